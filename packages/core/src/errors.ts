@@ -118,3 +118,22 @@ export function describeValue(value: unknown): string {
       return typeof value;
   }
 }
+
+/**
+ * Thrown by a backend's create / get / delete. `kind` and `retryable` drive the executor's retry
+ * budgets: user errors spend the task's retries, system errors a separate budget, permanent none.
+ */
+export class BackendError extends TflyteError {
+  readonly kind: 'user' | 'system';
+  readonly retryable: boolean;
+  readonly reason: string;
+  constructor(
+    init: { kind: 'user' | 'system'; retryable: boolean; reason: string; message: string },
+    options?: { cause?: unknown },
+  ) {
+    super('TFLYTE_BACKEND', init.message, options);
+    this.kind = init.kind;
+    this.retryable = init.retryable;
+    this.reason = init.reason;
+  }
+}
