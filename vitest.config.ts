@@ -6,5 +6,6 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'tools/src/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 30_000,
+    reporters: ['default', './tools/src/summary-reporter.ts'],
   },
 });

@@ -1,3 +1,84 @@
-export { TflyteError, InvalidOptionError, InvalidSchemaError, TypeMismatchError, InvalidInputError, InvalidOutputError } from './errors.ts';
+// The public API of @tflyte/core. Everything a user or plugin author imports comes from here.
+
+// Errors
+export {
+  TflyteError,
+  InvalidOptionError,
+  InvalidSchemaError,
+  TypeMismatchError,
+  InvalidInputError,
+  InvalidOutputError,
+  BackendError,
+} from './errors.ts';
 export type { ErrorCode } from './errors.ts';
-export type { FlyteType, Infer, InferInputs, TypeKind, TypeRecord, AnyType, FlyteFile, FlyteDirectory, StructuredDatasetRef, Duration, JsonValue, JsonObject, StandardSchemaV1 } from './types/flyte-type.ts';
+
+// The type system
+export {
+  t,
+  isFlyteType,
+  toLiteralMap,
+  fromLiteralMap,
+  typeFromLiteralType,
+  describeLiteralType,
+  literalTypeEquals,
+  describeLiteral,
+  UnknownFieldError,
+  AmbiguousUnionError,
+} from './types/index.ts';
+export type {
+  BlobOptions,
+  DatasetOptions,
+  FlyteType,
+  Infer,
+  InferInputs,
+  TypeKind,
+  TypeRecord,
+  AnyType,
+  FlyteFile,
+  FlyteDirectory,
+  StructuredDatasetRef,
+  Duration,
+  JsonValue,
+  JsonObject,
+  StandardSchemaV1,
+  StandardResult,
+  FlyteListType,
+  FlyteMapType,
+  FlyteEnumType,
+  FlyteUnionType,
+  FlyteOptionalType,
+  FlyteFileType,
+  FlyteDirectoryType,
+  FlyteDatasetType,
+} from './types/index.ts';
+
+// Authoring
+export { task, FUNCTION_TASK_TYPE } from './task/function-task.ts';
+export type { TaskOptions, TaskFunctionInputs } from './task/function-task.ts';
+export { defineTask, isTask, checkCall, TaskExecutionError } from './task/define-task.ts';
+export type { Task, TaskDefinition, TaskKind, TaskTarget, TargetContext, DefineTaskInit } from './task/define-task.ts';
+export { markTaskFactoryModule } from './task/caller-module.ts';
+export type { DefinitionSite } from './task/caller-module.ts';
+export type {
+  CommonTaskOptions,
+  CacheOptions,
+  ResourceSpec,
+  Accelerator,
+  SecretRequest,
+  PodTemplateOptions,
+  NormalizedOptions,
+} from './task/options.ts';
+export type { OutputSpec, InferOutput } from './task/outputs.ts';
+export { withRunner, currentRunner } from './task/run-context.ts';
+export type { TaskRunner } from './task/run-context.ts';
+
+// Serialization
+export { toTaskTemplate, taskTemplateToBinary, taskTemplateToJson, SDK_VERSION, SDK_FLAVOR } from './serialize/task-template.ts';
+export type { SerializeOptions } from './serialize/task-template.ts';
+export { containerTarget, buildContainer } from './serialize/container.ts';
+export type { ContainerParts } from './serialize/container.ts';
+export { entrypointArgs, ENTRYPOINT } from './serialize/function-target.ts';
+
+// The plugin contract
+export { definePlugin } from './plugin/contract.ts';
+export type { Plugin, Backend, TaskStatus, AttemptContext, FailureInfo, FailureKind, LogLink, TargetKind, Phase } from './plugin/contract.ts';

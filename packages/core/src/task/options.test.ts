@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../errors.ts';
+import { t } from '../types/t.ts';
+import { task } from './function-task.ts';
+
+const inputs = { x: t.int() };
+const body = ({ x }: { x: number }) => x;
+
+function define(options: Record<string, unknown>) {
+  return () => task({ name: 'probe', inputs, outputs: t.int(), ...options } as never, body as never);
+}
+
+describe('task options are validated when the task is defined', () => {
+  const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    ['an unknown option', { retry: 2 }, 'retry', /not a task option; valid options are: .*retries/],
+    ['retries above 10', { retries: 11 }, 'retries', /integer from 0 to 10/],
+    ['negative retries', { retries: -1 }, 'retries', /integer from 0 to 10/],
+    ['fractional retries', { retries: 1.5 }, 'retries', /integer/],
+    ['cache without a version', { cache: { serialize: true } }, 'cache.version', /is required/],
+    ['cache as a boolean', { cache: true }, 'cache', /must be an object/],
+    ['an unknown cache field', { cache: { version: '1', salt: 'x' } }, 'cache.salt', /not a cache option/],
+    ['ignoring an input that does not exist', { cache: { version: '1', ignoredInputs: ['y'] } }, 'cache.ignoredInputs', /'y', which is not an input/],
+    ['a negative timeout', { timeout: -5 }, 'timeout', /non-negative/],
+    ['an unparsable timeout', { timeout: '5 minutes' }, 'timeout', /ISO-8601/],
+    ['interruptible as a string', { interruptible: 'yes' }, 'interruptible', /true or false/],
+    ['a malformed cpu quantity', { requests: { cpu: 'lots' } }, 'requests.cpu', /Kubernetes quantity/],
+    ['a negative memory quantity', { limits: { mem: '-1Gi' } }, 'limits.mem', /non-negative Kubernetes quantity/],
+    ['an unknown resource', { requests: { disk: '1Gi' } }, 'requests.disk', /not a resource/],
+    ['a request above its limit', { requests: { mem: '2Gi' }, limits: { mem: '1Gi' } }, 'requests.mem', /must not exceed limits.mem/],
+    ['a GPU limit different from its request', { requests: { gpu: 1 }, limits: { gpu: 2 } }, 'limits.gpu', /must equal requests.gpu/],
+    ['an accelerator without a device', { accelerator: { partition: '1g.5gb' } }, 'accelerator', /device/],
+    ['both partition and unpartitioned', { accelerator: { device: 'a100', partition: '1g.5gb', unpartitioned: true } }, 'accelerator', /not both/],
+    ['shared memory of a bad size', { sharedMemory: 'big' }, 'sharedMemory', /size quantity/],
+    ['env with a non-string value', { env: { N: 3 } }, 'env.N', /must be a string/],
+    ['a secret without a group', { secretRequests: [{ key: 'k' }] }, 'secretRequests[0].group', /required/],
+    ['a secret env var in lower case', { secretRequests: [{ group: 'g', envVar: 'token' }] }, 'secretRequests[0].envVar', /upper-case/],
+    ['a secret mount of an unknown kind', { secretRequests: [{ group: 'g', mountRequirement: 'disk' }] }, 'secretRequests[0].mountRequirement', /'any', 'env' or 'file'/],
+    ['an invalid label value', { labels: { team: 'ml team' } }, 'labels.team', /not a valid label value/],
+    ['an invalid annotation key', { annotations: { 'bad key': 'v' } }, 'annotations.bad key', /not a valid Kubernetes key/],
+    ['a pod template without a pod spec', { podTemplate: { primaryContainerName: 'main' } }, 'podTemplate.podSpec', /PodSpec/],
+    ['an image that is not a string', { image: 42 }, 'image', /must be a string/],
+    ['a deprecation that is not a string', { deprecated: true }, 'deprecated', /must be a string/],
+  ];
+
+  it.each(cases)('rejects %s, naming the option', (_, options, option, problem) => {
+    let error: unknown;
+    try {
+      define(options)();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    const invalid = error as InvalidOptionError;
+    expect(invalid.code).toBe('TFLYTE_INVALID_OPTION');
+    expect(invalid.option).toBe(option);
+    expect(invalid.task).toMatch(/\.probe$/);
+    expect(invalid.message).toMatch(problem);
+  });
+
+  it('accepts every option at once', () => {
+    expect(
+      define({
+        cache: { version: '1', serialize: true, ignoredInputs: ['x'] },
+        retries: 10,
+        timeout: 'PT1H30M',
+        interruptible: true,
+        requests: { cpu: '500m', mem: '1Gi', gpu: 1, ephemeralStorage: '10Gi' },
+        limits: { cpu: 2, mem: '2Gi', gpu: '1', ephemeralStorage: '20Gi' },
+        accelerator: { device: 'nvidia-tesla-a100', partition: '1g.5gb' },
+        sharedMemory: '1Gi',
+        env: { MODE: 'fast' },
+        secretRequests: [{ group: 'aws', key: 'token', mountRequirement: 'env', envVar: 'AWS_TOKEN' }],
+        tags: { team: 'ml' },
+        labels: { team: 'ml' },
+        annotations: { 'example.com/owner': 'ana' },
+        podTemplateName: 'gpu-template',
+        image: 'ghcr.io/acme/app:1',
+        deprecated: 'use probe2',
+        docs: 'probes things',
+        version: 'v7',
+      }),
+    ).not.toThrow();
+  });
+
+  it('treats a timeout of 0 as no timeout, as flytekit does', () => {
+    expect(define({ timeout: 0 })().options.timeout).toBeUndefined();
+  });
+
+  it('reads ISO-8601, seconds and Duration timeouts alike', () => {
+    expect(define({ timeout: 'PT1M30S' })().options.timeout).toEqual({ seconds: 90, nanos: 0 });
+    expect(define({ timeout: 90.5 })().options.timeout).toEqual({ seconds: 90, nanos: 500_000_000 });
+    expect(define({ timeout: { seconds: 90, nanos: 0 } })().options.timeout).toEqual({ seconds: 90, nanos: 0 });
+  });
+});
