@@ -82,3 +82,9 @@ export { entrypointArgs, ENTRYPOINT } from './serialize/function-target.ts';
 // The plugin contract
 export { definePlugin } from './plugin/contract.ts';
 export type { Plugin, Backend, TaskStatus, AttemptContext, FailureInfo, FailureKind, LogLink, TargetKind, Phase } from './plugin/contract.ts';
+
+// Composition
+export { workflow, WORKFLOW_TYPE } from './workflow/workflow.ts';
+export type { WorkflowOptions } from './workflow/workflow.ts';
+export { mapTask, MapTaskFailedError, DEFAULT_MAP_CONCURRENCY } from './workflow/map-task.ts';
+export type { MapTaskOptions, MappedInputs } from './workflow/map-task.ts';

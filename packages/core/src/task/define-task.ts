@@ -35,6 +35,11 @@ export interface TaskKind {
   readonly target: (task: TaskDefinition, ctx: TargetContext) => TaskTarget;
   /** In-process implementation, for kinds that have one (function tasks). */
   readonly execute?: (inputs: LiteralMap) => Promise<LiteralMap>;
+  /**
+   * Composites (workflows, map tasks) run `execute` in the caller, not through the runner: their
+   * body only schedules other tasks, and those calls go through the runner one by one.
+   */
+  readonly composite?: boolean;
 }
 
 /** The data half of a task: what serialization, the executor and the CLI read. */
@@ -50,9 +55,15 @@ export interface TaskDefinition<I extends TypeRecord = TypeRecord, O extends Out
   readonly kind: TaskKind;
 }
 
+/**
+ * A call's inputs: each value may also be a promise of one, so tasks compose by passing one call's
+ * pending result straight into the next; independent calls then run in parallel.
+ */
+export type Bindable<T> = { [K in keyof T]: T[K] | PromiseLike<T[K]> };
+
 /** A task: call it with one keyword object; it also carries its definition. */
 export type Task<I extends TypeRecord = TypeRecord, O extends OutputSpec = OutputSpec> = ((
-  inputs: InferInputs<I>,
+  inputs: Bindable<InferInputs<I>>,
 ) => Promise<InferOutput<O>>) &
   TaskDefinition<I, O> & { readonly [TASK]: true };
 
@@ -95,15 +106,25 @@ export function defineTask<I extends TypeRecord, O extends OutputSpec>(init: Def
   const definition: TaskDefinition<I, O> = { ...partial, kind };
 
   const call = async (...args: unknown[]): Promise<InferOutput<O>> => {
-    const values = checkCall(definition, args);
+    const values = checkCall(definition, await resolveBindings(args));
     const literals = toLiteralMap(inputs, values);
-    const result = await currentRunner().runTask(definition as unknown as TaskDefinition, literals);
+    const result = kind.composite && kind.execute
+      ? await kind.execute(literals)
+      : await currentRunner().runTask(definition as unknown as TaskDefinition, literals);
     return unpackOutputs(outputs, fromLiteralMap(outputs.types, result)) as InferOutput<O>;
   };
   // A function's own `name` is read-only to assignment; define it as the task's Flyte name.
   const { name: _, ...rest } = definition;
   Object.defineProperty(call, 'name', { value: name, enumerable: true });
   return Object.assign(call, rest, { [TASK]: true as const }) as unknown as Task<I, O>;
+}
+
+/** Awaits promise-valued inputs of a keyword call; anything else passes through to checkCall. */
+async function resolveBindings(args: readonly unknown[]): Promise<readonly unknown[]> {
+  const [arg] = args;
+  if (args.length !== 1 || typeof arg !== 'object' || arg === null || Array.isArray(arg) || arg instanceof Date) return args;
+  const entries = await Promise.all(Object.entries(arg).map(async ([k, v]) => [k, await v] as const));
+  return [Object.fromEntries(entries)];
 }
 
 export function isTask(value: unknown): value is Task {

@@ -87,8 +87,13 @@ describe('task(options, fn)', () => {
     expect(task({ name: 'anon' }, () => undefined).name).toMatch(/\.anon$/);
   });
 
+  it('accepts a pending result of another call as an input', async () => {
+    const sum = add({ a: 1, b: 2 });
+    expect(await add({ a: sum, b: sum })).toBe(6);
+  });
+
   it('infers call and result types from the schema', () => {
-    expectTypeOf(add).parameter(0).toEqualTypeOf<{ a: number } & { b?: number }>();
+    expectTypeOf(add).parameter(0).toHaveProperty('a').toEqualTypeOf<number | PromiseLike<number>>();
     expectTypeOf(add).returns.resolves.toEqualTypeOf<number>();
   });
 });

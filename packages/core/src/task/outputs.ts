@@ -15,7 +15,7 @@ export type InferOutput<O extends OutputSpec> = O extends undefined
     : O extends readonly AnyType[]
       ? { -readonly [K in keyof O]: Infer<O[K]> }
       : O extends TypeRecord
-        ? { [K in keyof O]: Infer<O[K]> }
+        ? { -readonly [K in keyof O]: Infer<O[K]> }
         : never;
 
 export type OutputShape = 'none' | 'single' | 'tuple' | 'record';

@@ -1,0 +1,102 @@
+/**
+ * `workflow(options, body)`: tasks composed in TypeScript. The body receives typed inputs and calls
+ * tasks; each call returns a promise at once and may be passed, unawaited, into the next call, so
+ * independent tasks run in parallel and dependent ones wait for exactly what they need. Inside a
+ * run, every task call goes through the run's executor (cache, retries, backends).
+ */
+import type { LiteralMap } from '@tflyte/idl/core/literals';
+import { InvalidOutputError, TflyteError, TypeMismatchError } from '../errors.ts';
+import type { AnyType, FlyteType, Infer, TypeRecord } from '../types/flyte-type.ts';
+import { fromLiteralMap, toLiteralMap } from '../types/literal-map.ts';
+import { markTaskFactoryModule } from '../task/caller-module.ts';
+import { type Task, TaskExecutionError, defineTask } from '../task/define-task.ts';
+import { type NormalizedOutputs, type OutputSpec, packOutputs } from '../task/outputs.ts';
+
+markTaskFactoryModule(import.meta.url);
+
+export const WORKFLOW_TYPE = 'workflow';
+
+export interface WorkflowOptions<I extends TypeRecord> {
+  readonly name?: string;
+  readonly inputs?: I;
+  readonly docs?: string;
+}
+
+type Awaitable<T> = T | PromiseLike<T>;
+type WorkflowInputs<I extends TypeRecord> = { [K in keyof I]: Infer<I[K]> };
+type TupleOutput<O extends readonly AnyType[]> = { -readonly [K in keyof O]: Awaitable<Infer<O[K]>> };
+type RecordOutput<O extends TypeRecord> = { -readonly [K in keyof O]: Awaitable<Infer<O[K]>> };
+type NoInputs = Record<never, never>;
+
+// Overloads per output shape, as for task(): plain mapped return types keep contextual typing exact.
+export function workflow<const I extends TypeRecord = NoInputs, const O extends readonly [AnyType, AnyType, ...AnyType[]] = never>(
+  options: WorkflowOptions<I> & { readonly outputs: O },
+  body: (inputs: WorkflowInputs<I>) => Awaitable<TupleOutput<O>>,
+): Task<I, O>;
+export function workflow<const I extends TypeRecord = NoInputs, T = never>(
+  options: WorkflowOptions<I> & { readonly outputs: FlyteType<T> },
+  body: (inputs: WorkflowInputs<I>) => Awaitable<T>,
+): Task<I, FlyteType<T>>;
+export function workflow<const I extends TypeRecord = NoInputs, const O extends TypeRecord = never>(
+  options: WorkflowOptions<I> & { readonly outputs: O },
+  body: (inputs: WorkflowInputs<I>) => Awaitable<RecordOutput<O>>,
+): Task<I, O>;
+export function workflow<const I extends TypeRecord = NoInputs>(
+  options: WorkflowOptions<I> & { readonly outputs?: undefined },
+  body: (inputs: WorkflowInputs<I>) => Awaitable<void>,
+): Task<I, undefined>;
+export function workflow(
+  options: WorkflowOptions<TypeRecord> & { readonly outputs?: OutputSpec },
+  body: (inputs: never) => unknown,
+): Task {
+  if (typeof body !== 'function') {
+    throw new TflyteError('TFLYTE_INVALID_OPTION', 'workflow(options, body): the second argument must be the workflow body');
+  }
+  const { name, inputs, outputs, ...rest } = options;
+  return defineTask({
+    name: name ?? (body.name || undefined),
+    inputs,
+    outputs,
+    options: rest,
+    ownOptions: [],
+    kind: (definition) => ({
+      taskType: WORKFLOW_TYPE,
+      taskTypeVersion: 0,
+      composite: true,
+      target: () => {
+        throw new TflyteError('TFLYTE_INVALID_OPTION', `workflow '${definition.name}' has no TaskTemplate; serialize its tasks instead`);
+      },
+      execute: (literals: LiteralMap) =>
+        runBody(definition.name, definition.inputs, definition.outputs, body as (inputs: unknown) => unknown, literals),
+    }),
+  });
+}
+
+async function runBody(
+  name: string,
+  inputs: TypeRecord,
+  outputs: NormalizedOutputs,
+  body: (inputs: unknown) => unknown,
+  literals: LiteralMap,
+): Promise<LiteralMap> {
+  let result: unknown;
+  try {
+    result = await body(fromLiteralMap(inputs, literals));
+  } catch (error) {
+    if (error instanceof TflyteError) throw error;
+    throw new TaskExecutionError(name, error);
+  }
+  const packed = packOutputs(outputs, outputs.shape === 'tuple' && Array.isArray(result) ? await Promise.all(result) : result);
+  if (typeof packed === 'string') throw new InvalidOutputError(name, undefined, packed);
+  const resolved: Record<string, unknown> = {};
+  for (const [key, type] of Object.entries(outputs.types)) {
+    const value = await packed[key];
+    try {
+      resolved[key] = type.check(value, key);
+    } catch (error) {
+      if (error instanceof TypeMismatchError) throw new InvalidOutputError(name, key, error.message, { cause: error });
+      throw error;
+    }
+  }
+  return toLiteralMap(outputs.types, resolved);
+}
