@@ -13,11 +13,15 @@ const flyteidlProtos = join(dirname(require.resolve('@flyteorg/flyteidl/package.
 const googleProtos = dirname(require.resolve('google-proto-files/package.json'));
 const outDir = join(root, 'packages/idl/src/gen');
 
-// Only what tflyte speaks: the core model, plugin configs and the agent (connector) service.
+// Only what tflyte speaks: the core model, plugin configs, task registration and the agent (connector) service.
 const paths = [
   'proto/flyteidl/core',
   'proto/flyteidl/plugins',
   'proto/flyteidl/admin/agent.proto',
+  // TaskSpec (a TaskTemplate plus its description), the unit `tflyte serialize` writes for registration.
+  'proto/flyteidl/admin/task.proto',
+  'proto/flyteidl/admin/description_entity.proto',
+  'proto/flyteidl/admin/common.proto',
   'proto/flyteidl/service/agent.proto',
   'third_party/google/api',
 ];

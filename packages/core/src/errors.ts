@@ -21,7 +21,10 @@ export type ErrorCode =
   | 'TFLYTE_CANCELLED'
   | 'TFLYTE_STATE_CORRUPT'
   | 'TFLYTE_MAP_FAILED'
-  | 'TFLYTE_CONFIG';
+  | 'TFLYTE_CONFIG'
+  | 'TFLYTE_USAGE'
+  | 'TFLYTE_STATE_CONFLICT'
+  | 'TFLYTE_STORAGE';
 
 export class TflyteError extends Error {
   readonly code: ErrorCode;
@@ -135,5 +138,158 @@ export class BackendError extends TflyteError {
     this.kind = init.kind;
     this.retryable = init.retryable;
     this.reason = init.reason;
+  }
+}
+
+/** No plugin is registered for a task type; names the npm package to install when it is a known one. */
+export class PluginNotFoundError extends TflyteError {
+  readonly taskType: string;
+  readonly taskTypeVersion: number;
+  /** The package that provides this task type, when tflyte knows it. */
+  readonly packageName: string | undefined;
+  constructor(taskType: string, taskTypeVersion: number, packageName: string | undefined, registeredVersions: readonly number[] = []) {
+    const fix =
+      registeredVersions.length > 0
+        ? `registered versions of '${taskType}': ${registeredVersions.join(', ')}; upgrade the plugin package or re-serialize the task`
+        : packageName !== undefined
+          ? `install ${packageName} and add it to \`plugins\` in tflyte.config.ts`
+          : 'register a plugin for this task type in `plugins` of tflyte.config.ts';
+    super('TFLYTE_PLUGIN_NOT_FOUND', `no plugin for task type '${taskType}' version ${taskTypeVersion}: ${fix}`);
+    this.taskType = taskType;
+    this.taskTypeVersion = taskTypeVersion;
+    this.packageName = packageName;
+  }
+}
+
+/** Two plugins claim the same (taskType, taskTypeVersion). */
+export class PluginDuplicateError extends TflyteError {
+  readonly taskType: string;
+  readonly taskTypeVersion: number;
+  constructor(taskType: string, taskTypeVersion: number, existing: string, incoming: string) {
+    super(
+      'TFLYTE_PLUGIN_DUPLICATE',
+      `task type '${taskType}' version ${taskTypeVersion} is already registered by ${existing}; ${incoming} cannot register it too (pass { override: true } to replace it on purpose)`,
+    );
+    this.taskType = taskType;
+    this.taskTypeVersion = taskTypeVersion;
+  }
+}
+
+/** A plugin declares a `coreVersion` range that this @tflyte/core does not satisfy. */
+export class PluginVersionMismatchError extends TflyteError {
+  readonly packageName: string;
+  readonly range: string;
+  readonly coreVersion: string;
+  constructor(packageName: string, range: string, coreVersion: string) {
+    super(
+      'TFLYTE_PLUGIN_VERSION_MISMATCH',
+      `${packageName} requires @tflyte/core ${range}, but ${coreVersion} is installed: install a version of ${packageName} built for @tflyte/core ${coreVersion}`,
+    );
+    this.packageName = packageName;
+    this.range = range;
+    this.coreVersion = coreVersion;
+  }
+}
+
+/** A plugin object is missing a field or has one of the wrong shape. */
+export class PluginInvalidError extends TflyteError {
+  readonly field: string;
+  constructor(plugin: string, field: string, problem: string) {
+    super('TFLYTE_PLUGIN_INVALID', `plugin ${plugin}: '${field}' ${problem}`);
+    this.field = field;
+  }
+}
+
+/** tflyte.config.* is missing a field, has one of the wrong shape, or cannot be loaded. */
+export class ConfigError extends TflyteError {
+  readonly path: string | undefined;
+  readonly field: string | undefined;
+  constructor(path: string | undefined, field: string | undefined, problem: string, options?: { cause?: unknown }) {
+    super('TFLYTE_CONFIG', `${path ?? 'tflyte config'}${field === undefined ? '' : `: '${field}'`} ${problem}`, options);
+    this.path = path;
+    this.field = field;
+  }
+}
+
+/**
+ * The state store (or a file it points at) is damaged. tflyte never reuses or deletes it on its own:
+ * the message names the file and how to move it aside.
+ */
+export class StateCorruptError extends TflyteError {
+  readonly path: string;
+  constructor(path: string, problem: string, options?: { cause?: unknown }) {
+    super(
+      'TFLYTE_STATE_CORRUPT',
+      `state store ${path} is corrupt (${problem}). tflyte will not use or delete it: move it aside (mv '${path}' '${path}.corrupt') and run again to start a fresh store; jobs that were in flight will not be re-attached and may need to be stopped by hand`,
+      options,
+    );
+    this.path = path;
+  }
+}
+
+/** Stored state disagrees with the request, e.g. a run id reused for another task or a handle of another version. */
+export class StateConflictError extends TflyteError {
+  constructor(message: string) {
+    super('TFLYTE_STATE_CONFLICT', message);
+  }
+}
+
+/** An object-store URI cannot be read or written (for example an unsupported scheme). */
+export class StorageError extends TflyteError {
+  readonly uri: string;
+  constructor(uri: string, problem: string, options?: { cause?: unknown }) {
+    super('TFLYTE_STORAGE', `${uri}: ${problem}`, options);
+    this.uri = uri;
+  }
+}
+
+/** A task failed for good: its last attempt failed and no retry budget of that kind is left. */
+export class TaskFailedError extends TflyteError {
+  readonly task: string;
+  readonly kind: 'user' | 'system';
+  /** The failure code of the last attempt, e.g. `OOMKilled`, `USER:ValueError`. */
+  readonly failureCode: string;
+  readonly retryable: boolean;
+  /** How many attempts ran. */
+  readonly attempts: number;
+  constructor(
+    init: { task: string; kind: 'user' | 'system'; code: string; message: string; retryable: boolean; attempts: number },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'TFLYTE_TASK_FAILED',
+      `task '${init.task}' failed after ${init.attempts} attempt${init.attempts === 1 ? '' : 's'} (${init.kind} error ${init.code}${init.retryable ? '' : ', not retryable'}): ${init.message}`,
+      options,
+    );
+    this.task = init.task;
+    this.kind = init.kind;
+    this.failureCode = init.code;
+    this.retryable = init.retryable;
+    this.attempts = init.attempts;
+  }
+}
+
+/** The task's last attempt ran past `timeout` and no user retry was left. */
+export class TaskTimeoutError extends TflyteError {
+  readonly task: string;
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  constructor(task: string, timeoutMs: number, attempts: number) {
+    super(
+      'TFLYTE_TIMEOUT',
+      `task '${task}' timed out after ${timeoutMs} ms on attempt ${attempts} and has no retries left: raise the task's timeout or retries`,
+    );
+    this.task = task;
+    this.timeoutMs = timeoutMs;
+    this.attempts = attempts;
+  }
+}
+
+/** The run was cancelled through its AbortSignal; every job it had started was deleted first. */
+export class CancelledError extends TflyteError {
+  readonly task: string;
+  constructor(task: string, detail?: string, options?: { cause?: unknown }) {
+    super('TFLYTE_CANCELLED', `task '${task}' was cancelled${detail === undefined ? '' : `: ${detail}`}`, options);
+    this.task = task;
   }
 }

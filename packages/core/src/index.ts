@@ -9,6 +9,17 @@ export {
   InvalidInputError,
   InvalidOutputError,
   BackendError,
+  PluginNotFoundError,
+  PluginDuplicateError,
+  PluginVersionMismatchError,
+  PluginInvalidError,
+  ConfigError,
+  StateCorruptError,
+  StateConflictError,
+  StorageError,
+  TaskFailedError,
+  TaskTimeoutError,
+  CancelledError,
 } from './errors.ts';
 export type { ErrorCode } from './errors.ts';
 
@@ -73,6 +84,8 @@ export { withRunner, currentRunner } from './task/run-context.ts';
 export type { TaskRunner } from './task/run-context.ts';
 
 // Serialization
+export { parseQuantity, toQuantity } from './task/quantity.ts';
+export { functionPlugin, functionBackend, NonRetryableError } from './task/function-plugin.ts';
 export { toTaskTemplate, taskTemplateToBinary, taskTemplateToJson, SDK_VERSION, SDK_FLAVOR } from './serialize/task-template.ts';
 export type { SerializeOptions } from './serialize/task-template.ts';
 export { containerTarget, buildContainer } from './serialize/container.ts';
@@ -88,3 +101,22 @@ export { workflow, WORKFLOW_TYPE } from './workflow/workflow.ts';
 export type { WorkflowOptions } from './workflow/workflow.ts';
 export { mapTask, MapTaskFailedError, DEFAULT_MAP_CONCURRENCY } from './workflow/map-task.ts';
 export type { MapTaskOptions, MappedInputs } from './workflow/map-task.ts';
+
+// Running: registry, state, storage, executor, sessions
+export { createRegistry, CORE_VERSION } from './plugin/registry.ts';
+export type { PluginRegistry, RegisterOptions, CreateRegistryOptions } from './plugin/registry.ts';
+export { defineConfig, validateConfig, loadConfig, findConfigFile, CONFIG_FILES, DEFAULT_STATE_DIR } from './config/index.ts';
+export type { TflyteConfig, LoadedConfig } from './config/index.ts';
+export { openStateStore, STATE_DB_FILE } from './store/index.ts';
+export type { StateStore } from './store/index.ts';
+export { createStorage, createFileStore, joinUri, uriScheme, toLocalPath } from './storage/index.ts';
+export type { ObjectStore, Storage } from './storage/index.ts';
+export { createExecutor, newRunId, DEFAULT_SYSTEM_RETRIES } from './executor/executor.ts';
+export type { Executor, ExecutorOptions, RunOptions } from './executor/executor.ts';
+export { systemClock } from './executor/clock.ts';
+export type { Clock } from './executor/clock.ts';
+export type { ExecutorEvent, ExecutorEventListener, ExecutorEventType } from './executor/events.ts';
+export { openSession } from './session/open-session.ts';
+export type { Session, OpenSessionOptions } from './session/open-session.ts';
+export { executorRunner, LOCAL_IMAGE } from './session/executor-runner.ts';
+export type { ExecutorRunnerOptions } from './session/executor-runner.ts';

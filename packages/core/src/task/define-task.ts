@@ -12,6 +12,7 @@ import { type DefinitionSite, findDefinitionSite, markTaskFactoryModule } from '
 import { type NormalizedOptions, normalizeOptions } from './options.ts';
 import { isFlyteType } from '../types/base.ts';
 import { type InferOutput, type NormalizedOutputs, type OutputSpec, normalizeOutputs, unpackOutputs } from './outputs.ts';
+import { rememberTask } from './loaded-tasks.ts';
 import { currentRunner } from './run-context.ts';
 
 markTaskFactoryModule(import.meta.url);
@@ -104,6 +105,7 @@ export function defineTask<I extends TypeRecord, O extends OutputSpec>(init: Def
   const partial = { name, shortName, site: site ?? { file: '', root: process.cwd(), module }, inputs, outputSpec: init.outputs, outputs, options };
   const kind = typeof init.kind === 'function' ? init.kind(partial) : init.kind;
   const definition: TaskDefinition<I, O> = { ...partial, kind };
+  if (kind.execute && !kind.composite) rememberTask(definition as unknown as TaskDefinition);
 
   const call = async (...args: unknown[]): Promise<InferOutput<O>> => {
     const values = checkCall(definition, await resolveBindings(args));

@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { type Task, fromLiteralMap, toLiteralMap, toTaskTemplate } from '@tflyte/core';
+import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
+import { ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
+import { LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mean } from '../../../../examples/basics.ts';
+import { fail, flaky } from '../test-fixtures/tasks.ts';
+
+const repo = resolve(import.meta.dirname, '../../../..');
+const main = join(repo, 'packages/cli/src/main.ts');
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Serializes the task, renders its container args as propeller would, and runs them as a child process. */
+function runInContainerStyle(task: Task, inputs: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tflyte-exec-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'inputs.pb'), toBinary(LiteralMapSchema, toLiteralMap(task.inputs, inputs)));
+  const template = toTaskTemplate(task, { image: 'img:1', version: 'v1' });
+  if (template.target.case !== 'container') throw new Error('expected a container target');
+  const rendered = template.target.value.args.map((arg) =>
+    arg
+      .replace('{{.input}}', join(dir, 'inputs.pb'))
+      .replace('{{.outputPrefix}}', `file://${join(dir, 'out')}`)
+      .replace('{{.rawOutputDataPrefix}}', join(dir, 'raw'))
+      // propeller leaves these empty on a first attempt
+      .replace('{{.checkpointOutputPrefix}}', '')
+      .replace('{{.prevCheckpointPrefix}}', ''),
+  );
+  expect(rendered.slice(0, 2)).toEqual(['tflyte', 'execute']);
+  // The entrypoint runs in the project root, where the task's module path starts.
+  const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', main, ...rendered.slice(1)], {
+    cwd: task.site.root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { child, out: join(dir, 'out') };
+}
+
+describe('tflyte execute (the container entrypoint)', () => {
+  it('reads inputs.pb, runs the task named by its loader args, and writes outputs.pb', () => {
+    const { child, out } = runInContainerStyle(mean, { values: [1, 2, 3, 4, 5] });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    const outputs = fromBinary(LiteralMapSchema, readFileSync(join(out, 'outputs.pb')));
+    expect(fromLiteralMap(mean.outputs.types, outputs)).toEqual({ o0: 3 });
+    expect(existsSync(join(out, 'error.pb'))).toBe(false);
+  });
+
+  it('writes error.pb with a non-recoverable USER error for a permanent failure, exiting 0 as pyflyte-execute does', () => {
+    const { child, out } = runInContainerStyle(fail, { why: 'bad data' });
+    expect(child.status).toBe(0);
+    const doc = fromBinary(ErrorDocumentSchema, readFileSync(join(out, 'error.pb')));
+    expect(doc.error?.code).toBe('USER:NonRetryableError');
+    expect(doc.error?.kind).toBe(ContainerError_Kind.NON_RECOVERABLE);
+    expect(doc.error?.origin).toBe(ExecutionError_ErrorKind.USER);
+    expect(doc.error?.message).toMatch(/bad data/);
+    expect(existsSync(join(out, 'outputs.pb'))).toBe(false);
+  });
+
+  it('marks an ordinary exception as a recoverable USER error, so the task retries spend on it', () => {
+    const { out } = runInContainerStyle(flaky, { why: 'network blip' });
+    const doc = fromBinary(ErrorDocumentSchema, readFileSync(join(out, 'error.pb')));
+    expect(doc.error?.code).toBe('USER:Error');
+    expect(doc.error?.kind).toBe(ContainerError_Kind.RECOVERABLE);
+  });
+
+  it('exits non-zero on failure when FLYTE_FAIL_ON_ERROR=true', () => {
+    const { child } = runInContainerStyle(flaky, { why: 'x' }, { FLYTE_FAIL_ON_ERROR: 'true' });
+    expect(child.status).toBe(1);
+  });
+
+  it('names the loader args it expects when they are wrong', () => {
+    const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', main, 'execute', '--inputs', 'x', '--output-prefix', 'y', '--', 'task-module', 'examples.basics'], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
+    expect(child.status).toBe(2);
+    expect(child.stderr.trim()).toBe("tflyte: expected loader args 'task-module <module> task-name <name>' after --, got 'task-module examples.basics'");
+  });
+});

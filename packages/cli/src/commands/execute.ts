@@ -1,0 +1,82 @@
+/**
+ * `tflyte execute`: the container entrypoint, argument-compatible with pyflyte-execute. It reads
+ * `inputs.pb` (a LiteralMap), runs the task named by the loader args, and writes `outputs.pb`, or
+ * `error.pb` (an ErrorDocument with the failure's kind and origin) when the task fails.
+ */
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { type Task, TflyteError, createFileStore, createStorage, joinUri } from '@tflyte/core';
+import { ContainerErrorSchema, ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
+import { ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
+import { LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { findEntity, loadModule } from '../load-entity.ts';
+import { moduleFile } from '../resolve-module.ts';
+import { UsageError } from '../usage-error.ts';
+
+export interface ExecuteArgs {
+  readonly inputs: string;
+  readonly outputPrefix: string;
+  readonly rawOutputDataPrefix?: string;
+  readonly checkpointPath?: string;
+  readonly prevCheckpoint?: string;
+  readonly resolver?: string;
+  /** After `--`: `task-module <m> task-name <n>`. */
+  readonly loaderArgs: readonly string[];
+}
+
+export type ExecuteResult = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
+
+/** Template placeholders propeller left unrendered mean "not given", as in flytekit. */
+export function normalizePrefix(value: string | undefined): string | undefined {
+  if (value === undefined || value === '' || /^\{\{.*\}\}$/.test(value)) return undefined;
+  return value;
+}
+
+export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteResult> {
+  const storage = createStorage([createFileStore()]);
+  const task = await loadTask(args.loaderArgs, cwd);
+  const write = (name: string, bytes: Uint8Array) => storage.put(joinUri(args.outputPrefix, name), bytes);
+  try {
+    const bytes = await storage.get(args.inputs);
+    if (bytes === undefined) throw new TflyteError('TFLYTE_STORAGE', `inputs not found at ${args.inputs}`);
+    const inputs = fromBinary(LiteralMapSchema, bytes);
+    if (!task.kind.execute) throw new TflyteError('TFLYTE_PLUGIN_NOT_FOUND', `task '${task.name}' has no in-container implementation`);
+    const outputs = await task.kind.execute(inputs);
+    await write('outputs.pb', toBinary(LiteralMapSchema, outputs));
+    return { ok: true };
+  } catch (error) {
+    await write('error.pb', toBinary(ErrorDocumentSchema, errorDocument(error)));
+    return { ok: false, error };
+  }
+}
+
+async function loadTask(loaderArgs: readonly string[], cwd: string): Promise<Task> {
+  const [k1, module, k2, name] = loaderArgs;
+  if (k1 !== 'task-module' || k2 !== 'task-name' || !module || !name) {
+    throw new UsageError(`expected loader args 'task-module <module> task-name <name>' after --, got '${loaderArgs.join(' ')}'`);
+  }
+  const file = moduleFile(module, cwd);
+  if (file === undefined) throw new UsageError(`module '${module}' not found under ${cwd} (looked for ${module.replaceAll('.', '/')}.ts and similar)`);
+  return findEntity(await loadModule(file, cwd), file, name);
+}
+
+/**
+ * User code failing is a USER error, recoverable (so Flyte spends the task's retries on it) unless
+ * it is declared permanent; failures of tflyte itself (I/O, decoding) are SYSTEM and recoverable.
+ */
+function errorDocument(error: unknown) {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const user = error instanceof TflyteError ? error.code !== 'TFLYTE_STORAGE' : true;
+  const permanent = error instanceof TflyteError && ['TFLYTE_INVALID_OUTPUT', 'TFLYTE_INVALID_INPUT', 'TFLYTE_LITERAL_MISMATCH'].includes(error.code)
+    || (error instanceof Error && error.name === 'NonRetryableError');
+  const name = error instanceof Error ? (error.cause instanceof Error ? error.cause.name : error.name) : 'Error';
+  return create(ErrorDocumentSchema, {
+    error: create(ContainerErrorSchema, {
+      code: user ? `USER:${name}` : 'SYSTEM',
+      message,
+      kind: permanent ? ContainerError_Kind.NON_RECOVERABLE : ContainerError_Kind.RECOVERABLE,
+      origin: user ? ExecutionError_ErrorKind.USER : ExecutionError_ErrorKind.SYSTEM,
+      timestamp: timestampNow(),
+    }),
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * `tflyte serialize <file.ts>`: one admin TaskSpec (TaskTemplate + description) per exported task,
+ * named as flytekit names them (`{idx}_{name}_1.pb`), ready for `flytectl register files`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { create, toBinary, toJsonString } from '@bufbuild/protobuf';
+import { toTaskTemplate } from '@tflyte/core';
+import { DescriptionEntitySchema } from '@tflyte/idl/admin/description_entity';
+import { TaskSpecSchema } from '@tflyte/idl/admin/task';
+import { loadModule } from '../load-entity.ts';
+import { UsageError } from '../usage-error.ts';
+
+export interface SerializeArgs {
+  readonly file: string;
+  readonly out: string;
+  readonly format: 'pb' | 'json';
+  readonly image?: string;
+  readonly version?: string;
+  readonly project?: string;
+  readonly domain?: string;
+}
+
+export async function serialize(args: SerializeArgs, cwd: string, print: (line: string) => void): Promise<string[]> {
+  const module = await loadModule(args.file, cwd);
+  const tasks = [...module.tasks.values()].filter((task) => !task.kind.composite);
+  if (tasks.length === 0) throw new UsageError(`${args.file} exports no tasks to serialize`);
+  const outDir = resolve(cwd, args.out);
+  mkdirSync(outDir, { recursive: true });
+  const width = String(tasks.length - 1).length;
+  const written: string[] = [];
+  tasks.forEach((task, idx) => {
+    const spec = create(TaskSpecSchema, {
+      template: toTaskTemplate(task, {
+        ...(args.image ? { image: args.image } : {}),
+        ...(args.version ? { version: args.version } : {}),
+        ...(args.project ? { project: args.project } : {}),
+        ...(args.domain ? { domain: args.domain } : {}),
+      }),
+      ...(task.options.docs ? { description: create(DescriptionEntitySchema, { shortDescription: task.options.docs }) } : {}),
+    });
+    const name = `${String(idx).padStart(width, '0')}_${task.name}_1.${args.format}`;
+    const path = join(outDir, name);
+    writeFileSync(path, args.format === 'pb' ? toBinary(TaskSpecSchema, spec) : `${toJsonString(TaskSpecSchema, spec, { prettySpaces: 2 })}\n`);
+    written.push(path);
+    print(path);
+  });
+  return written;
+}

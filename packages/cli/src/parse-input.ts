@@ -1,0 +1,161 @@
+/**
+ * Command-line text → native input values, by each input's declared Flyte type: numbers, booleans,
+ * ISO-8601 datetimes and durations, enum names, paths for files and directories, and JSON for
+ * lists, maps and structs (nested values converted by their element types).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AnyType } from '@tflyte/core';
+import type { LiteralType } from '@tflyte/idl/core/types';
+import { BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
+
+/** A value could not be read as its type; `problem` completes "input 'x': …". */
+export class InputParseError extends Error {}
+
+const ISO_DURATION = /^(-)?P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
+/** Parses one flag's text as `type`, then checks it with the type itself. */
+export function parseInput(type: AnyType, text: string, cwd: string): unknown {
+  const lt = type.literalType();
+  const value = isStructured(lt) ? fromJson(lt, parseJson(text, type.display), '', cwd) : fromText(lt, text, type.display, cwd);
+  return value;
+}
+
+/** Converts a JSON-decoded value (from JSON flags or an inputs file) to the native value of `lt`. */
+export function fromJson(lt: LiteralType, json: unknown, path: string, cwd: string): unknown {
+  const t = lt.type;
+  const at = path === '' ? '' : `${path}: `;
+  switch (t.case) {
+    case 'simple':
+      if (typeof json === 'string' && !(t.value === SimpleType.STRING || t.value === SimpleType.BINARY)) {
+        return fromText(lt, json, simpleName(t.value), cwd, path);
+      }
+      if (t.value === SimpleType.BINARY && typeof json === 'string') return new Uint8Array(Buffer.from(json, 'base64'));
+      if (t.value === SimpleType.DURATION && typeof json === 'number') return secondsToDuration(json);
+      return json;
+    case 'collectionType':
+      if (!Array.isArray(json)) throw new InputParseError(`${at}expected a JSON list, got ${describe(json)}`);
+      return json.map((item, i) => fromJson(t.value, item, `${path}[${i}]`, cwd));
+    case 'mapValueType':
+      if (!isObject(json)) throw new InputParseError(`${at}expected a JSON object, got ${describe(json)}`);
+      return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, fromJson(t.value, v, `${path}[${JSON.stringify(k)}]`, cwd)]));
+    case 'unionType': {
+      if (json === null && t.value.variants.some((v) => v.type.case === 'simple' && v.type.value === SimpleType.NONE)) return null;
+      const problems: string[] = [];
+      for (const variant of t.value.variants) {
+        try {
+          return fromJson(variant, json, path, cwd);
+        } catch (error) {
+          problems.push((error as Error).message);
+        }
+      }
+      throw new InputParseError(`${at}matches no variant of the union (${problems.join('; ')})`);
+    }
+    case 'blob':
+    case 'structuredDatasetType':
+      if (typeof json === 'string') return fromText(lt, json, t.case === 'blob' ? 'path' : 'dataset uri', cwd, path);
+      return json;
+    default:
+      return json;
+  }
+}
+
+function fromText(lt: LiteralType, text: string, display: string, cwd: string, path = ''): unknown {
+  const t = lt.type;
+  const at = path === '' ? '' : `${path}: `;
+  const bad = (expected: string): never => {
+    throw new InputParseError(`${at}expected ${expected}, got ${JSON.stringify(text)}`);
+  };
+  switch (t.case) {
+    case 'simple':
+      switch (t.value) {
+        case SimpleType.INTEGER:
+          return /^[+-]?\d+$/.test(text.trim()) ? Number(text) : bad('an integer');
+        case SimpleType.FLOAT: {
+          const n = Number(text);
+          return text.trim() !== '' && !Number.isNaN(n) ? n : bad('a number');
+        }
+        case SimpleType.BOOLEAN:
+          return text === 'true' ? true : text === 'false' ? false : bad('true or false');
+        case SimpleType.DATETIME: {
+          const d = new Date(text);
+          return /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(d.getTime()) ? d : bad('an ISO-8601 datetime such as 2026-01-31T12:00:00Z');
+        }
+        case SimpleType.DURATION:
+          return parseDuration(text) ?? bad('an ISO-8601 duration such as PT1H30M, or seconds');
+        case SimpleType.NONE:
+          return text === 'null' || text === '' ? null : bad('null');
+        case SimpleType.BINARY:
+          return new Uint8Array(Buffer.from(text, 'base64'));
+        case SimpleType.STRUCT:
+          return fromJson(lt, parseJson(text, display), path, cwd);
+        default:
+          return text;
+      }
+    case 'enumType':
+      return t.value.values.includes(text) ? text : bad(`one of ${t.value.values.join(', ')}`);
+    case 'blob': {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { uri: text };
+      const full = resolve(cwd, text);
+      const multipart = t.value.dimensionality === BlobType_BlobDimensionality.MULTIPART;
+      if (!existsSync(full)) bad(`an existing ${multipart ? 'directory' : 'file'} path or a URI`);
+      if (multipart !== statSync(full).isDirectory()) bad(multipart ? 'a directory, not a file' : 'a file, not a directory');
+      return { uri: full };
+    }
+    case 'structuredDatasetType':
+      return { uri: /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : resolve(cwd, text) };
+    case 'unionType':
+      return fromJson(lt, looksLikeJson(text) ? parseJson(text, display) : text, path, cwd);
+    default:
+      return fromJson(lt, parseJson(text, display), path, cwd);
+  }
+}
+
+function parseDuration(text: string): { seconds: number; nanos: number } | undefined {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return secondsToDuration(Number(text));
+  const m = ISO_DURATION.exec(text);
+  if (!m || text === 'P' || text === 'PT' || text.endsWith('T')) return undefined;
+  const [, sign, d = '0', h = '0', min = '0', s = '0'] = m;
+  const total = Number(d) * 86400 + Number(h) * 3600 + Number(min) * 60 + Number(s);
+  return secondsToDuration(sign ? -total : total);
+}
+
+function secondsToDuration(total: number): { seconds: number; nanos: number } {
+  const seconds = Math.trunc(total);
+  return { seconds, nanos: Math.round((total - seconds) * 1e9) };
+}
+
+function isStructured(lt: LiteralType): boolean {
+  const t = lt.type;
+  return t.case === 'collectionType' || t.case === 'mapValueType' || (t.case === 'simple' && t.value === SimpleType.STRUCT);
+}
+
+function parseJson(text: string, display: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputParseError(`is not valid JSON (${(error as Error).message}); ${display} is given as JSON, e.g. ${example(display)}`);
+  }
+}
+
+function looksLikeJson(text: string): boolean {
+  return /^\s*[[{"]/.test(text) || text === 'null';
+}
+
+function example(display: string): string {
+  if (display.startsWith('list')) return `'[1, 2, 3]'`;
+  if (display.startsWith('map') || display === 'struct') return `'{"key": "value"}'`;
+  return `'…'`;
+}
+
+function simpleName(type: SimpleType): string {
+  return SimpleType[type]?.toLowerCase() ?? 'value';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value;
+}
