@@ -50,8 +50,8 @@ export interface FlyteType<T> extends StandardSchemaV1<T, T> {
   fromLiteral(literal: Literal, path?: string): T;
   /** Throws TypeMismatchError unless `value` is a valid `T`; returns it typed. */
   check(value: unknown, path?: string): T;
-  /** A copy of this type with a default value. */
-  default(value: T): FlyteType<T> & { readonly defaultValue: { readonly value: T } };
+  /** A copy of this type with a default value (validated at once; InvalidSchemaError if it does not fit). */
+  default(value: T): this & { readonly defaultValue: { readonly value: T } };
   /** A copy of this type with a description (becomes Variable.description). */
   describe(text: string): this;
 }

@@ -1,0 +1,104 @@
+/**
+ * struct: an untyped JSON object, flytekit's `dict`. Written as msgpack `Binary{tag:"msgpack"}` with the
+ * LiteralType annotation flytekit uses; the legacy `generic` google.protobuf.Struct is read too.
+ */
+import { create } from '@bufbuild/protobuf';
+import { decode, encode } from '@msgpack/msgpack';
+import { BinarySchema } from '@tflyte/idl/core/literals';
+import type { Literal } from '@tflyte/idl/core/literals';
+import { LiteralTypeSchema, SimpleType } from '@tflyte/idl/core/types';
+import type { LiteralType } from '@tflyte/idl/core/types';
+import { TypeMismatchError, describeValue } from '../errors.ts';
+import { BaseType } from './base.ts';
+import type { JsonObject } from './flyte-type.ts';
+import { isPlainObject, isWellFormed, literalMismatch, scalarLiteral, scalarOf } from './literals.ts';
+import { fieldPath, indexPath } from './path.ts';
+
+export const MSGPACK_TAG = 'msgpack';
+const STRUCT = 'struct (a JSON object)';
+
+function checkJson(value: unknown, path: string, ancestors: Set<object>): void {
+  switch (typeof value) {
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeMismatchError(path, 'JSON value (a finite number)', describeValue(value));
+      return;
+    case 'string':
+      if (!isWellFormed(value)) throw new TypeMismatchError(path, 'JSON string without lone UTF-16 surrogates', describeValue(value));
+      return;
+    case 'undefined':
+      throw new TypeMismatchError(path, 'JSON value (omit the key or use null)', 'undefined');
+    case 'object':
+      if (value === null) return;
+      break;
+    default:
+      throw new TypeMismatchError(path, 'JSON value', describeValue(value));
+  }
+  if (ancestors.has(value)) throw new TypeMismatchError(path, 'JSON value without cycles', 'a reference to an enclosing value');
+  ancestors.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) checkJson(value[i], indexPath(path, i), ancestors);
+  } else if (isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (!isWellFormed(key)) throw new TypeMismatchError(fieldPath(path, key), 'key without lone UTF-16 surrogates', describeValue(key));
+      // The msgpack decoder refuses this key (prototype pollution), so such a value could never be read back.
+      if (key === '__proto__') throw new TypeMismatchError(fieldPath(path, key), 'a key other than "__proto__"', 'key "__proto__"');
+      checkJson(value[key], fieldPath(path, key), ancestors);
+    }
+  } else {
+    throw new TypeMismatchError(path, 'JSON value (plain object, array, string, number, boolean or null)', describeValue(value));
+  }
+  ancestors.delete(value);
+}
+
+/** msgpack from other SDKs may carry int64 beyond 2^53; decode those as bigint and refuse to round them. */
+function fromDecoded(value: unknown, path: string): unknown {
+  if (typeof value === 'bigint') {
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+      throw new TypeMismatchError(path, 'JSON number within ±(2^53 - 1)', `msgpack integer ${value}`);
+    }
+    return Number(value);
+  }
+  if (Array.isArray(value)) return value.map((item, i) => fromDecoded(item, indexPath(path, i)));
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromDecoded(v, fieldPath(path, k))]));
+  }
+  return value;
+}
+
+export class StructType extends BaseType<JsonObject> {
+  readonly kind = 'struct';
+  readonly display = 'struct';
+
+  literalType(): LiteralType {
+    return create(LiteralTypeSchema, {
+      type: { case: 'simple', value: SimpleType.STRUCT },
+      annotation: { annotations: { 'cache-key-metadata': { 'serialization-format': MSGPACK_TAG } } },
+    });
+  }
+
+  check(value: unknown, path = ''): JsonObject {
+    if (!isPlainObject(value)) throw new TypeMismatchError(path, STRUCT, describeValue(value));
+    checkJson(value, path, new Set());
+    return value as JsonObject;
+  }
+
+  toLiteral(value: JsonObject, path = ''): Literal {
+    const bytes = encode(this.check(value, path));
+    return scalarLiteral({ case: 'binary', value: create(BinarySchema, { value: bytes, tag: MSGPACK_TAG }) });
+  }
+
+  fromLiteral(literal: Literal, path = ''): JsonObject {
+    const scalar = scalarOf(literal);
+    if (scalar?.case === 'generic') return this.check(scalar.value, path);
+    if (scalar?.case !== 'binary' || scalar.value.tag !== MSGPACK_TAG) throw literalMismatch(path, this.display, literal);
+    let decoded: unknown;
+    try {
+      decoded = decode(scalar.value.value, { useBigInt64: true });
+    } catch (error) {
+      throw new TypeMismatchError(path, 'struct encoded as msgpack', `undecodable msgpack (${(error as Error).message})`);
+    }
+    return this.check(fromDecoded(decoded, path), path);
+  }
+}
