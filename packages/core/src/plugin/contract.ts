@@ -90,6 +90,12 @@ export interface Backend<Handle extends JsonValue = JsonValue> {
    * When present the executor uses it instead of polling.
    */
   watch?(handle: Handle, ctx: AttemptContext, onStatus: (status: TaskStatus) => void, signal: AbortSignal): void;
+  /**
+   * Jobs run inside the executor's own process and end with it (the built-in function backend).
+   * There is nothing to re-attach to after a restart, so the executor keeps their attempts in
+   * memory and writes no inputs.pb / outputs.pb: a restarted run simply runs them again.
+   */
+  readonly inProcess?: boolean;
   /** Polling cadence when there is no watch: first delay, multiplier, cap (ms). */
   readonly poll?: { readonly initialMs: number; readonly multiplier: number; readonly maxMs: number };
 }

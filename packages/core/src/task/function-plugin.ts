@@ -37,6 +37,7 @@ export function functionBackend(): Backend<Handle> {
   return {
     name: 'in-process function',
     handleVersion: 1,
+    inProcess: true,
     async create(ctx) {
       const key = ctx.idempotencyToken;
       if (jobs.has(key)) return { job: key };

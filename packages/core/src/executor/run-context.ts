@@ -1,0 +1,30 @@
+import type { LiteralMap } from '@tflyte/idl/core/literals';
+import type { TaskTemplate } from '@tflyte/idl/core/tasks';
+import type { Backend } from '../plugin/contract.ts';
+import type { StateStore } from '../store/state-store.ts';
+import type { Storage } from '../storage/object-store.ts';
+import type { Clock } from './clock.ts';
+import type { EventPayload } from './events.ts';
+
+/** Everything one `run` call needs, resolved once. */
+export interface RunContext {
+  readonly runId: string;
+  readonly nodeId: string;
+  /** TaskTemplate.id.name, or the task type. */
+  readonly task: string;
+  readonly template: TaskTemplate;
+  readonly inputs: LiteralMap;
+  readonly backend: Backend;
+  /** The caller's cancellation signal. */
+  readonly signal: AbortSignal;
+  readonly emit: (payload: EventPayload) => void;
+  /** Attempts of in-process backends live in memory (see Backend.inProcess); cache entries always in the store. */
+  readonly store: StateStore;
+  /** False for in-process backends: no inputs.pb / outputs.pb beside the attempt. */
+  readonly persistFiles: boolean;
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly stateDir: string;
+  readonly rawOutputPrefix: string | undefined;
+  readonly systemRetries: number;
+}

@@ -1,0 +1,56 @@
+import { PluginInvalidError } from '../errors.ts';
+import type { Backend, Plugin } from './contract.ts';
+import { parseRange } from './semver.ts';
+
+const TARGETS = new Set(['container', 'k8sPod', 'sql']);
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/**
+ * Checks a plugin's shape once, at registration, so a plugin built by hand (or for another core)
+ * fails with the name of the field instead of deep inside the executor.
+ */
+export function validatePlugin(value: unknown): asserts value is Plugin {
+  if (!isObject(value)) throw new PluginInvalidError('(unnamed)', 'plugin', 'must be an object built with definePlugin()');
+  const label = typeof value['packageName'] === 'string' && value['packageName'] !== '' ? value['packageName'] : `for task type '${String(value['taskType'])}'`;
+  const fail = (field: string, problem: string): never => {
+    throw new PluginInvalidError(label, field, problem);
+  };
+  if (typeof value['taskType'] !== 'string' || value['taskType'] === '') fail('taskType', 'must be a non-empty string (TaskTemplate.type)');
+  const version = value['taskTypeVersion'];
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) fail('taskTypeVersion', 'must be a non-negative integer');
+  if (typeof value['packageName'] !== 'string' || value['packageName'] === '') fail('packageName', 'must name the npm package of the plugin');
+  const range = value['coreVersion'];
+  if (typeof range !== 'string') fail('coreVersion', "must be a semver range of @tflyte/core, e.g. '^0.1.0'");
+  else if (parseRange(range) === undefined) fail('coreVersion', `'${range}' is not a valid semver range`);
+  if (typeof value['target'] !== 'string' || !TARGETS.has(value['target'])) fail('target', "must be 'container', 'k8sPod' or 'sql'");
+  for (const hook of ['toCustom', 'fromCustom', 'toTemplateConfig']) {
+    if (value[hook] !== undefined && typeof value[hook] !== 'function') fail(hook, 'must be a function when present');
+  }
+  validateBackend(value['backend'], label, 'backend');
+}
+
+/** Checks a Backend's shape; `field` is where it was found (`backend`, `backends.spark`). */
+export function validateBackend(value: unknown, owner: string, field: string): asserts value is Backend {
+  const fail = (sub: string, problem: string): never => {
+    throw new PluginInvalidError(owner, sub === '' ? field : `${field}.${sub}`, problem);
+  };
+  if (!isObject(value)) fail('', 'must be a Backend object with name, handleVersion, create, get and delete');
+  const backend = value as Record<string, unknown>;
+  if (typeof backend['name'] !== 'string' || backend['name'] === '') fail('name', 'must be a non-empty string');
+  const hv = backend['handleVersion'];
+  if (typeof hv !== 'number' || !Number.isInteger(hv) || hv < 0) fail('handleVersion', 'must be a non-negative integer');
+  for (const method of ['create', 'get', 'delete']) {
+    if (typeof backend[method] !== 'function') fail(method, 'must be a function');
+  }
+  if (backend['watch'] !== undefined && typeof backend['watch'] !== 'function') fail('watch', 'must be a function when present');
+  const poll = backend['poll'];
+  if (poll !== undefined) {
+    if (!isObject(poll)) fail('poll', 'must be { initialMs, multiplier, maxMs }');
+    const p = poll as Record<string, unknown>;
+    const positive = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n) && n > 0;
+    if (!positive(p['initialMs'])) fail('poll.initialMs', 'must be a positive number of milliseconds');
+    if (typeof p['multiplier'] !== 'number' || !(p['multiplier'] >= 1)) fail('poll.multiplier', 'must be a number >= 1');
+    if (!positive(p['maxMs']) || (p['maxMs'] as number) < (p['initialMs'] as number)) fail('poll.maxMs', 'must be a number >= poll.initialMs');
+  }
+}

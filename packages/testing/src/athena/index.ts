@@ -1,0 +1,11 @@
+export { startAthenaServer } from './athena-server.ts';
+export type { AthenaServerOptions, AthenaTestServer, ExecutionSnapshot, RecordedRequest } from './athena-server.ts';
+export type { Execution, QueryInfo, QueryPlan, QueryState } from './executions.ts';
+export type { QueryResult } from './query-engine.ts';
+export type { AthenaColumnInfo } from './result-format.ts';
+export { FaultInjector, ATHENA_OPERATIONS, FAULT_KINDS } from './faults.ts';
+export type { AthenaOperation, FaultKind, FaultOptions, FaultRule, InjectedFault } from './faults.ts';
+export type { WorkGroupConfig } from './operations.ts';
+export { ErrorCategory } from './query-errors.ts';
+export type { AthenaErrorShape, ErrorCategoryCode } from './query-errors.ts';
+export type { SigV4Credentials } from './sigv4.ts';

@@ -1,0 +1,23 @@
+// @tflyte/testing: the kit for testing tasks and plugins without sleeping or a cloud.
+// The wire-level servers are separate entry points (`@tflyte/testing/athena`, `@tflyte/testing/kubernetes`),
+// so importing the kit does not load DuckDB or the Kubernetes client.
+export { createFakeClock } from './kit/fake-clock.ts';
+export type { FakeClock, FakeClockOptions } from './kit/fake-clock.ts';
+export { createInMemoryBackend } from './kit/in-memory-backend.ts';
+export type {
+  BackendCall,
+  InMemoryBackend,
+  InMemoryBackendOptions,
+  InMemoryHandle,
+  InMemoryJob,
+  JobScript,
+  PhaseName,
+  ScriptSource,
+  ScriptStep,
+} from './kit/in-memory-backend.ts';
+export { primitiveValues, testLiteralMap, testTaskTemplate } from './kit/task-template.ts';
+export type { PrimitiveValue, SimpleTypeName, TestTaskOptions } from './kit/task-template.ts';
+export { createHttpJobService, httpJobBackend } from './kit/http-job-service.ts';
+export type { HttpJob, HttpJobBackendOptions, HttpJobHandle, HttpJobService, HttpJobServiceStats } from './kit/http-job-service.ts';
+export { createTestExecutor } from './kit/test-executor.ts';
+export type { TestExecutor, TestExecutorOptions } from './kit/test-executor.ts';
