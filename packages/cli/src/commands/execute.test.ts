@@ -8,8 +8,7 @@ import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/error
 import { ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mean } from '../../../../examples/basics.ts';
-import { fail, flaky } from '../test-fixtures/tasks.ts';
+import { fail, flaky, mean } from '../test-fixtures/tasks.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const main = join(repo, 'packages/cli/src/main.ts');

@@ -35,3 +35,7 @@ export const fail = task({ inputs: { why: t.string() }, outputs: t.int() }, func
 export const flaky = task({ inputs: { why: t.string() }, outputs: t.int() }, function flaky({ why }): number {
   throw new Error(why);
 });
+
+export const mean = task({ inputs: { values: t.list(t.float()) }, outputs: t.float() }, function mean({ values }) {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+});

@@ -62,9 +62,12 @@ export interface TaskDefinition<I extends TypeRecord = TypeRecord, O extends Out
  */
 export type Bindable<T> = { [K in keyof T]: T[K] | PromiseLike<T[K]> };
 
-/** A task: call it with one keyword object; it also carries its definition. */
+/**
+ * A task: call it with one keyword object; it also carries its definition. Plain `Task` (no type
+ * arguments) is any task: its call takes `never`, so every specific task is assignable to it.
+ */
 export type Task<I extends TypeRecord = TypeRecord, O extends OutputSpec = OutputSpec> = ((
-  inputs: Bindable<InferInputs<I>>,
+  inputs: string extends keyof I ? never : Bindable<InferInputs<I>>,
 ) => Promise<InferOutput<O>>) &
   TaskDefinition<I, O> & { readonly [TASK]: true };
 
