@@ -176,8 +176,17 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
           code: FAILURE_CODES.unknownPhase,
           message: `backend ${backend.name} reported phase ${phaseName(outcome.status.phase)}, which is not a TaskExecution phase the executor knows`,
         });
-      case 'terminal':
-        return await finish(ctx, actx, key, outcome.status, fail);
+      case 'terminal': {
+        const result = await finish(ctx, actx, key, outcome.status, fail);
+        if (backend.finalize !== undefined) {
+          try {
+            await backend.finalize(handle, actx);
+          } catch (error) {
+            ctx.emit({ type: 'cleanup-failed', attempt: plan.attempt, message: error instanceof Error ? error.message : String(error) });
+          }
+        }
+        return result;
+      }
     }
   } finally {
     attemptAbort.abort(ATTEMPT_OVER);

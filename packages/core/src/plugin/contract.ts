@@ -86,6 +86,12 @@ export interface Backend<Handle extends JsonValue = JsonValue> {
   /** Stop and clean up. Idempotent: a job that is already gone or finished counts as done. */
   delete(handle: Handle, ctx: AttemptContext): Promise<void>;
   /**
+   * Optional: release what the attempt still holds once it is over (succeeded or failed) and its
+   * outputs are read — Flyte's Finalize. Not called for attempts that were deleted. Errors are
+   * reported as events and otherwise ignored.
+   */
+  finalize?(handle: Handle, ctx: AttemptContext): Promise<void>;
+  /**
    * Optional push-based status: call `onStatus` on every change until `signal` aborts.
    * When present the executor uses it instead of polling.
    */

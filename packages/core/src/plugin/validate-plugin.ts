@@ -43,7 +43,10 @@ export function validateBackend(value: unknown, owner: string, field: string): a
   for (const method of ['create', 'get', 'delete']) {
     if (typeof backend[method] !== 'function') fail(method, 'must be a function');
   }
-  if (backend['watch'] !== undefined && typeof backend['watch'] !== 'function') fail('watch', 'must be a function when present');
+  for (const hook of ['watch', 'finalize']) {
+    if (backend[hook] !== undefined && typeof backend[hook] !== 'function') fail(hook, 'must be a function when present');
+  }
+  if (backend['inProcess'] !== undefined && typeof backend['inProcess'] !== 'boolean') fail('inProcess', 'must be true or false when present');
   const poll = backend['poll'];
   if (poll !== undefined) {
     if (!isObject(poll)) fail('poll', 'must be { initialMs, multiplier, maxMs }');

@@ -70,6 +70,9 @@ export function functionBackend(): Backend<Handle> {
       job.listeners.add(onStatus);
       signal.addEventListener('abort', () => job.listeners.delete(onStatus), { once: true });
     },
+    async finalize(handle) {
+      jobs.delete(handle.job);
+    },
     async delete(handle) {
       // A running JS function cannot be stopped from outside; its result is dropped.
       const job = jobs.get(handle.job);

@@ -1,0 +1,22 @@
+/**
+ * Builds the example's image locally, from the busybox image the test suite makes from this
+ * machine's binaries, so no registry is needed. Podman and docker both build the Containerfile.
+ */
+import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ContainerRuntime, detectContainerRuntime, ensureBusyboxImage } from '@tflyte/plugin-container';
+import { ELLIPSE_IMAGE } from '../container.ts';
+
+const run = promisify(execFile);
+
+export async function buildEllipseImage(): Promise<string> {
+  const detected = await detectContainerRuntime();
+  const base = await ensureBusyboxImage(new ContainerRuntime(detected));
+  const context = dirname(fileURLToPath(import.meta.url));
+  await run(detected.binary, ['build', '--build-arg', `BASE=${base}`, '-f', `${context}/Containerfile`, '-t', ELLIPSE_IMAGE, context], {
+    env: detected.env,
+  });
+  return ELLIPSE_IMAGE;
+}

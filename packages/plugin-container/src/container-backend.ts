@@ -1,0 +1,250 @@
+/**
+ * The local backend of raw-container tasks: each attempt runs in a real container (podman or
+ * docker) with its inputs copied into a fresh host directory mounted at `inputDataDir` and an empty
+ * one mounted at `outputDataDir`, read back when the container exits.
+ *
+ * A container is followed by the `start --attach` client of the process that created it, so it
+ * cannot be followed from another process: after an executor restart, get/watch report the
+ * attempt lost (a retryable SYSTEM failure), the executor's cleanup removes the container (found
+ * by its label) and the directories, and the next attempt runs it again.
+ */
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, join } from 'node:path';
+import { type AttemptContext, type Backend, BackendError, type Phase, type TaskStatus } from '@tflyte/core';
+import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
+import { materializeInputs } from './materialize-inputs.ts';
+import { type RawContainerSpec, rawContainerSpec } from './raw-container-spec.ts';
+import { readOutputs } from './read-outputs.ts';
+import { renderCommand } from './render-command.ts';
+import { ContainerRuntime, type ContainerSpec, type DetectOptions, type RunResult } from './runtime/index.ts';
+
+export interface ContainerBackendOptions {
+  /** The runtime to run containers in; default: detected on first use (podman, then docker; TFLYTE_CONTAINER_RUNTIME). */
+  readonly runtime?: ContainerRuntime;
+  /** How to detect the runtime when none is given. */
+  readonly detect?: DetectOptions;
+  /** When to pull images. Default 'missing'. */
+  readonly pull?: ContainerSpec['pull'];
+  /** Parent of the per-attempt work directories. Default: the OS temp directory. */
+  readonly workDir?: string;
+  /** Grace period between SIGTERM and SIGKILL when an attempt is stopped. Default 2 s. */
+  readonly stopTimeoutSeconds?: number;
+}
+
+/** The persisted handle: the container's label value and the attempt's host directory. */
+export type ContainerHandle = {
+  /** Value of the `tflyte.attempt` label of the container. */
+  readonly attempt: string;
+  /** Readable prefix of the container name (`tflyte-<prefix>-<random>`). */
+  readonly name: string;
+  /** Host directory holding `inputs/` and `outputs/`; removed when the attempt ends. */
+  readonly workDir: string;
+};
+
+/** The backend, with `watch` (it always has one). */
+export type ContainerBackend = Backend<ContainerHandle> & { readonly watch: NonNullable<Backend<ContainerHandle>['watch']> };
+
+/** Label that ties a container to its attempt (the executor's idempotency token). */
+export const ATTEMPT_LABEL = 'tflyte.attempt';
+const WORK_DIR_PREFIX = 'tflyte-container-attempt-';
+const STDERR_TAIL_CHARS = 2000;
+
+interface Job {
+  readonly handle: ContainerHandle;
+  status: TaskStatus;
+  readonly listeners: Set<(status: TaskStatus) => void>;
+  readonly stop: AbortController;
+  done: Promise<void>;
+}
+
+export function containerBackend(options: ContainerBackendOptions = {}): ContainerBackend {
+  const jobs = new Map<string, Job>();
+  let detecting: Promise<ContainerRuntime> | undefined;
+
+  const runtime = async (): Promise<ContainerRuntime> => {
+    if (options.runtime) return options.runtime;
+    detecting ??= ContainerRuntime.detect(options.detect);
+    try {
+      return await detecting;
+    } catch (error) {
+      detecting = undefined;
+      throw new BackendError(
+        { kind: 'system', retryable: false, reason: 'ContainerRuntimeUnavailable', message: (error as Error).message },
+        { cause: error },
+      );
+    }
+  };
+
+  const settle = (job: Job, status: TaskStatus): void => {
+    job.status = status;
+    for (const listener of job.listeners) listener(status);
+    if (isTerminal(status.phase)) job.listeners.clear();
+  };
+
+  const removeContainers = async (attempt: string): Promise<void> => {
+    const rt = await runtime();
+    for (const container of await rt.listContainers({ labels: { [ATTEMPT_LABEL]: attempt } })) {
+      await rt.removeContainer(container.name);
+    }
+  };
+
+  return {
+    name: 'local-container',
+    handleVersion: 1,
+    async create(ctx) {
+      const attempt = ctx.idempotencyToken;
+      const existing = jobs.get(attempt);
+      if (existing) return existing.handle;
+
+      const spec = rawContainerSpec(ctx.template);
+      const rt = await runtime();
+      // A create repeated after a crash must not leave the first container running beside the second.
+      await removeContainers(attempt);
+      const workDir = await mkdtemp(join(options.workDir ?? tmpdir(), WORK_DIR_PREFIX));
+      let containerSpec: ContainerSpec;
+      try {
+        containerSpec = await prepare(spec, ctx, workDir, options.pull);
+      } catch (error) {
+        await rm(workDir, { recursive: true, force: true });
+        throw error;
+      }
+      const job: Job = {
+        handle: { attempt, name: ctx.generatedName, workDir },
+        status: { phase: TaskExecution_Phase.RUNNING },
+        listeners: new Set(),
+        stop: new AbortController(),
+        done: Promise.resolve(),
+      };
+      jobs.set(attempt, job);
+      job.done = (async () => {
+        let status: TaskStatus;
+        try {
+          const result = await rt.run(containerSpec, { signal: job.stop.signal, stopTimeoutSeconds: options.stopTimeoutSeconds ?? 2 });
+          status = result.exitCode === 0 ? await collect(spec, ctx, workDir) : exitFailure(result);
+        } catch (error) {
+          status = job.stop.signal.aborted ? { phase: TaskExecution_Phase.ABORTED, message: 'stopped and removed' } : thrownFailure(error);
+        }
+        // Outputs have been copied out; a directory that cannot be removed must not hide the result.
+        await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+        settle(job, status);
+      })();
+      return job.handle;
+    },
+    async get(handle) {
+      return (jobs.get(handle.attempt) ?? lost(handle)).status;
+    },
+    watch(handle, _ctx, onStatus, signal) {
+      const job = jobs.get(handle.attempt) ?? lost(handle);
+      onStatus(job.status);
+      if (isTerminal(job.status.phase)) return;
+      job.listeners.add(onStatus);
+      signal.addEventListener('abort', () => job.listeners.delete(onStatus), { once: true });
+    },
+    async finalize(handle) {
+      // The container and its directories are already gone once it exited; only the status entry remains.
+      const job = jobs.get(handle.attempt);
+      if (job && isTerminal(job.status.phase)) jobs.delete(handle.attempt);
+    },
+    async delete(handle) {
+      const job = jobs.get(handle.attempt);
+      if (job) {
+        job.stop.abort();
+        await job.done;
+        jobs.delete(handle.attempt);
+      } else {
+        await removeContainers(handle.attempt);
+      }
+      if (isAbsolute(handle.workDir) && basename(handle.workDir).startsWith(WORK_DIR_PREFIX)) {
+        await rm(handle.workDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Lays out the data directories and builds the container spec of one attempt. */
+async function prepare(spec: RawContainerSpec, ctx: AttemptContext, workDir: string, pull: ContainerSpec['pull']): Promise<ContainerSpec> {
+  const mounts: { hostPath: string; containerPath: string }[] = [];
+  if (spec.data !== undefined) {
+    const inputs = join(workDir, 'inputs');
+    const outputs = join(workDir, 'outputs');
+    await mkdir(inputs);
+    await mkdir(outputs);
+    // The image may run as any user: it must read the inputs and write the outputs.
+    await chmod(inputs, 0o755);
+    await chmod(outputs, 0o777);
+    const names = Object.keys(spec.inputs);
+    await materializeInputs({ hostDir: inputs, inputPath: spec.data.inputPath, format: spec.data.format }, names, ctx.inputs);
+    // Like copilot: a volume only for a side of the interface that has variables.
+    if (names.length > 0) mounts.push({ hostPath: inputs, containerPath: spec.data.inputPath });
+    if (Object.keys(spec.outputs).length > 0) mounts.push({ hostPath: outputs, containerPath: spec.data.outputPath });
+  }
+  const { command, args } = renderCommand(spec, ctx);
+  return {
+    image: spec.image,
+    command,
+    args,
+    env: spec.env,
+    mounts,
+    network: spec.network,
+    limits: spec.limits,
+    name: ctx.generatedName,
+    labels: { [ATTEMPT_LABEL]: ctx.idempotencyToken },
+    ...(pull === undefined ? {} : { pull }),
+  };
+}
+
+async function collect(spec: RawContainerSpec, ctx: AttemptContext, workDir: string): Promise<TaskStatus> {
+  if (spec.data === undefined || Object.keys(spec.outputs).length === 0) return { phase: TaskExecution_Phase.SUCCEEDED };
+  const result = await readOutputs(
+    { hostDir: join(workDir, 'outputs'), outputPath: spec.data.outputPath, rawOutputPrefix: ctx.rawOutputPrefix },
+    spec.outputs,
+  );
+  if (result.ok) return { phase: TaskExecution_Phase.SUCCEEDED, outputs: result.outputs };
+  return { phase: TaskExecution_Phase.RETRYABLE_FAILED, message: result.failure.message, failure: result.failure };
+}
+
+/** A non-zero exit is the task's own failure and spends its retries, as Flyte's pod plugin decides. */
+function exitFailure(result: RunResult): TaskStatus {
+  const tail = result.stderrTail.trimEnd();
+  const shown = tail.length > STDERR_TAIL_CHARS ? `…${tail.slice(-STDERR_TAIL_CHARS)}` : tail;
+  const killed = result.exitCode === 137 ? ' (SIGKILL: out of memory, or killed)' : '';
+  const message = `container exited with code ${result.exitCode}${killed}; ${shown === '' ? 'it wrote nothing to stderr' : `stderr:\n${shown}`}`;
+  return {
+    phase: TaskExecution_Phase.RETRYABLE_FAILED,
+    message,
+    failure: { kind: 'user', retryable: true, code: 'ContainerExitCode', message },
+  };
+}
+
+function thrownFailure(error: unknown): TaskStatus {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof BackendError) {
+    return {
+      phase: error.retryable ? TaskExecution_Phase.RETRYABLE_FAILED : TaskExecution_Phase.FAILED,
+      message,
+      failure: { kind: error.kind, retryable: error.retryable, code: error.reason, message },
+    };
+  }
+  return { phase: TaskExecution_Phase.RETRYABLE_FAILED, message, failure: { kind: 'system', retryable: true, code: 'ContainerRunFailed', message } };
+}
+
+function lost(handle: ContainerHandle): never {
+  throw new BackendError({
+    kind: 'system',
+    retryable: true,
+    reason: 'ContainerLost',
+    message:
+      `container ${handle.name} (label ${ATTEMPT_LABEL}=${handle.attempt.slice(0, 12)}…) was started by another process, ` +
+      'which alone could follow it; it is removed and the attempt runs again',
+  });
+}
+
+function isTerminal(phase: Phase): boolean {
+  return (
+    phase === TaskExecution_Phase.SUCCEEDED ||
+    phase === TaskExecution_Phase.FAILED ||
+    phase === TaskExecution_Phase.ABORTED ||
+    phase === TaskExecution_Phase.RETRYABLE_FAILED
+  );
+}
