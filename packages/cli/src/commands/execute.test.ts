@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,6 +8,8 @@ import { type Task, fromLiteralMap, toLiteralMap, toTaskTemplate } from '@tflyte
 import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { startGcsServer } from '@tflyte/testing/gcs';
+import { startS3Server } from '@tflyte/testing/s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fail, flaky, mean } from '../test-fixtures/tasks.ts';
 
@@ -72,6 +75,38 @@ describe('tflyte execute (the container entrypoint)', () => {
   it('exits non-zero on failure when FLYTE_FAIL_ON_ERROR=true', () => {
     const { child } = runInContainerStyle(flaky, { why: 'x' }, { FLYTE_FAIL_ON_ERROR: 'true' });
     expect(child.status).toBe(1);
+  });
+
+  it('reads inputs from s3:// and writes outputs to gs:// through the official SDKs', async () => {
+    const s3 = await startS3Server({ buckets: ['runs'] });
+    const gcs = await startGcsServer({ buckets: ['results'] });
+    try {
+      s3.putObject('runs', 'a1/inputs.pb', toBinary(LiteralMapSchema, toLiteralMap(mean.inputs, { values: [2, 4, 9] })));
+      const template = toTaskTemplate(mean, { image: 'img:1', version: 'v1' });
+      const args = (template.target.value as { args: string[] }).args.map((arg) =>
+        arg.replace('{{.input}}', 's3://runs/a1/inputs.pb').replace('{{.outputPrefix}}', 'gs://results/a1').replace(/\{\{\.[A-Za-z]+\}\}/, ''),
+      );
+      // Asynchronously: the servers answering the child live in this process.
+      const child = await promisify(execFile)(process.execPath, ['--conditions=@tflyte/source', main, ...args.slice(1)], {
+        cwd: mean.site.root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL_S3: s3.endpoint,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'AKIDTEST',
+          AWS_SECRET_ACCESS_KEY: 'secret',
+          AWS_PROFILE: '',
+          STORAGE_EMULATOR_HOST: gcs.endpoint,
+        },
+      });
+      expect(child.stderr).toBe('');
+      const stored = gcs.object('results', 'a1/outputs.pb');
+      expect(stored).toBeDefined();
+      expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, stored!.body))).toEqual({ o0: 5 });
+    } finally {
+      await Promise.all([s3.close(), gcs.close()]);
+    }
   });
 
   it('names the loader args it expects when they are wrong', () => {

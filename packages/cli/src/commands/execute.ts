@@ -1,15 +1,17 @@
 /**
  * `tflyte execute`: the container entrypoint, argument-compatible with pyflyte-execute. It reads
  * `inputs.pb` (a LiteralMap), runs the task named by the loader args, and writes `outputs.pb`, or
- * `error.pb` (an ErrorDocument with the failure's kind and origin) when the task fails.
+ * `error.pb` (an ErrorDocument with the failure's kind and origin) when the task fails, at file://,
+ * s3:// or gs:// locations.
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { type Task, TflyteError, createFileStore, createStorage, joinUri } from '@tflyte/core';
+import { type Task, TflyteError, joinUri } from '@tflyte/core';
 import { ContainerErrorSchema, ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { findEntity, loadModule } from '../load-entity.ts';
+import { entrypointStorage } from '../object-stores.ts';
 import { moduleFile } from '../resolve-module.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -33,7 +35,7 @@ export function normalizePrefix(value: string | undefined): string | undefined {
 }
 
 export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteResult> {
-  const storage = createStorage([createFileStore()]);
+  const storage = entrypointStorage();
   const task = await loadTask(args.loaderArgs, cwd);
   const write = (name: string, bytes: Uint8Array) => storage.put(joinUri(args.outputPrefix, name), bytes);
   try {

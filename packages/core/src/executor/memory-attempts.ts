@@ -13,43 +13,48 @@ export interface MemoryAttempts extends StateStore {
 }
 
 export function withMemoryAttempts(store: StateStore): MemoryAttempts {
-  const attempts = new Map<string, AttemptRecord[]>();
-  const nodeKey = (runId: string, nodeId: string) => `${runId}\u0000${nodeId}`;
-  const find = (key: AttemptKey) => attempts.get(nodeKey(key.runId, key.nodeId))?.[key.attempt];
+  // run → node → attempts; records are private to this journal, so updates mutate them in place.
+  const runs = new Map<string, Map<string, Mutable<AttemptRecord>[]>>();
+  const nodeAttempts = (runId: string, nodeId: string) => runs.get(runId)?.get(nodeId);
+  const find = (key: AttemptKey) => nodeAttempts(key.runId, key.nodeId)?.[key.attempt];
   return {
     ...bindAll(store),
     insertAttempt(attempt) {
       if (find(attempt) !== undefined) {
         throw new StateConflictError(`attempt ${attempt.attempt} of run '${attempt.runId}' node '${attempt.nodeId}' is already running in this process`);
       }
-      const record: AttemptRecord = { ...attempt, handle: undefined, status: 'creating', phase: 0, failure: undefined, updatedAt: attempt.createdAt, endedAt: undefined };
-      const key = nodeKey(attempt.runId, attempt.nodeId);
-      const list = attempts.get(key) ?? [];
+      const record: Mutable<AttemptRecord> = { ...attempt, handle: undefined, status: 'creating', phase: 0, failure: undefined, updatedAt: attempt.createdAt, endedAt: undefined };
+      let nodes = runs.get(attempt.runId);
+      if (nodes === undefined) runs.set(attempt.runId, (nodes = new Map()));
+      let list = nodes.get(attempt.nodeId);
+      if (list === undefined) nodes.set(attempt.nodeId, (list = []));
       list[attempt.attempt] = record;
-      attempts.set(key, list);
       return record;
     },
     updateAttempt(key, update, now) {
-      const current = find(key);
-      if (current === undefined) throw new StateConflictError(`attempt ${key.attempt} of run '${key.runId}' node '${key.nodeId}' is not recorded`);
-      const next: AttemptRecord = {
-        ...current,
-        ...(update.handle !== undefined && { handle: update.handle }),
-        ...(update.status !== undefined && { status: update.status }),
-        ...(update.phase !== undefined && { phase: update.phase }),
-        ...(update.failure !== undefined && { failure: update.failure }),
-        ...(update.endedAt !== undefined && { endedAt: update.endedAt }),
-        updatedAt: now,
-      };
-      attempts.get(nodeKey(key.runId, key.nodeId))![key.attempt] = next;
-      return next;
+      const record = find(key);
+      if (record === undefined) throw new StateConflictError(`attempt ${key.attempt} of run '${key.runId}' node '${key.nodeId}' is not recorded`);
+      if (update.handle !== undefined) record.handle = update.handle;
+      if (update.status !== undefined) record.status = update.status;
+      if (update.phase !== undefined) record.phase = update.phase;
+      if (update.failure !== undefined) record.failure = update.failure;
+      if (update.endedAt !== undefined) record.endedAt = update.endedAt;
+      record.updatedAt = now;
+      return record;
     },
     getAttempt: find,
-    listAttempts: (runId, nodeId) => (attempts.get(nodeKey(runId, nodeId)) ?? []).filter(Boolean),
-    listAttemptsByStatus: (statuses) => [...attempts.values()].flat().filter((a) => statuses.includes(a.status)),
-    forget: (runId, nodeId) => void attempts.delete(nodeKey(runId, nodeId)),
+    listAttempts: (runId, nodeId) => (nodeAttempts(runId, nodeId) ?? []).filter(Boolean),
+    listAttemptsByStatus: (statuses) =>
+      [...runs.values()].flatMap((nodes) => [...nodes.values()].flat()).filter((a) => statuses.includes(a.status)),
+    forget(runId, nodeId) {
+      const nodes = runs.get(runId);
+      nodes?.delete(nodeId);
+      if (nodes?.size === 0) runs.delete(runId);
+    },
   };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The store's own methods, bound, so spreading them keeps `this` (if an implementation uses it). */
 function bindAll(store: StateStore): StateStore {

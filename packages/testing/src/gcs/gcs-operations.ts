@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseRange } from '../s3/byte-range.ts';
 import { compareKeys, listPage } from '../s3/list-objects.ts';
-import type { GcsBuckets, GcsObject } from './gcs-buckets.ts';
+import type { GcsBucket, GcsBuckets, GcsObject } from './gcs-buckets.ts';
 import { conditionNotMet, GcsApiError, invalid, noSuchBucket, noSuchObject, notImplemented, required } from './gcs-errors.ts';
 import { bucketResource, json, objectResource } from './gcs-resources.ts';
 import type { GcsResponse } from './gcs-resources.ts';
@@ -44,7 +44,8 @@ const MAX_LIST_RESULTS = 1000;
 /** The resource a path names; names are percent-decoded, so `a%2Fb` is the object `a/b`. */
 export function parseRoute(path: string): GcsRoute {
   const notFound = (): GcsApiError => new GcsApiError(404, 'notFound', `Not Found: ${path}`);
-  const api = /^\/(upload\/|download\/)?storage\/v1\/b(\/.*)?$/.exec(path);
+  // With STORAGE_EMULATOR_HOST set, the client drops the `/storage/v1` base from JSON API paths (not from uploads).
+  const api = /^\/(upload\/|download\/)?(?:storage\/v1\/)?b(\/.*)?$/.exec(path);
   if (api === null) throw notFound();
   const [, prefix, rest = ''] = api;
   const parts = /^(?:\/([^/]+)(\/o(?:\/(.+))?)?)?$/.exec(rest);
@@ -89,7 +90,8 @@ export function resolveOperation(method: string, route: GcsRoute): GcsOperation 
   return operation;
 }
 
-export function runOperation(state: GcsState, operation: Exclude<GcsOperation, 'objects.insert'>, request: GcsRequest): GcsResponse {
+/** Every operation but uploads, which `Uploads` runs. */
+export function runOperation(state: GcsState, operation: GcsOperation, request: GcsRequest): GcsResponse {
   const { route, query } = request;
   const bucketName = route.resource === 'buckets' ? '' : route.bucket;
   switch (operation) {
@@ -116,9 +118,11 @@ export function runOperation(state: GcsState, operation: Exclude<GcsOperation, '
     }
     case 'objects.list':
       return listObjects(state, bucketName, query);
+    case 'objects.insert':
+      throw notImplemented('objects.insert outside the /upload endpoint');
     case 'objects.get':
     case 'objects.delete': {
-      if (route.resource !== 'object') throw new Error(`unreachable: ${operation} on ${route.resource}`);
+      if (route.resource !== 'object') throw notImplemented(`${operation} on a ${route.resource} resource`);
       const object = state.buckets.get(bucketName)?.objects.get(route.name);
       if (object === undefined || (query.get('generation') !== null && query.get('generation') !== object.generation)) {
         throw noSuchObject(bucketName, route.name);
@@ -149,14 +153,14 @@ export function checkPreconditions(query: URLSearchParams, current: GcsObject | 
   }
 }
 
-export function existingBucket(state: GcsState, name: string): NonNullable<ReturnType<GcsBuckets['get']>> {
+function existingBucket(state: GcsState, name: string): GcsBucket {
   const bucket = state.buckets.get(name);
   if (bucket === undefined) throw noSuchBucket();
   return bucket;
 }
 
 /** GCS bucket naming: 3-63 characters of lower-case letters, digits, '-', '_' and '.', starting and ending alphanumeric. */
-export function isValidBucketName(name: string): boolean {
+function isValidBucketName(name: string): boolean {
   return /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/.test(name);
 }
 

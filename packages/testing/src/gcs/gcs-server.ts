@@ -144,7 +144,7 @@ class GcsServer implements GcsTestServer {
       record.operation = operation;
       const state: GcsState = { buckets: this.#buckets, endpoint: this.#endpoint };
       const request = { method, route, query, headers: req.headers, body };
-      send(operation === 'objects.insert' ? this.#uploads.handle(state, request) : runOperation(state, operation, request));
+      send(route.resource === 'upload' ? this.#uploads.handle(state, route.bucket, request) : runOperation(state, operation, request));
     } catch (error) {
       const apiError = error instanceof GcsApiError ? error : new GcsApiError(500, 'backendError', `Internal error: ${(error as Error).message}`);
       record.reason = apiError.reason;

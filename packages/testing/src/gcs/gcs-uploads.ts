@@ -4,8 +4,8 @@
  * `Content-Range: bytes a-b/total`, `bytes a-*\/total` or the status query `bytes *\/*`; 308 while incomplete).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { GcsBuckets, GcsObject, NewObject } from './gcs-buckets.ts';
-import { GcsApiError, invalid, noSuchBucket, notImplemented, required } from './gcs-errors.ts';
+import type { GcsObject, NewObject } from './gcs-buckets.ts';
+import { GcsApiError, invalid, noSuchBucket, required } from './gcs-errors.ts';
 import { checkPreconditions } from './gcs-operations.ts';
 import type { GcsRequest, GcsState } from './gcs-operations.ts';
 import { json, objectResource } from './gcs-resources.ts';
@@ -37,17 +37,20 @@ const MAX_NAME_BYTES = 1024;
 export class Uploads {
   readonly #sessions = new Map<string, UploadSession>();
 
-  handle(state: GcsState, request: GcsRequest): GcsResponse {
-    if (request.route.resource !== 'upload') throw new Error(`unreachable: upload on ${request.route.resource}`);
-    const bucket = request.route.bucket;
+  handle(state: GcsState, bucket: string, request: GcsRequest): GcsResponse {
     const uploadId = request.query.get('upload_id');
     if (uploadId !== null) return this.#continue(state, uploadId, request);
     if (request.method !== 'POST') throw invalid('Uploads start with POST; PUT and DELETE need an upload_id');
     const uploadType = request.query.get('uploadType');
     switch (uploadType) {
       case 'media': {
-        const name = request.query.get('name') ?? '';
-        const fields = { name, contentType: header(request, 'content-type') ?? 'application/octet-stream', contentEncoding: request.query.get('contentEncoding') ?? undefined, metadata: {}, declared: {} };
+        const fields = {
+          name: request.query.get('name') ?? '',
+          contentType: header(request, 'content-type') ?? 'application/octet-stream',
+          contentEncoding: request.query.get('contentEncoding') ?? undefined,
+          metadata: {},
+          declared: {},
+        };
         return finish(state, bucket, fields, request.body, request.query, header(request, 'x-goog-hash'));
       }
       case 'multipart': {

@@ -1,22 +1,75 @@
 /**
- * One container run as a local process: how the process node turns a container spec into argv/env/cwd (with
- * kubelet's `$(VAR)` expansion and downward-API env), and the process itself in its own process group so that
- * stopping the container stops everything it started.
+ * One container of a pod on the test node: how a container spec becomes argv/env/cwd (with kubelet's
+ * `$(VAR)` expansion and downward-API env), run either as a local process in its own process group
+ * (so that stopping the container stops everything it started), or — for images the image map does not
+ * stand in for — by an injected container launcher (e.g. podman), with the pod's volumes as bind mounts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { isPlainObject, type KubeObject } from './types.ts';
 
-/** Maps an image to the command prefix that stands in for it (e.g. a podman invocation, or [] to run as is). */
-export type ImageMap = Readonly<Record<string, readonly string[]>> | ((image: string) => readonly string[] | undefined);
+/**
+ * What stands in for an image in process mode. An array is a command prefix run before the container's
+ * command and args (e.g. a podman invocation, or [] to run them as is); an ImageConfig is the image's own
+ * configuration, applied with Kubernetes semantics.
+ */
+export type ImageMap =
+  | Readonly<Record<string, readonly string[] | ImageConfig>>
+  | ((image: string) => readonly string[] | ImageConfig | undefined);
+
+/** An image's OCI configuration, for process mode. */
+export interface ImageConfig {
+  /** ENTRYPOINT: what runs when the container sets no `command` (its `args` follow). */
+  readonly entrypoint?: readonly string[];
+  /** WORKDIR, as an absolute host directory: where the container runs unless it sets `workingDir`. */
+  readonly workingDir?: string;
+  /** ENV: variables under the container's own. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A container as the node asks a launcher to run it: the pod's env only, and its volumes as host paths. */
+export interface ContainerLaunch {
+  readonly namespace: string;
+  readonly podName: string;
+  readonly containerName: string;
+  readonly image: string;
+  /** Replaces the image's ENTRYPOINT when set, as in Kubernetes. */
+  readonly command: readonly string[] | undefined;
+  /** Replaces the image's CMD when set. */
+  readonly args: readonly string[] | undefined;
+  readonly env: Readonly<Record<string, string>>;
+  readonly workingDir: string | undefined;
+  readonly mounts: readonly { readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean }[];
+}
+
+/** A container started by a launcher. */
+export interface LaunchedContainer {
+  /** Reported as the container status's containerID, e.g. `podman://tflyte-abc`. */
+  readonly id: string;
+  /** Settles when the container has exited (startError when it never ran, e.g. the image is missing). */
+  readonly exited: Promise<{ exitCode: number; startError?: string }>;
+  /** SIGTERM, then SIGKILL after the grace period. */
+  terminate(graceMs: number): void;
+  kill(): void;
+}
+
+/**
+ * Runs pod containers in a container runtime: the test node's container mode. The node prepares mounts
+ * (emptyDir and hostPath volumes) and the environment; the launcher only starts and stops.
+ */
+export interface ContainerLauncher {
+  launch(container: ContainerLaunch, onOutput: (chunk: string) => void): LaunchedContainer;
+}
 
 export interface LaunchContext {
   podDir: string;
   imageMap: ImageMap | undefined;
   unknownImages: 'run' | 'pull-error';
   inheritEnv: boolean;
+  /** Runs containers of images the image map does not name. */
+  launcher: ContainerLauncher | undefined;
   /** Host and port of the API server, exposed as KUBERNETES_SERVICE_HOST/PORT. */
   apiHost: string;
   apiPort: number;
@@ -30,6 +83,7 @@ export interface Launch {
 
 export type Resolution =
   | { ok: true; launch: Launch }
+  | { ok: true; container: ContainerLaunch }
   | { ok: false; reason: 'CreateContainerConfigError' | 'CreateContainerError' | 'ErrImagePull'; message: string };
 
 /** kubelet's expansion: `$(NAME)` becomes the variable when defined, `$$` escapes a dollar. */
@@ -58,25 +112,50 @@ function fieldRef(pod: KubeObject, path: string): string | undefined {
   return path in simple ? String(simple[path] ?? '') : undefined;
 }
 
-function imagePrefix(image: string, ctx: LaunchContext): readonly string[] | undefined {
-  if (ctx.imageMap === undefined) return [];
-  const prefix = typeof ctx.imageMap === 'function' ? ctx.imageMap(image) : ctx.imageMap[image];
-  return prefix ?? (ctx.unknownImages === 'run' ? [] : undefined);
+type Stand = { kind: 'prefix'; prefix: readonly string[] } | { kind: 'image'; config: ImageConfig } | { kind: 'launcher' } | { kind: 'missing' };
+
+function standIn(image: string, ctx: LaunchContext): Stand {
+  const mapped = ctx.imageMap === undefined ? undefined : typeof ctx.imageMap === 'function' ? ctx.imageMap(image) : ctx.imageMap[image];
+  if (mapped !== undefined) return Array.isArray(mapped) ? { kind: 'prefix', prefix: mapped } : { kind: 'image', config: mapped as ImageConfig };
+  if (ctx.launcher !== undefined) return { kind: 'launcher' };
+  if (ctx.imageMap === undefined || ctx.unknownImages === 'run') return { kind: 'prefix', prefix: [] };
+  return { kind: 'missing' };
+}
+
+/** Host paths for the pod's emptyDir and hostPath volumes, by volume name. */
+function volumePaths(pod: KubeObject, podDir: string): Map<string, string> {
+  const spec = isPlainObject(pod.spec) ? pod.spec : {};
+  const paths = new Map<string, string>();
+  for (const volume of Array.isArray(spec.volumes) ? spec.volumes.filter(isPlainObject) : []) {
+    const name = String(volume.name);
+    if (isPlainObject(volume.emptyDir)) {
+      const dir = join(podDir, 'volumes', name);
+      mkdirSync(dir, { recursive: true });
+      paths.set(name, dir);
+    } else if (isPlainObject(volume.hostPath) && typeof volume.hostPath.path === 'string') {
+      if (volume.hostPath.type === 'DirectoryOrCreate') mkdirSync(volume.hostPath.path, { recursive: true });
+      paths.set(name, volume.hostPath.path);
+    }
+  }
+  return paths;
 }
 
 export function resolveContainer(pod: KubeObject, container: Record<string, unknown>, ctx: LaunchContext): Resolution {
   const image = String(container.image ?? '');
-  const prefix = imagePrefix(image, ctx);
-  if (prefix === undefined) {
+  const stand = standIn(image, ctx);
+  if (stand.kind === 'missing') {
     return { ok: false, reason: 'ErrImagePull', message: `failed to pull image "${image}": not in the process node's imageMap` };
   }
-  const env: Record<string, string> = {
-    ...(ctx.inheritEnv ? (process.env as Record<string, string>) : { PATH: process.env.PATH ?? '/usr/bin:/bin' }),
-    HOME: ctx.podDir,
-    HOSTNAME: pod.metadata?.name ?? '',
-    KUBERNETES_SERVICE_HOST: ctx.apiHost,
-    KUBERNETES_SERVICE_PORT: String(ctx.apiPort),
-  };
+  const service = { HOSTNAME: pod.metadata?.name ?? '', KUBERNETES_SERVICE_HOST: ctx.apiHost, KUBERNETES_SERVICE_PORT: String(ctx.apiPort) };
+  const env: Record<string, string> =
+    stand.kind === 'launcher'
+      ? service
+      : {
+          ...(ctx.inheritEnv ? (process.env as Record<string, string>) : { PATH: process.env.PATH ?? '/usr/bin:/bin' }),
+          HOME: ctx.podDir,
+          ...service,
+          ...(stand.kind === 'image' ? stand.config.env : {}),
+        };
   if (Array.isArray(container.envFrom) && container.envFrom.length > 0) {
     return { ok: false, reason: 'CreateContainerConfigError', message: 'envFrom is not supported by the process node' };
   }
@@ -99,14 +178,35 @@ export function resolveContainer(pod: KubeObject, container: Record<string, unkn
       env[name] = '';
     }
   }
-  const command = Array.isArray(container.command) ? container.command.map(String) : [];
-  const args = Array.isArray(container.args) ? container.args.map(String) : [];
-  const argv = [...prefix, ...command, ...args].map((part) => expandVars(part, env));
+  const command = Array.isArray(container.command) ? container.command.map((part) => expandVars(String(part), env)) : undefined;
+  const args = Array.isArray(container.args) ? container.args.map((part) => expandVars(String(part), env)) : undefined;
+  const workingDir = typeof container.workingDir === 'string' && container.workingDir !== '' ? container.workingDir : undefined;
+  if (stand.kind === 'launcher') {
+    const volumes = volumePaths(pod, ctx.podDir);
+    const mounts: ContainerLaunch['mounts'][number][] = [];
+    for (const mount of Array.isArray(container.volumeMounts) ? container.volumeMounts.filter(isPlainObject) : []) {
+      const hostPath = volumes.get(String(mount.name));
+      if (hostPath === undefined) {
+        return { ok: false, reason: 'CreateContainerConfigError', message: `volume "${String(mount.name)}" is not an emptyDir or hostPath volume, which is all the test node mounts` };
+      }
+      mounts.push({ hostPath, containerPath: String(mount.mountPath), readOnly: mount.readOnly === true });
+    }
+    const name = String(container.name);
+    return {
+      ok: true,
+      container: { namespace: pod.metadata?.namespace ?? '', podName: pod.metadata?.name ?? '', containerName: name, image, command, args, env, workingDir, mounts },
+    };
+  }
+  const entrypoint = stand.kind === 'image' ? (stand.config.entrypoint ?? []) : [];
+  const argv =
+    stand.kind === 'prefix'
+      ? [...stand.prefix.map((part) => expandVars(part, env)), ...(command ?? []), ...(args ?? [])]
+      : [...(command ?? entrypoint), ...(args ?? [])];
   if (argv.length === 0) {
     return { ok: false, reason: 'CreateContainerError', message: 'no command specified: the process node has no image entrypoint to fall back on' };
   }
-  const workingDir = typeof container.workingDir === 'string' && container.workingDir !== '' ? container.workingDir : '';
-  const cwd = join(ctx.podDir, workingDir);
+  const imageDir = stand.kind === 'image' ? stand.config.workingDir : undefined;
+  const cwd = workingDir === undefined && imageDir !== undefined && isAbsolute(imageDir) ? imageDir : join(ctx.podDir, workingDir ?? '');
   mkdirSync(cwd, { recursive: true });
   return { ok: true, launch: { argv, env, cwd } };
 }
@@ -149,6 +249,10 @@ export class ContainerProcess {
 
   get pid(): number | undefined {
     return this.#child.pid;
+  }
+
+  get id(): string {
+    return `process://${this.#child.pid ?? 0}`;
   }
 
   #signalGroup(signal: NodeJS.Signals): void {

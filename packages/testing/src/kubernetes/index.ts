@@ -19,7 +19,7 @@
 export { startKubeApiServer } from './kube-test-server.ts';
 export type { KubeApiServerOptions, KubeTestServer, ObjectRef } from './kube-test-server.ts';
 export type { KubeTestNode, ProcessNodeOptions } from './node-runner.ts';
-export type { ImageMap } from './container-process.ts';
+export type { ContainerLaunch, ContainerLauncher, ImageConfig, ImageMap, LaunchedContainer } from './container-process.ts';
 export type { FaultRule } from './faults.ts';
 export type { RecordedRequest } from './http-server.ts';
 export { KubeStatusError } from './status.ts';

@@ -16,6 +16,7 @@ import { ProcessNode, type KubeTestNode, type ProcessNodeOptions } from './node-
 import { ObjectApi, type Target } from './object-api.ts';
 import { PodLogs } from './pod-logs.ts';
 import { podResourceType } from './pod-strategy.ts';
+import { requestVerb } from './request-verbs.ts';
 import { groupResource, type ResourceType } from './resource-type.ts';
 import { notFound } from './status.ts';
 import { VersionedStore } from './store.ts';
@@ -61,6 +62,8 @@ export interface KubeTestServer {
   readonly openWatches: number;
   /** Requests received, oldest first (the last 1000). */
   readonly requests: readonly RecordedRequest[];
+  /** Every request since the start, counted by verb (`create`, `get`, `list`, `watch`, `delete`, `discovery`, …). */
+  readonly requestCounts: Readonly<Record<string, number>>;
   /** A KubeConfig pointing at this server with its bearer token (current context namespace: default). */
   kubeConfig(): KubeConfig;
   /** Registers (or replaces) every CRD in an object or YAML text; returns the stored CRD objects. */
@@ -92,6 +95,7 @@ class LocalKubeApiServer implements KubeTestServer {
   readonly url: string;
   readonly token: string;
   readonly requests: RecordedRequest[];
+  readonly #counts: Record<string, number>;
   readonly #server: Server;
   readonly #api: ObjectApi;
   readonly #watches: WatchRegistry;
@@ -111,6 +115,7 @@ class LocalKubeApiServer implements KubeTestServer {
     faults: FaultInjector;
     token: string;
     requests: RecordedRequest[];
+    counts: Record<string, number>;
     pods: ResourceType;
     events: ResourceType;
     bookmarkIntervalMs: number | undefined;
@@ -122,6 +127,7 @@ class LocalKubeApiServer implements KubeTestServer {
     this.#faults = parts.faults;
     this.token = parts.token;
     this.requests = parts.requests;
+    this.#counts = parts.counts;
     this.#pods = parts.pods;
     this.#events = parts.events;
     const { port } = parts.server.address() as AddressInfo;
@@ -133,6 +139,10 @@ class LocalKubeApiServer implements KubeTestServer {
 
   get resourceVersion(): string {
     return String(this.#api.store.revision);
+  }
+
+  get requestCounts(): Readonly<Record<string, number>> {
+    return { ...this.#counts };
   }
 
   get openWatches(): number {
@@ -268,6 +278,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const logs = new PodLogs();
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
+  const counts: Record<string, number> = {};
   let address = '127.0.0.1';
   const server = createServer(
     createRequestHandler({
@@ -279,6 +290,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       maxRequestBytes: options.maxRequestBytes ?? 3 * 1024 * 1024,
       serverAddress: () => address,
       record: (request) => {
+        const verb = requestVerb(request);
+        counts[verb] = (counts[verb] ?? 0) + 1;
         requests.push(request);
         if (requests.length > MAX_RECORDED_REQUESTS) requests.shift();
       },
@@ -289,7 +302,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     server.listen(0, '127.0.0.1', () => resolve());
   });
   address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const kube = new LocalKubeApiServer({ server, api, watches, logs, faults, token, requests, pods, events, bookmarkIntervalMs: options.bookmarkIntervalMs });
+  const kube = new LocalKubeApiServer({ server, api, watches, logs, faults, token, requests, counts, pods, events, bookmarkIntervalMs: options.bookmarkIntervalMs });
   try {
     for (const crd of options.crds ?? []) kube.registerCrd(crd);
     if (options.node !== undefined) kube.startNode(options.node === true ? {} : options.node);

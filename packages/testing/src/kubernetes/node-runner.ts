@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import type { ImageMap, LaunchContext } from './container-process.ts';
+import type { ContainerLauncher, ImageMap, LaunchContext } from './container-process.ts';
 import type { ObjectApi, Target } from './object-api.ts';
 import type { PodLogs } from './pod-logs.ts';
 import { PodRun, type PodRunHost } from './pod-run.ts';
@@ -19,10 +19,15 @@ import { isPlainObject, nowTimestamp, type KubeObject, type StoredObject } from 
 export interface ProcessNodeOptions {
   /** Node name written to spec.nodeName; default `tflyte-node`. */
   name?: string;
-  /** Only process mode exists: containers run as local processes and the image is not pulled. */
+  /** Containers run as local processes (images are not pulled), except those a `containerLauncher` runs. */
   runtime?: 'process';
-  /** Image → command prefix. Without a map every image runs its command as is. */
+  /** Image → command prefix or image config. Without a map (and without a launcher) every image runs its command as is. */
   imageMap?: ImageMap;
+  /**
+   * Container mode: runs the containers of images the imageMap does not name in a container runtime,
+   * with the pod's emptyDir and hostPath volumes bind-mounted (other volume kinds fail the container).
+   */
+  containerLauncher?: ContainerLauncher;
   /** With an imageMap, what unmapped images do: run as is (default) or fail with ErrImagePull/ImagePullBackOff. */
   unknownImages?: 'run' | 'pull-error';
   /** Pass the test process's environment to containers (default: only PATH, like a clean image). */
@@ -60,6 +65,7 @@ export class ProcessNode implements KubeTestNode, PodRunHost {
   readonly workRoot: string;
   readonly restartBackoffMs: number;
   readonly maxGracePeriodMs: number;
+  readonly launcher: ContainerLauncher | undefined;
   readonly #deps: NodeDeps;
   readonly #options: ProcessNodeOptions;
   readonly #runs = new Map<string, PodRun>();
@@ -73,6 +79,7 @@ export class ProcessNode implements KubeTestNode, PodRunHost {
     this.workRoot = options.workRoot ?? tmpdir();
     this.restartBackoffMs = options.restartBackoffMs ?? 100;
     this.maxGracePeriodMs = options.maxGracePeriodMs ?? 2000;
+    this.launcher = options.containerLauncher;
   }
 
   start(): void {
@@ -137,6 +144,7 @@ export class ProcessNode implements KubeTestNode, PodRunHost {
       imageMap: this.#options.imageMap,
       unknownImages: this.#options.unknownImages ?? 'run',
       inheritEnv: this.#options.inheritEnv ?? false,
+      launcher: this.launcher,
       apiHost: this.#deps.apiHost,
       apiPort: this.#deps.apiPort,
     };

@@ -5,7 +5,7 @@
  */
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ContainerProcess, resolveContainer, type Exit, type LaunchContext } from './container-process.ts';
+import { ContainerProcess, resolveContainer, type ContainerLauncher, type Exit, type LaunchContext } from './container-process.ts';
 import type { PodLogs } from './pod-logs.ts';
 import { isPlainObject, nowTimestamp, type StoredObject } from './types.ts';
 
@@ -18,6 +18,8 @@ export interface PodRunHost {
   readonly logs: PodLogs;
   currentPod(run: PodRun): StoredObject | undefined;
   launchContext(podDir: string): LaunchContext;
+  /** Runs containers of images the image map does not name (container mode). */
+  readonly launcher: ContainerLauncher | undefined;
   /** Sets spec.nodeName, as the binding subresource would. */
   bind(run: PodRun): void;
   writeStatus(run: PodRun, status: Record<string, unknown>): void;
@@ -47,7 +49,7 @@ interface ContainerRun {
   state: ContainerStateValue;
   lastState: ContainerStateValue | Record<string, never>;
   restartCount: number;
-  process: ContainerProcess | undefined;
+  process: Running | undefined;
   containerID: string | undefined;
 }
 
@@ -55,6 +57,14 @@ interface Condition {
   status: 'True' | 'False';
   reason?: string;
   lastTransitionTime: string;
+}
+
+/** A started container: a local process, or one a launcher runs. */
+interface Running {
+  readonly id: string;
+  readonly exited: Promise<Exit>;
+  terminate(graceMs: number): void;
+  kill(): void;
 }
 
 const CONDITION_ORDER = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
@@ -234,9 +244,21 @@ export class PodRun {
     }
     const startedAt = nowTimestamp();
     this.#node.logs.append(this.uid, c.name, '');
-    const proc = new ContainerProcess(resolution.launch, (chunk) => this.#node.logs.append(this.uid, c.name, chunk));
+    const onOutput = (chunk: string): void => this.#node.logs.append(this.uid, c.name, chunk);
+    let proc: Running;
+    if ('container' in resolution) {
+      const launched = this.#node.launcher!.launch(resolution.container, onOutput);
+      proc = {
+        id: launched.id,
+        exited: launched.exited.then((e) => ({ exitCode: e.exitCode, signal: undefined, startError: e.startError })),
+        terminate: (graceMs) => launched.terminate(graceMs),
+        kill: () => launched.kill(),
+      };
+    } else {
+      proc = new ContainerProcess(resolution.launch, onOutput);
+    }
     c.process = proc;
-    c.containerID = `process://${proc.pid ?? 0}`;
+    c.containerID = proc.id;
     c.state = { running: { startedAt } };
     if (!c.init) this.#phase = 'Running';
     this.#updateReadiness();

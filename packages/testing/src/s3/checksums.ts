@@ -9,10 +9,6 @@ import { crc32cBase64 } from '../gcs/crc32c.ts';
 export const CHECKSUM_ALGORITHMS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 
-export function isChecksumAlgorithm(name: string): name is ChecksumAlgorithm {
-  return (CHECKSUM_ALGORITHMS as readonly string[]).includes(name);
-}
-
 export function checksumBase64(algorithm: ChecksumAlgorithm, data: Uint8Array): string {
   switch (algorithm) {
     case 'crc32': {

@@ -3,6 +3,5 @@ export type { RecordedS3Request, S3ServerOptions, S3TestServer } from './s3-serv
 export type { S3Object } from './s3-buckets.ts';
 export { S3_OPERATIONS } from './s3-operations.ts';
 export type { S3Operation } from './s3-operations.ts';
-export { CHECKSUM_ALGORITHMS } from './checksums.ts';
 export type { ChecksumAlgorithm } from './checksums.ts';
 export type { SigV4Credentials } from '../athena/sigv4.ts';

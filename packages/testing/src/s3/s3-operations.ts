@@ -245,6 +245,6 @@ function xml(status: number, root: string, inner: string): S3Response {
 }
 
 /** S3's general-purpose bucket naming rules. */
-export function isValidBucketName(name: string): boolean {
+function isValidBucketName(name: string): boolean {
   return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name);
 }

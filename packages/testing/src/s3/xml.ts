@@ -2,7 +2,7 @@
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[<>&'"\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
