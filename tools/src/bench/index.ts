@@ -2,9 +2,13 @@
  * `npm run bench`: every benchmark, each reported as a ratio against a baseline run side by side in
  * the same invocation (never as absolute timings in tests).
  */
+import { runAthenaPolling } from './athena-polling.ts';
 import { runMapFanout } from './map-fanout.ts';
 
-const benches: ReadonlyArray<[string, () => string | Promise<string>]> = [['map fan-out', () => runMapFanout()]];
+const benches: ReadonlyArray<[string, () => string | Promise<string>]> = [
+  ['map fan-out', () => runMapFanout()],
+  ['athena polling', () => runAthenaPolling()],
+];
 
 for (const [name, bench] of benches) {
   process.stdout.write(`== ${name}\n${await bench()}\n\n`);

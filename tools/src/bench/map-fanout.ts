@@ -39,6 +39,22 @@ async function executorSide(n: number, concurrency: number): Promise<void> {
   }
 }
 
+/** A pool making the same task calls a user would write by hand: `increment({ x })`, in-process. */
+async function callsSide(n: number, concurrency: number): Promise<void> {
+  const results: number[] = new Array(n);
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      results[i] = await increment({ x: i });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  report('pool of task calls', started, results[n - 1] === n);
+}
+
+/** A pool calling the task's implementation on Literals directly: the floor of any executor. */
 async function poolSide(n: number, concurrency: number): Promise<void> {
   const execute = increment.kind.execute!;
   const results: number[] = new Array(n);
@@ -62,7 +78,9 @@ function report(side: string, started: number, correct: boolean): void {
   process.stdout.write(`${JSON.stringify(sample)}\n`);
 }
 
-function runSide(side: 'executor' | 'pool', n: number, concurrency: number): Sample {
+type Side = 'executor' | 'pool' | 'calls';
+
+function runSide(side: Side, n: number, concurrency: number): Sample {
   const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', import.meta.filename, '--side', side, String(n), String(concurrency)], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -73,20 +91,24 @@ function runSide(side: 'executor' | 'pool', n: number, concurrency: number): Sam
 
 export function runMapFanout(n = 100_000, concurrency = 256): string {
   const pool = runSide('pool', n, concurrency);
+  const calls = runSide('calls', n, concurrency);
   const executor = runSide('executor', n, concurrency);
-  const rows = [
+  const row = (label: string, s: Sample) => `  ${label.padEnd(34)} ${s.wallMs.toFixed(0).padStart(7)} ms   peak RSS ${s.peakRssMb.toFixed(0)} MB`;
+  const ratio = (base: Sample) => `wall ${(executor.wallMs / base.wallMs).toFixed(2)}x, RSS ${(executor.peakRssMb / base.peakRssMb).toFixed(2)}x`;
+  return [
     `map task of ${n.toLocaleString('en')} trivial calls, concurrency ${concurrency}`,
-    `  promise pool   ${pool.wallMs.toFixed(0).padStart(7)} ms   peak RSS ${pool.peakRssMb.toFixed(0)} MB`,
-    `  executor       ${executor.wallMs.toFixed(0).padStart(7)} ms   peak RSS ${executor.peakRssMb.toFixed(0)} MB`,
-    `  ratio (executor / pool): wall ${(executor.wallMs / pool.wallMs).toFixed(2)}x, RSS ${(executor.peakRssMb / pool.peakRssMb).toFixed(2)}x   (target wall <= 2x)`,
-  ];
-  return rows.join('\n');
+    row('pool: implementation on Literals', pool),
+    row('pool: direct task calls', calls),
+    row('mapTask through the executor', executor),
+    `  executor / implementation pool: ${ratio(pool)}   (target wall <= 2x)`,
+    `  executor / task-call pool:      ${ratio(calls)}`,
+  ].join('\n');
 }
 
 const args = process.argv.slice(2);
 if (args[0] === '--side') {
   const [, side, n, c] = args;
-  await (side === 'executor' ? executorSide : poolSide)(Number(n), Number(c));
+  await { executor: executorSide, pool: poolSide, calls: callsSide }[side as Side](Number(n), Number(c));
 } else if (import.meta.main) {
   console.log(runMapFanout(Number(args[0] ?? 100_000), Number(args[1] ?? 256)));
 }
