@@ -53,7 +53,8 @@ export function createProgress(options: ProgressOptions) {
           line(event, `re-attached to attempt ${event.attempt} (${event.generatedName})`);
           return;
         case 'status-changed': {
-          if (quiet.has(event.nodeId)) return;
+          // SUCCEEDED is said once, by the run's own 'succeeded' event.
+          if (quiet.has(event.nodeId) || event.phaseName === 'SUCCEEDED') return;
           const links = event.logs.map((l) => `${l.name}: ${l.uri}`).join(' ');
           line(event, `${paint(33, event.phaseName)}${event.message ? ` ${event.message}` : ''}${links ? ` ${paint(2, links)}` : ''}`);
           return;

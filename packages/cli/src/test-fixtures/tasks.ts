@@ -39,3 +39,7 @@ export const flaky = task({ inputs: { why: t.string() }, outputs: t.int() }, fun
 export const mean = task({ inputs: { values: t.list(t.float()) }, outputs: t.float() }, function mean({ values }) {
   return values.reduce((a, b) => a + b, 0) / values.length;
 });
+
+export const cachedSquare = task({ inputs: { x: t.int() }, outputs: t.int(), cache: { version: '1' } }, function cachedSquare({ x }) {
+  return x * x;
+});
