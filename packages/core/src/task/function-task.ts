@@ -4,14 +4,14 @@
  * values decoded from Literals, so a local call serializes exactly as a remote run does.
  */
 import type { LiteralMap } from '@tflyte/idl/core/literals';
-import { InvalidOutputError, TflyteError, TypeMismatchError } from '../errors.ts';
+import { TflyteError } from '../errors.ts';
 import type { AnyType, FlyteType, Infer, TypeRecord } from '../types/flyte-type.ts';
-import { fromLiteralMap, toLiteralMap } from '../types/literal-map.ts';
 import { functionTaskTarget } from '../serialize/function-target.ts';
 import { markTaskFactoryModule } from './caller-module.ts';
-import { type Task, TaskExecutionError, defineTask } from './define-task.ts';
+import { type Task, defineTask } from './define-task.ts';
 import type { CommonTaskOptions } from './options.ts';
-import { type NormalizedOutputs, type OutputSpec, packOutputs } from './outputs.ts';
+import type { OutputSpec } from './outputs.ts';
+import { runBody } from './run-body.ts';
 
 markTaskFactoryModule(import.meta.url);
 
@@ -78,36 +78,7 @@ export function task(
       taskTypeVersion: 0,
       target: functionTaskTarget,
       execute: (literals: LiteralMap) =>
-        runFunction(definition.name, definition.inputs, definition.outputs, fn as (inputs: unknown) => unknown, literals),
+        runBody(definition.name, definition.inputs, definition.outputs, fn as (inputs: unknown) => unknown, literals),
     }),
   });
-}
-
-async function runFunction(
-  name: string,
-  inputs: TypeRecord,
-  outputs: NormalizedOutputs,
-  fn: (inputs: unknown) => unknown,
-  literals: LiteralMap,
-): Promise<LiteralMap> {
-  const values = fromLiteralMap(inputs, literals);
-  let result: unknown;
-  try {
-    result = await fn(values);
-  } catch (error) {
-    if (error instanceof TflyteError) throw error;
-    throw new TaskExecutionError(name, error);
-  }
-  const packed = packOutputs(outputs, result);
-  if (typeof packed === 'string') throw new InvalidOutputError(name, undefined, packed);
-  for (const [key, type] of Object.entries(outputs.types)) {
-    if (packed[key] === undefined) throw new InvalidOutputError(name, key, `is missing from the returned value (${type.display})`);
-    try {
-      type.check(packed[key], key);
-    } catch (error) {
-      if (error instanceof TypeMismatchError) throw new InvalidOutputError(name, key, error.message, { cause: error });
-      throw error;
-    }
-  }
-  return toLiteralMap(outputs.types, packed);
 }

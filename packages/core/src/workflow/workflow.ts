@@ -5,12 +5,12 @@
  * run, every task call goes through the run's executor (cache, retries, backends).
  */
 import type { LiteralMap } from '@tflyte/idl/core/literals';
-import { InvalidOutputError, TflyteError, TypeMismatchError } from '../errors.ts';
+import { TflyteError } from '../errors.ts';
 import type { AnyType, FlyteType, Infer, TypeRecord } from '../types/flyte-type.ts';
-import { fromLiteralMap, toLiteralMap } from '../types/literal-map.ts';
 import { markTaskFactoryModule } from '../task/caller-module.ts';
-import { type Task, TaskExecutionError, defineTask } from '../task/define-task.ts';
-import { type NormalizedOutputs, type OutputSpec, packOutputs } from '../task/outputs.ts';
+import { type Task, defineTask } from '../task/define-task.ts';
+import type { OutputSpec } from '../task/outputs.ts';
+import { runBody } from '../task/run-body.ts';
 
 markTaskFactoryModule(import.meta.url);
 
@@ -70,33 +70,4 @@ export function workflow(
         runBody(definition.name, definition.inputs, definition.outputs, body as (inputs: unknown) => unknown, literals),
     }),
   });
-}
-
-async function runBody(
-  name: string,
-  inputs: TypeRecord,
-  outputs: NormalizedOutputs,
-  body: (inputs: unknown) => unknown,
-  literals: LiteralMap,
-): Promise<LiteralMap> {
-  let result: unknown;
-  try {
-    result = await body(fromLiteralMap(inputs, literals));
-  } catch (error) {
-    if (error instanceof TflyteError) throw error;
-    throw new TaskExecutionError(name, error);
-  }
-  const packed = packOutputs(outputs, outputs.shape === 'tuple' && Array.isArray(result) ? await Promise.all(result) : result);
-  if (typeof packed === 'string') throw new InvalidOutputError(name, undefined, packed);
-  const resolved: Record<string, unknown> = {};
-  for (const [key, type] of Object.entries(outputs.types)) {
-    const value = await packed[key];
-    try {
-      resolved[key] = type.check(value, key);
-    } catch (error) {
-      if (error instanceof TypeMismatchError) throw new InvalidOutputError(name, key, error.message, { cause: error });
-      throw error;
-    }
-  }
-  return toLiteralMap(outputs.types, resolved);
 }
