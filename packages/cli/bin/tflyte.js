@@ -5,6 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(
+    `tflyte: needs Node.js 22.12 or newer (this is ${process.version}). ` +
+      "Run it as 'npx tflyte' in a project that depends on the 'node' package, or install a newer Node.js.\n",
+  );
+  process.exit(70);
+}
+
 const built = new URL('../dist/main.js', import.meta.url);
 if (existsSync(fileURLToPath(built))) {
   const { runCli } = await import(built.href);
