@@ -4,9 +4,11 @@
  * SigV4 Authorization header. Queries run on DuckDB and move through Athena's states over time.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../shared/loopback-server.ts';
+import { readBody } from '../shared/read-body.ts';
+import { checkSigV4, credentialList, isAuthRejection } from '../shared/sigv4.ts';
+import type { SigV4Credentials } from '../shared/sigv4.ts';
 import { AthenaApiError, internalServerError, throttling, tooManyRequests } from './api-errors.ts';
 import { Executions } from './executions.ts';
 import type { Execution, QueryInfo, QueryPlan } from './executions.ts';
@@ -15,8 +17,6 @@ import type { AthenaOperation, FaultKind, FaultOptions } from './faults.ts';
 import { operations } from './operations.ts';
 import type { WorkGroupConfig } from './operations.ts';
 import { QueryEngine } from './query-engine.ts';
-import { checkSigV4, isAuthRejection } from './sigv4.ts';
-import type { SigV4Credentials } from './sigv4.ts';
 
 export interface AthenaServerOptions {
   /** Time a query spends QUEUED, in ms (default 5). `Infinity` holds it until `advance(id)`. */
@@ -91,10 +91,8 @@ class AthenaServer implements AthenaTestServer {
   readonly #engine: QueryEngine;
   readonly #executions: Executions;
   readonly #options: AthenaServerOptions;
-  readonly #http: Server;
-  readonly #sockets = new Set<Socket>();
+  readonly #http = new LoopbackServer((req, res) => this.#handle(req, res));
   readonly #credentials: readonly SigV4Credentials[] | undefined;
-  #endpoint = '';
   #closing: Promise<void> | undefined;
 
   constructor(engine: QueryEngine, executions: Executions, options: AthenaServerOptions) {
@@ -102,30 +100,15 @@ class AthenaServer implements AthenaTestServer {
     this.#executions = executions;
     this.#options = options;
     this.faults = new FaultInjector(options.faults);
-    const { credentials } = options;
-    this.#credentials = credentials === undefined ? undefined : 'accessKeyId' in credentials ? [credentials] : credentials;
-    this.#http = createServer((req, res) => {
-      this.#handle(req, res).catch(() => res.destroy());
-    });
-    this.#http.on('connection', (socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
-    });
+    this.#credentials = credentialList(options.credentials);
   }
 
   get endpoint(): string {
-    return this.#endpoint;
+    return this.#http.endpoint;
   }
 
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#http.once('error', reject);
-      this.#http.listen(0, '127.0.0.1', () => {
-        const { port } = this.#http.address() as AddressInfo;
-        this.#endpoint = `http://127.0.0.1:${port}`;
-        resolve();
-      });
-    });
+    return this.#http.listen();
   }
 
   executions(): ExecutionSnapshot[] {
@@ -143,9 +126,7 @@ class AthenaServer implements AthenaTestServer {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#executions.close();
-      const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
-      for (const socket of this.#sockets) socket.destroy();
-      await closed;
+      await this.#http.close();
       await this.#engine.close();
     })();
     return this.#closing;
@@ -163,7 +144,7 @@ class AthenaServer implements AthenaTestServer {
 
     let raw: Buffer;
     try {
-      raw = await readBody(req);
+      raw = await readBody(req, MAX_BODY_BYTES, () => new Error('body too large'));
     } catch {
       sendError(new AthenaApiError('SerializationException', 413, `Request body exceeds ${MAX_BODY_BYTES} bytes`));
       return;
@@ -246,23 +227,4 @@ class AthenaServer implements AthenaTestServer {
 
 function isOperation(op: string): op is AthenaOperation {
   return (ATHENA_OPERATIONS as readonly string[]).includes(op);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -8,4 +8,4 @@ export type { AthenaOperation, FaultKind, FaultOptions, FaultRule, InjectedFault
 export type { WorkGroupConfig } from './operations.ts';
 export { ErrorCategory } from './query-errors.ts';
 export type { AthenaErrorShape, ErrorCategoryCode } from './query-errors.ts';
-export type { SigV4Credentials } from './sigv4.ts';
+export type { SigV4Credentials } from '../shared/sigv4.ts';

@@ -1,7 +1,8 @@
 /** The GCS test server's state: buckets of live objects (one generation each), in memory. */
 import { createHash } from 'node:crypto';
-import { compareKeys } from '../s3/list-objects.ts';
-import { crc32cBase64 } from './crc32c.ts';
+import { Buckets } from '../shared/buckets.ts';
+import type { Bucket } from '../shared/buckets.ts';
+import { crc32cBase64 } from '../shared/crc32c.ts';
 
 export interface GcsObject {
   readonly bucket: string;
@@ -20,40 +21,12 @@ export interface GcsObject {
   readonly created: Date;
 }
 
-export interface GcsBucket {
-  readonly name: string;
-  readonly created: Date;
-  readonly objects: Map<string, GcsObject>;
-}
+export type GcsBucket = Bucket<GcsObject>;
 
 export type NewObject = Pick<GcsObject, 'bucket' | 'name' | 'body' | 'contentType' | 'contentEncoding' | 'metadata'>;
 
-export class GcsBuckets {
-  readonly #buckets = new Map<string, GcsBucket>();
+export class GcsBuckets extends Buckets<GcsObject> {
   #lastGeneration = 0;
-
-  /** False when the bucket already exists. */
-  create(name: string): boolean {
-    if (this.#buckets.has(name)) return false;
-    this.#buckets.set(name, { name, created: new Date(), objects: new Map() });
-    return true;
-  }
-
-  get(name: string): GcsBucket | undefined {
-    return this.#buckets.get(name);
-  }
-
-  delete(name: string): 'deleted' | 'missing' | 'not-empty' {
-    const bucket = this.#buckets.get(name);
-    if (bucket === undefined) return 'missing';
-    if (bucket.objects.size > 0) return 'not-empty';
-    this.#buckets.delete(name);
-    return 'deleted';
-  }
-
-  list(): GcsBucket[] {
-    return [...this.#buckets.values()].sort((a, b) => compareKeys(a.name, b.name));
-  }
 
   /** Stores a new generation of the object; the bucket must exist. */
   store(bucket: GcsBucket, fields: NewObject): GcsObject {

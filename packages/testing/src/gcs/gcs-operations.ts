@@ -1,7 +1,7 @@
 /** Routing of JSON API paths to operations, and the bucket and object operations besides uploads. */
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseRange } from '../s3/byte-range.ts';
-import { compareKeys, listPage } from '../s3/list-objects.ts';
+import { parseRange } from '../shared/byte-range.ts';
+import { compareKeys, listPage } from '../shared/list-objects.ts';
 import type { GcsBucket, GcsBuckets, GcsObject } from './gcs-buckets.ts';
 import { conditionNotMet, GcsApiError, invalid, noSuchBucket, noSuchObject, notImplemented, required } from './gcs-errors.ts';
 import { bucketResource, json, objectResource } from './gcs-resources.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crc32c, crc32cBase64 } from './crc32c.ts';
+import { crc32c, crc32cBase64 } from '../shared/crc32c.ts';
 import { startGcsServer } from './gcs-server.ts';
 import type { GcsTestServer } from './gcs-server.ts';
 

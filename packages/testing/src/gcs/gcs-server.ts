@@ -3,10 +3,10 @@
  * `@google-cloud/storage` talks to it with `new Storage({ apiEndpoint: server.endpoint, projectId })`; with a
  * custom endpoint the client sends no credentials, so none are checked.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { compareKeys } from '../s3/list-objects.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { compareKeys } from '../shared/list-objects.ts';
+import { LoopbackServer } from '../shared/loopback-server.ts';
+import { readBody } from '../shared/read-body.ts';
 import { GcsBuckets } from './gcs-buckets.ts';
 import type { GcsObject } from './gcs-buckets.ts';
 import { GcsApiError, noSuchBucket } from './gcs-errors.ts';
@@ -63,36 +63,19 @@ class GcsServer implements GcsTestServer {
   readonly #buckets = new GcsBuckets();
   readonly #uploads = new Uploads();
   readonly #maxBodyBytes: number;
-  readonly #http: Server;
-  readonly #sockets = new Set<Socket>();
-  #endpoint = '';
-  #closing: Promise<void> | undefined;
+  readonly #http = new LoopbackServer((req, res) => this.#handle(req, res));
 
   constructor(options: GcsServerOptions) {
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     for (const name of options.buckets ?? []) this.#buckets.create(name);
-    this.#http = createServer((req, res) => {
-      this.#handle(req, res).catch(() => res.destroy());
-    });
-    this.#http.on('connection', (socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
-    });
   }
 
   get endpoint(): string {
-    return this.#endpoint;
+    return this.#http.endpoint;
   }
 
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#http.once('error', reject);
-      this.#http.listen(0, '127.0.0.1', () => {
-        const { port } = this.#http.address() as AddressInfo;
-        this.#endpoint = `http://127.0.0.1:${port}`;
-        resolve();
-      });
-    });
+    return this.#http.listen();
   }
 
   createBucket(name: string): void {
@@ -115,12 +98,7 @@ class GcsServer implements GcsTestServer {
   }
 
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
-      for (const socket of this.#sockets) socket.destroy();
-      await closed;
-    })();
-    return this.#closing;
+    return this.#http.close();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -137,12 +115,12 @@ class GcsServer implements GcsTestServer {
       res.end(method === 'HEAD' || response.status === 304 ? undefined : response.body);
     };
     try {
-      const body = await readBody(req, this.#maxBodyBytes);
+      const body = await readBody(req, this.#maxBodyBytes, () => bodyTooLarge(this.#maxBodyBytes));
       const route = parseRoute(queryAt < 0 ? url : url.slice(0, queryAt));
       media ||= route.resource === 'object' && route.downloadPath;
       const operation = resolveOperation(method, route);
       record.operation = operation;
-      const state: GcsState = { buckets: this.#buckets, endpoint: this.#endpoint };
+      const state: GcsState = { buckets: this.#buckets, endpoint: this.#http.endpoint };
       const request = { method, route, query, headers: req.headers, body };
       send(route.resource === 'upload' ? this.#uploads.handle(state, route.bucket, request) : runOperation(state, operation, request));
     } catch (error) {
@@ -158,21 +136,6 @@ class GcsServer implements GcsTestServer {
   }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new GcsApiError(413, 'uploadTooLarge', `The request body exceeds the test server's limit of ${limit} bytes`));
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+function bodyTooLarge(limit: number): GcsApiError {
+  return new GcsApiError(413, 'uploadTooLarge', `The request body exceeds the test server's limit of ${limit} bytes`);
 }

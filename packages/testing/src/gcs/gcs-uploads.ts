@@ -10,7 +10,7 @@ import { checkPreconditions } from './gcs-operations.ts';
 import type { GcsRequest, GcsState } from './gcs-operations.ts';
 import { json, objectResource } from './gcs-resources.ts';
 import type { GcsResponse } from './gcs-resources.ts';
-import { crc32cBase64 } from './crc32c.ts';
+import { crc32cBase64 } from '../shared/crc32c.ts';
 import { parseMultipart } from './multipart.ts';
 
 interface UploadFields {

@@ -3,4 +3,4 @@ export type { GcsServerOptions, GcsTestServer, RecordedGcsRequest } from './gcs-
 export type { GcsObject } from './gcs-buckets.ts';
 export { GCS_OPERATIONS } from './gcs-operations.ts';
 export type { GcsOperation } from './gcs-operations.ts';
-export { crc32c, crc32cBase64 } from './crc32c.ts';
+export { crc32c, crc32cBase64 } from '../shared/crc32c.ts';

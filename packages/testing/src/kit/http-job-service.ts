@@ -3,8 +3,8 @@
  * the executor's process, so a test can kill the executor mid-run, start another one on the same
  * state directory, and check that it re-attaches instead of submitting again.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../shared/loopback-server.ts';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { Backend, FailureInfo, TaskStatus } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
@@ -70,8 +70,8 @@ export async function createHttpJobService(): Promise<HttpJobService> {
     ...(job.failure !== undefined && { failure: job.failure, message: job.failure.message }),
   });
 
-  const server = createServer((req, res) => {
-    void (async () => {
+  const server = new LoopbackServer(async (req, res) => {
+    await (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const id = /^\/jobs\/([^/]+)$/.exec(url.pathname)?.[1];
       if (req.method === 'POST' && url.pathname === '/jobs') {
@@ -115,12 +115,11 @@ export async function createHttpJobService(): Promise<HttpJobService> {
       return send(res, 405, { error: 'method not allowed' });
     })().catch((error: unknown) => send(res, 500, { error: String(error) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await server.listen();
   const live = (job: HttpJob): boolean => job.phase === TaskExecution_Phase.QUEUED || job.phase === TaskExecution_Phase.RUNNING;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.endpoint,
     stats,
     jobs: () => jobs,
     complete(outputs, jobId) {
@@ -135,11 +134,7 @@ export async function createHttpJobService(): Promise<HttpJobService> {
       job.phase = failure.retryable ? TaskExecution_Phase.RETRYABLE_FAILED : TaskExecution_Phase.FAILED;
       job.failure = failure;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }
 

@@ -5,9 +5,8 @@
  * watches, pod statuses, injected failures, and an optional process-running node).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import { LOOPBACK_HOST, LoopbackServer } from '../shared/loopback-server.ts';
 import { eventResourceType, namespaceResourceType } from './builtin-resources.ts';
 import { CRD_RESOURCE, crdDefinitionType, crdResourceType, readCrds } from './crd.ts';
 import { FaultInjector, type FaultRule } from './faults.ts';
@@ -96,7 +95,7 @@ class LocalKubeApiServer implements KubeTestServer {
   readonly token: string;
   readonly requests: RecordedRequest[];
   readonly #counts: Record<string, number>;
-  readonly #server: Server;
+  readonly #http: LoopbackServer;
   readonly #api: ObjectApi;
   readonly #watches: WatchRegistry;
   readonly #logs: PodLogs;
@@ -108,7 +107,7 @@ class LocalKubeApiServer implements KubeTestServer {
   #closed: Promise<void> | undefined;
 
   constructor(parts: {
-    server: Server;
+    http: LoopbackServer;
     api: ObjectApi;
     watches: WatchRegistry;
     logs: PodLogs;
@@ -120,7 +119,7 @@ class LocalKubeApiServer implements KubeTestServer {
     events: ResourceType;
     bookmarkIntervalMs: number | undefined;
   }) {
-    this.#server = parts.server;
+    this.#http = parts.http;
     this.#api = parts.api;
     this.#watches = parts.watches;
     this.#logs = parts.logs;
@@ -130,8 +129,7 @@ class LocalKubeApiServer implements KubeTestServer {
     this.#counts = parts.counts;
     this.#pods = parts.pods;
     this.#events = parts.events;
-    const { port } = parts.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = parts.http.endpoint;
     if (parts.bookmarkIntervalMs !== undefined && parts.bookmarkIntervalMs > 0) {
       this.#bookmarkTimer = setInterval(() => this.#watches.bookmarkAll(), parts.bookmarkIntervalMs).unref();
     }
@@ -220,9 +218,8 @@ class LocalKubeApiServer implements KubeTestServer {
   }
 
   startNode(options: ProcessNodeOptions = {}): KubeTestNode {
-    const { port } = this.#server.address() as AddressInfo;
     const node = new ProcessNode(
-      { api: this.#api, logs: this.#logs, pods: this.#pods, events: this.#events, apiHost: '127.0.0.1', apiPort: port },
+      { api: this.#api, logs: this.#logs, pods: this.#pods, events: this.#events, apiHost: LOOPBACK_HOST, apiPort: this.#http.port },
       options,
     );
     this.#nodes.push(node);
@@ -235,9 +232,7 @@ class LocalKubeApiServer implements KubeTestServer {
       clearInterval(this.#bookmarkTimer);
       await Promise.all(this.#nodes.map((n) => n.stop()));
       this.#watches.dropAll('end');
-      const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-      this.#server.closeAllConnections();
-      await closed;
+      await this.#http.close();
     })();
     return this.#closed;
   }
@@ -279,8 +274,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
   const counts: Record<string, number> = {};
-  let address = '127.0.0.1';
-  const server = createServer(
+  const http = new LoopbackServer(
     createRequestHandler({
       api,
       watches,
@@ -288,7 +282,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       faults,
       token,
       maxRequestBytes: options.maxRequestBytes ?? 3 * 1024 * 1024,
-      serverAddress: () => address,
+      serverAddress: () => `${LOOPBACK_HOST}:${http.port}`,
       record: (request) => {
         const verb = requestVerb(request);
         counts[verb] = (counts[verb] ?? 0) + 1;
@@ -297,12 +291,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       },
     }),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const kube = new LocalKubeApiServer({ server, api, watches, logs, faults, token, requests, counts, pods, events, bookmarkIntervalMs: options.bookmarkIntervalMs });
+  await http.listen();
+  const kube = new LocalKubeApiServer({ http, api, watches, logs, faults, token, requests, counts, pods, events, bookmarkIntervalMs: options.bookmarkIntervalMs });
   try {
     for (const crd of options.crds ?? []) kube.registerCrd(crd);
     if (options.node !== undefined) kube.startNode(options.node === true ? {} : options.node);

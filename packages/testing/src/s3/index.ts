@@ -4,4 +4,4 @@ export type { S3Object } from './s3-buckets.ts';
 export { S3_OPERATIONS } from './s3-operations.ts';
 export type { S3Operation } from './s3-operations.ts';
 export type { ChecksumAlgorithm } from './checksums.ts';
-export type { SigV4Credentials } from '../athena/sigv4.ts';
+export type { SigV4Credentials } from '../shared/sigv4.ts';

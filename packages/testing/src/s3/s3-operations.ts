@@ -1,8 +1,8 @@
 /** The S3 operations the test server implements, over its in-memory buckets. */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseRange } from './byte-range.ts';
-import { compareKeys, listPage } from './list-objects.ts';
+import { parseRange } from '../shared/byte-range.ts';
+import { compareKeys, listPage } from '../shared/list-objects.ts';
 import { invalidRequest, noSuchBucket, noSuchKey, notImplemented, S3ApiError } from './s3-errors.ts';
 import type { S3Bucket, S3Buckets, S3Object } from './s3-buckets.ts';
 import { header, verifyChecksums } from './s3-request.ts';

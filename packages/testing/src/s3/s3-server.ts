@@ -4,13 +4,13 @@
  * Authorization headers, XML results and errors, aws-chunked streaming uploads and flexible checksums.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { checkSigV4, isAuthRejection } from '../athena/sigv4.ts';
-import type { AuthRejection, SigV4Credentials } from '../athena/sigv4.ts';
-import { compareKeys } from './list-objects.ts';
-import { S3Buckets } from './s3-buckets.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Buckets } from '../shared/buckets.ts';
+import { compareKeys } from '../shared/list-objects.ts';
+import { LoopbackServer } from '../shared/loopback-server.ts';
+import { readBody } from '../shared/read-body.ts';
+import { checkSigV4, credentialList, isAuthRejection } from '../shared/sigv4.ts';
+import type { AuthRejection, SigV4Credentials } from '../shared/sigv4.ts';
 import type { S3Object } from './s3-buckets.ts';
 import { noSuchBucket, S3ApiError } from './s3-errors.ts';
 import { resolveOperation, runOperation, storeObject } from './s3-operations.ts';
@@ -70,43 +70,25 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
 
 class S3Server implements S3TestServer {
   readonly requests: RecordedS3Request[] = [];
-  readonly #buckets = new S3Buckets();
+  readonly #buckets = new Buckets<S3Object>();
   readonly #options: S3ServerOptions;
   readonly #credentials: readonly SigV4Credentials[] | undefined;
   readonly #maxObjectBytes: number;
-  readonly #http: Server;
-  readonly #sockets = new Set<Socket>();
-  #endpoint = '';
-  #closing: Promise<void> | undefined;
+  readonly #http = new LoopbackServer((req, res) => this.#handle(req, res));
 
   constructor(options: S3ServerOptions) {
     this.#options = options;
-    const { credentials } = options;
-    this.#credentials = credentials === undefined ? undefined : 'accessKeyId' in credentials ? [credentials] : credentials;
+    this.#credentials = credentialList(options.credentials);
     this.#maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     for (const name of options.buckets ?? []) this.#buckets.create(name);
-    this.#http = createServer((req, res) => {
-      this.#handle(req, res).catch(() => res.destroy());
-    });
-    this.#http.on('connection', (socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
-    });
   }
 
   get endpoint(): string {
-    return this.#endpoint;
+    return this.#http.endpoint;
   }
 
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#http.once('error', reject);
-      this.#http.listen(0, '127.0.0.1', () => {
-        const { port } = this.#http.address() as AddressInfo;
-        this.#endpoint = `http://127.0.0.1:${port}`;
-        resolve();
-      });
-    });
+    return this.#http.listen();
   }
 
   createBucket(name: string): void {
@@ -130,12 +112,7 @@ class S3Server implements S3TestServer {
   }
 
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      const closed = new Promise<void>((resolve) => this.#http.close(() => resolve()));
-      for (const socket of this.#sockets) socket.destroy();
-      await closed;
-    })();
-    return this.#closing;
+    return this.#http.close();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -164,7 +141,7 @@ class S3Server implements S3TestServer {
       res.end(method === 'HEAD' ? undefined : response.body);
     };
     try {
-      const raw = await readBody(req, this.#maxObjectBytes + FRAMING_ALLOWANCE);
+      const raw = await readBody(req, this.#maxObjectBytes + FRAMING_ALLOWANCE, () => entityTooLarge(this.#maxObjectBytes));
       const region = this.#authenticate(method, url, req, raw);
       const target = parseTarget(url);
       const operation = resolveOperation(method, target, req.headers);
@@ -214,23 +191,4 @@ function authError(rejection: AuthRejection): S3ApiError {
 
 function entityTooLarge(max: number): S3ApiError {
   return new S3ApiError('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed object size.', { MaxSizeAllowed: String(max) });
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(entityTooLarge(limit - FRAMING_ALLOWANCE));
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -103,6 +103,11 @@ export function isAuthRejection(result: SigV4Identity | AuthRejection): result i
   return 'status' in result;
 }
 
+/** A server option that takes one key or several, as the list `SigV4Options.credentials` wants. */
+export function credentialList(credentials: SigV4Credentials | readonly SigV4Credentials[] | undefined): readonly SigV4Credentials[] | undefined {
+  return credentials === undefined ? undefined : 'accessKeyId' in credentials ? [credentials] : credentials;
+}
+
 interface SigningContext {
   headerNames: string[];
   signedHeaders: string;
