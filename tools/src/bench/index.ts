@@ -3,11 +3,13 @@
  * the same invocation (never as absolute timings in tests).
  */
 import { runAthenaPolling } from './athena-polling.ts';
+import { runKubernetesPods } from './kubernetes-pods.ts';
 import { runMapFanout } from './map-fanout.ts';
 
 const benches: ReadonlyArray<[string, () => string | Promise<string>]> = [
   ['map fan-out', () => runMapFanout()],
   ['athena polling', () => runAthenaPolling()],
+  ['kubernetes pods', () => runKubernetesPods()],
 ];
 
 for (const [name, bench] of benches) {

@@ -6,6 +6,10 @@
  * subresources, generation, finalizers and graceful pod deletion, watches with resume and 410 after
  * compaction, CRD schema validation with pruning and defaulting.
  *
+ * Its node runs pods for real: containers as local processes (an image map stands in for images, by a
+ * command prefix or an image config with entrypoint, working directory and env), or — with a
+ * `containerLauncher` — in a container runtime, with the pod's emptyDir and hostPath volumes mounted.
+ *
  * Deliberate simplifications:
  * - Strategic merge patch is applied as a JSON merge patch (lists are replaced); it is refused with 415 for
  *   custom resources, as the apiserver does. Server-side apply is refused with 415.

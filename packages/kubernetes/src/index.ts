@@ -1,0 +1,33 @@
+// The public API of @tflyte/kubernetes.
+
+// Running container-target tasks as pods
+export { kubernetesPod, KUBERNETES_POD_BACKEND } from './pod/kubernetes-pod.ts';
+export type { KubernetesPodOptions } from './pod/kubernetes-pod.ts';
+export { buildPod, SAFE_TO_EVICT, TASK_NAME_LABEL, ATTEMPT_LABEL } from './pod/build-pod.ts';
+export type { BasePodTemplate, PodBuildOptions, PodDefaults, PodLocations } from './pod/build-pod.ts';
+export type { GpuLabels } from './pod/pod-accelerator.ts';
+export type { ResourceDefaults } from './pod/pod-resources.ts';
+export { podPhase, DEFAULT_POD_PHASE_OPTIONS } from './pod/pod-phase.ts';
+export type { PodPhaseOptions } from './pod/pod-phase.ts';
+export { PRIMARY_CONTAINER_ANNOTATION } from './pod/pod-view.ts';
+export type { PodView, ContainerStatusView, PodConditionView } from './pod/pod-view.ts';
+export { renderLogLinks } from './pod/log-links.ts';
+export type { LogLinkTemplate } from './pod/log-links.ts';
+export { renderTemplate, perRetryUniqueKey } from './pod/render-template.ts';
+export type { TemplateValues } from './pod/render-template.ts';
+
+// The plumbing every pod- or CRD-based backend shares
+export { kubernetesResourceBackend, failedStatus, isTerminalPhase, MANAGED_BY_LABEL, MANAGED_BY } from './resource-backend.ts';
+export type { ResourceBackend, ResourceBackendOptions, ResourceHandle, ResourcePhase } from './resource-backend.ts';
+export { createKubeClient, loadKubeConfig } from './kube/kube-client.ts';
+export type { KubeClient, KubeClientOptions, ListResult } from './kube/kube-client.ts';
+export { SharedInformer } from './kube/informer.ts';
+export type { InformerListener, InformerOptions, InformerStats, SubscribeOptions } from './kube/informer.ts';
+export { createResource, requestExceedsQuota } from './kube/create-outcome.ts';
+export type { CreateOutcome } from './kube/create-outcome.ts';
+export { apiFailure, isAlreadyExists, isNotFound, isTransient } from './kube/api-errors.ts';
+export type { ApiFailure } from './kube/api-errors.ts';
+export { POD_KIND, collectionPath } from './kube/resource-kind.ts';
+export type { ResourceKind } from './kube/resource-kind.ts';
+export { toPlain } from './kube/kube-object.ts';
+export type { KubeObject, ObjectMeta } from './kube/kube-object.ts';

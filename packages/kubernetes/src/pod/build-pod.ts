@@ -1,0 +1,252 @@
+/**
+ * TaskTemplate → Pod, as Flyte's pod plugin builds it (flytek8s pod_helper / container_helper): the
+ * Container target becomes a one-container pod, the K8sPod target keeps its spec with the task's
+ * primary container; either way the primary gets rendered command/args, Flyte's execution
+ * variables, completed resources, secrets, shared memory and accelerator placement, and the pod gets
+ * restartPolicy Never, the configured tolerations / node selectors (interruptible ones when the
+ * attempt is), labels and annotations, all laid over an optional base pod template.
+ */
+import type { V1Container, V1EnvVar, V1Pod, V1PodSpec, V1Toleration } from '@kubernetes/client-node';
+import { type AttemptContext, BackendError, type JsonObject, LOCAL_IMAGE } from '@tflyte/core';
+import type { Container } from '@tflyte/idl/core/tasks';
+import { acceleratorPlacement, type GpuLabels, sharedMemory } from './pod-accelerator.ts';
+import { completeResources, entriesToQuantities, type ResourceDefaults } from './pod-resources.ts';
+import { secretMounts } from './pod-secrets.ts';
+import { PRIMARY_CONTAINER_ANNOTATION } from './pod-view.ts';
+import { type HostDataLayout, hostDataVolumes } from './host-data.ts';
+import { perRetryUniqueKey, renderTemplate, type TemplateValues } from './render-template.ts';
+
+export interface PodDefaults extends ResourceDefaults {
+  /** Added to every pod; the task's own labels win. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Added to every pod; default `cluster-autoscaler.kubernetes.io/safe-to-evict: "false"`, as in Flyte. */
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly tolerations?: readonly V1Toleration[];
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Added when the attempt is interruptible (it may land on preemptible nodes). */
+  readonly interruptibleTolerations?: readonly V1Toleration[];
+  readonly interruptibleNodeSelector?: Readonly<Record<string, string>>;
+  /** Environment variables for the primary container; the task's own win. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly serviceAccountName?: string;
+  readonly schedulerName?: string;
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+}
+
+/** A base pod template (Flyte's default-pod-template): containers named `default` apply to every container, `primary` to the primary. */
+export interface BasePodTemplate {
+  readonly metadata?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+  readonly spec?: V1PodSpec | JsonObject;
+}
+
+export interface PodBuildOptions {
+  readonly defaults?: PodDefaults;
+  readonly podTemplate?: BasePodTemplate;
+  /** Image for tasks serialized without one (the local placeholder image `tflyte-local`). */
+  readonly image?: string;
+  readonly gpu?: GpuLabels;
+}
+
+/** Where this attempt's pod reads its inputs and writes its outputs. */
+export interface PodLocations {
+  readonly namespace: string;
+  readonly name: string;
+  readonly inputUri: string;
+  readonly outputPrefix: string;
+  readonly checkpointOutputPrefix: string;
+  readonly prevCheckpointPrefix: string;
+  /** Set for raw containers with a DataLoadingConfig. */
+  readonly data: HostDataLayout | undefined;
+}
+
+export const SAFE_TO_EVICT = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
+export const TASK_NAME_LABEL = 'tflyte.io/task-name';
+export const ATTEMPT_LABEL = 'tflyte.io/attempt';
+
+function badFormat(message: string): BackendError {
+  return new BackendError({ kind: 'user', retryable: false, reason: 'BadTaskFormat', message });
+}
+
+/** A valid label value (≤63 alphanumerics, `-`, `_`, `.`, alphanumeric at both ends). */
+export function labelValue(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
+
+function containerFromProto(c: Container, name: string): V1Container {
+  return {
+    name,
+    image: c.image,
+    ...(c.command.length > 0 ? { command: [...c.command] } : {}),
+    ...(c.args.length > 0 ? { args: [...c.args] } : {}),
+    ...(c.env.length > 0 ? { env: c.env.map((kv) => ({ name: kv.key, value: kv.value })) } : {}),
+  };
+}
+
+interface TargetPod {
+  readonly spec: V1PodSpec;
+  readonly primary: V1Container;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly resources: { requests: Record<string, string>; limits: Record<string, string> };
+}
+
+function podFromTarget(ctx: AttemptContext, gpuResourceName: string): TargetPod {
+  const { template } = ctx;
+  const target = template.target;
+  if (target.case === 'container') {
+    const c = target.value;
+    // Flyte names the container after the pod when that is a valid container name.
+    const primary = containerFromProto(c, ctx.generatedName);
+    const resources = { requests: entriesToQuantities(c.resources?.requests ?? [], gpuResourceName), limits: entriesToQuantities(c.resources?.limits ?? [], gpuResourceName) };
+    return { spec: { containers: [primary] }, primary, labels: {}, annotations: {}, resources };
+  }
+  if (target.case === 'k8sPod') {
+    const pod = target.value;
+    const name = pod.primaryContainerName || template.config['primary_container_name'] || '';
+    const spec = structuredClone(pod.podSpec ?? {}) as unknown as V1PodSpec;
+    spec.containers = Array.isArray(spec.containers) ? spec.containers : [];
+    const primary = spec.containers.find((c) => c.name === name);
+    if (primary === undefined) {
+      throw badFormat(`task '${template.id?.name ?? ''}' has a pod spec without its primary container '${name}': add a container of that name or set primaryContainerName`);
+    }
+    const r = (primary.resources ?? {}) as { requests?: Record<string, string>; limits?: Record<string, string> };
+    return { spec, primary, labels: { ...pod.metadata?.labels }, annotations: { ...pod.metadata?.annotations }, resources: { requests: { ...r.requests }, limits: { ...r.limits } } };
+  }
+  throw badFormat(`task type '${template.type}' has a '${target.case ?? 'missing'}' target; Kubernetes pods run container and k8sPod targets`);
+}
+
+/** Flyte's execution variables (flytek8s GetExecutionEnvVars). */
+function flyteEnv(ctx: AttemptContext): V1EnvVar[] {
+  const id = ctx.template.id;
+  const suffix = `-${ctx.attempt}`;
+  // AttemptContext carries the attempt's generated name, not the run id: the name without its attempt suffix identifies the node's execution.
+  const execution = ctx.generatedName.endsWith(suffix) ? ctx.generatedName.slice(0, -suffix.length) : ctx.generatedName;
+  return [
+    { name: 'FLYTE_INTERNAL_EXECUTION_ID', value: execution },
+    { name: 'FLYTE_INTERNAL_EXECUTION_PROJECT', value: id?.project ?? '' },
+    { name: 'FLYTE_INTERNAL_EXECUTION_DOMAIN', value: id?.domain ?? '' },
+    { name: 'FLYTE_ATTEMPT_NUMBER', value: String(ctx.attempt) },
+    { name: 'FLYTE_INTERNAL_TASK_PROJECT', value: id?.project ?? '' },
+    { name: 'FLYTE_INTERNAL_TASK_DOMAIN', value: id?.domain ?? '' },
+    { name: 'FLYTE_INTERNAL_TASK_NAME', value: id?.name ?? '' },
+    { name: 'FLYTE_INTERNAL_TASK_VERSION', value: id?.version ?? '' },
+  ];
+}
+
+/** Later lists win by name; order is first appearance. */
+function mergeByName<T extends { name: string }>(...lists: readonly (readonly T[] | undefined)[]): T[] {
+  const merged = new Map<string, T>();
+  for (const list of lists) for (const item of list ?? []) merged.set(item.name, item);
+  return [...merged.values()];
+}
+
+/** The task's spec laid over a base template's: the task wins, lists are joined, base containers fill in. */
+function overBase(base: V1PodSpec | undefined, task: V1PodSpec, primaryName: string): V1PodSpec {
+  if (base === undefined) return task;
+  const b = structuredClone(base);
+  const named = (n: string) => b.containers?.find((c) => c.name === n);
+  const underlay = (c: V1Container, ...layers: (V1Container | undefined)[]): V1Container => {
+    const under = Object.assign({}, ...layers.filter(Boolean).map((l) => ({ ...l, name: undefined }))) as Partial<V1Container>;
+    const env = mergeByName(...layers.map((l) => l?.env), c.env);
+    const volumeMounts = mergeByName(...layers.map((l) => l?.volumeMounts), c.volumeMounts);
+    return { ...under, ...c, ...(env.length > 0 ? { env } : {}), ...(volumeMounts.length > 0 ? { volumeMounts } : {}) };
+  };
+  const special = new Set(['default', 'primary', 'default-init', 'primary-init']);
+  const initContainers = [...(b.initContainers ?? []).filter((c) => !special.has(c.name)), ...(task.initContainers ?? [])];
+  const volumes = mergeByName(b.volumes, task.volumes);
+  const tolerations = [...(b.tolerations ?? []), ...(task.tolerations ?? [])];
+  return {
+    ...b,
+    ...task,
+    containers: task.containers.map((c) => underlay(c, named('default'), c.name === primaryName ? named('primary') : undefined, named(c.name))),
+    ...(initContainers.length > 0 ? { initContainers } : { initContainers: undefined }),
+    ...(volumes.length > 0 ? { volumes } : { volumes: undefined }),
+    ...(tolerations.length > 0 ? { tolerations } : { tolerations: undefined }),
+  };
+}
+
+export function buildPod(ctx: AttemptContext, where: PodLocations, options: PodBuildOptions = {}): V1Pod {
+  const defaults = options.defaults ?? {};
+  const gpuResourceName = defaults.gpuResourceName ?? 'nvidia.com/gpu';
+  const { template } = ctx;
+  const target = podFromTarget(ctx, gpuResourceName);
+  const primaryName = target.primary.name;
+  const spec = overBase(options.podTemplate?.spec as V1PodSpec | undefined, target.spec, primaryName);
+  const primary = spec.containers.find((c) => c.name === primaryName)!;
+
+  if (primary.image === LOCAL_IMAGE && options.image !== undefined) primary.image = options.image;
+  const values: TemplateValues = {
+    input: where.inputUri,
+    inputPrefix: where.inputUri.replace(/\/[^/]*$/, ''),
+    outputPrefix: where.outputPrefix,
+    rawOutputDataPrefix: ctx.rawOutputPrefix,
+    checkpointOutputPrefix: where.checkpointOutputPrefix,
+    prevCheckpointPrefix: where.prevCheckpointPrefix,
+    perRetryUniqueKey: perRetryUniqueKey(ctx.generatedName),
+    namespace: where.namespace,
+    inputs: ctx.inputs,
+    ...(where.data === undefined ? {} : { blobPath: (name: string) => `${where.data!.inputPath}/${name}` }),
+  };
+  if (primary.command !== undefined) primary.command = primary.command.map((part) => renderTemplate(part, values));
+  if (primary.args !== undefined) primary.args = primary.args.map((part) => renderTemplate(part, values));
+
+  const secrets = secretMounts(template.securityContext?.secrets ?? []);
+  const defaultEnv: V1EnvVar[] = Object.entries(defaults.env ?? {}).map(([name, value]) => ({ name, value }));
+  primary.env = mergeByName(defaultEnv, flyteEnv(ctx), primary.env, secrets.env);
+  primary.resources = completeResources(target.resources, defaults);
+  primary.terminationMessagePolicy ??= 'FallbackToLogsOnError';
+  if (defaults.imagePullPolicy !== undefined) primary.imagePullPolicy ??= defaults.imagePullPolicy;
+
+  const volumes = [...(spec.volumes ?? [])];
+  const shm = sharedMemory(template.extendedResources);
+  const mounts = [...(shm ? [shm.mount] : []), ...(where.data ? hostDataVolumes(where.data).mounts : [])];
+  if (shm) volumes.push(shm.volume);
+  if (where.data) volumes.push(...hostDataVolumes(where.data).volumes);
+  if (mounts.length > 0) primary.volumeMounts = mergeByName(primary.volumeMounts, mounts);
+  if (secrets.volumes.length > 0) {
+    volumes.push(...secrets.volumes);
+    for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) c.volumeMounts = mergeByName(c.volumeMounts, secrets.mounts);
+  }
+  if (volumes.length > 0) spec.volumes = mergeByName(volumes);
+
+  spec.restartPolicy = 'Never';
+  const placement = acceleratorPlacement(template.extendedResources, options.gpu);
+  const tolerations = [
+    ...(spec.tolerations ?? []),
+    ...(defaults.tolerations ?? []),
+    ...(ctx.interruptible ? (defaults.interruptibleTolerations ?? []) : []),
+    ...placement.tolerations,
+  ];
+  if (tolerations.length > 0) spec.tolerations = tolerations;
+  const nodeSelector = { ...defaults.nodeSelector, ...(ctx.interruptible ? defaults.interruptibleNodeSelector : {}), ...spec.nodeSelector };
+  if (Object.keys(nodeSelector).length > 0) spec.nodeSelector = nodeSelector;
+  if (placement.requirements.length > 0) {
+    const affinity = (spec.affinity ??= {});
+    const nodeAffinity = (affinity.nodeAffinity ??= {});
+    const required = (nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution ??= { nodeSelectorTerms: [] });
+    if (required.nodeSelectorTerms.length === 0) required.nodeSelectorTerms.push({});
+    // Terms are OR-ed; the accelerator must hold in each of them.
+    for (const term of required.nodeSelectorTerms) term.matchExpressions = [...(term.matchExpressions ?? []), ...placement.requirements];
+  }
+  if (defaults.serviceAccountName !== undefined) spec.serviceAccountName ??= defaults.serviceAccountName;
+  if (defaults.schedulerName !== undefined) spec.schedulerName ??= defaults.schedulerName;
+
+  const taskMeta = template.metadata?.metadata;
+  const labels = {
+    ...defaults.labels,
+    ...options.podTemplate?.metadata?.labels,
+    ...target.labels,
+    ...taskMeta?.labels,
+    [TASK_NAME_LABEL]: labelValue(template.id?.name ?? template.type),
+    [ATTEMPT_LABEL]: String(ctx.attempt),
+  };
+  const annotations = {
+    [SAFE_TO_EVICT]: 'false',
+    ...defaults.annotations,
+    ...options.podTemplate?.metadata?.annotations,
+    ...target.annotations,
+    ...taskMeta?.annotations,
+    [PRIMARY_CONTAINER_ANNOTATION]: primaryName,
+  };
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: where.name, namespace: where.namespace, labels, annotations }, spec };
+}

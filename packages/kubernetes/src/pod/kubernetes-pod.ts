@@ -1,0 +1,132 @@
+/**
+ * `kubernetesPod()`: the Backend that runs container-target task types — function tasks
+ * (`container`) and container tasks (`raw-container`) — as Kubernetes pods, built on the shared
+ * resource backend: one watch per namespace for every pod, Flyte's phase tables, log links, and
+ * the pod deleted once its attempt is over.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { type AttemptContext, createFileStore, createStorage, InvalidOptionError, type Storage, type TaskStatus } from '@tflyte/core';
+import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
+import type { DataLoadingConfig, TaskTemplate } from '@tflyte/idl/core/tasks';
+import { createKubeClient, type KubeClient } from '../kube/kube-client.ts';
+import { POD_KIND } from '../kube/resource-kind.ts';
+import { failedStatus, kubernetesResourceBackend, type ResourceBackend } from '../resource-backend.ts';
+import { buildPod, type PodBuildOptions } from './build-pod.ts';
+import { hostDataLayout, readOutputs, writeInputs, type HostDataLayout } from './host-data.ts';
+import { type LogLinkTemplate, renderLogLinks } from './log-links.ts';
+import { downloadResults, podLocations, uploadInputs } from './pod-locations.ts';
+import { DEFAULT_POD_PHASE_OPTIONS, podPhase } from './pod-phase.ts';
+import type { PodView } from './pod-view.ts';
+
+export interface KubernetesPodOptions extends PodBuildOptions {
+  /** Backend name in events and the state store. Default `kubernetes-pod`. */
+  readonly name?: string;
+  /** A client to share with other backends (one watch per namespace for all of them). */
+  readonly client?: KubeClient;
+  /** Used when no client is given; default: the kubeconfig kubectl would use. */
+  readonly kubeConfig?: KubeConfig;
+  /** A context of the default kubeconfig. */
+  readonly context?: string;
+  /** Default: the context's namespace, else `default`. */
+  readonly namespace?: string;
+  /** Log links shown once a pod is scheduled. */
+  readonly logLinks?: readonly LogLinkTemplate[];
+  /**
+   * Prefix the pods read inputs from and write outputs to (s3://, gs://, file://). Default: the
+   * executor's attempt directory, which only a node on the same machine can reach.
+   */
+  readonly objectStore?: string;
+  /** Object stores for `objectStore` (and file inputs of raw containers). Default: file:// only. */
+  readonly storage?: Storage;
+  /** How long ImagePullBackOff is tolerated. Default 3 min. */
+  readonly imagePullGracePeriodMs?: number;
+  /** How long CreateContainerError is tolerated. Default 3 min. */
+  readonly createContainerErrorGracePeriodMs?: number;
+  /** How long CreateContainerConfigError is tolerated. Default 0. */
+  readonly createContainerConfigErrorGracePeriodMs?: number;
+  /** A pod pending longer fails (retryable). Default 0: no limit. */
+  readonly podPendingTimeoutMs?: number;
+  /** Delete each pod once its attempt is over. Default true. */
+  readonly deleteWhenDone?: boolean;
+  /** Backoff between creates while a resource quota is full. Default 2 s → 20 s. */
+  readonly createBackoff?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+export const KUBERNETES_POD_BACKEND = 'kubernetes-pod';
+
+function dataConfigOf(template: TaskTemplate): DataLoadingConfig | undefined {
+  const target = template.target;
+  const config = target.case === 'container' || target.case === 'k8sPod' ? target.value.dataConfig : undefined;
+  return config?.enabled ? config : undefined;
+}
+
+function nonNegative(value: number | undefined, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new InvalidOptionError('kubernetesPod', option, `must be a non-negative number of milliseconds, got ${value}`);
+  return value;
+}
+
+export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBackend {
+  const phaseOptions = {
+    imagePullBackoffGraceMs: nonNegative(options.imagePullGracePeriodMs, 'imagePullGracePeriodMs', DEFAULT_POD_PHASE_OPTIONS.imagePullBackoffGraceMs),
+    createContainerErrorGraceMs: nonNegative(options.createContainerErrorGracePeriodMs, 'createContainerErrorGracePeriodMs', DEFAULT_POD_PHASE_OPTIONS.createContainerErrorGraceMs),
+    createContainerConfigErrorGraceMs: nonNegative(
+      options.createContainerConfigErrorGracePeriodMs,
+      'createContainerConfigErrorGracePeriodMs',
+      DEFAULT_POD_PHASE_OPTIONS.createContainerConfigErrorGraceMs,
+    ),
+    podPendingTimeoutMs: nonNegative(options.podPendingTimeoutMs, 'podPendingTimeoutMs', DEFAULT_POD_PHASE_OPTIONS.podPendingTimeoutMs),
+  };
+  // The connection is made on first use: a config file that names this backend loads without a cluster.
+  let client = options.client;
+  const connect = (): KubeClient => (client ??= createKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) }));
+  const storage = options.storage ?? createStorage([createFileStore()]);
+  const logLinks = options.logLinks ?? [];
+
+  const dataLayout = (ctx: AttemptContext): HostDataLayout | undefined => {
+    const config = dataConfigOf(ctx.template);
+    return config === undefined ? undefined : hostDataLayout(ctx, config);
+  };
+  const where = (ctx: AttemptContext, target: { namespace: string; name: string }) => podLocations(ctx, target, options.objectStore, dataLayout(ctx));
+
+  let backend: ResourceBackend | undefined;
+  const resolve = (): ResourceBackend =>
+    (backend ??= kubernetesResourceBackend<PodView>({
+      name: options.name ?? KUBERNETES_POD_BACKEND,
+      kind: POD_KIND,
+      client: connect(),
+      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+      ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
+      ...(options.createBackoff === undefined ? {} : { createBackoff: options.createBackoff }),
+      async build(ctx, target) {
+        const locations = where(ctx, target);
+        await uploadInputs(storage, ctx, locations);
+        if (locations.data !== undefined) {
+          await writeInputs(locations.data, Object.keys(ctx.template.interface?.inputs?.variables ?? {}), ctx.inputs, storage);
+        }
+        return buildPod(ctx, locations, options) as PodView;
+      },
+      phaseOf: (pod, ctx, now) => podPhase(pod, now, phaseOptions, renderLogLinks(logLinks, pod, ctx)),
+      async finalize(status, pod, ctx): Promise<TaskStatus> {
+        const locations = where(ctx, { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' });
+        const wroteError = await downloadResults(storage, ctx, locations);
+        if (status.phase !== TaskExecution_Phase.SUCCEEDED) return status;
+        // A task that failed in code exits 0 after writing error.pb (as pyflyte-execute does): the document decides.
+        if (wroteError) return failedStatus('user', true, 'Unknown', 'the task wrote an error document');
+        if (locations.data === undefined) return status;
+        const outputs = await readOutputs(locations.data, ctx.template.interface?.outputs?.variables ?? {}, ctx.rawOutputPrefix, storage);
+        if (!outputs.ok) return failedStatus(outputs.failure.kind, outputs.failure.retryable, outputs.failure.code, outputs.failure.message);
+        return { ...status, outputs: outputs.outputs };
+      },
+    }));
+
+  // Everything is delegated lazily so that defining the backend in tflyte.config.ts needs no cluster.
+  return {
+    name: options.name ?? KUBERNETES_POD_BACKEND,
+    handleVersion: 1,
+    create: (ctx) => resolve().create(ctx),
+    get: (handle, ctx) => resolve().get(handle, ctx),
+    delete: (handle, ctx) => resolve().delete(handle, ctx),
+    watch: (handle, ctx, onStatus, signal) => resolve().watch(handle, ctx, onStatus, signal),
+  };
+}
