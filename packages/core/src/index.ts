@@ -92,6 +92,12 @@ export { containerTarget, buildContainer } from './serialize/container.ts';
 export type { ContainerParts } from './serialize/container.ts';
 export { entrypointArgs, ENTRYPOINT } from './serialize/function-target.ts';
 
+// Flyte's command templates, and values as its Go components print them
+export { renderTemplate, inputReferences, perRetryUniqueKey } from './template/render-template.ts';
+export type { TemplateValues } from './template/render-template.ts';
+export { formatPrimitiveGo } from './template/primitive-text.ts';
+export { formatFloatGo, formatFloatPlain, formatDurationGo, formatTimestampGo, durationNanos } from './template/go-format.ts';
+
 // The plugin contract
 export { definePlugin } from './plugin/contract.ts';
 export type { Plugin, Backend, TaskStatus, AttemptContext, FailureInfo, FailureKind, LogLink, TargetKind, Phase } from './plugin/contract.ts';

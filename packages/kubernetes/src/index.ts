@@ -13,8 +13,6 @@ export { PRIMARY_CONTAINER_ANNOTATION } from './pod/pod-view.ts';
 export type { PodView, ContainerStatusView, PodConditionView } from './pod/pod-view.ts';
 export { renderLogLinks } from './pod/log-links.ts';
 export type { LogLinkTemplate } from './pod/log-links.ts';
-export { renderTemplate, perRetryUniqueKey } from './pod/render-template.ts';
-export type { TemplateValues } from './pod/render-template.ts';
 
 // The plumbing every pod- or CRD-based backend shares
 export { kubernetesResourceBackend, failedStatus, isTerminalPhase, MANAGED_BY_LABEL, MANAGED_BY } from './resource-backend.ts';

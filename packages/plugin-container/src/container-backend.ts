@@ -8,11 +8,12 @@
  * attempt lost (a retryable SYSTEM failure), the executor's cleanup removes the container (found
  * by its label) and the directories, and the next attempt runs it again.
  */
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { type AttemptContext, type Backend, BackendError, type Phase, type TaskStatus } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
+import { createDataDirs } from './data-dirs.ts';
 import { materializeInputs } from './materialize-inputs.ts';
 import { type RawContainerSpec, rawContainerSpec } from './raw-container-spec.ts';
 import { readOutputs } from './read-outputs.ts';
@@ -168,11 +169,7 @@ async function prepare(spec: RawContainerSpec, ctx: AttemptContext, workDir: str
   if (spec.data !== undefined) {
     const inputs = join(workDir, 'inputs');
     const outputs = join(workDir, 'outputs');
-    await mkdir(inputs);
-    await mkdir(outputs);
-    // The image may run as any user: it must read the inputs and write the outputs.
-    await chmod(inputs, 0o755);
-    await chmod(outputs, 0o777);
+    await createDataDirs(inputs, outputs);
     const names = Object.keys(spec.inputs);
     await materializeInputs({ hostDir: inputs, inputPath: spec.data.inputPath, format: spec.data.format }, names, ctx.inputs);
     // Like copilot: a volume only for a side of the interface that has variables.

@@ -16,6 +16,7 @@ import {
   type TypeRecord,
   containerTarget,
   defineTask,
+  inputReferences,
   markTaskFactoryModule,
 } from '@tflyte/core';
 import {
@@ -27,7 +28,6 @@ import {
 } from '@tflyte/idl/core/tasks';
 import { runInProcess } from './run-in-process.ts';
 import { NETWORK_CONFIG_KEY, RAW_CONTAINER_TASK_TYPE } from './task-type.ts';
-import { inputReferences } from './templates.ts';
 
 markTaskFactoryModule(import.meta.url);
 

@@ -73,9 +73,12 @@ export function parseGoDuration(text: string): Parsed<Duration> {
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+/** google.protobuf.Timestamp's range, which copilot's conversion of the parsed time enforces. */
+const MIN_SECONDS = -62_135_596_800;
+const MAX_SECONDS = 253_402_300_799;
 
-/** `time.Parse(time.RFC3339, s)`; the instant, to the millisecond a Date holds. */
-export function parseGoDatetime(text: string): Parsed<Date> {
+/** `time.Parse(time.RFC3339, s)`; the instant as a protobuf-style {seconds, nanos}, to the nanosecond. */
+export function parseGoDatetime(text: string): Parsed<{ readonly seconds: bigint; readonly nanos: number }> {
   const expected = 'an RFC 3339 time such as 2024-05-01T12:00:00Z or 2024-05-01T14:00:00.5+02:00';
   const m = RFC3339.exec(text);
   if (!m) return fail(expected);
@@ -87,8 +90,10 @@ export function parseGoDatetime(text: string): Parsed<Date> {
   const date = new Date(0);
   // setUTCFullYear, unlike Date.UTC, does not move years 0..99 into the 1900s.
   date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute - offsetMinutes, second, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)));
-  return ok(date);
+  date.setUTCHours(hour, minute - offsetMinutes, second, 0);
+  const seconds = date.getTime() / 1000;
+  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) return fail('a time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z');
+  return ok({ seconds: BigInt(seconds), nanos: Number((m[7] ?? '').padEnd(9, '0')) });
 }
 
 function isLeap(year: number): boolean {

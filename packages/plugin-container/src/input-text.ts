@@ -1,40 +1,16 @@
 /**
- * The text forms of a primitive input Literal. Three Go components write them remotely, each its
- * own way: copilot's input file (`/var/inputs/x`), copilot's `inputs.json` entry, and propeller's
- * `{{.inputs.x}}` rendering.
+ * The text forms of a primitive input Literal that copilot writes remotely: the input's file
+ * (`/var/inputs/x`) and its `inputs.json` entry. (Propeller's `{{.inputs.x}}` rendering is
+ * @tflyte/core's renderTemplate.)
  */
+import { durationNanos, formatPrimitiveGo, formatTimestampGo } from '@tflyte/core';
 import type { Primitive } from '@tflyte/idl/core/literals';
-import { durationNanos, formatDurationGo, formatFloatGo, formatFloatPlain, formatTimestampGo } from './go-format.ts';
 
 export type PrimitiveValue = Primitive['value'];
 
 /** What copilot writes into the input's file (flytecopilot data/download.go handlePrimitive). */
 export function fileText(p: PrimitiveValue): string {
-  switch (p.case) {
-    case 'integer':
-      return p.value.toString();
-    case 'floatValue':
-      return formatFloatPlain(p.value);
-    case 'stringValue':
-      return p.value;
-    case 'boolean':
-      return String(p.value);
-    case 'datetime':
-      return formatTimestampGo(p.value.seconds, p.value.nanos);
-    case 'duration':
-      return formatDurationGo(durationNanos(p.value.seconds, p.value.nanos));
-    case undefined:
-      return 'null';
-  }
-}
-
-/**
- * What propeller substitutes for `{{.inputs.x}}` (core/template serializePrimitive). Durations are
- * written in Go's duration form (`1m30s`) like the input file, not as propeller's protobuf text
- * form (`seconds:90`), whose spacing Go randomizes on purpose.
- */
-export function templateText(p: PrimitiveValue): string {
-  return p.case === 'floatValue' ? formatFloatGo(p.value) : fileText(p);
+  return formatPrimitiveGo(p, 'f') ?? 'null';
 }
 
 /**

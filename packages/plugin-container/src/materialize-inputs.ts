@@ -7,7 +7,7 @@
 import { copyFile, cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { BackendError, toLocalPath } from '@tflyte/core';
+import { BackendError, type Storage, toLocalPath, uriScheme } from '@tflyte/core';
 import { BlobSchema, type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema, ScalarSchema } from '@tflyte/idl/core/literals';
 import { DataLoadingConfig_LiteralMapFormat } from '@tflyte/idl/core/tasks';
 import { BlobType_BlobDimensionality } from '@tflyte/idl/core/types';
@@ -24,8 +24,11 @@ function badInput(name: string, problem: string): BackendError {
   return new BackendError({ kind: 'user', retryable: false, reason: 'InputNotMaterialized', message: `input '${name}' ${problem}` });
 }
 
-/** `names` are the declared inputs, in interface order. */
-export async function materializeInputs(layout: InputLayout, names: readonly string[], inputs: LiteralMap): Promise<void> {
+/**
+ * `names` are the declared inputs, in interface order. `storage` reads file inputs that are not
+ * local (s3://, gs://, …); without it every file input must be. Directory inputs must be local.
+ */
+export async function materializeInputs(layout: InputLayout, names: readonly string[], inputs: LiteralMap, storage?: Storage): Promise<void> {
   const inContainer: Record<string, Literal> = {};
   const json: Array<[string, string]> = [];
   for (const name of names) {
@@ -45,18 +48,9 @@ export async function materializeInputs(layout: InputLayout, names: readonly str
     } else if (scalar?.case === 'blob') {
       const blob = scalar.value;
       const multipart = blob.metadata?.type?.dimensionality === BlobType_BlobDimensionality.MULTIPART;
-      let source: string;
-      try {
-        source = toLocalPath(blob.uri);
-      } catch {
-        throw badInput(name, `is at ${blob.uri}; a local container run can only read local files (a path or file:// URI)`);
-      }
-      try {
-        if (multipart) await cp(source, target, { recursive: true, errorOnExist: true });
-        else await copyFile(source, target);
-      } catch (error) {
-        throw badInput(name, `could not be copied from ${source}: ${(error as Error).message}`);
-      }
+      if (uriScheme(blob.uri) === 'file') await copyLocal(name, toLocalPath(blob.uri), target, multipart);
+      else if (!multipart && storage !== undefined) await writeFile(target, await download(name, blob.uri, storage));
+      else throw badInput(name, `is at ${blob.uri}; only ${multipart ? 'local directories' : 'local files'} (a path or file:// URI) can be copied into the container`);
       const local = create(BlobSchema, { uri: containerPath, ...(blob.metadata ? { metadata: blob.metadata } : {}) });
       inContainer[name] = create(LiteralSchema, { value: { case: 'scalar', value: create(ScalarSchema, { value: { case: 'blob', value: local } }) } });
       json.push([name, goJsonString(containerPath)]);
@@ -74,4 +68,24 @@ export async function materializeInputs(layout: InputLayout, names: readonly str
     const yaml = json.length === 0 ? '{}\n' : json.map(([k, v]) => `${k}: ${v}\n`).join('');
     await writeFile(join(layout.hostDir, 'inputs.yaml'), yaml);
   }
+}
+
+async function copyLocal(name: string, source: string, target: string, multipart: boolean): Promise<void> {
+  try {
+    if (multipart) await cp(source, target, { recursive: true, errorOnExist: true });
+    else await copyFile(source, target);
+  } catch (error) {
+    throw badInput(name, `could not be copied from ${source}: ${(error as Error).message}`);
+  }
+}
+
+async function download(name: string, uri: string, storage: Storage): Promise<Uint8Array> {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await storage.get(uri);
+  } catch (error) {
+    throw badInput(name, `could not be read from ${uri}: ${(error as Error).message}`);
+  }
+  if (bytes === undefined) throw badInput(name, `does not exist at ${uri}`);
+  return bytes;
 }

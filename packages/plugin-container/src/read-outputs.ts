@@ -1,22 +1,24 @@
 /**
  * Reads a finished container's outputs back from the host directory mounted at `outputDataDir`,
  * as Flyte's copilot uploader does (flytecopilot data/upload.go): an `_ERROR` file fails the task
- * with its text; each primitive output is a file of at most 1 KiB parsed with Go's parsers; each
- * file or directory output is copied to the raw output prefix. Every output is type-checked.
+ * with its text; each primitive output is a file of at most 1 KiB parsed with Go's parsers into a
+ * literal of full precision (int64, nanosecond times); each file or directory output is copied to
+ * the raw output prefix. Every output is type-checked.
  */
 import { copyFile, cp, lstat, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
-import { type FailureInfo, joinUri, toLocalPath, typeFromLiteralType } from '@tflyte/core';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { describeLiteralType, type FailureInfo, joinUri, type Storage, toLocalPath, uriScheme } from '@tflyte/core';
 import type { Variable } from '@tflyte/idl/core/interface';
-import { type Literal, type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema, type PrimitiveSchema } from '@tflyte/idl/core/literals';
+import { type BlobType, BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
 import { type Parsed, parseGoBool, parseGoDatetime, parseGoDuration, parseGoFloat, parseGoInt } from './go-parse.ts';
 
 export interface OutputLayout {
   /** Host directory that was mounted at `outputPath`. */
   readonly hostDir: string;
   readonly outputPath: string;
-  /** Where file and directory outputs are copied to; must be a local (file://) prefix. */
+  /** Where file and directory outputs are copied to; directories need a local (file://) prefix. */
   readonly rawOutputPrefix: string;
 }
 
@@ -30,7 +32,8 @@ export const ERROR_FILE = '_ERROR';
 /** copilot reports every output problem under this code, as a recoverable user error. */
 const failed = (message: string): OutputsResult => ({ ok: false, failure: { kind: 'user', retryable: true, code: 'OutputUploadFailed', message } });
 
-export async function readOutputs(layout: OutputLayout, variables: Readonly<Record<string, Variable>>): Promise<OutputsResult> {
+/** `storage` receives file outputs under a remote raw output prefix; without it the prefix must be local. */
+export async function readOutputs(layout: OutputLayout, variables: Readonly<Record<string, Variable>>, storage?: Storage): Promise<OutputsResult> {
   const errorFile = join(layout.hostDir, ERROR_FILE);
   const errorInfo = await lstat(errorFile).catch(() => undefined);
   if (errorInfo !== undefined) {
@@ -39,7 +42,7 @@ export async function readOutputs(layout: OutputLayout, variables: Readonly<Reco
   }
   const literals: Record<string, Literal> = {};
   for (const [name, variable] of Object.entries(variables)) {
-    const result = await readOutput(layout, name, variable);
+    const result = await readOutput(layout, name, variable, storage);
     if (typeof result === 'string') return failed(`output '${name}' ${result}`);
     literals[name] = result;
   }
@@ -47,63 +50,66 @@ export async function readOutputs(layout: OutputLayout, variables: Readonly<Reco
 }
 
 /** The output's Literal, or a sentence saying what is wrong with it. */
-async function readOutput(layout: OutputLayout, name: string, variable: Variable): Promise<Literal | string> {
+async function readOutput(layout: OutputLayout, name: string, variable: Variable, storage: Storage | undefined): Promise<Literal | string> {
   if (variable.type === undefined) return 'has no type in the task interface';
-  const type = typeFromLiteralType(variable.type);
+  const type = variable.type.type;
+  const display = describeLiteralType(variable.type);
   const hostPath = join(layout.hostDir, name);
   const path = `${layout.outputPath}/${name}`;
   // lstat: a symlink the container wrote could point at any file of the host.
   const info = await lstat(hostPath).catch(() => undefined);
-  if (info === undefined) return `was not written: the container must create ${path} (${type.display})`;
+  if (info === undefined) return `was not written: the container must create ${path} (${display})`;
 
-  if (type.kind === 'file' || type.kind === 'directory') {
-    const isDirectory = type.kind === 'directory';
+  if (type.case === 'blob') {
+    const isDirectory = type.value.dimensionality === BlobType_BlobDimensionality.MULTIPART;
     if (isDirectory ? !info.isDirectory() : !info.isFile()) return `must be a ${isDirectory ? 'directory' : 'regular file'} at ${path}`;
     const uri = joinUri(layout.rawOutputPrefix, name);
-    let destination: string;
-    try {
-      destination = toLocalPath(uri);
-    } catch {
-      return `cannot be kept: the raw output prefix ${layout.rawOutputPrefix} is not local, and a local container run copies outputs only to local paths`;
-    }
-    await mkdir(dirname(destination), { recursive: true });
-    if (isDirectory) await cp(hostPath, destination, { recursive: true });
-    else await copyFile(hostPath, destination);
-    return type.toLiteral({ uri });
+    if (uriScheme(uri) === 'file') await copyLocal(hostPath, toLocalPath(uri), isDirectory);
+    else if (!isDirectory && storage !== undefined) await storage.put(uri, new Uint8Array(await readFile(hostPath)));
+    else return `cannot be kept: the raw output prefix ${layout.rawOutputPrefix} is not local, and ${isDirectory ? 'directory outputs' : 'outputs of a run without object storage'} are copied only to local paths`;
+    return blobLiteral(uri, type.value);
   }
+  if (type.case !== 'simple') return `is a ${display}, which a raw container cannot return (only primitives, files and directories)`;
 
-  if (!info.isFile()) return `must be a file at ${path} holding the ${type.display} as text`;
+  if (!info.isFile()) return `must be a file at ${path} holding the ${display} as text`;
   if (info.size > MAX_PRIMITIVE_BYTES) {
-    return `is ${info.size} bytes; Flyte reads at most ${MAX_PRIMITIVE_BYTES} bytes for a ${type.display} output (declare it t.file() for more)`;
+    return `is ${info.size} bytes; Flyte reads at most ${MAX_PRIMITIVE_BYTES} bytes for a ${display} output (declare it t.file() for more)`;
   }
   // Go's strings.Trim(s, " \n\t"): a trailing newline from `echo` is fine, a carriage return is not.
   const text = (await readFile(hostPath, 'utf8')).replace(/^[ \n\t]+|[ \n\t]+$/g, '');
-  const parsed = parseText(type.kind, text);
+  const parsed = parsePrimitive(type.value, display, text);
   if (!parsed.ok) return `could not be read from ${path}: expected ${parsed.expected}, got ${JSON.stringify(text.slice(0, 80))}`;
-  try {
-    return type.toLiteral(parsed.value);
-  } catch (error) {
-    return `is not a valid ${type.display}: ${(error as Error).message}`;
-  }
+  return create(LiteralSchema, { value: { case: 'scalar', value: { value: { case: 'primitive', value: { value: parsed.value } } } } });
 }
 
-function parseText(kind: string, text: string): Parsed<unknown> {
-  switch (kind) {
-    case 'integer': {
-      const parsed = parseGoInt(text);
-      return parsed.ok ? { ok: true, value: Number(parsed.value) } : parsed;
-    }
-    case 'float':
-      return parseGoFloat(text);
-    case 'boolean':
-      return parseGoBool(text);
-    case 'datetime':
-      return parseGoDatetime(text);
-    case 'duration':
-      return parseGoDuration(text);
-    case 'string':
-      return { ok: true, value: text };
+async function copyLocal(hostPath: string, destination: string, isDirectory: boolean): Promise<void> {
+  await mkdir(dirname(destination), { recursive: true });
+  if (isDirectory) await cp(hostPath, destination, { recursive: true });
+  else await copyFile(hostPath, destination);
+}
+
+function blobLiteral(uri: string, type: BlobType): Literal {
+  return create(LiteralSchema, { value: { case: 'scalar', value: { value: { case: 'blob', value: { uri, metadata: { type } } } } } });
+}
+
+type PrimitiveInit = MessageInitShape<typeof PrimitiveSchema>['value'];
+
+function parsePrimitive(type: SimpleType, display: string, text: string): Parsed<PrimitiveInit> {
+  const as = <T>(parsed: Parsed<T>, wrap: (value: T) => PrimitiveInit): Parsed<PrimitiveInit> => (parsed.ok ? { ok: true, value: wrap(parsed.value) } : parsed);
+  switch (type) {
+    case SimpleType.INTEGER:
+      return as(parseGoInt(text), (value) => ({ case: 'integer', value }));
+    case SimpleType.FLOAT:
+      return as(parseGoFloat(text), (value) => ({ case: 'floatValue', value }));
+    case SimpleType.BOOLEAN:
+      return as(parseGoBool(text), (value) => ({ case: 'boolean', value }));
+    case SimpleType.DATETIME:
+      return as(parseGoDatetime(text), (value) => ({ case: 'datetime', value }));
+    case SimpleType.DURATION:
+      return as(parseGoDuration(text), ({ seconds, nanos }) => ({ case: 'duration', value: { seconds: BigInt(seconds), nanos } }));
+    case SimpleType.STRING:
+      return { ok: true, value: { case: 'stringValue', value: text } };
     default:
-      return { ok: false, expected: `a type a raw container can return (not ${kind})` };
+      return { ok: false, expected: `a type a raw container can return (not ${display})` };
   }
 }

@@ -1,26 +1,18 @@
 /**
  * A raw container's command and args with `{{.inputs.x}}` replaced by the input's text, by
- * propeller's rules (flyteplugins core/template): integers and booleans as Go prints them, floats
- * as Go's `%v`, datetimes in RFC 3339, strings as they are.
+ * propeller's rules (@tflyte/core's renderTemplate). Other placeholders (`{{.outputPrefix}}`, …)
+ * are left as written: they name remote paths that mean nothing inside a local container.
  */
-import { type AttemptContext, BackendError } from '@tflyte/core';
-import { templateText } from './input-text.ts';
+import { type AttemptContext, renderTemplate, type TemplateValues } from '@tflyte/core';
 import type { RawContainerSpec } from './raw-container-spec.ts';
-import { renderInputs } from './templates.ts';
 
 export function renderCommand(spec: RawContainerSpec, ctx: Pick<AttemptContext, 'inputs'>): { command: string[]; args: string[] } {
-  const valueOf = (name: string): string => {
-    const literal = ctx.inputs.literals[name];
-    const scalar = literal?.value.case === 'scalar' ? literal.value.value.value : undefined;
-    if (scalar?.case === 'primitive') return templateText(scalar.value.value);
+  const data = spec.data;
+  const values: TemplateValues = {
+    inputs: ctx.inputs,
     // Propeller would write the remote URI; inside a local container the copy under inputDataDir is what exists.
-    if (scalar?.case === 'blob' && spec.data !== undefined) return `${spec.data.inputPath}/${name}`;
-    throw new BackendError({
-      kind: 'user',
-      retryable: false,
-      reason: 'TemplateRenderError',
-      message: `{{.inputs.${name}}} in the command ${literal === undefined ? 'names no input of the task' : 'names an input that is not a primitive, file or directory'}`,
-    });
+    ...(data === undefined ? {} : { blobPath: (name: string) => `${data.inputPath}/${name}` }),
   };
-  return { command: spec.command.map((c) => renderInputs(c, valueOf)), args: spec.args.map((a) => renderInputs(a, valueOf)) };
+  const render = (text: string): string => renderTemplate(text, values);
+  return { command: spec.command.map(render), args: spec.args.map(render) };
 }

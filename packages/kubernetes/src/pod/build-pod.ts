@@ -7,14 +7,13 @@
  * attempt is), labels and annotations, all laid over an optional base pod template.
  */
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec, V1Toleration } from '@kubernetes/client-node';
-import { type AttemptContext, BackendError, type JsonObject, LOCAL_IMAGE } from '@tflyte/core';
+import { type AttemptContext, BackendError, type JsonObject, LOCAL_IMAGE, perRetryUniqueKey, renderTemplate, type TemplateValues } from '@tflyte/core';
 import type { Container } from '@tflyte/idl/core/tasks';
 import { acceleratorPlacement, type GpuLabels, sharedMemory } from './pod-accelerator.ts';
 import { completeResources, entriesToQuantities, type ResourceDefaults } from './pod-resources.ts';
 import { secretMounts } from './pod-secrets.ts';
 import { PRIMARY_CONTAINER_ANNOTATION } from './pod-view.ts';
 import { type HostDataLayout, hostDataVolumes } from './host-data.ts';
-import { perRetryUniqueKey, renderTemplate, type TemplateValues } from './render-template.ts';
 
 export interface PodDefaults extends ResourceDefaults {
   /** Added to every pod; the task's own labels win. */

@@ -12,7 +12,7 @@ import { createKubeClient, type KubeClient } from '../kube/kube-client.ts';
 import { POD_KIND } from '../kube/resource-kind.ts';
 import { failedStatus, kubernetesResourceBackend, type ResourceBackend } from '../resource-backend.ts';
 import { buildPod, type PodBuildOptions } from './build-pod.ts';
-import { hostDataLayout, readOutputs, writeInputs, type HostDataLayout } from './host-data.ts';
+import { hostDataLayout, readHostOutputs, writeHostInputs, type HostDataLayout } from './host-data.ts';
 import { type LogLinkTemplate, renderLogLinks } from './log-links.ts';
 import { downloadResults, podLocations, uploadInputs } from './pod-locations.ts';
 import { DEFAULT_POD_PHASE_OPTIONS, podPhase } from './pod-phase.ts';
@@ -102,7 +102,7 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
         const locations = where(ctx, target);
         await uploadInputs(storage, ctx, locations);
         if (locations.data !== undefined) {
-          await writeInputs(locations.data, Object.keys(ctx.template.interface?.inputs?.variables ?? {}), ctx.inputs, storage);
+          await writeHostInputs(locations.data, Object.keys(ctx.template.interface?.inputs?.variables ?? {}), ctx.inputs, storage);
         }
         return buildPod(ctx, locations, options) as PodView;
       },
@@ -114,7 +114,7 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
         // A task that failed in code exits 0 after writing error.pb (as pyflyte-execute does): the document decides.
         if (wroteError) return failedStatus('user', true, 'Unknown', 'the task wrote an error document');
         if (locations.data === undefined) return status;
-        const outputs = await readOutputs(locations.data, ctx.template.interface?.outputs?.variables ?? {}, ctx.rawOutputPrefix, storage);
+        const outputs = await readHostOutputs(locations.data, ctx.template.interface?.outputs?.variables ?? {}, ctx.rawOutputPrefix, storage);
         if (!outputs.ok) return failedStatus(outputs.failure.kind, outputs.failure.retryable, outputs.failure.code, outputs.failure.message);
         return { ...status, outputs: outputs.outputs };
       },

@@ -1,7 +1,7 @@
 /**
- * Values as Flyte's Go components print them. A raw container sees inputs only as text, written
- * by Go code remotely (copilot's input files, propeller's `{{.inputs.x}}` rendering), so a local
- * run must produce the same characters or a script that works here could break on a cluster.
+ * Values as Flyte's Go components print them. Containers see inputs only as text that Go code
+ * writes remotely (propeller's `{{.inputs.x}}` rendering, copilot's input files), so a local run
+ * must produce the same characters or a script that works here could break on a cluster.
  */
 
 /** Go's shortest round-trip digits of a finite, non-zero float: `digits` without a point, value = 0.digits × 10^dp. */
@@ -53,7 +53,7 @@ export function durationNanos(seconds: bigint, nanos: number): bigint {
   return total > INT64_MAX ? INT64_MAX : total < INT64_MIN ? INT64_MIN : total;
 }
 
-/** Fraction digits of `value / 10^precision` without trailing zeros, e.g. (1500n, 3) → ['1', '.5']. */
+/** Fraction digits of `value / 10^precision` without trailing zeros, e.g. (1500n, 3) → [1n, '.5']. */
 function splitFraction(value: bigint, precision: number): [bigint, string] {
   const scale = 10n ** BigInt(precision);
   const fraction = (value % scale).toString().padStart(precision, '0').replace(/0+$/, '');
