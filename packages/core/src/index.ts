@@ -126,3 +126,8 @@ export { openSession } from './session/open-session.ts';
 export type { Session, OpenSessionOptions } from './session/open-session.ts';
 export { executorRunner, LOCAL_IMAGE } from './session/executor-runner.ts';
 export type { ExecutorRunnerOptions } from './session/executor-runner.ts';
+
+// Array runs (Flyte's ArrayNode): executor.runArray and TaskRunner.runMap
+export type { ArrayRunOptions } from './executor/executor.ts';
+export type { ElementResult } from './executor/run-elements.ts';
+export type { MapRunOptions } from './task/run-context.ts';

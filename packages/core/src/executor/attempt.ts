@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
 import { CancelledError, StateConflictError } from '../errors.ts';
 import type { AttemptContext, FailureInfo, TaskStatus } from '../plugin/contract.ts';
-import type { AttemptKey, AttemptRecord } from '../store/state-store.ts';
+import type { AttemptKey, AttemptRecord, AttemptUpdate } from '../store/state-store.ts';
 import { joinUri } from '../storage/object-store.ts';
 import type { JsonValue } from '../types/flyte-type.ts';
 import { FAILURE_CODES, failureFromErrorDocument, failureFromStatus, failureFromThrown } from './failure.ts';
@@ -37,11 +37,11 @@ type MonitorOutcome =
   | { readonly type: 'cancelled' };
 
 // Aborting with a reason of our own: an abort without one builds a DOMException (with a stack) per call.
-const ATTEMPT_OVER = Symbol('attempt over');
+export const ATTEMPT_OVER = Symbol('attempt over');
 
 const runsUrls = new Map<string, string>();
 
-/** Per-attempt directory under the state dir, as a file:// URI. */
+/** Per-attempt directory under the state dir, as a file:// URI (without a trailing slash). */
 export function attemptPrefix(stateDir: string, runId: string, nodeId: string, attempt: number): string {
   let runs = runsUrls.get(stateDir);
   if (runs === undefined) {
@@ -54,7 +54,7 @@ export function attemptPrefix(stateDir: string, runId: string, nodeId: string, a
 
 /** Stable for the same attempt across restarts, distinct across attempts and runs. */
 export function idempotencyToken(runId: string, nodeId: string, attempt: number): string {
-  return createHash('sha256').update(`tflyte\u0000${runId}\u0000${nodeId}\u0000${attempt}`).digest('hex');
+  return hash('sha256', `tflyte\u0000${runId}\u0000${nodeId}\u0000${attempt}`);
 }
 
 export function timeoutMs(ctx: RunContext): number | undefined {
@@ -62,6 +62,49 @@ export function timeoutMs(ctx: RunContext): number | undefined {
   if (timeout === undefined) return undefined;
   const ms = Number(timeout.seconds) * 1000 + Math.floor(timeout.nanos / 1e6);
   return ms > 0 ? ms : undefined;
+}
+
+/** The backend's view of one attempt. */
+export function attemptContext(ctx: RunContext, plan: AttemptPlan, signal: AbortSignal): AttemptContext {
+  const { runId, nodeId } = ctx;
+  const { attempt } = plan;
+  const prefix = attemptPrefix(ctx.stateDir, runId, nodeId, attempt);
+  return {
+    template: ctx.template,
+    inputs: ctx.inputs,
+    generatedName: plan.resume?.generatedName ?? generatedName(runId, nodeId, attempt),
+    idempotencyToken: idempotencyToken(runId, nodeId, attempt),
+    attempt,
+    inputsUri: `${prefix}/inputs.pb`,
+    outputPrefix: prefix,
+    rawOutputPrefix:
+      ctx.rawOutputPrefix === undefined ? `${prefix}/raw` : joinUri(ctx.rawOutputPrefix, encodeURIComponent(runId), encodeURIComponent(nodeId), String(attempt)),
+    interruptible: plan.interruptible,
+    signal,
+  };
+}
+
+/** A stored attempt can only be resumed by the backend (and handle version) that started it. */
+export function checkResumable(ctx: RunContext, plan: AttemptPlan): void {
+  const record = plan.resume;
+  const { backend } = ctx;
+  if (record !== undefined && (record.backend !== backend.name || record.handleVersion !== backend.handleVersion)) {
+    throw new StateConflictError(
+      `attempt ${plan.attempt} of run '${ctx.runId}' node '${ctx.nodeId}' was started by backend ${record.backend} (handle version ${record.handleVersion}); ` +
+        `the configured backend is ${backend.name} (handle version ${backend.handleVersion}) and cannot re-attach to it: finish it with the old version or use a new runId`,
+    );
+  }
+}
+
+/** Records how an attempt ended, and when. */
+export function recordEnd(ctx: RunContext, key: AttemptKey, update: Omit<AttemptUpdate, 'endedAt' | 'handle'>): void {
+  const now = ctx.clock.now();
+  ctx.store.updateAttempt(key, { ...update, endedAt: now }, now);
+}
+
+export function recordFailure(ctx: RunContext, key: AttemptKey, failure: FailureInfo, phase?: number): AttemptOutcome {
+  recordEnd(ctx, key, phase === undefined ? { status: 'failed', failure } : { status: 'failed', failure, phase });
+  return { ok: false, failure };
 }
 
 /**
@@ -72,28 +115,10 @@ export function timeoutMs(ctx: RunContext): number | undefined {
 export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<AttemptOutcome> {
   const { backend, store, clock, runId, nodeId } = ctx;
   const key: AttemptKey = { runId, nodeId, attempt: plan.attempt };
-  const prefix = attemptPrefix(ctx.stateDir, runId, nodeId, plan.attempt);
   const attemptAbort = new AbortController();
-  const actx: AttemptContext = {
-    template: ctx.template,
-    inputs: ctx.inputs,
-    generatedName: plan.resume?.generatedName ?? generatedName(runId, nodeId, plan.attempt),
-    idempotencyToken: idempotencyToken(runId, nodeId, plan.attempt),
-    attempt: plan.attempt,
-    inputsUri: joinUri(prefix, 'inputs.pb'),
-    outputPrefix: prefix,
-    rawOutputPrefix:
-      ctx.rawOutputPrefix === undefined
-        ? joinUri(prefix, 'raw')
-        : joinUri(ctx.rawOutputPrefix, encodeURIComponent(runId), encodeURIComponent(nodeId), String(plan.attempt)),
-    interruptible: plan.interruptible,
-    signal: attemptAbort.signal,
-  };
+  const actx = attemptContext(ctx, plan, attemptAbort.signal);
 
-  const fail = (failure: FailureInfo): AttemptOutcome => {
-    store.updateAttempt(key, { status: 'failed', failure, endedAt: clock.now() }, clock.now());
-    return { ok: false, failure };
-  };
+  const fail = (failure: FailureInfo): AttemptOutcome => recordFailure(ctx, key, failure);
   const cleanup = async (handle: JsonValue): Promise<unknown> => {
     try {
       await backend.delete(handle, actx);
@@ -105,7 +130,7 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
   };
   const cancel = async (handle: JsonValue | undefined): Promise<never> => {
     const deleteError = handle === undefined ? undefined : await cleanup(handle);
-    if (deleteError === undefined) store.updateAttempt(key, { status: 'aborted', endedAt: clock.now() }, clock.now());
+    if (deleteError === undefined) recordEnd(ctx, key, { status: 'aborted' });
     ctx.emit({ type: 'cancelled', attempt: plan.attempt });
     throw deleteError === undefined
       ? new CancelledError(ctx.task)
@@ -113,14 +138,9 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
   };
 
   try {
+    checkResumable(ctx, plan);
     let record = plan.resume;
     let handle: JsonValue;
-    if (record !== undefined && (record.backend !== backend.name || record.handleVersion !== backend.handleVersion)) {
-      throw new StateConflictError(
-        `attempt ${plan.attempt} of run '${runId}' node '${nodeId}' was started by backend ${record.backend} (handle version ${record.handleVersion}); ` +
-          `the configured backend is ${backend.name} (handle version ${backend.handleVersion}) and cannot re-attach to it: finish it with the old version or use a new runId`,
-      );
-    }
     if (record?.status === 'running' && record.handle !== undefined) {
       handle = record.handle;
       ctx.emit({ type: 'attempt-reattached', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, handle });
@@ -140,7 +160,7 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
       try {
         created = await backend.create(actx);
       } catch (error) {
-        if (ctx.signal.aborted) return await cancel(undefined);
+        if (ctx.signal?.aborted === true) return await cancel(undefined);
         return fail(failureFromThrown(error));
       }
       const text = JSON.stringify(created);
@@ -163,21 +183,16 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
       case 'timeout':
         await cleanup(handle);
         ctx.emit({ type: 'timed-out', attempt: plan.attempt, timeoutMs: limit ?? 0 });
-        return fail({ kind: 'user', retryable: true, code: FAILURE_CODES.taskTimeout, message: `attempt ${plan.attempt} ran longer than the task's timeout of ${limit} ms` });
+        return fail(timeoutFailure(plan.attempt, limit ?? 0));
       case 'error':
         // The job may still be running after a failed status check; do not leave it behind.
         await cleanup(handle);
         return fail(outcome.failure);
       case 'unknown-phase':
         await cleanup(handle);
-        return fail({
-          kind: 'system',
-          retryable: false,
-          code: FAILURE_CODES.unknownPhase,
-          message: `backend ${backend.name} reported phase ${phaseName(outcome.status.phase)}, which is not a TaskExecution phase the executor knows`,
-        });
+        return fail(unknownPhaseFailure(ctx, outcome.status));
       case 'terminal': {
-        const result = await finish(ctx, actx, key, outcome.status, fail);
+        const result = await finish(ctx, actx, key, outcome.status);
         if (backend.finalize !== undefined) {
           try {
             await backend.finalize(handle, actx);
@@ -193,19 +208,31 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
   }
 }
 
-async function finish(
-  ctx: RunContext,
-  actx: AttemptContext,
-  key: AttemptKey,
-  status: TaskStatus,
-  fail: (failure: FailureInfo) => AttemptOutcome,
-): Promise<AttemptOutcome> {
-  const outputsUri = joinUri(actx.outputPrefix, 'outputs.pb');
+export function timeoutFailure(attempt: number, limit: number): FailureInfo {
+  return { kind: 'user', retryable: true, code: FAILURE_CODES.taskTimeout, message: `attempt ${attempt} ran longer than the task's timeout of ${limit} ms` };
+}
+
+export function unknownPhaseFailure(ctx: RunContext, status: TaskStatus): FailureInfo {
+  return {
+    kind: 'system',
+    retryable: false,
+    code: FAILURE_CODES.unknownPhase,
+    message: `backend ${ctx.backend.name} reported phase ${phaseName(status.phase)}, which is not a TaskExecution phase the executor knows`,
+  };
+}
+
+/**
+ * Turns an attempt's terminal status into its outcome — outputs read and checked, or the failure
+ * (with error.pb's details) — and records it with the phase.
+ */
+export async function finish(ctx: RunContext, actx: AttemptContext, key: AttemptKey, status: TaskStatus): Promise<AttemptOutcome> {
+  const fail = (failure: FailureInfo): AttemptOutcome => recordFailure(ctx, key, failure, status.phase);
   switch (classifyPhase(status.phase)) {
     case 'succeeded': {
       let outputs = status.outputs;
       let alreadyStored = false;
       if (outputs === undefined) {
+        const outputsUri = joinUri(actx.outputPrefix, 'outputs.pb');
         // In-process backends always return outputs inline; others may leave them in outputs.pb.
         const bytes = ctx.persistFiles ? await ctx.storage.get(outputsUri) : undefined;
         if (bytes !== undefined) {
@@ -224,8 +251,8 @@ async function finish(
       const mismatch = outputMismatch(ctx.template, outputs);
       if (mismatch !== undefined) return fail({ kind: 'user', retryable: false, code: FAILURE_CODES.outputsInvalid, message: mismatch });
       // Kept beside the attempt so a restarted executor can return them without asking the backend.
-      if (!alreadyStored && ctx.persistFiles) await ctx.storage.put(outputsUri, toBinary(LiteralMapSchema, outputs));
-      ctx.store.updateAttempt(key, { status: 'succeeded', endedAt: ctx.clock.now() }, ctx.clock.now());
+      if (!alreadyStored && ctx.persistFiles) await ctx.storage.put(joinUri(actx.outputPrefix, 'outputs.pb'), toBinary(LiteralMapSchema, outputs));
+      recordEnd(ctx, key, { status: 'succeeded', phase: status.phase });
       return { ok: true, outputs };
     }
     case 'aborted':
@@ -237,7 +264,8 @@ async function finish(
       });
     default: {
       const fromStatus = failureFromStatus(status);
-      const errorDoc = await ctx.storage.get(joinUri(actx.outputPrefix, 'error.pb')).catch(() => undefined);
+      // In-process jobs leave no files behind.
+      const errorDoc = ctx.persistFiles ? await ctx.storage.get(joinUri(actx.outputPrefix, 'error.pb')).catch(() => undefined) : undefined;
       let fromDoc: FailureInfo | undefined;
       try {
         fromDoc = errorDoc === undefined ? undefined : failureFromErrorDocument(errorDoc, fromStatus.kind);
@@ -268,13 +296,13 @@ function monitor(
     const settle = (outcome: MonitorOutcome): void => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       stop.abort(ATTEMPT_OVER);
       resolve(outcome);
     };
     const onAbort = (): void => settle({ type: 'cancelled' });
-    if (signal.aborted) return settle({ type: 'cancelled' });
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted === true) return settle({ type: 'cancelled' });
+    signal?.addEventListener('abort', onAbort, { once: true });
 
     if (deadline !== undefined) {
       clock.sleep(Math.max(0, deadline - clock.now()), stop.signal).then(

@@ -31,15 +31,18 @@ export interface Computed {
  * once: one takes the store's lock (kept alive by heartbeats) and the others wait for its entry. A
  * waiter takes over a lock whose owner stopped heartbeating, and runs itself when the owner failed.
  */
-export async function withCache(ctx: RunContext, settings: CacheSettings, compute: () => Promise<Computed>): Promise<Computed> {
-  const metadata = ctx.template.metadata;
-  if (metadata?.discoverable !== true) return compute();
+export function withCache(ctx: RunContext, settings: CacheSettings, compute: (ctx: RunContext) => Promise<Computed>): Promise<Computed> {
+  return ctx.template.metadata?.discoverable === true ? cached(ctx, settings, compute) : compute(ctx);
+}
+
+async function cached(ctx: RunContext, settings: CacheSettings, compute: (ctx: RunContext) => Promise<Computed>): Promise<Computed> {
+  const metadata = ctx.template.metadata!;
   const key = cacheKey(ctx.template, ctx.inputs);
 
   const hit = lookup(ctx, key);
   if (hit !== undefined) return { outputs: hit, attempts: 0 };
   ctx.emit({ type: 'cache-miss', key });
-  if (!metadata.cacheSerializable) return store(ctx, key, await compute());
+  if (!metadata.cacheSerializable) return store(ctx, key, await compute(ctx));
 
   const owner = settings.newOwner();
   let announced = false;
@@ -48,7 +51,7 @@ export async function withCache(ctx: RunContext, settings: CacheSettings, comput
     announced = true;
   };
   for (;;) {
-    if (ctx.signal.aborted) throw cancelled(ctx);
+    if (ctx.signal?.aborted === true) throw cancelled(ctx);
     const local = settings.inFlight.get(key);
     if (local !== undefined) {
       waitFor(local.owner);
@@ -91,7 +94,7 @@ async function ownAndCompute(
   settings: CacheSettings,
   key: string,
   owner: string,
-  compute: () => Promise<Computed>,
+  compute: (ctx: RunContext) => Promise<Computed>,
 ): Promise<Computed> {
   const stopHeartbeat = new AbortController();
   const heartbeat = (async () => {
@@ -106,7 +109,7 @@ async function ownAndCompute(
     }
   })();
   try {
-    return store(ctx, key, await compute());
+    return store(ctx, key, await compute(ctx));
   } finally {
     stopHeartbeat.abort(HEARTBEAT_OVER);
     await heartbeat;
@@ -140,14 +143,14 @@ function cancelled(ctx: RunContext): CancelledError {
   return new CancelledError(ctx.task, 'while waiting for another run of the same cached task');
 }
 
-async function untilSettledOrAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return;
+async function untilSettledOrAborted(promise: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted === true) return;
   await new Promise<void>((resolve) => {
     const done = (): void => {
-      signal.removeEventListener('abort', done);
+      signal?.removeEventListener('abort', done);
       resolve();
     };
-    signal.addEventListener('abort', done, { once: true });
+    signal?.addEventListener('abort', done, { once: true });
     promise.then(done, done);
   });
 }

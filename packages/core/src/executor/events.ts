@@ -50,6 +50,14 @@ export interface AttemptCreatedEvent extends EventBase {
   readonly interruptible: boolean;
   readonly handle: JsonValue;
 }
+/** The attempt was handed to the backend's `do`, which runs it within the call; its terminal status follows. */
+export interface AttemptStartedEvent extends EventBase {
+  readonly type: 'attempt-started';
+  readonly attempt: number;
+  readonly generatedName: string;
+  readonly backend: string;
+  readonly interruptible: boolean;
+}
 /** A live attempt recorded by an earlier executor (e.g. before a crash) is being watched again, without create. */
 export interface AttemptReattachedEvent extends EventBase {
   readonly type: 'attempt-reattached';
@@ -122,6 +130,7 @@ export type ExecutorEvent =
   | CacheLockTakenOverEvent
   | CacheWriteEvent
   | AttemptCreatedEvent
+  | AttemptStartedEvent
   | AttemptReattachedEvent
   | StatusChangedEvent
   | AttemptFailedEvent

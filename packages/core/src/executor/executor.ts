@@ -14,7 +14,8 @@ import type { EventPayload, ExecutorEvent, ExecutorEventListener } from './event
 import { base32 } from './generated-name.ts';
 import { withMemoryAttempts } from './memory-attempts.ts';
 import { runAttempts } from './run-attempts.ts';
-import type { RunContext } from './run-context.ts';
+import type { RunContext, RunSetup } from './run-context.ts';
+import { runElements, type ElementResult } from './run-elements.ts';
 
 export interface ExecutorOptions {
   /** Plugins by task type; a task type with an entry in `backends` needs no plugin. */
@@ -55,12 +56,36 @@ export interface RunOptions {
   readonly onEvent?: ExecutorEventListener;
 }
 
+export interface ArrayRunOptions {
+  /** Aborting it starts no further element, cancels the running ones and rejects with CancelledError. */
+  readonly signal?: AbortSignal;
+  /** As for `run`: the same runId and nodeId resume the array, element by element. Default: random. */
+  readonly runId?: string;
+  /** The array node; element i runs as sub-node `<nodeId>-<i>`. Default `n0`. */
+  readonly nodeId?: string;
+  /** Elements in flight at once (Flyte's parallelism). */
+  readonly concurrency: number;
+  /** Elements that must succeed (0 … elements.length); no element starts once failures make it unreachable. */
+  readonly minSuccesses: number;
+  /** Receives the events of every element (in addition to listeners added with `on`). */
+  readonly onEvent?: ExecutorEventListener;
+}
+
 export interface Executor {
   /**
    * Runs a task to completion and resolves with its outputs. Rejects with TaskFailedError,
    * TaskTimeoutError, CancelledError, PluginNotFoundError, StateConflictError or StateCorruptError.
    */
   run(template: TaskTemplate, inputs: LiteralMap, options?: RunOptions): Promise<LiteralMap>;
+  /**
+   * Runs one task over many inputs, as Flyte's ArrayNode does: the backend and everything the
+   * elements share are resolved once, and element i runs as sub-node `<nodeId>-<i>` with its own
+   * attempts, retries, cache lookup and events. Resolves with one result per element, in order:
+   * its outputs, the error `run` would have rejected with, or `skipped` when it never started.
+   * Rejects with InvalidOptionError, PluginNotFoundError, or CancelledError once the signal aborts
+   * (after every running element has cancelled its job).
+   */
+  runArray(template: TaskTemplate, elements: readonly LiteralMap[], options: ArrayRunOptions): Promise<ElementResult[]>;
   /** Subscribes to the events of every run; returns the unsubscribe function. */
   on(listener: ExecutorEventListener): () => void;
 }
@@ -75,8 +100,8 @@ export function newRunId(): string {
 
 /**
  * The one executor for every task type: it drives a Backend's create → get/watch → delete
- * lifecycle from a TaskTemplate and a LiteralMap, with caching, retries, timeouts, cancellation and
- * crash recovery, and knows nothing about any particular task type.
+ * lifecycle (or its `do`) from a TaskTemplate and a LiteralMap, with caching, retries, timeouts,
+ * cancellation and crash recovery, and knows nothing about any particular task type.
  */
 export function createExecutor(options: ExecutorOptions): Executor {
   const registry = options.registry ?? createRegistry();
@@ -100,53 +125,78 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const resolveBackend = (template: TaskTemplate): Backend =>
     options.backends?.[template.type] ?? registry.resolve(template.type, template.taskTypeVersion).backend;
 
+  const setUp = (template: TaskTemplate, runOptions: RunOptions | ArrayRunOptions): RunSetup => {
+    const backend = resolveBackend(template);
+    return {
+      runId: runOptions.runId ?? newRunId(),
+      task: template.id?.name || template.type,
+      template,
+      backend,
+      signal: runOptions.signal,
+      store: backend.inProcess ? memoryAttempts : options.store,
+      persistFiles: !backend.inProcess,
+      storage,
+      clock,
+      stateDir: options.stateDir,
+      rawOutputPrefix: options.rawOutputPrefix,
+      systemRetries,
+    };
+  };
+
+  const emitter = (setup: RunSetup, nodeId: string, onEvent: ExecutorEventListener | undefined) => (payload: EventPayload): void => {
+    if (listeners.size === 0 && onEvent === undefined) return;
+    const event = { ...payload, runId: setup.runId, nodeId, task: setup.task, at: clock.now() } as ExecutorEvent;
+    for (const listener of [...listeners, ...(onEvent === undefined ? [] : [onEvent])]) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A broken listener must not break the run (or leak its job); make it visible instead.
+        process.emitWarning(`tflyte executor event listener threw on '${event.type}': ${String(error)}`);
+      }
+    }
+  };
+
+  const runNode = async (setup: RunSetup, nodeId: string, inputs: LiteralMap, onEvent: ExecutorEventListener | undefined): Promise<LiteralMap> => {
+    const { template, backend } = setup;
+    const ctx: RunContext = { ...setup, nodeId, inputs, emit: emitter(setup, nodeId, onEvent) };
+    ctx.emit({ type: 'run-started', taskType: template.type, taskTypeVersion: template.taskTypeVersion, backend: backend.name });
+    if (ctx.signal?.aborted === true) {
+      ctx.emit({ type: 'cancelled', attempt: undefined });
+      throw new CancelledError(ctx.task, 'before it started');
+    }
+    try {
+      const { outputs, attempts } = await withCache(ctx, cacheSettings, runAttempts);
+      ctx.emit({ type: 'succeeded', attempts, fromCache: attempts === 0 });
+      return outputs;
+    } finally {
+      if (backend.inProcess) memoryAttempts.forget(setup.runId, nodeId);
+    }
+  };
+
   return {
     async run(template, inputs, runOptions = {}) {
-      const runId = runOptions.runId ?? newRunId();
-      const nodeId = runOptions.nodeId ?? DEFAULT_NODE_ID;
+      return runNode(setUp(template, runOptions), runOptions.nodeId ?? DEFAULT_NODE_ID, inputs, runOptions.onEvent);
+    },
+    async runArray(template, elements, arrayOptions) {
+      const { concurrency, minSuccesses, signal, onEvent } = arrayOptions;
       const task = template.id?.name || template.type;
-      const backend = resolveBackend(template);
-      const emit = (payload: EventPayload): void => {
-        if (listeners.size === 0 && runOptions.onEvent === undefined) return;
-        const event = { ...payload, runId, nodeId, task, at: clock.now() } as ExecutorEvent;
-        for (const listener of [...listeners, ...(runOptions.onEvent === undefined ? [] : [runOptions.onEvent])]) {
-          try {
-            listener(event);
-          } catch (error) {
-            // A broken listener must not break the run (or leak its job); make it visible instead.
-            process.emitWarning(`tflyte executor event listener threw on '${event.type}': ${String(error)}`);
-          }
-        }
-      };
-      const ctx: RunContext = {
-        runId,
-        nodeId,
-        task,
-        template,
-        inputs,
-        backend,
-        signal: runOptions.signal ?? new AbortController().signal,
-        emit,
-        store: backend.inProcess ? memoryAttempts : options.store,
-        persistFiles: !backend.inProcess,
-        storage,
-        clock,
-        stateDir: options.stateDir,
-        rawOutputPrefix: options.rawOutputPrefix,
-        systemRetries,
-      };
-      emit({ type: 'run-started', taskType: template.type, taskTypeVersion: template.taskTypeVersion, backend: backend.name });
-      if (ctx.signal.aborted) {
-        emit({ type: 'cancelled', attempt: undefined });
-        throw new CancelledError(task, 'before it started');
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new InvalidOptionError(task, 'concurrency', `must be a positive integer, got ${String(concurrency)}`);
       }
-      try {
-        const { outputs, attempts } = await withCache(ctx, cacheSettings, () => runAttempts(ctx));
-        emit({ type: 'succeeded', attempts, fromCache: attempts === 0 });
-        return outputs;
-      } finally {
-        if (backend.inProcess) memoryAttempts.forget(runId, nodeId);
+      if (!Number.isInteger(minSuccesses) || minSuccesses < 0 || minSuccesses > elements.length) {
+        throw new InvalidOptionError(task, 'minSuccesses', `must be an integer from 0 to the number of elements (${elements.length}), got ${String(minSuccesses)}`);
       }
+      if (elements.length === 0) return [];
+      const setup = setUp(template, arrayOptions);
+      const nodeId = arrayOptions.nodeId ?? DEFAULT_NODE_ID;
+      const results = await runElements(elements.length, { task, concurrency, minSuccesses, signal }, (i) =>
+        runNode(setup, `${nodeId}-${i}`, elements[i]!, onEvent),
+      );
+      const cancelled = results.filter((r) => !r.ok && (r.skipped || r.error instanceof CancelledError)).length;
+      if (signal?.aborted === true && cancelled > 0) {
+        throw new CancelledError(task, `${cancelled} of ${elements.length} elements were cancelled or never started`);
+      }
+      return results;
     },
     on(listener) {
       listeners.add(listener);

@@ -10,6 +10,8 @@ export const FAILURE_CODES = {
   backendException: 'BackendException',
   taskTimeout: 'TaskTimeout',
   unknownPhase: 'UnknownPhase',
+  /** `do` returned a live phase instead of a terminal one. */
+  notTerminal: 'NotTerminal',
   abortedExternally: 'Aborted',
   invalidHandle: 'InvalidHandle',
   outputsNotFound: 'OutputsNotFound',

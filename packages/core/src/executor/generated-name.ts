@@ -6,6 +6,7 @@
 
 export const GENERATED_NAME_MAX_LENGTH = 50;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz123456';
+const DNS_1123_LABEL = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** 32-bit FNV-1a over UTF-8 bytes. */
 export function fnv32a(text: string): number {
@@ -46,6 +47,8 @@ export function fixedLengthUniqueId(id: string, maxLength: number = GENERATED_NA
  * users still make valid Kubernetes names.
  */
 export function toDns1123(part: string): string {
+  // Ids the executor makes (`r…`, `n0`, `n3-17`) are labels already.
+  if (DNS_1123_LABEL.test(part)) return part;
   const cleaned = part
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
@@ -56,5 +59,5 @@ export function toDns1123(part: string): string {
 
 /** `<runId>-<nodeId>-<attempt>`, DNS-1123 safe and at most `maxLength` characters. */
 export function generatedName(runId: string, nodeId: string, attempt: number, maxLength: number = GENERATED_NAME_MAX_LENGTH): string {
-  return fixedLengthUniqueId([toDns1123(runId), toDns1123(nodeId), String(attempt)].join('-'), maxLength);
+  return fixedLengthUniqueId(`${toDns1123(runId)}-${toDns1123(nodeId)}-${attempt}`, maxLength);
 }

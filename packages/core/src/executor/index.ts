@@ -1,5 +1,6 @@
 export { createExecutor, newRunId, DEFAULT_NODE_ID, DEFAULT_SYSTEM_RETRIES } from './executor.ts';
-export type { Executor, ExecutorOptions, RunOptions } from './executor.ts';
+export type { ArrayRunOptions, Executor, ExecutorOptions, RunOptions } from './executor.ts';
+export type { ElementResult } from './run-elements.ts';
 export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';
 export { DEFAULT_POLL, attemptPrefix, idempotencyToken } from './attempt.ts';
@@ -20,6 +21,7 @@ export type {
   CacheLockTakenOverEvent,
   CacheWriteEvent,
   AttemptCreatedEvent,
+  AttemptStartedEvent,
   AttemptReattachedEvent,
   StatusChangedEvent,
   AttemptFailedEvent,

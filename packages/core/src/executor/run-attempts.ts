@@ -4,11 +4,12 @@ import { StateConflictError, StateCorruptError, TaskFailedError, TaskTimeoutErro
 import type { FailureInfo } from '../plugin/contract.ts';
 import type { AttemptRecord } from '../store/state-store.ts';
 import { joinUri } from '../storage/object-store.ts';
-import { attemptPrefix, runAttempt, timeoutMs } from './attempt.ts';
+import { attemptPrefix, runAttempt, timeoutMs, type AttemptPlan } from './attempt.ts';
 import type { Computed } from './cache.ts';
 import { FAILURE_CODES } from './failure.ts';
 import { outputMismatch } from './outputs.ts';
 import type { RunContext } from './run-context.ts';
+import { runSyncAttempt } from './sync-attempt.ts';
 
 interface Budget {
   userFailures: number;
@@ -37,7 +38,8 @@ export async function runAttempts(ctx: RunContext): Promise<Computed> {
   let resume = resumable ? last : undefined;
 
   for (;;) {
-    const outcome = await runAttempt(ctx, { attempt, resume, interruptible: interruptible(ctx, budget) });
+    const plan: AttemptPlan = { attempt, resume, interruptible: interruptible(ctx, budget) };
+    const outcome = runsInOneCall(ctx, plan) ? await runSyncAttempt(ctx, plan) : await runAttempt(ctx, plan);
     resume = undefined;
     if (outcome.ok) return { outputs: outcome.outputs, attempts: attempt + 1 };
     const { failure } = outcome;
@@ -48,6 +50,12 @@ export async function runAttempts(ctx: RunContext): Promise<Computed> {
     ctx.emit({ type: 'retry-scheduled', nextAttempt: attempt + 1, kind: failure.kind, userRetriesLeft: left.user, systemRetriesLeft: left.system });
     attempt += 1;
   }
+}
+
+/** A backend with `do` runs every attempt through it, except one to re-attach to by its stored handle. */
+function runsInOneCall(ctx: RunContext, plan: AttemptPlan): boolean {
+  if (ctx.backend.do === undefined) return false;
+  return plan.resume?.status !== 'running' || plan.resume.handle === undefined;
 }
 
 function count(budget: Budget, failure: FailureInfo): void {

@@ -6,18 +6,15 @@ import type { Storage } from '../storage/object-store.ts';
 import type { Clock } from './clock.ts';
 import type { EventPayload } from './events.ts';
 
-/** Everything one `run` call needs, resolved once. */
-export interface RunContext {
+/** What every node of one `run` or `runArray` call shares, resolved once. */
+export interface RunSetup {
   readonly runId: string;
-  readonly nodeId: string;
   /** TaskTemplate.id.name, or the task type. */
   readonly task: string;
   readonly template: TaskTemplate;
-  readonly inputs: LiteralMap;
   readonly backend: Backend;
-  /** The caller's cancellation signal. */
-  readonly signal: AbortSignal;
-  readonly emit: (payload: EventPayload) => void;
+  /** The caller's cancellation signal, when it gave one. */
+  readonly signal: AbortSignal | undefined;
   /** Attempts of in-process backends live in memory (see Backend.inProcess); cache entries always in the store. */
   readonly store: StateStore;
   /** False for in-process backends: no inputs.pb / outputs.pb beside the attempt. */
@@ -27,4 +24,11 @@ export interface RunContext {
   readonly stateDir: string;
   readonly rawOutputPrefix: string | undefined;
   readonly systemRetries: number;
+}
+
+/** One node: the task on one set of inputs. */
+export interface RunContext extends RunSetup {
+  readonly nodeId: string;
+  readonly inputs: LiteralMap;
+  readonly emit: (payload: EventPayload) => void;
 }

@@ -5,7 +5,8 @@
  *  - authoring: how a task's plugin config becomes TaskTemplate.custom / config and which target
  *    (container, k8sPod, sql) it produces;
  *  - a backend: the create → get/watch → delete lifecycle of one attempt of that task, which the
- *    shared executor drives identically for every task type.
+ *    shared executor drives identically for every task type — or, for jobs that complete within
+ *    one call, `do` (Flyte's SyncPlugin, a sync connector).
  *
  * The executor may run a task type on a backend other than the plugin's own (for example every
  * container-target task type as a Kubernetes pod); a Backend is therefore a separate value.
@@ -66,6 +67,10 @@ export interface AttemptContext {
   readonly rawOutputPrefix: string;
   /** False on the last attempt of an interruptible task, so it lands on a non-preemptible node. */
   readonly interruptible: boolean;
+  /**
+   * Aborts on the task's timeout and on cancellation. Create → get/watch attempts also see it abort
+   * once the executor stops following the attempt; `do` attempts do not.
+   */
   readonly signal: AbortSignal;
 }
 
@@ -73,6 +78,11 @@ export interface AttemptContext {
  * One backend lifecycle. `Handle` is the JSON-serializable resource handle create returns; the
  * executor persists it (with `handleVersion`) before the first status check, and hands it back to
  * get / watch / delete, possibly in a new process after a restart.
+ *
+ * A backend whose jobs complete within one call also implements `do`, which the executor then uses
+ * instead. It still implements create / get / delete: every backend keeps the one lifecycle that
+ * tools and tests can drive step by step, and the executor re-attaches with it to a job that an
+ * earlier version of the backend (without `do`) recorded with a handle.
  */
 export interface Backend<Handle extends JsonValue = JsonValue> {
   /** Shown in errors and `tflyte plugins`, e.g. `local-function`, `kubernetes-pod`, `athena`. */
@@ -96,6 +106,18 @@ export interface Backend<Handle extends JsonValue = JsonValue> {
    * When present the executor uses it instead of polling.
    */
   watch?(handle: Handle, ctx: AttemptContext, onStatus: (status: TaskStatus) => void, signal: AbortSignal): void;
+  /**
+   * Optional: run the whole attempt within this one call and return its terminal status — Flyte's
+   * SyncPlugin `Do`, a sync connector's `do`. When present the executor calls `do` instead of
+   * create → get/watch → delete: nothing is persisted between calls and nothing is polled, so after a
+   * restart the executor calls `do` again for the same attempt (pass `ctx.idempotencyToken` to a
+   * remote service to make that safe). `ctx.signal` aborts on the task's timeout or on cancellation;
+   * stop the work then — the executor stops waiting for it either way and reports the timeout (a
+   * retryable USER failure) or the cancellation. Return a terminal status (SUCCEEDED, FAILED,
+   * RETRYABLE_FAILED or ABORTED; a live phase is a permanent SYSTEM failure), or throw a BackendError
+   * (any other error is a retryable SYSTEM failure).
+   */
+  do?(ctx: AttemptContext): Promise<TaskStatus>;
   /**
    * Jobs run inside the executor's own process and end with it (the built-in function backend).
    * There is nothing to re-attach to after a restart, so the executor keeps their attempts in

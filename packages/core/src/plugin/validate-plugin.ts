@@ -43,7 +43,7 @@ export function validateBackend(value: unknown, owner: string, field: string): a
   for (const method of ['create', 'get', 'delete']) {
     if (typeof backend[method] !== 'function') fail(method, 'must be a function');
   }
-  for (const hook of ['watch', 'finalize']) {
+  for (const hook of ['do', 'watch', 'finalize']) {
     if (backend[hook] !== undefined && typeof backend[hook] !== 'function') fail(hook, 'must be a function when present');
   }
   if (backend['inProcess'] !== undefined && typeof backend['inProcess'] !== 'boolean') fail('inProcess', 'must be true or false when present');

@@ -1,6 +1,7 @@
 /**
  * Routes task calls to an executor: each call becomes one node of the run (`n0`, `n1`, … in call
  * order, so a resumed run maps its calls to the same nodes), with the task's TaskTemplate built once.
+ * A map task is one node too, run as an array: its element i is sub-node `<node>-<i>`.
  */
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import type { Executor } from '../executor/executor.ts';
@@ -22,20 +23,26 @@ export const LOCAL_IMAGE = 'tflyte-local';
 
 export function executorRunner(executor: Executor, options: ExecutorRunnerOptions = {}): TaskRunner {
   const templates = new WeakMap<TaskDefinition, TaskTemplate>();
+  const templateOf = (task: TaskDefinition): TaskTemplate => {
+    let template = templates.get(task);
+    if (template === undefined) {
+      template = toTaskTemplate(task, { image: options.image ?? LOCAL_IMAGE });
+      templates.set(task, template);
+    }
+    return template;
+  };
   let nextNode = 0;
+  const shared = {
+    ...(options.runId === undefined ? {} : { runId: options.runId }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+  };
   return {
     runTask(task, inputs) {
-      let template = templates.get(task);
-      if (template === undefined) {
-        template = toTaskTemplate(task, { image: options.image ?? LOCAL_IMAGE });
-        templates.set(task, template);
-      }
-      return executor.run(template, inputs, {
-        nodeId: `n${nextNode++}`,
-        ...(options.runId === undefined ? {} : { runId: options.runId }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-      });
+      return executor.run(templateOf(task), inputs, { nodeId: `n${nextNode++}`, ...shared });
+    },
+    runMap(task, elements, { concurrency, minSuccesses }) {
+      return executor.runArray(templateOf(task), elements, { nodeId: `n${nextNode++}`, concurrency, minSuccesses, ...shared });
     },
   };
 }

@@ -1,15 +1,20 @@
 /**
  * Function tasks as a plugin like any other: task type `container`, and a backend that runs the
- * TypeScript function in this process. The executor drives it through the same create → watch →
- * delete lifecycle as a Kubernetes pod or a warehouse query.
+ * TypeScript function in this process. The function's promise is the job, so the backend is a sync
+ * one (Flyte's SyncPlugin): the executor calls `do`, which settles when the function does, with the
+ * same retries, timeouts, cancellation, cache and events as a Kubernetes pod or a warehouse query.
+ * A running JS function cannot be stopped from outside: on a timeout or cancellation the executor
+ * stops waiting for it and its result is dropped.
  *
- * Its jobs live and die with the process, so a handle from an earlier process finds nothing and
- * reports a retryable system failure: the executor then runs the function again.
+ * Like every backend it also has the create → watch → delete lifecycle, which runs the function as
+ * an in-process job. Those jobs live and die with the process, so a handle from an earlier process
+ * finds nothing and reports a retryable system failure: the function then runs again.
  */
 import { BackendError, TflyteError } from '../errors.ts';
-import { type Backend, type Phase, type TaskStatus, definePlugin } from '../plugin/contract.ts';
+import { type AttemptContext, type Backend, type Phase, type TaskStatus, definePlugin } from '../plugin/contract.ts';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import corePackage from '../../package.json' with { type: 'json' };
+import type { TaskKind } from './define-task.ts';
 import { FUNCTION_TASK_TYPE } from './function-task.ts';
 import { loadedTask } from './loaded-tasks.ts';
 
@@ -26,6 +31,7 @@ interface Job {
 }
 
 type Handle = { readonly job: string };
+type Execute = NonNullable<TaskKind['execute']>;
 
 export function functionBackend(): Backend<Handle> {
   const jobs = new Map<string, Job>();
@@ -38,23 +44,15 @@ export function functionBackend(): Backend<Handle> {
     name: 'in-process function',
     handleVersion: 1,
     inProcess: true,
+    do: run,
     async create(ctx) {
       const key = ctx.idempotencyToken;
       if (jobs.has(key)) return { job: key };
-      const name = ctx.template.id?.name ?? '';
-      const task = loadedTask(name);
-      if (!task?.kind.execute) {
-        throw new BackendError({
-          kind: 'user',
-          retryable: false,
-          reason: 'TaskNotLoaded',
-          message: `task '${name}' is not loaded in this process; import its module before running it`,
-        });
-      }
+      loadedFunction(ctx); // a task that is not loaded is refused at submission
       const job: Job = { status: { phase: TaskExecution_Phase.RUNNING }, listeners: new Set() };
       jobs.set(key, job);
-      task.kind.execute(ctx.inputs).then(
-        (outputs) => settle(job, { phase: TaskExecution_Phase.SUCCEEDED, outputs }),
+      run(ctx).then(
+        (status) => settle(job, status),
         (error: unknown) => settle(job, failure(error)),
       );
       return { job: key };
@@ -80,6 +78,31 @@ export function functionBackend(): Backend<Handle> {
       jobs.delete(handle.job);
     },
   };
+}
+
+/** The function of the task the attempt's template names; a task not loaded fails like a refused submission. */
+function loadedFunction(ctx: AttemptContext): Execute {
+  const name = ctx.template.id?.name ?? '';
+  const task = loadedTask(name);
+  if (!task?.kind.execute) {
+    throw new BackendError({
+      kind: 'user',
+      retryable: false,
+      reason: 'TaskNotLoaded',
+      message: `task '${name}' is not loaded in this process; import its module before running it`,
+    });
+  }
+  return task.kind.execute;
+}
+
+/** Runs the function; what it throws becomes a failed status. */
+async function run(ctx: AttemptContext): Promise<TaskStatus> {
+  const execute = loadedFunction(ctx);
+  try {
+    return { phase: TaskExecution_Phase.SUCCEEDED, outputs: await execute(ctx.inputs) };
+  } catch (error) {
+    return failure(error);
+  }
 }
 
 /** The built-in plugin for function tasks. */

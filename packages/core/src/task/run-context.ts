@@ -6,10 +6,28 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import { TflyteError } from '../errors.ts';
+import { runElements, type ElementResult } from '../executor/run-elements.ts';
 import type { TaskDefinition } from './define-task.ts';
+
+export interface MapRunOptions {
+  /** Elements in flight at once. */
+  readonly concurrency: number;
+  /** Elements that must succeed; no element starts once failures make it unreachable. */
+  readonly minSuccesses: number;
+}
 
 export interface TaskRunner {
   runTask(task: TaskDefinition, inputs: LiteralMap): Promise<LiteralMap>;
+  /**
+   * Optional: runs `task` once per element of a map task (Flyte's ArrayNode) under `options`, with
+   * one result per element, in order. A runner without it gets `runMapByTask`.
+   */
+  runMap?(task: TaskDefinition, elements: readonly LiteralMap[], options: MapRunOptions): Promise<ElementResult[]>;
+}
+
+/** runMap for a runner that only has runTask: one runTask per element, scheduled as runMap requires. */
+export function runMapByTask(runner: TaskRunner, task: TaskDefinition, elements: readonly LiteralMap[], options: MapRunOptions): Promise<ElementResult[]> {
+  return runElements(elements.length, { task: task.name, ...options }, (i) => runner.runTask(task, elements[i]!));
 }
 
 const inProcess: TaskRunner = {
@@ -22,6 +40,9 @@ const inProcess: TaskRunner = {
       );
     }
     return task.kind.execute(inputs);
+  },
+  runMap(task, elements, options) {
+    return runMapByTask(inProcess, task, elements, options);
   },
 };
 

@@ -1,6 +1,10 @@
+import type { LiteralMap } from '@tflyte/idl/core/literals';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { InvalidInputError, InvalidOptionError } from '../errors.ts';
+import type { TaskDefinition } from '../task/define-task.ts';
 import { task } from '../task/function-task.ts';
+import { currentRunner, withRunner, type MapRunOptions, type TaskRunner } from '../task/run-context.ts';
+import { toLiteralMap } from '../types/literal-map.ts';
 import { t } from '../types/t.ts';
 import { MapTaskFailedError, mapTask } from './map-task.ts';
 
@@ -81,5 +85,43 @@ describe('mapTask(task, options)', () => {
 
   it('handles an empty list', async () => {
     expect(await mapTask(square)({ x: [] })).toEqual([]);
+  });
+
+  it("hands the elements to the runner's runMap as one array, with the concurrency and the successes required", async () => {
+    const inProcess = currentRunner();
+    const maps: { task: string; elements: number; options: MapRunOptions }[] = [];
+    const runner: TaskRunner = {
+      runTask: (definition, inputs) => inProcess.runTask(definition, inputs),
+      runMap: (definition, elements, options) => {
+        maps.push({ task: definition.name, elements: elements.length, options });
+        return inProcess.runMap!(definition, elements, options);
+      },
+    };
+    expect(await withRunner(runner, () => mapTask(square, { concurrency: 3, minSuccessRatio: 0.5 })({ x: [1, 2, 3, 4, 5] }))).toEqual([1, 4, 9, 16, 25]);
+    expect(maps).toEqual([{ task: square.name, elements: 5, options: { concurrency: 3, minSuccesses: 3 } }]);
+  });
+
+  it('calls runTask once per element for a runner without runMap', async () => {
+    const calls: string[] = [];
+    const runner: TaskRunner = {
+      runTask: (definition: TaskDefinition, inputs: LiteralMap) => {
+        calls.push(definition.name);
+        return definition.kind.execute!(inputs);
+      },
+    };
+    expect(await withRunner(runner, () => mapTask(square)({ x: [2, 3] }))).toEqual([4, 9]);
+    expect(calls).toEqual([square.name, square.name]);
+  });
+
+  it("gathers the elements' output literals as Flyte's ArrayNode does, with a none literal for a failed element", async () => {
+    const picky = task({ inputs: { x: t.int() }, outputs: t.int() }, function picky({ x }) {
+      if (x === 2) throw new Error('no 2');
+      return x;
+    });
+    const map = mapTask(picky, { minSuccessRatio: 0.5 });
+    const out = await map.kind.execute!(toLiteralMap(map.inputs, { x: [1, 2] }));
+    const items = out.literals.o0?.value.case === 'collection' ? out.literals.o0.value.value.literals : [];
+    expect(items.map((item) => (item.value.case === 'scalar' ? item.value.value.value.case : undefined))).toEqual(['primitive', 'noneType']);
+    expect(map.outputs.types.o0!.fromLiteral(out.literals.o0!)).toEqual([1, null]);
   });
 });

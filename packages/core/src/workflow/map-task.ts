@@ -1,18 +1,18 @@
 /**
  * `mapTask(task, options)`: run one task over lists, Flyte's map task (ArrayNode). Each unbound input
  * becomes a list; element i of every list makes the i-th call. `bound` inputs are fixed for all
- * calls. Calls go through the current runner with at most `concurrency` in flight; with
- * `minSuccessRatio` below 1, failed elements become null as long as enough succeed.
+ * calls. The current runner runs the elements as one array (`runMap`) with at most `concurrency` in
+ * flight; with `minSuccessRatio` below 1, failed elements become null as long as enough succeed.
  */
 import { create } from '@bufbuild/protobuf';
-import { type Literal, type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 import { InvalidInputError, InvalidOptionError, TflyteError } from '../errors.ts';
 import type { AnyType, FlyteType, Infer, InferInputs, TypeRecord } from '../types/flyte-type.ts';
 import { toLiteralMap } from '../types/literal-map.ts';
 import { t } from '../types/t.ts';
 import { markTaskFactoryModule } from '../task/caller-module.ts';
 import { type Task, checkCall, defineTask } from '../task/define-task.ts';
-import { currentRunner } from '../task/run-context.ts';
+import { currentRunner, runMapByTask } from '../task/run-context.ts';
 
 markTaskFactoryModule(import.meta.url);
 
@@ -109,26 +109,34 @@ export function mapTask(task: Task, options: MapTaskOptions<Record<string, unkno
           }
         }
         const required = Math.ceil(n * ratio);
-        const results: unknown[] = new Array(n).fill(null);
-        const failed = new Map<number, unknown>();
+        const elements = Array.from({ length: n }, (_, i) => {
+          const elementLiterals: Record<string, Literal> = { ...boundLiterals };
+          for (const [key, items] of lists) elementLiterals[key] = items[i]!;
+          return create(LiteralMapSchema, { literals: elementLiterals });
+        });
         const runner = currentRunner();
-        let next = 0;
-        const worker = async (): Promise<void> => {
-          while (next < n && n - failed.size >= required) {
-            const i = next++;
-            const elementLiterals: Record<string, Literal> = { ...boundLiterals };
-            for (const [key, items] of lists) elementLiterals[key] = items[i]!;
-            try {
-              const out = await runner.runTask(task, create(LiteralMapSchema, { literals: elementLiterals }));
-              results[i] = output!.fromLiteral(out.literals.o0 ?? missingOutput(task.name), `[${i}]`);
-            } catch (error) {
-              failed.set(i, error);
-            }
+        const limits = { concurrency, minSuccesses: required };
+        const results = await (runner.runMap?.(task, elements, limits) ?? runMapByTask(runner, task, elements, limits));
+
+        // Gathered as Flyte's ArrayNode does: each element's output literal as it is, a none literal for a failed one.
+        const failed = new Map<number, unknown>();
+        const gathered = results.map((result, i): Literal => {
+          if (!result.ok) {
+            if (!result.skipped) failed.set(i, result.error);
+            return noneLiteral();
           }
-        };
-        await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+          try {
+            const literal = result.outputs.literals.o0 ?? missingOutput(task.name);
+            // Decoded only to check it: an output that does not read as the declared type fails its element.
+            output!.fromLiteral(literal, `[${i}]`);
+            return literal;
+          } catch (error) {
+            failed.set(i, error);
+            return noneLiteral();
+          }
+        });
         if (n - failed.size < required) throw new MapTaskFailedError(task.name, failed, n, required);
-        return toLiteralMap({ o0: outputs }, { o0: results });
+        return create(LiteralMapSchema, { literals: { o0: create(LiteralSchema, { value: { case: 'collection', value: { literals: gathered } } }) } });
       },
     }),
   });
@@ -136,6 +144,10 @@ export function mapTask(task: Task, options: MapTaskOptions<Record<string, unkno
 
 function collection(literal: Literal | undefined): readonly Literal[] {
   return literal?.value.case === 'collection' ? literal.value.value.literals : [];
+}
+
+function noneLiteral(): Literal {
+  return create(LiteralSchema, { value: { case: 'scalar', value: { value: { case: 'noneType', value: {} } } } });
 }
 
 function missingOutput(task: string): never {
