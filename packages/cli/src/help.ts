@@ -6,7 +6,7 @@ export const MAIN_HELP = `tflyte — Flyte tasks in TypeScript
 
 Usage:
   tflyte run [--json] [--verbose] [--inputs-file <f>] <file.ts> <task-or-workflow> [--<input> <value> ...]
-  tflyte serialize <file.ts> [--out <dir>] [--format pb|json] [--image <ref>] [--version <v>]
+  tflyte serialize <file.ts> [--out <dir>] [--format pb|json] [--image <ref>] [--version <v>] [--project <p>] [--domain <d>]
   tflyte execute --inputs <uri> --output-prefix <uri> [--raw-output-data-prefix <uri>] ... -- task-module <m> task-name <n>
   tflyte plugins
   tflyte cache clear

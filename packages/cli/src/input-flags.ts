@@ -119,7 +119,7 @@ function readInputsFile(task: Task, file: string, cwd: string): Record<string, u
   return values;
 }
 
-export function describeInputs(inputs: Record<string, AnyType>): string {
+function describeInputs(inputs: Record<string, AnyType>): string {
   const parts = Object.entries(inputs).map(([name, type]) => `--${flagNames(name).at(-1)} <${type.display}>`);
   return parts.length ? parts.join(' ') : 'none';
 }

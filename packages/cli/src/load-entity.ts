@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Task, isTask } from '@tflyte/core';
+import { type Task, TflyteError, isTask } from '@tflyte/core';
 import { UsageError } from './usage-error.ts';
 
 export interface LoadedModule {
@@ -22,7 +22,7 @@ export async function loadModule(file: string, cwd: string): Promise<LoadedModul
     exports = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
     // A task option or schema error raised while the module defines its tasks is the user's to fix.
-    if (error instanceof Error && 'code' in error && String(error.code).startsWith('TFLYTE_')) throw error;
+    if (error instanceof TflyteError) throw error;
     throw new UsageError(`could not load ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const tasks = new Map<string, Task>();

@@ -5,7 +5,7 @@
 import { TflyteError } from '@tflyte/core';
 import { parseArgv } from './argv.ts';
 import { cacheClear } from './commands/cache.ts';
-import { execute, normalizePrefix } from './commands/execute.ts';
+import { execute } from './commands/execute.ts';
 import { listPlugins } from './commands/plugins.ts';
 import { run } from './commands/run.ts';
 import { serialize } from './commands/serialize.ts';
@@ -62,17 +62,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (typeof options.inputs !== 'string' || typeof options['output-prefix'] !== 'string') {
           throw new UsageError('execute: --inputs and --output-prefix are required');
         }
-        const result = await execute(
-          {
-            inputs: options.inputs,
-            outputPrefix: options['output-prefix'],
-            ...optional('rawOutputDataPrefix', normalizePrefix(options['raw-output-data-prefix'] as string | undefined)),
-            ...optional('checkpointPath', normalizePrefix(options['checkpoint-path'] as string | undefined)),
-            ...optional('prevCheckpoint', normalizePrefix(options['prev-checkpoint'] as string | undefined)),
-            loaderArgs: rest,
-          },
-          io.cwd,
-        );
+        // The other flags are pyflyte-execute's, accepted so propeller's command line parses: the task
+        // reads nothing from checkpoints or the raw output prefix, and the resolver is always ours.
+        const result = await execute({ inputs: options.inputs, outputPrefix: options['output-prefix'], loaderArgs: rest }, io.cwd);
         if (!result.ok) {
           io.err(`tflyte execute: task failed: ${describe(result.error)} (error.pb written)`);
           // As pyflyte-execute: the error document is the result; a non-zero exit only on request.
@@ -113,10 +105,6 @@ function isUserFixable(error: TflyteError): boolean {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 /** Runs the CLI as a process: real stdio, exit code set on the process. */

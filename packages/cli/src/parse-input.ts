@@ -9,16 +9,15 @@ import type { AnyType } from '@tflyte/core';
 import type { LiteralType } from '@tflyte/idl/core/types';
 import { BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
 
-/** A value could not be read as its type; `problem` completes "input 'x': …". */
+/** A value could not be read as its type; the message completes "input 'x': …". */
 export class InputParseError extends Error {}
 
 const ISO_DURATION = /^(-)?P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
-/** Parses one flag's text as `type`, then checks it with the type itself. */
+/** Parses one flag's text as `type`; the caller checks the value with the type itself. */
 export function parseInput(type: AnyType, text: string, cwd: string): unknown {
   const lt = type.literalType();
-  const value = isStructured(lt) ? fromJson(lt, parseJson(text, type.display), '', cwd) : fromText(lt, text, type.display, cwd);
-  return value;
+  return isStructured(lt) ? fromJson(lt, parseJson(text, type.display), '', cwd) : fromText(lt, text, type.display, cwd);
 }
 
 /** Converts a JSON-decoded value (from JSON flags or an inputs file) to the native value of `lt`. */

@@ -1,6 +1,6 @@
 /**
  * Exit codes and the error a user's mistake on the command line raises. Usage errors print as one
- * line; only unexpected (internal) errors print a stack, and only with --verbose.
+ * line; stacks print only with --verbose.
  */
 import { TflyteError } from '@tflyte/core';
 

@@ -30,8 +30,7 @@ import {
   toCustom,
 } from './athena-template.ts';
 import { MAX_QUERY_LENGTH } from './render-query.ts';
-import { QueryTemplateError, parseQueryTemplate } from './query-template.ts';
-import type { QueryTemplate } from './query-template.ts';
+import { type QueryTemplate, QueryTemplateError, parseQueryTemplate } from './query-template.ts';
 import { referenceTypeProblem } from './sql-literals.ts';
 
 markTaskFactoryModule(import.meta.url);

@@ -43,7 +43,8 @@ export function normalizeQuery(query: string): string {
 
 // flytekit's `({{\s*.inputs.(\w+)\s*}})` (case-insensitive, unescaped dots) plus an optional `| filter`.
 const REFERENCE = /\{\{\s*.inputs.(\w+)\s*(?:\|\s*(\w+)\s*)?\}\}/iy;
-const ANY_REFERENCE = /\{\{\s*.inputs.(\w+)\s*(?:\|\s*(\w+)\s*)?\}\}/gi;
+/** The same pattern anywhere in a text (REFERENCE is sticky: it matches only at lastIndex). */
+const ANY_REFERENCE = new RegExp(REFERENCE.source, 'i');
 
 type SegmentKind = 'code' | 'string literal' | 'quoted identifier' | 'line comment' | 'block comment';
 
@@ -182,8 +183,8 @@ export function parseQueryTemplate(query: string): QueryTemplate {
       continue;
     }
     const text = statement.slice(segment.start, segment.end);
-    const inside = [...text.matchAll(ANY_REFERENCE)][0];
-    if (inside !== undefined) throw new QueryTemplateError(`has the reference ${inside[0]} ${WHERE[segment.kind]}`);
+    const inside = ANY_REFERENCE.exec(text);
+    if (inside !== null) throw new QueryTemplateError(`has the reference ${inside[0]} ${WHERE[segment.kind]}`);
     if (!segment.closed) throw new QueryTemplateError(`has an unterminated ${segment.kind} starting ${snippet(text)}`);
     parts.push(text);
   }

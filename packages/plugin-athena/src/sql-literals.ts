@@ -111,7 +111,7 @@ export function quotedIdentifier(input: string, literal: Literal): string {
 }
 
 /** `it's` → `'it''s'`: in Trino a string literal's only escape is a doubled quote. */
-export function stringLiteral(value: string): string {
+function stringLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 

@@ -31,7 +31,6 @@ import { NETWORK_CONFIG_KEY, RAW_CONTAINER_TASK_TYPE } from './task-type.ts';
 
 markTaskFactoryModule(import.meta.url);
 
-
 /** The value types a raw container can receive and return: those copilot writes and reads as files. */
 export type ContainerValueType =
   | FlyteType<number>

@@ -25,9 +25,9 @@ export interface OutputLayout {
 export type OutputsResult = { readonly ok: true; readonly outputs: LiteralMap } | { readonly ok: false; readonly failure: FailureInfo };
 
 /** copilot's limit for a primitive output file. */
-export const MAX_PRIMITIVE_BYTES = 1024;
+const MAX_PRIMITIVE_BYTES = 1024;
 const MAX_ERROR_BYTES = 1024 * 1024;
-export const ERROR_FILE = '_ERROR';
+const ERROR_FILE = '_ERROR';
 
 /** copilot reports every output problem under this code, as a recoverable user error. */
 const failed = (message: string): OutputsResult => ({ ok: false, failure: { kind: 'user', retryable: true, code: 'OutputUploadFailed', message } });

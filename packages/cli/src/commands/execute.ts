@@ -18,21 +18,11 @@ import { UsageError } from '../usage-error.ts';
 export interface ExecuteArgs {
   readonly inputs: string;
   readonly outputPrefix: string;
-  readonly rawOutputDataPrefix?: string;
-  readonly checkpointPath?: string;
-  readonly prevCheckpoint?: string;
-  readonly resolver?: string;
   /** After `--`: `task-module <m> task-name <n>`. */
   readonly loaderArgs: readonly string[];
 }
 
 export type ExecuteResult = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
-
-/** Template placeholders propeller left unrendered mean "not given", as in flytekit. */
-export function normalizePrefix(value: string | undefined): string | undefined {
-  if (value === undefined || value === '' || /^\{\{.*\}\}$/.test(value)) return undefined;
-  return value;
-}
 
 export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteResult> {
   const storage = entrypointStorage();
@@ -63,8 +53,9 @@ async function loadTask(loaderArgs: readonly string[], cwd: string): Promise<Tas
 }
 
 /**
- * User code failing is a USER error, recoverable (so Flyte spends the task's retries on it) unless
- * it is declared permanent; failures of tflyte itself (I/O, decoding) are SYSTEM and recoverable.
+ * A failure is a USER error, recoverable (so Flyte spends the task's retries on it) unless it is
+ * declared permanent or is a bad input or output value; only storage failures (TFLYTE_STORAGE:
+ * inputs.pb missing, an object store failing) are SYSTEM, and recoverable.
  */
 function errorDocument(error: unknown) {
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -3,7 +3,7 @@
  * executor configured by tflyte.config.ts, printing the result. Ctrl-C cancels: live remote jobs
  * are deleted before the process exits.
  */
-import { CancelledError, TaskFailedError, TaskTimeoutError, TflyteError, openSession, withRunner } from '@tflyte/core';
+import { CancelledError, TflyteError, openSession, withRunner } from '@tflyte/core';
 import { parseArgv } from '../argv.ts';
 import { formatResult } from '../format-output.ts';
 import { taskHelp } from '../help.ts';
@@ -49,7 +49,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       io.err(`tflyte: cancelled: ${(error as Error).message}`);
       return EXIT.cancelled;
     }
-    if (error instanceof TaskFailedError || error instanceof TaskTimeoutError || isTaskFailure(error)) {
+    if (isTaskFailure(error)) {
       io.err(`tflyte: ${(error as Error).message}`);
       return EXIT.taskFailed;
     }
@@ -61,6 +61,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
 }
 
+/** The task ran and failed, as opposed to a usage, config or internal error. */
 function isTaskFailure(error: unknown): boolean {
-  return error instanceof TflyteError && ['TFLYTE_TASK_FAILED', 'TFLYTE_MAP_FAILED', 'TFLYTE_INVALID_OUTPUT', 'TFLYTE_BACKEND'].includes(error.code);
+  return (
+    error instanceof TflyteError &&
+    ['TFLYTE_TASK_FAILED', 'TFLYTE_TIMEOUT', 'TFLYTE_MAP_FAILED', 'TFLYTE_INVALID_OUTPUT', 'TFLYTE_BACKEND'].includes(error.code)
+  );
 }

@@ -12,10 +12,11 @@ import { FAILURE_CODES, failureFromErrorDocument, failureFromStatus, failureFrom
 import { generatedName } from './generated-name.ts';
 import { declaredOutputs, outputMismatch } from './outputs.ts';
 import { classifyPhase, phaseName } from './phases.ts';
+import type { EventPayload } from './events.ts';
 import type { RunContext } from './run-context.ts';
 
 /** Polling cadence for backends without `poll`: 1 s, ×1.5, capped at 15 s. */
-export const DEFAULT_POLL = { initialMs: 1000, multiplier: 1.5, maxMs: 15_000 } as const;
+const DEFAULT_POLL = { initialMs: 1000, multiplier: 1.5, maxMs: 15_000 } as const;
 
 export type AttemptOutcome =
   | { readonly ok: true; readonly outputs: LiteralMap }
@@ -108,6 +109,39 @@ export function recordFailure(ctx: RunContext, key: AttemptKey, failure: Failure
 }
 
 /**
+ * What precedes the backend call: inputs.pb for backends that read it, and the attempt's `creating`
+ * record — or, when resuming, the record an earlier executor wrote.
+ */
+export async function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): Promise<AttemptRecord> {
+  if (ctx.persistFiles) await ctx.storage.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs));
+  return (
+    plan.resume ??
+    ctx.store.insertAttempt({
+      ...key,
+      taskName: ctx.task,
+      taskType: ctx.template.type,
+      taskTypeVersion: ctx.template.taskTypeVersion,
+      generatedName: actx.generatedName,
+      backend: ctx.backend.name,
+      handleVersion: ctx.backend.handleVersion,
+      createdAt: ctx.clock.now(),
+    })
+  );
+}
+
+/** The `status-changed` event of a status the executor accepted. */
+export function statusChanged(attempt: number, status: TaskStatus): EventPayload {
+  return {
+    type: 'status-changed',
+    attempt,
+    phase: status.phase,
+    phaseName: phaseName(status.phase),
+    message: status.message,
+    logs: status.logs ?? [],
+  };
+}
+
+/**
  * Runs (or resumes) one attempt: create — or re-attach to the stored handle — then follow its
  * status until it is terminal, times out, or the run is cancelled. The handle is stored before the
  * first status check. Cancellation deletes the job and throws CancelledError.
@@ -145,17 +179,7 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
       handle = record.handle;
       ctx.emit({ type: 'attempt-reattached', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, handle });
     } else {
-      if (ctx.persistFiles) await ctx.storage.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs));
-      record ??= store.insertAttempt({
-        ...key,
-        taskName: ctx.task,
-        taskType: ctx.template.type,
-        taskTypeVersion: ctx.template.taskTypeVersion,
-        generatedName: actx.generatedName,
-        backend: backend.name,
-        handleVersion: backend.handleVersion,
-        createdAt: clock.now(),
-      });
+      record = await beginAttempt(ctx, plan, key, actx);
       let created: unknown;
       try {
         created = await backend.create(actx);
@@ -324,14 +348,7 @@ function monitor(
         } catch (error) {
           return settle({ type: 'fatal', error });
         }
-        ctx.emit({
-          type: 'status-changed',
-          attempt: actx.attempt,
-          phase: status.phase,
-          phaseName: phaseName(status.phase),
-          message: status.message,
-          logs: status.logs ?? [],
-        });
+        ctx.emit(statusChanged(actx.attempt, status));
       }
       if (phaseClass !== 'live') settle({ type: 'terminal', status });
     };

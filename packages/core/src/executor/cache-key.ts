@@ -39,7 +39,7 @@ function placeHashes(literal: Literal): Literal {
  * protobuf-es writes map entries in object-key order, so equal messages built in a different order
  * would serialize differently. This writes a copy whose maps (and Struct keys) are sorted.
  */
-export function deterministicBytes<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Uint8Array {
+function deterministicBytes<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Uint8Array {
   const copy = clone(schema, message);
   sortMessage(schema, copy as unknown as Record<string, unknown>);
   return toBinary(schema, copy);

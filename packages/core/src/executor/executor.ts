@@ -91,7 +91,7 @@ export interface Executor {
 }
 
 export const DEFAULT_SYSTEM_RETRIES = 3;
-export const DEFAULT_NODE_ID = 'n0';
+const DEFAULT_NODE_ID = 'n0';
 
 /** A run id that is a valid DNS-1123 label: `r` + 13 base32 characters. */
 export function newRunId(): string {

@@ -6,7 +6,7 @@ import type { FailureInfo, TaskStatus } from '../plugin/contract.ts';
 
 /** Failure codes the executor itself assigns. */
 export const FAILURE_CODES = {
-  /** A non-BackendError thrown by create / get / watch. */
+  /** A non-BackendError thrown by create / get / watch / do. */
   backendException: 'BackendException',
   taskTimeout: 'TaskTimeout',
   unknownPhase: 'UnknownPhase',

@@ -4,12 +4,12 @@
  * and no padding (8 characters).
  */
 
-export const GENERATED_NAME_MAX_LENGTH = 50;
+const GENERATED_NAME_MAX_LENGTH = 50;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz123456';
 const DNS_1123_LABEL = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** 32-bit FNV-1a over UTF-8 bytes. */
-export function fnv32a(text: string): number {
+function fnv32a(text: string): number {
   let hash = 0x811c9dc5;
   for (const byte of new TextEncoder().encode(text)) {
     hash ^= byte;

@@ -1,15 +1,15 @@
-import { toBinary } from '@bufbuild/protobuf';
-import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { CancelledError, TaskTimeoutError } from '../errors.ts';
 import type { AttemptContext, TaskStatus } from '../plugin/contract.ts';
 import type { AttemptKey } from '../store/state-store.ts';
 import {
   ATTEMPT_OVER,
   attemptContext,
+  beginAttempt,
   checkResumable,
   finish,
   recordEnd,
   recordFailure,
+  statusChanged,
   timeoutFailure,
   timeoutMs,
   unknownPhaseFailure,
@@ -28,24 +28,12 @@ import type { RunContext } from './run-context.ts';
  * fails as a retryable USER failure — cancellation, events and the output checks.
  */
 export async function runSyncAttempt(ctx: RunContext, plan: AttemptPlan): Promise<AttemptOutcome> {
-  const { backend, store, clock } = ctx;
+  const { backend } = ctx;
   const key: AttemptKey = { runId: ctx.runId, nodeId: ctx.nodeId, attempt: plan.attempt };
   checkResumable(ctx, plan);
   const abort = new AbortController();
   const actx = attemptContext(ctx, plan, abort.signal);
-  if (ctx.persistFiles) await ctx.storage.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs));
-  const record =
-    plan.resume ??
-    store.insertAttempt({
-      ...key,
-      taskName: ctx.task,
-      taskType: ctx.template.type,
-      taskTypeVersion: ctx.template.taskTypeVersion,
-      generatedName: actx.generatedName,
-      backend: backend.name,
-      handleVersion: backend.handleVersion,
-      createdAt: clock.now(),
-    });
+  const record = await beginAttempt(ctx, plan, key, actx);
   if (isCancelled(ctx)) return cancelled(ctx, key);
   ctx.emit({ type: 'attempt-started', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, interruptible: plan.interruptible });
 
@@ -64,14 +52,7 @@ export async function runSyncAttempt(ctx: RunContext, plan: AttemptPlan): Promis
 
   const phaseClass = classifyPhase(status.phase);
   if (phaseClass === 'unknown') return recordFailure(ctx, key, unknownPhaseFailure(ctx, status));
-  ctx.emit({
-    type: 'status-changed',
-    attempt: plan.attempt,
-    phase: status.phase,
-    phaseName: phaseName(status.phase),
-    message: status.message,
-    logs: status.logs ?? [],
-  });
+  ctx.emit(statusChanged(plan.attempt, status));
   if (phaseClass === 'live') {
     return recordFailure(ctx, key, {
       kind: 'system',

@@ -85,7 +85,7 @@ export interface AttemptContext {
  * earlier version of the backend (without `do`) recorded with a handle.
  */
 export interface Backend<Handle extends JsonValue = JsonValue> {
-  /** Shown in errors and `tflyte plugins`, e.g. `local-function`, `kubernetes-pod`, `athena`. */
+  /** Shown in errors and `tflyte plugins`, e.g. `in-process function`, `kubernetes-pod`, `athena`. */
   readonly name: string;
   /** Bump when Handle's shape changes; the executor refuses to re-attach to a handle of another version. */
   readonly handleVersion: number;
@@ -133,7 +133,7 @@ export type TargetKind = 'container' | 'k8sPod' | 'sql';
 
 /**
  * A plugin: one task type, one custom-config shape, one default backend.
- * Build it with `definePlugin` so its types are inferred and it is validated once.
+ * Build it with `definePlugin` so its types are inferred; the registry validates it once, on `register`.
  */
 export interface Plugin<Config = unknown, Handle extends JsonValue = JsonValue> {
   /** `TaskTemplate.type`, e.g. `presto`, `spark`, `raw-container`. */
@@ -155,7 +155,7 @@ export interface Plugin<Config = unknown, Handle extends JsonValue = JsonValue> 
   readonly backend: Backend<Handle>;
 }
 
-/** Identity helper: gives plugin authors inference and one place to hang validation. */
+/** Identity helper that gives plugin authors type inference; the shape is checked when the plugin is registered. */
 export function definePlugin<Config, Handle extends JsonValue>(plugin: Plugin<Config, Handle>): Plugin<Config, Handle> {
   return plugin;
 }

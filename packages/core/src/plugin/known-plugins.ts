@@ -2,7 +2,7 @@
  * Task types tflyte knows a plugin package for, so "no plugin" errors can say what to install.
  * Keys are flyteidl `TaskTemplate.type` values as flytekit writes them.
  */
-export const KNOWN_PLUGIN_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
+const KNOWN_PLUGIN_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
   presto: '@tflyte/plugin-athena',
   bigquery_query_job_task: '@tflyte/plugin-bigquery',
   snowflake: '@tflyte/plugin-snowflake',

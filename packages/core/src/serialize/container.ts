@@ -33,7 +33,7 @@ export interface ContainerParts {
   readonly dataConfig?: DataLoadingConfig;
 }
 
-export function resolveImage(task: TaskDefinition, ctx: TargetContext): string {
+function resolveImage(task: TaskDefinition, ctx: TargetContext): string {
   const image = task.options.image ?? ctx.image;
   if (!image) {
     throw new TflyteError(

@@ -7,7 +7,7 @@ import type { TaskDefinition, TaskTarget, TargetContext } from '../task/define-t
 import { containerTarget } from './container.ts';
 
 export const ENTRYPOINT = ['tflyte', 'execute'] as const;
-export const DEFAULT_RESOLVER = 'tflyte.default_task_resolver';
+const DEFAULT_RESOLVER = 'tflyte.default_task_resolver';
 
 export function entrypointArgs(task: Pick<TaskDefinition, 'site' | 'shortName'>): string[] {
   return [

@@ -99,3 +99,13 @@ describe('executorRunner', () => {
     await expect(withRunner(runner, () => mapTask(hangs, { concurrency: 2 })({ x: [1, 2, 3] }))).rejects.toThrow(CancelledError);
   });
 });
+
+describe('session.runner', () => {
+  it('gives every call of one runner the same run id, also when runId is passed as undefined', async () => {
+    const events: ExecutorEvent[] = [];
+    const runner = session.runner({ runId: undefined, onEvent: (e) => events.push(e) });
+    await withRunner(runner, async () => [await square({ x: 2 }), await square({ x: 3 })]);
+    expect(new Set(events.map((e) => e.nodeId))).toEqual(new Set(['n0', 'n1']));
+    expect(new Set(events.map((e) => e.runId)).size).toBe(1);
+  });
+});

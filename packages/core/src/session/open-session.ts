@@ -3,7 +3,7 @@
  * plugin plus the configured ones, the embedded state store, and an executor over them. This is
  * what `tflyte run` and programmatic runs use.
  */
-import { type LoadedConfig, loadConfig } from '../config/load-config.ts';
+import { DEFAULT_STATE_DIR, type LoadedConfig, loadConfig } from '../config/load-config.ts';
 import type { TflyteConfig } from '../config/define-config.ts';
 import { validateConfig } from '../config/define-config.ts';
 import { type Executor, createExecutor, newRunId } from '../executor/executor.ts';
@@ -39,7 +39,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
   let loaded: LoadedConfig;
   if (options.config) {
     validateConfig(options.config);
-    const stateDir = resolve(cwd, options.config.stateDir ?? '.tflyte');
+    const stateDir = resolve(cwd, options.config.stateDir ?? DEFAULT_STATE_DIR);
     loaded = { config: options.config, path: undefined, projectDir: cwd, stateDir };
   } else {
     loaded = await loadConfig(cwd);
@@ -61,7 +61,8 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     registry,
     store,
     executor,
-    runner: (runOptions = {}) => executorRunner(executor, { runId: runOptions.runId ?? newRunId(), ...runOptions }),
+    // One run id for every call of the runner, also when the caller passes `runId: undefined`.
+    runner: (runOptions = {}) => executorRunner(executor, { ...runOptions, runId: runOptions.runId ?? newRunId() }),
     close: () => store.close(),
   };
 }

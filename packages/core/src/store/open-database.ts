@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { StateCorruptError } from '../errors.ts';
 
-export const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 1;
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 // Primary SQLite result codes that mean "this file is damaged or not a database".
 const SQLITE_CORRUPT = 11;

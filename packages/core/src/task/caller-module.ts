@@ -39,7 +39,7 @@ export function findDefinitionSite(): DefinitionSite | undefined {
   return undefined;
 }
 
-export function siteFor(file: string): DefinitionSite {
+function siteFor(file: string): DefinitionSite {
   const root = packageRoot(file);
   const rel = relative(root, file);
   const module = rel.slice(0, rel.length - extname(rel).length).split(sep).join('.');

@@ -19,7 +19,7 @@ markTaskFactoryModule(import.meta.url);
 
 const TASK = Symbol.for('tflyte.task');
 
-/** What serialization knows when it builds a target: the version and the image defaults. */
+/** What serialization knows when it builds a target: the default image for tasks that set none. */
 export interface TargetContext {
   readonly image: string | undefined;
 }

@@ -96,7 +96,7 @@ export interface NormalizedOptions {
 
 export type NormalizedResources = Readonly<Partial<Record<keyof ResourceSpec, string>>>;
 
-export const MAX_RETRIES = 10;
+const MAX_RETRIES = 10;
 const COMMON_KEYS = new Set<string>([
   'cache', 'retries', 'timeout', 'interruptible', 'requests', 'limits', 'accelerator', 'sharedMemory', 'env',
   'secretRequests', 'tags', 'labels', 'annotations', 'podTemplate', 'podTemplateName', 'image', 'deprecated', 'docs',

@@ -36,7 +36,7 @@ const inProcess: TaskRunner = {
       throw new TflyteError(
         'TFLYTE_PLUGIN_NOT_FOUND',
         `task '${task.name}' (type '${task.kind.taskType}') has no in-process implementation; ` +
-          'run it through an executor with its plugin registered (tflyte run, or createExecutor().runTask)',
+          'run it through an executor with its plugin registered (tflyte run, or withRunner(session.runner(), …))',
       );
     }
     return task.kind.execute(inputs);

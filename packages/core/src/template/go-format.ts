@@ -67,8 +67,8 @@ export function formatDurationGo(totalNanos: bigint): string {
   const u = negative ? -totalNanos : totalNanos;
   let text: string;
   if (u < NANOS_PER_SECOND) {
-    const [unit, precision] = u < 1000n ? ['ns', 0] : u < 1_000_000n ? ['µs', 3] : ['ms', 6];
-    const [whole, fraction] = splitFraction(u, precision as number);
+    const [unit, precision]: [string, number] = u < 1000n ? ['ns', 0] : u < 1_000_000n ? ['µs', 3] : ['ms', 6];
+    const [whole, fraction] = splitFraction(u, precision);
     text = `${whole}${fraction}${unit}`;
   } else {
     const [totalSeconds, fraction] = splitFraction(u, 9);

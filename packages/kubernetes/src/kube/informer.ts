@@ -27,7 +27,7 @@ export interface SubscribeOptions {
 }
 
 export interface InformerStats {
-  /** List requests made (each page counts once). */
+  /** Lists made (a list read in several pages counts once). */
   lists: number;
   /** Watch requests opened. */
   watches: number;
@@ -272,19 +272,20 @@ export class SharedInformer<T extends KubeObject> {
   #call(subscription: Subscription<T>, object: T): void {
     subscription.absentReported = false;
     this.#awaiting.delete(subscription);
-    try {
-      subscription.listener(object);
-    } catch (error) {
-      process.emitWarning(`tflyte kubernetes informer listener threw for ${this.kind.kind} ${this.namespace}/${subscription.name}: ${String(error)}`);
-    }
+    this.#notify(subscription, object);
   }
 
   #reportAbsent(subscription: Subscription<T>): void {
     this.#awaiting.delete(subscription);
     if (subscription.absentReported) return;
     subscription.absentReported = true;
+    this.#notify(subscription, undefined);
+  }
+
+  /** One listener's failure must not stop the others, nor the watch. */
+  #notify(subscription: Subscription<T>, object: T | undefined): void {
     try {
-      subscription.listener(undefined);
+      subscription.listener(object);
     } catch (error) {
       process.emitWarning(`tflyte kubernetes informer listener threw for ${this.kind.kind} ${this.namespace}/${subscription.name}: ${String(error)}`);
     }

@@ -15,9 +15,9 @@ export interface KubeClientOptions {
   readonly kubeConfig?: KubeConfig;
   /** A context of the default kubeconfig to use instead of its current one. */
   readonly context?: string;
-  /** Watch reconnection and list paging. */
+  /** Backoff of the informers' watch reconnections and re-lists. */
   readonly informer?: InformerOptions;
-  /** Attempts for a request that fails transiently (429, 5xx, no answer); default 4. */
+  /** Attempts for a request that fails transiently (429, 500, 502, 503, 504, no answer); default 4. */
   readonly requestAttempts?: number;
   /** Requests (other than watches) in flight at once; more wait their turn. Default 32. */
   readonly maxConcurrentRequests?: number;
@@ -57,7 +57,7 @@ class KnownKindsObjectApi extends KubernetesObjectApi {
   readonly kinds = new Map<string, ResourceKind>();
 
   protected override async resource(apiVersion: string, kind: string, options?: Configuration): Promise<V1APIResource | undefined> {
-    const known = this.kinds.get(`${apiVersion}/${kind}`);
+    const known = this.kinds.get(kindKey({ apiVersion, kind }));
     if (known === undefined) return super.resource(apiVersion, kind, options);
     return { kind, name: known.plural, namespaced: true, singularName: known.kind.toLowerCase(), verbs: [] };
   }

@@ -15,6 +15,6 @@ export function collectionPath(kind: ResourceKind, namespace: string): string {
   return `${root}/namespaces/${encodeURIComponent(namespace)}/${kind.plural}`;
 }
 
-export function kindKey(kind: ResourceKind): string {
+export function kindKey(kind: Pick<ResourceKind, 'apiVersion' | 'kind'>): string {
   return `${kind.apiVersion}/${kind.kind}`;
 }

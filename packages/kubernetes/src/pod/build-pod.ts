@@ -67,7 +67,7 @@ function badFormat(message: string): BackendError {
 }
 
 /** A valid label value (≤63 alphanumerics, `-`, `_`, `.`, alphanumeric at both ends). */
-export function labelValue(text: string): string {
+function labelValue(text: string): string {
   return text.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
@@ -198,9 +198,10 @@ export function buildPod(ctx: AttemptContext, where: PodLocations, options: PodB
 
   const volumes = [...(spec.volumes ?? [])];
   const shm = sharedMemory(template.extendedResources);
-  const mounts = [...(shm ? [shm.mount] : []), ...(where.data ? hostDataVolumes(where.data).mounts : [])];
+  const data = where.data === undefined ? undefined : hostDataVolumes(where.data);
+  const mounts = [...(shm ? [shm.mount] : []), ...(data?.mounts ?? [])];
   if (shm) volumes.push(shm.volume);
-  if (where.data) volumes.push(...hostDataVolumes(where.data).volumes);
+  if (data) volumes.push(...data.volumes);
   if (mounts.length > 0) primary.volumeMounts = mergeByName(primary.volumeMounts, mounts);
   if (secrets.volumes.length > 0) {
     volumes.push(...secrets.volumes);

@@ -25,8 +25,8 @@ export interface HostDataLayout {
   readonly format: DataLoadingConfig_LiteralMapFormat;
 }
 
-export const INPUTS_VOLUME = 'tflyte-inputs';
-export const OUTPUTS_VOLUME = 'tflyte-outputs';
+const INPUTS_VOLUME = 'tflyte-inputs';
+const OUTPUTS_VOLUME = 'tflyte-outputs';
 
 function dataError(reason: string, message: string): BackendError {
   return new BackendError({ kind: 'user', retryable: false, reason, message });

@@ -21,7 +21,7 @@ function unixSeconds(time: string | undefined): string {
   return Number.isNaN(ms) ? '' : String(Math.floor(ms / 1000));
 }
 
-export function logVariables(pod: PodView, ctx: Pick<AttemptContext, 'template' | 'attempt' | 'generatedName'>): Record<string, string> {
+function logVariables(pod: PodView, ctx: Pick<AttemptContext, 'template' | 'attempt' | 'generatedName'>): Record<string, string> {
   const primary = pod.metadata?.annotations?.[PRIMARY_CONTAINER_ANNOTATION] ?? pod.spec?.containers?.[0]?.name ?? '';
   const status = pod.status?.containerStatuses?.find((c) => c.name === primary);
   const start = pod.status?.startTime;

@@ -8,10 +8,10 @@ import { type AttemptContext, BackendError, joinUri, type Storage } from '@tflyt
 import type { PodLocations } from './build-pod.ts';
 import type { HostDataLayout } from './host-data.ts';
 
-export const CHECKPOINTS = '_flytecheckpoints';
+const CHECKPOINTS = '_flytecheckpoints';
 
 /** The same prefix for the previous attempt, when the attempt number is one of its path segments. */
-export function previousAttemptPrefix(prefix: string, attempt: number): string {
+function previousAttemptPrefix(prefix: string, attempt: number): string {
   if (attempt === 0) return '';
   const segments = prefix.split('/');
   const at = segments.lastIndexOf(String(attempt));

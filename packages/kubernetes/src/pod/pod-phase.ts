@@ -156,11 +156,11 @@ function pendingPhase(pod: PodView, now: number, options: PodPhaseOptions): { ph
   for (const condition of status.conditions ?? []) {
     const at = condition.lastTransitionTime === undefined ? Number.NaN : Date.parse(condition.lastTransitionTime);
     since = Number.isNaN(at) ? now : at;
-    const queued = (message: string, phase: number = TaskExecution_Phase.QUEUED): ResourcePhase => ({ status: { phase, message } });
     if (condition.type === 'PodScheduled' && condition.status === 'False') {
       const message = `${condition.reason ?? ''}:${condition.message ?? ''}`;
       // Unschedulable means the cluster lacks the resources for now: waiting, not queued behind other work.
-      return { phase: queued(message, condition.reason === 'Unschedulable' ? TaskExecution_Phase.WAITING_FOR_RESOURCES : TaskExecution_Phase.QUEUED), since };
+      const phase = condition.reason === 'Unschedulable' ? TaskExecution_Phase.WAITING_FOR_RESOURCES : TaskExecution_Phase.QUEUED;
+      return { phase: { status: { phase, message } }, since };
     }
     if (condition.type !== 'Ready' || condition.status !== 'False') continue;
     for (const c of status.containerStatuses ?? []) {

@@ -19,7 +19,7 @@ export interface ResourceDefaults {
 type Quantities = Record<string, string>;
 
 /** k8s resource names of the flyteidl enum. */
-export function resourceName(name: Resources_ResourceName, gpuResourceName: string): string | undefined {
+function resourceName(name: Resources_ResourceName, gpuResourceName: string): string | undefined {
   switch (name) {
     case Resources_ResourceName.CPU:
       return 'cpu';
@@ -46,6 +46,7 @@ export function entriesToQuantities(entries: readonly Resources_ResourceEntry[],
 /** Fills and clamps requests/limits; `gpu` in either list is rewritten to the configured resource name. */
 export function completeResources(resources: { requests?: Quantities; limits?: Quantities }, defaults: ResourceDefaults = {}): V1ResourceRequirements {
   const gpu = defaults.gpuResourceName ?? 'nvidia.com/gpu';
+  // String(): a K8sPod target's quantities come from its JSON pod spec, where `cpu: 1` is a number.
   const rename = (q: Quantities = {}): Quantities => Object.fromEntries(Object.entries(q).map(([k, v]) => [k === 'gpu' ? gpu : k, String(v)]));
   const requests = rename(resources.requests);
   const limits = rename(resources.limits);

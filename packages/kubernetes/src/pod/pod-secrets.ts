@@ -8,8 +8,8 @@ import type { V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node'
 import { BackendError } from '@tflyte/core';
 import { type Secret, Secret_MountType } from '@tflyte/idl/core/security';
 
-export const SECRETS_DIR = '/etc/flyte/secrets';
-export const SECRETS_ENV_PREFIX = '_FSEC_';
+const SECRETS_DIR = '/etc/flyte/secrets';
+const SECRETS_ENV_PREFIX = '_FSEC_';
 
 export interface SecretMounts {
   readonly env: V1EnvVar[];

@@ -8,7 +8,7 @@ import type { FailureInfo, Phase } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 
 /** AthenaError.ErrorCategory. */
-export const ATHENA_ERROR_CATEGORY = { SYSTEM: 1, USER: 2, OTHER: 3 } as const;
+const ATHENA_ERROR_CATEGORY = { SYSTEM: 1, USER: 2, OTHER: 3 } as const;
 
 export interface QueryState {
   readonly phase: Phase;

@@ -69,7 +69,7 @@ function rowConverter(columns: readonly ColumnInfo[]): (row: Row) => JsonObject 
 }
 
 /** SQL NULL (a Datum without VarCharValue) is JSON null. */
-export function valueConverter(athenaType: string): (text: string | undefined) => JsonValue {
+function valueConverter(athenaType: string): (text: string | undefined) => JsonValue {
   const base = athenaType.toLowerCase().replace(/\(.*$/, '').trim();
   if (base === 'boolean') return (text) => (text === undefined ? null : text === 'true');
   if (INTEGER_TYPES.has(base)) {
