@@ -1,7 +1,8 @@
 /** `gs://bucket/name` objects through the official Google Cloud SDK (`@google-cloud/storage`). */
 import { Storage } from '@google-cloud/storage';
-import { ConfigError, StorageError } from '@tflyte/core';
+import { StorageError } from '@tflyte/core';
 import { formatUri, parseObjectUri, parsePrefixUri } from './bucket-uri.ts';
+import { refuseOptionsBeside } from './client-options.ts';
 import type { ListableObjectStore } from './listable-store.ts';
 
 export interface GcsStoreOptions {
@@ -62,10 +63,7 @@ function createClient(options: GcsStoreOptions): Storage {
       ...(config.projectId === undefined ? {} : { projectId: config.projectId }),
     });
   }
-  const extra = Object.keys(config).filter((name) => config[name as keyof typeof config] !== undefined);
-  if (extra.length > 0) {
-    throw new ConfigError(undefined, 'gcsStore.storage', `cannot be combined with ${extra.join(', ')}; set them on the Storage you pass instead`);
-  }
+  refuseOptionsBeside('gcsStore.storage', 'Storage', config);
   return storage;
 }
 

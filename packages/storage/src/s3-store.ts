@@ -1,8 +1,9 @@
 /** `s3://bucket/key` objects through the official AWS SDK (`@aws-sdk/client-s3`). */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { ConfigError, StorageError } from '@tflyte/core';
+import { StorageError } from '@tflyte/core';
 import { formatUri, parseObjectUri, parsePrefixUri } from './bucket-uri.ts';
+import { refuseOptionsBeside } from './client-options.ts';
 import type { ListableObjectStore } from './listable-store.ts';
 
 export interface S3StoreOptions {
@@ -68,10 +69,7 @@ function createClient(options: S3StoreOptions): S3Client {
     const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
     return new S3Client(defined);
   }
-  const extra = Object.keys(config).filter((name) => config[name as keyof typeof config] !== undefined);
-  if (extra.length > 0) {
-    throw new ConfigError(undefined, 's3Store.client', `cannot be combined with ${extra.join(', ')}; set them on the S3Client you pass instead`);
-  }
+  refuseOptionsBeside('s3Store.client', 'S3Client', config);
   return client;
 }
 

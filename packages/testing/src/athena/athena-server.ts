@@ -202,26 +202,24 @@ class AthenaServer implements AthenaTestServer {
         return;
     }
 
-    let status: number;
+    let reply: () => number;
     try {
       const output = await operations[op](body as Record<string, unknown>, {
         executions: this.#executions,
         engine: this.#engine,
         workGroups: this.#options.workGroups ?? { primary: {} },
       });
-      if (fault === 'connection-reset-after') {
-        req.socket.destroy();
-        return;
-      }
-      status = send(200, output);
+      reply = () => send(200, output);
     } catch (error) {
-      if (fault === 'connection-reset-after') {
-        req.socket.destroy();
-        return;
-      }
-      status = sendError(error instanceof AthenaApiError ? error : internalServerError(error instanceof Error ? error.message : String(error)));
+      const apiError = error instanceof AthenaApiError ? error : internalServerError(error instanceof Error ? error.message : String(error));
+      reply = () => sendError(apiError);
     }
-    record.status = status;
+    // The operation ran (or failed), but the caller never hears the outcome.
+    if (fault === 'connection-reset-after') {
+      req.socket.destroy();
+      return;
+    }
+    record.status = reply();
   }
 }
 

@@ -67,7 +67,6 @@ export class QueryEngine {
 
   /** How many statements `sql` holds; 1 when it does not parse (the parse error surfaces at run time). */
   async countStatements(sql: string): Promise<number> {
-    this.#assertOpen();
     return this.#onAdmin(async (c) => (await c.extractStatements(sql)).count).catch(() => 1);
   }
 

@@ -37,7 +37,7 @@ export interface AthenaColumnInfo {
 }
 
 /** The Athena type name and the precision/scale Athena reports for it. */
-export interface AthenaType {
+interface AthenaType {
   name: string;
   precision: number;
   scale: number;
@@ -46,7 +46,7 @@ export interface AthenaType {
 const VARCHAR_PRECISION = 2147483647;
 
 /** Maps a DuckDB column type to the type name Athena (engine v3) reports for the equivalent Trino type. */
-export function athenaType(type: DuckDBType): AthenaType {
+function athenaType(type: DuckDBType): AthenaType {
   const simple = (name: string, precision = 0): AthenaType => ({ name, precision, scale: 0 });
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:

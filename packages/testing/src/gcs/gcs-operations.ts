@@ -4,7 +4,7 @@ import { parseRange } from '../shared/byte-range.ts';
 import { compareKeys, listPage } from '../shared/list-objects.ts';
 import type { GcsBucket, GcsBuckets, GcsObject } from './gcs-buckets.ts';
 import { conditionNotMet, GcsApiError, invalid, noSuchBucket, noSuchObject, notImplemented, required } from './gcs-errors.ts';
-import { bucketResource, json, objectResource } from './gcs-resources.ts';
+import { bucketResource, json, objectEtag, objectResource } from './gcs-resources.ts';
 import type { GcsResponse } from './gcs-resources.ts';
 
 export const GCS_OPERATIONS = [
@@ -212,7 +212,7 @@ function media(object: GcsObject, headers: IncomingHttpHeaders): GcsResponse {
     'x-goog-metageneration': object.metageneration,
     'x-goog-stored-content-encoding': object.contentEncoding ?? 'identity',
     'x-goog-stored-content-length': String(size),
-    etag: Buffer.from(`${object.generation}/${object.metageneration}`).toString('base64'),
+    etag: objectEtag(object),
     'last-modified': object.created.toUTCString(),
     'accept-ranges': 'bytes',
   };

@@ -11,6 +11,11 @@ export function json(status: number, value: unknown): GcsResponse {
   return { status, headers: { 'content-type': 'application/json; charset=UTF-8' }, body: JSON.stringify(value) };
 }
 
+/** Derived from the generation and metageneration, so every write or metadata change gives a new etag. */
+export function objectEtag(object: GcsObject): string {
+  return Buffer.from(`${object.generation}/${object.metageneration}`).toString('base64');
+}
+
 export function objectResource(object: GcsObject, endpoint: string): Record<string, unknown> {
   const path = `b/${encodeURIComponent(object.bucket)}/o/${encodeURIComponent(object.name)}`;
   const time = object.created.toISOString();
@@ -29,7 +34,7 @@ export function objectResource(object: GcsObject, endpoint: string): Record<stri
     size: String(object.body.length),
     md5Hash: object.md5Hash,
     crc32c: object.crc32c,
-    etag: Buffer.from(`${object.generation}/${object.metageneration}`).toString('base64'),
+    etag: objectEtag(object),
     timeCreated: time,
     updated: time,
     timeStorageClassUpdated: time,

@@ -4,7 +4,6 @@
  * custom endpoint the client sends no credentials, so none are checked.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { compareKeys } from '../shared/list-objects.ts';
 import { LoopbackServer } from '../shared/loopback-server.ts';
 import { readBody } from '../shared/read-body.ts';
 import { GcsBuckets } from './gcs-buckets.ts';
@@ -12,6 +11,7 @@ import type { GcsObject } from './gcs-buckets.ts';
 import { GcsApiError, noSuchBucket } from './gcs-errors.ts';
 import { parseRoute, resolveOperation, runOperation } from './gcs-operations.ts';
 import type { GcsOperation, GcsState } from './gcs-operations.ts';
+import { json } from './gcs-resources.ts';
 import type { GcsResponse } from './gcs-resources.ts';
 import { Uploads } from './gcs-uploads.ts';
 
@@ -93,8 +93,7 @@ class GcsServer implements GcsTestServer {
   }
 
   names(bucket: string): string[] {
-    const objects = this.#buckets.get(bucket)?.objects;
-    return objects === undefined ? [] : [...objects.keys()].sort(compareKeys);
+    return this.#buckets.keys(bucket);
   }
 
   close(): Promise<void> {
@@ -130,7 +129,7 @@ class GcsServer implements GcsTestServer {
       send(
         media
           ? { status: apiError.status, headers: { 'content-type': 'text/html; charset=UTF-8' }, body: apiError.apiMessage }
-          : { status: apiError.status, headers: { 'content-type': 'application/json; charset=UTF-8' }, body: JSON.stringify(apiError.body()) },
+          : json(apiError.status, apiError.body()),
       );
     }
   }

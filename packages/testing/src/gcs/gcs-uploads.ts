@@ -11,6 +11,7 @@ import type { GcsRequest, GcsState } from './gcs-operations.ts';
 import { json, objectResource } from './gcs-resources.ts';
 import type { GcsResponse } from './gcs-resources.ts';
 import { crc32cBase64 } from '../shared/crc32c.ts';
+import { header } from '../shared/headers.ts';
 import { parseMultipart } from './multipart.ts';
 
 interface UploadFields {
@@ -46,26 +47,26 @@ export class Uploads {
       case 'media': {
         const fields = {
           name: request.query.get('name') ?? '',
-          contentType: header(request, 'content-type') ?? 'application/octet-stream',
+          contentType: header(request.headers, 'content-type') ?? 'application/octet-stream',
           contentEncoding: request.query.get('contentEncoding') ?? undefined,
           metadata: {},
           declared: {},
         };
-        return finish(state, bucket, fields, request.body, request.query, header(request, 'x-goog-hash'));
+        return finish(state, bucket, fields, request.body, request.query, header(request.headers, 'x-goog-hash'));
       }
       case 'multipart': {
-        const parts = parseMultipart(header(request, 'content-type'), request.body);
+        const parts = parseMultipart(header(request.headers, 'content-type'), request.body);
         if (typeof parts === 'string') throw invalid(`Invalid multipart upload: ${parts}`);
         const [metadataPart, mediaPart] = parts;
         if (metadataPart === undefined || mediaPart === undefined || parts.length !== 2) {
           throw invalid(`A multipart upload has exactly two parts, the JSON metadata and the media (got ${parts.length})`);
         }
         const fields = uploadFields(metadataPart.body, request.query, mediaPart.headers.get('content-type'));
-        return finish(state, bucket, fields, mediaPart.body, request.query, header(request, 'x-goog-hash'));
+        return finish(state, bucket, fields, mediaPart.body, request.query, header(request.headers, 'x-goog-hash'));
       }
       case 'resumable': {
         if (state.buckets.get(bucket) === undefined) throw noSuchBucket();
-        const fields = uploadFields(request.body, request.query, header(request, 'x-upload-content-type'));
+        const fields = uploadFields(request.body, request.query, header(request.headers, 'x-upload-content-type'));
         validateName(fields.name);
         const id = randomBytes(16).toString('base64url');
         this.#sessions.set(id, { bucket, fields, query: request.query, chunks: [], received: 0, result: undefined });
@@ -91,7 +92,7 @@ export class Uploads {
       return json(499, new GcsApiError(499, 'clientClosedRequest', 'Upload cancelled').body());
     }
     if (session.result !== undefined) return json(200, objectResource(session.result, state.endpoint));
-    const range = parseContentRange(header(request, 'content-range'), request.body.length);
+    const range = parseContentRange(header(request.headers, 'content-range'), request.body.length);
     if (range.start !== undefined) {
       if (range.start > session.received) {
         throw invalid(`The upload offset is ${range.start} bytes, which exceeds the ${session.received} bytes already uploaded`);
@@ -110,7 +111,7 @@ export class Uploads {
       if (session.received > 0) headers.range = `bytes=0-${session.received - 1}`;
       return { status: 308, headers };
     }
-    const response = finish(state, session.bucket, session.fields, Buffer.concat(session.chunks), session.query, header(request, 'x-goog-hash'));
+    const response = finish(state, session.bucket, session.fields, Buffer.concat(session.chunks), session.query, header(request.headers, 'x-goog-hash'));
     session.result = state.buckets.get(session.bucket)?.objects.get(session.fields.name);
     return response;
   }
@@ -211,10 +212,5 @@ function validateName(name: string): void {
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > MAX_NAME_BYTES) throw invalid(`The maximum object name length is ${MAX_NAME_BYTES} bytes, but got a name with ${bytes} bytes`);
   if (/[\r\n]/.test(name)) throw invalid('Object names cannot contain carriage return or line feed characters');
-}
-
-function header(request: GcsRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
 }
 

@@ -70,8 +70,10 @@ export async function createHttpJobService(): Promise<HttpJobService> {
     ...(job.failure !== undefined && { failure: job.failure, message: job.failure.message }),
   });
 
+  const live = (job: HttpJob): boolean => job.phase === TaskExecution_Phase.QUEUED || job.phase === TaskExecution_Phase.RUNNING;
+
   const server = new LoopbackServer(async (req, res) => {
-    await (async () => {
+    try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const id = /^\/jobs\/([^/]+)$/.exec(url.pathname)?.[1];
       if (req.method === 'POST' && url.pathname === '/jobs') {
@@ -99,24 +101,23 @@ export async function createHttpJobService(): Promise<HttpJobService> {
       if (job === undefined) return send(res, 404, { error: `no job ${id ?? url.pathname}` });
       if (req.method === 'GET') {
         stats.gets += 1;
-        if (job.phase === TaskExecution_Phase.QUEUED) {
-          const first = view(job);
-          job.phase = TaskExecution_Phase.RUNNING;
-          return send(res, 200, first);
-        }
-        return send(res, 200, view(job));
+        const reported = view(job);
+        // A job is seen QUEUED exactly once, then runs.
+        if (job.phase === TaskExecution_Phase.QUEUED) job.phase = TaskExecution_Phase.RUNNING;
+        return send(res, 200, reported);
       }
       if (req.method === 'DELETE') {
         stats.deletes += 1;
-        if (job.phase === TaskExecution_Phase.QUEUED || job.phase === TaskExecution_Phase.RUNNING) job.phase = TaskExecution_Phase.ABORTED;
+        if (live(job)) job.phase = TaskExecution_Phase.ABORTED;
         job.deleted = true;
         return send(res, 204);
       }
       return send(res, 405, { error: 'method not allowed' });
-    })().catch((error: unknown) => send(res, 500, { error: String(error) }));
+    } catch (error) {
+      send(res, 500, { error: String(error) });
+    }
   });
   await server.listen();
-  const live = (job: HttpJob): boolean => job.phase === TaskExecution_Phase.QUEUED || job.phase === TaskExecution_Phase.RUNNING;
 
   return {
     url: server.endpoint,

@@ -148,9 +148,12 @@ export function createInMemoryBackend(options: InMemoryBackendOptions): InMemory
     if (advance === 'per-check') return Math.min(Math.max(0, job.checks - 1), last);
     return Math.min(Math.floor((advance.clock.now() - job.createdAt) / advance.everyMs), last);
   };
+  /** Where the job is in its script (ABORTED once deleted). */
+  const statusOf = (job: JobState): TaskStatus =>
+    job.deleted ? { phase: TaskExecution_Phase.ABORTED, message: 'deleted' } : toStatus(job.script.steps[stepIndex(job)]);
+  /** The status reported to the executor; a job once seen terminal is no longer live. */
   const current = (job: JobState): TaskStatus => {
-    if (job.deleted) return { phase: TaskExecution_Phase.ABORTED, message: 'deleted' };
-    const status = toStatus(job.script.steps[stepIndex(job)]);
+    const status = statusOf(job);
     if (TERMINAL.has(status.phase)) job.everTerminal = true;
     return status;
   };
@@ -162,7 +165,7 @@ export function createInMemoryBackend(options: InMemoryBackendOptions): InMemory
     interruptible: job.ctx.interruptible,
     deleted: job.deleted,
     get status() {
-      return job.deleted ? { phase: TaskExecution_Phase.ABORTED, message: 'deleted' } : toStatus(job.script.steps[stepIndex(job)]);
+      return statusOf(job);
     },
     get live() {
       return !job.deleted && !job.everTerminal;

@@ -87,7 +87,7 @@ export type Resolution =
   | { ok: false; reason: 'CreateContainerConfigError' | 'CreateContainerError' | 'ErrImagePull'; message: string };
 
 /** kubelet's expansion: `$(NAME)` becomes the variable when defined, `$$` escapes a dollar. */
-export function expandVars(text: string, env: Readonly<Record<string, string>>): string {
+function expandVars(text: string, env: Readonly<Record<string, string>>): string {
   return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name: string | undefined) => {
     if (name === undefined) return '$';
     return env[name] ?? match;
@@ -245,10 +245,6 @@ export class ContainerProcess {
         resolve({ exitCode: startError !== undefined ? 128 : (code ?? 128 + signalNumber), signal: signal ?? undefined, startError });
       });
     });
-  }
-
-  get pid(): number | undefined {
-    return this.#child.pid;
   }
 
   get id(): string {

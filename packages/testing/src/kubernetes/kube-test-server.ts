@@ -184,9 +184,9 @@ class LocalKubeApiServer implements KubeTestServer {
   }
 
   #resolveRef(ref: ObjectRef): { rt: ResourceType; namespace: string } {
-    const key = ref.group === undefined || ref.group === '' ? ref.resource : `${ref.resource}.${ref.group}`;
-    const rt = this.#api.typeOf(key);
-    if (rt === undefined) throw notFound({ group: ref.group ?? '', plural: ref.resource, kind: ref.resource }, ref.name);
+    const resource = { group: ref.group ?? '', plural: ref.resource, kind: ref.resource };
+    const rt = this.#api.typeOf(groupResource(resource));
+    if (rt === undefined) throw notFound(resource, ref.name);
     return { rt, namespace: rt.namespaced ? (ref.namespace ?? 'default') : '' };
   }
 

@@ -110,7 +110,7 @@ export class ObjectApi {
 
   /** The type serving `plural` at group/version, if any. */
   resolve(group: string, version: string, plural: string): ResourceType | undefined {
-    const rt = this.#types.get(group === '' ? plural : `${plural}.${group}`);
+    const rt = this.#types.get(groupResource({ group, plural }));
     return rt !== undefined && rt.versions.includes(version) ? rt : undefined;
   }
 

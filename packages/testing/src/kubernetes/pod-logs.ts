@@ -36,10 +36,6 @@ export class PodLogs {
     return log;
   }
 
-  has(podUid: string, container: string): boolean {
-    return this.#logs.get(podUid)?.has(container) ?? false;
-  }
-
   append(podUid: string, container: string, chunk: string): void {
     const log = this.#entry(podUid, container);
     log.text += chunk;

@@ -38,7 +38,7 @@ function qosClass(spec: Record<string, unknown>): string {
 }
 
 /** Defaults the API server fills in on create (SetDefaults_Pod and friends), and the fresh Pending status. */
-export function preparePodForCreate(pod: KubeObject): void {
+function preparePodForCreate(pod: KubeObject): void {
   if (!isPlainObject(pod.spec)) return;
   const spec = pod.spec;
   spec.restartPolicy ??= 'Always';
@@ -190,7 +190,7 @@ function validateStatus(status: unknown): FieldError[] {
   return errors;
 }
 
-export function validatePod(pod: KubeObject, ctx: ValidationContext): FieldError[] {
+function validatePod(pod: KubeObject, ctx: ValidationContext): FieldError[] {
   if (ctx.subresource === 'status') return validateStatus(pod.status);
   const errors = [...validateObjectMeta(pod), ...validateSpec(pod.spec)];
   if (ctx.old !== undefined && errors.length === 0 && !deepEqual(mutableSpecMasked(pod.spec), mutableSpecMasked(ctx.old.spec))) {

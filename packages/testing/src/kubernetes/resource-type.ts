@@ -35,7 +35,7 @@ export interface ResourceType extends ResourceName {
   gracePeriodSeconds(obj: StoredObject, requested: number | undefined): number;
 }
 
-export function groupResource(rt: ResourceName): string {
+export function groupResource(rt: Pick<ResourceName, 'group' | 'plural'>): string {
   return rt.group === '' ? rt.plural : `${rt.plural}.${rt.group}`;
 }
 

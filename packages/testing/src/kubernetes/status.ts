@@ -3,6 +3,7 @@
  * (client-go's IsNotFound/IsConflict/IsInvalid read exactly these fields).
  */
 import { TflyteError } from '@tflyte/core';
+import { groupResource } from './resource-type.ts';
 
 export interface StatusCause {
   reason: string;
@@ -56,10 +57,6 @@ export function failure(code: number, reason: string, message: string, details?:
 
 export function successStatus(details: StatusDetails): KubeStatus {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details, code: 200 };
-}
-
-function groupResource(r: ResourceName): string {
-  return r.group === '' ? r.plural : `${r.plural}.${r.group}`;
 }
 
 function resourceDetails(r: ResourceName, name: string): StatusDetails {

@@ -4,7 +4,7 @@
  * x-kubernetes-list-type uniqueness and the `self == oldSelf` transition rule.
  */
 import { fieldErrors, type FieldError } from './status.ts';
-import { clone, deepEqual, isPlainObject } from './types.ts';
+import { clone, deepEqual, isPlainObject, jsonTypeName } from './types.ts';
 
 export interface ValidationRule {
   rule: string;
@@ -33,7 +33,7 @@ const OBJECT_META_FIELDS = new Set([
   'managedFields',
 ]);
 
-export function childPath(parent: string, key: string): string {
+function childPath(parent: string, key: string): string {
   return parent === '' ? key : `${parent}.${key}`;
 }
 
@@ -152,12 +152,6 @@ export function structuralErrors(value: unknown, schema: StructuralSchema, path 
   return errors;
 }
 
-function typeName(value: unknown): string {
-  if (Array.isArray(value)) return 'array';
-  if (value === null) return 'null';
-  return typeof value === 'number' && Number.isInteger(value) ? 'integer' : typeof value;
-}
-
 /**
  * Transition rules compare the new object with the one it replaces. CEL itself is not evaluated: only the
  * immutability rule `self == oldSelf` (the common case in operator CRDs) is enforced; other rules are ignored.
@@ -167,7 +161,7 @@ export function transitionRuleErrors(value: unknown, old: unknown, schema: Struc
   const errors: FieldError[] = [];
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
     if (rule.rule.replace(/\s+/g, '') === 'self==oldSelf' && !deepEqual(value, old)) {
-      errors.push(fieldErrors.invalid(path, typeName(value), rule.message ?? 'failed rule: self == oldSelf'));
+      errors.push(fieldErrors.invalid(path, jsonTypeName(value), rule.message ?? 'failed rule: self == oldSelf'));
     }
   }
   if (isPlainObject(value) && isPlainObject(old)) {

@@ -10,7 +10,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { fieldErrors, type FieldError } from './status.ts';
 import { applyDefaults, prune, structuralErrors, transitionRuleErrors, type StructuralSchema } from './structural-schema.ts';
-import { isPlainObject, type KubeObject } from './types.ts';
+import { isPlainObject, jsonTypeName, type KubeObject } from './types.ts';
 
 const DROPPED_KEYWORDS = new Set(['description', 'example', 'externalDocs', 'default', 'nullable', 'format', 'title']);
 
@@ -33,7 +33,7 @@ function isIntOrStringPair(anyOf: unknown): boolean {
 }
 
 /** Translates one CRD schema node (and its subtree) into plain JSON Schema for Ajv. */
-export function toJsonSchema(node: StructuralSchema): Record<string, unknown> {
+function toJsonSchema(node: StructuralSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
     if (key.startsWith('x-') || DROPPED_KEYWORDS.has(key)) continue;
@@ -80,42 +80,25 @@ export function toJsonSchema(node: StructuralSchema): Record<string, unknown> {
   return out;
 }
 
-function fieldPathOf(instancePath: string, data: unknown): string {
-  let path = '';
-  let current: unknown = data;
+/** An Ajv instance path (`/spec/items/0`) as the apiserver's field path (`spec.items[0]`), and the value there. */
+function locate(instancePath: string, data: unknown): { field: string; value: unknown } {
+  let field = '';
+  let value: unknown = data;
   for (const raw of instancePath.split('/').slice(1)) {
     const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(current)) {
-      path += `[${token}]`;
-      current = current[Number(token)];
+    if (Array.isArray(value)) {
+      field += `[${token}]`;
+      value = value[Number(token)];
     } else {
-      path = path === '' ? token : `${path}.${token}`;
-      current = isPlainObject(current) ? current[token] : undefined;
+      field = field === '' ? token : `${field}.${token}`;
+      value = isPlainObject(value) ? value[token] : undefined;
     }
   }
-  return path;
-}
-
-function valueAt(instancePath: string, data: unknown): unknown {
-  let current: unknown = data;
-  for (const raw of instancePath.split('/').slice(1)) {
-    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(current)) current = current[Number(token)];
-    else current = isPlainObject(current) ? current[token] : undefined;
-  }
-  return current;
-}
-
-function jsonTypeName(value: unknown): string {
-  if (Array.isArray(value)) return 'array';
-  if (value === null) return 'null';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value;
+  return { field, value };
 }
 
 function toFieldError(error: ErrorObject, data: unknown): FieldError {
-  const field = fieldPathOf(error.instancePath, data);
-  const value = valueAt(error.instancePath, data);
+  const { field, value } = locate(error.instancePath, data);
   const p = error.params as Record<string, unknown>;
   const inBody = `${field} in body`;
   switch (error.keyword) {

@@ -2,10 +2,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseRange } from '../shared/byte-range.ts';
+import { header } from '../shared/headers.ts';
 import { compareKeys, listPage } from '../shared/list-objects.ts';
 import { invalidRequest, noSuchBucket, noSuchKey, notImplemented, S3ApiError } from './s3-errors.ts';
 import type { S3Bucket, S3Buckets, S3Object } from './s3-buckets.ts';
-import { header, verifyChecksums } from './s3-request.ts';
+import { verifyChecksums } from './s3-request.ts';
 import type { S3Payload, S3Target } from './s3-request.ts';
 import { element, isoTime, xmlDocument } from './xml.ts';
 

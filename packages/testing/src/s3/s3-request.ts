@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { header } from '../shared/headers.ts';
 import { decodeAwsChunked } from './aws-chunked.ts';
 import { badDigest, invalidRequest, notImplemented, S3ApiError } from './s3-errors.ts';
 import { CHECKSUM_ALGORITHMS, checksumBase64 } from './checksums.ts';
@@ -89,9 +90,4 @@ export function verifyChecksums(headers: IncomingHttpHeaders, payload: S3Payload
     return { algorithm, value };
   }
   return undefined;
-}
-
-export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
 }

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Buckets } from '../shared/buckets.ts';
-import { compareKeys } from '../shared/list-objects.ts';
 import { LoopbackServer } from '../shared/loopback-server.ts';
 import { readBody } from '../shared/read-body.ts';
 import { checkSigV4, credentialList, isAuthRejection } from '../shared/sigv4.ts';
@@ -71,13 +70,13 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
 class S3Server implements S3TestServer {
   readonly requests: RecordedS3Request[] = [];
   readonly #buckets = new Buckets<S3Object>();
-  readonly #options: S3ServerOptions;
+  readonly #region: string | undefined;
   readonly #credentials: readonly SigV4Credentials[] | undefined;
   readonly #maxObjectBytes: number;
   readonly #http = new LoopbackServer((req, res) => this.#handle(req, res));
 
   constructor(options: S3ServerOptions) {
-    this.#options = options;
+    this.#region = options.region;
     this.#credentials = credentialList(options.credentials);
     this.#maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     for (const name of options.buckets ?? []) this.#buckets.create(name);
@@ -106,9 +105,7 @@ class S3Server implements S3TestServer {
   }
 
   keys(bucket: string): string[] {
-    const objects = this.#buckets.get(bucket)?.objects;
-    if (objects === undefined) return [];
-    return [...objects.keys()].sort(compareKeys);
+    return this.#buckets.keys(bucket);
   }
 
   close(): Promise<void> {
@@ -166,7 +163,7 @@ class S3Server implements S3TestServer {
       { service: 's3', ...(this.#credentials === undefined ? {} : { credentials: this.#credentials }) },
     );
     if (isAuthRejection(identity)) throw authError(identity);
-    const expected = this.#options.region;
+    const expected = this.#region;
     if (expected !== undefined && identity.region !== expected) {
       throw new S3ApiError('AuthorizationHeaderMalformed', 400, `The authorization header is malformed; the region '${identity.region}' is wrong; expecting '${expected}'`, {
         Region: expected,

@@ -29,6 +29,12 @@ export class Buckets<O> {
     return 'deleted';
   }
 
+  /** Object keys of a bucket in listing order; empty for a missing bucket. */
+  keys(name: string): string[] {
+    const objects = this.#buckets.get(name)?.objects;
+    return objects === undefined ? [] : [...objects.keys()].sort(compareKeys);
+  }
+
   /** All buckets, by name. */
   list(): Bucket<O>[] {
     return [...this.#buckets.values()].sort((a, b) => compareKeys(a.name, b.name));

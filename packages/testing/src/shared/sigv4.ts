@@ -4,6 +4,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { header } from './headers.ts';
 
 export interface SigV4Credentials {
   accessKeyId: string;
@@ -43,18 +44,18 @@ const ALGORITHM = 'AWS4-HMAC-SHA256';
 
 /** Returns the caller's identity, or the rejection the service would answer with. */
 export function checkSigV4(request: SigV4Request, options: SigV4Options): SigV4Identity | AuthRejection {
-  const header = single(request.headers.authorization);
-  if (header === undefined || header.trim() === '') {
+  const authorization = header(request.headers, 'authorization');
+  if (authorization === undefined || authorization.trim() === '') {
     return { status: 403, type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
   }
   const incomplete = (message: string): AuthRejection => ({ status: 400, type: 'IncompleteSignatureException', message });
   const invalid = (message: string): AuthRejection => ({ status: 403, type: 'InvalidSignatureException', message });
 
-  if (!header.startsWith(`${ALGORITHM} `)) {
-    return incomplete(`Authorization header must start with '${ALGORITHM} ' (got '${header.split(' ')[0] ?? ''}')`);
+  if (!authorization.startsWith(`${ALGORITHM} `)) {
+    return incomplete(`Authorization header must start with '${ALGORITHM} ' (got '${authorization.split(' ')[0] ?? ''}')`);
   }
   const params = new Map<string, string>();
-  for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
+  for (const part of authorization.slice(ALGORITHM.length + 1).split(',')) {
     const eq = part.indexOf('=');
     if (eq > 0) params.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
@@ -74,7 +75,7 @@ export function checkSigV4(request: SigV4Request, options: SigV4Options): SigV4I
   if (options.region !== undefined && region !== options.region) {
     return invalid(`Credential should be scoped to a valid region, not '${region}'; this endpoint serves '${options.region}'.`);
   }
-  const amzDate = single(request.headers['x-amz-date']);
+  const amzDate = header(request.headers, 'x-amz-date');
   if (amzDate === undefined || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
     return incomplete("Requests must carry an X-Amz-Date header in the form YYYYMMDD'T'HHMMSS'Z'");
   }
@@ -123,9 +124,9 @@ function computeSignature(request: SigV4Request, ctx: SigningContext, credential
   const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
   const query = queryAt < 0 ? '' : request.url.slice(queryAt + 1);
   const canonicalHeaders = ctx.headerNames
-    .map((name) => `${name}:${(single(request.headers[name]) ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .map((name) => `${name}:${(header(request.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
     .join('');
-  const payloadHash = single(request.headers['x-amz-content-sha256']) ?? sha256Hex(request.body);
+  const payloadHash = header(request.headers, 'x-amz-content-sha256') ?? sha256Hex(request.body);
   const canonicalRequest = [request.method, path || '/', canonicalQuery(query), canonicalHeaders, ctx.signedHeaders, payloadHash].join('\n');
   const stringToSign = [ALGORITHM, ctx.amzDate, ctx.scope, sha256Hex(canonicalRequest)].join('\n');
   let key: Buffer = hmac(`AWS4${credentials.secretAccessKey}`, ctx.date);
@@ -144,10 +145,6 @@ function canonicalQuery(query: string): string {
     .sort(([a = '', av = ''], [b = '', bv = '']) => (a === b ? (av < bv ? -1 : 1) : a < b ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(',') : value;
 }
 
 function sha256Hex(data: string | Buffer): string {
