@@ -4,7 +4,7 @@ import { createProgress } from './progress.ts';
 
 const base = { runId: 'r', nodeId: 'n0', task: 'examples.q.query', at: 0 };
 const events: ExecutorEvent[] = [
-  { ...base, type: 'run-started', taskType: 'presto', taskTypeVersion: 0, backend: 'athena' },
+  { ...base, type: 'run-started', taskType: 'presto', taskTypeVersion: 0, backend: 'athena', inProcess: false },
   { ...base, at: 500, type: 'status-changed', attempt: 0, phase: 1, phaseName: 'QUEUED', message: undefined, logs: [] },
   { ...base, at: 1500, type: 'status-changed', attempt: 0, phase: 2, phaseName: 'RUNNING', message: 'scanning', logs: [{ name: 'Console', uri: 'https://console/q1' }] },
   { ...base, at: 4000, type: 'status-changed', attempt: 0, phase: 3, phaseName: 'SUCCEEDED', message: undefined, logs: [] },
@@ -43,7 +43,7 @@ describe('progress display', () => {
   it('stays quiet for in-process function tasks unless they fail or retry', () => {
     let text = '';
     const progress = createProgress({ isTTY: false, color: false, write: (t) => (text += t) });
-    progress.onEvent({ ...base, type: 'run-started', taskType: 'container', taskTypeVersion: 0, backend: 'in-process function' });
+    progress.onEvent({ ...base, type: 'run-started', taskType: 'container', taskTypeVersion: 0, backend: 'in-process function', inProcess: true });
     progress.onEvent({ ...base, type: 'status-changed', attempt: 0, phase: 2, phaseName: 'RUNNING', message: undefined, logs: [] });
     progress.onEvent({ ...base, type: 'succeeded', attempts: 1, fromCache: false });
     expect(text).toBe('');

@@ -13,8 +13,6 @@ export interface ProgressOptions {
   readonly now?: () => number;
 }
 
-const IN_PROCESS = 'in-process function';
-
 export function createProgress(options: ProgressOptions) {
   const now = options.now ?? Date.now;
   const started = new Map<string, number>();
@@ -41,7 +39,7 @@ export function createProgress(options: ProgressOptions) {
       switch (event.type) {
         case 'run-started':
           started.set(event.nodeId, event.at);
-          if (event.backend === IN_PROCESS) quiet.add(event.nodeId);
+          if (event.inProcess) quiet.add(event.nodeId);
           return;
         case 'cache-hit':
           line(event, paint(36, 'cached'));
@@ -69,7 +67,7 @@ export function createProgress(options: ProgressOptions) {
           line(event, paint(31, `timed out after ${event.timeoutMs / 1000}s`));
           return;
         case 'cancelled':
-          line(event, paint(31, 'cancelled; remote job deleted'));
+          line(event, paint(31, event.attempt === undefined ? 'cancelled' : `cancelled; attempt ${event.attempt} deleted`));
           return;
         case 'succeeded':
           if (!quiet.has(event.nodeId)) line(event, paint(32, 'SUCCEEDED'));

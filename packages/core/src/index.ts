@@ -120,6 +120,7 @@ export type { ObjectStore, Storage } from './storage/index.ts';
 export { createExecutor, newRunId, DEFAULT_SYSTEM_RETRIES } from './executor/executor.ts';
 export type { Executor, ExecutorOptions, RunOptions } from './executor/executor.ts';
 export { systemClock } from './executor/clock.ts';
+export { isTerminalPhase, phaseName } from './executor/phases.ts';
 export type { Clock } from './executor/clock.ts';
 export type { ExecutorEvent, ExecutorEventListener, ExecutorEventType } from './executor/events.ts';
 export { openSession } from './session/open-session.ts';

@@ -15,7 +15,7 @@ export { renderLogLinks } from './pod/log-links.ts';
 export type { LogLinkTemplate } from './pod/log-links.ts';
 
 // The plumbing every pod- or CRD-based backend shares
-export { kubernetesResourceBackend, failedStatus, isTerminalPhase, MANAGED_BY_LABEL, MANAGED_BY } from './resource-backend.ts';
+export { kubernetesResourceBackend, failedStatus, MANAGED_BY_LABEL, MANAGED_BY } from './resource-backend.ts';
 export type { ResourceBackend, ResourceBackendOptions, ResourceHandle, ResourcePhase } from './resource-backend.ts';
 export { createKubeClient, loadKubeConfig } from './kube/kube-client.ts';
 export type { KubeClient, KubeClientOptions, ListResult } from './kube/kube-client.ts';

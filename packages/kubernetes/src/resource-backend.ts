@@ -5,7 +5,7 @@
  * supplies only `build` and `phaseOf` (and optionally `finalize`, e.g. to fetch outputs).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AttemptContext, type Backend, BackendError, type TaskStatus } from '@tflyte/core';
+import { type AttemptContext, type Backend, BackendError, type TaskStatus, isTerminalPhase } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import { apiFailure } from './kube/api-errors.ts';
 import { createResource } from './kube/create-outcome.ts';
@@ -56,8 +56,6 @@ export type ResourceBackend = Backend<ResourceHandle> & { readonly watch: NonNul
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'tflyte';
 
-const TERMINAL = new Set<number>([TaskExecution_Phase.SUCCEEDED, TaskExecution_Phase.FAILED, TaskExecution_Phase.RETRYABLE_FAILED, TaskExecution_Phase.ABORTED]);
-export const isTerminalPhase = (phase: number): boolean => TERMINAL.has(phase);
 
 /** A failed status carrying its FailureInfo. */
 export function failedStatus(kind: 'user' | 'system', retryable: boolean, code: string, message: string): TaskStatus {

@@ -11,7 +11,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
-import { type AttemptContext, type Backend, BackendError, type Phase, type TaskStatus } from '@tflyte/core';
+import { type AttemptContext, type Backend, BackendError, type TaskStatus, isTerminalPhase } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import { createDataDirs } from './data-dirs.ts';
 import { materializeInputs } from './materialize-inputs.ts';
@@ -80,7 +80,7 @@ export function containerBackend(options: ContainerBackendOptions = {}): Contain
   const settle = (job: Job, status: TaskStatus): void => {
     job.status = status;
     for (const listener of job.listeners) listener(status);
-    if (isTerminal(status.phase)) job.listeners.clear();
+    if (isTerminalPhase(status.phase)) job.listeners.clear();
   };
 
   const removeContainers = async (attempt: string): Promise<void> => {
@@ -138,14 +138,14 @@ export function containerBackend(options: ContainerBackendOptions = {}): Contain
     watch(handle, _ctx, onStatus, signal) {
       const job = jobs.get(handle.attempt) ?? lost(handle);
       onStatus(job.status);
-      if (isTerminal(job.status.phase)) return;
+      if (isTerminalPhase(job.status.phase)) return;
       job.listeners.add(onStatus);
       signal.addEventListener('abort', () => job.listeners.delete(onStatus), { once: true });
     },
     async finalize(handle) {
       // The container and its directories are already gone once it exited; only the status entry remains.
       const job = jobs.get(handle.attempt);
-      if (job && isTerminal(job.status.phase)) jobs.delete(handle.attempt);
+      if (job && isTerminalPhase(job.status.phase)) jobs.delete(handle.attempt);
     },
     async delete(handle) {
       const job = jobs.get(handle.attempt);
@@ -237,11 +237,3 @@ function lost(handle: ContainerHandle): never {
   });
 }
 
-function isTerminal(phase: Phase): boolean {
-  return (
-    phase === TaskExecution_Phase.SUCCEEDED ||
-    phase === TaskExecution_Phase.FAILED ||
-    phase === TaskExecution_Phase.ABORTED ||
-    phase === TaskExecution_Phase.RETRYABLE_FAILED
-  );
-}

@@ -16,6 +16,8 @@ export interface RunStartedEvent extends EventBase {
   readonly taskType: string;
   readonly taskTypeVersion: number;
   readonly backend: string;
+  /** The backend runs jobs inside this process (Backend.inProcess). */
+  readonly inProcess: boolean;
 }
 export interface CacheHitEvent extends EventBase {
   readonly type: 'cache-hit';

@@ -159,7 +159,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const runNode = async (setup: RunSetup, nodeId: string, inputs: LiteralMap, onEvent: ExecutorEventListener | undefined): Promise<LiteralMap> => {
     const { template, backend } = setup;
     const ctx: RunContext = { ...setup, nodeId, inputs, emit: emitter(setup, nodeId, onEvent) };
-    ctx.emit({ type: 'run-started', taskType: template.type, taskTypeVersion: template.taskTypeVersion, backend: backend.name });
+    ctx.emit({ type: 'run-started', taskType: template.type, taskTypeVersion: template.taskTypeVersion, backend: backend.name, inProcess: backend.inProcess === true });
     if (ctx.signal?.aborted === true) {
       ctx.emit({ type: 'cancelled', attempt: undefined });
       throw new CancelledError(ctx.task, 'before it started');

@@ -27,3 +27,9 @@ export function phaseName(phase: number): string {
   const name = (TaskExecution_Phase as unknown as Record<number, string | undefined>)[phase];
   return typeof name === 'string' ? name : `UNKNOWN(${phase})`;
 }
+
+/** True for the phases that end an attempt: SUCCEEDED, FAILED, RETRYABLE_FAILED and ABORTED. */
+export function isTerminalPhase(phase: number): boolean {
+  const phaseClass = classifyPhase(phase);
+  return phaseClass !== 'live' && phaseClass !== 'unknown';
+}

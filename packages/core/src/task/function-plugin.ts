@@ -11,10 +11,11 @@
  * finds nothing and reports a retryable system failure: the function then runs again.
  */
 import { BackendError, TflyteError } from '../errors.ts';
-import { type AttemptContext, type Backend, type Phase, type TaskStatus, definePlugin } from '../plugin/contract.ts';
+import { type AttemptContext, type Backend, type TaskStatus, definePlugin } from '../plugin/contract.ts';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import corePackage from '../../package.json' with { type: 'json' };
 import type { TaskKind } from './define-task.ts';
+import { isTerminalPhase } from '../executor/phases.ts';
 import { FUNCTION_TASK_TYPE } from './function-task.ts';
 import { loadedTask } from './loaded-tasks.ts';
 
@@ -36,7 +37,7 @@ type Execute = NonNullable<TaskKind['execute']>;
 export function functionBackend(): Backend<Handle> {
   const jobs = new Map<string, Job>();
   const settle = (job: Job, status: TaskStatus) => {
-    if (isTerminal(job.status.phase)) return;
+    if (isTerminalPhase(job.status.phase)) return;
     job.status = status;
     for (const listener of job.listeners) listener(status);
   };
@@ -64,7 +65,7 @@ export function functionBackend(): Backend<Handle> {
       const job = jobs.get(handle.job);
       if (!job) return onStatus(lost());
       onStatus(job.status);
-      if (isTerminal(job.status.phase)) return;
+      if (isTerminalPhase(job.status.phase)) return;
       job.listeners.add(onStatus);
       signal.addEventListener('abort', () => job.listeners.delete(onStatus), { once: true });
     },
@@ -117,14 +118,6 @@ export function functionPlugin() {
   });
 }
 
-function isTerminal(phase: Phase): boolean {
-  return (
-    phase === TaskExecution_Phase.SUCCEEDED ||
-    phase === TaskExecution_Phase.FAILED ||
-    phase === TaskExecution_Phase.ABORTED ||
-    phase === TaskExecution_Phase.RETRYABLE_FAILED
-  );
-}
 
 function failure(error: unknown): TaskStatus {
   const message = error instanceof Error ? error.message : String(error);
