@@ -62,9 +62,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (typeof options.inputs !== 'string' || typeof options['output-prefix'] !== 'string') {
           throw new UsageError('execute: --inputs and --output-prefix are required');
         }
-        // The other flags are pyflyte-execute's, accepted so propeller's command line parses: the task
-        // reads nothing from checkpoints or the raw output prefix, and the resolver is always ours.
-        const result = await execute({ inputs: options.inputs, outputPrefix: options['output-prefix'], loaderArgs: rest }, io.cwd);
+        // The checkpoint and resolver flags are pyflyte-execute's, accepted so propeller's command line
+        // parses: tasks do not checkpoint yet, and the resolver is always ours.
+        const result = await execute(
+          { inputs: options.inputs, outputPrefix: options['output-prefix'], rawOutputDataPrefix: options['raw-output-data-prefix'] as string | undefined, loaderArgs: rest },
+          io.cwd,
+        );
         if (!result.ok) {
           io.err(`tflyte execute: task failed: ${describe(result.error)} (error.pb written)`);
           // As pyflyte-execute: the error document is the result; a non-zero exit only on request.

@@ -11,7 +11,7 @@ import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { startGcsServer } from '@tflyte/testing/gcs';
 import { startS3Server } from '@tflyte/testing/s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fail, flaky, mean } from '../test-fixtures/tasks.ts';
+import { fail, flaky, mean, writeReport } from '../test-fixtures/tasks.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const main = join(repo, 'packages/cli/src/main.ts');
@@ -106,6 +106,39 @@ describe('tflyte execute (the container entrypoint)', () => {
       expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, stored!.body))).toEqual({ o0: 5 });
     } finally {
       await Promise.all([s3.close(), gcs.close()]);
+    }
+  });
+
+  it('uploads file and directory outputs under a remote raw output prefix and points the outputs at them', async () => {
+    const s3 = await startS3Server({ buckets: ['runs'] });
+    try {
+      s3.putObject('runs', 'a2/inputs.pb', toBinary(LiteralMapSchema, toLiteralMap(writeReport.inputs, { text: 'all good' })));
+      const template = toTaskTemplate(writeReport, { image: 'img:1', version: 'v1' });
+      const args = (template.target.value as { args: string[] }).args.map((arg) =>
+        arg
+          .replace('{{.input}}', 's3://runs/a2/inputs.pb')
+          .replace('{{.outputPrefix}}', 's3://runs/a2/out')
+          .replace('{{.rawOutputDataPrefix}}', 's3://runs/raw')
+          .replace(/\{\{\.[A-Za-z]+\}\}/, ''),
+      );
+      await promisify(execFile)(process.execPath, ['--conditions=@tflyte/source', main, ...args.slice(1)], {
+        cwd: writeReport.site.root,
+        env: { ...process.env, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret', AWS_PROFILE: '' },
+      });
+      const outputs = fromLiteralMap(writeReport.outputs.types, fromBinary(LiteralMapSchema, s3.object('runs', 'a2/out/outputs.pb')!.body)) as {
+        report: { uri: string };
+        pages: { uri: string };
+      };
+      expect(outputs.report.uri).toMatch(/^s3:\/\/runs\/raw\/[0-9a-f]{16}\/report\.txt$/);
+      expect(outputs.pages.uri).toMatch(/^s3:\/\/runs\/raw\/[0-9a-f]{16}\/pages$/);
+      const key = (uri: string) => uri.slice('s3://runs/'.length);
+      expect(Buffer.from(s3.object('runs', key(outputs.report.uri))!.body).toString()).toBe('all good');
+      expect(s3.keys('runs').filter((k) => k.startsWith(key(outputs.pages.uri))).sort()).toEqual([
+        `${key(outputs.pages.uri)}/nested/two.txt`,
+        `${key(outputs.pages.uri)}/one.txt`,
+      ]);
+    } finally {
+      await s3.close();
     }
   });
 

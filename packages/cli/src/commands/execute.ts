@@ -2,7 +2,7 @@
  * `tflyte execute`: the container entrypoint, argument-compatible with pyflyte-execute. It reads
  * `inputs.pb` (a LiteralMap), runs the task named by the loader args, and writes `outputs.pb`, or
  * `error.pb` (an ErrorDocument with the failure's kind and origin) when the task fails, at file://,
- * s3:// or gs:// locations.
+ * s3:// or gs:// locations. File and directory outputs go under a remote raw output prefix.
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
@@ -13,11 +13,14 @@ import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { findEntity, loadModule } from '../load-entity.ts';
 import { entrypointStorage } from '../object-stores.ts';
 import { moduleFile } from '../resolve-module.ts';
+import { uploadLocalBlobs } from '../upload-blobs.ts';
 import { UsageError } from '../usage-error.ts';
 
 export interface ExecuteArgs {
   readonly inputs: string;
   readonly outputPrefix: string;
+  /** Where file and directory outputs go when it is remote; unrendered or empty means none. */
+  readonly rawOutputDataPrefix?: string | undefined;
   /** After `--`: `task-module <m> task-name <n>`. */
   readonly loaderArgs: readonly string[];
 }
@@ -34,12 +37,18 @@ export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteRe
     const inputs = fromBinary(LiteralMapSchema, bytes);
     if (!task.kind.execute) throw new TflyteError('TFLYTE_PLUGIN_NOT_FOUND', `task '${task.name}' has no in-container implementation`);
     const outputs = await task.kind.execute(inputs);
+    await uploadLocalBlobs(outputs, givenPrefix(args.rawOutputDataPrefix), storage);
     await write('outputs.pb', toBinary(LiteralMapSchema, outputs));
     return { ok: true };
   } catch (error) {
     await write('error.pb', toBinary(ErrorDocumentSchema, errorDocument(error)));
     return { ok: false, error };
   }
+}
+
+/** Propeller leaves a placeholder unrendered (or empty) when it has no value for it, as flytekit assumes. */
+function givenPrefix(value: string | undefined): string | undefined {
+  return value === undefined || value === '' || /^\{\{.*\}\}$/.test(value) ? undefined : value;
 }
 
 async function loadTask(loaderArgs: readonly string[], cwd: string): Promise<Task> {

@@ -43,3 +43,19 @@ export const mean = task({ inputs: { values: t.list(t.float()) }, outputs: t.flo
 export const cachedSquare = task({ inputs: { x: t.int() }, outputs: t.int(), cache: { version: '1' } }, function cachedSquare({ x }) {
   return x * x;
 });
+
+/** Writes a file and a directory locally and returns them, as a container task would. */
+export const writeReport = task(
+  { inputs: { text: t.string() }, outputs: { report: t.file(), pages: t.directory() } },
+  async function writeReport({ text }) {
+    const { mkdtemp, mkdir, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'tflyte-report-'));
+    await writeFile(join(dir, 'report.txt'), text);
+    await mkdir(join(dir, 'pages', 'nested'), { recursive: true });
+    await writeFile(join(dir, 'pages', 'one.txt'), '1');
+    await writeFile(join(dir, 'pages', 'nested', 'two.txt'), '2');
+    return { report: { uri: join(dir, 'report.txt') }, pages: { uri: join(dir, 'pages') } };
+  },
+);
