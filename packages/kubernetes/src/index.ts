@@ -6,6 +6,7 @@ export type { KubernetesPodOptions } from './pod/kubernetes-pod.ts';
 export { buildPod, SAFE_TO_EVICT, TASK_NAME_LABEL, ATTEMPT_LABEL } from './pod/build-pod.ts';
 export type { BasePodTemplate, PodBuildOptions, PodDefaults, PodLocations } from './pod/build-pod.ts';
 export type { GpuLabels } from './pod/pod-accelerator.ts';
+export { POD_TEMPLATE_KIND } from './pod/pod-templates.ts';
 export type { ResourceDefaults } from './pod/pod-resources.ts';
 export { podPhase, DEFAULT_POD_PHASE_OPTIONS } from './pod/pod-phase.ts';
 export type { PodPhaseOptions } from './pod/pod-phase.ts';
@@ -20,7 +21,9 @@ export type { ResourceBackend, ResourceBackendOptions, ResourceHandle, ResourceP
 export { createKubeClient, loadKubeConfig } from './kube/kube-client.ts';
 export type { KubeClient, KubeClientOptions, ListResult } from './kube/kube-client.ts';
 export { SharedInformer } from './kube/informer.ts';
-export type { InformerListener, InformerOptions, InformerStats, SubscribeOptions } from './kube/informer.ts';
+export type { InformerListener, InformerOptions, InformerSelectors, InformerStats, SubscribeOptions } from './kube/informer.ts';
+export { EVENT_KIND, ObjectEventFeed, objectEvents, eventTime, isNewerEvent } from './kube/object-events.ts';
+export type { EventView, ObjectEventListener } from './kube/object-events.ts';
 export { createResource, requestExceedsQuota } from './kube/create-outcome.ts';
 export type { CreateOutcome } from './kube/create-outcome.ts';
 export { apiFailure, isAlreadyExists, isNotFound, isTransient } from './kube/api-errors.ts';

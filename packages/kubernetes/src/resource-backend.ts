@@ -11,6 +11,7 @@ import { apiFailure } from './kube/api-errors.ts';
 import { createResource } from './kube/create-outcome.ts';
 import type { KubeClient } from './kube/kube-client.ts';
 import type { KubeObject } from './kube/kube-object.ts';
+import { type EventView, isNewerEvent, objectEvents } from './kube/object-events.ts';
 import type { ResourceKind } from './kube/resource-kind.ts';
 
 /** The persisted handle: where the object is, and whether it exists yet (a full quota delays it). */
@@ -46,6 +47,11 @@ export interface ResourceBackendOptions<T extends KubeObject> {
   readonly deleteWhenDone?: boolean;
   /** Backoff between creates while a resource quota is full. Default 2 s → 20 s (Flyte's pod backoff). */
   readonly createBackoff?: { readonly initialMs: number; readonly maxMs: number };
+  /**
+   * Follow the object's Kubernetes Events (one watch per namespace) and add the latest one, when it
+   * is a Warning, to the message of live statuses. Default false.
+   */
+  readonly objectEvents?: boolean;
   /** Clock for grace periods. Default Date.now. */
   readonly now?: () => number;
 }
@@ -64,6 +70,19 @@ export function failedStatus(kind: 'user' | 'system', retryable: boolean, code: 
     message,
     failure: { kind, retryable, code, message },
   };
+}
+
+/**
+ * A live status with the object's latest event in its message, when that event is a Warning: a newer
+ * Normal event (Scheduled, Pulled, Started) means the trouble it reported is behind.
+ */
+function withEvent(status: TaskStatus, event: EventView | undefined, object: KubeObject): TaskStatus {
+  if (event === undefined || event.type !== 'Warning' || isTerminalPhase(status.phase)) return status;
+  const uid = object.metadata?.uid;
+  const about = event.involvedObject?.uid;
+  if (uid !== undefined && about !== undefined && about !== uid) return status;
+  const said = `${event.reason ?? 'Warning'}: ${event.message ?? ''}`.trim();
+  return { ...status, message: status.message ? `${status.message} (${said})` : said };
 }
 
 /** A thrown error as a failed status: a BackendError keeps its classification, anything else is a retryable SYSTEM failure. */
@@ -192,6 +211,8 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
       let recheck: NodeJS.Timeout | undefined;
       let latest: T | undefined;
       let unsubscribe: (() => void) | undefined;
+      let stopEvents: (() => void) | undefined;
+      let event: EventView | undefined;
       const emit = (status: TaskStatus): void => {
         if (finished || signal.aborted) return;
         if (isTerminalPhase(status.phase)) {
@@ -204,6 +225,8 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
         clearTimeout(recheck);
         unsubscribe?.();
         unsubscribe = undefined;
+        stopEvents?.();
+        stopEvents = undefined;
       };
       // Evaluations run one at a time, in arrival order: finalize may await, and reports must not overtake each other.
       const observe = (object: T | undefined): void => {
@@ -217,13 +240,24 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
           if (phase.recheckAt !== undefined && !isTerminalPhase(phase.status.phase)) {
             recheck = setTimeout(() => latest === object && observe(object), Math.max(0, phase.recheckAt - now()));
           }
-          emit(phase.status);
+          emit(withEvent(phase.status, event, object));
         });
+      };
+      const onEvent = (next: EventView): void => {
+        const uid = latest?.metadata?.uid;
+        if (uid !== undefined && next.involvedObject?.uid !== undefined && next.involvedObject.uid !== uid) return;
+        if (!isNewerEvent(next, event)) return;
+        // Only Warnings are shown: one Normal event after another changes nothing.
+        const changes = next.type === 'Warning' || event?.type === 'Warning';
+        event = next;
+        // A new event is a new report of the same object (Flyte bumps the phase version).
+        if (changes && latest !== undefined) observe(latest);
       };
       const follow = (): void => {
         if (finished || signal.aborted) return;
         const known = createdAt.get(key(handle));
         unsubscribe = informer().subscribe(handle.name, observe, known === undefined ? {} : { knownResourceVersion: known });
+        if (options.objectEvents === true) stopEvents = objectEvents(client, kind, handle.namespace).subscribe(handle.name, onEvent);
       };
       signal.addEventListener('abort', stop, { once: true });
 

@@ -1,8 +1,8 @@
 /**
  * A shared informer: one list + watch of one kind in one namespace, kept for every job that
- * subscribes to an object name in it. The watch resumes from the last resourceVersion it saw (after
- * a dropped connection, with backoff); a 410 Gone re-lists, and objects that vanished in between are
- * reported as deleted.
+ * subscribes to an object name in it (or, with subscribeAll, to every object, as the events feed
+ * does). The watch resumes from the last resourceVersion it saw (after a dropped connection, with
+ * backoff); a 410 Gone re-lists, and objects that vanished in between are reported as deleted.
  *
  * "Deleted" needs care for objects the cache has not seen yet: a job that just created its object
  * passes the create's resourceVersion, and absence counts only once the informer has caught up to
@@ -20,6 +20,13 @@ export interface InformerOptions {
 
 /** Called with the object on every change, and with undefined once it is known to be gone. */
 export type InformerListener<T> = (object: T | undefined) => void;
+
+/** Server-side filters of the list and watch. */
+export interface InformerSelectors {
+  readonly labelSelector?: string;
+  /** e.g. `involvedObject.kind=Pod` for events. */
+  readonly fieldSelector?: string;
+}
 
 export interface SubscribeOptions {
   /** A resourceVersion at which the object is known to have existed (e.g. the create response's). */
@@ -49,12 +56,15 @@ export class SharedInformer<T extends KubeObject> {
   readonly kind: ResourceKind;
   readonly namespace: string;
   readonly labelSelector: string | undefined;
+  readonly fieldSelector: string | undefined;
   readonly stats: InformerStats = { lists: 0, watches: 0 };
   readonly #client: Pick<KubeClient, 'list' | 'get' | 'kubeConfig'>;
   readonly #initialBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #cache = new Map<string, T>();
   readonly #subscriptions = new Map<string, Set<Subscription<T>>>();
+  /** Listeners to every object, whatever its name (e.g. events, indexed by the object they are about). */
+  readonly #everything = new Set<(object: T) => void>();
   /** Subscriptions whose object is absent but may still appear (the informer is behind their resourceVersion). */
   readonly #awaiting = new Set<Subscription<T>>();
   #subscriberCount = 0;
@@ -71,13 +81,14 @@ export class SharedInformer<T extends KubeObject> {
     client: Pick<KubeClient, 'list' | 'get' | 'kubeConfig'>,
     kind: ResourceKind,
     namespace: string,
-    labelSelector: string | undefined,
+    selectors: InformerSelectors = {},
     options: InformerOptions = {},
   ) {
     this.#client = client;
     this.kind = kind;
     this.namespace = namespace;
-    this.labelSelector = labelSelector;
+    this.labelSelector = selectors.labelSelector;
+    this.fieldSelector = selectors.fieldSelector;
     this.#initialBackoffMs = options.backoff?.initialMs ?? 200;
     this.#maxBackoffMs = options.backoff?.maxMs ?? 10_000;
     this.#backoffMs = this.#initialBackoffMs;
@@ -94,6 +105,11 @@ export class SharedInformer<T extends KubeObject> {
   /** The cached object, when the informer is running and has it. */
   get(name: string): T | undefined {
     return this.#cache.get(name);
+  }
+
+  /** Every cached object (empty until the first list). */
+  cached(): T[] {
+    return [...this.#cache.values()];
   }
 
   subscribe(name: string, listener: InformerListener<T>, options: SubscribeOptions = {}): () => void {
@@ -128,6 +144,31 @@ export class SharedInformer<T extends KubeObject> {
       forName.delete(subscription);
       if (forName.size === 0) this.#subscriptions.delete(name);
       this.#awaiting.delete(subscription);
+      if (--this.#subscriberCount === 0) this.stop();
+    };
+  }
+
+  /**
+   * Calls the listener with every object the informer lists or sees added or changed (not deleted):
+   * first with what it has cached, then with each change. Counts as a subscriber.
+   */
+  subscribeAll(listener: (object: T) => void): () => void {
+    const own = (object: T): void => listener(object);
+    this.#everything.add(own);
+    this.#subscriberCount++;
+    if (!this.#running) this.#start();
+    else if (this.#synced) {
+      const current = [...this.#cache.values()];
+      queueMicrotask(() => {
+        if (!this.#everything.has(own)) return;
+        for (const object of current) this.#notifyAll(own, object);
+      });
+    }
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      this.#everything.delete(own);
       if (--this.#subscriberCount === 0) this.stop();
     };
   }
@@ -172,7 +213,10 @@ export class SharedInformer<T extends KubeObject> {
     let list: { items: T[]; resourceVersion: string | undefined };
     try {
       this.stats.lists++;
-      list = await this.#client.list<T>(this.kind, this.namespace, this.labelSelector === undefined ? {} : { labelSelector: this.labelSelector });
+      list = await this.#client.list<T>(this.kind, this.namespace, {
+        ...(this.labelSelector === undefined ? {} : { labelSelector: this.labelSelector }),
+        ...(this.fieldSelector === undefined ? {} : { fieldSelector: this.fieldSelector }),
+      });
     } catch {
       if (generation === this.#generation) this.#schedule(this.#nextBackoff(), () => void this.#relist());
       return;
@@ -189,6 +233,10 @@ export class SharedInformer<T extends KubeObject> {
     for (const [name, item] of fresh) this.#cache.set(name, item);
     this.#resourceVersion = list.resourceVersion;
     this.#synced = true;
+    for (const [name, item] of fresh) {
+      if (previous.get(name)?.metadata?.resourceVersion === item.metadata?.resourceVersion) continue;
+      for (const listener of this.#everything) this.#notifyAll(listener, item);
+    }
     for (const [name, subscriptions] of this.#subscriptions) {
       const before = previous.get(name);
       const after = fresh.get(name);
@@ -215,6 +263,7 @@ export class SharedInformer<T extends KubeObject> {
     const params: Record<string, string | boolean> = { allowWatchBookmarks: true };
     if (this.#resourceVersion !== undefined) params.resourceVersion = this.#resourceVersion;
     if (this.labelSelector !== undefined) params.labelSelector = this.labelSelector;
+    if (this.fieldSelector !== undefined) params.fieldSelector = this.fieldSelector;
     const onEvent = (type: string, object: KubeObject): void => {
       if (generation !== this.#generation) return;
       received = true;
@@ -238,6 +287,7 @@ export class SharedInformer<T extends KubeObject> {
         const plain = toPlain<T>(object);
         this.#cache.set(name, plain);
         for (const s of this.#subscriptions.get(name) ?? []) this.#call(s, plain);
+        for (const listener of this.#everything) this.#notifyAll(listener, plain);
       }
       this.#settleAwaiting();
     };
@@ -288,6 +338,14 @@ export class SharedInformer<T extends KubeObject> {
       subscription.listener(object);
     } catch (error) {
       process.emitWarning(`tflyte kubernetes informer listener threw for ${this.kind.kind} ${this.namespace}/${subscription.name}: ${String(error)}`);
+    }
+  }
+
+  #notifyAll(listener: (object: T) => void, object: T): void {
+    try {
+      listener(object);
+    } catch (error) {
+      process.emitWarning(`tflyte kubernetes informer listener threw for ${this.kind.kind} ${this.namespace}/${object.metadata?.name ?? ''}: ${String(error)}`);
     }
   }
 

@@ -6,7 +6,7 @@
 import { type Configuration, KubeConfig, type KubernetesObject, KubernetesObjectApi, type V1APIResource } from '@kubernetes/client-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import { apiFailure, isNotFound, isTransient } from './api-errors.ts';
-import { SharedInformer, type InformerOptions } from './informer.ts';
+import { SharedInformer, type InformerOptions, type InformerSelectors } from './informer.ts';
 import { toPlain, type KubeObject } from './kube-object.ts';
 import { kindKey, type ResourceKind } from './resource-kind.ts';
 
@@ -39,9 +39,9 @@ export interface KubeClient {
   /** Deletes the object; false when it was already gone. */
   delete(kind: ResourceKind, namespace: string, name: string, options?: { gracePeriodSeconds?: number }): Promise<boolean>;
   /** Every matching object (all pages) and the list's resourceVersion. */
-  list<T extends KubeObject>(kind: ResourceKind, namespace: string, options?: { labelSelector?: string }): Promise<ListResult<T>>;
+  list<T extends KubeObject>(kind: ResourceKind, namespace: string, options?: InformerSelectors): Promise<ListResult<T>>;
   /** The shared informer for these objects, started by its first subscriber and stopped by its last. */
-  informer<T extends KubeObject>(kind: ResourceKind, namespace: string, labelSelector?: string): SharedInformer<T>;
+  informer<T extends KubeObject>(kind: ResourceKind, namespace: string, labelSelector?: string, fieldSelector?: string): SharedInformer<T>;
   /** Stops every informer (ending its watch). */
   close(): void;
 }
@@ -135,7 +135,7 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
         throw error;
       }
     },
-    async list<T extends KubeObject>(kind: ResourceKind, namespace: string, listOptions: { labelSelector?: string } = {}): Promise<ListResult<T>> {
+    async list<T extends KubeObject>(kind: ResourceKind, namespace: string, listOptions: InformerSelectors = {}): Promise<ListResult<T>> {
       know(kind);
       const items: T[] = [];
       let continueToken: string | undefined;
@@ -143,7 +143,7 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
       do {
         const token = continueToken;
         const page = await retrying(() =>
-          objects.list(kind.apiVersion, kind.kind, namespace, undefined, undefined, undefined, undefined, listOptions.labelSelector, PAGE_SIZE, token),
+          objects.list(kind.apiVersion, kind.kind, namespace, undefined, undefined, undefined, listOptions.fieldSelector, listOptions.labelSelector, PAGE_SIZE, token),
         );
         for (const item of page.items) items.push(toPlain<T>(item));
         resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
@@ -153,11 +153,17 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
       } while (continueToken !== undefined);
       return { items, resourceVersion };
     },
-    informer<T extends KubeObject>(kind: ResourceKind, namespace: string, labelSelector?: string) {
-      const key = `${kindKey(kind)}\u0000${namespace}\u0000${labelSelector ?? ''}`;
+    informer<T extends KubeObject>(kind: ResourceKind, namespace: string, labelSelector?: string, fieldSelector?: string) {
+      const key = `${kindKey(kind)}\u0000${namespace}\u0000${labelSelector ?? ''}\u0000${fieldSelector ?? ''}`;
       let informer = informers.get(key);
       if (informer === undefined) {
-        informer = new SharedInformer<KubeObject>(client, kind, namespace, labelSelector, options.informer);
+        informer = new SharedInformer<KubeObject>(
+          client,
+          kind,
+          namespace,
+          { ...(labelSelector === undefined ? {} : { labelSelector }), ...(fieldSelector === undefined ? {} : { fieldSelector }) },
+          options.informer,
+        );
         informers.set(key, informer);
       }
       return informer as unknown as SharedInformer<T>;

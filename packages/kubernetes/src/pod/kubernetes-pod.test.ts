@@ -169,17 +169,87 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
     await run;
   });
 
-  it('shares one watch among every attempt in the namespace, and closes it when the last ends', async () => {
+  it('shares one watch of pods and one of their events among every attempt in the namespace, and closes them when the last ends', async () => {
     cluster = await startPodCluster();
     const { executor, server, namespace } = cluster;
     const runs = Array.from({ length: 20 }, (_, i) => executor.run(containerTemplate(), testLiteralMap({}), { runId: `share${i}` }));
     await vi.waitFor(() => expect(cluster!.events.filter((e) => e.type === 'attempt-created')).toHaveLength(20));
-    await vi.waitFor(() => expect(server.openWatches).toBe(1));
+    await vi.waitFor(() => expect(server.openWatches).toBe(2));
     for (let i = 0; i < 20; i++) server.setPodStatus(namespace, `share${i}-n0-0`, succeeded(`share${i}-n0-0`));
     await Promise.all(runs);
-    expect(server.requestCounts).toMatchObject({ create: 20, watch: 1, list: 1 });
+    expect(server.requestCounts).toMatchObject({ create: 20, watch: 2, list: 2 });
+    expect(server.requests.filter((r) => r.path.endsWith('/events')).map((r) => new URLSearchParams(r.query).get('fieldSelector'))).toEqual(['involvedObject.kind=Pod', 'involvedObject.kind=Pod']);
     expect(server.requestCounts.get ?? 0).toBe(0);
     await vi.waitFor(() => expect(server.openWatches).toBe(0));
+  });
+});
+
+describe('kubernetesPod: the pod’s Kubernetes Events in its statuses', () => {
+  /** Records an event about a pod, as the scheduler or a kubelet would. */
+  const recordEvent = (c: PodCluster, pod: { name: string; uid: string }, reason: string, message: string, type: 'Normal' | 'Warning', agoMs: number) =>
+    c.core.createNamespacedEvent({
+      namespace: c.namespace,
+      body: {
+        metadata: { name: `${pod.name}.${reason.toLowerCase()}${agoMs}` },
+        involvedObject: { kind: 'Pod', apiVersion: 'v1', namespace: c.namespace, name: pod.name, uid: pod.uid },
+        reason,
+        message,
+        type,
+        lastTimestamp: new Date(Date.now() - agoMs),
+      },
+    });
+  const messages = (c: PodCluster) => c.events.flatMap((e) => (e.type === 'status-changed' ? [`${e.phaseName} ${e.message ?? ''}`.trim()] : []));
+
+  it('adds the latest Warning event to the pending status, until a newer Normal event says the trouble is behind', async () => {
+    cluster = await startPodCluster();
+    const c = cluster;
+    const run = c.executor.run(containerTemplate(), testLiteralMap({}), { runId: 'sched' });
+    const name = await c.createdPod();
+    await c.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'QUEUED');
+    const uid = (await c.core.readNamespacedPod({ namespace: c.namespace, name })).metadata!.uid!;
+
+    // Events of an earlier pod of the same name are not this pod's.
+    await recordEvent(c, { name, uid: 'an-earlier-pod' }, 'FailedMount', 'not this pod', 'Warning', 0);
+    await recordEvent(c, { name, uid }, 'FailedScheduling', '0/3 nodes are available: 3 Insufficient nvidia.com/gpu.', 'Warning', 3000);
+    await c.waitForEvent((e) => e.type === 'status-changed' && e.message === 'Scheduling (FailedScheduling: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.)');
+    await recordEvent(c, { name, uid }, 'Scheduled', `Successfully assigned ${c.namespace}/${name} to node-1`, 'Normal', 2000);
+    await vi.waitFor(() => expect(messages(c).at(-1)).toBe('QUEUED Scheduling'));
+
+    c.server.setPodStatus(c.namespace, name, succeeded(name));
+    await run;
+    expect(messages(c)).toEqual(['QUEUED Scheduling', 'QUEUED Scheduling (FailedScheduling: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.)', 'QUEUED Scheduling', 'SUCCEEDED']);
+  });
+
+  it('keeps the events out of a terminal status: a failure says what the pod says', async () => {
+    cluster = await startPodCluster();
+    const c = cluster;
+    const run = c.executor.run(containerTemplate(), testLiteralMap({}), { runId: 'backoff' });
+    const name = await c.createdPod();
+    c.server.setPodStatus(c.namespace, name, {
+      phase: 'Running',
+      containerStatuses: [{ name, ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: { startedAt: ago(0) } } }],
+    });
+    await c.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING');
+    const uid = (await c.core.readNamespacedPod({ namespace: c.namespace, name })).metadata!.uid!;
+    await recordEvent(c, { name, uid }, 'Unhealthy', 'Liveness probe failed', 'Warning', 0);
+    await c.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING' && e.message === 'Unhealthy: Liveness probe failed');
+    c.server.setPodStatus(c.namespace, name, {
+      phase: 'Failed',
+      containerStatuses: [{ name, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { terminated: { exitCode: 2, reason: 'Error' } } }],
+    });
+    await expect(run).rejects.toMatchObject({ failureCode: 'Error', message: expect.not.stringContaining('Liveness') });
+  });
+
+  it('opens no events watch with podEvents: false', async () => {
+    cluster = await startPodCluster({ pod: { podEvents: false } });
+    const c = cluster;
+    const run = c.executor.run(containerTemplate(), testLiteralMap({}), { runId: 'quiet' });
+    const name = await c.createdPod();
+    await vi.waitFor(() => expect(c.server.openWatches).toBe(1));
+    c.server.setPodStatus(c.namespace, name, succeeded(name));
+    await run;
+    expect(c.server.requestCounts).toMatchObject({ watch: 1, list: 1 });
+    expect(c.server.requests.filter((r) => r.path.endsWith('/events'))).toEqual([]);
   });
 });
 

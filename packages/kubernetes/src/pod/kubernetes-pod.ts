@@ -16,6 +16,7 @@ import { hostDataLayout, readHostOutputs, writeHostInputs, type HostDataLayout }
 import { type LogLinkTemplate, renderLogLinks } from './log-links.ts';
 import { downloadResults, podLocations, uploadInputs } from './pod-locations.ts';
 import { DEFAULT_POD_PHASE_OPTIONS, podPhase } from './pod-phase.ts';
+import { podTemplateSource } from './pod-templates.ts';
 import type { PodView } from './pod-view.ts';
 
 export interface KubernetesPodOptions extends PodBuildOptions {
@@ -29,6 +30,18 @@ export interface KubernetesPodOptions extends PodBuildOptions {
   readonly context?: string;
   /** Default: the context's namespace, else `default`. */
   readonly namespace?: string;
+  /**
+   * A cluster PodTemplate (core/v1 `podtemplates`, in the pod's namespace) used as the base of tasks
+   * that name none with `podTemplateName`, when it exists; it takes the place of `podTemplate`.
+   * Flyte's `default-pod-template-name`.
+   */
+  readonly defaultPodTemplateName?: string;
+  /**
+   * Add the pod's latest Kubernetes Event, when it is a Warning (FailedScheduling, BackOff,
+   * FailedMount…), to the message of pending and running statuses. One events watch per namespace.
+   * Default true.
+   */
+  readonly podEvents?: boolean;
   /** Log links shown once a pod is scheduled. */
   readonly logLinks?: readonly LogLinkTemplate[];
   /**
@@ -82,6 +95,10 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
   const connect = (): KubeClient => (client ??= createKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) }));
   const storage = options.storage ?? createStorage([createFileStore()]);
   const logLinks = options.logLinks ?? [];
+  const baseTemplate = podTemplateSource(connect, {
+    ...(options.defaultPodTemplateName === undefined ? {} : { defaultPodTemplateName: options.defaultPodTemplateName }),
+    ...(options.podTemplate === undefined ? {} : { podTemplate: options.podTemplate }),
+  });
 
   const dataLayout = (ctx: AttemptContext): HostDataLayout | undefined => {
     const config = dataConfigOf(ctx.template);
@@ -98,13 +115,16 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
       ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
       ...(options.createBackoff === undefined ? {} : { createBackoff: options.createBackoff }),
+      objectEvents: options.podEvents ?? true,
       async build(ctx, target) {
+        // First: a task naming a PodTemplate that does not exist fails before anything is uploaded.
+        const podTemplate = await baseTemplate(ctx, target.namespace);
         const locations = where(ctx, target);
         await uploadInputs(storage, ctx, locations);
         if (locations.data !== undefined) {
           await writeHostInputs(locations.data, Object.keys(ctx.template.interface?.inputs?.variables ?? {}), ctx.inputs, storage);
         }
-        return buildPod(ctx, locations, options) as PodView;
+        return buildPod(ctx, locations, { ...options, podTemplate }) as PodView;
       },
       phaseOf: (pod, ctx, now) => podPhase(pod, now, phaseOptions, renderLogLinks(logLinks, pod, ctx)),
       async finalize(status, pod, ctx): Promise<TaskStatus> {

@@ -28,6 +28,8 @@ export interface ContainerTemplateOptions extends Omit<TestTaskOptions, 'type'> 
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
   readonly dataConfig?: DataLoadingConfig;
+  /** TaskMetadata.podTemplateName: a cluster PodTemplate to build the pod on. */
+  readonly podTemplateName?: string;
 }
 
 const NAMES = { cpu: Resources_ResourceName.CPU, memory: Resources_ResourceName.MEMORY, gpu: Resources_ResourceName.GPU, ephemeralStorage: Resources_ResourceName.EPHEMERAL_STORAGE };
@@ -49,6 +51,7 @@ export function containerTemplate(options: ContainerTemplateOptions = {}): TaskT
       ...(options.dataConfig ? { dataConfig: options.dataConfig } : {}),
     }),
   };
+  if (options.podTemplateName) template.metadata!.podTemplateName = options.podTemplateName;
   if (options.extendedResources) template.extendedResources = create(ExtendedResourcesSchema, options.extendedResources);
   if (options.secrets) template.securityContext = create(SecurityContextSchema, { secrets: options.secrets.map((s) => create(SecretSchema, s)) });
   if (options.labels || options.annotations) {

@@ -1,5 +1,6 @@
-/** The core/v1 types the server always serves besides pods: namespaces and events. */
+/** The core/v1 types the server always serves besides pods: namespaces, events and pod templates. */
 import { validateObjectMeta } from './metadata-validation.ts';
+import { validatePodSpec } from './pod-strategy.ts';
 import { plainStrategy, type ResourceType } from './resource-type.ts';
 import { fieldErrors } from './status.ts';
 import { isPlainObject, type KubeObject } from './types.ts';
@@ -63,6 +64,29 @@ export function eventResourceType(): ResourceType {
       const errors = validateObjectMeta(event);
       if (!isPlainObject(event.involvedObject)) errors.push(fieldErrors.required('involvedObject'));
       return errors;
+    },
+  };
+}
+
+/** PodTemplates (what Flyte's default-pod-template-name and a task's podTemplateName refer to). */
+export function podTemplateResourceType(): ResourceType {
+  return {
+    ...plainStrategy(),
+    group: '',
+    versions: ['v1'],
+    storageVersion: 'v1',
+    plural: 'podtemplates',
+    singular: 'podtemplate',
+    kind: 'PodTemplate',
+    listKind: 'PodTemplateList',
+    shortNames: [],
+    namespaced: true,
+    statusSubresource: false,
+    returnDeletedObject: false,
+    allowUnconditionalUpdate: true,
+    validate(podTemplate) {
+      const template = isPlainObject(podTemplate.template) ? podTemplate.template : {};
+      return [...validateObjectMeta(podTemplate), ...validatePodSpec(template.spec, 'template.spec')];
     },
   };
 }

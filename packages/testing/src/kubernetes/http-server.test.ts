@@ -1,5 +1,5 @@
-import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type CoreV1Event, type V1Pod, type V1PodTemplate } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startKubeApiServer, type KubeStatus, type KubeTestServer } from './index.ts';
 
 let server: KubeTestServer;
@@ -256,7 +256,7 @@ describe('pods through the real CoreV1Api client', () => {
 
   it('serves discovery for core/v1 so generic clients can map kinds to resources', async () => {
     const resources = await core.getAPIResources();
-    expect(resources.resources.map((r) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/status', 'pods/log', 'namespaces', 'events']));
+    expect(resources.resources.map((r) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/status', 'pods/log', 'namespaces', 'events', 'podtemplates']));
   });
 
   it('requires the bearer token', async () => {
@@ -284,5 +284,53 @@ describe('pods through the real CoreV1Api client', () => {
     expect(await failureOf(core.createNamespacedPod({ namespace: 'quota', body: pod('p') }))).toMatchObject({ code: 403, reason: 'Forbidden', message: 'exceeded quota: compute-resources' });
     await core.createNamespacedPod({ namespace: 'quota', body: pod('p') });
     expect(server.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/namespaces/quota/pods')).toHaveLength(2);
+  });
+});
+
+function podTemplate(name: string, containers = [{ name: 'default', image: 'docker.io/rwgrim/docker-noop' }]): V1PodTemplate {
+  return { metadata: { name }, template: { metadata: { labels: { base: 'yes' } }, spec: { containers } } };
+}
+
+describe('pod templates through the real CoreV1Api client', () => {
+  it('creates, reads, lists, watches and deletes PodTemplates', async () => {
+    const seen: string[] = [];
+    const watch = await new Watch(server.kubeConfig()).watch('/api/v1/namespaces/templates/podtemplates', { resourceVersion: server.resourceVersion }, (type, obj: V1PodTemplate) => {
+      seen.push(`${type} ${obj.metadata?.name}`);
+    }, () => {});
+    const created = await core.createNamespacedPodTemplate({ namespace: 'templates', body: podTemplate('gpu') });
+    expect(created.metadata).toMatchObject({ name: 'gpu', namespace: 'templates' });
+    expect((await core.readNamespacedPodTemplate({ namespace: 'templates', name: 'gpu' })).template?.spec?.containers[0]?.name).toBe('default');
+    expect((await core.listNamespacedPodTemplate({ namespace: 'templates' })).items.map((t) => t.metadata?.name)).toEqual(['gpu']);
+    await core.deleteNamespacedPodTemplate({ namespace: 'templates', name: 'gpu' });
+    expect(await failureOf(core.readNamespacedPodTemplate({ namespace: 'templates', name: 'gpu' }))).toMatchObject({ code: 404, reason: 'NotFound' });
+    await vi.waitFor(() => expect(seen).toEqual(['ADDED gpu', 'DELETED gpu']));
+    watch.abort();
+  });
+
+  it('rejects a PodTemplate whose template has no containers, or a container without an image, with 422', async () => {
+    expect(await failureOf(core.createNamespacedPodTemplate({ namespace: 'templates', body: podTemplate('empty', []) }))).toMatchObject({
+      code: 422,
+      details: { causes: [{ field: 'template.spec.containers', reason: 'FieldValueRequired' }] },
+    });
+    const noImage = podTemplate('no-image', [{ name: 'default' } as { name: string; image: string }]);
+    expect(await failureOf(core.createNamespacedPodTemplate({ namespace: 'templates', body: noImage }))).toMatchObject({
+      code: 422,
+      details: { causes: [{ field: 'template.spec.containers[0].image', reason: 'FieldValueRequired' }] },
+    });
+  });
+});
+
+describe('events through the real CoreV1Api client', () => {
+  it('watches the events of one kind of object with a field selector on involvedObject', async () => {
+    const seen: string[] = [];
+    const watch = await new Watch(server.kubeConfig()).watch('/api/v1/namespaces/evs/events', { fieldSelector: 'involvedObject.kind=Pod', resourceVersion: server.resourceVersion }, (type, e: CoreV1Event) => {
+      seen.push(`${type} ${e.involvedObject.name} ${e.reason}`);
+    }, () => {});
+    const event = (name: string, kind: string, reason: string): CoreV1Event => ({ metadata: { name }, involvedObject: { kind, name: `${kind.toLowerCase()}-a` }, reason, type: 'Warning', message: reason });
+    await core.createNamespacedEvent({ namespace: 'evs', body: event('e1', 'Pod', 'FailedScheduling') });
+    await core.createNamespacedEvent({ namespace: 'evs', body: event('e2', 'Job', 'BackoffLimitExceeded') });
+    await core.createNamespacedEvent({ namespace: 'evs', body: event('e3', 'Pod', 'FailedMount') });
+    await vi.waitFor(() => expect(seen).toEqual(['ADDED pod-a FailedScheduling', 'ADDED pod-a FailedMount']));
+    watch.abort();
   });
 });

@@ -1,13 +1,13 @@
 /**
  * A local Kubernetes API server for tests: real HTTP on 127.0.0.1, spoken to by the real
- * @kubernetes/client-node, serving core/v1 pods, namespaces and events plus any registered CRD, with
+ * @kubernetes/client-node, serving core/v1 pods, namespaces, events and pod templates plus any registered CRD, with
  * watches, a global resourceVersion, and hooks to drive what a cluster would do (compaction, dropped
  * watches, pod statuses, injected failures, and an optional process-running node).
  */
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { LOOPBACK_HOST, LoopbackServer } from '../shared/loopback-server.ts';
-import { eventResourceType, namespaceResourceType } from './builtin-resources.ts';
+import { eventResourceType, namespaceResourceType, podTemplateResourceType } from './builtin-resources.ts';
 import { CRD_RESOURCE, crdDefinitionType, crdResourceType, readCrds } from './crd.ts';
 import { FaultInjector, type FaultRule } from './faults.ts';
 import { createRequestHandler, type RecordedRequest } from './http-server.ts';
@@ -263,7 +263,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const pods = podResourceType();
   const events = eventResourceType();
   const namespaces = namespaceResourceType();
-  for (const rt of [pods, events, namespaces, crdDefinitionType()]) api.register(rt);
+  for (const rt of [pods, events, namespaces, podTemplateResourceType(), crdDefinitionType()]) api.register(rt);
   serveCrds(api);
   for (const ns of options.namespaces ?? ['default', 'kube-system']) {
     api.create({ rt: namespaces, version: 'v1', namespace: '' }, { metadata: { name: ns } });

@@ -130,31 +130,32 @@ function validateContainer(c: Record<string, unknown>, path: string, seen: Set<s
   return errors;
 }
 
-function validateSpec(spec: unknown): FieldError[] {
-  if (!isPlainObject(spec)) return [fieldErrors.required('spec')];
+/** ValidatePodSpec's structural checks, reported under `path` (`spec`, or `template.spec` of a PodTemplate). */
+export function validatePodSpec(spec: unknown, path = 'spec'): FieldError[] {
+  if (!isPlainObject(spec)) return [fieldErrors.required(path)];
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   if (!Array.isArray(spec.containers) || spec.containers.length === 0) {
-    errors.push(fieldErrors.required('spec.containers'));
+    errors.push(fieldErrors.required(`${path}.containers`));
   } else {
     spec.containers.forEach((c, i) => {
-      if (isPlainObject(c)) errors.push(...validateContainer(c, `spec.containers[${i}]`, seen));
-      else errors.push(fieldErrors.typeInvalid(`spec.containers[${i}]`, c, 'must be an object'));
+      if (isPlainObject(c)) errors.push(...validateContainer(c, `${path}.containers[${i}]`, seen));
+      else errors.push(fieldErrors.typeInvalid(`${path}.containers[${i}]`, c, 'must be an object'));
     });
   }
   if (spec.initContainers !== undefined) {
-    if (!Array.isArray(spec.initContainers)) errors.push(fieldErrors.typeInvalid('spec.initContainers', spec.initContainers, 'must be a list'));
+    if (!Array.isArray(spec.initContainers)) errors.push(fieldErrors.typeInvalid(`${path}.initContainers`, spec.initContainers, 'must be a list'));
     else spec.initContainers.forEach((c, i) => {
-      if (isPlainObject(c)) errors.push(...validateContainer(c, `spec.initContainers[${i}]`, seen));
-      else errors.push(fieldErrors.typeInvalid(`spec.initContainers[${i}]`, c, 'must be an object'));
+      if (isPlainObject(c)) errors.push(...validateContainer(c, `${path}.initContainers[${i}]`, seen));
+      else errors.push(fieldErrors.typeInvalid(`${path}.initContainers[${i}]`, c, 'must be an object'));
     });
   }
   if (spec.restartPolicy !== undefined && !RESTART_POLICIES.includes(spec.restartPolicy as string)) {
-    errors.push(fieldErrors.notSupported('spec.restartPolicy', spec.restartPolicy, RESTART_POLICIES));
+    errors.push(fieldErrors.notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
   }
   const deadline = spec.activeDeadlineSeconds;
   if (deadline !== undefined && (typeof deadline !== 'number' || !Number.isInteger(deadline) || deadline < 1)) {
-    errors.push(fieldErrors.invalid('spec.activeDeadlineSeconds', deadline, 'must be between 1 and 2147483647, inclusive'));
+    errors.push(fieldErrors.invalid(`${path}.activeDeadlineSeconds`, deadline, 'must be between 1 and 2147483647, inclusive'));
   }
   return errors;
 }
@@ -192,7 +193,7 @@ function validateStatus(status: unknown): FieldError[] {
 
 function validatePod(pod: KubeObject, ctx: ValidationContext): FieldError[] {
   if (ctx.subresource === 'status') return validateStatus(pod.status);
-  const errors = [...validateObjectMeta(pod), ...validateSpec(pod.spec)];
+  const errors = [...validateObjectMeta(pod), ...validatePodSpec(pod.spec)];
   if (ctx.old !== undefined && errors.length === 0 && !deepEqual(mutableSpecMasked(pod.spec), mutableSpecMasked(ctx.old.spec))) {
     errors.push(fieldErrors.forbidden('spec', POD_UPDATE_FORBIDDEN));
   }
