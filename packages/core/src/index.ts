@@ -23,22 +23,10 @@ export {
 } from './errors.ts';
 export type { ErrorCode } from './errors.ts';
 
-// The type system
-export {
-  t,
-  isFlyteType,
-  toLiteralMap,
-  fromLiteralMap,
-  typeFromLiteralType,
-  describeLiteralType,
-  literalTypeEquals,
-  describeLiteral,
-  UnknownFieldError,
-  AmbiguousUnionError,
-} from './types/index.ts';
+// The type system (implementation classes stay internal)
+export { t } from './types/t.ts';
+export type { BlobOptions, DatasetOptions } from './types/t.ts';
 export type {
-  BlobOptions,
-  DatasetOptions,
   FlyteType,
   Infer,
   InferInputs,
@@ -53,15 +41,18 @@ export type {
   JsonObject,
   StandardSchemaV1,
   StandardResult,
-  FlyteListType,
-  FlyteMapType,
-  FlyteEnumType,
-  FlyteUnionType,
-  FlyteOptionalType,
-  FlyteFileType,
-  FlyteDirectoryType,
-  FlyteDatasetType,
-} from './types/index.ts';
+} from './types/flyte-type.ts';
+export type { FlyteListType, FlyteMapType } from './types/collections.ts';
+export type { FlyteEnumType } from './types/enum.ts';
+export type { FlyteUnionType, FlyteOptionalType } from './types/union.ts';
+export type { FlyteFileType, FlyteDirectoryType, FlyteDatasetType } from './types/blobs.ts';
+export { isFlyteType } from './types/base.ts';
+export { unionTag } from './types/union.ts';
+export { toLiteralMap, fromLiteralMap } from './types/literal-map.ts';
+export { typeFromLiteralType, describeLiteralType } from './types/from-literal-type.ts';
+export { literalTypeEquals } from './types/literal-type-equals.ts';
+export { describeLiteral } from './types/literals.ts';
+export { UnknownFieldError, AmbiguousUnionError } from './types/type-errors.ts';
 
 // Authoring
 export { task, FUNCTION_TASK_TYPE } from './task/function-task.ts';

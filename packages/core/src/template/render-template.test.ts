@@ -1,7 +1,8 @@
 import { create } from '@bufbuild/protobuf';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { describe, expect, it } from 'vitest';
-import { t, toLiteralMap } from '../types/index.ts';
+import { t } from '../types/t.ts';
+import { toLiteralMap } from '../types/literal-map.ts';
 import { inputReferences, perRetryUniqueKey, renderTemplate, type TemplateValues } from './render-template.ts';
 
 const noInputs = create(LiteralMapSchema, {});
