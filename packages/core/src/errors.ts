@@ -5,7 +5,8 @@
 
 const BRAND = Symbol.for('tflyte.error');
 
-export type ErrorCode =
+/** The codes @tflyte/core raises. */
+export type CoreErrorCode =
   | 'TFLYTE_INVALID_OPTION'
   | 'TFLYTE_INVALID_SCHEMA'
   | 'TFLYTE_INVALID_INPUT'
@@ -24,25 +25,52 @@ export type ErrorCode =
   | 'TFLYTE_CONFIG'
   | 'TFLYTE_USAGE'
   | 'TFLYTE_STATE_CONFLICT'
-  | 'TFLYTE_STORAGE';
+  | 'TFLYTE_STORAGE'
+  | 'TFLYTE_NON_RETRYABLE';
+
+/**
+ * A stable error code: one of core's, or a plugin's own in SCREAMING_SNAKE_CASE with the plugin's
+ * prefix (`ATHENA_QUERY_INPUT`, `SPARK_INVALID_CONF`). Codes are public API; messages are not.
+ */
+export type ErrorCode = CoreErrorCode | (string & {});
+
+const CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
 
 export class TflyteError extends Error {
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
+    if (!CODE.test(code)) throw new TypeError(`error code '${code}' must be SCREAMING_SNAKE_CASE with a prefix, e.g. 'ATHENA_BAD_QUERY'`);
     this.code = code;
     this.name = new.target.name;
   }
 
-  // Plugins may bring their own copy of @tflyte/core; a symbol brand keeps `x instanceof TflyteError`
-  // working across copies. Subclasses keep the ordinary prototype check.
+  // Plugins may bring their own copy of @tflyte/core. Every instance carries the names of the
+  // classes it was built from under a global symbol, so `x instanceof BackendError` holds for a
+  // BackendError of any copy (and for subclasses), not only for this copy's prototype chain.
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== TflyteError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === 'object' && value !== null && BRAND in value;
+    if (typeof value !== 'object' || value === null) return false;
+    const brands = (value as { [BRAND]?: unknown })[BRAND];
+    if (!Array.isArray(brands)) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return brands.includes(this.name);
   }
 }
-Object.defineProperty(TflyteError.prototype, BRAND, { value: true });
+Object.defineProperty(TflyteError.prototype, BRAND, {
+  get(this: object): string[] {
+    const names: string[] = [];
+    for (let proto = Object.getPrototypeOf(this); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      const ctor = (proto as { constructor?: { name?: string } }).constructor;
+      if (ctor?.name) names.push(ctor.name);
+    }
+    return names;
+  },
+});
+
+/** Whether a value is a tflyte error with this code, from any copy of @tflyte/core. */
+export function hasErrorCode(value: unknown, code: ErrorCode): value is TflyteError {
+  return value instanceof TflyteError && value.code === code;
+}
 
 /** A task option is invalid; raised when the task is defined, naming the option. */
 export class InvalidOptionError extends TflyteError {
@@ -122,22 +150,38 @@ export function describeValue(value: unknown): string {
   }
 }
 
+/** Whose fault a failure is: USER failures spend the task's `retries`, SYSTEM ones the executor's system budget. */
+export type FailureKind = 'user' | 'system';
+
+/** How an attempt failed: the one shape every backend, the executor and `tflyte execute` use. */
+export interface FailureInfo {
+  readonly kind: FailureKind;
+  /** false for permanent failures (bad query, invalid spec): never retried. */
+  readonly retryable: boolean;
+  /** A short stable code, e.g. `OOMKilled`, `ThrottlingException`, `SYNTAX_ERROR`, `USER:ValueError`. */
+  readonly code: string;
+  readonly message: string;
+  /** The earliest the next attempt may start, in ms from now (a service's Retry-After); the executor waits that long. */
+  readonly retryAfterMs?: number;
+}
+
 /**
- * Thrown by a backend's create / get / delete. `kind` and `retryable` drive the executor's retry
- * budgets: user errors spend the task's retries, system errors a separate budget, permanent none.
+ * Thrown by a backend (or a task body) to fail an attempt with a stated classification: `kind` and
+ * `retryable` drive the executor's retry budgets. Anything else thrown is classified by
+ * `classifyError`.
  */
 export class BackendError extends TflyteError {
-  readonly kind: 'user' | 'system';
-  readonly retryable: boolean;
-  readonly reason: string;
-  constructor(
-    init: { kind: 'user' | 'system'; retryable: boolean; reason: string; message: string },
-    options?: { cause?: unknown },
-  ) {
-    super('TFLYTE_BACKEND', init.message, options);
-    this.kind = init.kind;
-    this.retryable = init.retryable;
-    this.reason = init.reason;
+  readonly failure: FailureInfo;
+  constructor(failure: Omit<FailureInfo, 'message'> & { readonly message: string }, options?: { cause?: unknown }) {
+    super('TFLYTE_BACKEND', failure.message, options);
+    this.failure = { ...failure };
+  }
+}
+
+/** Thrown from a task body to fail without retries (bad input data, a permanent condition). */
+export class NonRetryableError extends TflyteError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TFLYTE_NON_RETRYABLE', message, options);
   }
 }
 
@@ -246,25 +290,19 @@ export class StorageError extends TflyteError {
 /** A task failed for good: its last attempt failed and no retry budget of that kind is left. */
 export class TaskFailedError extends TflyteError {
   readonly task: string;
-  readonly kind: 'user' | 'system';
-  /** The failure code of the last attempt, e.g. `OOMKilled`, `USER:ValueError`. */
-  readonly failureCode: string;
-  readonly retryable: boolean;
+  /** How the last attempt failed. */
+  readonly failure: FailureInfo;
   /** How many attempts ran. */
   readonly attempts: number;
-  constructor(
-    init: { task: string; kind: 'user' | 'system'; code: string; message: string; retryable: boolean; attempts: number },
-    options?: { cause?: unknown },
-  ) {
+  constructor(init: { task: string; failure: FailureInfo; attempts: number }, options?: { cause?: unknown }) {
+    const { kind, code, retryable, message } = init.failure;
     super(
       'TFLYTE_TASK_FAILED',
-      `task '${init.task}' failed after ${init.attempts} attempt${init.attempts === 1 ? '' : 's'} (${init.kind} error ${init.code}${init.retryable ? '' : ', not retryable'}): ${init.message}`,
+      `task '${init.task}' failed after ${init.attempts} attempt${init.attempts === 1 ? '' : 's'} (${kind} error ${code}${retryable ? '' : ', not retryable'}): ${message}`,
       options,
     );
     this.task = init.task;
-    this.kind = init.kind;
-    this.failureCode = init.code;
-    this.retryable = init.retryable;
+    this.failure = init.failure;
     this.attempts = init.attempts;
   }
 }

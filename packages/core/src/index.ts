@@ -20,8 +20,10 @@ export {
   TaskFailedError,
   TaskTimeoutError,
   CancelledError,
+  NonRetryableError,
+  hasErrorCode,
 } from './errors.ts';
-export type { ErrorCode } from './errors.ts';
+export type { ErrorCode, CoreErrorCode, FailureInfo, FailureKind } from './errors.ts';
 
 // The type system (implementation classes stay internal)
 export { t } from './types/t.ts';
@@ -55,7 +57,7 @@ export { describeLiteral } from './types/literals.ts';
 export { UnknownFieldError, AmbiguousUnionError } from './types/type-errors.ts';
 
 // Authoring
-export { task, FUNCTION_TASK_TYPE } from './task/function-task.ts';
+export { task } from './task/function-task.ts';
 export type { TaskOptions, TaskFunctionInputs } from './task/function-task.ts';
 export { defineTask, isTask, checkCall, TaskExecutionError } from './task/define-task.ts';
 export type { Task, TaskDefinition, TaskKind, TaskTarget, TargetContext, DefineTaskInit } from './task/define-task.ts';
@@ -76,7 +78,7 @@ export type { TaskRunner } from './task/run-context.ts';
 
 // Serialization
 export { parseQuantity, toQuantity } from './task/quantity.ts';
-export { functionPlugin, functionBackend, NonRetryableError } from './task/function-plugin.ts';
+export { functionPlugin, functionBackend, functionTasks, FUNCTION_TASK_TYPE, FUNCTION_BACKEND_NAME } from './task/function-plugin.ts';
 export { toTaskTemplate, taskTemplateToBinary, taskTemplateToJson, SDK_VERSION, SDK_FLAVOR } from './serialize/task-template.ts';
 export type { SerializeOptions } from './serialize/task-template.ts';
 export { containerTarget, buildContainer } from './serialize/container.ts';
@@ -90,8 +92,25 @@ export { formatPrimitiveGo } from './template/primitive-text.ts';
 export { formatFloatGo, formatFloatPlain, formatDurationGo, formatTimestampGo, durationNanos } from './template/go-format.ts';
 
 // The plugin contract
-export { definePlugin } from './plugin/contract.ts';
-export type { Plugin, Backend, TaskStatus, AttemptContext, FailureInfo, FailureKind, LogLink, TargetKind, Phase } from './plugin/contract.ts';
+export { definePlugin } from './plugin/define-plugin.ts';
+export type { Plugin, PluginSpec, PluginDefinition, PluginTaskInit, TaskBody, DefinedTask } from './plugin/define-plugin.ts';
+export { isSyncBackend } from './plugin/contract.ts';
+export type {
+  Backend,
+  SyncBackend,
+  AsyncBackend,
+  PollPolicy,
+  StatusCheckPolicy,
+  TaskStatus,
+  AttemptContext,
+  LogLink,
+  TargetKind,
+} from './plugin/contract.ts';
+export { protoCustom, jsonCustom, noCustom } from './plugin/custom-codec.ts';
+export type { CustomCodec } from './plugin/custom-codec.ts';
+export { Phase, queued, waitingForResources, initializing, running, succeeded, failed, failure, aborted } from './plugin/status.ts';
+export { classifyError, failureFromStatus, failureFromErrorDocument, errorDocumentFields, FAILURE_CODES } from './executor/failure.ts';
+export type { ErrorOrigin } from './executor/failure.ts';
 
 // Composition
 export { workflow, WORKFLOW_TYPE } from './workflow/workflow.ts';

@@ -1,5 +1,6 @@
 import { ConfigError, PluginInvalidError } from '../errors.ts';
-import type { Backend, Plugin } from '../plugin/contract.ts';
+import type { Backend } from '../plugin/contract.ts';
+import type { Plugin } from '../plugin/define-plugin.ts';
 import { validateBackend } from '../plugin/validate-plugin.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
-import { CancelledError, StateConflictError } from '../errors.ts';
-import type { AttemptContext, FailureInfo, TaskStatus } from '../plugin/contract.ts';
+import { BackendError, CancelledError, type FailureInfo, StateConflictError } from '../errors.ts';
+import { type AsyncBackend, type AttemptContext, type StatusCheckPolicy, type TaskStatus, isSyncBackend } from '../plugin/contract.ts';
 import type { AttemptKey, AttemptRecord, AttemptUpdate } from '../store/state-store.ts';
 import { joinUri } from '../storage/object-store.ts';
 import type { JsonValue } from '../types/flyte-type.ts';
-import { FAILURE_CODES, failureFromErrorDocument, failureFromStatus, failureFromThrown } from './failure.ts';
+import { FAILURE_CODES, classifyError, failureFromErrorDocument, failureFromStatus } from './failure.ts';
 import { generatedName } from './generated-name.ts';
 import { declaredOutputs, outputMismatch } from './outputs.ts';
 import { classifyPhase, phaseName } from './phases.ts';
@@ -29,9 +29,9 @@ export interface AttemptPlan {
   readonly resume: AttemptRecord | undefined;
 }
 
+/** How following an attempt ended; `status` is the first status that is not live (or a sync backend's result). */
 type MonitorOutcome =
-  | { readonly type: 'terminal'; readonly status: TaskStatus }
-  | { readonly type: 'unknown-phase'; readonly status: TaskStatus }
+  | { readonly type: 'status'; readonly status: TaskStatus }
   | { readonly type: 'error'; readonly failure: FailureInfo }
   | { readonly type: 'fatal'; readonly error: unknown }
   | { readonly type: 'timeout' }
@@ -82,17 +82,22 @@ export function attemptContext(ctx: RunContext, plan: AttemptPlan, signal: Abort
       ctx.rawOutputPrefix === undefined ? `${prefix}/raw` : joinUri(ctx.rawOutputPrefix, encodeURIComponent(runId), encodeURIComponent(nodeId), String(attempt)),
     interruptible: plan.interruptible,
     signal,
+    clock: ctx.clock,
   };
 }
+
+/** Sync backends keep no handle; their records carry version 0. */
+const handleVersionOf = (backend: RunContext['backend']): number => (isSyncBackend(backend) ? 0 : backend.handleVersion);
 
 /** A stored attempt can only be resumed by the backend (and handle version) that started it. */
 export function checkResumable(ctx: RunContext, plan: AttemptPlan): void {
   const record = plan.resume;
   const { backend } = ctx;
-  if (record !== undefined && (record.backend !== backend.name || record.handleVersion !== backend.handleVersion)) {
+  const handleVersion = handleVersionOf(backend);
+  if (record !== undefined && (record.backend !== backend.name || record.handleVersion !== handleVersion)) {
     throw new StateConflictError(
       `attempt ${plan.attempt} of run '${ctx.runId}' node '${ctx.nodeId}' was started by backend ${record.backend} (handle version ${record.handleVersion}); ` +
-        `the configured backend is ${backend.name} (handle version ${backend.handleVersion}) and cannot re-attach to it: finish it with the old version or use a new runId`,
+        `the configured backend is ${backend.name} (handle version ${handleVersion}) and cannot re-attach to it: finish it with the old version or use a new runId`,
     );
   }
 }
@@ -123,7 +128,7 @@ export async function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: Atte
       taskTypeVersion: ctx.template.taskTypeVersion,
       generatedName: actx.generatedName,
       backend: ctx.backend.name,
-      handleVersion: ctx.backend.handleVersion,
+      handleVersion: handleVersionOf(ctx.backend),
       createdAt: ctx.clock.now(),
     })
   );
@@ -142,18 +147,22 @@ export function statusChanged(attempt: number, status: TaskStatus): EventPayload
 }
 
 /**
- * Runs (or resumes) one attempt: create — or re-attach to the stored handle — then follow its
- * status until it is terminal, times out, or the run is cancelled. The handle is stored before the
- * first status check. Cancellation deletes the job and throws CancelledError.
+ * The one attempt driver, for every kind of backend. It runs (or resumes) one attempt — `do` on a
+ * sync backend; create, or re-attach to the stored handle, then follow the status on an async one —
+ * until the attempt is terminal, times out, or the run is cancelled. Timeouts and cancellation are
+ * decided here and nowhere else: the attempt's signal aborts, a live job is deleted, and the outcome
+ * is recorded. An async backend's handle is stored before its first status check.
  */
 export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<AttemptOutcome> {
-  const { backend, store, clock, runId, nodeId } = ctx;
+  const { backend, runId, nodeId } = ctx;
   const key: AttemptKey = { runId, nodeId, attempt: plan.attempt };
   const attemptAbort = new AbortController();
   const actx = attemptContext(ctx, plan, attemptAbort.signal);
-
   const fail = (failure: FailureInfo): AttemptOutcome => recordFailure(ctx, key, failure);
-  const cleanup = async (handle: JsonValue): Promise<unknown> => {
+  let handle: JsonValue | undefined;
+
+  const cleanup = async (): Promise<unknown> => {
+    if (handle === undefined || isSyncBackend(backend)) return undefined;
     try {
       await backend.delete(handle, actx);
       return undefined;
@@ -162,8 +171,9 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
       return error ?? new Error('delete failed');
     }
   };
-  const cancel = async (handle: JsonValue | undefined): Promise<never> => {
-    const deleteError = handle === undefined ? undefined : await cleanup(handle);
+  const cancel = async (): Promise<never> => {
+    attemptAbort.abort(ATTEMPT_OVER);
+    const deleteError = await cleanup();
     if (deleteError === undefined) recordEnd(ctx, key, { status: 'aborted' });
     ctx.emit({ type: 'cancelled', attempt: plan.attempt });
     throw deleteError === undefined
@@ -173,51 +183,70 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
 
   try {
     checkResumable(ctx, plan);
+    const limit = timeoutMs(ctx);
     let record = plan.resume;
-    let handle: JsonValue;
-    if (record?.status === 'running' && record.handle !== undefined) {
-      handle = record.handle;
-      ctx.emit({ type: 'attempt-reattached', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, handle });
-    } else {
+    let work: Promise<MonitorOutcome>;
+    if (isSyncBackend(backend)) {
       record = await beginAttempt(ctx, plan, key, actx);
-      let created: unknown;
-      try {
-        created = await backend.create(actx);
-      } catch (error) {
-        if (ctx.signal?.aborted === true) return await cancel(undefined);
-        return fail(failureFromThrown(error));
+      if (ctx.signal?.aborted === true) return await cancel();
+      ctx.emit({ type: 'attempt-started', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, interruptible: plan.interruptible });
+      work = backend.do(actx).then(
+        (status): MonitorOutcome => ({ type: 'status', status }),
+        (error: unknown): MonitorOutcome => ({ type: 'error', failure: classifyError(error, 'system') }),
+      );
+    } else {
+      if (record?.status === 'running' && record.handle !== undefined) {
+        handle = record.handle;
+        ctx.emit({ type: 'attempt-reattached', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, handle });
+      } else {
+        record = await beginAttempt(ctx, plan, key, actx);
+        let created: unknown;
+        try {
+          created = await backend.create(actx);
+        } catch (error) {
+          if (ctx.signal?.aborted === true) return await cancel();
+          return fail(classifyError(error, 'system'));
+        }
+        const text = JSON.stringify(created);
+        if (text === undefined) {
+          return fail({ kind: 'system', retryable: false, code: FAILURE_CODES.invalidHandle, message: `backend ${backend.name} returned a handle that is not JSON` });
+        }
+        handle = JSON.parse(text) as JsonValue;
+        ctx.store.updateAttempt(key, { handle, status: 'running' }, ctx.clock.now());
+        ctx.emit({ type: 'attempt-created', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, interruptible: plan.interruptible, handle });
       }
-      const text = JSON.stringify(created);
-      if (text === undefined) {
-        return fail({ kind: 'system', retryable: false, code: FAILURE_CODES.invalidHandle, message: `backend ${backend.name} returned a handle that is not JSON` });
-      }
-      handle = JSON.parse(text) as JsonValue;
-      store.updateAttempt(key, { handle, status: 'running' }, clock.now());
-      ctx.emit({ type: 'attempt-created', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, interruptible: plan.interruptible, handle });
+      work = follow(ctx, actx, backend, handle, attemptAbort.signal);
     }
 
-    const limit = timeoutMs(ctx);
-    const outcome = await monitor(ctx, actx, key, handle, limit === undefined ? undefined : record.createdAt + limit);
+    const outcome = await settleFirst(ctx, work, limit === undefined ? undefined : record.createdAt + limit, attemptAbort.signal);
     switch (outcome.type) {
       case 'cancelled':
-        return await cancel(handle);
-      case 'fatal':
-        await cleanup(handle);
-        throw outcome.error;
+        return await cancel();
       case 'timeout':
-        await cleanup(handle);
+        attemptAbort.abort(ATTEMPT_OVER);
+        await cleanup();
         ctx.emit({ type: 'timed-out', attempt: plan.attempt, timeoutMs: limit ?? 0 });
         return fail(timeoutFailure(plan.attempt, limit ?? 0));
       case 'error':
-        // The job may still be running after a failed status check; do not leave it behind.
-        await cleanup(handle);
+        // Past the status-check bound the job may still be running; do not leave it behind.
+        attemptAbort.abort(ATTEMPT_OVER);
+        await cleanup();
         return fail(outcome.failure);
-      case 'unknown-phase':
-        await cleanup(handle);
-        return fail(unknownPhaseFailure(ctx, outcome.status));
-      case 'terminal': {
-        const result = await finish(ctx, actx, key, outcome.status);
-        if (backend.finalize !== undefined) {
+      case 'fatal':
+        attemptAbort.abort(ATTEMPT_OVER);
+        await cleanup();
+        throw outcome.error;
+      case 'status': {
+        const { status } = outcome;
+        const phaseClass = classifyPhase(status.phase);
+        if (phaseClass === 'unknown' || phaseClass === 'live') {
+          attemptAbort.abort(ATTEMPT_OVER);
+          await cleanup();
+          return fail(phaseClass === 'unknown' ? unknownPhaseFailure(ctx, status) : notTerminalFailure(ctx, status));
+        }
+        if (isSyncBackend(backend)) ctx.emit(statusChanged(plan.attempt, status));
+        const result = await finish(ctx, actx, key, status);
+        if (!isSyncBackend(backend) && backend.finalize !== undefined && handle !== undefined) {
           try {
             await backend.finalize(handle, actx);
           } catch (error) {
@@ -232,8 +261,42 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
   }
 }
 
+/** The first of: the work's outcome, the deadline, or the run's cancellation. */
+function settleFirst(ctx: RunContext, work: Promise<MonitorOutcome>, deadline: number | undefined, attemptSignal: AbortSignal): Promise<MonitorOutcome> {
+  const { signal, clock } = ctx;
+  if (signal?.aborted === true) return Promise.resolve({ type: 'cancelled' });
+  if (signal === undefined && deadline === undefined) return work;
+  return new Promise<MonitorOutcome>((resolve) => {
+    const stop = new AbortController();
+    const settle = (outcome: MonitorOutcome): void => {
+      signal?.removeEventListener('abort', onAbort);
+      stop.abort(ATTEMPT_OVER);
+      resolve(outcome);
+    };
+    const onAbort = (): void => settle({ type: 'cancelled' });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    attemptSignal.addEventListener('abort', () => stop.abort(ATTEMPT_OVER), { once: true });
+    if (deadline !== undefined) {
+      clock.sleep(Math.max(0, deadline - clock.now()), stop.signal).then(
+        () => settle({ type: 'timeout' }),
+        () => {},
+      );
+    }
+    work.then(settle, (error: unknown) => settle({ type: 'fatal', error }));
+  });
+}
+
 export function timeoutFailure(attempt: number, limit: number): FailureInfo {
   return { kind: 'user', retryable: true, code: FAILURE_CODES.taskTimeout, message: `attempt ${attempt} ran longer than the task's timeout of ${limit} ms` };
+}
+
+function notTerminalFailure(ctx: RunContext, status: TaskStatus): FailureInfo {
+  return {
+    kind: 'system',
+    retryable: false,
+    code: FAILURE_CODES.notTerminal,
+    message: `backend ${ctx.backend.name} returned phase ${phaseName(status.phase)} from do, which must return a terminal status`,
+  };
 }
 
 export function unknownPhaseFailure(ctx: RunContext, status: TaskStatus): FailureInfo {
@@ -302,79 +365,104 @@ export async function finish(ctx: RunContext, actx: AttemptContext, key: Attempt
 }
 
 /**
- * Follows an attempt's status through `watch` when the backend has it, else by polling `get` with
- * capped exponential backoff on the injected clock. Settles on the first of: a terminal or unknown
- * phase, a failed status call, the deadline, or cancellation.
+ * Follows an async attempt until its status is terminal (or unknown): through `watch` when the
+ * backend has it, else by polling `get` with capped exponential backoff, on the injected clock.
+ * A failed status check is retried under the backend's status-check policy and never touches the
+ * job; only past the bound does following end, with a retryable SYSTEM failure.
  */
-function monitor(
-  ctx: RunContext,
-  actx: AttemptContext,
-  key: AttemptKey,
-  handle: JsonValue,
-  deadline: number | undefined,
-): Promise<MonitorOutcome> {
-  const { backend, clock, signal } = ctx;
+function follow(ctx: RunContext, actx: AttemptContext, backend: AsyncBackend, handle: JsonValue, signal: AbortSignal): Promise<MonitorOutcome> {
+  const key: AttemptKey = { runId: ctx.runId, nodeId: ctx.nodeId, attempt: actx.attempt };
+  const checks = statusCheckPolicy(backend);
   return new Promise<MonitorOutcome>((resolve) => {
-    const stop = new AbortController();
     let settled = false;
+    let lastSeen: string | undefined;
     const settle = (outcome: MonitorOutcome): void => {
       if (settled) return;
       settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      stop.abort(ATTEMPT_OVER);
       resolve(outcome);
     };
-    const onAbort = (): void => settle({ type: 'cancelled' });
-    if (signal?.aborted === true) return settle({ type: 'cancelled' });
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    if (deadline !== undefined) {
-      clock.sleep(Math.max(0, deadline - clock.now()), stop.signal).then(
-        () => settle({ type: 'timeout' }),
-        () => {},
-      );
-    }
-
-    let lastSeen: string | undefined;
-    const onStatus = (status: TaskStatus): void => {
-      if (settled) return;
+    signal.addEventListener('abort', () => settle({ type: 'fatal', error: signal.reason }), { once: true });
+    /** Records and reports a status; true once following is over. */
+    const onStatus = (status: TaskStatus): boolean => {
+      if (settled) return true;
       const phaseClass = classifyPhase(status.phase);
-      if (phaseClass === 'unknown') return settle({ type: 'unknown-phase', status });
-      const seen = status.logs?.length ? JSON.stringify([status.phase, status.message ?? null, status.logs]) : `${status.phase}\u0000${status.message ?? ''}`;
-      if (seen !== lastSeen) {
-        lastSeen = seen;
-        try {
-          ctx.store.updateAttempt(key, { phase: status.phase }, clock.now());
-        } catch (error) {
-          return settle({ type: 'fatal', error });
+      if (phaseClass !== 'unknown') {
+        const seen = status.logs?.length ? JSON.stringify([status.phase, status.message ?? null, status.logs]) : `${status.phase}\u0000${status.message ?? ''}`;
+        if (seen !== lastSeen) {
+          lastSeen = seen;
+          try {
+            ctx.store.updateAttempt(key, { phase: status.phase }, ctx.clock.now());
+          } catch (error) {
+            settle({ type: 'fatal', error });
+            return true;
+          }
+          ctx.emit(statusChanged(actx.attempt, status));
         }
-        ctx.emit(statusChanged(actx.attempt, status));
       }
-      if (phaseClass !== 'live') settle({ type: 'terminal', status });
+      if (phaseClass !== 'live') settle({ type: 'status', status });
+      return settled;
+    };
+    /** One status read, retried under the policy; undefined once following is over. */
+    const checkedGet = async (failures: number, lastError?: unknown): Promise<TaskStatus | undefined> => {
+      for (let failed = failures; ; ) {
+        if (failed > 0) {
+          if (failed > checks.maxFailures) {
+            settle({ type: 'error', failure: statusCheckFailure(backend, failed, lastError) });
+            return undefined;
+          }
+          ctx.emit({ type: 'status-check-failed', attempt: actx.attempt, failures: failed, message: errorMessage(lastError) });
+          try {
+            await ctx.clock.sleep(Math.min(checks.initialMs * 2 ** (failed - 1), checks.maxMs), signal);
+          } catch {
+            return undefined;
+          }
+        }
+        if (settled) return undefined;
+        try {
+          return await backend.get(handle as never, actx);
+        } catch (error) {
+          if (isPermanent(error)) {
+            settle({ type: 'error', failure: classifyError(error, 'system') });
+            return undefined;
+          }
+          failed += 1;
+          lastError = error;
+        }
+      }
     };
 
     if (backend.watch !== undefined) {
-      try {
-        backend.watch(handle, actx, onStatus, stop.signal);
-      } catch (error) {
-        settle({ type: 'error', failure: failureFromThrown(error) });
-      }
+      const watch = backend.watch.bind(backend);
+      const startWatch = (): void => {
+        const stop = new AbortController();
+        signal.addEventListener('abort', () => stop.abort(ATTEMPT_OVER), { once: true });
+        let failedOnce = false;
+        const onError = (error: unknown): void => {
+          if (failedOnce || settled) return;
+          failedOnce = true;
+          stop.abort(ATTEMPT_OVER);
+          // Read the status directly (retrying under the policy), then watch again.
+          void checkedGet(1, error).then((status) => {
+            if (status !== undefined && !onStatus(status)) startWatch();
+          });
+        };
+        try {
+          watch(handle as never, actx, (status) => void onStatus(status), stop.signal, onError);
+        } catch (error) {
+          onError(error);
+        }
+      };
+      startWatch();
       return;
     }
     const poll = backend.poll ?? DEFAULT_POLL;
     void (async () => {
       let delay = poll.initialMs;
       while (!settled) {
-        let status: TaskStatus;
+        const status = await checkedGet(0);
+        if (status === undefined || onStatus(status)) return;
         try {
-          status = await backend.get(handle, actx);
-        } catch (error) {
-          return settle({ type: 'error', failure: failureFromThrown(error) });
-        }
-        onStatus(status);
-        if (settled) return;
-        try {
-          await clock.sleep(delay, stop.signal);
+          await ctx.clock.sleep(delay, signal);
         } catch {
           return;
         }
@@ -384,3 +472,25 @@ function monitor(
   });
 }
 
+/** Defaults as Flyte's web-API plugins: 5 consecutive failures tolerated, 1 s doubling to 30 s between them. */
+export const DEFAULT_STATUS_CHECKS: StatusCheckPolicy = { maxFailures: 5, initialMs: 1000, maxMs: 30_000 };
+
+function statusCheckPolicy(backend: AsyncBackend): StatusCheckPolicy {
+  return { ...DEFAULT_STATUS_CHECKS, ...backend.statusChecks };
+}
+
+/** A BackendError that says retrying cannot help (the job is gone, access was revoked) ends following at once. */
+function isPermanent(error: unknown): boolean {
+  return error instanceof BackendError && !error.failure.retryable;
+}
+
+function statusCheckFailure(backend: AsyncBackend, failures: number, error: unknown): FailureInfo {
+  return {
+    kind: 'system',
+    retryable: true,
+    code: FAILURE_CODES.statusCheckFailed,
+    message: `${failures} status checks of backend ${backend.name} failed in a row; the last: ${errorMessage(error)}`,
+  };
+}
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,4 +1,5 @@
-import type { FailureKind, LogLink } from '../plugin/contract.ts';
+import type { FailureKind } from '../errors.ts';
+import type { LogLink } from '../plugin/contract.ts';
 import type { JsonValue } from '../types/flyte-type.ts';
 
 /** Fields every executor event carries. */
@@ -92,6 +93,16 @@ export interface RetryScheduledEvent extends EventBase {
   /** Retries left after this one, per budget. */
   readonly userRetriesLeft: number;
   readonly systemRetriesLeft: number;
+  /** The next attempt waits this long first, as the failure asked (a service's Retry-After). */
+  readonly afterMs?: number;
+}
+/** A status check (get or watch) failed; it is retried with backoff and the job is left alone. */
+export interface StatusCheckFailedEvent extends EventBase {
+  readonly type: 'status-check-failed';
+  readonly attempt: number;
+  /** Consecutive failures so far. */
+  readonly failures: number;
+  readonly message: string;
 }
 export interface TimedOutEvent extends EventBase {
   readonly type: 'timed-out';
@@ -137,6 +148,7 @@ export type ExecutorEvent =
   | StatusChangedEvent
   | AttemptFailedEvent
   | RetryScheduledEvent
+  | StatusCheckFailedEvent
   | TimedOutEvent
   | CleanupFailedEvent
   | CancelledEvent

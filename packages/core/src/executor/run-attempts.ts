@@ -1,7 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
-import { StateConflictError, StateCorruptError, TaskFailedError, TaskTimeoutError } from '../errors.ts';
-import type { FailureInfo } from '../plugin/contract.ts';
+import { CancelledError, type FailureInfo, StateConflictError, StateCorruptError, TaskFailedError, TaskTimeoutError } from '../errors.ts';
 import type { AttemptRecord } from '../store/state-store.ts';
 import { joinUri } from '../storage/object-store.ts';
 import { attemptPrefix, runAttempt, timeoutMs, type AttemptPlan } from './attempt.ts';
@@ -9,7 +8,6 @@ import type { Computed } from './cache.ts';
 import { FAILURE_CODES } from './failure.ts';
 import { outputMismatch } from './outputs.ts';
 import type { RunContext } from './run-context.ts';
-import { runSyncAttempt } from './sync-attempt.ts';
 
 interface Budget {
   userFailures: number;
@@ -39,7 +37,7 @@ export async function runAttempts(ctx: RunContext): Promise<Computed> {
 
   for (;;) {
     const plan: AttemptPlan = { attempt, resume, interruptible: interruptible(ctx, budget) };
-    const outcome = runsInOneCall(ctx, plan) ? await runSyncAttempt(ctx, plan) : await runAttempt(ctx, plan);
+    const outcome = await runAttempt(ctx, plan);
     resume = undefined;
     if (outcome.ok) return { outputs: outcome.outputs, attempts: attempt + 1 };
     const { failure } = outcome;
@@ -47,15 +45,27 @@ export async function runAttempts(ctx: RunContext): Promise<Computed> {
     count(budget, failure);
     if (!mayRetry(ctx, budget, failure)) throw finalError(ctx, failure, attempt + 1);
     const left = retriesLeft(ctx, budget);
-    ctx.emit({ type: 'retry-scheduled', nextAttempt: attempt + 1, kind: failure.kind, userRetriesLeft: left.user, systemRetriesLeft: left.system });
+    ctx.emit({
+      type: 'retry-scheduled',
+      nextAttempt: attempt + 1,
+      kind: failure.kind,
+      userRetriesLeft: left.user,
+      systemRetriesLeft: left.system,
+      ...(failure.retryAfterMs === undefined ? {} : { afterMs: failure.retryAfterMs }),
+    });
+    if (failure.retryAfterMs !== undefined && failure.retryAfterMs > 0) await waitBeforeRetry(ctx, failure.retryAfterMs);
     attempt += 1;
   }
 }
 
-/** A backend with `do` runs every attempt through it, except one to re-attach to by its stored handle. */
-function runsInOneCall(ctx: RunContext, plan: AttemptPlan): boolean {
-  if (ctx.backend.do === undefined) return false;
-  return plan.resume?.status !== 'running' || plan.resume.handle === undefined;
+/** A service asked for a pause before the next attempt (Retry-After); cancellation ends the wait. */
+async function waitBeforeRetry(ctx: RunContext, ms: number): Promise<void> {
+  try {
+    await ctx.clock.sleep(ms, ctx.signal);
+  } catch {
+    ctx.emit({ type: 'cancelled', attempt: undefined });
+    throw new CancelledError(ctx.task, 'while waiting to retry');
+  }
 }
 
 function count(budget: Budget, failure: FailureInfo): void {
@@ -89,7 +99,7 @@ function interruptible(ctx: RunContext, budget: Budget): boolean {
 function finalError(ctx: RunContext, failure: FailureInfo, attempts: number): Error {
   ctx.emit({ type: 'failed', kind: failure.kind, code: failure.code, message: failure.message, attempts });
   if (failure.code === FAILURE_CODES.taskTimeout) return new TaskTimeoutError(ctx.task, timeoutMs(ctx) ?? 0, attempts);
-  return new TaskFailedError({ task: ctx.task, ...failure, attempts });
+  return new TaskFailedError({ task: ctx.task, failure, attempts });
 }
 
 function checkSameTask(ctx: RunContext, record: AttemptRecord): void {

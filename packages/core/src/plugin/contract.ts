@@ -1,42 +1,34 @@
 /**
  * The plugin contract: the one interface every task type implements.
  *
- * A plugin has two halves:
- *  - authoring: how a task's plugin config becomes TaskTemplate.custom / config and which target
- *    (container, k8sPod, sql) it produces;
- *  - a backend: the create → get/watch → delete lifecycle of one attempt of that task, which the
- *    shared executor drives identically for every task type — or, for jobs that complete within
- *    one call, `do` (Flyte's SyncPlugin, a sync connector).
+ * A plugin is defined once, with `definePlugin` (define-plugin.ts): its task type and version, the
+ * codec of its `TaskTemplate.custom`, its target kind and its default backend. Its authoring
+ * factory and its registrable plugin are both derived from that one definition.
  *
- * The executor may run a task type on a backend other than the plugin's own (for example every
- * container-target task type as a Kubernetes pod); a Backend is therefore a separate value.
+ * A backend runs attempts. It is either
+ *  - a SyncBackend: `do` runs the whole attempt within one call (Flyte's SyncPlugin, a sync
+ *    connector), or
+ *  - an AsyncBackend: create → get/watch → delete (Flyte's AsyncPlugin / k8s plugin manager), with
+ *    a JSON handle the executor persists so a restarted executor re-attaches instead of submitting again.
+ * One shared executor drives both for every task type. A backend is a separate value so a task type
+ * can run somewhere other than its plugin's default (every container task as a Kubernetes pod).
  */
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
-import type { JsonObject, JsonValue } from '../types/flyte-type.ts';
+import type { FailureInfo } from '../errors.ts';
+import type { Clock } from '../executor/clock.ts';
+import type { JsonValue } from '../types/flyte-type.ts';
 
 export type { TaskExecution_Phase as Phase } from '@tflyte/idl/core/execution';
-
-/** Whose fault a failure is: USER failures spend the task's `retries`, SYSTEM ones a separate budget. */
-export type FailureKind = 'user' | 'system';
-
-/** A failure reported by a backend, in a status or thrown from a lifecycle call. */
-export interface FailureInfo {
-  readonly kind: FailureKind;
-  /** false for permanent failures (bad query, invalid spec): never retried. */
-  readonly retryable: boolean;
-  /** A short stable code, e.g. `OOMKilled`, `ThrottlingException`, `SYNTAX_ERROR`. */
-  readonly code: string;
-  readonly message: string;
-}
+export type { FailureInfo, FailureKind } from '../errors.ts';
 
 export interface LogLink {
   readonly name: string;
   readonly uri: string;
 }
 
-/** What a backend reports about one attempt. */
+/** What a backend reports about one attempt. Build it with the constructors in status.ts. */
 export interface TaskStatus {
   /**
    * A flyteidl TaskExecution phase. QUEUED, WAITING_FOR_RESOURCES, INITIALIZING and RUNNING are
@@ -68,25 +60,63 @@ export interface AttemptContext {
   /** False on the last attempt of an interruptible task, so it lands on a non-preemptible node. */
   readonly interruptible: boolean;
   /**
-   * Aborts on the task's timeout and on cancellation. Create → get/watch attempts also see it abort
-   * once the executor stops following the attempt; `do` attempts do not.
+   * Aborts on the task's timeout and on cancellation, and once the executor stops following the
+   * attempt. A sync backend stops its work then; an async backend ends its watches and timers.
    */
   readonly signal: AbortSignal;
+  /** The executor's clock: backends' timers and grace periods follow it (a fake clock in tests). */
+  readonly clock: Clock;
+}
+
+interface BackendIdentity {
+  /** Shown in errors, events and `tflyte plugins`, e.g. `in-process function`, `kubernetes-pod`, `athena`. */
+  readonly name: string;
+  /**
+   * Jobs run inside the executor's own process and end with it (the built-in function backend).
+   * There is nothing to re-attach to after a restart, so the executor keeps their attempts in
+   * memory and writes no inputs.pb / outputs.pb: a restarted run simply runs them again.
+   */
+  readonly inProcess?: boolean;
 }
 
 /**
- * One backend lifecycle. `Handle` is the JSON-serializable resource handle create returns; the
- * executor persists it (with `handleVersion`) before the first status check, and hands it back to
- * get / watch / delete, possibly in a new process after a restart.
- *
- * A backend whose jobs complete within one call also implements `do`, which the executor then uses
- * instead. It still implements create / get / delete: every backend keeps the one lifecycle that
- * tools and tests can drive step by step, and the executor re-attaches with it to a job that an
- * earlier version of the backend (without `do`) recorded with a handle.
+ * A backend whose attempts complete within one call — Flyte's SyncPlugin `Do`, a sync connector.
+ * Nothing is persisted between calls and nothing is polled: after a restart the executor calls `do`
+ * again for the same attempt (pass `ctx.idempotencyToken` to a remote service to make that safe).
+ * `ctx.signal` aborts on the task's timeout or on cancellation; the executor stops waiting either way.
+ * Return a terminal status (a live phase is a permanent SYSTEM failure), or throw: what is thrown is
+ * classified by `classifyError` as a backend (SYSTEM) error unless it is a BackendError.
  */
-export interface Backend<Handle extends JsonValue = JsonValue> {
-  /** Shown in errors and `tflyte plugins`, e.g. `in-process function`, `kubernetes-pod`, `athena`. */
-  readonly name: string;
+export interface SyncBackend extends BackendIdentity {
+  do(ctx: AttemptContext): Promise<TaskStatus>;
+}
+
+/** Polling cadence: first delay, multiplier, cap (ms). */
+export interface PollPolicy {
+  readonly initialMs: number;
+  readonly multiplier: number;
+  readonly maxMs: number;
+}
+
+/**
+ * How failed status checks (an error from get or watch, throttling, a reset connection) are
+ * tolerated. They are retried with capped backoff and never delete or resubmit the job; only after
+ * `maxFailures` consecutive failures does the attempt fail, as a retryable SYSTEM failure.
+ */
+export interface StatusCheckPolicy {
+  /** Consecutive failed status checks tolerated. Default 5 (Flyte's web-API MaxSystemFailures). */
+  readonly maxFailures: number;
+  /** Backoff between failed checks: first delay and cap (ms), doubling. Default 1 s → 30 s. */
+  readonly initialMs: number;
+  readonly maxMs: number;
+}
+
+/**
+ * The create → get/watch → delete lifecycle of one attempt. `Handle` is the JSON-serializable
+ * resource handle create returns; the executor persists it (with `handleVersion`) before the first
+ * status check, and hands it back to get / watch / delete, possibly in a new process after a restart.
+ */
+export interface AsyncBackend<Handle extends JsonValue = JsonValue> extends BackendIdentity {
   /** Bump when Handle's shape changes; the executor refuses to re-attach to a handle of another version. */
   readonly handleVersion: number;
   /** Submit. Must be idempotent for the same `ctx.idempotencyToken` (it may run again after a crash). */
@@ -102,60 +132,23 @@ export interface Backend<Handle extends JsonValue = JsonValue> {
    */
   finalize?(handle: Handle, ctx: AttemptContext): Promise<void>;
   /**
-   * Optional push-based status: call `onStatus` on every change until `signal` aborts.
-   * When present the executor uses it instead of polling.
+   * Optional push-based status: call `onStatus` on every change until `signal` aborts, and `onError`
+   * when the watch itself fails (the executor then checks with `get` under the status-check policy
+   * and watches again). When present the executor uses it instead of polling.
    */
-  watch?(handle: Handle, ctx: AttemptContext, onStatus: (status: TaskStatus) => void, signal: AbortSignal): void;
-  /**
-   * Optional: run the whole attempt within this one call and return its terminal status — Flyte's
-   * SyncPlugin `Do`, a sync connector's `do`. When present the executor calls `do` instead of
-   * create → get/watch → delete: nothing is persisted between calls and nothing is polled, so after a
-   * restart the executor calls `do` again for the same attempt (pass `ctx.idempotencyToken` to a
-   * remote service to make that safe). `ctx.signal` aborts on the task's timeout or on cancellation;
-   * stop the work then — the executor stops waiting for it either way and reports the timeout (a
-   * retryable USER failure) or the cancellation. Return a terminal status (SUCCEEDED, FAILED,
-   * RETRYABLE_FAILED or ABORTED; a live phase is a permanent SYSTEM failure), or throw a BackendError
-   * (any other error is a retryable SYSTEM failure).
-   */
-  do?(ctx: AttemptContext): Promise<TaskStatus>;
-  /**
-   * Jobs run inside the executor's own process and end with it (the built-in function backend).
-   * There is nothing to re-attach to after a restart, so the executor keeps their attempts in
-   * memory and writes no inputs.pb / outputs.pb: a restarted run simply runs them again.
-   */
-  readonly inProcess?: boolean;
-  /** Polling cadence when there is no watch: first delay, multiplier, cap (ms). */
-  readonly poll?: { readonly initialMs: number; readonly multiplier: number; readonly maxMs: number };
+  watch?(handle: Handle, ctx: AttemptContext, onStatus: (status: TaskStatus) => void, signal: AbortSignal, onError: (error: unknown) => void): void;
+  /** Polling cadence when there is no watch. Default 1 s, ×1.5, capped at 15 s. */
+  readonly poll?: PollPolicy;
+  /** Tolerance for failed status checks. */
+  readonly statusChecks?: Partial<StatusCheckPolicy>;
+}
+
+export type Backend<Handle extends JsonValue = JsonValue> = SyncBackend | AsyncBackend<Handle>;
+
+/** Whether a backend runs attempts with one `do` call. */
+export function isSyncBackend(backend: Backend): backend is SyncBackend {
+  return typeof (backend as Partial<SyncBackend>).do === 'function';
 }
 
 /** The target a plugin's tasks serialize with. */
 export type TargetKind = 'container' | 'k8sPod' | 'sql';
-
-/**
- * A plugin: one task type, one custom-config shape, one default backend.
- * Build it with `definePlugin` so its types are inferred; the registry validates it once, on `register`.
- */
-export interface Plugin<Config = unknown, Handle extends JsonValue = JsonValue> {
-  /** `TaskTemplate.type`, e.g. `presto`, `spark`, `raw-container`. */
-  readonly taskType: string;
-  /** `TaskTemplate.task_type_version`. */
-  readonly taskTypeVersion: number;
-  /** npm package that provides the plugin, named in "install …" hints. */
-  readonly packageName: string;
-  /** Semver range of @tflyte/core this plugin works with, e.g. `^0.1.0`. */
-  readonly coreVersion: string;
-  readonly target: TargetKind;
-  /** Config → TaskTemplate.custom (the flyteidl plugin message's proto3 JSON, as flytekit writes it). */
-  toCustom?(config: Config): JsonObject | undefined;
-  /** TaskTemplate.custom → config; the inverse of toCustom. */
-  fromCustom?(custom: JsonObject | undefined): Config;
-  /** Entries merged into TaskTemplate.config. */
-  toTemplateConfig?(config: Config): Record<string, string>;
-  /** The backend that runs this task type when the executor configuration names no other. */
-  readonly backend: Backend<Handle>;
-}
-
-/** Identity helper that gives plugin authors type inference; the shape is checked when the plugin is registered. */
-export function definePlugin<Config, Handle extends JsonValue>(plugin: Plugin<Config, Handle>): Plugin<Config, Handle> {
-  return plugin;
-}

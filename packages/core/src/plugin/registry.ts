@@ -1,6 +1,6 @@
 import corePackage from '../../package.json' with { type: 'json' };
 import { PluginDuplicateError, PluginNotFoundError, PluginVersionMismatchError } from '../errors.ts';
-import type { Plugin } from './contract.ts';
+import type { Plugin } from './define-plugin.ts';
 import { knownPluginPackage } from './known-plugins.ts';
 import { satisfies } from './semver.ts';
 import { validatePlugin } from './validate-plugin.ts';
@@ -46,24 +46,26 @@ export function createRegistry(options: CreateRegistryOptions = {}): PluginRegis
       if (!satisfies(coreVersion, plugin.coreVersion)) {
         throw new PluginVersionMismatchError(plugin.packageName, plugin.coreVersion, coreVersion);
       }
-      const key = keyOf(plugin.taskType, plugin.taskTypeVersion);
-      const existing = plugins.get(key);
-      if (existing !== undefined && !override) {
-        throw new PluginDuplicateError(plugin.taskType, plugin.taskTypeVersion, existing.packageName, plugin.packageName);
+      const versions = [plugin.taskTypeVersion, ...(plugin.alsoReads ?? [])];
+      for (const version of versions) {
+        const existing = plugins.get(keyOf(plugin.taskType, version));
+        if (existing !== undefined && existing !== plugin && !override) {
+          throw new PluginDuplicateError(plugin.taskType, version, existing.packageName, plugin.packageName);
+        }
       }
-      plugins.set(key, plugin);
+      for (const version of versions) plugins.set(keyOf(plugin.taskType, version), plugin);
     },
     resolve(taskType, taskTypeVersion = 0) {
       const plugin = plugins.get(keyOf(taskType, taskTypeVersion));
       if (plugin !== undefined) return plugin;
-      const otherVersions = [...plugins.values()].filter((p) => p.taskType === taskType).map((p) => p.taskTypeVersion);
+      const otherVersions = [...plugins.keys()].filter((k) => k.startsWith(`${taskType}\u0000`)).map((k) => Number(k.split('\u0000')[1]));
       throw new PluginNotFoundError(taskType, taskTypeVersion, knownPluginPackage(taskType), otherVersions.sort((a, b) => a - b));
     },
     has(taskType, taskTypeVersion = 0) {
       return plugins.has(keyOf(taskType, taskTypeVersion));
     },
     list() {
-      return [...plugins.values()].sort((a, b) =>
+      return [...new Set(plugins.values())].sort((a, b) =>
         a.taskType === b.taskType ? a.taskTypeVersion - b.taskTypeVersion : a.taskType < b.taskType ? -1 : 1,
       );
     },

@@ -3,8 +3,7 @@
  * template placeholders as pyflyte-execute, which propeller fills in) with our own entrypoint,
  * `tflyte execute`, which loads the task by module and name.
  */
-import type { TaskDefinition, TaskTarget, TargetContext } from '../task/define-task.ts';
-import { containerTarget } from './container.ts';
+import type { TaskDefinition } from '../task/define-task.ts';
 
 export const ENTRYPOINT = ['tflyte', 'execute'] as const;
 const DEFAULT_RESOLVER = 'tflyte.default_task_resolver';
@@ -22,8 +21,4 @@ export function entrypointArgs(task: Pick<TaskDefinition, 'site' | 'shortName'>)
     'task-module', task.site.module,
     'task-name', task.shortName,
   ];
-}
-
-export function functionTaskTarget(task: TaskDefinition, ctx: TargetContext): TaskTarget {
-  return containerTarget(task, ctx, { command: [], args: entrypointArgs(task) });
 }

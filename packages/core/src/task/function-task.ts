@@ -3,24 +3,17 @@
  * target whose args run our entrypoint, and its in-process implementation runs the function on
  * values decoded from Literals, so a local call serializes exactly as a remote run does.
  */
-import type { LiteralMap } from '@tflyte/idl/core/literals';
 import { TflyteError } from '../errors.ts';
 import type { AnyType, FlyteType, Infer, TypeRecord } from '../types/flyte-type.ts';
-import { functionTaskTarget } from '../serialize/function-target.ts';
 import { markTaskFactoryModule } from './caller-module.ts';
-import { type Task, defineTask } from './define-task.ts';
+import type { Task } from './define-task.ts';
+import { functionTasks } from './function-plugin.ts';
 import type { CommonTaskOptions } from './options.ts';
 import type { OutputSpec } from './outputs.ts';
-import { runBody } from './run-body.ts';
 
 markTaskFactoryModule(import.meta.url);
 
-/**
- * Flyte's function-task type. flytekit uses `python-task`, which a stock cluster routes to the pod
- * plugin only as its catch-all default; `container` is registered to the pod plugin by name, so
- * our function tasks run on any Flyte cluster regardless of its default-plugin configuration.
- */
-export const FUNCTION_TASK_TYPE = 'container';
+export { FUNCTION_TASK_TYPE } from './function-plugin.ts';
 
 export interface TaskOptions<I extends TypeRecord> extends CommonTaskOptions {
   /** Defaults to the function's name. */
@@ -67,18 +60,12 @@ export function task(
     throw new TflyteError('TFLYTE_INVALID_OPTION', 'task(options, fn): the second argument must be the task function');
   }
   const { name, inputs, outputs, ...rest } = options;
-  return defineTask({
+  return functionTasks.task({
     name: name ?? (fn.name || undefined),
     inputs,
     outputs,
     options: rest,
-    ownOptions: [],
-    kind: (definition) => ({
-      taskType: FUNCTION_TASK_TYPE,
-      taskTypeVersion: 0,
-      target: functionTaskTarget,
-      execute: (literals: LiteralMap) =>
-        runBody(definition.name, definition.inputs, definition.outputs, fn as (inputs: unknown) => unknown, literals),
-    }),
+    config: undefined,
+    body: { kind: 'function', fn },
   });
 }

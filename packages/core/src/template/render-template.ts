@@ -76,5 +76,5 @@ function literalText(literal: Literal, name: string, values: TemplateValues): st
 }
 
 function renderError(message: string): BackendError {
-  return new BackendError({ kind: 'user', retryable: false, reason: 'TemplateRenderError', message });
+  return new BackendError({ kind: 'user', retryable: false, code: 'TemplateRenderError', message });
 }
