@@ -1,0 +1,2 @@
+// The public API of @tflyte/plugin-hive.
+export {};
