@@ -112,6 +112,13 @@ export { Phase, queued, waitingForResources, initializing, running, succeeded, f
 export { classifyError, failureFromStatus, failureFromErrorDocument, errorDocumentFields, FAILURE_CODES } from './executor/failure.ts';
 export type { ErrorOrigin } from './executor/failure.ts';
 
+// Flyte copilot's data files for raw-container tasks: inputs laid out for a container, outputs read back
+export { createDataDirs } from './copilot/data-dirs.ts';
+export { materializeInputs } from './copilot/materialize-inputs.ts';
+export type { InputLayout } from './copilot/materialize-inputs.ts';
+export { readOutputs } from './copilot/read-outputs.ts';
+export type { OutputLayout, OutputsResult } from './copilot/read-outputs.ts';
+
 // Composition
 export { workflow, WORKFLOW_TYPE } from './workflow/workflow.ts';
 export type { WorkflowOptions } from './workflow/workflow.ts';

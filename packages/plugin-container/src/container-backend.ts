@@ -11,12 +11,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
-import { type AttemptContext, type Backend, BackendError, type TaskStatus, isTerminalPhase } from '@tflyte/core';
+import { type AttemptContext, type Backend, BackendError, createDataDirs, materializeInputs, readOutputs, type TaskStatus, isTerminalPhase } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
-import { createDataDirs } from './data-dirs.ts';
-import { materializeInputs } from './materialize-inputs.ts';
 import { type RawContainerSpec, rawContainerSpec } from './raw-container-spec.ts';
-import { readOutputs } from './read-outputs.ts';
 import { renderCommand } from './render-command.ts';
 import { ContainerRuntime, type ContainerSpec, type DetectOptions, type RunResult } from './runtime/index.ts';
 

@@ -10,13 +10,6 @@ export { containerPlugin, PACKAGE_NAME, CORE_RANGE } from './container-plugin.ts
 export { containerBackend, ATTEMPT_LABEL } from './container-backend.ts';
 export type { ContainerBackend, ContainerBackendOptions, ContainerHandle } from './container-backend.ts';
 
-// The raw-container data files (Flyte copilot's layout), for any backend that runs such a task
-export { createDataDirs } from './data-dirs.ts';
-export { materializeInputs } from './materialize-inputs.ts';
-export type { InputLayout } from './materialize-inputs.ts';
-export { readOutputs } from './read-outputs.ts';
-export type { OutputLayout, OutputsResult } from './read-outputs.ts';
-
 // The container runtime layer
 export {
   ContainerRuntime,

@@ -1,4 +1,4 @@
-import { formatDurationGo } from '@tflyte/core';
+import { formatDurationGo } from '../index.ts';
 import { describe, expect, it } from 'vitest';
 import { parseGoBool, parseGoDatetime, parseGoDuration, parseGoFloat, parseGoInt } from './go-parse.ts';
 

@@ -8,7 +8,10 @@
 import { copyFile, cp, lstat, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { describeLiteralType, type FailureInfo, joinUri, type Storage, toLocalPath, uriScheme } from '@tflyte/core';
+import type { FailureInfo } from '../errors.ts';
+import { toLocalPath } from '../storage/file-store.ts';
+import { joinUri, type Storage, uriScheme } from '../storage/object-store.ts';
+import { describeLiteralType } from '../types/from-literal-type.ts';
 import type { Variable } from '@tflyte/idl/core/interface';
 import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema, type PrimitiveSchema } from '@tflyte/idl/core/literals';
 import { type BlobType, BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';

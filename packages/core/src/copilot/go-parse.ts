@@ -3,7 +3,7 @@
  * script writes is accepted locally exactly when it would be accepted on a cluster. Each parser
  * returns the value or a sentence saying what was expected.
  */
-import type { Duration } from '@tflyte/core';
+import type { Duration } from '../types/flyte-type.ts';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { create, fromBinary } from '@bufbuild/protobuf';
-import { createFileStore, createStorage, fromLiteralMap, type ObjectStore, t, toLiteralMap } from '@tflyte/core';
+import { createFileStore, createStorage, fromLiteralMap, type ObjectStore, t, toLiteralMap } from '../index.ts';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { DataLoadingConfig_LiteralMapFormat } from '@tflyte/idl/core/tasks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,7 +55,7 @@ describe('materializeInputs', () => {
     const objects = new Map<string, Uint8Array>([['mem://bucket/report.txt', new TextEncoder().encode('remote')]]);
     const memory: ObjectStore = { schemes: ['mem'], get: async (uri) => objects.get(uri), put: async (uri, bytes) => void objects.set(uri, bytes) };
     const inputs = toLiteralMap({ report: t.file() }, { report: { uri: 'mem://bucket/report.txt' } });
-    await expect(materializeInputs(layout, ['report'], inputs)).rejects.toMatchObject({ reason: 'InputNotMaterialized', message: expect.stringMatching(/only local files/) });
+    await expect(materializeInputs(layout, ['report'], inputs)).rejects.toMatchObject({ failure: { code: 'InputNotMaterialized' }, message: expect.stringMatching(/only local files/) });
     await materializeInputs(layout, ['report'], inputs, createStorage([createFileStore(), memory]));
     expect(await readFile(join(layout.hostDir, 'report'), 'utf8')).toBe('remote');
     const missing = toLiteralMap({ report: t.file() }, { report: { uri: 'mem://bucket/missing.txt' } });
@@ -63,9 +63,9 @@ describe('materializeInputs', () => {
   });
 
   it('refuses inputs a raw container cannot receive', async () => {
-    await expect(materializeInputs(layout, ['missing'], create(LiteralMapSchema, {}))).rejects.toMatchObject({ reason: 'InputNotMaterialized', message: "input 'missing' has no value" });
+    await expect(materializeInputs(layout, ['missing'], create(LiteralMapSchema, {}))).rejects.toMatchObject({ failure: { code: 'InputNotMaterialized' }, message: "input 'missing' has no value" });
     const nan = toLiteralMap({ x: t.float() }, { x: Number.NaN });
-    await expect(materializeInputs(layout, ['x'], nan)).rejects.toMatchObject({ reason: 'InputNotMaterialized', message: expect.stringMatching(/PROTO/) });
+    await expect(materializeInputs(layout, ['x'], nan)).rejects.toMatchObject({ failure: { code: 'InputNotMaterialized' }, message: expect.stringMatching(/PROTO/) });
     await expect(materializeInputs({ ...layout, format: DataLoadingConfig_LiteralMapFormat.PROTO }, ['x'], nan)).resolves.toBeUndefined();
     const list = toLiteralMap({ l: t.list(t.int()) }, { l: [1] });
     await expect(materializeInputs(layout, ['l'], list)).rejects.toMatchObject({ message: expect.stringMatching(/is not a primitive, file or directory/) });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { create } from '@bufbuild/protobuf';
-import { createStorage, type FlyteType, type ObjectStore, t } from '@tflyte/core';
+import { createStorage, type FlyteType, type ObjectStore, t } from '../index.ts';
 import { VariableSchema } from '@tflyte/idl/core/interface';
 import { BlobType_BlobDimensionality } from '@tflyte/idl/core/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

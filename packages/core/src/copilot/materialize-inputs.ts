@@ -7,7 +7,9 @@
 import { copyFile, cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { BackendError, type Storage, toLocalPath, uriScheme } from '@tflyte/core';
+import { BackendError } from '../errors.ts';
+import { toLocalPath } from '../storage/file-store.ts';
+import { type Storage, uriScheme } from '../storage/object-store.ts';
 import { BlobSchema, type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema, ScalarSchema } from '@tflyte/idl/core/literals';
 import { DataLoadingConfig_LiteralMapFormat } from '@tflyte/idl/core/tasks';
 import { BlobType_BlobDimensionality } from '@tflyte/idl/core/types';
@@ -21,7 +23,7 @@ export interface InputLayout {
 }
 
 function badInput(name: string, problem: string): BackendError {
-  return new BackendError({ kind: 'user', retryable: false, reason: 'InputNotMaterialized', message: `input '${name}' ${problem}` });
+  return new BackendError({ kind: 'user', retryable: false, code: 'InputNotMaterialized', message: `input '${name}' ${problem}` });
 }
 
 /**
