@@ -118,6 +118,8 @@ export { materializeInputs } from './copilot/materialize-inputs.ts';
 export type { InputLayout } from './copilot/materialize-inputs.ts';
 export { readOutputs } from './copilot/read-outputs.ts';
 export type { OutputLayout, OutputsResult } from './copilot/read-outputs.ts';
+// A state store in memory, for runs nothing re-attaches to (direct calls, backend tests)
+export { createMemoryStateStore } from './store/memory-store.ts';
 
 // Composition
 export { workflow, WORKFLOW_TYPE } from './workflow/workflow.ts';

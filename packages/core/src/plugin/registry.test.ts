@@ -7,10 +7,12 @@ import {
   PluginVersionMismatchError,
   TflyteError,
 } from '../errors.ts';
-import { definePlugin, type Backend, type Plugin } from './contract.ts';
+import type { AsyncBackend } from './contract.ts';
+import { jsonCustom } from './custom-codec.ts';
+import { definePlugin, type Plugin } from './define-plugin.ts';
 import { CORE_VERSION, createRegistry } from './registry.ts';
 
-const backend: Backend<{ id: string }> = {
+const backend: AsyncBackend<{ id: string }> = {
   name: 'noop',
   handleVersion: 1,
   create: async (ctx) => ({ id: ctx.generatedName }),
@@ -19,16 +21,16 @@ const backend: Backend<{ id: string }> = {
 };
 
 function plugin(overrides: Partial<Plugin<{ query: string }, { id: string }>> = {}): Plugin<{ query: string }, { id: string }> {
-  return definePlugin<{ query: string }, { id: string }>({
+  const defined = definePlugin({
     taskType: 'presto',
     taskTypeVersion: 0,
     packageName: '@tflyte/plugin-athena',
     coreVersion: '^0.1.0',
     target: 'sql',
-    toCustom: (config) => ({ statement: config.query }),
-    backend,
-    ...overrides,
+    custom: jsonCustom((custom) => ({ query: String(custom['query'] ?? '') })),
+    backend: () => backend,
   });
+  return { ...defined.plugin(), ...overrides };
 }
 
 function catchError(fn: () => unknown): unknown {
@@ -123,7 +125,9 @@ describe('createRegistry', () => {
       [{ coreVersion: undefined }, 'coreVersion'],
       [{ coreVersion: 'not a range' }, 'coreVersion'],
       [{ target: 'pod' }, 'target'],
-      [{ toCustom: 'x' }, 'toCustom'],
+      [{ custom: { encode: 'x' } }, 'custom'],
+      [{ alsoReads: [-1] }, 'alsoReads'],
+      [{ backend: { ...backend, statusChecks: { maxFailures: -1 } } }, 'backend.statusChecks.maxFailures'],
       [{ backend: undefined }, 'backend'],
       [{ backend: { ...backend, name: '' } }, 'backend.name'],
       [{ backend: { ...backend, handleVersion: '1' } }, 'backend.handleVersion'],

@@ -1,31 +1,35 @@
-import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import { describe, expect, it } from 'vitest';
 import { PluginInvalidError } from '../errors.ts';
-import type { Backend } from './contract.ts';
+import type { AsyncBackend, SyncBackend } from './contract.ts';
+import { succeeded } from './status.ts';
 import { validateBackend } from './validate-plugin.ts';
 
-const lifecycle: Backend<string> = {
-  name: 'sync',
+const lifecycle: AsyncBackend<string> = {
+  name: 'async',
   handleVersion: 1,
   create: async () => 'h',
-  get: async () => ({ phase: TaskExecution_Phase.SUCCEEDED }),
+  get: async () => succeeded(),
   delete: async () => {},
 };
+const oneCall: SyncBackend = { name: 'sync', do: async () => succeeded() };
 
 describe('validateBackend', () => {
-  it('accepts a backend with do beside its create / get / delete lifecycle', () => {
-    expect(() => validateBackend({ ...lifecycle, do: async () => ({ phase: TaskExecution_Phase.SUCCEEDED }) }, 'my-plugin', 'backend')).not.toThrow();
+  it('accepts a sync backend (name + do) and an async one (create / get / delete)', () => {
+    expect(() => validateBackend(oneCall, 'my-plugin', 'backend')).not.toThrow();
+    expect(() => validateBackend(lifecycle, 'my-plugin', 'backend')).not.toThrow();
   });
 
   it('refuses a do that is not a function, naming the field', () => {
-    expect(() => validateBackend({ ...lifecycle, do: 'run' }, 'my-plugin', 'backend')).toThrow(PluginInvalidError);
-    expect(() => validateBackend({ ...lifecycle, do: 'run' }, 'my-plugin', 'backend')).toThrow(/'backend\.do' must be a function when present/);
+    expect(() => validateBackend({ ...oneCall, do: 'run' }, 'my-plugin', 'backend')).toThrow(/'backend\.do' must be a function/);
   });
 
-  it('still requires create, get and delete of a backend with do', () => {
+  it('refuses a backend that mixes do with the async lifecycle: one of the two is dead code', () => {
+    expect(() => validateBackend({ ...lifecycle, ...oneCall }, 'my-plugin', 'backend')).toThrow(PluginInvalidError);
+    expect(() => validateBackend({ ...lifecycle, ...oneCall }, 'my-plugin', 'backend')).toThrow(/'backend\.create' belongs to async backends/);
+  });
+
+  it('requires create, get and delete of a backend without do', () => {
     const { create: _, ...withoutCreate } = lifecycle;
-    expect(() => validateBackend({ ...withoutCreate, do: async () => ({ phase: TaskExecution_Phase.SUCCEEDED }) }, 'my-plugin', 'backend')).toThrow(
-      /'backend\.create' must be a function/,
-    );
+    expect(() => validateBackend(withoutCreate, 'my-plugin', 'backend')).toThrow(/'backend\.create' must be a function/);
   });
 });

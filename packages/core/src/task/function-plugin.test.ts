@@ -5,17 +5,17 @@ import { create } from '@bufbuild/protobuf';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BackendError, CancelledError, TaskTimeoutError } from '../errors.ts';
+import { BackendError, CancelledError, NonRetryableError, TaskTimeoutError } from '../errors.ts';
 import type { AttemptContext, TaskStatus } from '../plugin/contract.ts';
 import { toTaskTemplate } from '../serialize/task-template.ts';
-import type { Clock } from '../executor/clock.ts';
+import { systemClock, type Clock } from '../executor/clock.ts';
 import { createExecutor, type Executor } from '../executor/executor.ts';
 import { createRegistry } from '../plugin/registry.ts';
 import { executorRunner } from '../session/executor-runner.ts';
 import { openStateStore, type StateStore } from '../store/index.ts';
 import { fromLiteralMap, toLiteralMap } from '../types/literal-map.ts';
 import { t } from '../types/t.ts';
-import { functionBackend, functionPlugin, NonRetryableError } from './function-plugin.ts';
+import { functionBackend, functionPlugin } from './function-plugin.ts';
 import { task } from './function-task.ts';
 import { withRunner } from './run-context.ts';
 
@@ -41,6 +41,7 @@ const attempt = (x: number, overrides: Partial<AttemptContext> = {}): AttemptCon
   rawOutputPrefix: 'file:///tmp/x/raw',
   interruptible: false,
   signal: new AbortController().signal,
+  clock: systemClock,
   ...overrides,
 });
 const output = (status: TaskStatus) => (status.outputs === undefined ? undefined : fromLiteralMap(half.outputs.types, status.outputs)['o0']);
@@ -49,33 +50,28 @@ describe('functionBackend: do', () => {
   const backend = functionBackend();
 
   it('runs the function within the call and returns SUCCEEDED with its outputs', async () => {
-    const status = await backend.do!(attempt(8));
+    const status = await backend.do(attempt(8));
     expect(status.phase).toBe(TaskExecution_Phase.SUCCEEDED);
     expect(output(status)).toBe(4);
   });
 
   it('returns a retryable USER failure for an error the function throws, and a permanent one for NonRetryableError', async () => {
-    expect(await backend.do!(attempt(3))).toMatchObject({
+    expect(await backend.do(attempt(3))).toMatchObject({
       phase: TaskExecution_Phase.RETRYABLE_FAILED,
       failure: { kind: 'user', retryable: true, code: 'USER:Error', message: expect.stringContaining('3 is odd') },
     });
-    expect(await backend.do!(attempt(-2))).toMatchObject({ phase: TaskExecution_Phase.FAILED, failure: { kind: 'user', retryable: false } });
+    expect(await backend.do(attempt(-2))).toMatchObject({ phase: TaskExecution_Phase.FAILED, failure: { kind: 'user', retryable: false } });
   });
 
   it('rejects with a permanent BackendError for a task that is not loaded in this process', async () => {
     const template = create(TaskTemplateSchema, { type: 'container', id: { name: 'nowhere.missing' } });
-    const error = await backend.do!(attempt(2, { template })).catch((e: unknown) => e);
+    const error = await backend.do(attempt(2, { template })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendError);
-    expect(error).toMatchObject({ kind: 'user', retryable: false, reason: 'TaskNotLoaded' });
+    expect(error).toMatchObject({ failure: { kind: 'user', retryable: false, code: 'TaskNotLoaded' } });
   });
 
-  it('still drives the function as an in-process job through create → watch', async () => {
-    const handle = await backend.create(attempt(10));
-    const status = await new Promise<TaskStatus>((resolve) => {
-      backend.watch!(handle, attempt(10), (s) => s.phase === TaskExecution_Phase.SUCCEEDED && resolve(s), new AbortController().signal);
-    });
-    expect(output(status)).toBe(5);
-    await expect(backend.create(attempt(2, { template: create(TaskTemplateSchema, { id: { name: 'nowhere.missing' } }) }))).rejects.toThrow(BackendError);
+  it('is a sync backend only: there is no create → get → delete lifecycle to keep up', () => {
+    expect(Object.keys(backend).sort()).toEqual(['do', 'inProcess', 'name']);
   });
 });
 

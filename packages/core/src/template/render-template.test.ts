@@ -51,14 +51,14 @@ describe('renderTemplate (propeller core/template)', () => {
 
   it('fails with a TemplateRenderError naming an input that does not exist', () => {
     expect(() => renderTemplate('{{.inputs.missing}}', values(toLiteralMap({ x: t.int() }, { x: 1 })))).toThrow(
-      expect.objectContaining({ reason: 'TemplateRenderError', kind: 'user', retryable: false, message: expect.stringMatching(/\{\{\.inputs\.missing\}\} names no input of the task \(inputs: x\)/) }),
+      expect.objectContaining({ failure: expect.objectContaining({ code: 'TemplateRenderError', kind: 'user', retryable: false }), message: expect.stringMatching(/\{\{\.inputs\.missing\}\} names no input of the task \(inputs: x\)/) }),
     );
   });
 
   it('fails with a TemplateRenderError for an input a command line cannot hold', () => {
     const inputs = toLiteralMap({ m: t.map(t.int()) }, { m: { a: 1 } });
     expect(() => renderTemplate('{{.inputs.m}}', values(inputs))).toThrow(
-      expect.objectContaining({ reason: 'TemplateRenderError', message: expect.stringMatching(/\{\{\.inputs\.m\}\} is a map literal, which a command line cannot hold/) }),
+      expect.objectContaining({ failure: expect.objectContaining({ code: 'TemplateRenderError' }), message: expect.stringMatching(/\{\{\.inputs\.m\}\} is a map literal, which a command line cannot hold/) }),
     );
   });
 });
