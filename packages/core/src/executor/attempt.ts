@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
-import { BackendError, CancelledError, type FailureInfo, StateConflictError } from '../errors.ts';
+import { BackendError, type FailureInfo, StateConflictError } from '../errors.ts';
 import { type AsyncBackend, type AttemptContext, type StatusCheckPolicy, type TaskStatus, isSyncBackend } from '../plugin/contract.ts';
 import type { AttemptKey, AttemptRecord, AttemptUpdate } from '../store/state-store.ts';
 import { joinUri } from '../storage/object-store.ts';
@@ -13,7 +13,7 @@ import { generatedName } from './generated-name.ts';
 import { declaredOutputs, outputMismatch } from './outputs.ts';
 import { classifyPhase, phaseName } from './phases.ts';
 import type { EventPayload } from './events.ts';
-import type { RunContext } from './run-context.ts';
+import { cancellation, type RunContext } from './run-context.ts';
 
 /** Polling cadence for backends without `poll`: 1 s, ×1.5, capped at 15 s. */
 const DEFAULT_POLL = { initialMs: 1000, multiplier: 1.5, maxMs: 15_000 } as const;
@@ -175,10 +175,9 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
     attemptAbort.abort(ATTEMPT_OVER);
     const deleteError = await cleanup();
     if (deleteError === undefined) recordEnd(ctx, key, { status: 'aborted' });
-    ctx.emit({ type: 'cancelled', attempt: plan.attempt });
     throw deleteError === undefined
-      ? new CancelledError(ctx.task)
-      : new CancelledError(ctx.task, `job ${actx.generatedName} could not be deleted and may still be running`, { cause: deleteError });
+      ? cancellation(ctx, plan.attempt)
+      : cancellation(ctx, plan.attempt, `job ${actx.generatedName} could not be deleted and may still be running`, { cause: deleteError });
   };
 
   try {

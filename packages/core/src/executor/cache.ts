@@ -3,7 +3,7 @@ import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
 import { CancelledError } from '../errors.ts';
 import { cacheKey } from './cache-key.ts';
 import { outputMismatch } from './outputs.ts';
-import type { RunContext } from './run-context.ts';
+import { cancellation, type RunContext } from './run-context.ts';
 
 // Aborting with a reason of our own avoids building a DOMException per call.
 const HEARTBEAT_OVER = Symbol('heartbeat over');
@@ -139,8 +139,7 @@ function store(ctx: RunContext, key: string, computed: Computed): Computed {
 }
 
 function cancelled(ctx: RunContext): CancelledError {
-  ctx.emit({ type: 'cancelled', attempt: undefined });
-  return new CancelledError(ctx.task, 'while waiting for another run of the same cached task');
+  return cancellation(ctx, undefined, 'while waiting for another run of the same cached task');
 }
 
 async function untilSettledOrAborted(promise: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {

@@ -14,7 +14,7 @@ import type { EventPayload, ExecutorEvent, ExecutorEventListener } from './event
 import { base32 } from './generated-name.ts';
 import { withMemoryAttempts } from './memory-attempts.ts';
 import { runAttempts } from './run-attempts.ts';
-import type { RunContext, RunSetup } from './run-context.ts';
+import { cancellation, type RunContext, type RunSetup } from './run-context.ts';
 import { runElements, type ElementResult } from './run-elements.ts';
 
 export interface ExecutorOptions {
@@ -161,8 +161,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const ctx: RunContext = { ...setup, nodeId, inputs, emit: emitter(setup, nodeId, onEvent) };
     ctx.emit({ type: 'run-started', taskType: template.type, taskTypeVersion: template.taskTypeVersion, backend: backend.name, inProcess: backend.inProcess === true });
     if (ctx.signal?.aborted === true) {
-      ctx.emit({ type: 'cancelled', attempt: undefined });
-      throw new CancelledError(ctx.task, 'before it started');
+      throw cancellation(ctx, undefined, 'before it started');
     }
     try {
       const { outputs, attempts } = await withCache(ctx, cacheSettings, runAttempts);

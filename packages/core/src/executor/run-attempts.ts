@@ -1,13 +1,13 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
-import { CancelledError, type FailureInfo, StateConflictError, StateCorruptError, TaskFailedError, TaskTimeoutError } from '../errors.ts';
+import { type FailureInfo, StateConflictError, StateCorruptError, TaskFailedError, TaskTimeoutError } from '../errors.ts';
 import type { AttemptRecord } from '../store/state-store.ts';
 import { joinUri } from '../storage/object-store.ts';
 import { attemptPrefix, runAttempt, timeoutMs, type AttemptPlan } from './attempt.ts';
 import type { Computed } from './cache.ts';
 import { FAILURE_CODES } from './failure.ts';
 import { outputMismatch } from './outputs.ts';
-import type { RunContext } from './run-context.ts';
+import { cancellation, type RunContext } from './run-context.ts';
 
 interface Budget {
   userFailures: number;
@@ -63,8 +63,7 @@ async function waitBeforeRetry(ctx: RunContext, ms: number): Promise<void> {
   try {
     await ctx.clock.sleep(ms, ctx.signal);
   } catch {
-    ctx.emit({ type: 'cancelled', attempt: undefined });
-    throw new CancelledError(ctx.task, 'while waiting to retry');
+    throw cancellation(ctx, undefined, 'while waiting to retry');
   }
 }
 

@@ -1,5 +1,6 @@
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
+import { CancelledError } from '../errors.ts';
 import type { Backend } from '../plugin/contract.ts';
 import type { StateStore } from '../store/state-store.ts';
 import type { Storage } from '../storage/object-store.ts';
@@ -31,4 +32,13 @@ export interface RunContext extends RunSetup {
   readonly nodeId: string;
   readonly inputs: LiteralMap;
   readonly emit: (payload: EventPayload) => void;
+}
+
+/**
+ * The one place a node's cancellation is reported: the `cancelled` event, and the CancelledError
+ * the run rejects with. `attempt` is the attempt whose job was deleted, when one was live.
+ */
+export function cancellation(ctx: RunContext, attempt: number | undefined, detail?: string, options?: { cause?: unknown }): CancelledError {
+  ctx.emit({ type: 'cancelled', attempt });
+  return new CancelledError(ctx.task, detail, options);
 }
