@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import {
   type AttemptContext,
-  BackendError,
   CancelledError,
   type ExecutorEvent,
   type JsonValue,
@@ -22,6 +21,7 @@ import {
 } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { testAttemptContext } from '@tflyte/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ATTEMPT_LABEL, type ContainerHandle, containerBackend } from './container-backend.ts';
 import { containerPlugin } from './container-plugin.ts';
@@ -229,7 +229,7 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
     it('fails a non-zero exit as a user error with the tail of stderr in the message', async () => {
       const task = containerTask({ name: 'exitThree', image, command: ['sh', '-c', 'echo partial; echo "it broke: no such widget" >&2; exit 3'] });
       const error = await failureOf(viaExecutor(() => task({})));
-      expect(error).toMatchObject({ kind: 'user', failureCode: 'ContainerExitCode', attempts: 1 });
+      expect(error).toMatchObject({ failure: { kind: 'user', code: 'ContainerExitCode' }, attempts: 1 });
       expect(error.message).toContain('container exited with code 3; stderr:\nit broke: no such widget');
     });
 
@@ -249,7 +249,7 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
       expect(unparsable.message).toContain("output 'area' could not be read from /var/outputs/area: expected a number such as 3.14, 1e-3, inf or nan, got \"3,5\"");
       const tooLong = await failureOf(viaExecutor(() => area('echo 1 > /var/outputs/area; head -c 2000 /dev/zero | tr "\\0" x > /var/outputs/note')({})));
       expect(tooLong.message).toContain("output 'note' is 2000 bytes; Flyte reads at most 1024 bytes for a string output");
-      expect(tooLong).toMatchObject({ kind: 'user', failureCode: 'OutputUploadFailed' });
+      expect(tooLong).toMatchObject({ failure: { kind: 'user', code: 'OutputUploadFailed' } });
     });
 
     it('fails with the text of an _ERROR file the container wrote', async () => {
@@ -261,7 +261,7 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
     it('fails without retries when the image is missing and pulling is off', async () => {
       const task = containerTask({ name: 'noImage', image: 'localhost/tflyte-test/missing:0', command: ['true'], retries: 2 });
       const error = await failureOf(viaExecutor(() => task({}), { pull: 'never' }));
-      expect(error).toMatchObject({ kind: 'user', retryable: false, failureCode: 'ErrImagePull', attempts: 1 });
+      expect(error).toMatchObject({ failure: { kind: 'user', retryable: false, code: 'ErrImagePull' }, attempts: 1 });
     });
   });
 
@@ -303,19 +303,12 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
 
   describe('the backend lifecycle', () => {
     async function attemptFor(task: TaskDefinition, values: Record<string, unknown>, token: string): Promise<AttemptContext> {
-      const template = toTaskTemplate(task, { version: 'v' });
-      return {
-        template,
+      return testAttemptContext({
+        template: toTaskTemplate(task, { version: 'v' }),
         inputs: toLiteralMap(task.inputs, values),
-        generatedName: `test-${token}`,
         idempotencyToken: token,
-        attempt: 0,
-        inputsUri: '',
-        outputPrefix: '',
         rawOutputPrefix: `file://${await freshDir('raw')}`,
-        interruptible: false,
-        signal: new AbortController().signal,
-      };
+      });
     }
 
     function terminal(backend: ReturnType<typeof containerBackend>, handle: ContainerHandle, ctx: AttemptContext): Promise<TaskStatus> {
@@ -326,7 +319,7 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
             stop.abort();
             resolve(status);
           }
-        }, stop.signal);
+        }, stop.signal, () => {});
       });
     }
 
@@ -359,18 +352,30 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
 
       // A new executor process has a fresh backend and only the stored handle.
       const restarted = containerBackend({ runtime, workDir });
-      const lost = await restarted.get(handle, ctx).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(lost).toBeInstanceOf(BackendError);
-      expect(lost).toMatchObject({ kind: 'system', retryable: true, reason: 'ContainerLost' });
-      expect(() => restarted.watch(handle, ctx, () => {}, new AbortController().signal)).toThrow(BackendError);
+      const lost = { phase: TaskExecution_Phase.RETRYABLE_FAILED, failure: { kind: 'system', retryable: true, code: 'ContainerLost' } };
+      expect(await restarted.get(handle, ctx)).toMatchObject(lost);
+      const watched: TaskStatus[] = [];
+      restarted.watch(handle, ctx, (status) => watched.push(status), new AbortController().signal, () => {});
+      expect(watched).toEqual([expect.objectContaining(lost)]);
       await restarted.delete(handle, ctx);
       expect(await runtime.listContainers({ labels: { [ATTEMPT_LABEL]: handle.attempt } })).toEqual([]);
       // The original process sees its container vanish; its own delete then finds nothing left to do.
       expect((await terminal(first, handle, ctx)).phase).not.toBe(TaskExecution_Phase.SUCCEEDED);
       await first.delete(handle, ctx);
     });
+  });
+});
+
+describe.skipIf(!probe.available)('a direct call of a container task, outside any session', () => {
+  it('runs through the executor, with the task retries, and leaves no container behind', async () => {
+    const runtime = runtimeOf(probe);
+    const image = await ensureBusyboxImage(runtime);
+    const double = containerTask({ name: 'doubleDirect', image, inputs: { x: t.int() }, outputs: { y: t.int() }, command: ['sh', '-c', 'echo $(( {{.inputs.x}} * 2 )) > /var/outputs/y'] });
+    expect(await double({ x: 4 })).toEqual({ y: 8 });
+    const flaky = containerTask({ name: 'failsDirect', image, command: ['sh', '-c', 'exit 1'], retries: 1 });
+    const error = await flaky({}).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect(error).toMatchObject({ failure: { kind: 'user', code: 'ContainerExitCode' }, attempts: 2 });
+    expect(await runtime.listContainers()).toEqual([]);
   });
 });

@@ -11,8 +11,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
-import { type AttemptContext, type Backend, BackendError, createDataDirs, materializeInputs, readOutputs, type TaskStatus, isTerminalPhase } from '@tflyte/core';
-import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
+import {
+  type AsyncBackend,
+  type AttemptContext,
+  BackendError,
+  aborted,
+  classifyError,
+  createDataDirs,
+  failed,
+  failure,
+  isTerminalPhase,
+  materializeInputs,
+  readOutputs,
+  running,
+  succeeded,
+  type TaskStatus,
+} from '@tflyte/core';
 import { type RawContainerSpec, rawContainerSpec } from './raw-container-spec.ts';
 import { renderCommand } from './render-command.ts';
 import { ContainerRuntime, type ContainerSpec, type DetectOptions, type RunResult } from './runtime/index.ts';
@@ -41,7 +55,7 @@ export type ContainerHandle = {
 };
 
 /** The backend, with `watch` (it always has one). */
-export type ContainerBackend = Backend<ContainerHandle> & { readonly watch: NonNullable<Backend<ContainerHandle>['watch']> };
+export type ContainerBackend = AsyncBackend<ContainerHandle> & { readonly watch: NonNullable<AsyncBackend<ContainerHandle>['watch']> };
 
 /** Label that ties a container to its attempt (the executor's idempotency token). */
 export const ATTEMPT_LABEL = 'tflyte.attempt';
@@ -68,7 +82,7 @@ export function containerBackend(options: ContainerBackendOptions = {}): Contain
     } catch (error) {
       detecting = undefined;
       throw new BackendError(
-        { kind: 'system', retryable: false, reason: 'ContainerRuntimeUnavailable', message: (error as Error).message },
+        { kind: 'system', retryable: false, code: 'ContainerRuntimeUnavailable', message: (error as Error).message },
         { cause: error },
       );
     }
@@ -109,7 +123,7 @@ export function containerBackend(options: ContainerBackendOptions = {}): Contain
       }
       const job: Job = {
         handle: { attempt, name: ctx.generatedName, workDir },
-        status: { phase: TaskExecution_Phase.RUNNING },
+        status: running(),
         listeners: new Set(),
         stop: new AbortController(),
         done: Promise.resolve(),
@@ -121,7 +135,8 @@ export function containerBackend(options: ContainerBackendOptions = {}): Contain
           const result = await rt.run(containerSpec, { signal: job.stop.signal, stopTimeoutSeconds: options.stopTimeoutSeconds ?? 2 });
           status = result.exitCode === 0 ? await collect(spec, ctx, workDir) : exitFailure(result);
         } catch (error) {
-          status = job.stop.signal.aborted ? { phase: TaskExecution_Phase.ABORTED, message: 'stopped and removed' } : thrownFailure(error);
+          // A runtime that fails underneath a running container is the backend's fault, not the task's.
+          status = job.stop.signal.aborted ? aborted({ message: 'stopped and removed' }) : failed(classifyError(error, 'system'));
         }
         // Outputs have been copied out; a directory that cannot be removed must not hide the result.
         await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
@@ -130,10 +145,11 @@ export function containerBackend(options: ContainerBackendOptions = {}): Contain
       return job.handle;
     },
     async get(handle) {
-      return (jobs.get(handle.attempt) ?? lost(handle)).status;
+      return jobs.get(handle.attempt)?.status ?? lost(handle);
     },
     watch(handle, _ctx, onStatus, signal) {
-      const job = jobs.get(handle.attempt) ?? lost(handle);
+      const job = jobs.get(handle.attempt);
+      if (job === undefined) return onStatus(lost(handle));
       onStatus(job.status);
       if (isTerminalPhase(job.status.phase)) return;
       job.listeners.add(onStatus);
@@ -189,13 +205,12 @@ async function prepare(spec: RawContainerSpec, ctx: AttemptContext, workDir: str
 }
 
 async function collect(spec: RawContainerSpec, ctx: AttemptContext, workDir: string): Promise<TaskStatus> {
-  if (spec.data === undefined || Object.keys(spec.outputs).length === 0) return { phase: TaskExecution_Phase.SUCCEEDED };
+  if (spec.data === undefined || Object.keys(spec.outputs).length === 0) return succeeded();
   const result = await readOutputs(
     { hostDir: join(workDir, 'outputs'), outputPath: spec.data.outputPath, rawOutputPrefix: ctx.rawOutputPrefix },
     spec.outputs,
   );
-  if (result.ok) return { phase: TaskExecution_Phase.SUCCEEDED, outputs: result.outputs };
-  return { phase: TaskExecution_Phase.RETRYABLE_FAILED, message: result.failure.message, failure: result.failure };
+  return result.ok ? succeeded(result.outputs) : failed(result.failure);
 }
 
 /** A non-zero exit is the task's own failure and spends its retries, as Flyte's pod plugin decides. */
@@ -204,33 +219,20 @@ function exitFailure(result: RunResult): TaskStatus {
   const shown = tail.length > STDERR_TAIL_CHARS ? `…${tail.slice(-STDERR_TAIL_CHARS)}` : tail;
   const killed = result.exitCode === 137 ? ' (SIGKILL: out of memory, or killed)' : '';
   const message = `container exited with code ${result.exitCode}${killed}; ${shown === '' ? 'it wrote nothing to stderr' : `stderr:\n${shown}`}`;
-  return {
-    phase: TaskExecution_Phase.RETRYABLE_FAILED,
-    message,
-    failure: { kind: 'user', retryable: true, code: 'ContainerExitCode', message },
-  };
+  return failure('user', true, 'ContainerExitCode', message);
 }
 
-function thrownFailure(error: unknown): TaskStatus {
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof BackendError) {
-    return {
-      phase: error.retryable ? TaskExecution_Phase.RETRYABLE_FAILED : TaskExecution_Phase.FAILED,
-      message,
-      failure: { kind: error.kind, retryable: error.retryable, code: error.reason, message },
-    };
-  }
-  return { phase: TaskExecution_Phase.RETRYABLE_FAILED, message, failure: { kind: 'system', retryable: true, code: 'ContainerRunFailed', message } };
-}
-
-function lost(handle: ContainerHandle): never {
-  throw new BackendError({
-    kind: 'system',
-    retryable: true,
-    reason: 'ContainerLost',
-    message:
-      `container ${handle.name} (label ${ATTEMPT_LABEL}=${handle.attempt.slice(0, 12)}…) was started by another process, ` +
+/**
+ * A container this process did not start cannot be followed: that is the attempt's state, not a
+ * failed status check to retry, so it is reported as a retryable SYSTEM failure.
+ */
+function lost(handle: ContainerHandle): TaskStatus {
+  return failure(
+    'system',
+    true,
+    'ContainerLost',
+    `container ${handle.name} (label ${ATTEMPT_LABEL}=${handle.attempt.slice(0, 12)}…) was started by another process, ` +
       'which alone could follow it; it is removed and the attempt runs again',
-  });
+  );
 }
 

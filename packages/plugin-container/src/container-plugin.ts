@@ -1,20 +1,27 @@
 /** The raw-container plugin: flytekit's ContainerTask type, run locally in podman or docker. */
-import { type Plugin, definePlugin } from '@tflyte/core';
+import { definePlugin } from '@tflyte/core';
 import { type ContainerBackendOptions, type ContainerHandle, containerBackend } from './container-backend.ts';
-import { RAW_CONTAINER_TASK_TYPE } from './task-type.ts';
+import { NETWORK_CONFIG_KEY, RAW_CONTAINER_TASK_TYPE } from './task-type.ts';
 
 export const PACKAGE_NAME = '@tflyte/plugin-container';
 /** The @tflyte/core versions this plugin is built for. */
 export const CORE_RANGE = '^0.1.0';
 
-/** Register it in tflyte.config.ts: `plugins: [containerPlugin()]`. Container tasks have no custom config. */
-export function containerPlugin(options: ContainerBackendOptions = {}): Plugin<undefined, ContainerHandle> {
-  return definePlugin({
-    taskType: RAW_CONTAINER_TASK_TYPE,
-    taskTypeVersion: 0,
-    packageName: PACKAGE_NAME,
-    coreVersion: CORE_RANGE,
-    target: 'container',
-    backend: containerBackend(options),
-  });
+/** What a container task states beyond its container: it has no `custom`, only a TaskTemplate.config entry. */
+export interface ContainerConfig {
+  readonly network: 'none' | 'host';
 }
+
+/** The single definition of raw-container tasks; `containerTask` and `containerPlugin` derive from it. */
+export const containerTasks = definePlugin<ContainerConfig | undefined, ContainerBackendOptions, ContainerHandle>({
+  taskType: RAW_CONTAINER_TASK_TYPE,
+  taskTypeVersion: 0,
+  packageName: PACKAGE_NAME,
+  coreVersion: CORE_RANGE,
+  target: 'container',
+  templateConfig: (config): Record<string, string> => (config?.network === 'host' ? { [NETWORK_CONFIG_KEY]: 'host' } : {}),
+  backend: (options) => containerBackend(options),
+});
+
+/** Register it in tflyte.config.ts: `plugins: [containerPlugin()]`. */
+export const containerPlugin = (options: ContainerBackendOptions = {}) => containerTasks.plugin(options);

@@ -14,8 +14,7 @@ import {
   type Task,
   type TaskDefinition,
   type TypeRecord,
-  containerTarget,
-  defineTask,
+  type ContainerParts,
   inputReferences,
   markTaskFactoryModule,
 } from '@tflyte/core';
@@ -26,8 +25,8 @@ import {
   IOStrategy_DownloadMode,
   IOStrategy_UploadMode,
 } from '@tflyte/idl/core/tasks';
-import { runInProcess } from './run-in-process.ts';
-import { NETWORK_CONFIG_KEY, RAW_CONTAINER_TASK_TYPE } from './task-type.ts';
+import { type ContainerConfig, containerTasks } from './container-plugin.ts';
+import { runDirectly, runInProcess } from './run-in-process.ts';
 
 markTaskFactoryModule(import.meta.url);
 
@@ -92,13 +91,15 @@ export function containerTask<const I extends ContainerTypeRecord = NoInputs>(
 ): Task<I, undefined>;
 export function containerTask(options: ContainerTaskOptions<ContainerTypeRecord> & { readonly outputs?: ContainerTypeRecord }): Task {
   const { name, inputs, outputs, command, args, inputDataDir, outputDataDir, metadataFormat, ioStrategy, network, ...common } = options;
-  const task: Task = defineTask({
+  // Checked once, when the task is defined; the container body hands the checked parts to serialization.
+  let parts: ContainerParts | undefined;
+  const task: Task = containerTasks.task({
     name,
     inputs,
     outputs,
     options: common,
     ownOptions: OWN_OPTIONS,
-    kind: (definition) => {
+    config: (definition): ContainerConfig => {
       const fail = (option: string, problem: string): never => {
         throw new InvalidOptionError(definition.name, option, problem);
       };
@@ -124,16 +125,13 @@ export function containerTask(options: ContainerTaskOptions<ContainerTypeRecord>
         format: FORMATS[format],
         ...(ioStrategy === undefined ? {} : { ioStrategy: toIoStrategy(ioStrategy, fail) }),
       });
-      return {
-        taskType: RAW_CONTAINER_TASK_TYPE,
-        taskTypeVersion: 0,
-        ...(network === 'host' ? { templateConfig: { [NETWORK_CONFIG_KEY]: 'host' } } : {}),
-        target: (self, ctx) => containerTarget(self, ctx, { command: cmd, args: argv, dataConfig }),
-        // A direct call runs the container here, as flytekit's local ContainerTask does.
-        execute: (literals) => runInProcess(task, literals),
-      };
+      parts = { command: cmd, args: argv, dataConfig };
+      return { network: network ?? 'none' };
     },
+    body: { kind: 'container', container: () => parts! },
   });
+  // A direct call runs the container here, through the executor, as flytekit's local ContainerTask does.
+  runDirectly(task, runInProcess);
   return task;
 }
 

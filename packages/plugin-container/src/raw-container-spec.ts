@@ -25,7 +25,7 @@ function invalid(template: TaskTemplate, problem: string): BackendError {
   return new BackendError({
     kind: 'user',
     retryable: false,
-    reason: 'InvalidTaskTemplate',
+    code: 'InvalidTaskTemplate',
     message: `task '${template.id?.name ?? template.type}' cannot run in a local container: ${problem}`,
   });
 }

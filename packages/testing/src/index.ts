@@ -19,5 +19,7 @@ export { primitiveValues, testLiteralMap, testTaskTemplate } from './kit/task-te
 export type { PrimitiveValue, SimpleTypeName, TestTaskOptions } from './kit/task-template.ts';
 export { createHttpJobService, httpJobBackend } from './kit/http-job-service.ts';
 export type { HttpJob, HttpJobBackendOptions, HttpJobHandle, HttpJobService, HttpJobServiceStats } from './kit/http-job-service.ts';
+export { testAttemptContext } from './kit/attempt-context.ts';
+export type { TestAttemptOverrides } from './kit/attempt-context.ts';
 export { createTestExecutor } from './kit/test-executor.ts';
 export type { TestExecutor, TestExecutorOptions } from './kit/test-executor.ts';

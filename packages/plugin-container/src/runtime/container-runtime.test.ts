@@ -144,16 +144,14 @@ describe.skipIf(!probe.available)('ContainerRuntime in a real container runtime'
   it('raises runtime failures as ContainerCommandError and still removes the container', async () => {
     await expect(runtime.run({ image: 'localhost/tflyte-test/does-not-exist:1', pull: 'never', labels })).rejects.toMatchObject({
       code: 'TFLYTE_BACKEND',
-      kind: 'user',
-      retryable: false,
-      reason: 'ErrImagePull',
+      failure: { kind: 'user', retryable: false, code: 'ErrImagePull' },
       argv: expect.arrayContaining(['create']),
     });
     const notFound = await runtime.run({ image: busybox, command: ['no-such-binary'], labels }).catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(ContainerCommandError);
-    expect(notFound).toMatchObject({ kind: 'user', reason: 'ContainerCannotRun', stderr: expect.stringMatching(/no-such-binary/) });
+    expect(notFound).toMatchObject({ failure: { kind: 'user', code: 'ContainerCannotRun' }, stderr: expect.stringMatching(/no-such-binary/) });
     const mounts = [{ hostPath: join(await scratch(), 'missing'), containerPath: '/in' }];
-    await expect(runtime.run({ image: busybox, command: ['true'], mounts, labels })).rejects.toMatchObject({ kind: 'user', reason: 'CreateContainerError' });
+    await expect(runtime.run({ image: busybox, command: ['true'], mounts, labels })).rejects.toMatchObject({ failure: { kind: 'user', code: 'CreateContainerError' } });
   });
 
   describe('images', () => {

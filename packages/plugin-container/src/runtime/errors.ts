@@ -50,7 +50,7 @@ export class ContainerCommandError extends BackendError {
       {
         kind: userReason === undefined ? 'system' : 'user',
         retryable: userReason === undefined,
-        reason: userReason ?? 'ContainerRuntimeError',
+        code: userReason ?? 'ContainerRuntimeError',
         message: `'${argv.slice(0, 3).join(' ')} …' failed: ${detail}`,
       },
       options,
