@@ -16,9 +16,10 @@ export { renderLogLinks } from './pod/log-links.ts';
 export type { LogLinkTemplate } from './pod/log-links.ts';
 
 // The plumbing every pod- or CRD-based backend shares
-export { kubernetesResourceBackend, failedStatus, MANAGED_BY_LABEL, MANAGED_BY } from './resource-backend.ts';
+export { kubernetesResourceBackend, MANAGED_BY_LABEL, MANAGED_BY } from './resource-backend.ts';
 export type { ResourceBackend, ResourceBackendOptions, ResourceHandle, ResourcePhase } from './resource-backend.ts';
 export { createKubeClient, loadKubeConfig } from './kube/kube-client.ts';
+export { lazyKubeClient } from './kube/lazy-client.ts';
 export type { KubeClient, KubeClientOptions, ListResult } from './kube/kube-client.ts';
 export { SharedInformer } from './kube/informer.ts';
 export type { InformerListener, InformerOptions, InformerSelectors, InformerStats, SubscribeOptions } from './kube/informer.ts';
@@ -26,7 +27,7 @@ export { EVENT_KIND, ObjectEventFeed, objectEvents, eventTime, isNewerEvent } fr
 export type { EventView, ObjectEventListener } from './kube/object-events.ts';
 export { createResource, requestExceedsQuota } from './kube/create-outcome.ts';
 export type { CreateOutcome } from './kube/create-outcome.ts';
-export { apiFailure, isAlreadyExists, isNotFound, isTransient } from './kube/api-errors.ts';
+export { apiFailure, isAlreadyExists, isNotFound, isTransient, KUBERNETES_API_ERROR } from './kube/api-errors.ts';
 export type { ApiFailure } from './kube/api-errors.ts';
 export { POD_KIND, collectionPath } from './kube/resource-kind.ts';
 export type { ResourceKind } from './kube/resource-kind.ts';

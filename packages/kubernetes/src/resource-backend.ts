@@ -3,11 +3,24 @@
  * object, create it through the create-error table, follow it through the shared informer, report
  * a vanished object as a retryable SYSTEM failure, and delete it when the attempt is over. A plugin
  * supplies only `build` and `phaseOf` (and optionally `finalize`, e.g. to fetch outputs).
+ *
+ * Every timer (grace-period rechecks, create backoff while a quota is full) runs on the attempt's
+ * clock, so a fake clock drives them in tests. Failed reads are not statuses: `get` throws and the
+ * watch calls `onError`, and the executor retries under its status-check bound.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type AttemptContext, type Backend, BackendError, type TaskStatus, isTerminalPhase } from '@tflyte/core';
-import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
-import { apiFailure } from './kube/api-errors.ts';
+import {
+  type AsyncBackend,
+  type AttemptContext,
+  BackendError,
+  failed,
+  failure,
+  isTerminalPhase,
+  queued,
+  type StatusCheckPolicy,
+  type TaskStatus,
+  waitingForResources,
+} from '@tflyte/core';
+import { apiFailure, KUBERNETES_API_ERROR } from './kube/api-errors.ts';
 import { createResource } from './kube/create-outcome.ts';
 import type { KubeClient } from './kube/kube-client.ts';
 import type { KubeObject } from './kube/kube-object.ts';
@@ -52,25 +65,15 @@ export interface ResourceBackendOptions<T extends KubeObject> {
    * is a Warning, to the message of live statuses. Default false.
    */
   readonly objectEvents?: boolean;
-  /** Clock for grace periods. Default Date.now. */
-  readonly now?: () => number;
+  /** Tolerance for failed status reads; default the executor's (5 in a row). */
+  readonly statusChecks?: Partial<StatusCheckPolicy>;
 }
 
-export type ResourceBackend = Backend<ResourceHandle> & { readonly watch: NonNullable<Backend<ResourceHandle>['watch']> };
+export type ResourceBackend = AsyncBackend<ResourceHandle> & { readonly watch: NonNullable<AsyncBackend<ResourceHandle>['watch']> };
 
 /** Every object a resource backend creates carries this label; informers select on it. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'tflyte';
-
-
-/** A failed status carrying its FailureInfo. */
-export function failedStatus(kind: 'user' | 'system', retryable: boolean, code: string, message: string): TaskStatus {
-  return {
-    phase: retryable ? TaskExecution_Phase.RETRYABLE_FAILED : TaskExecution_Phase.FAILED,
-    message,
-    failure: { kind, retryable, code, message },
-  };
-}
 
 /**
  * A live status with the object's latest event in its message, when that event is a Warning: a newer
@@ -85,19 +88,25 @@ function withEvent(status: TaskStatus, event: EventView | undefined, object: Kub
   return { ...status, message: status.message ? `${status.message} (${said})` : said };
 }
 
-/** A thrown error as a failed status: a BackendError keeps its classification, anything else is a retryable SYSTEM failure. */
-function statusFromError(error: unknown, code: string): TaskStatus {
-  if (error instanceof BackendError) return failedStatus(error.kind, error.retryable, error.reason, error.message);
-  return failedStatus('system', true, code, apiFailure(error).message);
+/**
+ * What an error met while following means: a BackendError that states how the attempt ends (the
+ * create table's verdicts, a permanent failure) is the attempt's status; a failed request (the API
+ * server or the object store unreachable, throttled) is a failed status check, for the executor to retry.
+ */
+function outcomeOf(error: unknown): TaskStatus | undefined {
+  if (!(error instanceof BackendError)) return undefined;
+  const { failure: info } = error;
+  if (info.kind === 'system' && info.retryable) return undefined;
+  return failed(info);
 }
 
 export function kubernetesResourceBackend<T extends KubeObject>(options: ResourceBackendOptions<T>): ResourceBackend {
   const { client, kind } = options;
-  const namespace = options.namespace ?? client.contextNamespace;
-  const now = options.now ?? Date.now;
+  // Read on first use: the client may be lazy, and defining a backend must not need a cluster.
+  const namespace = (): string => options.namespace ?? client.contextNamespace;
   const backoff = options.createBackoff ?? { initialMs: 2000, maxMs: 20_000 };
   const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
-  const informer = () => client.informer<T>(kind, namespace, selector);
+  const informer = (ns: string) => client.informer<T>(kind, ns, selector);
   /** resourceVersion of objects this process created, for the informer's "gone or not seen yet" decision. */
   const createdAt = new Map<string, string>();
   /** Creates under way, which a delete must wait for so that it cannot be overtaken. */
@@ -107,7 +116,7 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
   const describe = (h: ResourceHandle) => `${kind.kind} ${h.namespace}/${h.name}`;
 
   const deletedExternally = (h: ResourceHandle): TaskStatus =>
-    failedStatus('system', true, 'ResourceDeletedExternally', `${describe(h)} was deleted by someone other than tflyte while the attempt was running`);
+    failure('system', true, 'ResourceDeletedExternally', `${describe(h)} was deleted by someone other than tflyte while the attempt was running`);
 
   /** Builds and creates the object; 'waiting' while a quota is full. */
   const submit = async (ctx: AttemptContext, handle: ResourceHandle): Promise<{ type: 'submitted' } | { type: 'waiting'; message: string }> => {
@@ -117,7 +126,12 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
     } catch (error) {
       if (error instanceof BackendError) throw error;
       throw new BackendError(
-        { kind: 'user', retryable: false, reason: 'FailedToBuildResource', message: `cannot build the ${kind.kind} for task '${ctx.template.id?.name ?? ctx.template.type}': ${(error as Error).message}` },
+        {
+          kind: 'user',
+          retryable: false,
+          code: 'FailedToBuildResource',
+          message: `cannot build the ${kind.kind} for task '${ctx.template.id?.name ?? ctx.template.type}': ${error instanceof Error ? error.message : String(error)}`,
+        },
         { cause: error },
       );
     }
@@ -145,7 +159,7 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
       await client.delete(kind, handle.namespace, handle.name);
     } catch (error) {
       throw new BackendError(
-        { kind: 'system', retryable: true, reason: 'DeleteFailed', message: `could not delete ${describe(handle)}: ${apiFailure(error).message}` },
+        { kind: 'system', retryable: true, code: 'DeleteFailed', message: `could not delete ${describe(handle)}: ${apiFailure(error).message}` },
         { cause: error },
       );
     }
@@ -162,25 +176,23 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
   };
 
   const evaluate = async (object: T, ctx: AttemptContext, handle: ResourceHandle): Promise<ResourcePhase | undefined> => {
-    const phase = options.phaseOf(object, ctx, now());
+    const phase = options.phaseOf(object, ctx, ctx.clock.now());
     if (phase === undefined) return undefined;
     if (object.metadata?.deletionTimestamp !== undefined && !isTerminalPhase(phase.status.phase)) {
-      return { status: failedStatus('system', true, 'UnexpectedObjectDeletion', `${describe(handle)} is being deleted by someone other than tflyte`) };
+      return { status: failure('system', true, 'UnexpectedObjectDeletion', `${describe(handle)} is being deleted by someone other than tflyte`) };
     }
     if (!isTerminalPhase(phase.status.phase) || options.finalize === undefined) return phase;
-    try {
-      return { status: await options.finalize(phase.status, object, ctx) };
-    } catch (error) {
-      return { status: statusFromError(error, 'FinalizeFailed') };
-    }
+    // A finalize that fails (outputs not readable yet) throws: the status is read again, under the executor's bound.
+    return { status: await options.finalize(phase.status, object, ctx) };
   };
 
   return {
     name: options.name,
     handleVersion: options.handleVersion ?? 1,
+    ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),
 
     async create(ctx) {
-      const handle: ResourceHandle = { namespace, name: ctx.generatedName, created: true };
+      const handle: ResourceHandle = { namespace: namespace(), name: ctx.generatedName, created: true };
       deleteWhenDone(ctx, handle);
       const outcome = await submit(ctx, handle);
       return outcome.type === 'waiting' ? { ...handle, created: false } : handle;
@@ -188,31 +200,39 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
 
     async get(handle, ctx) {
       deleteWhenDone(ctx, handle);
-      if (!handle.created) return { phase: TaskExecution_Phase.WAITING_FOR_RESOURCES, message: `${describe(handle)} waits for its namespace's resource quota` };
-      const shared = informer();
+      const shared = informer(handle.namespace);
       let object = shared.running ? shared.get(handle.name) : undefined;
       try {
         object ??= await client.get<T>(kind, handle.namespace, handle.name);
       } catch (error) {
-        throw new BackendError({ kind: 'system', retryable: true, reason: 'KubernetesApiError', message: `reading ${describe(handle)}: ${apiFailure(error).message}` }, { cause: error });
+        throw new BackendError({ kind: 'system', retryable: true, code: KUBERNETES_API_ERROR, message: `reading ${describe(handle)}: ${apiFailure(error).message}` }, { cause: error });
       }
+      // A handle from while the quota was full: a watch may have created the object since.
+      if (object === undefined && !handle.created) return waitingForResources({ message: `${describe(handle)} waits for its namespace's resource quota` });
       if (object === undefined) return deletedExternally(handle);
-      return (await evaluate(object, ctx, handle))?.status ?? { phase: TaskExecution_Phase.QUEUED, message: `${describe(handle)} submitted` };
+      return (await evaluate(object, ctx, handle))?.status ?? queued({ message: `${describe(handle)} submitted` });
     },
 
     async delete(handle) {
       await remove(handle);
     },
 
-    watch(handle, ctx, onStatus, signal) {
+    watch(handle, ctx, onStatus, signal, onError) {
       deleteWhenDone(ctx, handle);
       let finished = false;
       let queue: Promise<void> = Promise.resolve();
-      let recheck: NodeJS.Timeout | undefined;
+      let recheck: AbortController | undefined;
       let latest: T | undefined;
       let unsubscribe: (() => void) | undefined;
       let stopEvents: (() => void) | undefined;
       let event: EventView | undefined;
+      const stop = (): void => {
+        recheck?.abort();
+        unsubscribe?.();
+        unsubscribe = undefined;
+        stopEvents?.();
+        stopEvents = undefined;
+      };
       const emit = (status: TaskStatus): void => {
         if (finished || signal.aborted) return;
         if (isTerminalPhase(status.phase)) {
@@ -221,25 +241,37 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
         }
         onStatus(status);
       };
-      const stop = (): void => {
-        clearTimeout(recheck);
-        unsubscribe?.();
-        unsubscribe = undefined;
-        stopEvents?.();
-        stopEvents = undefined;
+      /** The watch broke: stop following and let the executor read the status with get. */
+      const broke = (error: unknown): void => {
+        if (finished || signal.aborted) return;
+        const outcome = outcomeOf(error);
+        if (outcome !== undefined) return emit(outcome);
+        finished = true;
+        stop();
+        onError(error);
+      };
+      const recheckAt = (at: number, object: T): void => {
+        recheck = new AbortController();
+        ctx.clock.sleep(Math.max(0, at - ctx.clock.now()), recheck.signal).then(
+          () => latest === object && observe(object),
+          () => undefined,
+        );
       };
       // Evaluations run one at a time, in arrival order: finalize may await, and reports must not overtake each other.
       const observe = (object: T | undefined): void => {
         latest = object;
         queue = queue.then(async () => {
           if (finished || signal.aborted) return;
-          clearTimeout(recheck);
+          recheck?.abort();
           if (object === undefined) return emit(deletedExternally(handle));
-          const phase = await evaluate(object, ctx, handle);
-          if (phase === undefined || finished || signal.aborted) return;
-          if (phase.recheckAt !== undefined && !isTerminalPhase(phase.status.phase)) {
-            recheck = setTimeout(() => latest === object && observe(object), Math.max(0, phase.recheckAt - now()));
+          let phase: ResourcePhase | undefined;
+          try {
+            phase = await evaluate(object, ctx, handle);
+          } catch (error) {
+            return broke(error);
           }
+          if (phase === undefined || finished || signal.aborted) return;
+          if (phase.recheckAt !== undefined && !isTerminalPhase(phase.status.phase)) recheckAt(phase.recheckAt, object);
           emit(withEvent(phase.status, event, object));
         });
       };
@@ -256,7 +288,10 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
       const follow = (): void => {
         if (finished || signal.aborted) return;
         const known = createdAt.get(key(handle));
-        unsubscribe = informer().subscribe(handle.name, observe, known === undefined ? {} : { knownResourceVersion: known });
+        unsubscribe = informer(handle.namespace).subscribe(handle.name, observe, {
+          ...(known === undefined ? {} : { knownResourceVersion: known }),
+          onError: broke,
+        });
         if (options.objectEvents === true) stopEvents = objectEvents(client, kind, handle.namespace).subscribe(handle.name, onEvent);
       };
       signal.addEventListener('abort', stop, { once: true });
@@ -270,13 +305,13 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
           try {
             outcome = await submit(ctx, handle);
           } catch (error) {
-            return emit(statusFromError(error, 'KubernetesApiError'));
+            return broke(error);
           }
           if (signal.aborted) return;
           if (outcome.type === 'submitted') return follow();
-          emit({ phase: TaskExecution_Phase.WAITING_FOR_RESOURCES, message: outcome.message });
+          emit(waitingForResources({ message: outcome.message }));
           try {
-            await sleep(delay, undefined, { signal });
+            await ctx.clock.sleep(delay, signal);
           } catch {
             return;
           }

@@ -35,6 +35,9 @@ function parseStatus(body: unknown): { reason?: string; message?: string } {
   return { ...(typeof reason === 'string' ? { reason } : {}), ...(typeof message === 'string' ? { message } : {}) };
 }
 
+/** The failure code of a Kubernetes API request that failed for want of an answer (retryable, SYSTEM). */
+export const KUBERNETES_API_ERROR = 'KubernetesApiError';
+
 export const isNotFound = (failure: ApiFailure): boolean => failure.code === 404;
 
 export const isAlreadyExists = (failure: ApiFailure): boolean => failure.code === 409 && failure.reason === 'AlreadyExists';

@@ -3,7 +3,7 @@
  * the attempt. Transient failures were already retried by the client; what is left is decided here.
  */
 import { BackendError, parseQuantity } from '@tflyte/core';
-import { apiFailure, isAlreadyExists, type ApiFailure } from './api-errors.ts';
+import { apiFailure, KUBERNETES_API_ERROR, isAlreadyExists, type ApiFailure } from './api-errors.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeObject } from './kube-object.ts';
 import type { ResourceKind } from './resource-kind.ts';
@@ -43,12 +43,12 @@ function tableError(failure: ApiFailure, what: string, cause: unknown): BackendE
     case 413:
       return fail('user', false, 'EntityTooLarge', `${what} is larger than the API server accepts: ${failure.message}; make the task's inputs or pod spec smaller`, cause);
     default:
-      return fail('system', true, 'KubernetesApiError', `creating ${what} failed${failure.code === undefined ? '' : ` with HTTP ${failure.code}`}: ${failure.message}`, cause);
+      return fail('system', true, KUBERNETES_API_ERROR, `creating ${what} failed${failure.code === undefined ? '' : ` with HTTP ${failure.code}`}: ${failure.message}`, cause);
   }
 }
 
-function fail(kind: 'user' | 'system', retryable: boolean, reason: string, message: string, cause: unknown): BackendError {
-  return new BackendError({ kind, retryable, reason, message }, { cause });
+function fail(kind: 'user' | 'system', retryable: boolean, code: string, message: string, cause: unknown): BackendError {
+  return new BackendError({ kind, retryable, code, message }, { cause });
 }
 
 /**

@@ -31,6 +31,12 @@ export interface InformerSelectors {
 export interface SubscribeOptions {
   /** A resourceVersion at which the object is known to have existed (e.g. the create response's). */
   readonly knownResourceVersion?: string;
+  /**
+   * Called when a list, watch or GET for this object fails (the server unreachable, a 5xx, a
+   * throttled request), each time; the informer keeps retrying with backoff either way. A watch the
+   * server simply ends is resumed and is no failure.
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
 export interface InformerStats {
@@ -44,6 +50,7 @@ interface Subscription<T> {
   readonly name: string;
   readonly listener: InformerListener<T>;
   readonly knownResourceVersion: string | undefined;
+  readonly onError: ((error: unknown) => void) | undefined;
   /** Absence has been reported and not contradicted since. */
   absentReported: boolean;
   /** A GET is under way to learn whether the object exists. */
@@ -117,6 +124,7 @@ export class SharedInformer<T extends KubeObject> {
       name,
       listener,
       knownResourceVersion: options.knownResourceVersion,
+      onError: options.onError,
       absentReported: false,
       confirming: false,
     };
@@ -217,8 +225,10 @@ export class SharedInformer<T extends KubeObject> {
         ...(this.labelSelector === undefined ? {} : { labelSelector: this.labelSelector }),
         ...(this.fieldSelector === undefined ? {} : { fieldSelector: this.fieldSelector }),
       });
-    } catch {
-      if (generation === this.#generation) this.#schedule(this.#nextBackoff(), () => void this.#relist());
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.#schedule(this.#nextBackoff(), () => void this.#relist());
+      this.#failed(error);
       return;
     }
     if (generation !== this.#generation) return;
@@ -302,6 +312,7 @@ export class SharedInformer<T extends KubeObject> {
         this.#schedule(0, () => this.#startWatch());
       } else if (error !== null && error !== undefined) {
         this.#schedule(this.#nextBackoff(), () => this.#startWatch());
+        this.#failed(error);
       } else {
         // The server ended the watch (its timeout): resume at once, unless it keeps ending empty.
         this.#schedule(received ? 0 : this.#nextBackoff(), () => this.#startWatch());
@@ -341,6 +352,20 @@ export class SharedInformer<T extends KubeObject> {
     }
   }
 
+  /** Tells every subscriber that asked to know about failed requests. */
+  #failed(error: unknown): void {
+    for (const subscriptions of [...this.#subscriptions.values()]) for (const s of [...subscriptions]) this.#failedOne(s, error);
+  }
+
+  #failedOne(subscription: Subscription<T>, error: unknown): void {
+    if (subscription.onError === undefined) return;
+    try {
+      subscription.onError(error);
+    } catch (thrown) {
+      process.emitWarning(`tflyte kubernetes informer error listener threw for ${this.kind.kind} ${this.namespace}/${subscription.name}: ${String(thrown)}`);
+    }
+  }
+
   #notifyAll(listener: (object: T) => void, object: T): void {
     try {
       listener(object);
@@ -377,9 +402,10 @@ export class SharedInformer<T extends KubeObject> {
     let found: T | undefined;
     try {
       found = await this.#client.get<T>(this.kind, this.namespace, subscription.name);
-    } catch {
+    } catch (error) {
       subscription.confirming = false;
       if (generation === this.#generation) {
+        this.#failedOne(subscription, error);
         const retry = setTimeout(() => {
           if (generation === this.#generation && !this.#cache.has(subscription.name)) this.#checkAbsent(subscription);
         }, this.#maxBackoffMs);

@@ -189,7 +189,7 @@ describe('buildPod metadata, env and secrets', () => {
   });
 
   it('refuses an env-var secret without a key', () => {
-    expect(() => build(containerTemplate({ secrets: [{ group: 'aws', mountRequirement: Secret_MountType.ENV_VAR }] }))).toThrow(expect.objectContaining({ reason: 'BadTaskFormat' }));
+    expect(() => build(containerTemplate({ secrets: [{ group: 'aws', mountRequirement: Secret_MountType.ENV_VAR }] }))).toThrow(expect.objectContaining({ failure: expect.objectContaining({ code: 'BadTaskFormat' }) }));
   });
 });
 
@@ -256,10 +256,10 @@ describe('buildPod with pod templates', () => {
   it('refuses a pod spec without its primary container, and targets that are not containers', () => {
     const template = toTaskTemplate(withSidecar, { image: 'app:1' });
     if (template.target.case === 'k8sPod') template.target.value.primaryContainerName = 'missing';
-    expect(() => build(template)).toThrow(expect.objectContaining({ reason: 'BadTaskFormat', message: expect.stringMatching(/primary container 'missing'/) }));
+    expect(() => build(template)).toThrow(expect.objectContaining({ failure: expect.objectContaining({ code: 'BadTaskFormat' }), message: expect.stringMatching(/primary container 'missing'/) }));
     const sql = containerTemplate();
     sql.target = { case: 'sql', value: { $typeName: 'flyteidl.core.Sql', statement: 'select 1', dialect: 0 } };
-    expect(() => build(sql)).toThrow(expect.objectContaining({ reason: 'BadTaskFormat' }));
+    expect(() => build(sql)).toThrow(expect.objectContaining({ failure: expect.objectContaining({ code: 'BadTaskFormat' }) }));
   });
 });
 
@@ -284,6 +284,6 @@ describe('buildPod for raw containers with a DataLoadingConfig', () => {
 
   it('refuses data directories that are not on the executor’s disk', () => {
     const config = create(DataLoadingConfigSchema, { enabled: true, inputPath: '/var/inputs', outputPath: '/var/outputs' });
-    expect(() => hostDataLayout({ outputPrefix: 's3://bucket/runs/r/n0/0' }, config)).toThrow(expect.objectContaining({ reason: 'UnsupportedDataLoading' }));
+    expect(() => hostDataLayout({ outputPrefix: 's3://bucket/runs/r/n0/0' }, config)).toThrow(expect.objectContaining({ failure: expect.objectContaining({ code: 'UnsupportedDataLoading' }) }));
   });
 });

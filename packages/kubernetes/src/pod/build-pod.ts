@@ -63,7 +63,7 @@ export const TASK_NAME_LABEL = 'tflyte.io/task-name';
 export const ATTEMPT_LABEL = 'tflyte.io/attempt';
 
 function badFormat(message: string): BackendError {
-  return new BackendError({ kind: 'user', retryable: false, reason: 'BadTaskFormat', message });
+  return new BackendError({ kind: 'user', retryable: false, code: 'BadTaskFormat', message });
 }
 
 /** A valid label value (≤63 alphanumerics, `-`, `_`, `.`, alphanumeric at both ends). */

@@ -3,17 +3,16 @@
  * download inputs into the pod and upload outputs from it, this backend writes the inputs into a
  * directory beside the attempt's files, mounts it (and an empty outputs directory) into the primary
  * container with hostPath volumes, and reads the outputs back when the container has exited. The
- * files themselves are @tflyte/plugin-container's (copilot's layout), as a local container run has them.
+ * files themselves are laid out as Flyte's copilot lays them out (core's copilot helpers), as a local container run has them.
  *
  * hostPath works when the node sees the executor's state directory at the same path: the test API
  * server's node, or a single-node cluster sharing the disk. There is no copilot for remote nodes yet.
  */
 import { join } from 'node:path';
-import { type AttemptContext, BackendError, type Storage, toLocalPath, uriScheme } from '@tflyte/core';
+import { type AttemptContext, BackendError, createDataDirs, materializeInputs, type OutputsResult, readOutputs, type Storage, toLocalPath, uriScheme } from '@tflyte/core';
 import type { Variable } from '@tflyte/idl/core/interface';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { DataLoadingConfig, DataLoadingConfig_LiteralMapFormat } from '@tflyte/idl/core/tasks';
-import { createDataDirs, materializeInputs, type OutputsResult, readOutputs } from '@tflyte/plugin-container';
 
 export interface HostDataLayout {
   /** Host directories mounted into the primary container. */
@@ -28,8 +27,8 @@ export interface HostDataLayout {
 const INPUTS_VOLUME = 'tflyte-inputs';
 const OUTPUTS_VOLUME = 'tflyte-outputs';
 
-function dataError(reason: string, message: string): BackendError {
-  return new BackendError({ kind: 'user', retryable: false, reason, message });
+function dataError(code: string, message: string): BackendError {
+  return new BackendError({ kind: 'user', retryable: false, code, message });
 }
 
 export function hostDataLayout(ctx: Pick<AttemptContext, 'outputPrefix'>, config: DataLoadingConfig): HostDataLayout {

@@ -45,7 +45,7 @@ describe('kubernetesPod: a pod per attempt, run by the node', () => {
   it('fails with a retryable USER error when the primary exits non-zero, retrying with a new pod per attempt', async () => {
     cluster = await startPodCluster({ server: { node: true } });
     const run = cluster.executor.run(containerTemplate({ command: ['sh', '-c', 'echo broken >&2; exit 3'], retries: 1 }), testLiteralMap({}), { runId: 'exit3' });
-    await expect(run).rejects.toMatchObject({ kind: 'user', failureCode: 'Error', attempts: 2 });
+    await expect(run).rejects.toMatchObject({ failure: { kind: 'user', code: 'Error' }, attempts: 2 });
     const created = cluster.events.filter((e) => e.type === 'attempt-created').map((e) => (e.type === 'attempt-created' ? e.generatedName : ''));
     expect(created).toEqual(['exit3-n0-0', 'exit3-n0-1']);
     await vi.waitFor(async () => expect(await cluster!.podNames()).toEqual([]));
@@ -87,7 +87,7 @@ describe('kubernetesPod: a pod per attempt, run by the node', () => {
       await writeFile(join(scratch, 'error.pb'), toBinary(ErrorDocumentSchema, doc));
       cluster = await startPodCluster({ server: { node: true } });
       const template = containerTemplate({ command: ['sh', '-c', `cp ${join(scratch, 'error.pb')} "\${0#file://}/error.pb"`, '{{.outputPrefix}}'] });
-      await expect(cluster.executor.run(template, testLiteralMap({}))).rejects.toMatchObject({ kind: 'user', failureCode: 'USER:ValueError', retryable: false });
+      await expect(cluster.executor.run(template, testLiteralMap({}))).rejects.toMatchObject({ failure: { kind: 'user', code: 'USER:ValueError', retryable: false } });
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -132,7 +132,7 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
     const { core, namespace } = cluster;
     await core.patchNamespacedPod({ namespace, name: pod, body: { metadata: { finalizers: ['example.com/hold'] } } }, merge);
     await core.deleteNamespacedPod({ namespace, name: pod });
-    await expect(run).rejects.toMatchObject({ kind: 'system', failureCode: 'UnexpectedObjectDeletion' });
+    await expect(run).rejects.toMatchObject({ failure: { kind: 'system', code: 'UnexpectedObjectDeletion' } });
     await core.patchNamespacedPod({ namespace, name: pod, body: { metadata: { finalizers: null } } }, merge);
     await vi.waitFor(async () => expect(await cluster!.podNames()).toEqual([]));
   });
@@ -147,7 +147,7 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
       conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastTransitionTime: new Date().toISOString() }],
       containerStatuses: [{ name: pod, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "busybox"' } } }],
     });
-    await expect(run).rejects.toMatchObject({ kind: 'user', failureCode: 'ContainersNotReady|ImagePullBackOff', retryable: true });
+    await expect(run).rejects.toMatchObject({ failure: { kind: 'user', code: 'ContainersNotReady|ImagePullBackOff', retryable: true } });
     expect(phases(cluster.events)).toEqual(['QUEUED', 'INITIALIZING', 'RETRYABLE_FAILED']);
     expect((cluster.events.find((e) => e.type === 'attempt-failed') as { message: string }).message).toMatch(/^Grace period \[300ms\] exceeded\|/);
   });
@@ -237,7 +237,7 @@ describe('kubernetesPod: the pod’s Kubernetes Events in its statuses', () => {
       phase: 'Failed',
       containerStatuses: [{ name, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { terminated: { exitCode: 2, reason: 'Error' } } }],
     });
-    await expect(run).rejects.toMatchObject({ failureCode: 'Error', message: expect.not.stringContaining('Liveness') });
+    await expect(run).rejects.toMatchObject({ failure: { code: 'Error' }, message: expect.not.stringContaining('Liveness') });
   });
 
   it('opens no events watch with podEvents: false', async () => {
@@ -258,14 +258,14 @@ describe('kubernetesPod: the create-error table', () => {
     c.server.injectFault({ method: 'POST', path: `/api/v1/namespaces/${c.namespace}/pods`, code, message });
 
   it.each([
-    [403, 'pods "x" is forbidden: User "ci" cannot create resource "pods"', { kind: 'user', failureCode: 'RuntimeFailure', retryable: true }],
-    [400, 'bad request', { kind: 'user', failureCode: 'BadTaskFormat', retryable: false }],
-    [422, 'admission webhook "policy" denied the request', { kind: 'user', failureCode: 'BadTaskFormat', retryable: false }],
-    [413, 'request entity too large', { kind: 'user', failureCode: 'EntityTooLarge', retryable: false }],
+    [403, 'pods "x" is forbidden: User "ci" cannot create resource "pods"', { failure: { kind: 'user', code: 'RuntimeFailure', retryable: true } }],
+    [400, 'bad request', { failure: { kind: 'user', code: 'BadTaskFormat', retryable: false } }],
+    [422, 'admission webhook "policy" denied the request', { failure: { kind: 'user', code: 'BadTaskFormat', retryable: false } }],
+    [413, 'request entity too large', { failure: { kind: 'user', code: 'EntityTooLarge', retryable: false } }],
     [
       403,
       'pods "x" is forbidden: exceeded quota: compute, requested: limits.cpu=4,limits.memory=1Gi, used: limits.cpu=0,limits.memory=0, limited: limits.cpu=2,limits.memory=8Gi',
-      { kind: 'user', failureCode: 'ResourceRequestsExceedLimits', retryable: false },
+      { failure: { kind: 'user', code: 'ResourceRequestsExceedLimits', retryable: false } },
     ],
   ] as const)('HTTP %i (%s) fails the attempt as %o', async (code, message, expected) => {
     cluster = await startPodCluster();
@@ -388,7 +388,9 @@ describe('kubernetesPod: executor restarts', () => {
     const statuses: TaskStatus[] = [];
     const stop = new AbortController();
     const ctx = attemptContext(containerTemplate(), stop.signal);
-    backend.watch({ namespace: cluster.namespace, name: ctx.generatedName, created: true }, ctx, (s) => statuses.push(s), stop.signal);
+    backend.watch({ namespace: cluster.namespace, name: ctx.generatedName, created: true }, ctx, (s) => statuses.push(s), stop.signal, (error) => {
+      throw error;
+    });
     await vi.waitFor(() => expect(statuses).toHaveLength(1));
     stop.abort();
     expect(statuses[0]).toMatchObject({ phase: TaskExecution_Phase.RETRYABLE_FAILED, failure: { kind: 'system', code: 'ResourceDeletedExternally', retryable: true } });

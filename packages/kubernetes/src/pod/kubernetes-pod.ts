@@ -5,12 +5,12 @@
  * the pod deleted once its attempt is over.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type AttemptContext, createFileStore, createStorage, InvalidOptionError, type Storage, type TaskStatus } from '@tflyte/core';
-import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
+import { type AttemptContext, createFileStore, createStorage, failed, failure, InvalidOptionError, Phase, type Storage, type TaskStatus } from '@tflyte/core';
 import type { DataLoadingConfig, TaskTemplate } from '@tflyte/idl/core/tasks';
-import { createKubeClient, type KubeClient } from '../kube/kube-client.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
+import { lazyKubeClient } from '../kube/lazy-client.ts';
 import { POD_KIND } from '../kube/resource-kind.ts';
-import { failedStatus, kubernetesResourceBackend, type ResourceBackend } from '../resource-backend.ts';
+import { kubernetesResourceBackend, type ResourceBackend } from '../resource-backend.ts';
 import { buildPod, type PodBuildOptions } from './build-pod.ts';
 import { hostDataLayout, readHostOutputs, writeHostInputs, type HostDataLayout } from './host-data.ts';
 import { type LogLinkTemplate, renderLogLinks } from './log-links.ts';
@@ -91,11 +91,10 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
     podPendingTimeoutMs: nonNegative(options.podPendingTimeoutMs, 'podPendingTimeoutMs', DEFAULT_POD_PHASE_OPTIONS.podPendingTimeoutMs),
   };
   // The connection is made on first use: a config file that names this backend loads without a cluster.
-  let client = options.client;
-  const connect = (): KubeClient => (client ??= createKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) }));
+  const client = options.client ?? lazyKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) });
   const storage = options.storage ?? createStorage([createFileStore()]);
   const logLinks = options.logLinks ?? [];
-  const baseTemplate = podTemplateSource(connect, {
+  const baseTemplate = podTemplateSource(client, {
     ...(options.defaultPodTemplateName === undefined ? {} : { defaultPodTemplateName: options.defaultPodTemplateName }),
     ...(options.podTemplate === undefined ? {} : { podTemplate: options.podTemplate }),
   });
@@ -106,12 +105,10 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
   };
   const where = (ctx: AttemptContext, target: { namespace: string; name: string }) => podLocations(ctx, target, options.objectStore, dataLayout(ctx));
 
-  let backend: ResourceBackend | undefined;
-  const resolve = (): ResourceBackend =>
-    (backend ??= kubernetesResourceBackend<PodView>({
+  return kubernetesResourceBackend<PodView>({
       name: options.name ?? KUBERNETES_POD_BACKEND,
       kind: POD_KIND,
-      client: connect(),
+      client,
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
       ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
       ...(options.createBackoff === undefined ? {} : { createBackoff: options.createBackoff }),
@@ -130,23 +127,13 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
       async finalize(status, pod, ctx): Promise<TaskStatus> {
         const locations = where(ctx, { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' });
         const wroteError = await downloadResults(storage, ctx, locations);
-        if (status.phase !== TaskExecution_Phase.SUCCEEDED) return status;
+        if (status.phase !== Phase.SUCCEEDED) return status;
         // A task that failed in code exits 0 after writing error.pb (as pyflyte-execute does): the document decides.
-        if (wroteError) return failedStatus('user', true, 'Unknown', 'the task wrote an error document');
+        if (wroteError) return failure('user', true, 'Unknown', 'the task wrote an error document');
         if (locations.data === undefined) return status;
         const outputs = await readHostOutputs(locations.data, ctx.template.interface?.outputs?.variables ?? {}, ctx.rawOutputPrefix, storage);
-        if (!outputs.ok) return failedStatus(outputs.failure.kind, outputs.failure.retryable, outputs.failure.code, outputs.failure.message);
+        if (!outputs.ok) return failed(outputs.failure);
         return { ...status, outputs: outputs.outputs };
       },
-    }));
-
-  // Everything is delegated lazily so that defining the backend in tflyte.config.ts needs no cluster.
-  return {
-    name: options.name ?? KUBERNETES_POD_BACKEND,
-    handleVersion: 1,
-    create: (ctx) => resolve().create(ctx),
-    get: (handle, ctx) => resolve().get(handle, ctx),
-    delete: (handle, ctx) => resolve().delete(handle, ctx),
-    watch: (handle, ctx, onStatus, signal) => resolve().watch(handle, ctx, onStatus, signal),
-  };
+    });
 }

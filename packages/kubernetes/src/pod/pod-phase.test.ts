@@ -175,7 +175,7 @@ describe('pod phases (Flyte pod plugin tables) on the test API server', () => {
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(TaskFailedError);
-      expect(error).toMatchObject({ kind: expectation.failed.kind, failureCode: expectation.failed.code, retryable: expectation.failed.retryable });
+      expect(error).toMatchObject({ failure: { kind: expectation.failed.kind, code: expectation.failed.code, retryable: expectation.failed.retryable } });
       if (expectation.failed.message) expect((error as Error).message).toMatch(expectation.failed.message);
     }
     // Whatever the outcome, the pod does not outlive its attempt.

@@ -8,9 +8,8 @@
  *   retryable "Interrupted"; OOMKilled → USER retryable; otherwise USER retryable with the reason.
  * - Running: the primary container's exit decides; Succeeded: success unless a container was OOMKilled.
  */
-import type { LogLink, TaskStatus } from '@tflyte/core';
-import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
-import { failedStatus, type ResourcePhase } from '../resource-backend.ts';
+import { failure, initializing, type LogLink, queued, running, succeeded, type TaskStatus, waitingForResources } from '@tflyte/core';
+import type { ResourcePhase } from '../resource-backend.ts';
 import { allContainerStatuses, type ContainerStatusView, type PodView, PRIMARY_CONTAINER_ANNOTATION } from './pod-view.ts';
 
 export interface PodPhaseOptions {
@@ -38,7 +37,7 @@ const INTERRUPTED = 'Interrupted';
 /** Pod reasons of failures that are the node's doing, not the task's. */
 const NODE_REASONS = new Set(['Shutdown', 'Terminated', 'NodeShutdown', 'NodeAffinity', 'Evicted']);
 
-const RUNNING: TaskStatus = { phase: TaskExecution_Phase.RUNNING };
+const RUNNING: TaskStatus = running();
 
 export function podPhase(pod: PodView, now: number, options: PodPhaseOptions, logs: readonly LogLink[] = []): ResourcePhase | undefined {
   const status = pod.status ?? {};
@@ -62,7 +61,7 @@ export function podPhase(pod: PodView, now: number, options: PodPhaseOptions, lo
       // No primary container: every container must succeed, so the task runs until they all have.
       const all = allContainerStatuses(pod);
       const done = all.length > 0 && all.every((c) => c.state?.terminated?.exitCode === 0);
-      return { status: withLogs(done ? { phase: TaskExecution_Phase.SUCCEEDED } : RUNNING) };
+      return { status: withLogs(done ? succeeded() : RUNNING) };
     }
   }
 }
@@ -76,8 +75,8 @@ function exitLine(c: ContainerStatusView): string {
 
 function demystifySuccess(pod: PodView): TaskStatus {
   const oom = allContainerStatuses(pod).find((c) => c.state?.terminated?.reason?.includes(OOM_KILLED));
-  if (oom !== undefined) return failedStatus('user', true, OOM_KILLED, `Pod reported success despite being OOMKilled${exitLine(oom)}`);
-  return { phase: TaskExecution_Phase.SUCCEEDED };
+  if (oom !== undefined) return failure('user', true, OOM_KILLED, `Pod reported success despite being OOMKilled${exitLine(oom)}`);
+  return succeeded();
 }
 
 function demystifyFailure(pod: PodView, primary: string | undefined): TaskStatus {
@@ -94,14 +93,14 @@ function demystifyFailure(pod: PodView, primary: string | undefined): TaskStatus
     else if (SIGKILL_EXIT_CODES.has(t.exitCode) && (primary === undefined || c.name === primary)) interrupted = true;
     message += exitLine(c);
   }
-  if (interrupted) return failedStatus('system', true, INTERRUPTED, message);
+  if (interrupted) return failure('system', true, INTERRUPTED, message);
   // Deliberately beyond Flyte: a primary container that failed on its own decides, as it does while the
   // pod is Running, so the result does not depend on which of the two updates the watch delivered.
   const own = primary === undefined ? undefined : status.containerStatuses?.find((c) => c.name === primary)?.state?.terminated;
   if (code === 'UnknownError' && own !== undefined && own.exitCode !== 0) code = own.reason || 'Error';
   // Nothing recorded why: the kubelet had no chance to, as when its node vanished.
-  if (code === 'UnknownError') return failedStatus('system', true, code, message);
-  return failedStatus('user', true, code, message);
+  if (code === 'UnknownError') return failure('system', true, code, message);
+  return failure('user', true, code, message);
 }
 
 function primaryContainerPhase(pod: PodView, primary: string): TaskStatus {
@@ -109,17 +108,17 @@ function primaryContainerPhase(pod: PodView, primary: string): TaskStatus {
   if (c === undefined || c.state === undefined || c.state.waiting !== undefined || c.state.running !== undefined) {
     const declared = (pod.spec?.containers ?? []).some((x) => x.name === primary);
     if (c === undefined && !declared) {
-      return failedStatus('user', false, 'PrimaryContainerNotFound', `Primary container [${primary}] not found in pod's container statuses`);
+      return failure('user', false, 'PrimaryContainerNotFound', `Primary container [${primary}] not found in pod's container statuses`);
     }
     return RUNNING;
   }
   const t = c.state.terminated;
   if (t === undefined) return RUNNING;
   const message = exitLine(c).trimStart();
-  if (t.reason?.includes(OOM_KILLED)) return failedStatus('user', true, OOM_KILLED, message);
-  if (SIGKILL_EXIT_CODES.has(t.exitCode)) return failedStatus('system', true, INTERRUPTED, message);
-  if (t.exitCode !== 0) return failedStatus('user', true, t.reason || 'Error', message);
-  return { phase: TaskExecution_Phase.SUCCEEDED };
+  if (t.reason?.includes(OOM_KILLED)) return failure('user', true, OOM_KILLED, message);
+  if (SIGKILL_EXIT_CODES.has(t.exitCode)) return failure('system', true, INTERRUPTED, message);
+  if (t.exitCode !== 0) return failure('user', true, t.reason || 'Error', message);
+  return succeeded();
 }
 
 function demystifyPending(pod: PodView, now: number, options: PodPhaseOptions): ResourcePhase {
@@ -128,11 +127,11 @@ function demystifyPending(pod: PodView, now: number, options: PodPhaseOptions): 
   const reason = phase?.status.message ?? 'Scheduling';
   if (options.podPendingTimeoutMs > 0) {
     const deadline = since + options.podPendingTimeoutMs;
-    if (now >= deadline) return { status: failedStatus('user', true, 'PodPendingTimeout', reason) };
+    if (now >= deadline) return { status: failure('user', true, 'PodPendingTimeout', reason) };
     const recheckAt = phase?.recheckAt === undefined ? deadline : Math.min(phase.recheckAt, deadline);
-    return { status: phase?.status ?? { phase: TaskExecution_Phase.QUEUED, message: reason }, recheckAt };
+    return { status: phase?.status ?? queued({ message: reason }), recheckAt };
   }
-  return phase ?? { status: { phase: TaskExecution_Phase.QUEUED, message: reason } };
+  return phase ?? { status: queued({ message: reason }) };
 }
 
 function graceExceeded(gracePeriodMs: number, message: string): string {
@@ -159,8 +158,8 @@ function pendingPhase(pod: PodView, now: number, options: PodPhaseOptions): { ph
     if (condition.type === 'PodScheduled' && condition.status === 'False') {
       const message = `${condition.reason ?? ''}:${condition.message ?? ''}`;
       // Unschedulable means the cluster lacks the resources for now: waiting, not queued behind other work.
-      const phase = condition.reason === 'Unschedulable' ? TaskExecution_Phase.WAITING_FOR_RESOURCES : TaskExecution_Phase.QUEUED;
-      return { phase: { status: { phase, message } }, since };
+      const reported = condition.reason === 'Unschedulable' ? waitingForResources({ message }) : queued({ message });
+      return { phase: { status: reported }, since };
     }
     if (condition.type !== 'Ready' || condition.status !== 'False') continue;
     for (const c of status.containerStatuses ?? []) {
@@ -169,28 +168,28 @@ function pendingPhase(pod: PodView, now: number, options: PodPhaseOptions): { ph
       const reason = waiting.reason ?? '';
       const finalReason = `${condition.reason ?? ''}|${reason}`;
       const finalMessage = `${condition.message ?? ''}|${waiting.message ?? ''}`;
-      const initializing = (recheckAt?: number): ResourcePhase => ({
-        status: { phase: TaskExecution_Phase.INITIALIZING, message: `[${finalReason}]: ${finalMessage}` },
+      const starting = (recheckAt?: number): ResourcePhase => ({
+        status: initializing({ message: `[${finalReason}]: ${finalMessage}` }),
         ...(recheckAt === undefined ? {} : { recheckAt }),
       });
       const withGrace = (graceMs: number, fail: (message: string) => TaskStatus): ResourcePhase =>
-        now - since >= graceMs ? { status: fail(graceExceeded(graceMs, finalMessage)) } : initializing(since + graceMs);
+        now - since >= graceMs ? { status: fail(graceExceeded(graceMs, finalMessage)) } : starting(since + graceMs);
       switch (reason) {
         case 'ErrImagePull':
         case 'ContainerCreating':
         case 'PodInitializing':
-          return { phase: initializing(), since };
+          return { phase: starting(), since };
         case 'CreateContainerError':
-          return { phase: withGrace(options.createContainerErrorGraceMs, (m) => failedStatus('user', false, finalReason, m)), since };
+          return { phase: withGrace(options.createContainerErrorGraceMs, (m) => failure('user', false, finalReason, m)), since };
         case 'CreateContainerConfigError':
-          return { phase: withGrace(options.createContainerConfigErrorGraceMs, (m) => failedStatus('user', false, finalReason, m)), since };
+          return { phase: withGrace(options.createContainerConfigErrorGraceMs, (m) => failure('user', false, finalReason, m)), since };
         case 'InvalidImageName':
-          return { phase: { status: failedStatus('user', false, finalReason, finalMessage) }, since };
+          return { phase: { status: failure('user', false, finalReason, finalMessage) }, since };
         case 'ImagePullBackOff':
-          return { phase: withGrace(options.imagePullBackoffGraceMs, (m) => failedStatus('user', true, finalReason, m)), since };
+          return { phase: withGrace(options.imagePullBackoffGraceMs, (m) => failure('user', true, finalReason, m)), since };
         default:
           // A waiting reason nothing above expects would otherwise leave the task queued forever.
-          return { phase: { status: failedStatus('system', true, finalReason, finalMessage) }, since };
+          return { phase: { status: failure('system', true, finalReason, finalMessage) }, since };
       }
     }
   }

@@ -27,10 +27,10 @@ export function secretMounts(secrets: readonly Secret[]): SecretMounts {
   const env: V1EnvVar[] = [];
   const byGroup = new Map<string, Set<string>>();
   for (const secret of secrets) {
-    if (secret.group === '') throw new BackendError({ kind: 'user', retryable: false, reason: 'BadTaskFormat', message: 'a secret request has no group: set the Kubernetes secret name as group' });
+    if (secret.group === '') throw new BackendError({ kind: 'user', retryable: false, code: 'BadTaskFormat', message: 'a secret request has no group: set the Kubernetes secret name as group' });
     if (secret.mountRequirement === Secret_MountType.ENV_VAR) {
       if (secret.key === '') {
-        throw new BackendError({ kind: 'user', retryable: false, reason: 'BadTaskFormat', message: `secret group '${secret.group}' is requested as an environment variable without a key: name the key to read` });
+        throw new BackendError({ kind: 'user', retryable: false, code: 'BadTaskFormat', message: `secret group '${secret.group}' is requested as an environment variable without a key: name the key to read` });
       }
       env.push({
         name: secret.envVar || `${SECRETS_ENV_PREFIX}${secret.group.toUpperCase()}_${secret.key.toUpperCase()}`.replace(/[^A-Z0-9_]/g, '_'),

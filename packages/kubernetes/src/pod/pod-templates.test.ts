@@ -71,8 +71,7 @@ describe('a task naming a cluster PodTemplate (podTemplateName)', () => {
     cluster = await startPodCluster();
     const run = cluster.executor.run(containerTemplate({ podTemplateName: 'nowhere', retries: 2 }), testLiteralMap({}), { runId: 'missing' });
     await expect(run).rejects.toMatchObject({
-      kind: 'user',
-      failureCode: 'BadTaskSpecification',
+      failure: { kind: 'user', code: 'BadTaskSpecification' },
       attempts: 1,
       message: expect.stringContaining(`PodTemplate 'nowhere'`),
     });
@@ -85,7 +84,7 @@ describe('a task naming a cluster PodTemplate (podTemplateName)', () => {
     const { core, namespace } = cluster;
     const templateReads = () => cluster!.server.requests.filter((r) => r.method === 'GET' && r.path.includes('/podtemplates/')).length;
 
-    await expect(cluster.executor.run(containerTemplate({ podTemplateName: 'late' }), testLiteralMap({}), { runId: 'early' })).rejects.toMatchObject({ failureCode: 'BadTaskSpecification' });
+    await expect(cluster.executor.run(containerTemplate({ podTemplateName: 'late' }), testLiteralMap({}), { runId: 'early' })).rejects.toMatchObject({ failure: { code: 'BadTaskSpecification' } });
     await core.createNamespacedPodTemplate({ namespace, body: podTemplate('late', { containers: [{ name: 'default', image: 'noop', env: [{ name: 'LATE', value: 'yes' }] }] }) });
 
     const first = await podOf(cluster, containerTemplate({ podTemplateName: 'late' }), 'late1');

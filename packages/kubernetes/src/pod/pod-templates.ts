@@ -9,7 +9,7 @@
  * not kept, so a template created after a failed attempt is found by the next one.
  */
 import { type AttemptContext, BackendError, type JsonObject } from '@tflyte/core';
-import { apiFailure } from '../kube/api-errors.ts';
+import { apiFailure, KUBERNETES_API_ERROR } from '../kube/api-errors.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import type { ResourceKind } from '../kube/resource-kind.ts';
@@ -41,7 +41,7 @@ function asBase(podTemplate: PodTemplateView): BasePodTemplate {
   };
 }
 
-export function podTemplateSource(client: () => KubeClient, options: PodTemplateSourceOptions = {}): PodTemplateSource {
+export function podTemplateSource(client: KubeClient, options: PodTemplateSourceOptions = {}): PodTemplateSource {
   const known = new Map<string, Promise<BasePodTemplate | undefined>>();
 
   const load = (namespace: string, name: string): Promise<BasePodTemplate | undefined> => {
@@ -49,7 +49,7 @@ export function podTemplateSource(client: () => KubeClient, options: PodTemplate
     let loading = known.get(key);
     if (loading === undefined) {
       // Concurrent attempts share one GET; only a template that exists is kept.
-      loading = client()
+      loading = client
         .get<PodTemplateView>(POD_TEMPLATE_KIND, namespace, name)
         .then((found) => (found === undefined ? undefined : asBase(found)));
       known.set(key, loading);
@@ -60,7 +60,7 @@ export function podTemplateSource(client: () => KubeClient, options: PodTemplate
     }
     return loading.catch((error: unknown) => {
       throw new BackendError(
-        { kind: 'system', retryable: true, reason: 'KubernetesApiError', message: `reading PodTemplate '${name}' in namespace '${namespace}': ${apiFailure(error).message}` },
+        { kind: 'system', retryable: true, code: KUBERNETES_API_ERROR, message: `reading PodTemplate '${name}' in namespace '${namespace}': ${apiFailure(error).message}` },
         { cause: error },
       );
     });
@@ -74,7 +74,7 @@ export function podTemplateSource(client: () => KubeClient, options: PodTemplate
         throw new BackendError({
           kind: 'user',
           retryable: false,
-          reason: 'BadTaskSpecification',
+          code: 'BadTaskSpecification',
           message: `PodTemplate '${named}' named by task '${ctx.template.id?.name ?? ctx.template.type}' (podTemplateName) does not exist in namespace '${namespace}': create it there, or change the task's podTemplateName`,
         });
       }

@@ -10,7 +10,7 @@ import {
   Resources_ResourceName,
   type TaskTemplate,
 } from '@tflyte/idl/core/tasks';
-import type { AttemptContext } from '@tflyte/core';
+import { type AttemptContext, systemClock } from '@tflyte/core';
 import { testLiteralMap, testTaskTemplate, type TestTaskOptions } from '@tflyte/testing';
 
 type Quantities = Partial<Record<'cpu' | 'memory' | 'gpu' | 'ephemeralStorage', string>>;
@@ -73,6 +73,7 @@ export function attemptContext(template: TaskTemplate, signal: AbortSignal, over
     rawOutputPrefix: 'file:///nonexistent/raw',
     interruptible: false,
     signal,
+    clock: systemClock,
     ...overrides,
   };
 }
