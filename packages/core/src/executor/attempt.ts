@@ -118,7 +118,7 @@ export function recordFailure(ctx: RunContext, key: AttemptKey, failure: Failure
  * record — or, when resuming, the record an earlier executor wrote.
  */
 export async function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): Promise<AttemptRecord> {
-  if (ctx.persistFiles) await ctx.storage.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs));
+  await ctx.files.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs));
   return (
     plan.resume ??
     ctx.store.insertAttempt({
@@ -319,8 +319,12 @@ export async function finish(ctx: RunContext, actx: AttemptContext, key: Attempt
       let alreadyStored = false;
       if (outputs === undefined) {
         const outputsUri = joinUri(actx.outputPrefix, 'outputs.pb');
-        // In-process backends always return outputs inline; others may leave them in outputs.pb.
-        const bytes = ctx.persistFiles ? await ctx.storage.get(outputsUri) : undefined;
+        let bytes: Uint8Array | undefined;
+        try {
+          bytes = await readRetrying(ctx, outputsUri);
+        } catch (error) {
+          return fail({ kind: 'system', retryable: true, code: FAILURE_CODES.outputsUnreadable, message: `${outputsUri} could not be read: ${errorMessage(error)}` });
+        }
         if (bytes !== undefined) {
           alreadyStored = true;
           try {
@@ -337,7 +341,7 @@ export async function finish(ctx: RunContext, actx: AttemptContext, key: Attempt
       const mismatch = outputMismatch(ctx.template, outputs);
       if (mismatch !== undefined) return fail({ kind: 'user', retryable: false, code: FAILURE_CODES.outputsInvalid, message: mismatch });
       // Kept beside the attempt so a restarted executor can return them without asking the backend.
-      if (!alreadyStored && ctx.persistFiles) await ctx.storage.put(joinUri(actx.outputPrefix, 'outputs.pb'), toBinary(LiteralMapSchema, outputs));
+      if (!alreadyStored) await ctx.files.put(joinUri(actx.outputPrefix, 'outputs.pb'), toBinary(LiteralMapSchema, outputs));
       recordEnd(ctx, key, { status: 'succeeded', phase: status.phase });
       return { ok: true, outputs };
     }
@@ -350,8 +354,7 @@ export async function finish(ctx: RunContext, actx: AttemptContext, key: Attempt
       });
     default: {
       const fromStatus = failureFromStatus(status);
-      // In-process jobs leave no files behind.
-      const errorDoc = ctx.persistFiles ? await ctx.storage.get(joinUri(actx.outputPrefix, 'error.pb')).catch(() => undefined) : undefined;
+      const errorDoc = await readRetrying(ctx, joinUri(actx.outputPrefix, 'error.pb')).catch(() => undefined);
       let fromDoc: FailureInfo | undefined;
       try {
         fromDoc = errorDoc === undefined ? undefined : failureFromErrorDocument(errorDoc, fromStatus.kind);
@@ -469,6 +472,19 @@ function follow(ctx: RunContext, actx: AttemptContext, backend: AsyncBackend, ha
       }
     })();
   });
+}
+
+/** Reads an attempt file, retrying a failing read as a failed status check is retried. */
+async function readRetrying(ctx: RunContext, uri: string): Promise<Uint8Array | undefined> {
+  const checks = isSyncBackend(ctx.backend) ? DEFAULT_STATUS_CHECKS : statusCheckPolicy(ctx.backend);
+  for (let failures = 0; ; failures += 1) {
+    try {
+      return await ctx.files.get(uri);
+    } catch (error) {
+      if (failures >= checks.maxFailures) throw error;
+      await ctx.clock.sleep(Math.min(checks.initialMs * 2 ** failures, checks.maxMs));
+    }
+  }
 }
 
 /** Defaults as Flyte's web-API plugins: 5 consecutive failures tolerated, 1 s doubling to 30 s between them. */

@@ -12,7 +12,7 @@ import { withCache, type CacheSettings } from './cache.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EventPayload, ExecutorEvent, ExecutorEventListener } from './events.ts';
 import { base32 } from './generated-name.ts';
-import { withMemoryAttempts } from './memory-attempts.ts';
+import { noAttemptFiles, withMemoryAttempts } from './memory-attempts.ts';
 import { runAttempts } from './run-attempts.ts';
 import { cancellation, type RunContext, type RunSetup } from './run-context.ts';
 import { runElements, type ElementResult } from './run-elements.ts';
@@ -134,8 +134,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       backend,
       signal: runOptions.signal,
       store: backend.inProcess ? memoryAttempts : options.store,
-      persistFiles: !backend.inProcess,
-      storage,
+      files: backend.inProcess ? noAttemptFiles : storage,
       clock,
       stateDir: options.stateDir,
       rawOutputPrefix: options.rawOutputPrefix,

@@ -16,6 +16,8 @@ export const FAILURE_CODES = {
   invalidHandle: 'InvalidHandle',
   outputsNotFound: 'OutputsNotFound',
   outputsInvalid: 'OutputsInvalid',
+  /** outputs.pb (or error.pb) kept failing to read past the status-check bound. */
+  outputsUnreadable: 'OutputsUnreadable',
   /** Status checks kept failing past the backend's bound. */
   statusCheckFailed: 'StatusCheckFailed',
   unknown: 'Unknown',

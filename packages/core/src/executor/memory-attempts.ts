@@ -5,7 +5,20 @@
  * SQLite transaction per status change would dominate fan-outs of small in-process tasks.
  */
 import { StateConflictError } from '../errors.ts';
+import type { Storage } from '../storage/object-store.ts';
 import type { AttemptKey, AttemptRecord, StateStore } from '../store/state-store.ts';
+
+/** Where the executor keeps the files of an attempt. */
+export type AttemptFiles = Pick<Storage, 'get' | 'put'>;
+
+/**
+ * In-process jobs take their inputs and return their outputs in memory and die with the process, so
+ * their attempts keep no files: a restarted run runs them again.
+ */
+export const noAttemptFiles: AttemptFiles = {
+  get: async () => undefined,
+  put: async () => {},
+};
 
 export interface MemoryAttempts extends StateStore {
   /** Drops a finished node's attempts, so a long-lived executor does not accumulate them. */

@@ -113,7 +113,7 @@ function checkSameTask(ctx: RunContext, record: AttemptRecord): void {
 /** A run that already succeeded (e.g. the executor died before returning) returns its stored outputs. */
 async function storedOutputs(ctx: RunContext, record: AttemptRecord): Promise<Computed> {
   const uri = joinUri(attemptPrefix(ctx.stateDir, ctx.runId, ctx.nodeId, record.attempt), 'outputs.pb');
-  const bytes = await ctx.storage.get(uri);
+  const bytes = await ctx.files.get(uri);
   let outputs: LiteralMap | undefined;
   try {
     outputs = bytes === undefined ? undefined : fromBinary(LiteralMapSchema, bytes);

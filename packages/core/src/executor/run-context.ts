@@ -3,7 +3,7 @@ import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import { CancelledError } from '../errors.ts';
 import type { Backend } from '../plugin/contract.ts';
 import type { StateStore } from '../store/state-store.ts';
-import type { Storage } from '../storage/object-store.ts';
+import type { AttemptFiles } from './memory-attempts.ts';
 import type { Clock } from './clock.ts';
 import type { EventPayload } from './events.ts';
 
@@ -18,9 +18,8 @@ export interface RunSetup {
   readonly signal: AbortSignal | undefined;
   /** Attempts of in-process backends live in memory (see Backend.inProcess); cache entries always in the store. */
   readonly store: StateStore;
-  /** False for in-process backends: no inputs.pb / outputs.pb beside the attempt. */
-  readonly persistFiles: boolean;
-  readonly storage: Storage;
+  /** inputs.pb / outputs.pb / error.pb beside each attempt: object storage, or nothing for in-process backends. */
+  readonly files: AttemptFiles;
   readonly clock: Clock;
   readonly stateDir: string;
   readonly rawOutputPrefix: string | undefined;
