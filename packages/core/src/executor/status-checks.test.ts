@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackendError, TaskFailedError } from '../errors.ts';
 import type { AsyncBackend, TaskStatus } from '../plugin/contract.ts';
 import { failure, running, succeeded } from '../plugin/status.ts';
+import { createFileStore, createStorage, type ObjectStore } from '../storage/index.ts';
 import { openStateStore, type StateStore } from '../store/index.ts';
 import type { Clock } from './clock.ts';
 import type { ExecutorEvent } from './events.ts';
@@ -141,6 +142,41 @@ describe('failed status checks', () => {
     expect(watches).toBe(2);
     expect(service.calls).toMatchObject({ create: 1, delete: 0 });
     expect(events.filter((e) => e.type === 'status-check-failed')).toHaveLength(2);
+  });
+});
+
+describe('reading outputs', () => {
+  it('retries a failing read of outputs.pb as a status check is retried, without running the job again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tflyte-outputs-read-'));
+    const store = openStateStore(dir);
+    try {
+      const files = createFileStore();
+      let failingReads = 2;
+      const flaky: ObjectStore = {
+        schemes: ['file'],
+        get: async (uri) => {
+          if (uri.endsWith('/outputs.pb') && failingReads-- > 0) throw new Error('EIO: i/o error, read');
+          return files.get(uri);
+        },
+        put: (uri, bytes) => files.put(uri, bytes),
+      };
+      const service = jobService({ runningReads: 0, failingReads: new Set() });
+      const backend: AsyncBackend<{ readonly token: string }> = {
+        ...service.backend,
+        async get(handle, ctx) {
+          // The job writes its outputs beside the attempt, as a container running our entrypoint does.
+          await files.put(`${ctx.outputPrefix}/outputs.pb`, toBinary(LiteralMapSchema, create(LiteralMapSchema)));
+          return service.backend.get(handle, ctx);
+        },
+      };
+      const executor = createExecutor({ store, stateDir: dir, clock: jumpingClock(), storage: createStorage([flaky]), backends: { 'job-service': backend } });
+      await executor.run(template(), create(LiteralMapSchema));
+      expect(failingReads).toBeLessThan(0);
+      expect(service.calls).toMatchObject({ create: 1, delete: 0 });
+    } finally {
+      store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
