@@ -4,14 +4,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { type Task, fromLiteralMap, toLiteralMap, toTaskTemplate } from '@tflyte/core';
+import { type Task, TaskFailedError, createRegistry, failureFromErrorDocument, fromLiteralMap, functionPlugin, toLiteralMap, toTaskTemplate } from '@tflyte/core';
+import { createTestExecutor } from '@tflyte/testing';
 import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { startGcsServer } from '@tflyte/testing/gcs';
 import { startS3Server } from '@tflyte/testing/s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fail, flaky, mean, writeReport } from '../test-fixtures/tasks.ts';
+import { badInput, fail, flaky, mean, permanent, throttled, transient, writeReport } from '../test-fixtures/tasks.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const main = join(repo, 'packages/cli/src/main.ts');
@@ -149,5 +150,36 @@ describe('tflyte execute (the container entrypoint)', () => {
     });
     expect(child.status).toBe(2);
     expect(child.stderr.trim()).toBe("tflyte: expected loader args 'task-module <module> task-name <name>' after --, got 'task-module examples.basics'");
+  });
+});
+
+describe('one classification of a failing task, locally and in tflyte execute', () => {
+  const SYSTEM_RETRIES = 1;
+  /** The attempts Flyte runs for a failure written to error.pb: recoverable ones spend the USER or SYSTEM budget. */
+  const flyteAttempts = (failure: { kind: string; retryable: boolean }, retries: number) =>
+    failure.retryable ? 1 + (failure.kind === 'user' ? retries : SYSTEM_RETRIES) : 1;
+
+  it.each([
+    { task: badInput, expected: { kind: 'user', retryable: false, code: 'USER:InvalidInputError' }, attempts: 1 },
+    { task: permanent, expected: { kind: 'user', retryable: false, code: 'USER:NonRetryableError' }, attempts: 1 },
+    { task: transient, expected: { kind: 'user', retryable: true, code: 'USER:Error' }, attempts: 3 },
+    { task: throttled, expected: { kind: 'system', retryable: true, code: 'Throttled' }, attempts: 2 },
+  ])('$task.shortName: $expected.code, $attempts attempt(s) either way', async ({ task, expected, attempts }) => {
+    const local = await createTestExecutor({ registry: createRegistry({ plugins: [functionPlugin()] }), systemRetries: SYSTEM_RETRIES });
+    try {
+      const error = await local.executor.run(toTaskTemplate(task, { image: 'img:1', version: 'v1' }), toLiteralMap(task.inputs, { why: 'no' })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(TaskFailedError);
+      expect(error).toMatchObject({ failure: expected, attempts });
+    } finally {
+      await local.close();
+    }
+
+    const { out } = runInContainerStyle(task, { why: 'no' });
+    const written = failureFromErrorDocument(readFileSync(join(out, 'error.pb')), 'user');
+    expect(written).toMatchObject(expected);
+    expect(flyteAttempts(written!, task.options.retries)).toBe(attempts);
   });
 });

@@ -6,9 +6,8 @@
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { type Task, TflyteError, joinUri } from '@tflyte/core';
-import { ContainerErrorSchema, ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
-import { ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
+import { type Task, TflyteError, classifyError, errorDocumentFields, joinUri } from '@tflyte/core';
+import { ContainerErrorSchema, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { findEntity, loadModule } from '../load-entity.ts';
 import { entrypointStorage } from '../object-stores.ts';
@@ -62,22 +61,16 @@ async function loadTask(loaderArgs: readonly string[], cwd: string): Promise<Tas
 }
 
 /**
- * A failure is a USER error, recoverable (so Flyte spends the task's retries on it) unless it is
- * declared permanent or is a bad input or output value; only storage failures (TFLYTE_STORAGE:
- * inputs.pb missing, an object store failing) are SYSTEM, and recoverable.
+ * The failure as error.pb, classified by core's one classifier exactly as a local run classifies it:
+ * the task body is the origin, so only storage failures (inputs.pb missing, an object store
+ * failing) come out as SYSTEM. The stack goes in the message, as flytekit puts its traceback there.
  */
 function errorDocument(error: unknown) {
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  const user = error instanceof TflyteError ? error.code !== 'TFLYTE_STORAGE' : true;
-  const permanent = error instanceof TflyteError && ['TFLYTE_INVALID_OUTPUT', 'TFLYTE_INVALID_INPUT', 'TFLYTE_LITERAL_MISMATCH'].includes(error.code)
-    || (error instanceof Error && error.name === 'NonRetryableError');
-  const name = error instanceof Error ? (error.cause instanceof Error ? error.cause.name : error.name) : 'Error';
+  const failure = classifyError(error, 'user');
   return create(ErrorDocumentSchema, {
     error: create(ContainerErrorSchema, {
-      code: user ? `USER:${name}` : 'SYSTEM',
-      message,
-      kind: permanent ? ContainerError_Kind.NON_RECOVERABLE : ContainerError_Kind.RECOVERABLE,
-      origin: user ? ExecutionError_ErrorKind.USER : ExecutionError_ErrorKind.SYSTEM,
+      ...errorDocumentFields(failure),
+      message: error instanceof Error && error.stack !== undefined ? error.stack : failure.message,
       timestamp: timestampNow(),
     }),
   });

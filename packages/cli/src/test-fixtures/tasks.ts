@@ -1,5 +1,5 @@
 // Tasks the CLI tests run: one per input kind, a failing one, and a slow one to cancel.
-import { NonRetryableError, t, task } from '@tflyte/core';
+import { BackendError, InvalidInputError, NonRetryableError, t, task } from '@tflyte/core';
 
 export const describeAll = task(
   {
@@ -59,3 +59,20 @@ export const writeReport = task(
     return { report: { uri: join(dir, 'report.txt') }, pages: { uri: join(dir, 'pages') } };
   },
 );
+
+/** One task per way a body can fail, each with two retries, for the classification table of local runs and `tflyte execute`. */
+export const badInput = task({ inputs: { why: t.string() }, outputs: t.int(), retries: 2 }, function badInput({ why }): number {
+  throw new InvalidInputError('badInput', 'why', why);
+});
+
+export const permanent = task({ inputs: { why: t.string() }, outputs: t.int(), retries: 2 }, function permanent({ why }): number {
+  throw new NonRetryableError(why);
+});
+
+export const transient = task({ inputs: { why: t.string() }, outputs: t.int(), retries: 2 }, function transient({ why }): number {
+  throw new Error(why);
+});
+
+export const throttled = task({ inputs: { why: t.string() }, outputs: t.int(), retries: 2 }, function throttled({ why }): number {
+  throw new BackendError({ kind: 'system', retryable: true, code: 'Throttled', message: why });
+});
