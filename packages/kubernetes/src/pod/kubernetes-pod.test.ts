@@ -14,7 +14,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { CancelledError, createExecutor, openStateStore, TaskTimeoutError, type ExecutorEvent, type TaskStatus } from '@tflyte/core';
 import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { ExecutionError_ErrorKind, TaskExecution_Phase } from '@tflyte/idl/core/execution';
-import { primitiveValues, testLiteralMap } from '@tflyte/testing';
+import { createFakeClock, primitiveValues, testLiteralMap } from '@tflyte/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createKubeClient } from '../kube/kube-client.ts';
 import { startPodCluster, type PodCluster } from '../test-fixtures/cluster.ts';
@@ -137,19 +137,23 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
     await vi.waitFor(async () => expect(await cluster!.podNames()).toEqual([]));
   });
 
-  it('waits out the image-pull grace period, then fails the attempt without another status change', async () => {
-    cluster = await startPodCluster({ pod: { imagePullGracePeriodMs: 300 } });
+  it("waits out the image-pull grace period on the executor's clock, then fails the attempt without another status change", async () => {
+    // The default grace period is 3 minutes: only the executor's (fake) clock can end it within the test.
+    const clock = createFakeClock({ now: Date.now() });
+    cluster = await startPodCluster({ executor: { clock } });
     const run = cluster.executor.run(containerTemplate(), testLiteralMap({}), { runId: 'pull' });
     const pod = await cluster.createdPod();
     await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'QUEUED');
     cluster.server.setPodStatus(cluster.namespace, pod, {
       phase: 'Pending',
-      conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastTransitionTime: new Date().toISOString() }],
+      conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastTransitionTime: new Date(clock.now()).toISOString() }],
       containerStatuses: [{ name: pod, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "busybox"' } } }],
     });
+    await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'INITIALIZING');
+    await clock.advance(3 * 60_000);
     await expect(run).rejects.toMatchObject({ failure: { kind: 'user', code: 'ContainersNotReady|ImagePullBackOff', retryable: true } });
     expect(phases(cluster.events)).toEqual(['QUEUED', 'INITIALIZING', 'RETRYABLE_FAILED']);
-    expect((cluster.events.find((e) => e.type === 'attempt-failed') as { message: string }).message).toMatch(/^Grace period \[300ms\] exceeded\|/);
+    expect((cluster.events.find((e) => e.type === 'attempt-failed') as { message: string }).message).toMatch(/^Grace period \[3m0s\] exceeded\|/);
   });
 
   it('renders log links once the pod is scheduled', async () => {
@@ -250,6 +254,41 @@ describe('kubernetesPod: the pod’s Kubernetes Events in its statuses', () => {
     await run;
     expect(c.server.requestCounts).toMatchObject({ watch: 1, list: 1 });
     expect(c.server.requests.filter((r) => r.path.endsWith('/events'))).toEqual([]);
+  });
+});
+
+describe('kubernetesPod: failed status checks', () => {
+  const fastChecks = { statusChecks: { maxFailures: 1, initialMs: 10, maxMs: 20 } };
+
+  it('treats a broken watch as a failed status check: reads the pod with get, watches again, and never creates a second pod', async () => {
+    cluster = await startPodCluster({ pod: fastChecks });
+    const { server, namespace } = cluster;
+    const run = cluster.executor.run(containerTemplate(), testLiteralMap({}), { runId: 'broken' });
+    const pod = await cluster.createdPod();
+    await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'QUEUED');
+    // The watch is cut and the next request for the collection (re-watch or re-list) fails.
+    server.injectFault({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods`, code: 500 });
+    server.dropWatches('reset');
+    await cluster.waitForEvent((e) => e.type === 'status-check-failed');
+    // Watching again: the pods' watch and their events' are both open.
+    await vi.waitFor(() => expect(server.openWatches).toBe(2));
+    server.setPodStatus(namespace, pod, succeeded(pod));
+    await expect(run).resolves.toBeDefined();
+    expect(server.requestCounts.get).toBeGreaterThanOrEqual(1);
+    expect(server.requestCounts.create).toBe(1);
+  });
+
+  it('fails the attempt as a retryable SYSTEM StatusCheckFailed once reads keep failing past the bound, without resubmitting', async () => {
+    cluster = await startPodCluster({ pod: fastChecks });
+    const { server, namespace } = cluster;
+    const run = cluster.executor.run(containerTemplate(), testLiteralMap({}), { runId: 'unreachable' });
+    await cluster.createdPod();
+    await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'QUEUED');
+    server.injectFault({ method: 'GET', path: new RegExp(`^/api/v1/namespaces/${namespace}/pods`), code: 503, times: 1000 });
+    server.dropWatches('reset');
+    await expect(run).rejects.toMatchObject({ failure: { kind: 'system', code: 'StatusCheckFailed', retryable: true }, attempts: 1 });
+    expect(server.requestCounts.create).toBe(1);
+    server.clearFaults();
   });
 });
 

@@ -5,7 +5,7 @@
  * the pod deleted once its attempt is over.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type AttemptContext, createFileStore, createStorage, failed, failure, InvalidOptionError, Phase, type Storage, type TaskStatus } from '@tflyte/core';
+import { type AttemptContext, createFileStore, createStorage, failed, failure, InvalidOptionError, Phase, type StatusCheckPolicy, type Storage, type TaskStatus } from '@tflyte/core';
 import type { DataLoadingConfig, TaskTemplate } from '@tflyte/idl/core/tasks';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { lazyKubeClient } from '../kube/lazy-client.ts';
@@ -63,6 +63,8 @@ export interface KubernetesPodOptions extends PodBuildOptions {
   readonly deleteWhenDone?: boolean;
   /** Backoff between creates while a resource quota is full. Default 2 s → 20 s. */
   readonly createBackoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** Tolerance for failed status reads (a broken watch, an unreachable API server). Default the executor's. */
+  readonly statusChecks?: Partial<StatusCheckPolicy>;
 }
 
 export const KUBERNETES_POD_BACKEND = 'kubernetes-pod';
@@ -112,6 +114,7 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
       ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
       ...(options.createBackoff === undefined ? {} : { createBackoff: options.createBackoff }),
+      ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),
       objectEvents: options.podEvents ?? true,
       async build(ctx, target) {
         // First: a task naming a PodTemplate that does not exist fails before anything is uploaded.
