@@ -1,2 +1,35 @@
 // The public API of @tflyte/warehouse.
-export {};
+
+// The web-API backend: idempotent submit, fetch (I/O) and status (pure), outputs, cancel, quotas and rate limits
+export { webApiBackend, WAREHOUSE_DEFAULTS } from './web-api/web-api-backend.ts';
+export type { WebApiSpec, WebApiBackend, WebApiHandle, WebApiCall, JobContext } from './web-api/web-api-backend.ts';
+export { TokenBucket } from './web-api/rate-limiter.ts';
+export type { RateLimit } from './web-api/rate-limiter.ts';
+export { ResourceQuota } from './web-api/resource-quota.ts';
+export { WebApiConfigError } from './web-api/errors.ts';
+
+// The SQL toolkit: query templates, definition-time checks, dialects and bound values
+export { parseQueryTemplate, normalizeQuery, QueryTemplateError } from './sql/query-template.ts';
+export type { QueryTemplate, InputReference, ReferenceFilter } from './sql/query-template.ts';
+export { checkQuery } from './sql/check-query.ts';
+export type { CheckQueryOptions } from './sql/check-query.ts';
+export { sqlDialect, trinoDialect, quoteIdentifier, doubleQuoted, backQuoted, MAX_IDENTIFIER_PART } from './sql/dialect.ts';
+export type { SqlDialect, SqlBinding } from './sql/dialect.ts';
+export { QueryInputError, sqlValue, sqlDateValue, identifierText, ansiLiteral, stringLiteral, referenceTypeProblem } from './sql/sql-literals.ts';
+export type { SqlValue } from './sql/sql-literals.ts';
+export { renderQuery } from './sql/render-query.ts';
+export type { RenderedQuery, SqlParameter } from './sql/render-query.ts';
+
+// The standard result outputs: `results` (a structured dataset) and `rows` (bounded by maxRows)
+export {
+  checkResultOutputs,
+  resultOutputs,
+  collectRows,
+  rowColumnNames,
+  jsonRow,
+  TooManyRowsError,
+  RowShapeError,
+  DEFAULT_MAX_ROWS,
+  MAX_MAX_ROWS,
+} from './sql/result-outputs.ts';
+export type { ResultOutputs, DefaultResultOutputs, ResultSource } from './sql/result-outputs.ts';

@@ -1,12 +1,12 @@
 /**
- * Athena query templates: flytekit's `{{ .inputs.name }}` references, found by a small SQL scanner so
- * that a reference is only ever a whole value (or, with `| identifier`, a whole identifier) in the
- * query's code, never text inside a string literal, a quoted identifier or a comment. The same parse
- * runs when the task is defined (to fail early) and when the backend renders the query.
+ * Query templates: flytekit's `{{ .inputs.name }}` references, found by a small SQL scanner so that
+ * a reference is only ever a whole value (or, with `| identifier`, a whole identifier) in the query's
+ * code, never text inside a string literal, a quoted identifier or a comment. The same parse runs
+ * when the task is defined (to fail early) and when the backend renders the query, for every dialect.
  */
 import { TflyteError } from '@tflyte/core';
 
-/** How a reference is rendered: a bound parameter, a quoted identifier, or a DATE parameter. */
+/** How a reference is rendered: a bound value, a validated quoted identifier, or a DATE value. */
 export type ReferenceFilter = 'value' | 'identifier' | 'date';
 
 export interface InputReference {
@@ -136,7 +136,7 @@ function parseCode(sql: string, segment: Segment, parts: (string | InputReferenc
     const c = sql[i];
     if (c === '?') {
       throw new QueryTemplateError(
-        `contains a '?' placeholder at character ${i + 1}; reference inputs as {{ .inputs.<name> }} instead (they are sent as execution parameters in order)`,
+        `contains a '?' placeholder at character ${i + 1}; reference inputs as {{ .inputs.<name> }} instead (they are sent as bound parameters)`,
       );
     }
     if (c === '{' && sql[i + 1] === '{') {

@@ -1,10 +1,11 @@
 import { type AnyType, t } from '@tflyte/core';
 import { describe, expect, it } from 'vitest';
-import { QueryInputError, dateLiteral, parameterLiteral, quotedIdentifier, referenceTypeProblem } from './sql-literals.ts';
+import { backQuoted, quoteIdentifier, sqlDialect, trinoDialect } from './dialect.ts';
+import { QueryInputError, ansiLiteral, identifierText, referenceTypeProblem, sqlDateValue, sqlValue } from './sql-literals.ts';
 
-const param = (type: AnyType, value: unknown): string => parameterLiteral('x', type.toLiteral(value));
+const param = (type: AnyType, value: unknown): string => ansiLiteral('x', sqlValue('x', type.toLiteral(value)));
 
-describe('parameterLiteral: each value as the SQL literal Athena binds to a ?', () => {
+describe('ansiLiteral of sqlValue: each value as the SQL literal Athena binds to a ? (and inline dialects write)', () => {
   it('quotes strings, doubling single quotes and keeping everything else verbatim', () => {
     expect(param(t.string(), "it's")).toBe("'it''s'");
     expect(param(t.string(), "'; DROP TABLE t; --")).toBe("'''; DROP TABLE t; --'");
@@ -39,11 +40,6 @@ describe('parameterLiteral: each value as the SQL literal Athena binds to a ?', 
     expect(() => param(t.float(), Number.POSITIVE_INFINITY)).toThrow(QueryInputError);
   });
 
-  it('refuses strings longer than an execution parameter may be', () => {
-    expect(() => param(t.string(), 'a'.repeat(1023))).toThrow(/1025 characters as a SQL literal; Athena takes execution parameters of at most 1024/);
-    expect(param(t.string(), 'a'.repeat(1022))).toHaveLength(1024);
-  });
-
   it('refuses values without a literal form, naming the input', () => {
     expect(() => param(t.list(t.int()), [1])).toThrow(/input 'x' holds a value of type collection, which has no SQL literal form/);
     expect(() => param(t.struct(), { a: 1 })).toThrow(/input 'x' holds a value of type binary/);
@@ -52,8 +48,8 @@ describe('parameterLiteral: each value as the SQL literal Athena binds to a ?', 
   });
 });
 
-describe('quotedIdentifier (| identifier)', () => {
-  const ident = (value: string) => quotedIdentifier('table', t.string().toLiteral(value));
+describe('quoteIdentifier (| identifier)', () => {
+  const ident = (value: string) => quoteIdentifier('table', identifierText('table', t.string().toLiteral(value)), trinoDialect);
 
   it('double-quotes each dotted part of a plain name', () => {
     expect(ident('orders')).toBe('"orders"');
@@ -69,17 +65,23 @@ describe('quotedIdentifier (| identifier)', () => {
   );
 
   it('takes strings only', () => {
-    expect(() => quotedIdentifier('table', t.int().toLiteral(1))).toThrow(/input 'table' holds a value of type int; \| identifier takes a string/);
+    expect(() => identifierText('table', t.int().toLiteral(1))).toThrow(/input 'table' holds a value of type int; \| identifier takes a string/);
+  });
+
+  it("quotes with the dialect's quote once the name is validated", () => {
+    const hive = sqlDialect({ name: 'Hive', binding: 'positional', quoteIdentifier: backQuoted });
+    expect(quoteIdentifier('table', 'db.orders', hive)).toBe('`db`.`orders`');
+    expect(() => quoteIdentifier('table', 'a`b', hive)).toThrow(QueryInputError);
   });
 });
 
-describe('dateLiteral (| date)', () => {
+describe('sqlDateValue (| date)', () => {
   it('writes a midnight-UTC datetime as a DATE literal', () => {
-    expect(dateLiteral('day', t.datetime().toLiteral(new Date('2024-02-29T00:00:00Z')))).toBe("DATE '2024-02-29'");
+    expect(ansiLiteral('day', sqlDateValue('day', t.datetime().toLiteral(new Date('2024-02-29T00:00:00Z'))))).toBe("DATE '2024-02-29'");
   });
 
   it('refuses a datetime with a time of day rather than dropping it', () => {
-    expect(() => dateLiteral('day', t.datetime().toLiteral(new Date('2024-02-29T00:00:01Z')))).toThrow(
+    expect(() => sqlDateValue('day', t.datetime().toLiteral(new Date('2024-02-29T00:00:01Z')))).toThrow(
       /input 'day' is 2024-02-29 00:00:01.000 UTC, which has a time of day/,
     );
   });

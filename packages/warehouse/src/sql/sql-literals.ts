@@ -1,17 +1,14 @@
 /**
- * Input values as Athena sees them. A value becomes one `ExecutionParameters` entry: a SQL literal
- * written as a string ('it''s', 42, 1.5E0, true, NULL, TIMESTAMP '…', DATE '…') that Athena binds to
- * a `?` placeholder, so it can never change the query's text. Only an identifier (`| identifier`) is
- * written into the query itself, and only after it is validated and double-quoted.
+ * Input values as a SQL service sees them. A value reference becomes a typed `SqlValue` (decoded
+ * from its Flyte literal, unions looked through), which a dialect binds as a parameter or, for a
+ * service without binding, writes as a SQL literal. Only an identifier (`| identifier`) is ever
+ * written into the query's text by value, and only after it is validated and quoted.
  */
 import type { Literal } from '@tflyte/idl/core/literals';
 import { type AnyType, type FlyteUnionType, TflyteError } from '@tflyte/core';
 import type { ReferenceFilter } from './query-template.ts';
 
-/** Athena's limit on the length of one execution parameter. */
-export const MAX_PARAMETER_LENGTH = 1024;
-
-/** An input value that cannot be sent to Athena safely; names the input. */
+/** An input value that cannot be sent to the service safely; names the input. */
 export class QueryInputError extends TflyteError {
   readonly input: string;
   constructor(input: string, problem: string) {
@@ -19,6 +16,17 @@ export class QueryInputError extends TflyteError {
     this.input = input;
   }
 }
+
+/** A bindable value. `timestamp` is UTC; `text` is its `YYYY-MM-DD HH:MM:SS.fff` form (6 or 9 digits when needed). */
+export type SqlValue =
+  | { readonly type: 'null' }
+  | { readonly type: 'integer'; readonly value: bigint }
+  | { readonly type: 'float'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'boolean'; readonly value: boolean }
+  | { readonly type: 'timestamp'; readonly seconds: bigint; readonly nanos: number; readonly text: string }
+  /** From `| date`: `YYYY-MM-DD`. */
+  | { readonly type: 'date'; readonly text: string };
 
 const VALUE_KINDS = new Set(['integer', 'float', 'string', 'boolean', 'datetime', 'enum', 'none']);
 
@@ -48,77 +56,77 @@ function valueKinds(type: AnyType): AnyType[] {
   return type.kind === 'union' ? (type as FlyteUnionType<unknown>).variants.flatMap(valueKinds) : [type];
 }
 
-/** The SQL literal for a value reference. */
-export function parameterLiteral(input: string, literal: Literal): string {
+/** The value of a `{{ .inputs.x }}` reference. */
+export function sqlValue(input: string, literal: Literal): SqlValue {
   const value = unwrap(input, literal);
   switch (value.case) {
     case 'none':
-      return 'NULL';
+      return { type: 'null' };
     case 'integer':
-      return value.value.toString();
+      return { type: 'integer', value: value.value };
     case 'floatValue':
-      return doubleLiteral(input, value.value);
+      return { type: 'float', value: value.value };
     case 'boolean':
-      return value.value ? 'true' : 'false';
+      return { type: 'boolean', value: value.value };
+    case 'stringValue':
+      return { type: 'string', value: value.value };
     case 'datetime':
-      return `TIMESTAMP '${formatTimestamp(input, value.value.seconds, value.value.nanos)}'`;
-    case 'stringValue': {
-      const text = stringLiteral(value.value);
-      if (text.length > MAX_PARAMETER_LENGTH) {
-        throw new QueryInputError(
-          input,
-          `is ${text.length} characters as a SQL literal; Athena takes execution parameters of at most ${MAX_PARAMETER_LENGTH} characters`,
-        );
-      }
-      return text;
-    }
+      return { type: 'timestamp', ...value.value, text: formatTimestamp(input, value.value.seconds, value.value.nanos) };
     case 'other':
       throw new QueryInputError(input, `holds a value of type ${value.kind}, which has no SQL literal form`);
   }
 }
 
-/** `DATE 'YYYY-MM-DD'` for `| date`: the datetime must be midnight UTC, so nothing is dropped. */
-export function dateLiteral(input: string, literal: Literal): string {
+/** The value of a `{{ .inputs.x | date }}` reference: the datetime must be midnight UTC, so nothing is dropped. */
+export function sqlDateValue(input: string, literal: Literal): SqlValue {
   const value = unwrap(input, literal);
   if (value.case !== 'datetime') throw new QueryInputError(input, `holds a value of type ${describe(value)}; | date takes a datetime`);
   const text = formatTimestamp(input, value.value.seconds, value.value.nanos);
   if (!text.endsWith(' 00:00:00.000')) {
     throw new QueryInputError(input, `is ${text} UTC, which has a time of day; | date takes a datetime at midnight UTC`);
   }
-  return `DATE '${text.slice(0, 10)}'`;
+  return { type: 'date', text: text.slice(0, 10) };
 }
 
-const IDENTIFIER_PART = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const MAX_IDENTIFIER_PART = 255;
-
-/**
- * `db.table` → `"db"."table"`. Each dot-separated part must match [A-Za-z_][A-Za-z0-9_]*, which also
- * rules out quotes, so quoting cannot be escaped.
- */
-export function quotedIdentifier(input: string, literal: Literal): string {
+/** The string of a `{{ .inputs.x | identifier }}` reference, before validation. */
+export function identifierText(input: string, literal: Literal): string {
   const value = unwrap(input, literal);
   if (value.case !== 'stringValue') throw new QueryInputError(input, `holds a value of type ${describe(value)}; | identifier takes a string`);
-  const parts = value.value.split('.');
-  const bad = parts.find((p) => !IDENTIFIER_PART.test(p) || p.length > MAX_IDENTIFIER_PART);
-  if (bad !== undefined) {
-    throw new QueryInputError(
-      input,
-      `(${JSON.stringify(value.value.length > 60 ? `${value.value.slice(0, 57)}...` : value.value)}) is not an identifier: ` +
-        `| identifier takes names made of letters, digits and underscores (not starting with a digit, at most ${MAX_IDENTIFIER_PART} characters), optionally dotted (db.table)`,
-    );
-  }
-  return parts.map((p) => `"${p}"`).join('.');
+  return value.value;
 }
 
-/** `it's` → `'it''s'`: in Trino a string literal's only escape is a doubled quote. */
-function stringLiteral(value: string): string {
+/**
+ * The ANSI / Trino SQL literal of a value: `'it''s'`, `42`, `1.5E0` (DOUBLE, with an exponent so it
+ * is not read as a DECIMAL), `true`, `NULL`, `TIMESTAMP '…'`, `DATE '…'`. Used by services that take
+ * parameters as literal text (Athena) and by dialects that have no binding at all.
+ */
+export function ansiLiteral(input: string, value: SqlValue): string {
+  switch (value.type) {
+    case 'null':
+      return 'NULL';
+    case 'integer':
+      return value.value.toString();
+    case 'float':
+      return doubleLiteral(input, value.value);
+    case 'boolean':
+      return value.value ? 'true' : 'false';
+    case 'timestamp':
+      return `TIMESTAMP '${value.text}'`;
+    case 'date':
+      return `DATE '${value.text}'`;
+    case 'string':
+      return stringLiteral(value.value);
+  }
+}
+
+/** `it's` → `'it''s'`: in ANSI SQL a string literal's only escape is a doubled quote. */
+export function stringLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** A DOUBLE literal (with an exponent, so Athena does not read it as a DECIMAL). */
 function doubleLiteral(input: string, value: number): string {
   if (!Number.isFinite(value)) {
-    throw new QueryInputError(input, `is ${value}, which has no SQL literal; Athena writes it as nan() or infinity(), which cannot be a parameter`);
+    throw new QueryInputError(input, `is ${value}, which has no SQL literal; SQL writes it as nan() or infinity(), which cannot be a parameter`);
   }
   return value.toExponential().toUpperCase().replace('E+', 'E');
 }
@@ -128,7 +136,7 @@ function formatTimestamp(input: string, seconds: bigint, nanos: number): string 
   const date = new Date(Number(seconds) * 1000);
   const year = date.getUTCFullYear();
   if (Number.isNaN(year) || year < 1 || year > 9999 || nanos < 0 || nanos > 999_999_999) {
-    throw new QueryInputError(input, 'is a datetime outside 0001-01-01..9999-12-31, which Athena cannot represent');
+    throw new QueryInputError(input, 'is a datetime outside 0001-01-01..9999-12-31, which SQL timestamps cannot represent');
   }
   const iso = date.toISOString();
   const fraction = nanos.toString().padStart(9, '0');
@@ -180,10 +188,3 @@ const TYPE_NAMES: Readonly<Record<Exclude<Value['case'], 'other'>, string>> = {
 function describe(value: Value): string {
   return value.case === 'other' ? value.kind : TYPE_NAMES[value.case];
 }
-
-/** Which filter applies to a reference: one function per filter. */
-export const RENDERERS: Readonly<Record<ReferenceFilter, (input: string, literal: Literal) => string>> = {
-  value: parameterLiteral,
-  date: dateLiteral,
-  identifier: quotedIdentifier,
-};

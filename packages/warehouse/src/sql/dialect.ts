@@ -1,0 +1,72 @@
+/**
+ * A SQL dialect: how a service takes input values and quotes names. Three binding styles cover the
+ * warehouses: `positional` (`?`, bound in order: Athena, Hive, Snowflake), `named` (`@name`, one
+ * parameter per input however often it is referenced: BigQuery) and `inline` (typed literals written
+ * into the query, for a service that has no binding). Names are validated the same way in every
+ * dialect before they are quoted, so quoting can never be escaped.
+ */
+import { QueryInputError, type SqlValue, ansiLiteral } from './sql-literals.ts';
+
+export type SqlBinding = 'positional' | 'named' | 'inline';
+
+export interface SqlDialect {
+  /** For messages, e.g. `Trino (Athena)`. */
+  readonly name: string;
+  readonly binding: SqlBinding;
+  /** The placeholder of one value reference: `?`, or `@name` for named binding. Unused for inline. */
+  placeholder(input: string): string;
+  /** A value written into the query (inline binding), or sent as literal text (Athena's ExecutionParameters). */
+  literal(input: string, value: SqlValue): string;
+  /** One validated identifier part, quoted: `"orders"`, or `` `orders` ``. */
+  quoteIdentifier(part: string): string;
+  /** The service's limit on the rendered query's length. */
+  readonly maxQueryLength?: number;
+}
+
+const IDENTIFIER_PART = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The longest identifier part accepted. */
+export const MAX_IDENTIFIER_PART = 255;
+
+/**
+ * `db.table` → each dot-separated part checked against [A-Za-z_][A-Za-z0-9_]* (which also rules out
+ * every quote character) and quoted by the dialect. Throws QueryInputError naming the input.
+ */
+export function quoteIdentifier(input: string, text: string, dialect: SqlDialect): string {
+  const parts = text.split('.');
+  const bad = parts.find((p) => !IDENTIFIER_PART.test(p) || p.length > MAX_IDENTIFIER_PART);
+  if (bad !== undefined) {
+    throw new QueryInputError(
+      input,
+      `(${JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)}) is not an identifier: ` +
+        `| identifier takes names made of letters, digits and underscores (not starting with a digit, at most ${MAX_IDENTIFIER_PART} characters), optionally dotted (db.table)`,
+    );
+  }
+  return parts.map((p) => dialect.quoteIdentifier(p)).join('.');
+}
+
+/** Double-quoted identifiers (ANSI, Trino, Snowflake). Validated parts hold no quote to escape. */
+export const doubleQuoted = (part: string): string => `"${part}"`;
+/** Backquoted identifiers (Hive, BigQuery). */
+export const backQuoted = (part: string): string => `\`${part}\``;
+
+/** Builds a dialect; the defaults are ANSI literals and double-quoted identifiers. */
+export function sqlDialect(init: {
+  readonly name: string;
+  readonly binding: SqlBinding;
+  readonly placeholder?: (input: string) => string;
+  readonly literal?: (input: string, value: SqlValue) => string;
+  readonly quoteIdentifier?: (part: string) => string;
+  readonly maxQueryLength?: number;
+}): SqlDialect {
+  return {
+    name: init.name,
+    binding: init.binding,
+    placeholder: init.placeholder ?? (init.binding === 'named' ? (input) => `@${input}` : () => '?'),
+    literal: init.literal ?? ansiLiteral,
+    quoteIdentifier: init.quoteIdentifier ?? doubleQuoted,
+    ...(init.maxQueryLength === undefined ? {} : { maxQueryLength: init.maxQueryLength }),
+  };
+}
+
+/** Trino / Presto, as Athena runs it: `?` parameters given as literal text, double-quoted names. */
+export const trinoDialect: SqlDialect = sqlDialect({ name: 'Trino', binding: 'positional' });
