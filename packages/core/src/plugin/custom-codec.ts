@@ -4,13 +4,14 @@
  * QuboleHiveJob, …) `protoCustom` builds the codec from the generated schema, so field names, casing
  * and omitted defaults match flytekit's `MessageToDict` exactly.
  */
-import { type DescMessage, type JsonValue as ProtoJsonValue, type MessageShape, create, fromJson, toJson } from '@bufbuild/protobuf';
+import { type DescMessage, type JsonValue as ProtoJsonValue, type MessageInitShape, type MessageShape, create, fromJson, toJson } from '@bufbuild/protobuf';
 import { InvalidSchemaError } from '../errors.ts';
 import type { JsonObject } from '../types/flyte-type.ts';
 
-export interface CustomCodec<Config> {
+/** `Init` is what a task author writes (for a flyteidl message, its init shape); `Config` what a backend reads. */
+export interface CustomCodec<Config, Init = Config> {
   /** Config → TaskTemplate.custom; undefined writes no custom. */
-  encode(config: Config): JsonObject | undefined;
+  encode(config: Init): JsonObject | undefined;
   /** TaskTemplate.custom of a task of `taskTypeVersion` → config. Throws InvalidSchemaError for a malformed one. */
   decode(custom: JsonObject | undefined, taskTypeVersion: number): Config;
 }
@@ -29,9 +30,9 @@ export const noCustom: CustomCodec<undefined> = {
 export function protoCustom<S extends DescMessage>(
   schema: S,
   decodeVersion?: (custom: JsonObject, taskTypeVersion: number) => MessageShape<S>,
-): CustomCodec<MessageShape<S>> {
+): CustomCodec<MessageShape<S>, MessageInitShape<S>> {
   return {
-    encode: (config) => toJson(schema, create(schema, config as never)) as JsonObject,
+    encode: (config) => toJson(schema, create(schema, config)) as JsonObject,
     decode(custom, taskTypeVersion) {
       try {
         if (decodeVersion !== undefined) return decodeVersion(custom ?? {}, taskTypeVersion);

@@ -20,7 +20,7 @@ import { type CustomCodec, noCustom } from './custom-codec.ts';
 
 markTaskFactoryModule(import.meta.url);
 
-export interface PluginSpec<Config, Options, Handle extends JsonValue> {
+export interface PluginSpec<Config, Options, Handle extends JsonValue, Init = Config> {
   /** `TaskTemplate.type`, e.g. `presto`, `spark`, `raw-container`. */
   readonly taskType: string;
   /** `TaskTemplate.task_type_version` of the tasks this plugin writes. */
@@ -33,7 +33,7 @@ export interface PluginSpec<Config, Options, Handle extends JsonValue> {
   readonly coreVersion: string;
   readonly target: TargetKind;
   /** Config ⇄ TaskTemplate.custom; see `protoCustom`. Default: no custom config. */
-  readonly custom?: CustomCodec<Config>;
+  readonly custom?: CustomCodec<Config, Init>;
   /** Entries for TaskTemplate.config (settings the custom message has no field for). */
   readonly templateConfig?: (config: Config) => Readonly<Record<string, string>>;
   /** The backend that runs this task type when the executor configuration names no other. */
@@ -41,7 +41,7 @@ export interface PluginSpec<Config, Options, Handle extends JsonValue> {
 }
 
 /** What the registry holds: one task type (and version) and the backend that runs it. */
-export interface Plugin<Config = unknown, Handle extends JsonValue = JsonValue> {
+export interface Plugin<Config = unknown, Handle extends JsonValue = JsonValue, Init = never> {
   readonly taskType: string;
   readonly taskTypeVersion: number;
   /** Older task type versions the plugin also runs; the registry resolves them to it. */
@@ -49,7 +49,7 @@ export interface Plugin<Config = unknown, Handle extends JsonValue = JsonValue> 
   readonly packageName: string;
   readonly coreVersion: string;
   readonly target: TargetKind;
-  readonly custom: CustomCodec<Config>;
+  readonly custom: CustomCodec<Config, Init>;
   readonly backend: Backend<Handle>;
 }
 
@@ -67,7 +67,7 @@ export type TaskBody<Config> =
   /** A pod spec of the plugin's own making. */
   | { readonly kind: 'k8sPod'; readonly pod: (config: Config, task: DefinedTask, ctx: TargetContext) => K8sPod };
 
-export interface PluginTaskInit<I extends TypeRecord, O extends OutputSpec, Config> {
+export interface PluginTaskInit<I extends TypeRecord, O extends OutputSpec, Config, Init = Config> {
   readonly name: string | undefined;
   readonly inputs: I | undefined;
   readonly outputs: O;
@@ -75,33 +75,36 @@ export interface PluginTaskInit<I extends TypeRecord, O extends OutputSpec, Conf
   readonly options: Readonly<Record<string, unknown>>;
   /** Option names of the plugin's own, allowed beside the common ones. */
   readonly ownOptions?: readonly string[];
-  /** The task's config, or a function of the validated task that builds it (and throws InvalidOptionError). */
-  readonly config: Config | ((task: DefinedTask) => Config);
+  /**
+   * The task's config, or a function of the validated task that builds it (and throws
+   * InvalidOptionError). The body and templateConfig see it as the backend will: encoded and decoded.
+   */
+  readonly config: Init | ((task: DefinedTask) => Init);
   readonly body: TaskBody<Config>;
 }
 
-export interface PluginDefinition<Config, Options, Handle extends JsonValue> {
+export interface PluginDefinition<Config, Options, Handle extends JsonValue, Init = Config> {
   readonly taskType: string;
   readonly taskTypeVersion: number;
   readonly alsoReads: readonly number[];
   readonly packageName: string;
   readonly coreVersion: string;
   readonly target: TargetKind;
-  readonly custom: CustomCodec<Config>;
+  readonly custom: CustomCodec<Config, Init>;
   /** The registrable plugin for tflyte.config.ts, its backend built with `options`. */
-  plugin(...options: {} extends Options ? [options?: Options] : [options: Options]): Plugin<Config, Handle>;
+  plugin(...options: {} extends Options ? [options?: Options] : [options: Options]): Plugin<Config, Handle, Init>;
   /** A task of this type; plugin authoring factories (`athenaTask`, `sparkTask`) end here. */
-  task<I extends TypeRecord, O extends OutputSpec>(init: PluginTaskInit<I, O, Config>): Task<I, O>;
+  task<I extends TypeRecord, O extends OutputSpec>(init: PluginTaskInit<I, O, Config, Init>): Task<I, O>;
   /** A serialized task's config, as its backend reads it; throws PluginInvalidError for another task type. */
   configOf(template: TaskTemplate): Config;
 }
 
 const TARGET_OF_BODY = { function: ['container', 'k8sPod'], container: ['container', 'k8sPod'], k8sPod: ['k8sPod'], sql: ['sql'] } as const;
 
-export function definePlugin<Config = undefined, Options = Record<never, never>, Handle extends JsonValue = JsonValue>(
-  spec: PluginSpec<Config, Options, Handle>,
-): PluginDefinition<Config, Options, Handle> {
-  const custom = spec.custom ?? (noCustom as CustomCodec<Config>);
+export function definePlugin<Config = undefined, Options = Record<never, never>, Handle extends JsonValue = JsonValue, Init = Config>(
+  spec: PluginSpec<Config, Options, Handle, Init>,
+): PluginDefinition<Config, Options, Handle, Init> {
+  const custom = spec.custom ?? (noCustom as unknown as CustomCodec<Config, Init>);
   const alsoReads: readonly number[] = [...(spec.alsoReads ?? [])];
   const versions = new Set([spec.taskTypeVersion, ...alsoReads]);
   const identity = {
@@ -114,12 +117,13 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
     alsoReads,
   };
 
-  const kindOf = (task: DefinedTask, config: Config, body: TaskBody<Config>): TaskKind => {
+  const kindOf = (task: DefinedTask, init: Init, body: TaskBody<Config>): TaskKind => {
     const allowed: readonly string[] = TARGET_OF_BODY[body.kind];
     if (!allowed.includes(spec.target)) {
       throw new InvalidOptionError(task.name, 'body', `a ${body.kind} body cannot make a '${spec.target}' target, which task type '${spec.taskType}' uses`);
     }
-    const encoded: JsonObject | undefined = custom.encode(config);
+    const encoded: JsonObject | undefined = custom.encode(init);
+    const config = custom.decode(encoded, spec.taskTypeVersion);
     const base = {
       taskType: spec.taskType,
       taskTypeVersion: spec.taskTypeVersion,
@@ -154,7 +158,7 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
         outputs: init.outputs,
         options: init.options,
         ownOptions: init.ownOptions ?? [],
-        kind: (task) => kindOf(task, typeof init.config === 'function' ? (init.config as (task: DefinedTask) => Config)(task) : init.config, init.body),
+        kind: (task) => kindOf(task, typeof init.config === 'function' ? (init.config as (task: DefinedTask) => Init)(task) : init.config, init.body),
       }),
     configOf(template) {
       if (template.type !== spec.taskType || !versions.has(template.taskTypeVersion)) {

@@ -1,0 +1,128 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { create } from '@bufbuild/protobuf';
+import { PrestoQuerySchema } from '@tflyte/idl/plugins/presto';
+import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError, InvalidSchemaError, PluginInvalidError } from '../errors.ts';
+import { createExecutor } from '../executor/executor.ts';
+import { executorRunner } from '../session/executor-runner.ts';
+import { taskTemplateToJson, toTaskTemplate } from '../serialize/task-template.ts';
+import { openStateStore } from '../store/index.ts';
+import { withRunner } from '../task/run-context.ts';
+import { loadedTask } from '../task/loaded-tasks.ts';
+import { t } from '../types/t.ts';
+import type { AttemptContext, SyncBackend } from './contract.ts';
+import { protoCustom } from './custom-codec.ts';
+import { definePlugin } from './define-plugin.ts';
+import { createRegistry } from './registry.ts';
+import { failure, succeeded } from './status.ts';
+
+// A plugin as an author writes one: its config is flyteidl's PrestoQuery, its backend sees what the
+// tasks carry. The same definition yields the authoring factory and the registered plugin.
+const seen: AttemptContext[] = [];
+const presto = definePlugin({
+  taskType: 'presto',
+  taskTypeVersion: 0,
+  packageName: '@acme/plugin-presto',
+  coreVersion: '^0.1.0',
+  target: 'sql',
+  custom: protoCustom(PrestoQuerySchema),
+  templateConfig: (config) => ({ 'acme.routing': config.routingGroup || 'adhoc' }),
+  backend: (options: { readonly answer?: number } = {}): SyncBackend => ({
+    name: 'presto-test',
+    async do(ctx) {
+      seen.push(ctx);
+      const config = presto.configOf(ctx.template);
+      if (config.schema === 'missing') return failure('user', false, 'SCHEMA_NOT_FOUND', `schema ${config.schema} does not exist`);
+      return succeeded(undefined, { message: `${config.statement} → ${options.answer ?? 0}` });
+    },
+  }),
+});
+
+const count = presto.task({
+  name: 'count',
+  inputs: { day: t.string() },
+  outputs: {},
+  options: { retries: 1 },
+  config: { statement: 'SELECT count(*) FROM t WHERE day = {{ .inputs.day }}', schema: 'sales', routingGroup: '', catalog: '' },
+  body: { kind: 'sql', statement: (config) => config.statement },
+});
+
+describe('definePlugin', () => {
+  it('derives the task: type, version, custom (proto3 JSON as flytekit writes it), config and target from one definition', () => {
+    const json = taskTemplateToJson(toTaskTemplate(count, { version: 'v1' })) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      type: 'presto',
+      custom: { statement: 'SELECT count(*) FROM t WHERE day = {{ .inputs.day }}', schema: 'sales' },
+      config: { 'acme.routing': 'adhoc' },
+      sql: { statement: 'SELECT count(*) FROM t WHERE day = {{ .inputs.day }}', dialect: 'ANSI' },
+    });
+    // Empty proto3 fields are omitted, as MessageToDict omits them.
+    expect(json['custom']).not.toHaveProperty('routingGroup');
+  });
+
+  it('reads the config back from a serialized task, and refuses a template of another task type', () => {
+    const template = toTaskTemplate(count, { version: 'v1' });
+    expect(presto.configOf(template)).toMatchObject({ statement: expect.stringContaining('SELECT count'), schema: 'sales' });
+    expect(() => presto.configOf(create(TaskTemplateSchema, { type: 'spark' }))).toThrow(PluginInvalidError);
+    expect(() => presto.configOf(create(TaskTemplateSchema, { type: 'presto', custom: { schema: 7 } as never }))).toThrow(InvalidSchemaError);
+  });
+
+  it('makes the registrable plugin with the backend built from its options', () => {
+    const plugin = presto.plugin({ answer: 42 });
+    expect(plugin).toMatchObject({ taskType: 'presto', taskTypeVersion: 0, target: 'sql', packageName: '@acme/plugin-presto' });
+    expect(createRegistry({ plugins: [plugin] }).resolve('presto', 0)).toBe(plugin);
+  });
+
+  it('refuses a body that cannot make the plugin’s target', () => {
+    expect(() =>
+      presto.task({ name: 'wrong', inputs: {}, outputs: {}, options: {}, config: create(PrestoQuerySchema), body: { kind: 'container', container: () => ({ command: ['x'], args: [] }) } }),
+    ).toThrow(InvalidOptionError);
+  });
+
+  it('lets a plugin offer a TypeScript function that carries its config', async () => {
+    const tagged = definePlugin({
+      taskType: 'tagged',
+      taskTypeVersion: 2,
+      alsoReads: [1],
+      packageName: '@acme/plugin-tagged',
+      coreVersion: '^0.1.0',
+      target: 'container',
+      custom: protoCustom(PrestoQuerySchema),
+      backend: (): SyncBackend => ({
+        name: 'tagged-in-process',
+        inProcess: true,
+        async do(ctx) {
+          const task = loadedTask(ctx.template.id?.name ?? '');
+          return succeeded(await task!.kind.execute!(ctx.inputs));
+        },
+      }),
+    });
+    const double = tagged.task({
+      name: 'double',
+      inputs: { x: t.int() },
+      outputs: t.int(),
+      options: {},
+      config: { schema: 'tags' },
+      body: { kind: 'function', fn: ({ x }: { x: number }) => x * 2 },
+    });
+    const json = taskTemplateToJson(toTaskTemplate(double, { version: 'v1', image: 'acme:1' }));
+    expect(json).toMatchObject({ type: 'tagged', taskTypeVersion: 2, custom: { schema: 'tags' }, container: { image: 'acme:1', args: expect.arrayContaining(['execute', 'task-name', 'double']) } });
+
+    const dir = await mkdtemp(join(tmpdir(), 'tflyte-define-plugin-'));
+    const store = openStateStore(dir);
+    try {
+      const plugin = tagged.plugin();
+      const registry = createRegistry({ plugins: [plugin] });
+      // The older version resolves to the same plugin.
+      expect(registry.resolve('tagged', 1)).toBe(plugin);
+      const executor = createExecutor({ registry, store, stateDir: dir });
+      expect(await withRunner(executorRunner(executor), () => double({ x: 21 }))).toBe(42);
+    } finally {
+      store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
