@@ -7,7 +7,7 @@
  */
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { type AttemptContext, BackendError, type JsonObject, joinUri } from '@tflyte/core';
-import { type PodBuildOptions, type PodLocations, buildPod } from '@tflyte/kubernetes';
+import { PRIMARY_CONTAINER_ANNOTATION, type PodBuildOptions, type PodLocations, buildPod } from '@tflyte/kubernetes';
 import type { K8sPod } from '@tflyte/idl/core/tasks';
 import { type SparkJob, SparkApplication_Type } from '@tflyte/idl/plugins/spark';
 import { type SparkFeature, confInteger, layerSparkConf } from './spark-conf.ts';
@@ -98,7 +98,7 @@ interface Role {
 
 /** One role's SparkPodSpec (the CRD's `driver` / `executor`). */
 function sparkPodSpec(role: Role, conf: Readonly<Record<string, string>>, settings: SparkApplicationSettings, maxAttempts: number): { spec: JsonObject; primary: V1Container } {
-  const primaryName = role.pod.metadata?.annotations?.['primary_container_name'] ?? role.pod.spec!.containers[0]!.name;
+  const primaryName = role.pod.metadata?.annotations?.[PRIMARY_CONTAINER_ANNOTATION] ?? role.pod.spec!.containers[0]!.name;
   const podSpec = overlayRole(role.pod.spec!, primaryName, role.overlay);
   const primary = podSpec.containers.find((c) => c.name === primaryName)!;
   const int = (key: string): number | undefined => {

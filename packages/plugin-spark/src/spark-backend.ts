@@ -5,8 +5,8 @@
  * supplies only what is Spark's: the manifest, the phase table and log links, and the outputs.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type AsyncBackend, type Storage, type TaskStatus, Phase, createFileStore, createStorage, failed, succeeded } from '@tflyte/core';
-import { type KubeClient, type KubeObject, type ResourceHandle, type ResourceKind, createKubeClient, kubernetesResourceBackend } from '@tflyte/kubernetes';
+import { type StatusCheckPolicy, type Storage, type TaskStatus, Phase, createFileStore, createStorage, failed, succeeded } from '@tflyte/core';
+import { type KubeClient, type KubeObject, type ResourceBackend, type ResourceHandle, type ResourceKind, kubernetesResourceBackend, lazyKubeClient } from '@tflyte/kubernetes';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import type { SparkJob } from '@tflyte/idl/plugins/spark';
 import { type SparkApplicationSettings, SPARK_API_VERSION, SPARK_KIND, buildSparkApplication } from './spark-application.ts';
@@ -31,37 +31,28 @@ export interface SparkBackendOptions extends SparkApplicationSettings, SparkLink
   readonly storage?: Storage;
   /** Delete each SparkApplication once its attempt is over. Default true. */
   readonly deleteWhenDone?: boolean;
+  /** Tolerance for failed status reads (default: the executor's, 5 in a row). */
+  readonly statusChecks?: Partial<StatusCheckPolicy>;
 }
 
 /** `readJob` reads a task's SparkJob from its template (the plugin definition's `configOf`). */
-export function sparkBackend(options: SparkBackendOptions, readJob: (template: TaskTemplate) => SparkJob): AsyncBackend<SparkHandle> {
+export function sparkBackend(options: SparkBackendOptions, readJob: (template: TaskTemplate) => SparkJob): ResourceBackend {
   const storage = options.storage ?? createStorage([createFileStore()]);
-  // The connection is made on first use, so that a config file naming this plugin loads without a cluster.
-  let backend: AsyncBackend<SparkHandle> | undefined;
-  const resolve = (): AsyncBackend<SparkHandle> =>
-    (backend ??= kubernetesResourceBackend<SparkApplicationView & KubeObject>({
-      name: SPARK_BACKEND,
-      kind: SPARK_APPLICATION_KIND,
-      client:
-        options.client ??
-        createKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) }),
-      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
-      ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
-      build: (ctx, target) => buildSparkApplication(ctx, readJob(ctx.template), target, options) as never,
-      phaseOf: (app, ctx) => ({ status: sparkPhase(app, ctx, options) }),
-      finalize: async (status, _app, ctx): Promise<TaskStatus> => {
-        if (status.phase !== Phase.SUCCEEDED) return status;
-        const collected = await collectOutputs(ctx, storage);
-        return collected.ok ? succeeded(collected.outputs, status.logs === undefined ? {} : { logs: status.logs }) : failed(collected.failure, status.logs === undefined ? {} : { logs: status.logs });
-      },
-    }) as unknown as AsyncBackend<SparkHandle>);
-
-  return {
+  return kubernetesResourceBackend<SparkApplicationView & KubeObject>({
     name: SPARK_BACKEND,
-    handleVersion: 1,
-    create: (ctx) => resolve().create(ctx),
-    get: (handle, ctx) => resolve().get(handle, ctx),
-    delete: (handle, ctx) => resolve().delete(handle, ctx),
-    watch: (handle, ctx, onStatus, signal, onError) => resolve().watch!(handle, ctx, onStatus, signal, onError),
-  };
+    kind: SPARK_APPLICATION_KIND,
+    // Connects on first use, so that a config file naming this plugin loads without a cluster.
+    client: options.client ?? lazyKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) }),
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
+    ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),
+    build: (ctx, target) => buildSparkApplication(ctx, readJob(ctx.template), target, options),
+    phaseOf: (app, ctx) => ({ status: sparkPhase(app, ctx, options) }),
+    async finalize(status, _app, ctx): Promise<TaskStatus> {
+      if (status.phase !== Phase.SUCCEEDED) return status;
+      const collected = await collectOutputs(ctx, storage);
+      const details = status.logs === undefined ? {} : { logs: status.logs };
+      return collected.ok ? succeeded(collected.outputs, details) : failed(collected.failure, details);
+    },
+  });
 }

@@ -4,7 +4,8 @@
  * and its default backend, a SparkApplication per attempt. `sparkTask` and `sparkPlugin` are both
  * derived from this definition, so what is serialized and what runs it cannot disagree.
  */
-import { type AsyncBackend, type PluginDefinition, definePlugin, protoCustom } from '@tflyte/core';
+import { type PluginDefinition, definePlugin, protoCustom } from '@tflyte/core';
+import type { ResourceBackend } from '@tflyte/kubernetes';
 import { type SparkJob, SparkJobSchema } from '@tflyte/idl/plugins/spark';
 import sparkPackage from '../package.json' with { type: 'json' };
 import { type SparkBackendOptions, sparkBackend } from './spark-backend.ts';
@@ -21,7 +22,7 @@ export const spark: PluginDefinition<SparkJob, SparkBackendOptions, SparkHandle>
   target: 'container',
   custom: protoCustom(SparkJobSchema),
   // `spark` is read when a backend first builds an application, long after this module has run.
-  backend: (options): AsyncBackend<SparkHandle> => sparkBackend(options, (template) => spark.configOf(template)),
+  backend: (options): ResourceBackend => sparkBackend(options, (template) => spark.configOf(template)),
 });
 
 /** The registrable plugin for tflyte.config.ts: `plugins: [sparkPlugin()]`. */
