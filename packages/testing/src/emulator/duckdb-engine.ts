@@ -46,7 +46,7 @@ export class DuckDbEngine {
 
   /** Runs `work` on the queued admin connection. */
   admin<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    this.#assertOpen();
+    this.assertOpen();
     const next = this.#adminQueue.then(() => work(this.#admin));
     this.#adminQueue = next.catch(() => undefined);
     return next;
@@ -58,7 +58,7 @@ export class DuckDbEngine {
    * current one).
    */
   async withConnection<T>(work: (c: DuckDBConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    this.#assertOpen();
+    this.assertOpen();
     const connection = await this.#instance.connect();
     this.#connections.add(connection);
     const interrupt = (): void => connection.interrupt();
@@ -85,7 +85,8 @@ export class DuckDbEngine {
     this.#instance.closeSync();
   }
 
-  #assertOpen(): void {
+  /** Throws a TFLYTE_CONFIG error once the engine is closed, for servers that refuse work synchronously. */
+  assertOpen(): void {
     if (this.#closed) throw new TflyteError('TFLYTE_CONFIG', `${this.#server} is closed; start a new one`);
   }
 }

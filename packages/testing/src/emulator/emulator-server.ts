@@ -21,6 +21,8 @@ export interface Reply {
 /** A request as the adapter sees it. */
 export interface EmulatorRequest {
   readonly method: string;
+  /** The request target as sent (`/path?query`), for signature checks. */
+  readonly path: string;
   readonly url: URL;
   readonly headers: IncomingMessage['headers'];
   readonly raw: Buffer;
@@ -73,7 +75,7 @@ export async function startEmulatorServer<Op extends string>(adapter: ServiceAda
       send(res, { status: 413, body: { message: `request body exceeds ${max} bytes` } });
       return;
     }
-    const request: EmulatorRequest = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', 'http://127.0.0.1'), headers: req.headers, raw };
+    const request: EmulatorRequest = { method: req.method ?? 'GET', path: req.url ?? '/', url: new URL(req.url ?? '/', 'http://127.0.0.1'), headers: req.headers, raw };
     const identified = await adapter.identify(request);
     if ('reply' in identified) {
       if (identified.op !== undefined) log.record(identified.op, identified.body).status = identified.reply.status;

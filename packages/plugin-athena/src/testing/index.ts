@@ -1,11 +1,13 @@
+// @tflyte/plugin-athena/testing: a wire-level Athena server on the emulator core of @tflyte/testing,
+// for testing Athena tasks without AWS. Needs @tflyte/testing (an optional peer dependency).
 export { startAthenaServer } from './athena-server.ts';
 export type { AthenaServerOptions, AthenaTestServer, ExecutionSnapshot, RecordedRequest } from './athena-server.ts';
 export type { Execution, QueryInfo, QueryPlan, QueryState } from './executions.ts';
 export type { QueryResult } from './query-engine.ts';
 export type { AthenaColumnInfo } from './result-format.ts';
-export { FaultInjector, ATHENA_OPERATIONS, FAULT_KINDS } from './faults.ts';
-export type { AthenaOperation, FaultKind, FaultOptions, FaultRule, InjectedFault } from './faults.ts';
-export type { WorkGroupConfig } from './operations.ts';
+export { ATHENA_OPERATIONS } from './operations.ts';
+export type { AthenaOperation, WorkGroupConfig } from './operations.ts';
 export { ErrorCategory } from './query-errors.ts';
 export type { AthenaErrorShape, ErrorCategoryCode } from './query-errors.ts';
-export type { SigV4Credentials } from '../shared/sigv4.ts';
+export { FAULT_KINDS } from '@tflyte/testing/emulator';
+export type { FaultKind, FaultOptions, FaultRule, InjectedFault, SigV4Credentials } from '@tflyte/testing/emulator';

@@ -5,8 +5,10 @@
 import { invalidRequest } from './api-errors.ts';
 import type { Executions, Execution } from './executions.ts';
 import { isTerminal } from './executions.ts';
-import type { AthenaOperation } from './faults.ts';
 import type { QueryEngine } from './query-engine.ts';
+
+export const ATHENA_OPERATIONS = ['StartQueryExecution', 'GetQueryExecution', 'GetQueryResults', 'StopQueryExecution'] as const;
+export type AthenaOperation = (typeof ATHENA_OPERATIONS)[number];
 
 export interface WorkGroupConfig {
   /** Result location used when a request names none (or always, when enforced). */
