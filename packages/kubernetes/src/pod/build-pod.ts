@@ -164,16 +164,66 @@ function overBase(base: V1PodSpec | undefined, task: V1PodSpec, primaryName: str
   };
 }
 
-export function buildPod(ctx: AttemptContext, where: PodLocations, options: PodBuildOptions = {}): V1Pod {
-  const defaults = options.defaults ?? {};
+/** Replacement resources for a role, as Kubernetes quantities (`cpu`, `memory`, `gpu`, `nvidia.com/gpu`, …). */
+export interface RoleResources {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+/** One role of a job (a Spark driver, a PyTorch worker, or the one pod of a container task). */
+export interface RolePodOptions {
+  /** Where the role's pods read inputs and write outputs; see `podData(...).locations`. */
+  readonly locations: PodLocations;
+  /** The backend's configuration: defaults, base pod template, placeholder image, GPU labels. */
+  readonly platform?: PodBuildOptions;
+  /** Names the role in the `tflyte.io/role` label, e.g. `driver`, `worker`. */
+  readonly role?: string;
+  /** Replaces the primary container's image (a replica's own image). */
+  readonly image?: string;
+  /** Replaces the task's resources for the primary container; platform defaults still fill the gaps. */
+  readonly resources?: RoleResources;
+  /** Renames the primary container, as operators expect (`pytorch`, `spark-kubernetes-driver`). */
+  readonly primaryContainerName?: string;
+  /** Overrides the attempt's interruptibility (a Spark driver is never interruptible). */
+  readonly interruptible?: boolean;
+  /** Extra environment variables for the primary container; they win over the task's. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Default `Never`, as Flyte's pods; operators may restart their replicas themselves. */
+  readonly restartPolicy?: 'Never' | 'OnFailure' | 'Always';
+}
+
+/** A role's pod: what goes into a pod, or into a CRD's replica or driver/executor template. */
+export interface RolePod {
+  readonly metadata: { readonly labels: Record<string, string>; readonly annotations: Record<string, string> };
+  readonly spec: V1PodSpec;
+  readonly primaryContainerName: string;
+}
+
+export const ROLE_LABEL = 'tflyte.io/role';
+
+/**
+ * The pod spec and metadata of one role of the attempt's job, built from its TaskTemplate as Flyte's
+ * ToK8sPodSpec builds it: the primary container with rendered command and args, Flyte's execution
+ * variables, completed resources, secrets, shared memory and accelerator placement, tolerations and
+ * node selectors (the interruptible ones when the role is interruptible), all over the base pod template.
+ */
+export function rolePodSpec(ctx: AttemptContext, options: RolePodOptions): RolePod {
+  const platform = options.platform ?? {};
+  const where = options.locations;
+  const defaults = platform.defaults ?? {};
   const gpuResourceName = defaults.gpuResourceName ?? 'nvidia.com/gpu';
+  const interruptible = options.interruptible ?? ctx.interruptible;
   const { template } = ctx;
   const target = podFromTarget(ctx, gpuResourceName);
-  const primaryName = target.primary.name;
-  const spec = overBase(options.podTemplate?.spec as V1PodSpec | undefined, target.spec, primaryName);
-  const primary = spec.containers.find((c) => c.name === primaryName)!;
+  const spec = overBase(platform.podTemplate?.spec as V1PodSpec | undefined, target.spec, target.primary.name);
+  const primary = spec.containers.find((c) => c.name === target.primary.name)!;
+  if (options.primaryContainerName !== undefined) primary.name = options.primaryContainerName;
+  const primaryName = primary.name;
 
-  if (primary.image === LOCAL_IMAGE && options.image !== undefined) primary.image = options.image;
+  if (options.image !== undefined) primary.image = options.image;
+  else if (primary.image === LOCAL_IMAGE && platform.image !== undefined) primary.image = platform.image;
   const values: TemplateValues = {
     input: where.inputUri,
     inputPrefix: where.inputUri.replace(/\/[^/]*$/, ''),
@@ -191,8 +241,10 @@ export function buildPod(ctx: AttemptContext, where: PodLocations, options: PodB
 
   const secrets = secretMounts(template.securityContext?.secrets ?? []);
   const defaultEnv: V1EnvVar[] = Object.entries(defaults.env ?? {}).map(([name, value]) => ({ name, value }));
-  primary.env = mergeByName(defaultEnv, flyteEnv(ctx), primary.env, secrets.env);
-  primary.resources = completeResources(target.resources, defaults);
+  const roleEnv: V1EnvVar[] = Object.entries(options.env ?? {}).map(([name, value]) => ({ name, value }));
+  primary.env = mergeByName(defaultEnv, flyteEnv(ctx), primary.env, roleEnv, secrets.env);
+  const resources = options.resources === undefined ? target.resources : { requests: { ...options.resources.requests }, limits: { ...options.resources.limits } };
+  primary.resources = completeResources(resources, defaults);
   primary.terminationMessagePolicy ??= 'FallbackToLogsOnError';
   if (defaults.imagePullPolicy !== undefined) primary.imagePullPolicy ??= defaults.imagePullPolicy;
 
@@ -209,16 +261,16 @@ export function buildPod(ctx: AttemptContext, where: PodLocations, options: PodB
   }
   if (volumes.length > 0) spec.volumes = mergeByName(volumes);
 
-  spec.restartPolicy = 'Never';
-  const placement = acceleratorPlacement(template.extendedResources, options.gpu);
+  spec.restartPolicy = options.restartPolicy ?? 'Never';
+  const placement = acceleratorPlacement(template.extendedResources, platform.gpu);
   const tolerations = [
     ...(spec.tolerations ?? []),
     ...(defaults.tolerations ?? []),
-    ...(ctx.interruptible ? (defaults.interruptibleTolerations ?? []) : []),
+    ...(interruptible ? (defaults.interruptibleTolerations ?? []) : []),
     ...placement.tolerations,
   ];
   if (tolerations.length > 0) spec.tolerations = tolerations;
-  const nodeSelector = { ...defaults.nodeSelector, ...(ctx.interruptible ? defaults.interruptibleNodeSelector : {}), ...spec.nodeSelector };
+  const nodeSelector = { ...defaults.nodeSelector, ...(interruptible ? defaults.interruptibleNodeSelector : {}), ...spec.nodeSelector };
   if (Object.keys(nodeSelector).length > 0) spec.nodeSelector = nodeSelector;
   if (placement.requirements.length > 0) {
     const affinity = (spec.affinity ??= {});
@@ -234,19 +286,28 @@ export function buildPod(ctx: AttemptContext, where: PodLocations, options: PodB
   const taskMeta = template.metadata?.metadata;
   const labels = {
     ...defaults.labels,
-    ...options.podTemplate?.metadata?.labels,
+    ...platform.podTemplate?.metadata?.labels,
     ...target.labels,
     ...taskMeta?.labels,
+    ...options.labels,
     [TASK_NAME_LABEL]: labelValue(template.id?.name ?? template.type),
     [ATTEMPT_LABEL]: String(ctx.attempt),
+    ...(options.role === undefined ? {} : { [ROLE_LABEL]: labelValue(options.role) }),
   };
   const annotations = {
     [SAFE_TO_EVICT]: 'false',
     ...defaults.annotations,
-    ...options.podTemplate?.metadata?.annotations,
+    ...platform.podTemplate?.metadata?.annotations,
     ...target.annotations,
     ...taskMeta?.annotations,
+    ...options.annotations,
     [PRIMARY_CONTAINER_ANNOTATION]: primaryName,
   };
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: where.name, namespace: where.namespace, labels, annotations }, spec };
+  return { metadata: { labels, annotations }, spec, primaryContainerName: primaryName };
+}
+
+/** The attempt's pod for a container or K8sPod target: its one role, named and placed. */
+export function buildPod(ctx: AttemptContext, where: PodLocations, options: PodBuildOptions = {}): V1Pod {
+  const { metadata, spec } = rolePodSpec(ctx, { locations: where, platform: options });
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: where.name, namespace: where.namespace, ...metadata }, spec };
 }

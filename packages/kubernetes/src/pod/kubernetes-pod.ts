@@ -5,21 +5,19 @@
  * the pod deleted once its attempt is over.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type AttemptContext, createFileStore, createStorage, failed, failure, InvalidOptionError, Phase, type StatusCheckPolicy, type Storage, type TaskStatus } from '@tflyte/core';
-import type { DataLoadingConfig, TaskTemplate } from '@tflyte/idl/core/tasks';
+import { InvalidOptionError, type StatusCheckPolicy } from '@tflyte/core';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { lazyKubeClient } from '../kube/lazy-client.ts';
 import { POD_KIND } from '../kube/resource-kind.ts';
 import { kubernetesResourceBackend, type ResourceBackend } from '../resource-backend.ts';
 import { buildPod, type PodBuildOptions } from './build-pod.ts';
-import { hostDataLayout, readHostOutputs, writeHostInputs, type HostDataLayout } from './host-data.ts';
 import { type LogLinkTemplate, renderLogLinks } from './log-links.ts';
-import { downloadResults, podLocations, uploadInputs } from './pod-locations.ts';
+import { podData, type PodDataOptions } from './pod-data.ts';
 import { DEFAULT_POD_PHASE_OPTIONS, podPhase } from './pod-phase.ts';
 import { podTemplateSource } from './pod-templates.ts';
 import type { PodView } from './pod-view.ts';
 
-export interface KubernetesPodOptions extends PodBuildOptions {
+export interface KubernetesPodOptions extends PodBuildOptions, PodDataOptions {
   /** Backend name in events and the state store. Default `kubernetes-pod`. */
   readonly name?: string;
   /** A client to share with other backends (one watch per namespace for all of them). */
@@ -44,13 +42,6 @@ export interface KubernetesPodOptions extends PodBuildOptions {
   readonly podEvents?: boolean;
   /** Log links shown once a pod is scheduled. */
   readonly logLinks?: readonly LogLinkTemplate[];
-  /**
-   * Prefix the pods read inputs from and write outputs to (s3://, gs://, file://). Default: the
-   * executor's attempt directory, which only a node on the same machine can reach.
-   */
-  readonly objectStore?: string;
-  /** Object stores for `objectStore` (and file inputs of raw containers). Default: file:// only. */
-  readonly storage?: Storage;
   /** How long ImagePullBackOff is tolerated. Default 3 min. */
   readonly imagePullGracePeriodMs?: number;
   /** How long CreateContainerError is tolerated. Default 3 min. */
@@ -68,12 +59,6 @@ export interface KubernetesPodOptions extends PodBuildOptions {
 }
 
 export const KUBERNETES_POD_BACKEND = 'kubernetes-pod';
-
-function dataConfigOf(template: TaskTemplate): DataLoadingConfig | undefined {
-  const target = template.target;
-  const config = target.case === 'container' || target.case === 'k8sPod' ? target.value.dataConfig : undefined;
-  return config?.enabled ? config : undefined;
-}
 
 function nonNegative(value: number | undefined, option: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -94,49 +79,30 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
   };
   // The connection is made on first use: a config file that names this backend loads without a cluster.
   const client = options.client ?? lazyKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) });
-  const storage = options.storage ?? createStorage([createFileStore()]);
+  const data = podData(options);
   const logLinks = options.logLinks ?? [];
   const baseTemplate = podTemplateSource(client, {
     ...(options.defaultPodTemplateName === undefined ? {} : { defaultPodTemplateName: options.defaultPodTemplateName }),
     ...(options.podTemplate === undefined ? {} : { podTemplate: options.podTemplate }),
   });
 
-  const dataLayout = (ctx: AttemptContext): HostDataLayout | undefined => {
-    const config = dataConfigOf(ctx.template);
-    return config === undefined ? undefined : hostDataLayout(ctx, config);
-  };
-  const where = (ctx: AttemptContext, target: { namespace: string; name: string }) => podLocations(ctx, target, options.objectStore, dataLayout(ctx));
-
   return kubernetesResourceBackend<PodView>({
-      name: options.name ?? KUBERNETES_POD_BACKEND,
-      kind: POD_KIND,
-      client,
-      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
-      ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
-      ...(options.createBackoff === undefined ? {} : { createBackoff: options.createBackoff }),
-      ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),
-      objectEvents: options.podEvents ?? true,
-      async build(ctx, target) {
-        // First: a task naming a PodTemplate that does not exist fails before anything is uploaded.
-        const podTemplate = await baseTemplate(ctx, target.namespace);
-        const locations = where(ctx, target);
-        await uploadInputs(storage, ctx, locations);
-        if (locations.data !== undefined) {
-          await writeHostInputs(locations.data, Object.keys(ctx.template.interface?.inputs?.variables ?? {}), ctx.inputs, storage);
-        }
-        return buildPod(ctx, locations, { ...options, podTemplate }) as PodView;
-      },
-      phaseOf: (pod, ctx, now) => podPhase(pod, now, phaseOptions, renderLogLinks(logLinks, pod, ctx)),
-      async finalize(status, pod, ctx): Promise<TaskStatus> {
-        const locations = where(ctx, { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' });
-        const wroteError = await downloadResults(storage, ctx, locations);
-        if (status.phase !== Phase.SUCCEEDED) return status;
-        // A task that failed in code exits 0 after writing error.pb (as pyflyte-execute does): the document decides.
-        if (wroteError) return failure('user', true, 'Unknown', 'the task wrote an error document');
-        if (locations.data === undefined) return status;
-        const outputs = await readHostOutputs(locations.data, ctx.template.interface?.outputs?.variables ?? {}, ctx.rawOutputPrefix, storage);
-        if (!outputs.ok) return failed(outputs.failure);
-        return { ...status, outputs: outputs.outputs };
-      },
-    });
+    name: options.name ?? KUBERNETES_POD_BACKEND,
+    kind: POD_KIND,
+    client,
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
+    ...(options.createBackoff === undefined ? {} : { createBackoff: options.createBackoff }),
+    ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),
+    objectEvents: options.podEvents ?? true,
+    async build(ctx, target) {
+      // First: a task naming a PodTemplate that does not exist fails before anything is uploaded.
+      const podTemplate = await baseTemplate(ctx, target.namespace);
+      const locations = data.locations(ctx, target);
+      await data.upload(ctx, locations);
+      return buildPod(ctx, locations, { ...options, podTemplate }) as PodView;
+    },
+    phaseOf: (pod, ctx, now) => podPhase(pod, now, phaseOptions, renderLogLinks(logLinks, pod, ctx)),
+    finalize: (status, pod, ctx) => data.collect(status, ctx, data.locations(ctx, { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' })),
+  });
 }
