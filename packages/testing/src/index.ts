@@ -3,22 +3,22 @@
 // so importing the kit does not load DuckDB or the Kubernetes client.
 export { createFakeClock } from './kit/fake-clock.ts';
 export type { FakeClock, FakeClockOptions } from './kit/fake-clock.ts';
-export { createInMemoryBackend } from './kit/in-memory-backend.ts';
-export type {
-  BackendCall,
-  InMemoryBackend,
-  InMemoryBackendOptions,
-  InMemoryHandle,
-  InMemoryJob,
-  JobScript,
-  PhaseName,
-  ScriptSource,
-  ScriptStep,
-} from './kit/in-memory-backend.ts';
+export { createInMemoryBackend, createInMemorySyncBackend } from './kit/in-memory-backend.ts';
+export type { BackendCall, InMemoryBackend, InMemoryBackendOptions, InMemoryHandle, InMemorySyncBackend, InMemorySyncBackendOptions } from './kit/in-memory-backend.ts';
+export { createJobModel, UnknownJobError } from './kit/job-model.ts';
+export type { InMemoryJob, JobAdvance, JobModel, JobModelOptions, JobRequest, JobScript, PhaseName, ScriptSource, ScriptStep } from './kit/job-model.ts';
 export { primitiveValues, testLiteralMap, testTaskTemplate } from './kit/task-template.ts';
 export type { PrimitiveValue, SimpleTypeName, TestTaskOptions } from './kit/task-template.ts';
-export { createHttpJobService, httpJobBackend } from './kit/http-job-service.ts';
-export type { HttpJob, HttpJobBackendOptions, HttpJobHandle, HttpJobService, HttpJobServiceStats } from './kit/http-job-service.ts';
+export { createHttpJobService, httpJobBackend, JOB_SERVICE_OPERATIONS } from './kit/http-job-service.ts';
+export type {
+  HttpJob,
+  HttpJobBackendOptions,
+  HttpJobHandle,
+  HttpJobService,
+  HttpJobServiceOptions,
+  HttpJobServiceStats,
+  JobServiceOperation,
+} from './kit/http-job-service.ts';
 export { testAttemptContext } from './kit/attempt-context.ts';
 export type { TestAttemptOverrides } from './kit/attempt-context.ts';
 export { createTestExecutor } from './kit/test-executor.ts';

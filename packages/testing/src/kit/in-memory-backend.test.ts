@@ -2,22 +2,12 @@ import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import type { AttemptContext, TaskStatus } from '@tflyte/core';
 import { describe, expect, it } from 'vitest';
 import { createFakeClock } from './fake-clock.ts';
-import { createInMemoryBackend } from './in-memory-backend.ts';
-import { testLiteralMap, testTaskTemplate } from './task-template.ts';
+import { testAttemptContext } from './attempt-context.ts';
+import { createInMemoryBackend, createInMemorySyncBackend } from './in-memory-backend.ts';
+import { testLiteralMap } from './task-template.ts';
 
 function ctx(attempt = 0, token = `token-${attempt}`): AttemptContext {
-  return {
-    template: testTaskTemplate(),
-    inputs: testLiteralMap({}),
-    generatedName: `r-n0-${attempt}`,
-    idempotencyToken: token,
-    attempt,
-    inputsUri: 'file:///tmp/inputs.pb',
-    outputPrefix: 'file:///tmp',
-    rawOutputPrefix: 'file:///tmp/raw',
-    interruptible: attempt === 0,
-    signal: new AbortController().signal,
-  };
+  return testAttemptContext({ generatedName: `r-n0-${attempt}`, idempotencyToken: token, attempt, interruptible: attempt === 0 });
 }
 
 describe('createInMemoryBackend', () => {
@@ -85,9 +75,30 @@ describe('createInMemoryBackend', () => {
       backend.watch!(handle, ctx(), (status) => {
         seen.push(status);
         if (status.phase === TaskExecution_Phase.SUCCEEDED) resolve();
-      }, new AbortController().signal);
+      }, new AbortController().signal, () => {});
     });
     expect(seen.map((s) => s.phase)).toEqual([TaskExecution_Phase.QUEUED, TaskExecution_Phase.RUNNING, TaskExecution_Phase.SUCCEEDED]);
     expect(backend.gets).toHaveLength(0);
+  });
+});
+
+describe('createInMemorySyncBackend', () => {
+  it('runs a job to its first terminal status within one do call, idempotently per token', async () => {
+    const backend = createInMemorySyncBackend({ script: [{ phase: 'QUEUED' }, { phase: 'RUNNING' }, { phase: 'SUCCEEDED', outputs: testLiteralMap({ y: 1n }) }] });
+    const first = await backend.do(ctx(0, 'same'));
+    expect(first.phase).toBe(TaskExecution_Phase.SUCCEEDED);
+    expect(first.outputs).toEqual(testLiteralMap({ y: 1n }));
+    expect((await backend.do(ctx(0, 'same'))).phase).toBe(TaskExecution_Phase.SUCCEEDED);
+    expect(backend.jobs).toHaveLength(1);
+    expect(backend.dos.map((c) => c.reused)).toEqual([false, true]);
+  });
+
+  it('stops a job with ABORTED when the attempt signal aborts', async () => {
+    const backend = createInMemorySyncBackend({ script: [{ phase: 'RUNNING' }] });
+    const stop = new AbortController();
+    const running = backend.do(testAttemptContext({ signal: stop.signal }));
+    stop.abort();
+    expect((await running).phase).toBe(TaskExecution_Phase.ABORTED);
+    expect(backend.liveJobs()).toEqual([]);
   });
 });

@@ -1,31 +1,13 @@
-import type { AttemptContext, Backend, Clock, FailureInfo, LogLink, TaskStatus } from '@tflyte/core';
-import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
-import type { LiteralMap } from '@tflyte/idl/core/literals';
+/**
+ * Real backends over the kit's job model, recording every lifecycle call: an AsyncBackend
+ * (create → get/watch → delete) and a SyncBackend (`do`), so plugin and executor tests exercise
+ * full attempt sequences without sleeping.
+ */
+import type { AsyncBackend, AttemptContext, PollPolicy, StatusCheckPolicy, SyncBackend, TaskStatus } from '@tflyte/core';
+import { isTerminalPhase } from '@tflyte/core';
+import { createJobModel, type InMemoryJob, type JobAdvance, type ScriptSource } from './job-model.ts';
 
-export type PhaseName = keyof typeof TaskExecution_Phase & string;
-
-/** One status a scripted job reports. */
-export interface ScriptStep {
-  /** A phase name, or a number (to script phases the executor does not know, e.g. 42). */
-  readonly phase?: PhaseName | number;
-  readonly message?: string;
-  readonly logs?: readonly LogLink[];
-  /** Inline outputs reported with SUCCEEDED. */
-  readonly outputs?: LiteralMap;
-  readonly failure?: FailureInfo;
-  /** `get` throws this instead of reporting a status (polling only). */
-  readonly throws?: unknown;
-}
-
-export interface JobScript {
-  readonly steps: readonly ScriptStep[];
-  /** `create` throws this instead of submitting. */
-  readonly createThrows?: unknown;
-  /** `delete` throws this. */
-  readonly deleteThrows?: unknown;
-}
-
-export type ScriptSource = readonly ScriptStep[] | JobScript | ((ctx: AttemptContext, jobIndex: number) => readonly ScriptStep[] | JobScript);
+export type { InMemoryJob, JobScript, PhaseName, ScriptSource, ScriptStep } from './job-model.ts';
 
 export interface InMemoryBackendOptions {
   /**
@@ -37,97 +19,49 @@ export interface InMemoryBackendOptions {
   readonly name?: string;
   /** Default 1. */
   readonly handleVersion?: number;
-  /**
-   * How a job moves through its steps: one step per status check (default), or one step every
-   * `everyMs` of `clock` time since the job was created. The last step repeats.
-   */
-  readonly advance?: 'per-check' | { readonly clock: Clock; readonly everyMs: number };
+  /** One step per status check (default), or one step every `everyMs` of `clock` time since the job was created. */
+  readonly advance?: JobAdvance;
   /** Offer push-based `watch`, so the executor does not poll. Default false. */
   readonly watch?: boolean;
-  readonly poll?: Backend['poll'];
+  readonly poll?: PollPolicy;
+  readonly statusChecks?: Partial<StatusCheckPolicy>;
 }
 
 export type InMemoryHandle = { readonly jobId: string };
 
 export interface BackendCall {
-  readonly op: 'create' | 'get' | 'delete' | 'watch';
+  readonly op: 'create' | 'get' | 'delete' | 'watch' | 'do';
   readonly jobId: string | undefined;
   readonly attempt: number;
   readonly generatedName: string;
   readonly idempotencyToken: string;
   readonly interruptible: boolean;
-  /** For create: true when the token matched an existing job, so nothing new was submitted. */
+  /** For create and do: true when the token matched an existing job, so nothing new was submitted. */
   readonly reused?: boolean;
 }
 
-export interface InMemoryJob {
-  readonly id: string;
-  readonly attempt: number;
-  readonly generatedName: string;
-  readonly idempotencyToken: string;
-  readonly interruptible: boolean;
-  readonly deleted: boolean;
-  /** The status the job reports now (without advancing it). */
-  readonly status: TaskStatus;
-  /** True until it reports a terminal phase or is deleted. */
-  readonly live: boolean;
-}
-
-export interface InMemoryBackend extends Backend<InMemoryHandle> {
+interface CallRecord {
   /** Every lifecycle call, in order. */
   readonly calls: readonly BackendCall[];
-  readonly creates: readonly BackendCall[];
-  readonly gets: readonly BackendCall[];
-  readonly deletes: readonly BackendCall[];
   /** Jobs actually submitted (idempotent re-creates excluded), in creation order. */
   readonly jobs: readonly InMemoryJob[];
   /** Jobs neither terminal nor deleted. */
   liveJobs(): readonly InMemoryJob[];
 }
 
-const TERMINAL = new Set<number>([
-  TaskExecution_Phase.SUCCEEDED,
-  TaskExecution_Phase.FAILED,
-  TaskExecution_Phase.RETRYABLE_FAILED,
-  TaskExecution_Phase.ABORTED,
-]);
-
-interface JobState {
-  readonly id: string;
-  readonly ctx: AttemptContext;
-  readonly script: JobScript;
-  readonly createdAt: number;
-  checks: number;
-  deleted: boolean;
-  everTerminal: boolean;
+export interface InMemoryBackend extends AsyncBackend<InMemoryHandle>, CallRecord {
+  readonly creates: readonly BackendCall[];
+  readonly gets: readonly BackendCall[];
+  readonly deletes: readonly BackendCall[];
 }
 
-function toStatus(step: ScriptStep | undefined): TaskStatus {
-  const phase = step?.phase ?? 'RUNNING';
-  return {
-    phase: (typeof phase === 'number' ? phase : TaskExecution_Phase[phase]) as TaskExecution_Phase,
-    ...(step?.message !== undefined && { message: step.message }),
-    ...(step?.logs !== undefined && { logs: step.logs }),
-    ...(step?.outputs !== undefined && { outputs: step.outputs }),
-    ...(step?.failure !== undefined && { failure: step.failure }),
-  };
+export interface InMemorySyncBackend extends SyncBackend, CallRecord {
+  readonly dos: readonly BackendCall[];
 }
 
-/**
- * A real Backend whose jobs follow scripted phases, advanced per status check or per tick of a
- * clock, recording every create / get / delete. Lets plugin and executor tests exercise full
- * create → poll/watch → delete sequences without sleeping.
- */
-export function createInMemoryBackend(options: InMemoryBackendOptions): InMemoryBackend {
-  const jobs: JobState[] = [];
+function recorder() {
   const calls: BackendCall[] = [];
-  const advance = options.advance ?? 'per-check';
-
-  const pick = (ctx: AttemptContext, index: number): JobScript => {
-    const source = typeof options.script === 'function' ? options.script(ctx, index) : options.script;
-    return Array.isArray(source) ? { steps: source as readonly ScriptStep[] } : (source as JobScript);
-  };
-  const record = (op: BackendCall['op'], ctx: AttemptContext, jobId: string | undefined, extra: { reused?: boolean } = {}): void => {
+  const record = (op: BackendCall['op'], ctx: AttemptContext, jobId: string | undefined, reused?: boolean): void => {
     calls.push({
       op,
       jobId,
@@ -135,118 +69,75 @@ export function createInMemoryBackend(options: InMemoryBackendOptions): InMemory
       generatedName: ctx.generatedName,
       idempotencyToken: ctx.idempotencyToken,
       interruptible: ctx.interruptible,
-      ...extra,
+      ...(reused !== undefined && { reused }),
     });
   };
-  const find = (handle: InMemoryHandle): JobState => {
-    const job = jobs.find((j) => j.id === handle.jobId);
-    if (job === undefined) throw new Error(`in-memory backend: no job '${handle.jobId}'`);
-    return job;
-  };
-  const stepIndex = (job: JobState): number => {
-    const last = Math.max(0, job.script.steps.length - 1);
-    if (advance === 'per-check') return Math.min(Math.max(0, job.checks - 1), last);
-    return Math.min(Math.floor((advance.clock.now() - job.createdAt) / advance.everyMs), last);
-  };
-  /** Where the job is in its script (ABORTED once deleted). */
-  const statusOf = (job: JobState): TaskStatus =>
-    job.deleted ? { phase: TaskExecution_Phase.ABORTED, message: 'deleted' } : toStatus(job.script.steps[stepIndex(job)]);
-  /** The status reported to the executor; a job once seen terminal is no longer live. */
-  const current = (job: JobState): TaskStatus => {
-    const status = statusOf(job);
-    if (TERMINAL.has(status.phase)) job.everTerminal = true;
-    return status;
-  };
-  const view = (job: JobState): InMemoryJob => ({
-    id: job.id,
-    attempt: job.ctx.attempt,
-    generatedName: job.ctx.generatedName,
-    idempotencyToken: job.ctx.idempotencyToken,
-    interruptible: job.ctx.interruptible,
-    deleted: job.deleted,
-    get status() {
-      return statusOf(job);
-    },
-    get live() {
-      return !job.deleted && !job.everTerminal;
-    },
-  });
+  return { calls, record, of: (op: BackendCall['op']) => calls.filter((c) => c.op === op) };
+}
+
+/** An AsyncBackend whose jobs follow scripted phases. */
+export function createInMemoryBackend(options: InMemoryBackendOptions): InMemoryBackend {
+  const model = createJobModel<AttemptContext>(options);
+  const { calls, record, of } = recorder();
+  const advance = options.advance ?? 'per-check';
 
   const backend: InMemoryBackend = {
     name: options.name ?? 'in-memory',
     handleVersion: options.handleVersion ?? 1,
     ...(options.poll !== undefined && { poll: options.poll }),
+    ...(options.statusChecks !== undefined && { statusChecks: options.statusChecks }),
     async create(ctx) {
-      const existing = jobs.find((j) => j.ctx.idempotencyToken === ctx.idempotencyToken);
-      if (existing !== undefined) {
-        record('create', ctx, existing.id, { reused: true });
-        return { jobId: existing.id };
-      }
-      const script = pick(ctx, calls.filter((c) => c.op === 'create' && c.reused !== true).length);
-      if (script.createThrows !== undefined) {
+      let submitted: { id: string; created: boolean };
+      try {
+        submitted = model.submit(ctx);
+      } catch (error) {
         record('create', ctx, undefined);
-        throw script.createThrows;
+        throw error;
       }
-      const job: JobState = {
-        id: `job-${jobs.length + 1}`,
-        ctx,
-        script,
-        createdAt: advance === 'per-check' ? 0 : advance.clock.now(),
-        checks: 0,
-        deleted: false,
-        everTerminal: false,
-      };
-      jobs.push(job);
-      record('create', ctx, job.id, { reused: false });
-      return { jobId: job.id };
+      record('create', ctx, submitted.id, !submitted.created);
+      return { jobId: submitted.id };
     },
     async get(handle, ctx) {
       record('get', ctx, handle.jobId);
-      const job = find(handle);
-      job.checks += 1;
-      const step = job.deleted ? undefined : job.script.steps[stepIndex(job)];
-      if (step?.throws !== undefined) throw step.throws;
-      return current(job);
+      return model.check(handle.jobId);
     },
     async delete(handle, ctx) {
       record('delete', ctx, handle.jobId);
-      const job = jobs.find((j) => j.id === handle.jobId);
-      if (job?.script.deleteThrows !== undefined) throw job.script.deleteThrows;
-      if (job !== undefined) job.deleted = true;
+      model.remove(handle.jobId);
     },
-    get calls() {
-      return calls;
-    },
+    calls,
     get creates() {
-      return calls.filter((c) => c.op === 'create');
+      return of('create');
     },
     get gets() {
-      return calls.filter((c) => c.op === 'get');
+      return of('get');
     },
     get deletes() {
-      return calls.filter((c) => c.op === 'delete');
+      return of('delete');
     },
     get jobs() {
-      return jobs.map(view);
+      return model.jobs;
     },
-    liveJobs() {
-      return jobs.map(view).filter((j) => j.live);
-    },
+    liveJobs: () => model.liveJobs(),
   };
 
   if (options.watch === true) {
-    backend.watch = (handle, ctx, onStatus, signal) => {
+    (backend as { watch?: InMemoryBackend['watch'] }).watch = (handle, ctx, onStatus, signal, onError) => {
       record('watch', ctx, handle.jobId);
-      const job = find(handle);
       void (async () => {
         let last: string | undefined;
         while (!signal.aborted) {
-          job.checks += 1;
-          const status = current(job);
+          let status: TaskStatus;
+          try {
+            status = model.check(handle.jobId);
+          } catch (error) {
+            onError(error);
+            return;
+          }
           const key = `${status.phase}|${status.message ?? ''}`;
           if (key !== last) onStatus(status);
           last = key;
-          if (TERMINAL.has(status.phase)) return;
+          if (isTerminalPhase(status.phase)) return;
           if (advance === 'per-check') await new Promise((resolve) => setImmediate(resolve));
           else await advance.clock.sleep(advance.everyMs, signal).catch(() => undefined);
         }
@@ -254,4 +145,48 @@ export function createInMemoryBackend(options: InMemoryBackendOptions): InMemory
     };
   }
   return backend;
+}
+
+export interface InMemorySyncBackendOptions extends Pick<InMemoryBackendOptions, 'script' | 'name' | 'advance'> {}
+
+/**
+ * A SyncBackend over the same job model: `do` submits (idempotently per token, as a sync service
+ * called again after a restart should) and returns the first terminal status of the job's script,
+ * following a clock-advanced script on `ctx.clock`. An aborted `ctx.signal` stops it with ABORTED.
+ */
+export function createInMemorySyncBackend(options: InMemorySyncBackendOptions): InMemorySyncBackend {
+  const model = createJobModel<AttemptContext>(options);
+  const { calls, record, of } = recorder();
+  const advance = options.advance ?? 'per-check';
+  return {
+    name: options.name ?? 'in-memory sync',
+    async do(ctx) {
+      let submitted: { id: string; created: boolean };
+      try {
+        submitted = model.submit(ctx);
+      } catch (error) {
+        record('do', ctx, undefined);
+        throw error;
+      }
+      record('do', ctx, submitted.id, !submitted.created);
+      for (;;) {
+        if (ctx.signal.aborted) {
+          model.remove(submitted.id);
+          return model.check(submitted.id);
+        }
+        const status = model.check(submitted.id);
+        if (isTerminalPhase(status.phase)) return status;
+        if (advance === 'per-check') await new Promise((resolve) => setImmediate(resolve));
+        else await ctx.clock.sleep(advance.everyMs, ctx.signal).catch(() => undefined);
+      }
+    },
+    calls,
+    get dos() {
+      return of('do');
+    },
+    get jobs() {
+      return model.jobs;
+    },
+    liveJobs: () => model.liveJobs(),
+  };
 }
