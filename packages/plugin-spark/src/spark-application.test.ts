@@ -78,7 +78,7 @@ describe('SparkApplications against the CRD', () => {
 
 describe('SparkApplication roles', () => {
   it('keeps the driver off interruptible nodes while executors may use them', () => {
-    const { spec } = build(contextFor(dressed, { interruptible: true })) as { spec: { driver: Record<string, unknown>; executor: Record<string, unknown> } };
+    const { spec } = build(contextFor(dressed, { interruptible: true })) as unknown as { spec: { driver: Record<string, unknown>; executor: Record<string, unknown> } };
     expect(spec.executor.tolerations).toEqual(expect.arrayContaining([SPOT]));
     expect(spec.executor.nodeSelector).toMatchObject({ lifecycle: 'spot' });
     expect(spec.driver.tolerations ?? []).not.toContainEqual(SPOT);
@@ -86,7 +86,7 @@ describe('SparkApplication roles', () => {
   });
 
   it('lays each role overlay on the task pod: env, labels, priority class, tolerations and service account', () => {
-    const { spec } = build(contextFor(dressed, { interruptible: true })) as { spec: { driver: Record<string, unknown>; executor: Record<string, unknown> } };
+    const { spec } = build(contextFor(dressed, { interruptible: true })) as unknown as { spec: { driver: Record<string, unknown>; executor: Record<string, unknown> } };
     expect(spec.driver).toMatchObject({ priorityClassName: 'high', serviceAccount: 'spark', labels: { team: 'data', app: 'dressed', role: 'driver' }, annotations: { owner: 'me' } });
     const env = (role: Record<string, unknown>) => Object.fromEntries((role.env as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? '(from)']));
     expect(env(spec.driver)).toMatchObject({ MODE: 'batch', ROLE: 'driver', FLYTE_MAX_ATTEMPTS: '1', TFLYTE_OUTPUT_DOCUMENT: expect.stringContaining('tflyte-outputs.json') });
@@ -96,7 +96,7 @@ describe('SparkApplication roles', () => {
   });
 
   it('takes cores, instances and memory from the conf and image and arguments from the container', () => {
-    const { spec } = build(contextFor(jvm, {}, { n: 100 })) as { spec: Record<string, unknown> & { driver: object; executor: object; sparkConf: Record<string, string> } };
+    const { spec } = build(contextFor(jvm, {}, { n: 100 })) as unknown as { spec: Record<string, unknown> & { driver: object; executor: object; sparkConf: Record<string, string> } };
     expect(spec).toMatchObject({ type: 'Scala', mainClass: 'org.apache.spark.examples.SparkPi', arguments: ['100'], image: IMAGE, batchScheduler: 'volcano', hadoopConf: { 'fs.s3a.fast.upload': 'true' } });
     expect(spec.driver).toMatchObject({ cores: 2 });
     expect(spec.executor).toMatchObject({ instances: 3 });
