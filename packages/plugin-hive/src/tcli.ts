@@ -62,7 +62,7 @@ export interface OperationHandle {
   readonly operationId: HandleIdentifier;
   readonly operationType: number;
   readonly hasResultSet: boolean;
-  readonly modifiedRowCount?: number | null;
+  readonly modifiedRowCount?: number;
 }
 
 export interface TStatus {

@@ -1,0 +1,24 @@
+/**
+ * What a Hive task's TaskTemplate carries: `custom` is flyteidl's QuboleHiveJob in proto3 JSON, as
+ * flytekit's HiveTask writes it (`{"clusterLabel", "query": {"query", "timeoutSec", "retryCount"},
+ * "tags"}`, defaults omitted), so Flyte clusters of either generation read it.
+ */
+import { type CustomCodec, type JsonObject, protoCustom } from '@tflyte/core';
+import { type QuboleHiveJob, QuboleHiveJobSchema } from '@tflyte/idl/plugins/qubole';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+
+export const HIVE_TASK_TYPE = 'hive';
+export const HIVE_TASK_TYPE_VERSION = 0;
+/** Qubole's default cluster label, which a task without one routes to. */
+export const DEFAULT_CLUSTER_LABEL = 'default';
+
+export interface HiveTaskConfig {
+  readonly job: QuboleHiveJob | MessageInitShape<typeof QuboleHiveJobSchema>;
+}
+
+const jobCodec = protoCustom(QuboleHiveJobSchema);
+
+export const hiveCustom: CustomCodec<HiveTaskConfig> = {
+  encode: (config) => jobCodec.encode(config.job as QuboleHiveJob) as JsonObject,
+  decode: (custom, version) => ({ job: jobCodec.decode(custom, version) }),
+};
