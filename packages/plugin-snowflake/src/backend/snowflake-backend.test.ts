@@ -99,3 +99,30 @@ describe('the Snowflake backend through snowflake-sdk, against the test server',
     }
   });
 });
+
+describe('the Snowflake backend under injected faults', () => {
+  it('with 20% of calls failing (5xx, resets, lost responses), ten runs give correct rows and execute ten queries', async () => {
+    let n = 0;
+    const kinds = [{ status: 503 }, 'reset', 'lost'] as const;
+    // Login is left alone: a failed login is retried by the SDK itself, and counts nothing here.
+    const server = await startSnowflakeServer({
+      users: { ada: { publicKey: keys.publicKey } },
+      faults: (call) => (call.operation !== 'login' && call.operation !== 'telemetry' && ++n % 5 === 0 ? kinds[(n / 5) % 3] : undefined),
+    });
+    const scratch = await mkdtemp(join(tmpdir(), 'tflyte-snowflake-faults-'));
+    const session = await openSession({ cwd: scratch, config: { plugins: [snowflakePlugin({ accessUrl: server.endpoint, privateKey: keys.privateKey, poll })], stateDir: join(scratch, 'state') } });
+    const tagged = snowflakeTask({ ...conn, name: 'tagged', inputs: { run: t.int() }, query: 'SELECT {{ .inputs.run }} AS run', outputs: { rows: t.list(t.struct()) } });
+    try {
+      for (let run = 0; run < 10; run++) {
+        const out = await withRunner(session.runner(), () => tagged({ run }));
+        expect(out.rows).toEqual([{ RUN: run }]);
+      }
+      expect(server.executions(/AS run/).length).toBe(10);
+      expect(server.calls().filter((c) => c.fault !== undefined).length).toBeGreaterThan(0);
+    } finally {
+      session.close();
+      await server.close();
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});
