@@ -11,7 +11,7 @@ import { Pod } from 'kubernetes-models/v1/Pod';
 import { testLiteralMap } from '@tflyte/testing';
 import { describe, expect, it } from 'vitest';
 import { attemptContext, containerTemplate } from '../test-fixtures/templates.ts';
-import { buildPod, type PodBuildOptions, type PodLocations } from './build-pod.ts';
+import { buildPod, type PodBuildOptions, type PodLocations, rolePodSpec, type RolePodOptions } from './build-pod.ts';
 import { hostDataLayout } from './host-data.ts';
 import { podLocations } from './pod-locations.ts';
 
@@ -285,5 +285,54 @@ describe('buildPod for raw containers with a DataLoadingConfig', () => {
   it('refuses data directories that are not on the executor’s disk', () => {
     const config = create(DataLoadingConfigSchema, { enabled: true, inputPath: '/var/inputs', outputPath: '/var/outputs' });
     expect(() => hostDataLayout({ outputPrefix: 's3://bucket/runs/r/n0/0' }, config)).toThrow(expect.objectContaining({ failure: expect.objectContaining({ code: 'UnsupportedDataLoading' }) }));
+  });
+});
+
+describe('rolePodSpec: one role of a CRD job', () => {
+  const template = toTaskTemplate(echo, { image: 'registry.example/app:v1', project: 'p', domain: 'd', version: 'v7' });
+  const defaults = {
+    interruptibleTolerations: [{ key: 'spot', operator: 'Exists', effect: 'NoSchedule' }],
+    interruptibleNodeSelector: { lifecycle: 'spot' },
+  };
+  const role = (options: Omit<RolePodOptions, 'locations'>, overrides: Partial<AttemptContext> = {}) => {
+    const ctx = ctxFor(template, overrides);
+    const spec = rolePodSpec(ctx, { locations: podLocations(ctx, { namespace: 'flyte', name: 'job' }, undefined, undefined), ...options });
+    new Pod(JSON.parse(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', ...spec.metadata }, spec: spec.spec }))).validate();
+    return spec;
+  };
+
+  it('renames the primary container, replaces its image and resources, and adds the role’s env and label, over the base template’s primary', () => {
+    const podTemplate = { spec: { containers: [{ name: 'primary', workingDir: '/app' }] } };
+    const driver = role({
+      platform: { defaults, podTemplate },
+      role: 'driver',
+      primaryContainerName: 'spark-kubernetes-driver',
+      image: 'registry.example/spark:3.5',
+      resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } },
+      env: { SPARK_ROLE: 'driver', FLYTE_ATTEMPT_NUMBER: 'overridden' },
+    });
+    expect(driver.primaryContainerName).toBe('spark-kubernetes-driver');
+    const [c] = driver.spec.containers;
+    expect(c).toMatchObject({ name: 'spark-kubernetes-driver', image: 'registry.example/spark:3.5', workingDir: '/app' });
+    expect(c!.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '4Gi' } });
+    expect(c!.env).toEqual(expect.arrayContaining([{ name: 'SPARK_ROLE', value: 'driver' }, { name: 'FLYTE_ATTEMPT_NUMBER', value: 'overridden' }]));
+    // The entrypoint still reads the attempt's inputs.
+    expect(c!.args).toContain('file:///state/runs/rabc/n0/1/inputs.pb');
+    expect(driver.metadata.labels).toMatchObject({ 'tflyte.io/role': 'driver', 'tflyte.io/attempt': '1' });
+    expect(driver.metadata.annotations).toMatchObject({ primary_container_name: 'spark-kubernetes-driver' });
+  });
+
+  it('keeps a role off preemptible nodes when it says so, whatever the attempt', () => {
+    const executor = role({ platform: { defaults } }, { interruptible: true });
+    expect(executor.spec.tolerations).toEqual(defaults.interruptibleTolerations);
+    expect(executor.spec.nodeSelector).toEqual({ lifecycle: 'spot' });
+    const driver = role({ platform: { defaults }, interruptible: false }, { interruptible: true });
+    expect(driver.spec.tolerations).toBeUndefined();
+    expect(driver.spec.nodeSelector).toBeUndefined();
+  });
+
+  it('lets an operator restart its replicas', () => {
+    expect(role({ restartPolicy: 'OnFailure' }).spec.restartPolicy).toBe('OnFailure');
+    expect(role({}).spec.restartPolicy).toBe('Never');
   });
 });

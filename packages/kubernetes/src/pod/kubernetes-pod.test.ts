@@ -150,8 +150,9 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
       containerStatuses: [{ name: pod, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "busybox"' } } }],
     });
     await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'INITIALIZING');
+    const failed = expect(run).rejects.toMatchObject({ failure: { kind: 'user', code: 'ContainersNotReady|ImagePullBackOff', retryable: true } });
     await clock.advance(3 * 60_000);
-    await expect(run).rejects.toMatchObject({ failure: { kind: 'user', code: 'ContainersNotReady|ImagePullBackOff', retryable: true } });
+    await failed;
     expect(phases(cluster.events)).toEqual(['QUEUED', 'INITIALIZING', 'RETRYABLE_FAILED']);
     expect((cluster.events.find((e) => e.type === 'attempt-failed') as { message: string }).message).toMatch(/^Grace period \[3m0s\] exceeded\|/);
   });

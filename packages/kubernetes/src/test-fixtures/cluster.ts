@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { createExecutor, type Executor, type ExecutorEvent, type ExecutorOptions, openStateStore, type StateStore } from '@tflyte/core';
+import { type Backend, createExecutor, type Executor, type ExecutorEvent, type ExecutorOptions, openStateStore, type StateStore } from '@tflyte/core';
 import { type KubeApiServerOptions, type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kubernetes';
 import { expect, vi } from 'vitest';
 import { createKubeClient, type KubeClient } from '../kube/kube-client.ts';
@@ -35,6 +35,8 @@ export interface PodClusterOptions {
   readonly pod?: Omit<KubernetesPodOptions, 'client' | 'namespace'>;
   readonly executor?: Omit<ExecutorOptions, 'store' | 'stateDir' | 'backends'>;
   readonly stateDir?: string;
+  /** Backends by task type besides `container` (a CRD backend under test), on the cluster's client and namespace. */
+  readonly backends?: (client: KubeClient, namespace: string) => Readonly<Record<string, Backend>>;
 }
 
 let namespaces = 0;
@@ -47,7 +49,7 @@ export async function startPodCluster(options: PodClusterOptions = {}): Promise<
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'tflyte-k8s-')));
   const store = openStateStore(stateDir);
   const backend = kubernetesPod({ ...options.pod, client, namespace });
-  const executor = createExecutor({ systemRetries: 0, ...options.executor, store, stateDir, backends: { container: backend } });
+  const executor = createExecutor({ systemRetries: 0, ...options.executor, store, stateDir, backends: { container: backend, ...options.backends?.(client, namespace) } });
   const events: ExecutorEvent[] = [];
   executor.on((event) => events.push(event));
   const core = server.kubeConfig().makeApiClient(CoreV1Api);
