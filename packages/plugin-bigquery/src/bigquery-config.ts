@@ -4,16 +4,18 @@
  * BigQuery REST API names them). Flyte's Go plugin decodes it with encoding/json, which matches keys
  * case-insensitively, so decoding here does the same. The statement is in the `sql` target.
  */
-import type { StringParameterType } from './query-parameters.ts';
+import { STRING_PARAMETER_TYPES, type StringParameterType } from './query-parameters.ts';
 import { type CustomCodec, InvalidSchemaError, type JsonObject, type JsonValue } from '@tflyte/core';
 
 /** flytekit's BigQueryTask type, routed by Flyte to its BigQuery plugin. */
 export const BIGQUERY_TASK_TYPE = 'bigquery_query_job_task';
 export const BIGQUERY_TASK_TYPE_VERSION = 0;
 
-/** TaskTemplate.config keys for settings flytekit's custom has no key for. */
-export const CONFIG_MAX_ROWS = 'bigquery_max_rows';
-export const CONFIG_PARAMETER_TYPES = 'bigquery_parameter_types';
+/**
+ * The custom key of tflyte's own settings, which flytekit's custom has no key for. Flyte's Go plugin
+ * decodes custom into its QueryJobConfig and ignores keys it does not know.
+ */
+export const TFLYTE_KEY = 'tflyte';
 
 /** Rows a `rows` output returns at most unless the task sets `maxRows`. */
 export const DEFAULT_MAX_ROWS = 10_000;
@@ -56,21 +58,12 @@ export interface BigQueryConfig {
   /** `''` when unset: BigQuery picks the location from the datasets the query reads. */
   readonly location: string;
   readonly job: QueryJobOptions;
-  /** With a `rows` output: the most rows to return (TaskTemplate.config, not custom). */
+  /** With a `rows` output: the most rows to return (custom `tflyte.maxRows`). */
   readonly maxRows?: number;
-  /** BigQuery types declared for string inputs, e.g. `{ amount: 'NUMERIC' }` (TaskTemplate.config). */
+  /** BigQuery types declared for string inputs, e.g. `{ amount: 'NUMERIC' }` (custom `tflyte.parameterTypes`). */
   readonly parameterTypes?: Readonly<Record<string, StringParameterType>>;
 }
 
-/** TaskTemplate.config entries for the settings custom has no key for. */
-export function templateConfig(config: BigQueryConfig): Record<string, string> {
-  return {
-    ...(config.maxRows === undefined ? {} : { [CONFIG_MAX_ROWS]: String(config.maxRows) }),
-    ...(config.parameterTypes === undefined || Object.keys(config.parameterTypes).length === 0
-      ? {}
-      : { [CONFIG_PARAMETER_TYPES]: JSON.stringify(config.parameterTypes) }),
-  };
-}
 
 const JOB_KEYS = ['destinationTable', 'writeDisposition', 'createDisposition', 'maximumBytesBilled', 'priority', 'defaultDataset', 'useQueryCache', 'labels'] as const;
 
@@ -81,6 +74,11 @@ function encode(config: BigQueryConfig): JsonObject {
     const value = config.job[key];
     if (value !== undefined) custom[key] = value as JsonValue;
   }
+  const own: Record<string, JsonValue> = {
+    ...(config.maxRows === undefined ? {} : { maxRows: config.maxRows }),
+    ...(config.parameterTypes === undefined || Object.keys(config.parameterTypes).length === 0 ? {} : { parameterTypes: { ...config.parameterTypes } }),
+  };
+  if (Object.keys(own).length > 0) custom[TFLYTE_KEY] = own;
   return custom;
 }
 
@@ -129,7 +127,24 @@ function decode(custom: JsonObject | undefined): BigQueryConfig {
     }
     job.labels = labels;
   }
-  return { projectId: projectId as string, location: text('Location', lookup('Location')) ?? '', job: job as QueryJobOptions };
+  const own = lookup(TFLYTE_KEY);
+  const extras: { maxRows?: number; parameterTypes?: Record<string, StringParameterType> } = {};
+  if (own !== undefined && own !== null) {
+    if (typeof own !== 'object' || Array.isArray(own)) fail(TFLYTE_KEY, 'must be an object');
+    const { maxRows, parameterTypes } = own as JsonObject;
+    if (maxRows !== undefined) {
+      if (typeof maxRows !== 'number' || !Number.isInteger(maxRows) || maxRows < 1) fail(`${TFLYTE_KEY}.maxRows`, 'must be a positive integer');
+      extras.maxRows = maxRows as number;
+    }
+    if (parameterTypes !== undefined) {
+      if (typeof parameterTypes !== 'object' || parameterTypes === null || Array.isArray(parameterTypes)) fail(`${TFLYTE_KEY}.parameterTypes`, 'must be an object');
+      for (const [name, type] of Object.entries(parameterTypes as JsonObject)) {
+        if (typeof type !== 'string' || !Object.hasOwn(STRING_PARAMETER_TYPES, type)) fail(`${TFLYTE_KEY}.parameterTypes.${name}`, `is not a BigQuery type: ${JSON.stringify(type)}`);
+      }
+      extras.parameterTypes = { ...(parameterTypes as Record<string, StringParameterType>) };
+    }
+  }
+  return { projectId: projectId as string, location: text('Location', lookup('Location')) ?? '', job: job as QueryJobOptions, ...extras };
 }
 
 function reference<K extends string>(value: JsonValue, key: string, fields: readonly K[], fail: (key: string, problem: string) => never): Record<K, string> {

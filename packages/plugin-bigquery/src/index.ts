@@ -22,8 +22,7 @@ export type { JobResource } from './backend/job-status.ts';
 export {
   BIGQUERY_TASK_TYPE,
   BIGQUERY_TASK_TYPE_VERSION,
-  CONFIG_MAX_ROWS,
-  CONFIG_PARAMETER_TYPES,
+  TFLYTE_KEY,
   DEFAULT_MAX_ROWS,
   bigqueryCustom,
 } from './bigquery-config.ts';

@@ -9,8 +9,8 @@ import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
 import { type AttemptContext, BackendError, type JsonObject, type JsonValue, type PollPolicy, TflyteError } from '@tflyte/core';
 import type { LiteralType } from '@tflyte/idl/core/types';
 import { type RateLimit, QueryInputError, QueryTemplateError, type WebApiBackend, collectRows, parseQueryTemplate, resultOutputs, rowColumnNames, webApiBackend } from '@tflyte/warehouse';
-import { type BigQueryConfig, CONFIG_MAX_ROWS, CONFIG_PARAMETER_TYPES, DEFAULT_MAX_ROWS, bigqueryCustom } from '../bigquery-config.ts';
-import { STRING_PARAMETER_TYPES, type StringParameterType } from '../query-parameters.ts';
+import { type BigQueryConfig, DEFAULT_MAX_ROWS, bigqueryCustom } from '../bigquery-config.ts';
+import type { StringParameterType } from '../query-parameters.ts';
 import { renderQuery } from '../render-query.ts';
 import { CallDeadlineError, backendErrorFromSdk, httpStatus } from './api-errors.ts';
 import { type JobResource, jobStatus } from './job-status.ts';
@@ -88,7 +88,7 @@ function userError(code: string, message: string, cause?: unknown): BackendError
   return new BackendError({ kind: 'user', retryable: false, code, message }, cause === undefined ? undefined : { cause });
 }
 
-/** The task's settings from its TaskTemplate (custom, config and the sql target). */
+/** The task's settings from its TaskTemplate (custom and the sql target). */
 function readSettings(ctx: AttemptContext): TaskSettings {
   const template = ctx.template;
   let config: BigQueryConfig;
@@ -99,22 +99,7 @@ function readSettings(ctx: AttemptContext): TaskSettings {
   }
   const statement = template.target.case === 'sql' ? template.target.value.statement : '';
   if (statement === '') throw userError('InvalidTaskTemplate', 'TaskTemplate has no sql target statement: the BigQuery query is empty');
-  const maxText = template.config[CONFIG_MAX_ROWS];
-  const maxRows = maxText === undefined || maxText === '' ? DEFAULT_MAX_ROWS : Number(maxText);
-  if (!(Number.isInteger(maxRows) && maxRows > 0)) throw userError('InvalidTaskTemplate', `TaskTemplate.config ${CONFIG_MAX_ROWS} must be a positive integer`);
-  let parameterTypes: Record<string, StringParameterType> = {};
-  const typesText = template.config[CONFIG_PARAMETER_TYPES];
-  if (typesText !== undefined && typesText !== '') {
-    try {
-      parameterTypes = JSON.parse(typesText) as Record<string, StringParameterType>;
-    } catch (error) {
-      throw userError('InvalidTaskTemplate', `TaskTemplate.config ${CONFIG_PARAMETER_TYPES} is not JSON`, error);
-    }
-    for (const [name, type] of Object.entries(parameterTypes)) {
-      if (!Object.hasOwn(STRING_PARAMETER_TYPES, type)) throw userError('InvalidTaskTemplate', `TaskTemplate.config ${CONFIG_PARAMETER_TYPES}: '${name}' has unknown type ${JSON.stringify(type)}`);
-    }
-  }
-  return { ...config, statement, maxRows, parameterTypes };
+  return { ...config, statement, maxRows: config.maxRows ?? DEFAULT_MAX_ROWS, parameterTypes: config.parameterTypes ?? {} };
 }
 
 /** Races `work` against a deadline on the attempt's clock. */
