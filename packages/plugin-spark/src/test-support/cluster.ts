@@ -50,12 +50,14 @@ export interface SparkClusterOptions {
   /** Default true; false leaves applications' status to the test. */
   readonly operator?: boolean | SparkOperatorOptions;
   readonly stateDir?: string;
+  /** More images whose spark-submit is the fake one (TEST_IMAGE always is). */
+  readonly images?: readonly string[];
 }
 
 export async function startSparkCluster(options: SparkClusterOptions = {}): Promise<SparkCluster> {
   const server = await startKubeApiServer({
     crds: [readFileSync(sparkCrdPath(), 'utf8')],
-    node: { imageMap: { [TEST_IMAGE]: { entrypoint: [process.execPath, FAKE_SPARK_SUBMIT] } } },
+    node: { imageMap: Object.fromEntries([TEST_IMAGE, ...(options.images ?? [])].map((image) => [image, { entrypoint: [process.execPath, FAKE_SPARK_SUBMIT] }])) },
   });
   const namespace = 'spark';
   const client = createKubeClient({ kubeConfig: server.kubeConfig() });
