@@ -8,7 +8,7 @@ import hivePackage from '../package.json' with { type: 'json' };
 import { DEFAULT_HIVE_POLL, HIVE_BACKEND_NAME, type HiveHandle, hiveBackend } from './backend/hive-backend.ts';
 import type { HiveServerConfig } from './backend/connection.ts';
 import { DEFAULT_CLUSTER_LABEL, HIVE_TASK_TYPE, HIVE_TASK_TYPE_VERSION, type HiveTaskConfig, hiveCustom } from './hive-config.ts';
-import type { PollPolicy } from '@tflyte/core';
+import type { PollPolicy, StatusCheckPolicy } from '@tflyte/core';
 
 export interface HivePluginOptions extends Partial<HiveServerConfig> {
   /** More HiveServer2s by cluster label (QuboleHiveJob.cluster_label); the top-level server is `default`. */
@@ -17,6 +17,8 @@ export interface HivePluginOptions extends Partial<HiveServerConfig> {
   readonly poll?: Partial<PollPolicy>;
   /** Rows per FetchResults call (default 1000). */
   readonly fetchSize?: number;
+  /** Tolerance for failed status checks (default 5 in a row, 1 s → 30 s backoff). */
+  readonly statusChecks?: Partial<StatusCheckPolicy>;
   /** With a `rows` output: the most rows a task returns (default 10,000). */
   readonly maxRows?: number;
   /** Hive queries running at once from this executor (default 1000, Flyte's); false for no limit. */
@@ -40,7 +42,7 @@ export const hive: PluginDefinition<HiveTaskConfig, HivePluginOptions, WebApiHan
   target: 'sql',
   custom: hiveCustom,
   backend: (options): WebApiBackend<HiveHandle> => {
-    const { clusters, poll, fetchSize, quota, maxRows, ...server } = options;
+    const { clusters, poll, fetchSize, quota, maxRows, statusChecks, ...server } = options;
     const all: Record<string, HiveServerConfig> = { ...clusters };
     if (server.host !== undefined || server.port !== undefined) all[DEFAULT_CLUSTER_LABEL] = checkServer(DEFAULT_CLUSTER_LABEL, server);
     for (const [label, config] of Object.entries(clusters ?? {})) checkServer(label, config);
@@ -48,7 +50,7 @@ export const hive: PluginDefinition<HiveTaskConfig, HivePluginOptions, WebApiHan
     const fetch = fetchSize ?? 1000;
     if (!Number.isInteger(fetch) || fetch < 1) throw new HivePluginOptionError('fetchSize', `must be a positive integer, got ${String(fetchSize)}`);
     return hiveBackend(
-      { clusters: all, poll: { ...DEFAULT_HIVE_POLL, ...poll }, fetchSize: fetch, maxRows: maxRows ?? DEFAULT_MAX_ROWS, ...(quota === undefined ? {} : { quota }) },
+      { clusters: all, poll: { ...DEFAULT_HIVE_POLL, ...poll }, fetchSize: fetch, maxRows: maxRows ?? DEFAULT_MAX_ROWS, ...(statusChecks === undefined ? {} : { statusChecks }), ...(quota === undefined ? {} : { quota }) },
       (ctx) => hive.configOf(ctx.template),
     );
   },

@@ -11,6 +11,7 @@ import {
   type Clock,
   type JsonObject,
   type PollPolicy,
+  type StatusCheckPolicy,
   classifyError,
 } from '@tflyte/core';
 import { type WebApiBackend, collectRows, parseQueryTemplate, renderQuery, resultOutputs, webApiBackend } from '@tflyte/warehouse';
@@ -39,6 +40,7 @@ export interface HiveBackendOptions {
   readonly fetchSize: number;
   readonly maxRows: number;
   readonly quota?: number | false;
+  readonly statusChecks?: Partial<StatusCheckPolicy>;
 }
 
 export const HIVE_BACKEND_NAME = 'hive';
@@ -127,6 +129,7 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
     handleVersion: 1,
     poll: options.poll,
     ...(options.quota === undefined ? {} : { quota: options.quota }),
+    ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),
     submit(ctx) {
       const existing = submitted.get(ctx.idempotencyToken);
       if (existing !== undefined) return existing;
