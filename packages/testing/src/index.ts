@@ -1,5 +1,6 @@
 // @tflyte/testing: the kit for testing tasks and plugins without sleeping or a cloud.
-// The wire-level servers are separate entry points (`@tflyte/testing/athena`, `/kubernetes`, `/s3`, `/gcs`),
+// The wire-level servers are separate entry points (`@tflyte/testing/emulator`, `/kubernetes`, `/s3`, `/gcs`) and the backend
+// conformance suite is `@tflyte/testing/conformance`,
 // so importing the kit does not load DuckDB or the Kubernetes client.
 export { createFakeClock } from './kit/fake-clock.ts';
 export type { FakeClock, FakeClockOptions } from './kit/fake-clock.ts';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type AthenaTestServer, startAthenaServer } from '@tflyte/testing/athena';
+import { type AthenaTestServer, startAthenaServer } from '@tflyte/plugin-athena/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
 import { EXIT } from '../usage-error.ts';
