@@ -8,6 +8,7 @@ import { type PluginDefinition, definePlugin, protoCustom } from '@tflyte/core';
 import type { ResourceBackend } from '@tflyte/kubernetes';
 import { type SparkJob, SparkJobSchema } from '@tflyte/idl/plugins/spark';
 import sparkPackage from '../package.json' with { type: 'json' };
+import { SparkPluginOptionError } from './errors.ts';
 import { type SparkBackendOptions, sparkBackend } from './spark-backend.ts';
 import type { SparkHandle } from './spark-backend.ts';
 
@@ -27,5 +28,36 @@ export const spark: PluginDefinition<SparkJob, SparkBackendOptions, SparkHandle>
 
 /** The registrable plugin for tflyte.config.ts: `plugins: [sparkPlugin()]`. */
 export function sparkPlugin(options: SparkBackendOptions = {}): ReturnType<typeof spark.plugin> {
+  checkPluginOptions(options);
   return spark.plugin(options);
+}
+
+const KNOWN_OPTIONS = new Set([
+  'client', 'kubeConfig', 'context', 'namespace', 'storage', 'deleteWhenDone', 'statusChecks',
+  'defaultSparkConf', 'features', 'sparkVersion', 'serviceAccount', 'pod', 'logs', 'historyServerUrl',
+]);
+
+function checkPluginOptions(options: SparkBackendOptions): void {
+  const fail = (option: string, problem: string): never => {
+    throw new SparkPluginOptionError(option, problem);
+  };
+  if (typeof options !== 'object' || options === null) fail('(options)', 'must be an object');
+  for (const key of Object.keys(options)) if (!KNOWN_OPTIONS.has(key)) fail(key, `is not an option; valid options are: ${[...KNOWN_OPTIONS].join(', ')}`);
+  for (const key of ['namespace', 'context', 'sparkVersion', 'serviceAccount'] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== 'string' || value === '')) fail(key, 'must be a non-empty string');
+  }
+  if (options.historyServerUrl !== undefined && !URL.canParse(options.historyServerUrl)) {
+    fail('historyServerUrl', `must be the history server's URL, e.g. 'https://spark-history.example.com', got '${options.historyServerUrl}'`);
+  }
+  for (const [key, value] of Object.entries(options.defaultSparkConf ?? {})) {
+    if (typeof value !== 'string') fail(`defaultSparkConf['${key}']`, `must be a string, got ${typeof value}`);
+  }
+  const names = new Set<string>();
+  for (const [i, feature] of (options.features ?? []).entries()) {
+    if (typeof feature?.name !== 'string' || feature.name === '') fail(`features[${i}].name`, "must name the feature tasks switch on with 'spark.flyteorg.<name>.enabled'");
+    if (names.has(feature.name)) fail(`features[${i}].name`, `'${feature.name}' is defined twice`);
+    names.add(feature.name);
+    if (typeof feature.sparkConf !== 'object' || feature.sparkConf === null) fail(`features[${i}].sparkConf`, 'must be an object of Spark settings');
+  }
 }
