@@ -11,7 +11,7 @@ export { pytorch, pytorchPlugin } from './pytorch-plugin.ts';
 export type { PyTorchPlugin, PyTorchPluginOptions } from './pytorch-plugin.ts';
 export { localRanks, LOCAL_RANKS_BACKEND, RANK_OF_ENV } from './local/local-ranks.ts';
 export type { LocalRanksOptions } from './local/local-ranks.ts';
-export { pytorchJobBackend, replicaPodNames, PYTORCH_JOB_BACKEND } from './kubernetes/pytorch-job-backend.ts';
+export { pytorchJobBackend, pytorchJobManifest, replicaPodNames, PYTORCH_JOB_BACKEND } from './kubernetes/pytorch-job-backend.ts';
 export type { PyTorchJobBackendOptions } from './kubernetes/pytorch-job-backend.ts';
 export { buildPyTorchJob, PYTORCH_JOB_KIND, PYTORCH_CONTAINER } from './kubernetes/pytorch-job.ts';
 export type { PyTorchJobView, JobConditionView } from './kubernetes/pytorch-job.ts';

@@ -107,6 +107,25 @@ export function replicaPodNames(job: PyTorchJobView): string[] {
   ];
 }
 
+/** The PyTorchJob for an attempt (without name and namespace, which the resource backend sets). */
+export function pytorchJobManifest(ctx: AttemptContext, target: { namespace: string; name: string }, options: PodBuildOptions = {}): PyTorchJobView {
+  const config = pytorchCustom.decode(ctx.template.custom as JsonObject | undefined, ctx.template.taskTypeVersion);
+  const elastic = config.elasticConfig !== undefined;
+  if (elastic && replicaGroup(config.workerReplicas).replicas === 0) {
+    throw new BackendError({ kind: 'user', retryable: false, code: 'BadTaskSpecification', message: 'an elastic PyTorch task needs at least one worker replica' });
+  }
+  const rank0 = hostData(ctx, 'rank0');
+  const others = hostData(ctx, 'others');
+  // Rank 0 is the master, or worker 0 of an elastic job; all workers share one template, so there the
+  // outputs directory is shared too and only rank 0 writes it.
+  const podOf = (role: Role): PodTemplateOf => {
+    const data = role === 'master' || elastic ? rank0 : others;
+    const pod = buildPod(ctx, locations(ctx, target, data), options);
+    return { metadata: { labels: { ...pod.metadata?.labels }, annotations: { ...pod.metadata?.annotations } }, spec: pod.spec as PodTemplateOf['spec'] };
+  };
+  return buildPyTorchJob(config, podOf, options.defaults?.gpuResourceName);
+}
+
 export function pytorchJobBackend(options: PyTorchJobBackendOptions = {}): ResourceBackend {
   let client = options.client;
   const connect = (): KubeClient =>
@@ -130,7 +149,6 @@ export function pytorchJobBackend(options: PyTorchJobBackendOptions = {}): Resou
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
       ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
       async build(ctx, target) {
-        const config = pytorchCustom.decode(ctx.template.custom as JsonObject | undefined, ctx.template.taskTypeVersion);
         const rank0 = hostData(ctx, 'rank0');
         const others = hostData(ctx, 'others');
         if (rank0 !== undefined && others !== undefined) {
@@ -140,18 +158,7 @@ export function pytorchJobBackend(options: PyTorchJobBackendOptions = {}): Resou
           await chmod(others.outputsDir, 0o777);
           await materializeInputs({ hostDir: rank0.inputsDir, inputPath: rank0.inputPath, format: rank0.format }, Object.keys(ctx.template.interface?.inputs?.variables ?? {}), ctx.inputs);
         }
-        // Rank 0 is the master, or worker 0 of an elastic job; all workers share one template, so there
-        // the outputs directory is shared too and rank 0 is the one that writes it.
-        const elastic = config.elasticConfig !== undefined;
-        const podOf = (role: Role): PodTemplateOf => {
-          const data = role === 'master' || elastic ? rank0 : others;
-          const pod = buildPod(ctx, locations(ctx, target, data), options);
-          return { metadata: { labels: { ...pod.metadata?.labels }, annotations: { ...pod.metadata?.annotations } }, spec: pod.spec as PodTemplateOf['spec'] };
-        };
-        if (replicaGroup(config.workerReplicas).replicas === 0 && elastic) {
-          throw new BackendError({ kind: 'user', retryable: false, code: 'BadTaskSpecification', message: 'an elastic PyTorch task needs at least one worker replica' });
-        }
-        return buildPyTorchJob(config, podOf, options.defaults?.gpuResourceName);
+        return pytorchJobManifest(ctx, target, options);
       },
       phaseOf: (job, ctx, now) => pytorchJobPhase(job, now, linksOf(job, ctx), timeout),
       async finalize(status, _job, ctx): Promise<TaskStatus> {
