@@ -8,9 +8,9 @@ import { Secret_MountType } from '@tflyte/idl/core/security';
 import { create } from '@bufbuild/protobuf';
 import { DataLoadingConfig_LiteralMapFormat, DataLoadingConfigSchema, type TaskTemplate } from '@tflyte/idl/core/tasks';
 import { Pod } from 'kubernetes-models/v1/Pod';
-import { testLiteralMap } from '@tflyte/testing';
+import { testAttemptContext, testLiteralMap } from '@tflyte/testing';
 import { describe, expect, it } from 'vitest';
-import { attemptContext, containerTemplate } from '../test-fixtures/templates.ts';
+import { containerTemplate } from '../test-fixtures/templates.ts';
 import { buildPod, type PodBuildOptions, type PodLocations, rolePodSpec, type RolePodOptions } from './build-pod.ts';
 import { hostDataLayout } from './host-data.ts';
 import { podLocations } from './pod-locations.ts';
@@ -20,7 +20,8 @@ const echo = task({ inputs: { x: t.int() }, outputs: t.int() }, function echo({ 
 });
 
 function ctxFor(template: TaskTemplate, overrides: Partial<AttemptContext> = {}): AttemptContext {
-  return attemptContext(template, new AbortController().signal, {
+  return testAttemptContext({
+    template,
     generatedName: 'rabc-n0-1',
     attempt: 1,
     inputsUri: 'file:///state/runs/rabc/n0/1/inputs.pb',

@@ -14,11 +14,11 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { CancelledError, createExecutor, openStateStore, TaskTimeoutError, type ExecutorEvent, type TaskStatus } from '@tflyte/core';
 import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { ExecutionError_ErrorKind, TaskExecution_Phase } from '@tflyte/idl/core/execution';
-import { createFakeClock, primitiveValues, testLiteralMap } from '@tflyte/testing';
+import { createFakeClock, primitiveValues, testAttemptContext, testLiteralMap } from '@tflyte/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createKubeClient } from '../kube/kube-client.ts';
 import { startPodCluster, type PodCluster } from '../test-fixtures/cluster.ts';
-import { attemptContext, containerTemplate } from '../test-fixtures/templates.ts';
+import { containerTemplate } from '../test-fixtures/templates.ts';
 import { kubernetesPod } from './kubernetes-pod.ts';
 
 const NODE = fileURLToPath(new URL('../../../../node_modules/.bin/node', import.meta.url));
@@ -427,7 +427,7 @@ describe('kubernetesPod: executor restarts', () => {
     const backend = kubernetesPod({ client: cluster.client, namespace: cluster.namespace });
     const statuses: TaskStatus[] = [];
     const stop = new AbortController();
-    const ctx = attemptContext(containerTemplate(), stop.signal);
+    const ctx = testAttemptContext({ template: containerTemplate(), generatedName: 'direct-n0-0', signal: stop.signal });
     backend.watch({ namespace: cluster.namespace, name: ctx.generatedName, created: true }, ctx, (s) => statuses.push(s), stop.signal, (error) => {
       throw error;
     });

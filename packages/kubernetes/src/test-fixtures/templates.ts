@@ -10,7 +10,6 @@ import {
   Resources_ResourceName,
   type TaskTemplate,
 } from '@tflyte/idl/core/tasks';
-import { type AttemptContext, systemClock } from '@tflyte/core';
 import { testLiteralMap, testTaskTemplate, type TestTaskOptions } from '@tflyte/testing';
 
 type Quantities = Partial<Record<'cpu' | 'memory' | 'gpu' | 'ephemeralStorage', string>>;
@@ -58,22 +57,4 @@ export function containerTemplate(options: ContainerTemplateOptions = {}): TaskT
     template.metadata!.metadata = create(K8sObjectMetadataSchema, { labels: { ...options.labels }, annotations: { ...options.annotations } });
   }
   return template;
-}
-
-/** An AttemptContext for calling a backend directly, outside the executor. */
-export function attemptContext(template: TaskTemplate, signal: AbortSignal, overrides: Partial<AttemptContext> = {}): AttemptContext {
-  return {
-    template,
-    inputs: testLiteralMap({}),
-    generatedName: 'direct-n0-0',
-    idempotencyToken: 'token',
-    attempt: 0,
-    inputsUri: 'file:///nonexistent/inputs.pb',
-    outputPrefix: 'file:///nonexistent',
-    rawOutputPrefix: 'file:///nonexistent/raw',
-    interruptible: false,
-    signal,
-    clock: systemClock,
-    ...overrides,
-  };
 }
