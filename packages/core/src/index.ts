@@ -106,8 +106,8 @@ export type {
   LogLink,
   TargetKind,
 } from './plugin/contract.ts';
-export { protoCustom, jsonCustom, noCustom } from './plugin/custom-codec.ts';
-export type { CustomCodec } from './plugin/custom-codec.ts';
+export { protoCustom, noConfig } from './plugin/config-codec.ts';
+export type { ConfigCodec, EncodedConfig } from './plugin/config-codec.ts';
 export { Phase, queued, waitingForResources, initializing, running, succeeded, failed, failure, aborted } from './plugin/status.ts';
 export { classifyError, failureFromStatus, failureFromErrorDocument, errorDocumentFields, FAILURE_CODES } from './executor/failure.ts';
 export type { ErrorOrigin } from './executor/failure.ts';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { PrestoQuerySchema } from '@tflyte/idl/plugins/presto';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { withRunner } from '../task/run-context.ts';
 import { loadedTask } from '../task/loaded-tasks.ts';
 import { t } from '../types/t.ts';
 import type { AttemptContext, SyncBackend } from './contract.ts';
-import { protoCustom } from './custom-codec.ts';
+import { protoCustom } from './config-codec.ts';
 import { definePlugin } from './define-plugin.ts';
 import { createRegistry } from './registry.ts';
 import { failure, succeeded } from './status.ts';
@@ -22,32 +22,39 @@ import { failure, succeeded } from './status.ts';
 // A plugin as an author writes one: its config is flyteidl's PrestoQuery, its backend sees what the
 // tasks carry. The same definition yields the authoring factory and the registered plugin.
 const seen: AttemptContext[] = [];
-const presto = definePlugin({
+const presto = protoCustom(PrestoQuerySchema);
+const acme = definePlugin({
   taskType: 'presto',
   taskTypeVersion: 0,
   packageName: '@acme/plugin-presto',
   coreVersion: '^0.1.0',
   target: 'sql',
-  custom: protoCustom(PrestoQuerySchema),
-  templateConfig: (config) => ({ 'acme.routing': config.routingGroup || 'adhoc' }),
+  // PrestoQuery in `custom`, and a setting it has no field for in `config`.
+  config: {
+    encode: (init: { readonly query: MessageInitShape<typeof PrestoQuerySchema>; readonly routing?: string }) => ({
+      custom: presto.encode(init.query).custom,
+      config: { 'acme.routing': init.routing ?? 'adhoc' },
+    }),
+    decode: (encoded, version) => ({ query: presto.decode(encoded, version), routing: encoded.config?.['acme.routing'] ?? 'adhoc' }),
+  },
   backend: (options: { readonly answer?: number } = {}): SyncBackend => ({
     name: 'presto-test',
     async do(ctx) {
       seen.push(ctx);
-      const config = presto.configOf(ctx.template);
-      if (config.schema === 'missing') return failure('user', false, 'SCHEMA_NOT_FOUND', `schema ${config.schema} does not exist`);
-      return succeeded(undefined, { message: `${config.statement} → ${options.answer ?? 0}` });
+      const config = acme.configOf(ctx.template);
+      if (config.query.schema === 'missing') return failure('user', false, 'SCHEMA_NOT_FOUND', `schema ${config.query.schema} does not exist`);
+      return succeeded(undefined, { message: `${config.query.statement} on ${config.routing} → ${options.answer ?? 0}` });
     },
   }),
 });
 
-const count = presto.task({
+const count = acme.task({
   name: 'count',
   inputs: { day: t.string() },
   outputs: {},
   options: { retries: 1 },
-  config: { statement: 'SELECT count(*) FROM t WHERE day = {{ .inputs.day }}', schema: 'sales', routingGroup: '', catalog: '' },
-  body: { kind: 'sql', statement: (config) => config.statement },
+  config: { query: { statement: 'SELECT count(*) FROM t WHERE day = {{ .inputs.day }}', schema: 'sales' } },
+  body: { kind: 'sql', statement: (config) => config.query.statement },
 });
 
 describe('definePlugin', () => {
@@ -65,20 +72,20 @@ describe('definePlugin', () => {
 
   it('reads the config back from a serialized task, and refuses a template of another task type', () => {
     const template = toTaskTemplate(count, { version: 'v1' });
-    expect(presto.configOf(template)).toMatchObject({ statement: expect.stringContaining('SELECT count'), schema: 'sales' });
-    expect(() => presto.configOf(create(TaskTemplateSchema, { type: 'spark' }))).toThrow(PluginInvalidError);
-    expect(() => presto.configOf(create(TaskTemplateSchema, { type: 'presto', custom: { schema: 7 } as never }))).toThrow(InvalidSchemaError);
+    expect(acme.configOf(template)).toMatchObject({ query: { statement: expect.stringContaining('SELECT count'), schema: 'sales' }, routing: 'adhoc' });
+    expect(() => acme.configOf(create(TaskTemplateSchema, { type: 'spark' }))).toThrow(PluginInvalidError);
+    expect(() => acme.configOf(create(TaskTemplateSchema, { type: 'presto', custom: { schema: 7 } as never }))).toThrow(InvalidSchemaError);
   });
 
   it('makes the registrable plugin with the backend built from its options', () => {
-    const plugin = presto.plugin({ answer: 42 });
+    const plugin = acme.plugin({ answer: 42 });
     expect(plugin).toMatchObject({ taskType: 'presto', taskTypeVersion: 0, target: 'sql', packageName: '@acme/plugin-presto' });
     expect(createRegistry({ plugins: [plugin] }).resolve('presto', 0)).toBe(plugin);
   });
 
   it('refuses a body that cannot make the plugin’s target', () => {
     expect(() =>
-      presto.task({ name: 'wrong', inputs: {}, outputs: {}, options: {}, config: create(PrestoQuerySchema), body: { kind: 'container', container: () => ({ command: ['x'], args: [] }) } }),
+      acme.task({ name: 'wrong', inputs: {}, outputs: {}, options: {}, config: { query: {} }, body: { kind: 'container', container: () => ({ command: ['x'], args: [] }) } }),
     ).toThrow(InvalidOptionError);
   });
 
@@ -90,7 +97,7 @@ describe('definePlugin', () => {
       packageName: '@acme/plugin-tagged',
       coreVersion: '^0.1.0',
       target: 'container',
-      custom: protoCustom(PrestoQuerySchema),
+      config: presto,
       backend: (): SyncBackend => ({
         name: 'tagged-in-process',
         inProcess: true,

@@ -1,6 +1,6 @@
 /**
- * `definePlugin`: the single source of a task type. Type, version, the `custom` codec, the target
- * kind, template config and the default backend are stated once; the plugin's authoring factory
+ * `definePlugin`: the single source of a task type. Type, version, the config codec (TaskTemplate
+ * `custom` and `config`), the target kind and the default backend are stated once; the plugin's authoring factory
  * (`definition.task`) and its registrable plugin (`definition.plugin(options)`) are both derived
  * from it, so a serialized task and the backend that runs it cannot disagree.
  */
@@ -16,7 +16,7 @@ import type { OutputSpec } from '../task/outputs.ts';
 import { runBody } from '../task/run-body.ts';
 import type { JsonObject, JsonValue, TypeRecord } from '../types/flyte-type.ts';
 import type { Backend, TargetKind } from './contract.ts';
-import { type CustomCodec, noCustom } from './custom-codec.ts';
+import { type ConfigCodec, noConfig } from './config-codec.ts';
 
 markTaskFactoryModule(import.meta.url);
 
@@ -32,10 +32,8 @@ export interface PluginSpec<Config, Options, Handle extends JsonValue, Init = Co
   /** Semver range of @tflyte/core this plugin works with, e.g. `^0.1.0`. */
   readonly coreVersion: string;
   readonly target: TargetKind;
-  /** Config ⇄ TaskTemplate.custom; see `protoCustom`. Default: no custom config. */
-  readonly custom?: CustomCodec<Config, Init>;
-  /** Entries for TaskTemplate.config (settings the custom message has no field for). */
-  readonly templateConfig?: (config: Config) => Readonly<Record<string, string>>;
+  /** The task config ⇄ TaskTemplate.custom and .config; see `protoCustom`. Default: no config. */
+  readonly config?: ConfigCodec<Config, Init>;
   /** The backend that runs this task type when the executor configuration names no other. */
   readonly backend: (options: Options) => Backend<Handle>;
 }
@@ -49,7 +47,7 @@ export interface Plugin<Config = unknown, Handle extends JsonValue = JsonValue, 
   readonly packageName: string;
   readonly coreVersion: string;
   readonly target: TargetKind;
-  readonly custom: CustomCodec<Config, Init>;
+  readonly config: ConfigCodec<Config, Init>;
   readonly backend: Backend<Handle>;
 }
 
@@ -77,7 +75,7 @@ export interface PluginTaskInit<I extends TypeRecord, O extends OutputSpec, Conf
   readonly ownOptions?: readonly string[];
   /**
    * The task's config, or a function of the validated task that builds it (and throws
-   * InvalidOptionError). The body and templateConfig see it as the backend will: encoded and decoded.
+   * InvalidOptionError). The body sees it as the backend will: encoded, then decoded.
    */
   readonly config: Init | ((task: DefinedTask) => Init);
   readonly body: TaskBody<Config>;
@@ -90,7 +88,7 @@ export interface PluginDefinition<Config, Options, Handle extends JsonValue, Ini
   readonly packageName: string;
   readonly coreVersion: string;
   readonly target: TargetKind;
-  readonly custom: CustomCodec<Config, Init>;
+  readonly config: ConfigCodec<Config, Init>;
   /** The registrable plugin for tflyte.config.ts, its backend built with `options`. */
   plugin(...options: {} extends Options ? [options?: Options] : [options: Options]): Plugin<Config, Handle, Init>;
   /** A task of this type; plugin authoring factories (`athenaTask`, `sparkTask`) end here. */
@@ -104,7 +102,7 @@ const TARGET_OF_BODY = { function: ['container', 'k8sPod'], container: ['contain
 export function definePlugin<Config = undefined, Options = Record<never, never>, Handle extends JsonValue = JsonValue, Init = Config>(
   spec: PluginSpec<Config, Options, Handle, Init>,
 ): PluginDefinition<Config, Options, Handle, Init> {
-  const custom = spec.custom ?? (noCustom as unknown as CustomCodec<Config, Init>);
+  const codec = spec.config ?? (noConfig as unknown as ConfigCodec<Config, Init>);
   const alsoReads: readonly number[] = [...(spec.alsoReads ?? [])];
   const versions = new Set([spec.taskTypeVersion, ...alsoReads]);
   const identity = {
@@ -113,7 +111,7 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
     packageName: spec.packageName,
     coreVersion: spec.coreVersion,
     target: spec.target,
-    custom,
+    config: codec,
     alsoReads,
   };
 
@@ -122,13 +120,13 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
     if (!allowed.includes(spec.target)) {
       throw new InvalidOptionError(task.name, 'body', `a ${body.kind} body cannot make a '${spec.target}' target, which task type '${spec.taskType}' uses`);
     }
-    const encoded: JsonObject | undefined = custom.encode(init);
-    const config = custom.decode(encoded, spec.taskTypeVersion);
+    const encoded = codec.encode(init);
+    const config = codec.decode(encoded, spec.taskTypeVersion);
     const base = {
       taskType: spec.taskType,
       taskTypeVersion: spec.taskTypeVersion,
-      ...(encoded === undefined ? {} : { custom: encoded }),
-      ...(spec.templateConfig === undefined ? {} : { templateConfig: spec.templateConfig(config) }),
+      ...(encoded.custom === undefined ? {} : { custom: encoded.custom }),
+      ...(encoded.config === undefined ? {} : { templateConfig: encoded.config }),
     };
     switch (body.kind) {
       case 'function':
@@ -168,7 +166,7 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
           `is task type '${template.type}' version ${template.taskTypeVersion}; this plugin runs '${spec.taskType}' version ${[...versions].join(', ')}`,
         );
       }
-      return custom.decode(template.custom as JsonObject | undefined, template.taskTypeVersion);
+      return codec.decode({ custom: template.custom as JsonObject | undefined, config: template.config }, template.taskTypeVersion);
     },
   };
 }

@@ -8,7 +8,6 @@ import {
   TflyteError,
 } from '../errors.ts';
 import type { AsyncBackend } from './contract.ts';
-import { jsonCustom } from './custom-codec.ts';
 import { definePlugin, type Plugin } from './define-plugin.ts';
 import { CORE_VERSION, createRegistry } from './registry.ts';
 
@@ -27,7 +26,10 @@ function plugin(overrides: Partial<Plugin<{ query: string }, { id: string }>> = 
     packageName: '@tflyte/plugin-athena',
     coreVersion: '^0.1.0',
     target: 'sql',
-    custom: jsonCustom((custom) => ({ query: String(custom['query'] ?? '') })),
+    config: {
+      encode: (config: { query: string }) => ({ custom: { query: config.query } }),
+      decode: ({ custom }) => ({ query: String(custom?.['query'] ?? '') }),
+    },
     backend: () => backend,
   });
   return { ...defined.plugin(), ...overrides };
@@ -125,7 +127,7 @@ describe('createRegistry', () => {
       [{ coreVersion: undefined }, 'coreVersion'],
       [{ coreVersion: 'not a range' }, 'coreVersion'],
       [{ target: 'pod' }, 'target'],
-      [{ custom: { encode: 'x' } }, 'custom'],
+      [{ config: { encode: 'x' } }, 'config'],
       [{ alsoReads: [-1] }, 'alsoReads'],
       [{ backend: { ...backend, statusChecks: { maxFailures: -1 } } }, 'backend.statusChecks.maxFailures'],
       [{ backend: undefined }, 'backend'],

@@ -25,9 +25,9 @@ export function validatePlugin(value: unknown): asserts value is Plugin {
   if (typeof range !== 'string') fail('coreVersion', "must be a semver range of @tflyte/core, e.g. '^0.1.0'");
   else if (parseRange(range) === undefined) fail('coreVersion', `'${range}' is not a valid semver range`);
   if (typeof value['target'] !== 'string' || !TARGETS.has(value['target'])) fail('target', "must be 'container', 'k8sPod' or 'sql'");
-  const custom = value['custom'];
-  if (!isObject(custom) || typeof custom['encode'] !== 'function' || typeof custom['decode'] !== 'function') {
-    fail('custom', 'must be a codec { encode, decode }: build the plugin with definePlugin(…).plugin()');
+  const codec = value['config'];
+  if (!isObject(codec) || typeof codec['encode'] !== 'function' || typeof codec['decode'] !== 'function') {
+    fail('config', 'must be a codec { encode, decode }: build the plugin with definePlugin(…).plugin()');
   }
   const alsoReads = value['alsoReads'];
   if (alsoReads !== undefined && (!Array.isArray(alsoReads) || !alsoReads.every((v) => Number.isInteger(v) && v >= 0))) {
