@@ -52,15 +52,16 @@ const time = (text: string | undefined): number => {
 const unreadable = (message: string): BackendError => new BackendError({ kind: 'system', retryable: true, code: JOB_STATUS_UNREADABLE, message });
 
 /**
- * The newest True condition (by lastTransitionTime; of equal times the later entry, as operators
- * append), or undefined when there are no conditions yet. Throws when there are some and none is True.
+ * The newest True condition (by lastTransitionTime, else lastUpdateTime; of equal times the later
+ * entry, as operators append), or undefined when there are no conditions yet. Throws when there are some and none is True.
  */
 export function currentCondition(conditions: readonly JobCondition[] | undefined): JobCondition | undefined {
   if (conditions === undefined || conditions.length === 0) return undefined;
   let current: JobCondition | undefined;
   for (const condition of conditions) {
     if (condition.status !== 'True') continue;
-    if (current === undefined || time(condition.lastTransitionTime) >= time(current.lastTransitionTime)) current = condition;
+    const at = (c: JobCondition) => time(c.lastTransitionTime ?? c.lastUpdateTime);
+    if (current === undefined || at(condition) >= at(current)) current = condition;
   }
   if (current === undefined) {
     throw unreadable(`the job has conditions but none is True: ${conditions.map((c) => `${c.type ?? '?'}=${c.status ?? '?'}`).join(', ')}`);
