@@ -5,17 +5,15 @@
  * case-insensitively, so decoding here does the same. The statement is in the `sql` target.
  */
 import { STRING_PARAMETER_TYPES, type StringParameterType } from './query-parameters.ts';
-import { type CustomCodec, InvalidSchemaError, type JsonObject, type JsonValue } from '@tflyte/core';
+import { type ConfigCodec, type EncodedConfig, InvalidSchemaError, type JsonObject, type JsonValue } from '@tflyte/core';
 
 /** flytekit's BigQueryTask type, routed by Flyte to its BigQuery plugin. */
 export const BIGQUERY_TASK_TYPE = 'bigquery_query_job_task';
 export const BIGQUERY_TASK_TYPE_VERSION = 0;
 
-/**
- * The custom key of tflyte's own settings, which flytekit's custom has no key for. Flyte's Go plugin
- * decodes custom into its QueryJobConfig and ignores keys it does not know.
- */
-export const TFLYTE_KEY = 'tflyte';
+/** TaskTemplate.config keys for tflyte's own settings, which flytekit's custom has no key for. */
+export const CONFIG_MAX_ROWS = 'bigquery_max_rows';
+export const CONFIG_PARAMETER_TYPES = 'bigquery_parameter_types';
 
 /** Rows a `rows` output returns at most unless the task sets `maxRows`. */
 export const DEFAULT_MAX_ROWS = 10_000;
@@ -58,32 +56,28 @@ export interface BigQueryConfig {
   /** `''` when unset: BigQuery picks the location from the datasets the query reads. */
   readonly location: string;
   readonly job: QueryJobOptions;
-  /** With a `rows` output: the most rows to return (custom `tflyte.maxRows`). */
+  /** With a `rows` output: the most rows to return (TaskTemplate.config). */
   readonly maxRows?: number;
-  /** BigQuery types declared for string inputs, e.g. `{ amount: 'NUMERIC' }` (custom `tflyte.parameterTypes`). */
+  /** BigQuery types declared for string inputs, e.g. `{ amount: 'NUMERIC' }` (TaskTemplate.config, as JSON). */
   readonly parameterTypes?: Readonly<Record<string, StringParameterType>>;
 }
 
 
 const JOB_KEYS = ['destinationTable', 'writeDisposition', 'createDisposition', 'maximumBytesBilled', 'priority', 'defaultDataset', 'useQueryCache', 'labels'] as const;
 
-function encode(config: BigQueryConfig): JsonObject {
+function encodeCustom(config: BigQueryConfig): JsonObject {
   // flytekit writes `Location: None` as null when no location is set.
   const custom: Record<string, JsonValue> = { Location: config.location === '' ? null : config.location, ProjectID: config.projectId };
   for (const key of JOB_KEYS) {
     const value = config.job[key];
     if (value !== undefined) custom[key] = value as JsonValue;
   }
-  const own: Record<string, JsonValue> = {
-    ...(config.maxRows === undefined ? {} : { maxRows: config.maxRows }),
-    ...(config.parameterTypes === undefined || Object.keys(config.parameterTypes).length === 0 ? {} : { parameterTypes: { ...config.parameterTypes } }),
-  };
-  if (Object.keys(own).length > 0) custom[TFLYTE_KEY] = own;
   return custom;
 }
 
-function decode(custom: JsonObject | undefined): BigQueryConfig {
-  const source = custom ?? {};
+function decode(encoded: EncodedConfig): BigQueryConfig {
+  const source = encoded.custom ?? {};
+  const entries = encoded.config ?? {};
   // encoding/json semantics: an exact key wins, else the first case-insensitive match.
   const lookup = (name: string): JsonValue | undefined => {
     if (Object.hasOwn(source, name)) return source[name];
@@ -127,22 +121,26 @@ function decode(custom: JsonObject | undefined): BigQueryConfig {
     }
     job.labels = labels;
   }
-  const own = lookup(TFLYTE_KEY);
   const extras: { maxRows?: number; parameterTypes?: Record<string, StringParameterType> } = {};
-  if (own !== undefined && own !== null) {
-    if (typeof own !== 'object' || Array.isArray(own)) fail(TFLYTE_KEY, 'must be an object');
-    const { maxRows, parameterTypes } = own as JsonObject;
-    if (maxRows !== undefined) {
-      if (typeof maxRows !== 'number' || !Number.isInteger(maxRows) || maxRows < 1) fail(`${TFLYTE_KEY}.maxRows`, 'must be a positive integer');
-      extras.maxRows = maxRows as number;
+  const maxText = entries[CONFIG_MAX_ROWS];
+  if (maxText !== undefined && maxText !== '') {
+    const maxRows = Number(maxText);
+    if (!Number.isInteger(maxRows) || maxRows < 1) throw new InvalidSchemaError(`TaskTemplate.config ${CONFIG_MAX_ROWS} must be a positive integer, got '${maxText}'`);
+    extras.maxRows = maxRows;
+  }
+  const typesText = entries[CONFIG_PARAMETER_TYPES];
+  if (typesText !== undefined && typesText !== '') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typesText);
+    } catch {
+      throw new InvalidSchemaError(`TaskTemplate.config ${CONFIG_PARAMETER_TYPES} is not JSON`);
     }
-    if (parameterTypes !== undefined) {
-      if (typeof parameterTypes !== 'object' || parameterTypes === null || Array.isArray(parameterTypes)) fail(`${TFLYTE_KEY}.parameterTypes`, 'must be an object');
-      for (const [name, type] of Object.entries(parameterTypes as JsonObject)) {
-        if (typeof type !== 'string' || !Object.hasOwn(STRING_PARAMETER_TYPES, type)) fail(`${TFLYTE_KEY}.parameterTypes.${name}`, `is not a BigQuery type: ${JSON.stringify(type)}`);
-      }
-      extras.parameterTypes = { ...(parameterTypes as Record<string, StringParameterType>) };
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidSchemaError(`TaskTemplate.config ${CONFIG_PARAMETER_TYPES} must be a JSON object`);
+    for (const [name, type] of Object.entries(parsed)) {
+      if (typeof type !== 'string' || !Object.hasOwn(STRING_PARAMETER_TYPES, type)) throw new InvalidSchemaError(`TaskTemplate.config ${CONFIG_PARAMETER_TYPES}: '${name}' is not a BigQuery type: ${JSON.stringify(type)}`);
     }
+    extras.parameterTypes = parsed as Record<string, StringParameterType>;
   }
   return { projectId: projectId as string, location: text('Location', lookup('Location')) ?? '', job: job as QueryJobOptions, ...extras };
 }
@@ -158,4 +156,13 @@ function reference<K extends string>(value: JsonValue, key: string, fields: read
   return out;
 }
 
-export const bigqueryCustom: CustomCodec<BigQueryConfig> = { encode, decode };
+function encode(config: BigQueryConfig): EncodedConfig {
+  const entries: Record<string, string> = {
+    ...(config.maxRows === undefined ? {} : { [CONFIG_MAX_ROWS]: String(config.maxRows) }),
+    ...(config.parameterTypes === undefined || Object.keys(config.parameterTypes).length === 0 ? {} : { [CONFIG_PARAMETER_TYPES]: JSON.stringify(config.parameterTypes) }),
+  };
+  return { custom: encodeCustom(config), ...(Object.keys(entries).length === 0 ? {} : { config: entries }) };
+}
+
+/** custom as flytekit-bigquery writes it, plus TaskTemplate.config entries for tflyte's own settings. */
+export const bigqueryConfig: ConfigCodec<BigQueryConfig> = { encode, decode };

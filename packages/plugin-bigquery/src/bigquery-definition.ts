@@ -7,7 +7,7 @@
 import { definePlugin } from '@tflyte/core';
 import type { WebApiHandle } from '@tflyte/warehouse';
 import bigqueryPackage from '../package.json' with { type: 'json' };
-import { BIGQUERY_TASK_TYPE, BIGQUERY_TASK_TYPE_VERSION, type BigQueryConfig, bigqueryCustom } from './bigquery-config.ts';
+import { BIGQUERY_TASK_TYPE, BIGQUERY_TASK_TYPE_VERSION, type BigQueryConfig, bigqueryConfig } from './bigquery-config.ts';
 import { type BigQueryHandle, type BigQueryPluginOptions, bigqueryBackend } from './backend/bigquery-backend.ts';
 
 export const bigquery = definePlugin<BigQueryConfig, BigQueryPluginOptions, WebApiHandle<BigQueryHandle>>({
@@ -16,7 +16,7 @@ export const bigquery = definePlugin<BigQueryConfig, BigQueryPluginOptions, WebA
   packageName: bigqueryPackage.name,
   coreVersion: `^${bigqueryPackage.dependencies['@tflyte/core']}`,
   target: 'sql',
-  custom: bigqueryCustom,
+  config: bigqueryConfig,
   backend: (options) => bigqueryBackend(options),
 });
 

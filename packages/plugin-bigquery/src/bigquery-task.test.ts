@@ -1,7 +1,7 @@
 // Authoring and serialization: the TaskTemplate flytekit-bigquery writes, and errors at definition.
 import { InvalidOptionError, t, taskTemplateToJson, toTaskTemplate } from '@tflyte/core';
 import { describe, expect, it } from 'vitest';
-import { bigqueryCustom } from './bigquery-config.ts';
+import { bigqueryConfig } from './bigquery-config.ts';
 import { bigquery } from './bigquery-definition.ts';
 import { bigqueryTask } from './bigquery-task.ts';
 
@@ -38,12 +38,15 @@ describe('bigqueryTask', () => {
   });
 
   it('reads custom case-insensitively, as Flyte’s Go plugin does', () => {
-    expect(bigqueryCustom.decode({ projectid: 'p-123456', LOCATION: 'US', WriteDisposition: 'WRITE_APPEND' }, 0)).toEqual({ projectId: 'p-123456', location: 'US', job: { writeDisposition: 'WRITE_APPEND' } });
+    expect(bigqueryConfig.decode({ custom: { projectid: 'p-123456', LOCATION: 'US', WriteDisposition: 'WRITE_APPEND' } }, 0)).toEqual({ projectId: 'p-123456', location: 'US', job: { writeDisposition: 'WRITE_APPEND' } });
   });
 
   it('round-trips its config through the template as the backend reads it', () => {
     const task = bigqueryTask({ name: 'rt', query: 'SELECT {{ .inputs.a }} AS a', inputs: { a: t.string() }, parameterTypes: { a: 'NUMERIC' }, projectId: 'my-project', outputs: { rows: t.list(t.struct()) }, maxRows: 5 });
-    expect(bigquery.configOf(toTaskTemplate(task, { version: 'v1' }))).toEqual({ projectId: 'my-project', location: '', job: {}, maxRows: 5, parameterTypes: { a: 'NUMERIC' } });
+    const template = toTaskTemplate(task, { version: 'v1' });
+    expect(template.config).toEqual({ bigquery_max_rows: '5', bigquery_parameter_types: '{"a":"NUMERIC"}' });
+    expect(template.custom).toEqual({ Location: null, ProjectID: 'my-project' });
+    expect(bigquery.configOf(template)).toEqual({ projectId: 'my-project', location: '', job: {}, maxRows: 5, parameterTypes: { a: 'NUMERIC' } });
   });
 
   it.each([

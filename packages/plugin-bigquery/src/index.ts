@@ -22,9 +22,10 @@ export type { JobResource } from './backend/job-status.ts';
 export {
   BIGQUERY_TASK_TYPE,
   BIGQUERY_TASK_TYPE_VERSION,
-  TFLYTE_KEY,
+  CONFIG_MAX_ROWS,
+  CONFIG_PARAMETER_TYPES,
   DEFAULT_MAX_ROWS,
-  bigqueryCustom,
+  bigqueryConfig,
 } from './bigquery-config.ts';
 export type { BigQueryConfig, QueryJobOptions, TableReference, DatasetReference, WriteDisposition, CreateDisposition, QueryPriority } from './bigquery-config.ts';
 

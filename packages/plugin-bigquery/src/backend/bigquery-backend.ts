@@ -9,7 +9,7 @@ import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
 import { type AttemptContext, BackendError, type JsonObject, type JsonValue, type PollPolicy, TflyteError } from '@tflyte/core';
 import type { LiteralType } from '@tflyte/idl/core/types';
 import { type RateLimit, QueryInputError, QueryTemplateError, type WebApiBackend, collectRows, parseQueryTemplate, resultOutputs, rowColumnNames, webApiBackend } from '@tflyte/warehouse';
-import { type BigQueryConfig, DEFAULT_MAX_ROWS, bigqueryCustom } from '../bigquery-config.ts';
+import { type BigQueryConfig, DEFAULT_MAX_ROWS, bigqueryConfig } from '../bigquery-config.ts';
 import type { StringParameterType } from '../query-parameters.ts';
 import { renderQuery } from '../render-query.ts';
 import { CallDeadlineError, backendErrorFromSdk, httpStatus } from './api-errors.ts';
@@ -93,7 +93,7 @@ function readSettings(ctx: AttemptContext): TaskSettings {
   const template = ctx.template;
   let config: BigQueryConfig;
   try {
-    config = bigqueryCustom.decode(template.custom as JsonObject | undefined, template.taskTypeVersion);
+    config = bigqueryConfig.decode({ custom: template.custom as JsonObject | undefined, config: template.config }, template.taskTypeVersion);
   } catch (error) {
     throw userError('InvalidTaskTemplate', (error as Error).message, error);
   }
