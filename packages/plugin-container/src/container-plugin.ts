@@ -1,25 +1,21 @@
 /** The raw-container plugin: flytekit's ContainerTask type, run locally in podman or docker. */
 import { definePlugin } from '@tflyte/core';
 import { type ContainerBackendOptions, type ContainerHandle, containerBackend } from './container-backend.ts';
-import { NETWORK_CONFIG_KEY, RAW_CONTAINER_TASK_TYPE } from './task-type.ts';
+import { type ContainerConfig, containerConfig } from './container-config.ts';
+import { RAW_CONTAINER_TASK_TYPE } from './task-type.ts';
 
 export const PACKAGE_NAME = '@tflyte/plugin-container';
 /** The @tflyte/core versions this plugin is built for. */
 export const CORE_RANGE = '^0.1.0';
 
-/** What a container task states beyond its container: it has no `custom`, only a TaskTemplate.config entry. */
-export interface ContainerConfig {
-  readonly network: 'none' | 'host';
-}
-
 /** The single definition of raw-container tasks; `containerTask` and `containerPlugin` derive from it. */
-export const containerTasks = definePlugin<ContainerConfig | undefined, ContainerBackendOptions, ContainerHandle>({
+export const containerTasks = definePlugin<ContainerConfig, ContainerBackendOptions, ContainerHandle>({
   taskType: RAW_CONTAINER_TASK_TYPE,
   taskTypeVersion: 0,
   packageName: PACKAGE_NAME,
   coreVersion: CORE_RANGE,
   target: 'container',
-  templateConfig: (config): Record<string, string> => (config?.network === 'host' ? { [NETWORK_CONFIG_KEY]: 'host' } : {}),
+  config: containerConfig,
   backend: (options) => containerBackend(options),
 });
 

@@ -2,6 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { InvalidOptionError, SDK_VERSION, t, taskTemplateToBinary, taskTemplateToJson, toTaskTemplate } from '@tflyte/core';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { containerTasks } from './container-plugin.ts';
 import { containerTask } from './container-task.ts';
 
 // flytesnacks' raw_container.py, the issue's `run_script` seed.
@@ -104,6 +105,9 @@ describe('containerTask serialization', () => {
     });
     expect(json.config).toEqual({ 'tflyte.network': 'host' });
     expect(json.metadata.retries).toEqual({ retries: 2 });
+    // The backend reads the same setting back through the plugin definition.
+    expect(containerTasks.configOf(toTaskTemplate(task, { version: 'v' }))).toEqual({ network: 'host' });
+    expect(containerTasks.configOf(toTaskTemplate(containerTask({ name: 'plain', image: 'busybox', command: ['true'] }), { version: 'v' }))).toEqual({ network: 'none' });
   });
 
   it('types a call by the declared inputs and outputs', () => {

@@ -25,7 +25,8 @@ import {
   IOStrategy_DownloadMode,
   IOStrategy_UploadMode,
 } from '@tflyte/idl/core/tasks';
-import { type ContainerConfig, containerTasks } from './container-plugin.ts';
+import type { ContainerConfig } from './container-config.ts';
+import { containerTasks } from './container-plugin.ts';
 import { runDirectly, runInProcess } from './run-in-process.ts';
 
 markTaskFactoryModule(import.meta.url);

@@ -6,7 +6,9 @@ export { RAW_CONTAINER_TASK_TYPE, NETWORK_CONFIG_KEY } from './task-type.ts';
 export type { ContainerTaskOptions, ContainerValueType, ContainerTypeRecord, MetadataFormat, IoStrategy } from './container-task.ts';
 
 // Running
-export { containerPlugin, PACKAGE_NAME, CORE_RANGE } from './container-plugin.ts';
+export { containerPlugin, containerTasks, PACKAGE_NAME, CORE_RANGE } from './container-plugin.ts';
+export { containerConfig } from './container-config.ts';
+export type { ContainerConfig } from './container-config.ts';
 export { containerBackend, ATTEMPT_LABEL } from './container-backend.ts';
 export type { ContainerBackend, ContainerBackendOptions, ContainerHandle } from './container-backend.ts';
 

@@ -5,7 +5,7 @@
 import { BackendError, type JsonObject, type JsonValue } from '@tflyte/core';
 import type { Variable } from '@tflyte/idl/core/interface';
 import { type DataLoadingConfig, type DataLoadingConfig_LiteralMapFormat, type Resources_ResourceEntry, Resources_ResourceName, type TaskTemplate } from '@tflyte/idl/core/tasks';
-import { NETWORK_CONFIG_KEY } from './task-type.ts';
+import { containerConfig } from './container-config.ts';
 import type { ContainerLimits } from './runtime/index.ts';
 
 export interface RawContainerSpec {
@@ -44,7 +44,7 @@ export function rawContainerSpec(template: TaskTemplate): RawContainerSpec {
   return {
     ...base,
     data: config === undefined ? undefined : { inputPath: config.inputPath, outputPath: config.outputPath, format: config.format },
-    network: template.config[NETWORK_CONFIG_KEY] === 'host' ? 'host' : 'none',
+    network: containerConfig.decode({ config: template.config }, template.taskTypeVersion).network,
     inputs,
     outputs,
   };
