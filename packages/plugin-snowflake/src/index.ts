@@ -14,6 +14,6 @@ export { queryStatus, snowsightUrl } from './backend/query-state.ts';
 export type { QueryResource, QueryError } from './backend/query-state.ts';
 
 // Serialization and binding
-export { SNOWFLAKE_TASK_TYPE, SNOWFLAKE_TASK_TYPE_VERSION, CONFIG_MAX_ROWS, readTemplate, templateConfig } from './snowflake-template.ts';
+export { SNOWFLAKE_TASK_TYPE, SNOWFLAKE_TASK_TYPE_VERSION, CONFIG_MAX_ROWS, readTemplate, snowflakeConfig } from './snowflake-template.ts';
 export type { SnowflakeConfig } from './snowflake-template.ts';
 export { snowflakeDialect, snowflakeBind, MAX_STATEMENT_LENGTH } from './snowflake-dialect.ts';

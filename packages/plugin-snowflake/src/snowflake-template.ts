@@ -4,7 +4,7 @@
  * `warehouse`; tflyte adds `role` and the `rows` bound when set), and the statement in the `sql` target.
  */
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
-import { BackendError } from '@tflyte/core';
+import { BackendError, type ConfigCodec } from '@tflyte/core';
 
 export const SNOWFLAKE_TASK_TYPE = 'snowflake';
 export const SNOWFLAKE_TASK_TYPE_VERSION = 0;
@@ -24,8 +24,13 @@ export interface SnowflakeConfig {
   readonly maxRows?: number;
 }
 
-/** TaskTemplate.config entries; flytekit writes all five connection keys, empty ones included. */
-export function templateConfig(config: SnowflakeConfig): Record<string, string> {
+/** flytekit writes no custom for Snowflake: the config is TaskTemplate.config, all five connection keys, empty ones included. */
+export const snowflakeConfig: ConfigCodec<SnowflakeConfig> = {
+  encode: (config) => ({ config: templateConfig(config) }),
+  decode: ({ config = {} }) => configFrom(config),
+};
+
+function templateConfig(config: SnowflakeConfig): Record<string, string> {
   return {
     account: config.account,
     user: config.user,
@@ -49,16 +54,18 @@ export function readTemplate(template: TaskTemplate): { readonly config: Snowfla
   if (!c.database) invalid("has no config 'database'");
   const maxRows = c[CONFIG_MAX_ROWS] === undefined ? undefined : Number(c[CONFIG_MAX_ROWS]);
   if (maxRows !== undefined && !(Number.isInteger(maxRows) && maxRows > 0)) invalid(`config ${CONFIG_MAX_ROWS} must be a positive integer`);
+  return { statement, config: configFrom(c) };
+}
+
+function configFrom(c: Readonly<Record<string, string | undefined>>): SnowflakeConfig {
+  const maxRows = c[CONFIG_MAX_ROWS] === undefined ? undefined : Number(c[CONFIG_MAX_ROWS]);
   return {
-    statement,
-    config: {
-      account: c.account ?? '',
-      user: c.user ?? '',
-      database: c.database ?? '',
-      schema: c.schema ?? '',
-      warehouse: c.warehouse ?? '',
-      role: c.role ?? '',
-      ...(maxRows === undefined ? {} : { maxRows }),
-    },
+    account: c['account'] ?? '',
+    user: c['user'] ?? '',
+    database: c['database'] ?? '',
+    schema: c['schema'] ?? '',
+    warehouse: c['warehouse'] ?? '',
+    role: c['role'] ?? '',
+    ...(maxRows === undefined ? {} : { maxRows }),
   };
 }
