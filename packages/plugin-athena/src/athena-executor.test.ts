@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
+  type AsyncBackend,
   type Backend,
   CancelledError,
   type ExecutorEvent,
@@ -12,13 +13,15 @@ import {
   createExecutor,
   createRegistry,
   executorRunner,
+  isSyncBackend,
   openStateStore,
   t,
   toLiteralMap,
   toTaskTemplate,
   withRunner,
 } from '@tflyte/core';
-import { type AthenaServerOptions, type AthenaTestServer, startAthenaServer } from '@tflyte/testing/athena';
+import { type AthenaServerOptions, type AthenaTestServer, startAthenaServer } from '@tflyte/plugin-athena/testing';
+import type { WebApiHandle } from '@tflyte/warehouse';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AthenaPluginOptions, athenaPlugin } from './athena-plugin.ts';
 import { athenaTask } from './athena-task.ts';
@@ -45,6 +48,12 @@ async function startServer(options: AthenaServerOptions = {}): Promise<AthenaTes
 
 const plugin = (server: AthenaTestServer, options: AthenaPluginOptions = {}) =>
   athenaPlugin({ region: 'us-east-1', endpoint: server.endpoint, credentials: CREDENTIALS, poll: FAST_POLL, ...options });
+
+function asyncBackend(server: AthenaTestServer): AsyncBackend<WebApiHandle<AthenaHandle>> {
+  const backend = plugin(server).backend;
+  if (isSyncBackend(backend)) throw new Error('the Athena backend is asynchronous');
+  return backend;
+}
 
 async function stateDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tflyte-athena-'));
@@ -96,9 +105,9 @@ describe('athena tasks through the executor', () => {
   it('creates the query once when the executor dies inside create and a new one resumes the run', async () => {
     const server = await startServer();
     const dir = await stateDir();
-    const real = plugin(server).backend;
+    const real = asyncBackend(server);
     // The query reaches Athena, but this executor dies before create returns (so before the handle is stored).
-    const dying: Backend<AthenaHandle> = {
+    const dying: AsyncBackend<WebApiHandle<AthenaHandle>> = {
       ...real,
       create: async (ctx) => {
         await real.create(ctx);
@@ -121,15 +130,15 @@ describe('athena tasks through the executor', () => {
     const tokens = server.requests.filter((r) => r.op === 'StartQueryExecution').map((r) => (r.body as { ClientRequestToken: string }).ClientRequestToken);
     expect(tokens).toHaveLength(2);
     expect(new Set(tokens).size).toBe(1);
-    expect(second.events.filter((e) => e.type === 'attempt-created')).toMatchObject([{ attempt: 0, handle: { queryExecutionId: server.executions()[0]?.queryExecutionId } }]);
+    expect(second.events.filter((e) => e.type === 'attempt-created')).toMatchObject([{ attempt: 0, handle: { job: { queryExecutionId: server.executions()[0]?.queryExecutionId } } }]);
   });
 
   it('re-attaches to a running query after a restart without starting it again', async () => {
     const server = await startServer({ runningMs: Number.POSITIVE_INFINITY });
     const dir = await stateDir();
-    const real = plugin(server).backend;
+    const real = asyncBackend(server);
     // This executor stores the handle, then dies before its first status check.
-    const dying: Backend<AthenaHandle> = { ...real, get: () => new Promise<never>(() => {}) };
+    const dying: AsyncBackend<WebApiHandle<AthenaHandle>> = { ...real, get: () => new Promise<never>(() => {}) };
     const template = toTaskTemplate(ordersByRegion, { version: 'v1' });
     const inputs = toLiteralMap(ordersByRegion.inputs, { region: 'eu' });
     const first = executorOn(dir, { plugin: plugin(server), backend: dying });
@@ -159,11 +168,11 @@ describe('athena tasks through the executor', () => {
   });
 
   it('completes with correct results while 20% of Athena requests fail with throttling, 500s and dropped connections', async () => {
-    const perKind = 1 - 0.8 ** (1 / 5);
+    const perKind = 1 - 0.8 ** (1 / 4);
     const server = await startServer({
       faults: {
         seed: 7,
-        rules: (['too-many-requests', 'throttling', 'internal-error', 'connection-reset', 'connection-reset-after'] as const).map((kind) => ({ kind, probability: perKind })),
+        rules: (['throttle', 'server-error', 'connection-reset', 'lost-response'] as const).map((kind) => ({ kind, probability: perKind })),
       },
     });
     const { executor } = executorOn(await stateDir(), { plugin: plugin(server) });
@@ -184,6 +193,34 @@ describe('athena tasks through the executor', () => {
     const injected = server.faults.injected.length;
     expect(injected).toBeGreaterThan(0);
     expect(injected / server.requests.length).toBeGreaterThan(0.1);
+  });
+
+  it('executes exactly 10 queries for 10 runs, with correct rows, while 30% of every Athena call fails', async () => {
+    // Each kind at the same rate, 30% in all, on every operation: throttles, 500s, resets before and
+    // after the request was handled. Counted on the server: one query per run, each run once.
+    const perKind = 1 - 0.7 ** (1 / 4);
+    const server = await startServer({
+      faults: { seed: 30, rules: (['throttle', 'server-error', 'connection-reset', 'lost-response'] as const).map((kind) => ({ kind, probability: perKind })) },
+    });
+    const { executor } = executorOn(await stateDir(), { plugin: plugin(server) });
+    const regions = ['eu', 'us', 'ap', 'eu', 'us', 'ap', 'eu', 'us', 'ap', 'eu'];
+    const results = await withRunner(executorRunner(executor, { runId: 'faults30' }), () => Promise.all(regions.map((region) => ordersByRegion({ region }))));
+
+    const expected: Record<string, unknown[]> = {
+      eu: [
+        { id: 1, amount: '12.50' },
+        { id: 3, amount: '99.99' },
+      ],
+      us: [{ id: 2, amount: '7.05' }],
+      ap: [{ id: 4, amount: '3.00' }],
+    };
+    expect(results.map((r) => r.rows)).toEqual(regions.map((region) => expected[region]));
+    expect(server.executions()).toHaveLength(10);
+    expect(server.executions().every((e) => e.runs === 1 && e.state === 'SUCCEEDED')).toBe(true);
+    expect(server.requests.filter((r) => r.op === 'StopQueryExecution')).toHaveLength(0);
+    const faultsByOp = new Set(server.faults.injected.map((f) => f.op));
+    expect(faultsByOp).toEqual(new Set(['StartQueryExecution', 'GetQueryExecution', 'GetQueryResults']));
+    expect(server.faults.injected.length / server.requests.length).toBeGreaterThan(0.2);
   });
 
   it('polls a query that runs for a minute 10 times in that minute with the default policy (1 s, ×1.5, capped at 10 s)', async () => {
@@ -220,7 +257,7 @@ describe('athena tasks through the executor', () => {
     const broken = athenaTask({ name: 'broken', query: 'SELECT * FROM nowhere', database: 'sales', retries: 2 });
     const error = await withRunner(executorRunner(executor), () => broken({})).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskFailedError);
-    expect(error).toMatchObject({ kind: 'user', failureCode: 'TABLE_NOT_FOUND', retryable: false, attempts: 1 });
+    expect(error).toMatchObject({ failure: { kind: 'user', code: 'TABLE_NOT_FOUND', retryable: false }, attempts: 1 });
     expect(server.executions()).toHaveLength(1);
   });
 });

@@ -1,12 +1,15 @@
 /**
- * `athenaPlugin()`: registers the `presto` task type (flytekit's AthenaTask) with its Athena backend.
- * Add it to `plugins` in tflyte.config.ts; with no options it uses the AWS SDK's default region and
- * credential chains, as the AWS CLI does.
+ * The Athena plugin, defined once: task type `presto` (flytekit's AthenaTask), version 0, custom =
+ * PrestoQuery, a `sql` target, and the Athena backend. `athenaTask` (athena-task.ts) and
+ * `athenaPlugin()` (for `plugins` in tflyte.config.ts) are both derived from it. With no options
+ * the backend uses the AWS SDK's default region and credential chains, as the AWS CLI does.
  */
 import type { AthenaClientConfig } from '@aws-sdk/client-athena';
-import { type Plugin, TflyteError, definePlugin } from '@tflyte/core';
+import { type Plugin, type PluginDefinition, TflyteError, definePlugin } from '@tflyte/core';
+import type { TaskTemplate } from '@tflyte/idl/core/tasks';
+import type { RateLimit, WebApiBackend, WebApiHandle } from '@tflyte/warehouse';
 import athenaPackage from '../package.json' with { type: 'json' };
-import { ATHENA_TASK_TYPE, ATHENA_TASK_TYPE_VERSION, type AthenaQueryConfig, fromCustom, toCustom } from './athena-template.ts';
+import { ATHENA_TASK_TYPE, ATHENA_TASK_TYPE_VERSION, type AthenaQueryConfig, athenaConfigCodec } from './athena-template.ts';
 import { type AthenaHandle, DEFAULT_ATHENA_POLL, type PollPolicy, athenaBackend } from './backend/athena-backend.ts';
 import { clientPool } from './backend/client-pool.ts';
 
@@ -23,6 +26,10 @@ export interface AthenaPluginOptions {
   readonly outputLocation?: string;
   /** Status polling: first delay, multiplier and cap in ms (default 1000, 1.5, 10000). */
   readonly poll?: Partial<PollPolicy>;
+  /** Queries running at once through this plugin; the rest wait (WAITING_FOR_RESOURCES). Default 1000, as Flyte's; `false` for none. */
+  readonly quota?: number | false;
+  /** Token buckets for status reads and for submit/stop calls. Default 10 qps / burst 100 each, as Flyte's; `false` for none. */
+  readonly rateLimits?: { readonly read?: RateLimit | false; readonly write?: RateLimit | false };
 }
 
 /** The plugin's options are invalid. */
@@ -34,34 +41,41 @@ export class AthenaPluginOptionError extends TflyteError {
   }
 }
 
-export type AthenaPlugin = Plugin<AthenaQueryConfig, AthenaHandle>;
-
-export function athenaPlugin(options: AthenaPluginOptions = {}): AthenaPlugin {
-  checkOptions(options);
-  const { region, endpoint, credentials, clientConfig } = options;
-  const clients = clientPool({
-    ...(region === undefined ? {} : { region }),
-    ...(endpoint === undefined ? {} : { endpoint }),
-    ...(credentials === undefined ? {} : { credentials }),
-    ...(clientConfig === undefined ? {} : { clientConfig }),
-  });
-  return definePlugin({
-    taskType: ATHENA_TASK_TYPE,
-    taskTypeVersion: ATHENA_TASK_TYPE_VERSION,
-    packageName: athenaPackage.name,
-    coreVersion: `^${athenaPackage.dependencies['@tflyte/core']}`,
-    target: 'sql',
-    toCustom,
-    fromCustom,
-    backend: athenaBackend({
-      clients,
+/** The Athena task type, stated once. */
+export const athena: PluginDefinition<AthenaQueryConfig, AthenaPluginOptions, WebApiHandle<AthenaHandle>> = definePlugin({
+  taskType: ATHENA_TASK_TYPE,
+  taskTypeVersion: ATHENA_TASK_TYPE_VERSION,
+  packageName: athenaPackage.name,
+  coreVersion: `^${athenaPackage.dependencies['@tflyte/core']}`,
+  target: 'sql',
+  config: athenaConfigCodec,
+  backend: (options: AthenaPluginOptions): WebApiBackend<AthenaHandle> => {
+    checkOptions(options);
+    const { region, endpoint, credentials, clientConfig } = options;
+    return athenaBackend({
+      clients: clientPool({
+        ...(region === undefined ? {} : { region }),
+        ...(endpoint === undefined ? {} : { endpoint }),
+        ...(credentials === undefined ? {} : { credentials }),
+        ...(clientConfig === undefined ? {} : { clientConfig }),
+      }),
       ...(options.outputLocation === undefined ? {} : { outputLocation: options.outputLocation }),
       poll: { ...DEFAULT_ATHENA_POLL, ...options.poll },
-    }),
-  });
+      ...(options.quota === undefined ? {} : { quota: options.quota }),
+      ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
+      configOf: (template: TaskTemplate): AthenaQueryConfig => athena.configOf(template),
+    });
+  },
+});
+
+export type AthenaPlugin = Plugin<AthenaQueryConfig, WebApiHandle<AthenaHandle>>;
+
+/** The plugin for `plugins` in tflyte.config.ts. */
+export function athenaPlugin(options: AthenaPluginOptions = {}): AthenaPlugin {
+  return athena.plugin(options);
 }
 
-const KNOWN = new Set(['region', 'endpoint', 'credentials', 'clientConfig', 'outputLocation', 'poll']);
+const KNOWN = new Set(['region', 'endpoint', 'credentials', 'clientConfig', 'outputLocation', 'poll', 'quota', 'rateLimits']);
 
 function checkOptions(options: AthenaPluginOptions): void {
   const fail = (option: string, problem: string): never => {

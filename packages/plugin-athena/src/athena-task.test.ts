@@ -3,7 +3,7 @@ import { InvalidOptionError, t, taskTemplateToJson, toTaskTemplate } from '@tfly
 import { PrestoQuerySchema } from '@tflyte/idl/plugins/presto';
 import { describe, expect, it } from 'vitest';
 import { athenaTask } from './athena-task.ts';
-import { fromCustom } from './athena-template.ts';
+import { athenaConfigCodec } from './athena-template.ts';
 
 const json = (task: Parameters<typeof toTaskTemplate>[0]) => taskTemplateToJson(toTaskTemplate(task, { version: 'v1' })) as Record<string, unknown>;
 
@@ -41,7 +41,7 @@ describe('athenaTask serialization (golden, field by field)', () => {
   it('omits empty PrestoQuery fields, as MessageToDict does', () => {
     const task = athenaTask({ name: 'minimal', query: 'SELECT 1', database: 'sales' });
     expect(json(task)['custom']).toEqual({ schema: 'sales', statement: 'SELECT 1' });
-    expect(fromCustom(json(task)['custom'] as never)).toEqual({ statement: 'SELECT 1', database: 'sales', workgroup: '', catalog: '' });
+    expect(athenaConfigCodec.decode({ custom: json(task)['custom'] as never }, 0)).toEqual({ statement: 'SELECT 1', database: 'sales', workgroup: '', catalog: '' });
   });
 
   it('holds the normalized statement in a sql target (flytekit sets none) with no container', () => {

@@ -14,7 +14,7 @@ import {
   t,
   withRunner,
 } from '@tflyte/core';
-import { type AthenaTestServer, startAthenaServer } from '@tflyte/testing/athena';
+import { type AthenaTestServer, startAthenaServer } from '@tflyte/plugin-athena/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { athenaPlugin } from './athena-plugin.ts';
 import { athenaTask } from './athena-task.ts';
@@ -154,7 +154,7 @@ describe('injection strings are data, never SQL', () => {
     for (const value of [...INJECTIONS, 'orders WHERE 1=1', 'orders"', 'orders;']) {
       const error = await call(() => countRows({ table: value })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TaskFailedError);
-      expect(error).toMatchObject({ kind: 'user', failureCode: 'InvalidQueryInput', retryable: false, attempts: 1 });
+      expect(error).toMatchObject({ failure: { kind: 'user', code: 'InvalidQueryInput', retryable: false }, attempts: 1 });
       expect((error as Error).message).toMatch(/input 'table' .* is not an identifier/);
     }
     expect(starts()).toBe(before);

@@ -1,7 +1,7 @@
 // The public API of @tflyte/warehouse.
 
 // The web-API backend: idempotent submit, fetch (I/O) and status (pure), outputs, cancel, quotas and rate limits
-export { webApiBackend, WAREHOUSE_DEFAULTS } from './web-api/web-api-backend.ts';
+export { webApiBackend, WAREHOUSE_DEFAULTS, DEFAULT_SUBMIT_RETRIES } from './web-api/web-api-backend.ts';
 export type { WebApiSpec, WebApiBackend, WebApiHandle, WebApiCall, JobContext } from './web-api/web-api-backend.ts';
 export { TokenBucket } from './web-api/rate-limiter.ts';
 export type { RateLimit } from './web-api/rate-limiter.ts';

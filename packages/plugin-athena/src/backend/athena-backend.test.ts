@@ -3,18 +3,21 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AthenaClient, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
 import {
+  type AsyncBackend,
   type AttemptContext,
-  type Backend,
   BackendError,
   type Task,
   type TaskStatus,
   fromLiteralMap,
   t,
   toLiteralMap,
+  isSyncBackend,
+  systemClock,
   toTaskTemplate,
 } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
-import { type AthenaServerOptions, type AthenaTestServer, startAthenaServer } from '@tflyte/testing/athena';
+import { type AthenaServerOptions, type AthenaTestServer, startAthenaServer } from '@tflyte/plugin-athena/testing';
+import type { WebApiHandle } from '@tflyte/warehouse';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AthenaPluginOptions, athenaPlugin } from '../athena-plugin.ts';
 import { athenaTask } from '../athena-task.ts';
@@ -39,7 +42,15 @@ async function setup(serverOptions: AthenaServerOptions = {}, pluginOptions: Ath
     CREATE TABLE sales.orders(id INTEGER, region VARCHAR, amount DECIMAL(10,2), placed DATE, paid BOOLEAN);
     INSERT INTO sales.orders VALUES (1, 'eu', 12.50, '2024-03-01', true), (2, 'us', 7.05, '2024-03-02', false), (3, 'eu', 99.99, '2024-03-03', true);`);
   const plugin = athenaPlugin({ region: REGION, endpoint: server.endpoint, credentials: CREDENTIALS, outputLocation: RESULTS, ...pluginOptions });
-  return { server, backend: plugin.backend };
+  const backend = plugin.backend;
+  if (isSyncBackend(backend)) throw new Error('the Athena backend is asynchronous');
+  return { server, backend };
+}
+
+/** The query behind a handle (the web-API helper wraps it, or marks a wait for a quota token). */
+function jobOf(handle: WebApiHandle<AthenaHandle>): AthenaHandle {
+  if (!('job' in handle)) throw new Error('the attempt is waiting for a quota token');
+  return handle.job;
 }
 
 function attempt(task: Task, values: Record<string, unknown> = {}, overrides: Partial<AttemptContext> = {}): AttemptContext {
@@ -54,13 +65,14 @@ function attempt(task: Task, values: Record<string, unknown> = {}, overrides: Pa
     rawOutputPrefix: 'file:///tmp/tflyte-athena-test/raw',
     interruptible: false,
     signal: new AbortController().signal,
+    clock: systemClock,
     ...overrides,
   };
 }
 
 const LIVE = new Set<number>([TaskExecution_Phase.QUEUED, TaskExecution_Phase.RUNNING]);
 
-async function settle(backend: Backend<AthenaHandle>, handle: AthenaHandle, ctx: AttemptContext): Promise<TaskStatus> {
+async function settle(backend: AsyncBackend<WebApiHandle<AthenaHandle>>, handle: WebApiHandle<AthenaHandle>, ctx: AttemptContext): Promise<TaskStatus> {
   for (;;) {
     const status = await backend.get(handle, ctx);
     if (!LIVE.has(status.phase)) return status;
@@ -91,7 +103,7 @@ describe('create: StartQueryExecution', () => {
     const ctx = attempt(ordersByRegion, { region: 'eu', min: 10 });
     const handle = await backend.create(ctx);
 
-    expect(handle).toEqual({ queryExecutionId: expect.any(String), region: REGION });
+    expect(handle).toEqual({ job: { queryExecutionId: expect.any(String), region: REGION } });
     const start = server.requests.find((r) => r.op === 'StartQueryExecution');
     expect(start?.body).toEqual({
       QueryString: 'SELECT id, amount FROM orders WHERE region = ? AND amount > ? ORDER BY id',
@@ -124,7 +136,7 @@ describe('create: StartQueryExecution', () => {
       s.requests.filter((r) => r.op === 'StartQueryExecution').map((r) => (r.body as { ResultConfiguration?: { OutputLocation: string } }).ResultConfiguration?.OutputLocation);
     expect(locations(server)).toEqual(['s3://task-bucket/q/', RESULTS]);
     expect(locations(second)).toEqual(['s3://raw-bucket/runs/r1/n0/0/', undefined]);
-    expect(second.executions().find((e) => e.queryExecutionId === h.queryExecutionId)?.outputLocation).toBe(`s3://wg-bucket/out/${h.queryExecutionId}.csv`);
+    expect(second.executions().find((e) => e.queryExecutionId === jobOf(h).queryExecutionId)?.outputLocation).toBe(`s3://wg-bucket/out/${jobOf(h).queryExecutionId}.csv`);
   });
 
   it('is idempotent: the same attempt started twice (a re-attach after a crash) is one query, run once', async () => {
@@ -140,7 +152,7 @@ describe('create: StartQueryExecution', () => {
 
   it('stays one query when the connection drops after Athena accepted the request (the SDK retries with the same token)', async () => {
     const { server, backend } = await setup();
-    server.faults.script('StartQueryExecution', ['connection-reset-after']);
+    server.faults.script('StartQueryExecution', ['lost-response']);
     const ctx = attempt(ordersByRegion, { region: 'us', min: 0 });
     const handle = await backend.create(ctx);
     await settle(backend, handle, ctx);
@@ -161,7 +173,7 @@ describe('create: StartQueryExecution', () => {
     const { server, backend } = await setup();
     const task = athenaTask({ name: 'byTable', query: 'SELECT * FROM {{ .inputs.table | identifier }}', inputs: { table: t.string() }, database: 'sales' });
     const error = await thrown(backend.create(attempt(task, { table: 'orders; DROP TABLE orders' })));
-    expect(error).toMatchObject({ kind: 'user', retryable: false, reason: 'InvalidQueryInput' });
+    expect(error).toMatchObject({ failure: { kind: 'user', retryable: false, code: 'InvalidQueryInput' } });
     expect(error.message).toMatch(/input 'table' \("orders; DROP TABLE orders"\) is not an identifier/);
     expect(server.requests).toHaveLength(0);
   });
@@ -172,17 +184,17 @@ describe('get: GetQueryExecution through the state table', () => {
     const { server, backend } = await setup({ queuedMs: Number.POSITIVE_INFINITY, runningMs: Number.POSITIVE_INFINITY });
     const ctx = attempt(ordersByRegion, { region: 'eu', min: 10 });
     const handle = await backend.create(ctx);
-    const link = [{ name: 'Athena Query Console', uri: `https://${REGION}.console.aws.amazon.com/athena/home?region=${REGION}#/query-editor/history/${handle.queryExecutionId}` }];
+    const link = [{ name: 'Athena Query Console', uri: `https://${REGION}.console.aws.amazon.com/athena/home?region=${REGION}#/query-editor/history/${jobOf(handle).queryExecutionId}` }];
 
-    expect(await backend.get(handle, ctx)).toEqual({ phase: TaskExecution_Phase.QUEUED, message: `Athena query ${handle.queryExecutionId} is queued`, logs: link });
-    server.advance(handle.queryExecutionId);
-    expect(await backend.get(handle, ctx)).toEqual({ phase: TaskExecution_Phase.RUNNING, message: `Athena query ${handle.queryExecutionId} is running`, logs: link });
-    server.advance(handle.queryExecutionId);
+    expect(await backend.get(handle, ctx)).toEqual({ phase: TaskExecution_Phase.QUEUED, message: `Athena query ${jobOf(handle).queryExecutionId} is queued`, logs: link });
+    server.advance(jobOf(handle).queryExecutionId);
+    expect(await backend.get(handle, ctx)).toEqual({ phase: TaskExecution_Phase.RUNNING, message: `Athena query ${jobOf(handle).queryExecutionId} is running`, logs: link });
+    server.advance(jobOf(handle).queryExecutionId);
     const done = await settle(backend, handle, ctx);
     expect(done).toMatchObject({ phase: TaskExecution_Phase.SUCCEEDED, logs: link });
     const outputs = fromLiteralMap(ordersByRegion.outputs.types, done.outputs!);
     expect(outputs).toEqual({
-      results: { uri: `${RESULTS}${handle.queryExecutionId}.csv`, format: 'csv' },
+      results: { uri: `${RESULTS}${jobOf(handle).queryExecutionId}.csv`, format: 'csv' },
       rows: [
         { id: 1, amount: '12.50' },
         { id: 3, amount: '99.99' },
@@ -202,7 +214,7 @@ describe('get: GetQueryExecution through the state table', () => {
     const ctx = attempt(ordersByRegion, { region: 'eu', min: 0 });
     const handle = await backend.create(ctx);
     const status = await settle(backend, handle, ctx);
-    const message = `Athena query ${handle.queryExecutionId} failed: GENERIC_INTERNAL_ERROR: the node was lost`;
+    const message = `Athena query ${jobOf(handle).queryExecutionId} failed: GENERIC_INTERNAL_ERROR: the node was lost`;
     expect(status).toMatchObject({ phase, message, failure: { ...failure, code: 'GENERIC_INTERNAL_ERROR', message } });
     expect(status.logs).toHaveLength(1);
   });
@@ -222,13 +234,13 @@ describe('get: GetQueryExecution through the state table', () => {
     const ctx = attempt(ordersByRegion, { region: 'eu', min: 0 });
     const handle = await backend.create(ctx);
     const other = new AthenaClient({ region: REGION, endpoint: server.endpoint, credentials: CREDENTIALS });
-    await other.send(new StopQueryExecutionCommand({ QueryExecutionId: handle.queryExecutionId }));
+    await other.send(new StopQueryExecutionCommand({ QueryExecutionId: jobOf(handle).queryExecutionId }));
     other.destroy();
     const status = await backend.get(handle, ctx);
     expect(status).toMatchObject({
       phase: TaskExecution_Phase.FAILED,
       failure: { kind: 'user', retryable: false, code: 'QueryCancelled' },
-      message: `Athena query ${handle.queryExecutionId} was cancelled outside tflyte: Query was cancelled by user`,
+      message: `Athena query ${jobOf(handle).queryExecutionId} was cancelled outside tflyte: Query was cancelled by user`,
     });
   });
 
@@ -297,7 +309,7 @@ describe('delete: StopQueryExecution', () => {
     const handle = await backend.create(ctx);
     await settle(backend, handle, ctx);
     await backend.delete(handle, ctx);
-    await backend.delete({ queryExecutionId: randomUUID(), region: REGION }, ctx);
+    await backend.delete({ job: { queryExecutionId: randomUUID(), region: REGION } }, ctx);
     expect(server.executions()[0]?.state).toBe('SUCCEEDED');
   });
 });
@@ -306,41 +318,40 @@ describe('SDK errors as BackendErrors', () => {
   const failing = { clientConfig: { maxAttempts: 1 } };
 
   it.each([
-    ['too-many-requests', 'TooManyRequestsException'],
-    ['throttling', 'ThrottlingException'],
-    ['internal-error', 'InternalServerException'],
+    ['throttle', 'ThrottlingException'],
+    ['server-error', 'InternalServerException'],
     ['connection-reset', 'ECONNRESET'],
-  ] as const)('%s is a retryable system error (%s)', async (fault, reason) => {
+  ] as const)('%s is a retryable system error (%s)', async (fault, code) => {
     const { server, backend } = await setup({}, failing);
     server.faults.script('GetQueryExecution', [fault]);
     const ctx = attempt(ordersByRegion, { region: 'eu', min: 0 });
     const handle = await backend.create(ctx);
     const error = await thrown(backend.get(handle, ctx));
-    expect(error).toMatchObject({ kind: 'system', retryable: true, reason });
+    expect(error).toMatchObject({ failure: { kind: 'system', retryable: true, code } });
     expect(error.message).toMatch(/^Athena GetQueryExecution failed: /);
   });
 
   it('retries transient faults inside the SDK first, so a single throttle is invisible', async () => {
     const { server, backend } = await setup();
-    server.faults.script('GetQueryExecution', ['throttling']);
+    server.faults.script('GetQueryExecution', ['throttle']);
     const ctx = attempt(ordersByRegion, { region: 'eu', min: 0 });
     const status = await settle(backend, await backend.create(ctx), ctx);
     expect(status.phase).toBe(TaskExecution_Phase.SUCCEEDED);
-    expect(server.faults.injected).toEqual([{ op: 'GetQueryExecution', kind: 'throttling' }]);
+    expect(server.faults.injected).toEqual([{ op: 'GetQueryExecution', kind: 'throttle' }]);
   });
 
   it('an invalid request (an unknown workgroup) is a permanent user error with Athena’s message', async () => {
     const { backend } = await setup({}, failing);
     const task = athenaTask({ name: 'lost', query: 'SELECT 1', database: 'sales', workgroup: 'nope' });
     const error = await thrown(backend.create(attempt(task)));
-    expect(error).toMatchObject({ kind: 'user', retryable: false, reason: 'InvalidRequestException' });
+    expect(error).toMatchObject({ failure: { kind: 'user', retryable: false, code: 'InvalidRequestException' } });
     expect(error.message).toBe('Athena StartQueryExecution failed: InvalidRequestException: WorkGroup nope is not found.');
   });
 
   it('rejected credentials are a permanent user error that says what to check', async () => {
     const { backend } = await setup({ credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'other' } }, failing);
     const error = await thrown(backend.create(attempt(ordersByRegion, { region: 'eu', min: 0 })));
-    expect(error).toMatchObject({ kind: 'user', retryable: false, reason: 'UnrecognizedClientException' });
+    expect(error).toMatchObject({ failure: { kind: 'user', retryable: false, code: 'UnrecognizedClientException' } });
     expect(error.message).toMatch(/check the AWS credentials/);
   });
 });

@@ -47,8 +47,8 @@ export function backendErrorFromSdk(error: unknown, action: string): BackendErro
   const name = typeof e.name === 'string' && e.name !== '' ? e.name : 'Error';
   const text = typeof e.message === 'string' ? e.message : String(error);
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  const make = (kind: 'user' | 'system', retryable: boolean, reason: string, hint = ''): BackendError =>
-    new BackendError({ kind, retryable, reason, message: `Athena ${action} failed: ${name}: ${text}${hint}` }, { cause: error });
+  const make = (kind: 'user' | 'system', retryable: boolean, code: string, hint = ''): BackendError =>
+    new BackendError({ kind, retryable, code, message: `Athena ${action} failed: ${name}: ${text}${hint}` }, { cause: error });
 
   if (THROTTLING.has(name) || status === 429) return make('system', true, name === 'Error' ? 'Throttling' : name);
   if (AUTH.has(name) || status === 401 || status === 403) {

@@ -45,7 +45,7 @@ export class DuckDbEngine {
   }
 
   /** Runs `work` on the queued admin connection. */
-  admin<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  async admin<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
     this.assertOpen();
     const next = this.#adminQueue.then(() => work(this.#admin));
     this.#adminQueue = next.catch(() => undefined);

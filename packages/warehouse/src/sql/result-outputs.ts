@@ -40,8 +40,8 @@ export const MAX_MAX_ROWS = 1_000_000;
 
 /**
  * Checks the task's outputs are only `results` (a dataset) and `rows` (list of struct), and its
- * `maxRows`; returns the row bound when the task has a `rows` output. `service` names the outputs'
- * producer in messages (`an Athena query`).
+ * `maxRows`; returns whether the task has a `rows` output and its row bound. `service` names the
+ * service in messages (`Athena`).
  */
 export function checkResultOutputs(task: DefinedTask, maxRows: unknown, service: string): { readonly rows: boolean; readonly maxRows: number } {
   const fail = (option: string, problem: string): never => {
@@ -58,7 +58,7 @@ export function checkResultOutputs(task: DefinedTask, maxRows: unknown, service:
       const element = type.kind === 'list' ? (type as FlyteListType<AnyType>).element : undefined;
       if (element?.kind !== 'struct') fail('outputs.rows', `must be t.list(t.struct()), got ${type.display}`);
     } else {
-      fail(`outputs.${key}`, `is not an output of ${service}, which produces results (where the result is) and rows`);
+      fail(`outputs.${key}`, `is not an ${service} output; an ${service} task produces results (where the result is) and rows`);
     }
   }
   const rows = Object.hasOwn(types, 'rows');

@@ -73,9 +73,17 @@ export interface WebApiSpec<Handle extends JsonValue, Resource> {
   readonly quota?: number | false;
   /** Token buckets: `read` for fetch and outputs, `write` for submit and cancel; `false` for none. Default 10 qps / burst 100 each. */
   readonly rateLimits?: { readonly read?: RateLimit | false; readonly write?: RateLimit | false };
+  /**
+   * Retryable submit failures are retried within the attempt, with the same idempotency token, so a
+   * flaky submit never turns into a second job on a new attempt. Default 5 failures, 1 s doubling to 30 s.
+   */
+  readonly submitRetries?: Partial<StatusCheckPolicy>;
   readonly poll?: PollPolicy;
   readonly statusChecks?: Partial<StatusCheckPolicy>;
 }
+
+/** Retries of a failed submit within one attempt. */
+export const DEFAULT_SUBMIT_RETRIES: StatusCheckPolicy = { maxFailures: 5, initialMs: 1000, maxMs: 30_000 };
 
 /** The handle the executor persists: the job's, or a marker that the attempt waits for a quota token. */
 export type WebApiHandle<Handle extends JsonValue> = { readonly job: Handle } | { readonly waitingForQuota: true };
@@ -102,9 +110,20 @@ export function webApiBackend<Handle extends JsonValue, Resource>(spec: WebApiSp
       throw spec.classify === undefined ? error : spec.classify(error, name);
     }
   };
+  const retries = { ...DEFAULT_SUBMIT_RETRIES, ...spec.submitRetries };
   const submit = async (ctx: AttemptContext): Promise<Handle> => {
-    await write?.take(ctx.clock, ctx.signal);
-    return call('submit', () => spec.submit(ctx));
+    for (let failures = 0; ; ) {
+      await write?.take(ctx.clock, ctx.signal);
+      try {
+        return await call('submit', () => spec.submit(ctx));
+      } catch (error) {
+        // Safe to send again only because submit is idempotent by the attempt's token.
+        const retryable = error instanceof BackendError ? error.failure.retryable : true;
+        failures += 1;
+        if (!retryable || failures > retries.maxFailures || ctx.signal.aborted) throw error;
+        await ctx.clock.sleep(Math.min(retries.initialMs * 2 ** (failures - 1), retries.maxMs), ctx.signal);
+      }
+    }
   };
   const release = (ctx: AttemptContext): void => {
     quota?.release(ctx.generatedName);
