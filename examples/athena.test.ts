@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { main } from '@tflyte/cli';
 import { openSession, withRunner } from '@tflyte/core';
 import { athenaPlugin } from '@tflyte/plugin-athena';
-import { type AthenaTestServer, startAthenaServer } from '@tflyte/testing/athena';
+import { type AthenaTestServer, startAthenaServer } from '@tflyte/plugin-athena/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersByRegion } from './athena.ts';
 

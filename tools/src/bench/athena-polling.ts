@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, createExecutor, createRegistry, openStateStore, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { type PollPolicy, athenaPlugin, athenaTask } from '@tflyte/plugin-athena';
-import { startAthenaServer } from '@tflyte/testing/athena';
+import { startAthenaServer } from '@tflyte/plugin-athena/testing';
 
 const QUERY_SECONDS = 60;
 
