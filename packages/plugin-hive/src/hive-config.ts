@@ -3,7 +3,7 @@
  * flytekit's HiveTask writes it (`{"clusterLabel", "query": {"query", "timeoutSec", "retryCount"},
  * "tags"}`, defaults omitted), so Flyte clusters of either generation read it.
  */
-import { type CustomCodec, type JsonObject, protoCustom } from '@tflyte/core';
+import { type ConfigCodec, protoCustom } from '@tflyte/core';
 import { type QuboleHiveJob, QuboleHiveJobSchema } from '@tflyte/idl/plugins/qubole';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 
@@ -13,12 +13,12 @@ export const HIVE_TASK_TYPE_VERSION = 0;
 export const DEFAULT_CLUSTER_LABEL = 'default';
 
 export interface HiveTaskConfig {
-  readonly job: QuboleHiveJob | MessageInitShape<typeof QuboleHiveJobSchema>;
+  readonly job: QuboleHiveJob;
 }
 
 const jobCodec = protoCustom(QuboleHiveJobSchema);
 
-export const hiveCustom: CustomCodec<HiveTaskConfig> = {
-  encode: (config) => jobCodec.encode(config.job as QuboleHiveJob) as JsonObject,
-  decode: (custom, version) => ({ job: jobCodec.decode(custom, version) }),
+export const hiveConfig: ConfigCodec<HiveTaskConfig, { readonly job: MessageInitShape<typeof QuboleHiveJobSchema> }> = {
+  encode: (config) => jobCodec.encode(config.job),
+  decode: (encoded, version) => ({ job: jobCodec.decode(encoded, version) }),
 };

@@ -2,12 +2,12 @@
  * The `hive` task type, defined once: flytekit's HiveTask serialization (custom = QuboleHiveJob)
  * and the HiveServer2 backend. `hivePlugin(options)` is what tflyte.config.ts registers.
  */
-import { type PluginDefinition, TflyteError, definePlugin } from '@tflyte/core';
+import { TflyteError, definePlugin } from '@tflyte/core';
 import { DEFAULT_MAX_ROWS, type WebApiBackend, type WebApiHandle } from '@tflyte/warehouse';
 import hivePackage from '../package.json' with { type: 'json' };
 import { DEFAULT_HIVE_POLL, HIVE_BACKEND_NAME, type HiveHandle, hiveBackend } from './backend/hive-backend.ts';
 import type { HiveServerConfig } from './backend/connection.ts';
-import { DEFAULT_CLUSTER_LABEL, HIVE_TASK_TYPE, HIVE_TASK_TYPE_VERSION, type HiveTaskConfig, hiveCustom } from './hive-config.ts';
+import { DEFAULT_CLUSTER_LABEL, HIVE_TASK_TYPE, HIVE_TASK_TYPE_VERSION, hiveConfig } from './hive-config.ts';
 import type { PollPolicy, StatusCheckPolicy } from '@tflyte/core';
 
 export interface HivePluginOptions extends Partial<HiveServerConfig> {
@@ -34,14 +34,14 @@ export class HivePluginOptionError extends TflyteError {
   }
 }
 
-export const hive: PluginDefinition<HiveTaskConfig, HivePluginOptions, WebApiHandle<HiveHandle>> = definePlugin<HiveTaskConfig, HivePluginOptions, WebApiHandle<HiveHandle>>({
+export const hive = definePlugin({
   taskType: HIVE_TASK_TYPE,
   taskTypeVersion: HIVE_TASK_TYPE_VERSION,
   packageName: hivePackage.name,
   coreVersion: `^${hivePackage.dependencies['@tflyte/core']}`,
   target: 'sql',
-  custom: hiveCustom,
-  backend: (options): WebApiBackend<HiveHandle> => {
+  config: hiveConfig,
+  backend: (options: HivePluginOptions): WebApiBackend<HiveHandle> => {
     const { clusters, poll, fetchSize, quota, maxRows, statusChecks, ...server } = options;
     const all: Record<string, HiveServerConfig> = { ...clusters };
     if (server.host !== undefined || server.port !== undefined) all[DEFAULT_CLUSTER_LABEL] = checkServer(DEFAULT_CLUSTER_LABEL, server);

@@ -14,6 +14,6 @@ export { operationStatus } from './backend/operation-state.ts';
 export type { OperationReport } from './backend/operation-state.ts';
 
 // Serialization and safe values
-export { HIVE_TASK_TYPE, HIVE_TASK_TYPE_VERSION, DEFAULT_CLUSTER_LABEL, hiveCustom } from './hive-config.ts';
+export { HIVE_TASK_TYPE, HIVE_TASK_TYPE_VERSION, DEFAULT_CLUSTER_LABEL, hiveConfig } from './hive-config.ts';
 export type { HiveTaskConfig } from './hive-config.ts';
 export { hiveDialect, hiveLiteral, hiveString, MAX_HIVE_QUERY_LENGTH } from './hive-dialect.ts';
