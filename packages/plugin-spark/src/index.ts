@@ -2,6 +2,7 @@
 export { sparkTask } from './spark-task.ts';
 export type { SparkTaskOptions, SparkApplicationSpec, SparkApplicationType } from './spark-task.ts';
 export { spark, sparkPlugin, SPARK_TASK_TYPE, SPARK_TASK_TYPE_VERSION } from './spark-definition.ts';
+export type { SparkJobInit } from './spark-definition.ts';
 export { sparkBackend, SPARK_BACKEND, SPARK_APPLICATION_KIND } from './spark-backend.ts';
 export type { SparkBackendOptions, SparkHandle } from './spark-backend.ts';
 export { buildSparkApplication, SPARK_API_VERSION, SPARK_KIND } from './spark-application.ts';

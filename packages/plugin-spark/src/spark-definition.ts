@@ -4,6 +4,7 @@
  * and its default backend, a SparkApplication per attempt. `sparkTask` and `sparkPlugin` are both
  * derived from this definition, so what is serialized and what runs it cannot disagree.
  */
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import { type PluginDefinition, definePlugin, protoCustom } from '@tflyte/core';
 import type { ResourceBackend } from '@tflyte/kubernetes';
 import { type SparkJob, SparkJobSchema } from '@tflyte/idl/plugins/spark';
@@ -15,13 +16,16 @@ import type { SparkHandle } from './spark-backend.ts';
 export const SPARK_TASK_TYPE = 'spark';
 export const SPARK_TASK_TYPE_VERSION = 0;
 
-export const spark: PluginDefinition<SparkJob, SparkBackendOptions, SparkHandle> = definePlugin<SparkJob, SparkBackendOptions, SparkHandle>({
+/** What a task author's config is written as: the SparkJob message's init shape. */
+export type SparkJobInit = MessageInitShape<typeof SparkJobSchema>;
+
+export const spark: PluginDefinition<SparkJob, SparkBackendOptions, SparkHandle, SparkJobInit> = definePlugin<SparkJob, SparkBackendOptions, SparkHandle, SparkJobInit>({
   taskType: SPARK_TASK_TYPE,
   taskTypeVersion: SPARK_TASK_TYPE_VERSION,
   packageName: sparkPackage.name,
   coreVersion: `^${sparkPackage.dependencies['@tflyte/core']}`,
   target: 'container',
-  custom: protoCustom(SparkJobSchema),
+  config: protoCustom(SparkJobSchema),
   // `spark` is read when a backend first builds an application, long after this module has run.
   backend: (options): ResourceBackend => sparkBackend(options, (template) => spark.configOf(template)),
 });
