@@ -17,15 +17,15 @@ export interface PyTorchPluginOptions {
   readonly local?: LocalRanksOptions;
 }
 
-export const pytorch = definePlugin<PyTorchConfig, PyTorchPluginOptions>({
+export const pytorch = definePlugin({
   taskType: PYTORCH_TASK_TYPE,
   taskTypeVersion: PYTORCH_TASK_TYPE_VERSION,
   alsoReads: [PYTORCH_LEGACY_VERSION],
   packageName: pytorchPackage.name,
   coreVersion: `^${pytorchPackage.dependencies['@tflyte/core']}`,
   target: 'container',
-  custom: pytorchCustom,
-  backend: (options): Backend => (options.kubernetes !== undefined ? pytorchJobBackend(options.kubernetes) : localRanks(options.local)),
+  config: pytorchCustom,
+  backend: (options: PyTorchPluginOptions): Backend => (options.kubernetes !== undefined ? pytorchJobBackend(options.kubernetes) : localRanks(options.local)),
 });
 
 export type PyTorchPlugin = Plugin<PyTorchConfig>;

@@ -109,7 +109,7 @@ export function replicaPodNames(job: PyTorchJobView): string[] {
 
 /** The PyTorchJob for an attempt (without name and namespace, which the resource backend sets). */
 export function pytorchJobManifest(ctx: AttemptContext, target: { namespace: string; name: string }, options: PodBuildOptions = {}): PyTorchJobView {
-  const config = pytorchCustom.decode(ctx.template.custom as JsonObject | undefined, ctx.template.taskTypeVersion);
+  const config = pytorchCustom.decode({ custom: ctx.template.custom as JsonObject | undefined }, ctx.template.taskTypeVersion);
   const elastic = config.elasticConfig !== undefined;
   if (elastic && replicaGroup(config.workerReplicas).replicas === 0) {
     throw new BackendError({ kind: 'user', retryable: false, code: 'BadTaskSpecification', message: 'an elastic PyTorch task needs at least one worker replica' });

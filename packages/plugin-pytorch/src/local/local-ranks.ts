@@ -64,7 +64,7 @@ export function localRanks(options: LocalRanksOptions = {}): SyncBackend {
   return {
     name: LOCAL_RANKS_BACKEND,
     async do(ctx) {
-      const config = pytorchCustom.decode(ctx.template.custom as JsonObject | undefined, ctx.template.taskTypeVersion);
+      const config = pytorchCustom.decode({ custom: ctx.template.custom as JsonObject | undefined }, ctx.template.taskTypeVersion);
       const target = ctx.template.target;
       if (target.case !== 'container') throw badFormat(`a local PyTorch run needs a container target, not '${target.case ?? 'none'}'`);
       if (uriScheme(ctx.outputPrefix) !== 'file') throw badFormat(`a local PyTorch run keeps its files on this machine, but the attempt is at ${ctx.outputPrefix}`);
