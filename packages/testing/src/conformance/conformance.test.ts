@@ -1,11 +1,12 @@
 // The conformance suite run for the kit's own fakes and core's function backend; plugins run it for theirs.
 import { fileURLToPath } from 'node:url';
 import { functionBackend, t, task, toLiteralMap, toTaskTemplate } from '@tflyte/core';
-import { afterAll, beforeAll } from 'vitest';
+import { type AsyncBackend, type JsonValue, running } from '@tflyte/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpJobService, httpJobBackend, type HttpJobService } from '../kit/http-job-service.ts';
 import { createInMemoryBackend, createInMemorySyncBackend } from '../kit/in-memory-backend.ts';
 import { testLiteralMap, testTaskTemplate } from '../kit/task-template.ts';
-import { describeBackendConformance } from './describe-backend-conformance.ts';
+import { type BackendConformanceOptions, backendConformanceChecks, describeBackendConformance } from './describe-backend-conformance.ts';
 
 const runsUntilDeleted = testTaskTemplate({ outputs: { y: 'integer' } });
 
@@ -54,4 +55,73 @@ describeBackendConformance({
   backend: () => functionBackend(),
   template: toTaskTemplate(conformanceSquare, { image: 'img:1', version: 'v1' }),
   inputs: toLiteralMap(conformanceSquare.inputs, { x: 3 }),
+});
+
+describe('the suite fails a backend that breaks the contract', () => {
+  const live = () => createInMemoryBackend({ script: [{ phase: 'RUNNING' }], watch: true });
+  /** The in-memory backend with some methods replaced. */
+  const broken = (change: (inner: ReturnType<typeof live>) => Partial<AsyncBackend>): BackendConformanceOptions => ({
+    name: 'broken',
+    backend: () => {
+      const inner = live();
+      return { ...inner, create: inner.create, get: inner.get, delete: inner.delete, watch: inner.watch, ...change(inner) } as AsyncBackend;
+    },
+    template: runsUntilDeleted,
+  });
+  const check = (options: BackendConformanceOptions, title: string) => {
+    const found = backendConformanceChecks(options).find((c) => c.title.startsWith(title));
+    if (found === undefined) throw new Error(`no check '${title}'`);
+    return found.run();
+  };
+
+  it('catches a create that submits again for the same token', async () => {
+    let n = 0;
+    const options = broken((inner) => ({ create: (ctx) => inner.create({ ...ctx, idempotencyToken: `${ctx.idempotencyToken}-${n++}` }) }));
+    await expect(check(options, 'create is idempotent')).rejects.toThrow();
+  });
+
+  it('catches a get that stops the job', async () => {
+    const options = broken((inner) => ({
+      get: async (handle, ctx) => {
+        await inner.delete(handle as never, ctx);
+        return inner.get(handle as never, ctx);
+      },
+    }));
+    await expect(check(options, 'get is pure')).rejects.toThrow(/not live/);
+  });
+
+  it('catches a handle that does not survive JSON', async () => {
+    const options = broken((inner) => ({ create: async (ctx) => ({ ...(await inner.create(ctx)), at: new Date(0) }) as unknown as JsonValue }));
+    await expect(check(options, 'the handle survives')).rejects.toThrow();
+  });
+
+  it('catches a delete that fails for a job already gone, and one that leaves the job live', async () => {
+    const deleted = new Set<string>();
+    const twice = broken((inner) => ({
+      delete: async (handle, ctx) => {
+        const id = (handle as { jobId: string }).jobId;
+        if (deleted.has(id)) throw new Error('no such job');
+        deleted.add(id);
+        await inner.delete(handle as never, ctx);
+      },
+    }));
+    await expect(check(twice, 'delete is idempotent')).rejects.toThrow('no such job');
+    const noop = broken(() => ({ delete: async () => {} }));
+    await expect(check(noop, 'delete is idempotent')).rejects.toThrow(/still live/);
+  });
+
+  it('catches a watch that keeps reporting after its signal aborts', async () => {
+    const options = broken(() => ({
+      watch: (_handle, _ctx, onStatus, signal) => {
+        onStatus(running());
+        signal.addEventListener('abort', () => setImmediate(() => onStatus(running({ message: 'still here' }))));
+      },
+    }));
+    await expect(check(options, 'cancellation')).rejects.toThrow(/after the watch was aborted/);
+  });
+
+  it('catches a do that returns a live phase', async () => {
+    const options: BackendConformanceOptions = { name: 'broken sync', backend: () => ({ name: 'live do', do: async () => running() }), template: runsUntilDeleted };
+    await expect(check(options, 'do returns a terminal status')).rejects.toThrow(/RUNNING/);
+  });
 });

@@ -31,7 +31,7 @@ import {
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testAttemptContext } from '../kit/attempt-context.ts';
 import { toWireContext } from './wire-context.ts';
 
@@ -83,10 +83,18 @@ const CHILD = fileURLToPath(new URL('./reattach-child.ts', import.meta.url));
 const isLive = (status: TaskStatus): boolean => status.phase !== TaskExecution_Phase.UNDEFINED && !isTerminalPhase(status.phase);
 const describePhase = (status: TaskStatus): string => `${phaseName(status.phase)}${status.message === undefined ? '' : ` (${status.message})`}`;
 
-export function describeBackendConformance(options: BackendConformanceOptions): void {
-  const timeout = options.timeoutMs ?? 30_000;
-  const cleanups: (() => Promise<void>)[] = [];
+/** One guarantee of the suite, runnable on its own (it throws when the backend breaks it). */
+export interface ConformanceCheck {
+  readonly title: string;
+  /** Which kind of backend it applies to. */
+  readonly kind: 'async' | 'sync';
+  /** Undefined when the check applies; else why it is skipped. */
+  readonly skipped?: string;
+  run(): Promise<void>;
+}
 
+/** The checks for a backend, each cleaning up after itself; `describeBackendConformance` registers them as tests. */
+export function backendConformanceChecks(options: BackendConformanceOptions): ConformanceCheck[] {
   const setUp = async () => {
     const backend = await options.backend();
     const template = typeof options.template === 'function' ? await options.template() : options.template;
@@ -98,70 +106,74 @@ export function describeBackendConformance(options: BackendConformanceOptions): 
     const ctx = options.context === undefined ? base : await options.context(base);
     return { backend, ctx };
   };
-  // Whether the backend is sync, decided once from one instance.
-  let syncKind: Promise<boolean> | undefined;
-  const isSync = (): Promise<boolean> => (syncKind ??= Promise.resolve(options.backend()).then(isSyncBackend));
   const submitted = async (): Promise<number | undefined> => (options.submittedJobs === undefined ? undefined : await options.submittedJobs());
 
-  describe.skipIf(options.skip !== undefined && options.skip !== false)(`backend conformance: ${options.name}${options.skip ? ` (skipped: ${options.skip})` : ''}`, () => {
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-    });
+  /** Runs `fn` on a created job, deleting it afterwards whatever happens. */
+  const withJob = (fn: (job: { backend: AsyncBackend; ctx: AttemptContext; handle: JsonValue; before: number | undefined }) => Promise<void>) => async () => {
+    const { backend, ctx } = await setUp();
+    if (isSyncBackend(backend)) throw new Error(`backend ${backend.name} is a sync backend`);
+    const before = await submitted();
+    const handle = await backend.create(ctx);
+    try {
+      await fn({ backend, ctx, handle, before });
+    } finally {
+      await backend.delete(handle, ctx).catch(() => undefined);
+    }
+  };
+  const withSync = (fn: (backend: SyncBackend, ctx: AttemptContext) => Promise<void>) => async () => {
+    const { backend, ctx } = await setUp();
+    if (!isSyncBackend(backend)) throw new Error(`backend ${backend.name} is an async backend`);
+    await fn(backend, ctx);
+  };
+  const reattach = options.reattach;
 
-    /** Creates the job and deletes it after the test whatever happens. */
-    const started = async () => {
-      const { backend, ctx } = await setUp();
-      if (isSyncBackend(backend)) throw new Error(`backend ${backend.name} is a sync backend`);
-      const before = await submitted();
-      const handle = await backend.create(ctx);
-      cleanups.push(() => backend.delete(handle, ctx));
-      return { backend, ctx, handle, before };
-    };
-
-    describe('async lifecycle (skipped for a sync backend)', () => {
-      const asyncIt = (title: string, fn: () => Promise<void>) =>
-        it(title, async (test) => {
-          if (await isSync()) test.skip();
-          await fn();
-        }, timeout);
-
-      asyncIt('create is idempotent by idempotency token: the same token gives the same handle and one job', async () => {
-        const { backend, ctx, handle, before } = await started();
+  return [
+    {
+      title: 'create is idempotent by idempotency token: the same token gives the same handle and one job',
+      kind: 'async',
+      run: withJob(async ({ backend, ctx, handle, before }) => {
         // A new context object with the same token, as after an executor restart.
-        const again = await backend.create({ ...ctx });
-        expect(again).toEqual(handle);
-        const after = await submitted();
-        if (before !== undefined) expect(after! - before).toBe(1);
-      });
-
-      asyncIt('get is pure: reading the status neither ends the job nor submits another', async () => {
-        const { backend, ctx, handle, before } = await started();
-        const reads: TaskStatus[] = [];
-        for (let i = 0; i < 3; i++) reads.push(await backend.get(handle, ctx));
-        expect(reads.filter((s) => !isLive(s)).map(describePhase)).toEqual([]);
         expect(await backend.create({ ...ctx })).toEqual(handle);
         const after = await submitted();
-        if (before !== undefined) expect(after! - before).toBe(1);
-      });
-
-      asyncIt('the handle survives a JSON round trip, and get accepts the parsed copy', async () => {
-        const { backend, ctx, handle } = await started();
+        if (before !== undefined) expect(after! - before, 'jobs submitted for one token').toBe(1);
+      }),
+    },
+    {
+      title: 'get is pure: reading the status neither ends the job nor submits another',
+      kind: 'async',
+      run: withJob(async ({ backend, ctx, handle, before }) => {
+        const reads: TaskStatus[] = [];
+        for (let i = 0; i < 3; i++) reads.push(await backend.get(handle, ctx));
+        expect(reads.filter((s) => !isLive(s)).map(describePhase), 'statuses that were not live').toEqual([]);
+        expect(await backend.create({ ...ctx })).toEqual(handle);
+        const after = await submitted();
+        if (before !== undefined) expect(after! - before, 'jobs submitted for one token').toBe(1);
+      }),
+    },
+    {
+      title: 'the handle survives a JSON round trip, and get accepts the parsed copy',
+      kind: 'async',
+      run: withJob(async ({ backend, ctx, handle }) => {
         const parsed = JSON.parse(JSON.stringify(handle)) as JsonValue;
         expect(parsed).toEqual(handle);
         const status = await backend.get(parsed, ctx);
         expect(isLive(status), describePhase(status)).toBe(true);
-      });
-
-      asyncIt('delete is idempotent: it stops a live job, and deleting a job that is gone succeeds', async () => {
-        const { backend, ctx, handle } = await started();
+      }),
+    },
+    {
+      title: 'delete is idempotent: it stops a live job, and deleting a job that is gone succeeds',
+      kind: 'async',
+      run: withJob(async ({ backend, ctx, handle }) => {
         await backend.delete(handle, ctx);
-        expect(await liveAfterDelete(backend, handle, ctx)).toBe(false);
+        expect(await liveAfterDelete(backend, handle, ctx), 'the job is still live after delete').toBe(false);
         await backend.delete(handle, ctx);
         await backend.delete(JSON.parse(JSON.stringify(handle)) as JsonValue, ctx);
-      });
-
-      asyncIt('cancellation: a watch stops reporting once its signal aborts, and delete ends the job', async () => {
-        const { backend, ctx, handle } = await started();
+      }),
+    },
+    {
+      title: 'cancellation: a watch stops reporting once its signal aborts, and delete ends the job',
+      kind: 'async',
+      run: withJob(async ({ backend, ctx, handle }) => {
         if (backend.watch !== undefined) {
           const stop = new AbortController();
           const seen: TaskStatus[] = [];
@@ -181,66 +193,90 @@ export function describeBackendConformance(options: BackendConformanceOptions): 
           await backend.delete(handle, ctx);
           // Let anything the watch still had scheduled run before counting.
           for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-          expect(seen.length).toBe(reported);
+          expect(seen.slice(reported).map(describePhase), 'statuses reported after the watch was aborted').toEqual([]);
         } else {
           await backend.delete(handle, ctx);
         }
-        expect(await liveAfterDelete(backend, handle, ctx)).toBe(false);
-      });
-
-      const reattach = options.reattach;
-      (reattach === undefined ? it.skip : asyncIt)(
-        `re-attaches from a persisted handle in a fresh process${reattach === undefined ? ` (${options.reattachSkipReason ?? 'no reattach spec given'})` : ''}`,
-        async () => {
-          const { backend, ctx, handle, before } = await started();
-          const spec = typeof reattach === 'function' ? reattach() : reattach!;
-          const seen = await getInFreshProcess(spec, handle, ctx);
-          if ((spec.expect ?? 'live') === 'live') {
-            expect(seen.failure, `the fresh process saw ${phaseName(seen.phase)}`).toBeNull();
-            expect(isLive({ phase: seen.phase }), `the fresh process saw ${phaseName(seen.phase)}`).toBe(true);
-          } else {
-            expect(seen.phase).toBe(TaskExecution_Phase.RETRYABLE_FAILED);
-            expect(seen.failure).toMatchObject({ kind: 'system', retryable: true });
-          }
-          // Only a status was read: the job is the one this process created, and nothing was resubmitted.
-          expect(await backend.create({ ...ctx })).toEqual(handle);
-          const after = await submitted();
-          if (before !== undefined) expect(after! - before).toBe(1);
-        },
-      );
-    });
-
-    describe('sync do (skipped for an async backend)', () => {
-      const syncIt = (title: string, fn: (backend: SyncBackend, ctx: AttemptContext) => Promise<void>) =>
-        it(title, async (test) => {
-          if (!(await isSync())) test.skip();
-          const { backend, ctx } = await setUp();
-          await fn(backend as SyncBackend, ctx);
-        }, timeout);
-
-      syncIt('do returns a terminal status', async (backend, ctx) => {
+        expect(await liveAfterDelete(backend, handle, ctx), 'the job is still live after delete').toBe(false);
+      }),
+    },
+    {
+      title: 're-attaches from a persisted handle in a fresh process',
+      kind: 'async',
+      ...(reattach === undefined ? { skipped: options.reattachSkipReason ?? 'no reattach spec given' } : {}),
+      run: withJob(async ({ backend, ctx, handle, before }) => {
+        const spec = typeof reattach === 'function' ? reattach() : reattach!;
+        const seen = await getInFreshProcess(spec, handle, ctx);
+        if ((spec.expect ?? 'live') === 'live') {
+          expect(seen.failure, `the fresh process saw ${phaseName(seen.phase)}`).toBeNull();
+          expect(isLive({ phase: seen.phase }), `the fresh process saw ${phaseName(seen.phase)}`).toBe(true);
+        } else {
+          expect(seen.phase).toBe(TaskExecution_Phase.RETRYABLE_FAILED);
+          expect(seen.failure).toMatchObject({ kind: 'system', retryable: true });
+        }
+        // Only a status was read: the job is the one this process created, and nothing was resubmitted.
+        expect(await backend.create({ ...ctx })).toEqual(handle);
+        const after = await submitted();
+        if (before !== undefined) expect(after! - before, 'jobs submitted for one token').toBe(1);
+      }),
+    },
+    {
+      title: 'do returns a terminal status',
+      kind: 'sync',
+      run: withSync(async (backend, ctx) => {
         const status = await backend.do(ctx);
         expect(isTerminalPhase(status.phase), describePhase(status)).toBe(true);
-      });
-
-      syncIt('do again for the same attempt is safe: the same outcome, and at most one job', async (backend, ctx) => {
+      }),
+    },
+    {
+      title: 'do again for the same attempt is safe: the same outcome, and at most one job',
+      kind: 'sync',
+      run: withSync(async (backend, ctx) => {
         const before = await submitted();
         const first = await backend.do(ctx);
         const second = await backend.do({ ...ctx, signal: new AbortController().signal });
         expect(second.phase).toBe(first.phase);
         const after = await submitted();
-        if (before !== undefined) expect(after! - before).toBeLessThanOrEqual(1);
-      });
-
-      syncIt('do settles when the attempt signal has aborted, with a terminal status or an error', async (backend, ctx) => {
+        if (before !== undefined) expect(after! - before, 'jobs submitted for one token').toBeLessThanOrEqual(1);
+      }),
+    },
+    {
+      title: 'do settles when the attempt signal has aborted, with a terminal status or an error',
+      kind: 'sync',
+      run: withSync(async (backend, ctx) => {
         const outcome = await backend.do({ ...ctx, signal: AbortSignal.abort(new Error('cancelled')) }).then(
           (status) => ({ status }),
           (error: unknown) => ({ error }),
         );
         if ('status' in outcome) expect(isTerminalPhase(outcome.status.phase), describePhase(outcome.status)).toBe(true);
         else expect(outcome.error).toBeDefined();
-      });
-    });
+      }),
+    },
+  ];
+}
+
+/**
+ * Registers the suite as vitest tests. Checks for the other kind of backend (sync or async) are
+ * reported as skipped, as is re-attaching when no `reattach` is given.
+ */
+export function describeBackendConformance(options: BackendConformanceOptions): void {
+  const timeout = options.timeoutMs ?? 30_000;
+  // Whether the backend is sync, decided once from one instance.
+  let syncKind: Promise<boolean> | undefined;
+  const isSync = (): Promise<boolean> => (syncKind ??= Promise.resolve(options.backend()).then(isSyncBackend));
+  const skipAll = options.skip !== undefined && options.skip !== false;
+
+  describe.skipIf(skipAll)(`backend conformance: ${options.name}${skipAll ? ` (skipped: ${String(options.skip)})` : ''}`, () => {
+    for (const check of backendConformanceChecks(options)) {
+      if (check.skipped !== undefined) {
+        it.skip(`${check.title} (${check.skipped})`, () => {});
+        continue;
+      }
+      it(check.title, async (test) => {
+        if ((await isSync()) !== (check.kind === 'sync')) test.skip(`applies to ${check.kind} backends`);
+        await check.run();
+      }, timeout);
+    }
   });
 }
 

@@ -1,3 +1,3 @@
 // @tflyte/testing/conformance: the backend conformance suite every plugin runs against its backend.
-export { describeBackendConformance } from './describe-backend-conformance.ts';
-export type { BackendConformanceOptions, ReattachSpec } from './describe-backend-conformance.ts';
+export { backendConformanceChecks, describeBackendConformance } from './describe-backend-conformance.ts';
+export type { BackendConformanceOptions, ConformanceCheck, ReattachSpec } from './describe-backend-conformance.ts';
