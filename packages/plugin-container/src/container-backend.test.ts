@@ -379,3 +379,12 @@ describe.skipIf(!probe.available)('a direct call of a container task, outside an
     expect(await runtime.listContainers()).toEqual([]);
   });
 });
+
+describe.skipIf(probe.available)('a direct call without a container runtime', () => {
+  it('fails through the executor with one attempt, naming the missing runtime', async () => {
+    const task = containerTask({ name: 'noRuntime', image: 'busybox', command: ['true'], retries: 2 });
+    const error = await task({}).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect(error).toMatchObject({ failure: { kind: 'system', retryable: false, code: 'ContainerRuntimeUnavailable' }, attempts: 1 });
+  });
+});
