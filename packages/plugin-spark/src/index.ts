@@ -13,3 +13,5 @@ export { sparkPhase, sparkLogLinks } from './spark-phase.ts';
 export type { SparkApplicationView, SparkLinkOptions, SparkLogLinks } from './spark-phase.ts';
 export { OUTPUT_DOCUMENT_ENV, OUTPUT_DOCUMENT_NAME } from './spark-outputs.ts';
 export { SparkPluginOptionError } from './errors.ts';
+export { sparkLocalBackend, sparkSubmitArgs, SPARK_LOCAL_BACKEND } from './spark-local.ts';
+export type { SparkLocalOptions, SparkLocalSettings } from './spark-local.ts';

@@ -10,6 +10,7 @@ import { type KubeClient, type KubeObject, type ResourceBackend, type ResourceHa
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import type { SparkJob } from '@tflyte/idl/plugins/spark';
 import { type SparkApplicationSettings, SPARK_API_VERSION, SPARK_KIND, buildSparkApplication } from './spark-application.ts';
+import type { SparkLocalOptions } from './spark-local.ts';
 import { collectOutputs } from './spark-outputs.ts';
 import { type SparkApplicationView, type SparkLinkOptions, sparkPhase } from './spark-phase.ts';
 
@@ -20,6 +21,13 @@ export const SPARK_APPLICATION_KIND: ResourceKind = { apiVersion: SPARK_API_VERS
 export type SparkHandle = ResourceHandle;
 
 export interface SparkBackendOptions extends SparkApplicationSettings, SparkLinkOptions {
+  /**
+   * `kubernetes` (default): a SparkApplication per attempt. `local`: `spark-submit --master local[N]`
+   * on this machine, for trying a task without a cluster.
+   */
+  readonly mode?: 'kubernetes' | 'local';
+  /** How local runs find and run spark-submit. */
+  readonly local?: SparkLocalOptions;
   /** A client to share with other Kubernetes backends (one watch per namespace for all of them). */
   readonly client?: KubeClient;
   /** Used when no client is given; default: the kubeconfig kubectl would use. */

@@ -5,13 +5,14 @@
  * derived from this definition, so what is serialized and what runs it cannot disagree.
  */
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { type PluginDefinition, definePlugin, protoCustom } from '@tflyte/core';
-import type { ResourceBackend } from '@tflyte/kubernetes';
+import { type Backend, type PluginDefinition, createFileStore, createStorage, definePlugin, protoCustom } from '@tflyte/core';
+import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import { type SparkJob, SparkJobSchema } from '@tflyte/idl/plugins/spark';
 import sparkPackage from '../package.json' with { type: 'json' };
 import { SparkPluginOptionError } from './errors.ts';
 import { type SparkBackendOptions, sparkBackend } from './spark-backend.ts';
 import type { SparkHandle } from './spark-backend.ts';
+import { sparkLocalBackend } from './spark-local.ts';
 
 export const SPARK_TASK_TYPE = 'spark';
 export const SPARK_TASK_TYPE_VERSION = 0;
@@ -27,7 +28,12 @@ export const spark: PluginDefinition<SparkJob, SparkBackendOptions, SparkHandle,
   target: 'container',
   config: protoCustom(SparkJobSchema),
   // `spark` is read when a backend first builds an application, long after this module has run.
-  backend: (options): ResourceBackend => sparkBackend(options, (template) => spark.configOf(template)),
+  backend: (options): Backend<SparkHandle> => {
+    const readJob = (template: TaskTemplate) => spark.configOf(template);
+    if (options.mode !== 'local') return sparkBackend(options, readJob);
+    const storage = options.storage ?? createStorage([createFileStore()]);
+    return sparkLocalBackend({ ...options, storage }, options.local ?? {}, readJob);
+  },
 });
 
 /** The registrable plugin for tflyte.config.ts: `plugins: [sparkPlugin()]`. */
@@ -38,7 +44,7 @@ export function sparkPlugin(options: SparkBackendOptions = {}): ReturnType<typeo
 
 const KNOWN_OPTIONS = new Set([
   'client', 'kubeConfig', 'context', 'namespace', 'storage', 'deleteWhenDone', 'statusChecks',
-  'defaultSparkConf', 'features', 'sparkVersion', 'serviceAccount', 'pod', 'logs', 'historyServerUrl',
+  'defaultSparkConf', 'features', 'sparkVersion', 'serviceAccount', 'pod', 'logs', 'historyServerUrl', 'mode', 'local',
 ]);
 
 function checkPluginOptions(options: SparkBackendOptions): void {
@@ -51,6 +57,10 @@ function checkPluginOptions(options: SparkBackendOptions): void {
     const value = options[key];
     if (value !== undefined && (typeof value !== 'string' || value === '')) fail(key, 'must be a non-empty string');
   }
+  if (options.mode !== undefined && options.mode !== 'kubernetes' && options.mode !== 'local') fail('mode', `must be 'kubernetes' or 'local', got ${JSON.stringify(options.mode)}`);
+  if (options.local !== undefined && options.mode !== 'local') fail('local', "applies only with mode: 'local'");
+  const threads = options.local?.threads;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) fail('local.threads', `must be a positive whole number, got ${threads}`);
   if (options.historyServerUrl !== undefined && !URL.canParse(options.historyServerUrl)) {
     fail('historyServerUrl', `must be the history server's URL, e.g. 'https://spark-history.example.com', got '${options.historyServerUrl}'`);
   }

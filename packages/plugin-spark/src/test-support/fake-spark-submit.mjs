@@ -1,18 +1,27 @@
-// A stand-in for the image's spark-submit in the test node: it receives what the operator's driver
-// pod runs (the application file, then the application's arguments) and does what the named
-// application would, writing its outputs where it is told. Spark itself is not installed here.
+// A stand-in for spark-submit, in the test node's driver pods and on PATH for local runs: it takes
+// spark-submit's options, the application file and the application's arguments, records them, and
+// does what the named application would, writing its outputs where it is told. Spark itself is not
+// installed here.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const [application, ...args] = process.argv.slice(2);
+// spark-submit's own options come first (none in a driver pod, which the operator starts with the application).
+const argv = process.argv.slice(2);
+const options = { conf: {} };
+while (argv[0]?.startsWith('--')) {
+  const [option, value] = argv.splice(0, 2);
+  if (option === '--conf') options.conf[value.slice(0, value.indexOf('='))] = value.slice(value.indexOf('=') + 1);
+  else options[option.slice(2)] = value;
+}
+const [application, ...args] = argv;
 const path = (uri) => (uri.startsWith('file://') ? fileURLToPath(uri) : uri);
 const flag = (name) => {
   const at = args.indexOf(name);
   return at < 0 ? undefined : args[at + 1];
 };
 if (process.env.SPARK_SUBMIT_RECORD) {
-  appendFileSync(process.env.SPARK_SUBMIT_RECORD, `${JSON.stringify({ application, args, env: process.env })}\n`);
+  appendFileSync(process.env.SPARK_SUBMIT_RECORD, `${JSON.stringify({ options, application, args, env: process.env })}\n`);
 }
 
 switch (application.replace(/^local:\/\//, '').split('/').pop()) {
