@@ -6,8 +6,19 @@ import { names, readJson, type Tree } from '@nx/devkit';
 import { PluginGeneratorError } from './generator-error.ts';
 import type { PluginGeneratorSchema } from './schema.d.ts';
 
+export const KINDS = ['function', 'crd', 'warehouse'] as const;
+export type Kind = (typeof KINDS)[number];
 export const TARGETS = ['container', 'k8sPod', 'sql'] as const;
 export type Target = (typeof TARGETS)[number];
+
+/** The targets each kind can serialize with; the first is its default. */
+const TARGETS_OF_KIND: Readonly<Record<Kind, readonly Target[]>> = {
+  // A function body runs the tflyte entrypoint, in a container or in a pod spec.
+  function: ['container', 'k8sPod'],
+  // The operator builds the pods from the job's pod templates; the task states a container.
+  crd: ['container'],
+  warehouse: ['sql'],
+};
 
 const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 // Flyte's task types are lowercase words joined by '-' or '_' (raw-container, sagemaker_training_job_task).
@@ -18,6 +29,8 @@ export interface WorkspaceVersions {
   readonly core: string;
   readonly idl: string;
   readonly protobuf: string;
+  /** `@duckdb/node-api` as packages/testing pins it; only read for a warehouse plugin, whose test server runs DuckDB. */
+  readonly duckdb: string | undefined;
   readonly license: string;
   readonly engines: Readonly<Record<string, string>>;
 }
@@ -31,6 +44,7 @@ export interface NormalizedPluginOptions {
   readonly propertyName: string;
   /** `MY_JOB` */
   readonly constantName: string;
+  readonly kind: Kind;
   readonly taskType: string;
   readonly target: Target;
   /** `@tflyte/plugin-my-job` */
@@ -42,17 +56,18 @@ export interface NormalizedPluginOptions {
 
 export function normalizeOptions(tree: Tree, schema: PluginGeneratorSchema): NormalizedPluginOptions {
   const name = checkName(schema.name);
-  const taskType = schema.taskType ?? name;
+  const kind = schema.kind ?? 'function';
+  if (!(KINDS as readonly string[]).includes(kind)) {
+    throw new PluginGeneratorError('kind', `--kind '${String(kind)}' is not a plugin kind: use one of ${KINDS.join(', ')} (e.g. --kind=function)`);
+  }
+  const taskType = schema.taskType ?? (kind === 'warehouse' ? `${name.replaceAll('-', '_')}_query` : name);
   if (!TASK_TYPE.test(taskType)) {
     throw new PluginGeneratorError(
       'taskType',
       `--taskType '${taskType}' is not a Flyte task type: use lowercase letters and digits, words joined by '-' or '_' (e.g. my_job)`,
     );
   }
-  const target = schema.target ?? 'container';
-  if (!(TARGETS as readonly string[]).includes(target)) {
-    throw new PluginGeneratorError('target', `--target '${String(target)}' is not a TaskTemplate target: use one of ${TARGETS.join(', ')}`);
-  }
+  const target = checkTarget(kind, schema.target);
   const projectRoot = `packages/plugin-${name}`;
   const packageName = `@tflyte/plugin-${name}`;
   if (tree.exists(projectRoot)) {
@@ -63,7 +78,20 @@ export function normalizeOptions(tree: Tree, schema: PluginGeneratorSchema): Nor
     throw new PluginGeneratorError('name', `${clash}/package.json is already named ${packageName}: choose another --name`);
   }
   const { className, propertyName, constantName } = names(name);
-  return { name, className, propertyName, constantName, taskType, target, packageName, projectRoot, versions: workspaceVersions(tree) };
+  return { name, className, propertyName, constantName, kind, taskType, target, packageName, projectRoot, versions: workspaceVersions(tree, kind) };
+}
+
+function checkTarget(kind: Kind, target: unknown): Target {
+  const allowed = TARGETS_OF_KIND[kind];
+  if (target === undefined) return allowed[0]!;
+  if (!(TARGETS as readonly string[]).includes(target as string)) {
+    throw new PluginGeneratorError('target', `--target '${String(target)}' is not a TaskTemplate target: use one of ${allowed.join(', ')} for --kind=${kind}`);
+  }
+  if (!allowed.includes(target as Target)) {
+    const fix = allowed.length === 1 ? `drop --target (a ${kind} plugin's tasks always use ${allowed[0]})` : `use one of ${allowed.join(', ')}`;
+    throw new PluginGeneratorError('target', `--target '${String(target)}' does not fit --kind=${kind}: ${fix}`);
+  }
+  return target as Target;
 }
 
 function checkName(name: unknown): string {
@@ -93,7 +121,7 @@ function packagesNamed(tree: Tree, packageName: string): string | undefined {
   return undefined;
 }
 
-function workspaceVersions(tree: Tree): WorkspaceVersions {
+function workspaceVersions(tree: Tree, kind: Kind): WorkspaceVersions {
   const file = 'packages/core/package.json';
   if (!tree.exists(file)) {
     throw new PluginGeneratorError(undefined, `${file} not found: run the generator from the root of the tflyte workspace`);
@@ -109,5 +137,14 @@ function workspaceVersions(tree: Tree): WorkspaceVersions {
   if (core.version === undefined || idl === undefined || protobuf === undefined) {
     throw new PluginGeneratorError(undefined, `${file} has no version or no @tflyte/idl and @bufbuild/protobuf dependencies, which the new package pins to`);
   }
-  return { core: core.version, idl, protobuf, license: core.license ?? 'Apache-2.0', engines: core.engines ?? {} };
+  return { core: core.version, idl, protobuf, duckdb: kind === 'warehouse' ? duckdbVersion(tree) : undefined, license: core.license ?? 'Apache-2.0', engines: core.engines ?? {} };
+}
+
+function duckdbVersion(tree: Tree): string {
+  const file = 'packages/testing/package.json';
+  const version = tree.exists(file) ? readJson<{ dependencies?: Record<string, string> }>(tree, file).dependencies?.['@duckdb/node-api'] : undefined;
+  if (version === undefined) {
+    throw new PluginGeneratorError('kind', `--kind=warehouse needs ${file} with an @duckdb/node-api dependency (its test server runs DuckDB): run the generator in the tflyte workspace`);
+  }
+  return version;
 }
