@@ -71,19 +71,15 @@ export function sparkTask<const I extends TypeRecord = NoInputs, const O extends
   options: SparkTaskOptions<I> & { readonly outputs?: O },
 ): Task<I, O> {
   const { name, inputs, outputs, application, sparkConf, hadoopConf, executorPath, driverPod, executorPod, ...common } = options;
-  let args: string[] = [];
   return spark.task<I, O>({
     name,
     inputs,
     outputs: outputs as O,
     options: common,
     ownOptions: OWN_OPTIONS,
-    config: (task) => {
-      const checked = checkSettings(task, { application, sparkConf, hadoopConf, executorPath, driverPod, executorPod });
-      args = checked.args;
-      return checked.job;
-    },
-    body: { kind: 'container', container: () => ({ command: [], args }) },
+    config: (task) => checkSettings(task, { application, sparkConf, hadoopConf, executorPath, driverPod, executorPod }),
+    // The arguments are not part of SparkJob: like flytekit's, they travel in the container target.
+    body: { kind: 'container', container: (_job, task) => ({ command: [], args: applicationArguments(task, application as SparkApplicationSpec) }) },
   });
 }
 
@@ -100,10 +96,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkSettings(task: DefinedTask, settings: Settings): { job: SparkJob; args: string[] } {
-  const fail = (option: string, problem: string): never => {
-    throw new InvalidOptionError(task.name, option, problem);
-  };
+const failFor = (task: DefinedTask) => (option: string, problem: string): never => {
+  throw new InvalidOptionError(task.name, option, problem);
+};
+
+/** The application's arguments as the template holds them; throws for a reference to an undeclared input or output. */
+function applicationArguments(task: DefinedTask, application: SparkApplicationSpec): string[] {
+  const fail = failFor(task);
+  const rawArgs: unknown = application.arguments ?? [];
+  if (!Array.isArray(rawArgs) || rawArgs.some((a) => typeof a !== 'string')) fail('application.arguments', 'must be a list of strings');
+  return (rawArgs as string[]).map((argument, i) => {
+    for (const input of inputReferences(argument)) {
+      if (!(input in task.inputs)) {
+        fail(`application.arguments[${i}]`, `references {{ .inputs.${input} }}, but the task has no input '${input}' (inputs: ${Object.keys(task.inputs).join(', ') || 'none'})`);
+      }
+    }
+    return rewriteOutputReferences(argument, task.outputs.types, (problem) => fail(`application.arguments[${i}]`, problem));
+  });
+}
+
+function checkSettings(task: DefinedTask, settings: Settings): SparkJob {
+  const fail = failFor(task);
   const app = settings.application;
   if (!isRecord(app)) return fail('application', "is required: { type: 'python' | 'scala' | 'java' | 'r', mainApplicationFile, mainClass?, arguments? }");
   for (const key of Object.keys(app)) {
@@ -115,16 +128,8 @@ function checkSettings(task: DefinedTask, settings: Settings): { job: SparkJob; 
     fail('application.mainApplicationFile', "is required: the application's file, e.g. 'local:///opt/app/main.py' or 's3a://bucket/app.jar'");
   }
   if (app.mainClass !== undefined && (typeof app.mainClass !== 'string' || app.mainClass === '')) fail('application.mainClass', 'must be a non-empty class name');
-  const rawArgs = app.arguments ?? [];
-  if (!Array.isArray(rawArgs) || rawArgs.some((a) => typeof a !== 'string')) fail('application.arguments', 'must be a list of strings');
-  const args = (rawArgs as string[]).map((argument, i) => {
-    for (const input of inputReferences(argument)) {
-      if (!(input in task.inputs)) {
-        fail(`application.arguments[${i}]`, `references {{ .inputs.${input} }}, but the task has no input '${input}' (inputs: ${Object.keys(task.inputs).join(', ') || 'none'})`);
-      }
-    }
-    return rewriteOutputReferences(argument, task.outputs.types, (problem) => fail(`application.arguments[${i}]`, problem));
-  });
+  // Checked here so that a bad argument fails the definition before anything is encoded.
+  applicationArguments(task, app as unknown as SparkApplicationSpec);
   const sparkConf = stringRecord(settings.sparkConf, 'sparkConf', fail);
   for (const key of INTEGER_CONF_KEYS) {
     if (Number.isNaN(confInteger(sparkConf, key))) fail(`sparkConf['${key}']`, `must be a positive whole number, got '${sparkConf[key]}'`);
@@ -143,7 +148,7 @@ function checkSettings(task: DefinedTask, settings: Settings): { job: SparkJob; 
     ...rolePod(settings.driverPod, 'driverPod', fail),
     ...rolePod(settings.executorPod, 'executorPod', fail),
   });
-  return { job, args };
+  return job;
 }
 
 function stringRecord(value: unknown, option: string, fail: (option: string, problem: string) => never): Record<string, string> {
