@@ -1,21 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openSession, toTaskTemplate, withRunner } from '@tflyte/core';
 import { pytorchPlugin } from '@tflyte/plugin-pytorch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, haveTorch } from '../packages/plugin-pytorch/src/test-fixtures/torch.ts';
 import { trainTinyModel } from './pytorch.ts';
 
-const PYTHON = '/usr/bin/python3';
-const haveTorch = (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch.distributed'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const REPO = resolve(import.meta.dirname, '..');
 
 describe('examples/pytorch', () => {

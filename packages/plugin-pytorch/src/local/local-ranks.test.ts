@@ -1,23 +1,12 @@
 // Real distributed PyTorch on this machine: ranks as processes with the operator's env contract, through the executor.
 // Needs /usr/bin/python3 with torch (tools/ci/install-pytorch.sh).
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CancelledError, TaskFailedError, createRegistry, fromLiteralMap, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { createTestExecutor } from '@tflyte/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pytorchPlugin, pytorchTask } from '../index.ts';
+import { PYTHON, haveTorch } from '../test-fixtures/torch.ts';
 import { rankProcesses } from './rank-count.ts';
-
-const PYTHON = '/usr/bin/python3';
-const haveTorch = (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch.distributed as d; assert d.is_gloo_available()'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!haveTorch) console.warn('skipping the local PyTorch runs: /usr/bin/python3 cannot import torch (run tools/ci/install-pytorch.sh)');
 
 const RANKS = fileURLToPath(new URL('../test-fixtures/ranks.py', import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
