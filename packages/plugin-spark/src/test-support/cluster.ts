@@ -42,6 +42,11 @@ export interface SparkCluster {
   sparkRequests(method: 'POST' | 'DELETE'): number;
   /** SparkApplications in the namespace now. */
   applications(): Promise<string[]>;
+  /**
+   * SparkApplications that have existed, by uid, as far as this and earlier calls saw them: a create
+   * that found its application already there (AlreadyExists) adds none, though it is a request.
+   */
+  applicationsCreated(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -71,6 +76,9 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
   const events: ExecutorEvent[] = [];
   executor.on((event) => events.push(event));
   const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
+  const list = async () =>
+    ((await custom.listNamespacedCustomObject({ group: 'sparkoperator.k8s.io', version: 'v1beta2', plural: 'sparkapplications', namespace })) as { items: { metadata: { name: string; uid: string } }[] }).items;
+  const seen = new Set<string>();
   return {
     server,
     client,
@@ -82,10 +90,11 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
     stateDir,
     events,
     sparkRequests: (method) => server.requests.filter((r) => r.method === method && /\/sparkapplications(\/|$)/.test(r.path)).length,
-    applications: async () =>
-      ((await custom.listNamespacedCustomObject({ group: 'sparkoperator.k8s.io', version: 'v1beta2', plural: 'sparkapplications', namespace })) as { items: { metadata: { name: string } }[] }).items.map(
-        (a) => a.metadata.name,
-      ),
+    applications: async () => (await list()).map((a) => a.metadata.name),
+    async applicationsCreated() {
+      for (const app of await list()) seen.add(app.metadata.uid);
+      return seen.size;
+    },
     async close() {
       await operator?.stop();
       client.close();
