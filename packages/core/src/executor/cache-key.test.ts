@@ -59,3 +59,21 @@ describe('cacheKey', () => {
     expect(inputs.literals['a']).toEqual(int(1n, 'h'));
   });
 });
+
+describe('cacheKey with keys that name Object.prototype members', () => {
+  const strings = (value: Record<string, unknown>) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  for (const key of ['__proto__', 'constructor', 'prototype']) {
+    it(`treats "${key}" as an ordinary map key`, () => {
+      const withKey = map({ m: nested(JSON.parse(`{"${key}": null, "a": null}`, (_k, v) => (v === null ? int(5n) : v))) });
+      expect(Object.keys((withKey.literals.m!.value.value as LiteralMap).literals)).toContain(key);
+      expect(cacheKey(task(), withKey)).not.toBe(cacheKey(task(), map({ m: nested({ a: int(5n) }) })));
+    });
+
+    it(`treats "${key}" as an ordinary top-level input name and struct key`, () => {
+      const top = map(JSON.parse(`{"${key}": null, "a": null}`, (_k, v) => (v === null ? int(1n) : v)));
+      expect(cacheKey(task(), top)).not.toBe(cacheKey(task(), map({ a: int(1n) })));
+      const withStruct = map({ s: struct(strings(JSON.parse(`{"${key}": {"x": 1}, "a": 1}`))) });
+      expect(cacheKey(task(), withStruct)).not.toBe(cacheKey(task(), map({ s: struct({ a: 1 }) })));
+    });
+  }
+});

@@ -13,7 +13,7 @@ export function cacheKey(template: TaskTemplate, inputs: LiteralMap): string {
   const ignored = new Set(template.metadata?.cacheIgnoreInputVars ?? []);
   const kept: Record<string, Literal> = {};
   for (const [name, literal] of Object.entries(inputs.literals)) {
-    if (!ignored.has(name)) kept[name] = placeHashes(literal);
+    if (!ignored.has(name)) setOwn(kept, name, placeHashes(literal));
   }
   const digest = createHash('sha256').update(deterministicBytes(LiteralMapSchema, create(LiteralMapSchema, { literals: kept }))).digest('hex');
   return `${template.id?.name ?? template.type}-${template.metadata?.discoveryVersion ?? ''}-${digest}`;
@@ -27,7 +27,7 @@ function placeHashes(literal: Literal): Literal {
       });
     case 'map': {
       const literals: Record<string, Literal> = {};
-      for (const [key, value] of Object.entries(literal.value.value.literals)) literals[key] = placeHashes(value);
+      for (const [key, value] of Object.entries(literal.value.value.literals)) setOwn(literals, key, placeHashes(value));
       return create(LiteralSchema, { value: { case: 'map', value: create(LiteralMapSchema, { literals }) } });
     }
     default:
@@ -63,7 +63,7 @@ function sortMessage(desc: DescMessage, message: Record<string, unknown>): void 
       const sorted: Record<string, unknown> = {};
       for (const k of Object.keys(value as object).sort()) {
         const item = (value as Record<string, unknown>)[k];
-        sorted[k] = field.mapKind === 'message' ? sortValue(field.message, item) : item;
+        setOwn(sorted, k, field.mapKind === 'message' ? sortValue(field.message, item) : item);
       }
       holder[key] = sorted;
     }
@@ -83,6 +83,14 @@ function sortJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortJson);
   if (typeof value !== 'object' || value === null) return value;
   const sorted: Record<string, unknown> = {};
-  for (const k of Object.keys(value).sort()) sorted[k] = sortJson((value as Record<string, unknown>)[k]);
+  for (const k of Object.keys(value).sort()) setOwn(sorted, k, sortJson((value as Record<string, unknown>)[k]));
   return sorted;
+}
+
+/**
+ * Assignment to `__proto__` would set the prototype instead of adding the key, so `{"__proto__": 5,
+ * "a": 1}` would hash like `{"a": 1}` and share its cache entry. Map keys are data: define them.
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
