@@ -49,6 +49,21 @@ CREATE TABLE IF NOT EXISTS cache_entries (
   created_at INTEGER NOT NULL,
   checksum TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS runs (
+  run_id TEXT PRIMARY KEY,
+  entity TEXT NOT NULL,
+  file TEXT NOT NULL,
+  export_name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  inputs_hash TEXT NOT NULL,
+  inputs TEXT NOT NULL,
+  status TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  checksum TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_identity ON runs (entity, version, inputs_hash, status);
 CREATE TABLE IF NOT EXISTS cache_locks (
   key TEXT PRIMARY KEY,
   owner TEXT NOT NULL,
