@@ -84,14 +84,14 @@ describe('hive tasks through the executor', () => {
 describe('faults', () => {
   it('with 20% of status and fetch calls failing, 10 runs give correct rows and run exactly 10 statements', async () => {
     const server = await startServer({
-      faults: { seed: 7, rules: [{ kind: 'error-status', methods: ['GetOperationStatus', 'FetchResults', 'GetResultSetMetadata'], probability: 0.2 }] },
+      faults: { seed: 7, rules: [{ kind: "server-error", ops: ['GetOperationStatus', 'FetchResults', 'GetResultSetMetadata'], probability: 0.2 }] },
     });
     const run = await executor(server, { statusChecks: { initialMs: 5, maxMs: 20 } });
     for (let i = 0; i < 10; i++) {
       const { rows } = await withRunner(executorRunner(run, { runId: `f${i}` }), () => byRegion({ region: 'eu' }));
       expect(rows).toEqual([{ id: 1, amount: '12.50' }, { id: 3, amount: '99.99' }]);
     }
-    expect(server.faults.injected().length).toBeGreaterThan(0);
+    expect(server.faults.injected.length).toBeGreaterThan(0);
     expect(server.operations()).toHaveLength(10);
   });
 });

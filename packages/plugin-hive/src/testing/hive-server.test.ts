@@ -40,7 +40,7 @@ describe('the test HiveServer2', () => {
     const server = await serve({ pendingMs: 2, runningMs: 2 });
     const rows = await query(server, "SELECT id, region FROM sales.orders WHERE region = 'eu' ORDER BY id", new auth.NoSaslAuthentication());
     expect(rows).toEqual([{ id: 1, region: 'eu' }, { id: 3, region: 'eu' }]);
-    expect(server.calls().map((c) => c.method)).toContain('GetOperationStatus');
+    expect(server.calls().map((c) => c.op)).toContain('GetOperationStatus');
   });
 
   it('checks PLAIN credentials over SASL on binary and Basic auth on HTTP', async () => {

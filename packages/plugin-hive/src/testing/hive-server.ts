@@ -3,14 +3,16 @@
  * 127.0.0.1, over the binary transport (NOSASL: buffered; PLAIN/LDAP: a SASL PLAIN handshake, then
  * framed, as HiveServer2's TSaslServerTransport) or HTTP (`/cliservice`, Basic auth). Statements run
  * for real on DuckDB, asynchronously, with states and delays; sessions close when their client
- * disconnects unless told otherwise; faults are injected per call and every call is logged.
+ * disconnects unless told otherwise. It is the HiveServer2 protocol adapter on the emulator core:
+ * operations are jobs of its JobMachine on its DuckDbEngine, faults come from its FaultModel and
+ * every call goes to its CallLog (the emulator's HTTP server does not fit Thrift over TCP).
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
+import { CallLog, type FaultKind, FaultModel, type FaultOptions, type RecordedCall, isTerminalJobState } from '@tflyte/testing/emulator';
 import { TCLI, TCLIService, type TStatus } from '../tcli.ts';
-import { type FaultKind, type FaultOptions, HiveFaults } from './faults.ts';
-import { HiveEngine, type HiveError, type OperationRecord, type OperationStateName, type OperationTimings, type SessionRecord } from './operations.ts';
+import { type HiveError, HiveOperations, type OperationRecord, type OperationStateName, type OperationTimings, type SessionRecord } from './operations.ts';
 import { rowSet, tableSchema } from './result-set.ts';
 
 interface ThriftModule {
@@ -40,15 +42,35 @@ export interface HiveServerOptions extends OperationTimings {
    * session and its operations end with the connection that opened them. HTTP sessions never do.
    */
   readonly closeSessionOnDisconnect?: boolean;
-  readonly faults?: FaultOptions;
+  /**
+   * The emulator's faults, per TCLIService method: `throttle` and `server-error` answer an error
+   * status (HiveServer2's connection limit; a timed-out metastore or executor), `connection-reset`
+   * drops the connection before the call runs, `lost-response` after it ran (the client cannot know
+   * it worked), `hang` never answers (until `hangMs`, then drops).
+   */
+  readonly faults?: FaultOptions<HiveMethod>;
 }
 
-/** One TCLIService call, as the server saw it. */
-export interface HiveCall {
-  readonly method: string;
-  readonly connectionId: number;
-  readonly fault?: FaultKind;
-}
+/** The TCLIService methods the server answers. */
+export const HIVE_METHODS = [
+  'OpenSession',
+  'CloseSession',
+  'GetInfo',
+  'ExecuteStatement',
+  'GetOperationStatus',
+  'CancelOperation',
+  'CloseOperation',
+  'GetResultSetMetadata',
+  'FetchResults',
+] as const;
+export type HiveMethod = (typeof HIVE_METHODS)[number];
+
+/**
+ * One TCLIService call as the server saw it. `status` is HTTP-like, as the emulator's call log
+ * counts: 200 for a SUCCESS status, 404 for INVALID_HANDLE, 500 for ERROR; undefined when the
+ * connection was dropped or the call hung.
+ */
+export type HiveCall = RecordedCall<HiveMethod> & { readonly connectionId: number };
 
 export interface HiveTestServer {
   readonly host: string;
@@ -62,9 +84,13 @@ export interface HiveTestServer {
   operations(): readonly OperationRecord[];
   sessions(): readonly SessionRecord[];
   calls(): readonly HiveCall[];
-  /** Puts an operation in a state by hand (for states the engine never reaches by itself). */
+  /** The call log: `log.count('ExecuteStatement')`, `log.of('CancelOperation')`. */
+  readonly log: CallLog<HiveMethod>;
+  /** Puts an operation in a state by hand (for states the job machine never reaches by itself). */
   forceState(operationId: string, state: OperationStateName, error?: HiveError): void;
-  readonly faults: HiveFaults;
+  /** Moves an operation held by `pendingMs`/`runningMs: Infinity` on; false when it was not waiting. */
+  advance(operationId: string): boolean;
+  readonly faults: FaultModel<HiveMethod>;
   /** Drops every open binary connection, as a restarted client or a network cut would. */
   disconnectAll(): void;
   close(): Promise<void>;
@@ -83,13 +109,13 @@ export async function startHiveServer(options: HiveServerOptions = {}): Promise<
   const transport = options.transport ?? 'binary';
   const auth = options.auth ?? (transport === 'http' ? 'plain' : 'nosasl');
   const closeOnDisconnect = transport === 'binary' && (options.closeSessionOnDisconnect ?? true);
-  const engine = await HiveEngine.create(options);
-  const faults = new HiveFaults(options.faults);
-  const calls: HiveCall[] = [];
+  const engine = await HiveOperations.create(options);
+  const faults = new FaultModel<HiveMethod>(options.faults, HIVE_METHODS);
+  const log = new CallLog<HiveMethod>();
   const sockets = new Map<number, Socket>();
   let nextConnection = 1;
 
-  const handlerFor = (context: CallContext): object => wrapHandler(methods(engine, context), context, faults, calls);
+  const handlerFor = (context: CallContext): object => wrapHandler(methods(engine, context), context, faults, log);
   const checkUser = (user: string, password: string): boolean => options.users === undefined || options.users[user] === password;
 
   let server: NetServer | HttpServer;
@@ -155,11 +181,13 @@ export async function startHiveServer(options: HiveServerOptions = {}): Promise<
     transport,
     httpPath: HTTP_PATH,
     faults,
-    sql: (text) => engine.sql(text),
+    log,
+    sql: (text) => engine.engine.sql(text),
     operations: () => engine.operations(),
     sessions: () => engine.sessions(),
-    calls: () => [...calls],
+    calls: () => log.calls as readonly HiveCall[],
     forceState: (id, state, error) => engine.force(id, state, error),
+    advance: (id) => engine.advance(id),
     disconnectAll: () => {
       for (const socket of sockets.values()) socket.destroy();
     },
@@ -237,27 +265,47 @@ function basicCredentials(request: IncomingMessage): { user: string; password: s
 
 type Method = (request: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
-/** Faults and the call log around every method: a fault decides whether the call runs and whether it is answered. */
-function wrapHandler(handler: Record<string, Method>, context: CallContext, faults: HiveFaults, calls: HiveCall[]): object {
+const HTTP_LIKE: Readonly<Record<number, number>> = {
+  [TCLI.TStatusCode.SUCCESS_STATUS]: 200,
+  [TCLI.TStatusCode.SUCCESS_WITH_INFO_STATUS]: 200,
+  [TCLI.TStatusCode.STILL_EXECUTING_STATUS]: 202,
+  [TCLI.TStatusCode.INVALID_HANDLE_STATUS]: 404,
+  [TCLI.TStatusCode.ERROR_STATUS]: 500,
+};
+
+/** Faults and the call log around every method: the fault model decides whether the call runs and whether it is answered. */
+function wrapHandler(handler: Record<HiveMethod, Method>, context: CallContext, faults: FaultModel<HiveMethod>, log: CallLog<HiveMethod>): object {
   const wrapped: Record<string, Method> = {};
-  for (const [method, run] of Object.entries(handler)) {
+  for (const [method, run] of Object.entries(handler) as [HiveMethod, Method][]) {
     wrapped[method] = async (request) => {
-      const fault = faults.draw(method);
-      calls.push({ method, connectionId: context.connectionId, ...(fault === undefined ? {} : { fault }) });
+      const call = log.record(method, request) as HiveCall & { connectionId: number; fault: FaultKind | undefined };
+      call.connectionId = context.connectionId;
+      const fault = faults.next(method);
+      call.fault = fault;
+      const answer = (response: Record<string, unknown>) => {
+        call.status = HTTP_LIKE[(response.status as TStatus | undefined)?.statusCode ?? -1] ?? 500;
+        return response;
+      };
+      const never = (): Promise<never> => {
+        if (faults.hangMs !== undefined) setTimeout(context.drop, faults.hangMs).unref();
+        return new Promise<never>(() => {});
+      };
       switch (fault) {
         case 'connection-reset':
           context.drop();
           return new Promise<never>(() => {});
         case 'hang':
-          return new Promise<never>(() => {});
-        case 'error-status':
-          return { status: errorStatus('08S01', 'org.apache.thrift.transport.TTransportException: java.net.SocketTimeoutException: Read timed out (injected)') };
-        case 'connection-reset-after':
+          return never();
+        case 'throttle':
+          return answer({ status: errorStatus('08004', `Connection limit per user reached (hive.server2.limit.connections.per.user) (injected)`) });
+        case 'server-error':
+          return answer({ status: errorStatus('08S01', 'org.apache.thrift.transport.TTransportException: java.net.SocketTimeoutException: Read timed out (injected)') });
+        case 'lost-response':
           await run(request);
           context.drop();
           return new Promise<never>(() => {});
         case undefined:
-          return run(request);
+          return answer(await run(request));
       }
     };
   }
@@ -275,17 +323,17 @@ interface WireHandle {
 const operationId = (request: Record<string, unknown>): Buffer => ((request.operationHandle as { operationId: WireHandle }).operationId.guid);
 const sessionId = (request: Record<string, unknown>): Buffer => ((request.sessionHandle as { sessionId: WireHandle }).sessionId.guid);
 
-function methods(engine: HiveEngine, context: CallContext): Record<string, Method> {
+function methods(ops: HiveOperations, context: CallContext): Record<HiveMethod, Method> {
   const INFO_VALUES: Readonly<Record<number, string>> = { 13: 'Apache Hive', 18: '3.1.3 (tflyte test server on DuckDB)' };
   return {
     async OpenSession(request) {
       const configuration = (request.configuration ?? {}) as Record<string, string>;
       const database = configuration['use:database'] ?? 'default';
       if (database !== 'default') {
-        const found = await engine.sql(`SELECT 1 FROM information_schema.schemata WHERE schema_name = '${database.replaceAll("'", "''")}'`);
+        const found = await ops.engine.sql(`SELECT 1 FROM information_schema.schemata WHERE schema_name = '${database.replaceAll("'", "''")}'`);
         if (found.length === 0) return { status: errorStatus('42000', `Database '${database}' does not exist`, 10072), serverProtocolVersion: request.client_protocol };
       }
-      const { guid, secret } = engine.openSession(context.username, database, context.connectionId);
+      const { guid, secret } = ops.openSession(context.username, database, context.connectionId);
       return {
         status: ok(),
         serverProtocolVersion: Math.min(Number(request.client_protocol ?? 0), TCLI.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10!),
@@ -294,27 +342,29 @@ function methods(engine: HiveEngine, context: CallContext): Record<string, Metho
       };
     },
     async CloseSession(request) {
-      if (engine.session(sessionId(request)) === undefined) return { status: invalidHandle('SessionHandle') };
-      engine.closeSession(sessionId(request).toString('hex'));
+      if (ops.session(sessionId(request)) === undefined) return { status: invalidHandle('SessionHandle') };
+      ops.closeSession(sessionId(request).toString('hex'));
       return { status: ok() };
     },
     async GetInfo(request) {
       return { status: ok(), infoValue: { stringValue: INFO_VALUES[Number(request.infoType)] ?? '' } };
     },
     async ExecuteStatement(request) {
-      const session = engine.session(sessionId(request));
+      const session = ops.session(sessionId(request));
       if (session === undefined) return { status: invalidHandle('SessionHandle') };
       const timeout = request.queryTimeout as { toNumber?: () => number } | number | undefined;
-      const operation = engine.execute(session, String(request.statement), {
+      const operation = ops.execute({
+        session,
+        statement: String(request.statement),
         runAsync: Boolean(request.runAsync),
         queryTimeoutSeconds: typeof timeout === 'number' ? timeout : (timeout?.toNumber?.() ?? 0),
         confOverlay: (request.confOverlay ?? {}) as Record<string, string>,
       });
       // A synchronous statement is answered once it has ended, as HiveServer2 does.
-      if (!request.runAsync) await operation.done;
-      if (!request.runAsync && operation.record.state === 'ERROR') {
-        const error = operation.record.error!;
-        return { status: errorStatus(error.sqlState, error.message, error.errorCode) };
+      if (!request.runAsync) {
+        while (!isTerminalJobState(operation.job.state) && !operation.closed) await new Promise((resolve) => setTimeout(resolve, 2));
+        const error = ops.error(operation);
+        if (error !== undefined) return { status: errorStatus(error.sqlState, error.message, error.errorCode) };
       }
       return {
         status: ok(),
@@ -322,40 +372,42 @@ function methods(engine: HiveEngine, context: CallContext): Record<string, Metho
       };
     },
     async GetOperationStatus(request) {
-      const operation = engine.operation(operationId(request));
+      const operation = ops.operation(operationId(request));
       // HiveServer2 forgets an operation once it, or its session, is closed.
-      if (operation === undefined || operation.record.closed) return { status: invalidHandle('OperationHandle') };
-      const error = operation.record.error;
+      if (operation === undefined || operation.closed) return { status: invalidHandle('OperationHandle') };
+      const error = ops.error(operation);
+      const state = ops.state(operation);
       return {
         status: ok(),
-        operationState: engine.stateCode(operation),
-        hasResultSet: operation.result !== undefined || operation.record.state !== 'FINISHED',
+        operationState: ops.stateCode(operation),
+        hasResultSet: operation.job.result !== undefined || state !== 'FINISHED',
         ...(error === undefined ? {} : { sqlState: error.sqlState, errorCode: error.errorCode, errorMessage: error.message }),
       };
     },
     async CancelOperation(request) {
-      return { status: engine.cancel(operationId(request)) ? ok() : invalidHandle('OperationHandle') };
+      return { status: ops.cancel(operationId(request)) ? ok() : invalidHandle('OperationHandle') };
     },
     async CloseOperation(request) {
-      if (engine.operation(operationId(request)) === undefined) return { status: invalidHandle('OperationHandle') };
-      engine.close(operationId(request));
+      if (ops.operation(operationId(request)) === undefined) return { status: invalidHandle('OperationHandle') };
+      ops.close(operationId(request));
       return { status: ok() };
     },
     async GetResultSetMetadata(request) {
-      const operation = engine.operation(operationId(request));
-      if (operation === undefined || operation.record.closed) return { status: invalidHandle('OperationHandle') };
-      return { status: ok(), schema: tableSchema(operation.result?.columns ?? []) };
+      const operation = ops.operation(operationId(request));
+      if (operation === undefined || operation.closed) return { status: invalidHandle('OperationHandle') };
+      return { status: ok(), schema: tableSchema(operation.job.result?.columns ?? []) };
     },
     async FetchResults(request) {
-      const operation = engine.operation(operationId(request));
-      if (operation === undefined || operation.record.closed) return { status: invalidHandle('OperationHandle') };
+      const operation = ops.operation(operationId(request));
+      if (operation === undefined || operation.closed) return { status: invalidHandle('OperationHandle') };
       const maxRows = Number((request.maxRows as { toNumber?: () => number })?.toNumber?.() ?? request.maxRows ?? 1000);
       if (Number(request.fetchType ?? 0) === 1) {
         const lines = operation.log.splice(0);
         return { status: ok(), hasMoreRows: false, results: { startRowOffset: 0, rows: [], columns: [{ stringVal: { values: lines, nulls: Buffer.alloc(0) } }] } };
       }
-      if (operation.record.state !== 'FINISHED') return { status: errorStatus('HY010', `Expected state FINISHED, but found ${operation.record.state}`) };
-      const result = operation.result ?? { columns: [], values: [], rowCount: 0 };
+      const state = ops.state(operation);
+      if (state !== 'FINISHED') return { status: errorStatus('HY010', `Expected state FINISHED, but found ${state}`) };
+      const result = operation.job.result ?? { columns: [], values: [], rowCount: 0 };
       if (Number(request.orientation) === TCLI.TFetchOrientation.FETCH_FIRST) operation.cursor = 0;
       const from = operation.cursor;
       operation.cursor = Math.min(result.rowCount, from + maxRows);

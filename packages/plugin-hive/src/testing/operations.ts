@@ -1,10 +1,12 @@
 /**
- * Sessions and operations of the test HiveServer2: an operation moves INITIALIZED → PENDING →
- * RUNNING → FINISHED | ERROR, with configurable delays, runs its statement for real on DuckDB
- * (a Hive database is a DuckDB schema) and can be cancelled (the DuckDB query is interrupted).
+ * Sessions and operations of the test HiveServer2, on the emulator core: an operation is a job of
+ * its JobMachine (PENDING while the job is queued, RUNNING, then FINISHED | ERROR | CANCELED), its
+ * statement runs for real on its DuckDbEngine (a Hive database is a DuckDB schema), and stopping
+ * the job interrupts the DuckDB query. What is Hive's alone stays here: sessions, closing, the
+ * result cursor, the operation log and the TOperationState names.
  */
 import { randomBytes } from 'node:crypto';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDbEngine, type Job, JobMachine, type JobState } from '@tflyte/testing/emulator';
 import { TCLI } from '../tcli.ts';
 import { HiveParseError, hiveToDuckDB } from './hiveql.ts';
 import { type ResultSet, resultColumn } from './result-set.ts';
@@ -23,14 +25,17 @@ export interface OperationRecord {
   readonly sessionId: string;
   readonly statement: string;
   /** The statement as DuckDB ran it. */
-  readonly translated?: string;
+  readonly translated: string | undefined;
   readonly state: OperationStateName;
-  readonly error?: HiveError;
+  readonly error: HiveError | undefined;
   readonly runAsync: boolean;
   readonly queryTimeoutSeconds: number;
   readonly confOverlay: Readonly<Record<string, string>>;
+  /** CancelOperation reached it while it was live. */
   readonly cancelled: boolean;
   readonly closed: boolean;
+  /** How many times its statement ran on DuckDB: 0 or 1. */
+  readonly runs: number;
 }
 
 export interface SessionRecord {
@@ -42,69 +47,83 @@ export interface SessionRecord {
   readonly connectionId: number | undefined;
 }
 
-interface Operation {
-  record: OperationRecord;
+export interface OperationSpec {
+  readonly session: SessionRecord;
+  readonly statement: string;
+  readonly runAsync: boolean;
+  readonly queryTimeoutSeconds: number;
+  readonly confOverlay: Readonly<Record<string, string>>;
+}
+
+/** What the server keeps beside the job: Hive's own parts of an operation. */
+export interface Operation {
+  readonly job: Job<OperationSpec, ResultSet | undefined, HiveError>;
   readonly guid: Buffer;
   readonly secret: Buffer;
-  result: ResultSet | undefined;
+  translated: string | undefined;
   cursor: number;
-  connection: DuckDBConnection | undefined;
-  done: Promise<void>;
+  closed: boolean;
+  cancelled: boolean;
+  /** A state set by hand, for the states the job machine never reaches (INITIALIZED, TIMEDOUT, UNKNOWN…). */
+  forced: { state: OperationStateName; error: HiveError | undefined } | undefined;
   readonly log: string[];
 }
 
 export interface OperationTimings {
-  /** How long an operation stays PENDING before it runs (ms). */
+  /** How long an operation stays PENDING before it runs (ms); `Infinity` holds it until `advance`. */
   readonly pendingMs?: number;
-  /** How long it stays RUNNING before its statement runs (ms). */
+  /** How long it stays RUNNING before its statement runs (ms); `Infinity` holds it until `advance`. */
   readonly runningMs?: number;
 }
 
-const key = (guid: Buffer): string => guid.toString('hex');
+const JOB_STATES: Readonly<Record<JobState, OperationStateName>> = {
+  QUEUED: 'PENDING',
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'FINISHED',
+  FAILED: 'ERROR',
+  CANCELLED: 'CANCELED',
+};
 
-export class HiveEngine {
-  readonly #instance: DuckDBInstance;
-  readonly #admin: DuckDBConnection;
+export class HiveOperations {
+  readonly engine: DuckDbEngine;
+  readonly #jobs: JobMachine<OperationSpec, ResultSet | undefined, HiveError>;
   readonly #sessions = new Map<string, SessionRecord>();
   readonly #operations = new Map<string, Operation>();
-  readonly #timings: Required<OperationTimings>;
-  #adminQueue: Promise<unknown> = Promise.resolve();
 
-  private constructor(instance: DuckDBInstance, admin: DuckDBConnection, timings: OperationTimings) {
-    this.#instance = instance;
-    this.#admin = admin;
-    this.#timings = { pendingMs: timings.pendingMs ?? 0, runningMs: timings.runningMs ?? 0 };
+  private constructor(engine: DuckDbEngine, timings: OperationTimings) {
+    this.engine = engine;
+    this.#jobs = new JobMachine({
+      server: 'the Hive test server',
+      queuedMs: timings.pendingMs ?? 0,
+      runningMs: timings.runningMs ?? 0,
+      newId: () => randomBytes(16).toString('hex'),
+      work: (job, signal) => this.#work(job, signal),
+      crashed: (error) => hiveError((error as Error).message),
+    });
   }
 
-  static async create(timings: OperationTimings = {}): Promise<HiveEngine> {
-    const instance = await DuckDBInstance.create(':memory:');
-    return new HiveEngine(instance, await instance.connect(), timings);
-  }
-
-  /** Runs DuckDB SQL directly (seeding and inspection), returning the last statement's rows. */
-  sql(text: string): Promise<Record<string, unknown>[]> {
-    const next = this.#adminQueue.then(async () => (await this.#admin.runAndReadAll(text)).getRowObjectsJson() as Record<string, unknown>[]);
-    this.#adminQueue = next.catch(() => undefined);
-    return next;
+  static async create(timings: OperationTimings = {}): Promise<HiveOperations> {
+    return new HiveOperations(await DuckDbEngine.create('the Hive test server'), timings);
   }
 
   openSession(username: string, database: string, connectionId: number | undefined): { guid: Buffer; secret: Buffer } {
     const guid = randomBytes(16);
-    this.#sessions.set(key(guid), { id: key(guid), username, database, closed: false, connectionId });
+    this.#sessions.set(guid.toString('hex'), { id: guid.toString('hex'), username, database, closed: false, connectionId });
     return { guid, secret: randomBytes(16) };
   }
 
   session(guid: Buffer): SessionRecord | undefined {
-    const session = this.#sessions.get(key(guid));
+    const session = this.#sessions.get(guid.toString('hex'));
     return session === undefined || session.closed ? undefined : session;
   }
 
+  /** Closing a session closes (and so cancels) its operations, as HiveServer2 does. */
   closeSession(id: string): void {
     const session = this.#sessions.get(id);
     if (session === undefined) return;
     session.closed = true;
     for (const operation of this.#operations.values()) {
-      if (operation.record.sessionId === id) this.close(operation.guid);
+      if (operation.job.spec.session.id === id) this.close(operation.guid);
     }
   }
 
@@ -114,119 +133,131 @@ export class HiveEngine {
   }
 
   sessions(): readonly SessionRecord[] {
-    return [...this.#sessions.values()];
+    return [...this.#sessions.values()].map((s) => ({ ...s }));
   }
 
-  execute(session: SessionRecord, statement: string, options: { runAsync: boolean; queryTimeoutSeconds: number; confOverlay: Record<string, string> }): Operation {
-    const guid = randomBytes(16);
+  execute(spec: OperationSpec): Operation {
+    const { job } = this.#jobs.submit(spec);
     const operation: Operation = {
-      record: { id: key(guid), sessionId: session.id, statement, state: 'INITIALIZED', cancelled: false, closed: false, ...options },
-      guid,
+      job,
+      guid: Buffer.from(job.id, 'hex'),
       secret: randomBytes(16),
-      result: undefined,
+      translated: undefined,
       cursor: 0,
-      connection: undefined,
-      done: Promise.resolve(),
-      log: [`Compiling command(queryId=${key(guid)}): ${statement}`],
+      closed: false,
+      cancelled: false,
+      forced: undefined,
+      log: [`Compiling command(queryId=${job.id}): ${spec.statement}`],
     };
-    this.#operations.set(key(guid), operation);
-    operation.done = this.#run(session, operation);
+    this.#operations.set(job.id, operation);
     return operation;
   }
 
   operation(guid: Buffer): Operation | undefined {
-    return this.#operations.get(key(guid));
+    return this.#operations.get(guid.toString('hex'));
   }
 
   operations(): readonly OperationRecord[] {
-    return [...this.#operations.values()].map((o) => o.record);
+    return [...this.#operations.values()].map((o) => ({
+      id: o.job.id,
+      sessionId: o.job.spec.session.id,
+      statement: o.job.spec.statement,
+      translated: o.translated,
+      state: this.state(o),
+      error: this.error(o),
+      runAsync: o.job.spec.runAsync,
+      queryTimeoutSeconds: o.job.spec.queryTimeoutSeconds,
+      confOverlay: o.job.spec.confOverlay,
+      cancelled: o.cancelled,
+      closed: o.closed,
+      runs: o.job.runs,
+    }));
   }
 
-  /** Sets an operation's state by hand (tests of states the engine never reaches by itself). */
+  state(operation: Operation): OperationStateName {
+    if (operation.forced !== undefined) return operation.forced.state;
+    if (operation.closed && operation.job.state !== 'CANCELLED') return 'CLOSED';
+    return JOB_STATES[operation.job.state];
+  }
+
+  error(operation: Operation): HiveError | undefined {
+    return operation.forced === undefined ? operation.job.failure : operation.forced.error;
+  }
+
+  stateCode(operation: Operation): number {
+    const state = this.state(operation);
+    return TCLI.TOperationState[`${state === 'UNKNOWN' ? 'UKNOWN' : state}_STATE` as keyof typeof TCLI.TOperationState];
+  }
+
+  /** Puts an operation in a state by hand (for states the job machine never reaches by itself). */
   force(id: string, state: OperationStateName, error?: HiveError): void {
     const operation = this.#operations.get(id);
-    if (operation !== undefined) operation.record = { ...operation.record, state, ...(error === undefined ? {} : { error }) };
+    if (operation === undefined) throw new TypeError(`the Hive test server has no operation ${id}`);
+    operation.forced = { state, error };
   }
 
+  /** Moves a held operation on (see OperationTimings); false when it was not waiting. */
+  advance(id: string): boolean {
+    return this.#jobs.advance(id);
+  }
+
+  /** Whether the operation exists; a live one is stopped (its DuckDB query interrupted). */
   cancel(guid: Buffer): boolean {
-    const operation = this.#operations.get(key(guid));
+    const operation = this.operation(guid);
     if (operation === undefined) return false;
-    if (['INITIALIZED', 'PENDING', 'RUNNING'].includes(operation.record.state)) {
-      operation.record = { ...operation.record, state: 'CANCELED', cancelled: true };
-      operation.connection?.interrupt();
+    if (operation.job.state === 'QUEUED' || operation.job.state === 'RUNNING') {
+      operation.cancelled = true;
       operation.log.push('Query was cancelled');
     }
+    this.#jobs.stop(operation.job.id);
     return true;
   }
 
   close(guid: Buffer): void {
-    const operation = this.#operations.get(key(guid));
+    const operation = this.operation(guid);
     if (operation === undefined) return;
-    this.cancel(guid);
-    operation.record = { ...operation.record, state: operation.record.state === 'CANCELED' ? 'CANCELED' : 'CLOSED', closed: true };
-    operation.result = undefined;
-  }
-
-  stateCode(operation: Operation): number {
-    return TCLI.TOperationState[`${operation.record.state === 'UNKNOWN' ? 'UKNOWN' : operation.record.state}_STATE` as keyof typeof TCLI.TOperationState];
+    this.#jobs.stop(operation.job.id);
+    operation.closed = true;
   }
 
   async close_(): Promise<void> {
-    for (const operation of this.#operations.values()) this.cancel(operation.guid);
-    await Promise.allSettled([...this.#operations.values()].map((o) => o.done));
-    await this.#adminQueue.catch(() => undefined);
-    this.#admin.closeSync();
-    this.#instance.closeSync();
+    this.#jobs.close();
+    await this.engine.close();
   }
 
-  async #run(session: SessionRecord, operation: Operation): Promise<void> {
-    const live = () => !operation.record.cancelled && !operation.record.closed;
-    const set = (state: OperationStateName, extra: Partial<OperationRecord> = {}) => {
-      if (live() && !['FINISHED', 'ERROR', 'TIMEDOUT'].includes(operation.record.state)) operation.record = { ...operation.record, state, ...extra };
-    };
-    await Promise.resolve();
-    set('PENDING');
-    await sleep(this.#timings.pendingMs);
-    set('RUNNING');
-    await sleep(this.#timings.runningMs);
-    if (!live() || operation.record.state !== 'RUNNING') return;
+  async #work(job: Job<OperationSpec, ResultSet | undefined, HiveError>, signal: AbortSignal) {
+    const operation = this.#operations.get(job.id)!;
+    const { session, statement } = job.spec;
     let translated: string;
     try {
-      translated = hiveToDuckDB(operation.record.statement);
+      translated = hiveToDuckDB(statement);
     } catch (error) {
       if (!(error instanceof HiveParseError)) throw error;
-      set('ERROR', { error: { sqlState: '42000', errorCode: 40000, message: `Error while compiling statement: FAILED: ParseException ${error.message}` } });
-      return;
+      return { ok: false as const, failure: { sqlState: '42000', errorCode: 40000, message: `Error while compiling statement: FAILED: ParseException ${error.message}` } };
     }
-    operation.record = { ...operation.record, translated };
+    operation.translated = translated;
     const use = /^\s*use\s+("?)([A-Za-z_][A-Za-z0-9_]*)\1\s*$/i.exec(translated);
-    const connection = await this.#instance.connect();
-    operation.connection = connection;
     try {
-      if (use !== null) {
-        await connection.run(`USE "${use[2]}"`);
-        session.database = use[2]!;
-        set('FINISHED');
-        return;
-      }
-      if (session.database !== 'default') await connection.run(`USE "${session.database}"`);
-      if (!live()) return;
-      const reader = await connection.runAndReadAll(translated);
-      const types = reader.columnTypes();
-      const returnsRows = types.length > 0 && !/^\s*(insert|create|drop|alter|update|delete)\b/i.test(translated);
-      if (returnsRows) {
+      const result = await this.engine.withConnection(async (connection) => {
+        if (use !== null) {
+          await connection.run(`USE "${use[2]}"`);
+          session.database = use[2]!;
+          return undefined;
+        }
+        if (session.database !== 'default') await connection.run(`USE "${session.database}"`);
+        if (signal.aborted) return undefined;
+        const reader = await connection.runAndReadAll(translated);
+        const types = reader.columnTypes();
+        if (types.length === 0 || /^\s*(insert|create|drop|alter|update|delete)\b/i.test(translated)) return undefined;
         const columns = types.map((type, i) => resultColumn(reader.columnName(i), type));
-        operation.result = { columns, values: reader.getColumnsJson() as unknown[][], rowCount: reader.currentRowCount };
-      }
-      operation.log.push(`Completed executing command(queryId=${operation.record.id})`);
-      set('FINISHED');
+        return { columns, values: reader.getColumnsJson() as unknown[][], rowCount: reader.currentRowCount };
+      }, signal);
+      operation.log.push(`Completed executing command(queryId=${job.id})`);
+      return { ok: true as const, result };
     } catch (error) {
       const message = (error as Error).message;
       operation.log.push(`FAILED: ${message}`);
-      set('ERROR', { error: hiveError(message) });
-    } finally {
-      operation.connection = undefined;
-      connection.closeSync();
+      return { ok: false as const, failure: hiveError(message) };
     }
   }
 }
@@ -239,5 +270,3 @@ function hiveError(message: string): HiveError {
   }
   return { sqlState: '08S01', errorCode: 1, message: `Error while processing statement: FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.tez.TezTask. ${message}` };
 }
-
-const sleep = (ms: number): Promise<void> => (ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms)));
