@@ -1,0 +1,72 @@
+/**
+ * Prometheus metrics per task type and operation, as flytekit's connector service keeps them:
+ * request outcomes (success / failure) and latency. Rendered in the text exposition format.
+ */
+
+/** Latency buckets in seconds: connector calls take milliseconds to a propeller timeout (10 s). */
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+export type Operation = 'create' | 'get' | 'delete' | 'execute_sync' | 'get_metrics' | 'get_logs';
+export type Outcome = 'success' | 'failure';
+
+interface Series {
+  readonly taskType: string;
+  readonly operation: Operation;
+  success: number;
+  failure: number;
+  readonly buckets: number[];
+  sum: number;
+  count: number;
+}
+
+const escape = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+export class ConnectorMetrics {
+  readonly #series = new Map<string, Series>();
+  readonly #inFlight = new Map<string, number>();
+
+  record(taskType: string, operation: Operation, outcome: Outcome, seconds: number): void {
+    const key = `${taskType}\u0000${operation}`;
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      series = { taskType, operation, success: 0, failure: 0, buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
+      this.#series.set(key, series);
+    }
+    series[outcome] += 1;
+    BUCKETS.forEach((le, i) => {
+      if (seconds <= le) series.buckets[i] = (series.buckets[i] ?? 0) + 1;
+    });
+    series.sum += seconds;
+    series.count += 1;
+  }
+
+  /** Creates running now, per task type (the bound's usage). */
+  creating(taskType: string, delta: 1 | -1): void {
+    this.#inFlight.set(taskType, (this.#inFlight.get(taskType) ?? 0) + delta);
+  }
+
+  /** The Prometheus text format. */
+  render(): string {
+    const lines: string[] = [];
+    const labels = (s: Series): string => `task_type="${escape(s.taskType)}",operation="${s.operation}"`;
+    const all = [...this.#series.values()];
+    lines.push('# HELP tflyte_connector_requests_total Connector requests by task type, operation and outcome.');
+    lines.push('# TYPE tflyte_connector_requests_total counter');
+    for (const s of all) {
+      lines.push(`tflyte_connector_requests_total{${labels(s)},outcome="success"} ${s.success}`);
+      lines.push(`tflyte_connector_requests_total{${labels(s)},outcome="failure"} ${s.failure}`);
+    }
+    lines.push('# HELP tflyte_connector_request_duration_seconds Latency of connector requests.');
+    lines.push('# TYPE tflyte_connector_request_duration_seconds histogram');
+    for (const s of all) {
+      BUCKETS.forEach((le, i) => lines.push(`tflyte_connector_request_duration_seconds_bucket{${labels(s)},le="${le}"} ${s.buckets[i]}`));
+      lines.push(`tflyte_connector_request_duration_seconds_bucket{${labels(s)},le="+Inf"} ${s.count}`);
+      lines.push(`tflyte_connector_request_duration_seconds_sum{${labels(s)}} ${s.sum}`);
+      lines.push(`tflyte_connector_request_duration_seconds_count{${labels(s)}} ${s.count}`);
+    }
+    lines.push('# HELP tflyte_connector_creates_in_flight CreateTask calls running now, per task type.');
+    lines.push('# TYPE tflyte_connector_creates_in_flight gauge');
+    for (const [taskType, n] of this.#inFlight) lines.push(`tflyte_connector_creates_in_flight{task_type="${escape(taskType)}"} ${n}`);
+    return `${lines.join('\n')}\n`;
+  }
+}
