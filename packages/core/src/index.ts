@@ -137,13 +137,15 @@ export type { StateStore } from './store/index.ts';
 export { createStorage, createFileStore, joinUri, uriScheme, toLocalPath } from './storage/index.ts';
 export type { ObjectStore, Storage } from './storage/index.ts';
 export { createExecutor, newRunId, DEFAULT_SYSTEM_RETRIES } from './executor/executor.ts';
-export type { Executor, ExecutorOptions, RunOptions } from './executor/executor.ts';
+export type { AbandonedJob, Executor, ExecutorOptions, RunOptions } from './executor/executor.ts';
 export { systemClock } from './executor/clock.ts';
 export { isTerminalPhase, phaseName } from './executor/phases.ts';
 export type { Clock } from './executor/clock.ts';
 export type { ExecutorEvent, ExecutorEventListener, ExecutorEventType } from './executor/events.ts';
 export { openSession } from './session/open-session.ts';
-export type { Session, OpenSessionOptions } from './session/open-session.ts';
+export type { Session, OpenSessionOptions, StartRunRequest, StartedRun } from './session/open-session.ts';
+export type { RunJournal, RunRecord, RunStatus } from './session/run-journal.ts';
+export type { RunIdentity } from './session/run-identity.ts';
 export { executorRunner, LOCAL_IMAGE } from './session/executor-runner.ts';
 export type { ExecutorRunnerOptions } from './session/executor-runner.ts';
 

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { LiteralMap } from '@tflyte/idl/core/literals';
-import type { TaskTemplate } from '@tflyte/idl/core/tasks';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
+import { TaskTemplateSchema, type TaskTemplate } from '@tflyte/idl/core/tasks';
 import { CancelledError, InvalidOptionError } from '../errors.ts';
-import type { Backend } from '../plugin/contract.ts';
+import { type Backend, isSyncBackend } from '../plugin/contract.ts';
 import { createRegistry, type PluginRegistry } from '../plugin/registry.ts';
-import type { StateStore } from '../store/state-store.ts';
+import type { AttemptRecord, StateStore } from '../store/state-store.ts';
+import type { JsonValue } from '../types/flyte-type.ts';
 import { createFileStore } from '../storage/file-store.ts';
 import { createStorage, type Storage } from '../storage/object-store.ts';
+import { ATTEMPT_OVER, attemptContext, attemptPrefix } from './attempt.ts';
 import { withCache, type CacheSettings } from './cache.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EventPayload, ExecutorEvent, ExecutorEventListener } from './events.ts';
@@ -86,12 +89,42 @@ export interface Executor {
    * (after every running element has cancelled its job).
    */
   runArray(template: TaskTemplate, elements: readonly LiteralMap[], options: ArrayRunOptions): Promise<ElementResult[]>;
+  /**
+   * Deletes, through their backends, the jobs of `runId` that are still live in the state store
+   * (attempts recorded as `creating` or `running`) and records them as aborted. This is how a run
+   * that will not be resumed stops leaking: jobs no call re-attached to, or a run the user abandons.
+   * An attempt whose create may have reached the backend without its handle being stored is created
+   * again with its idempotency token (which returns the same job) and deleted.
+   */
+  abandon(runId: string): Promise<AbandonedJob[]>;
   /** Subscribes to the events of every run; returns the unsubscribe function. */
   on(listener: ExecutorEventListener): () => void;
 }
 
+/** One live job `abandon` found, and whether it was deleted. */
+export interface AbandonedJob {
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly attempt: number;
+  readonly task: string;
+  readonly generatedName: string;
+  readonly backend: string;
+  readonly deleted: boolean;
+  /** Why it could not be deleted. */
+  readonly problem?: string;
+}
+
 export const DEFAULT_SYSTEM_RETRIES = 3;
 const DEFAULT_NODE_ID = 'n0';
+const TEMPLATE_FILE = 'template.pb';
+
+/** A run's shared setup, plus the template's bytes (recorded beside each node of a remote backend). */
+type Setup = RunSetup & { readonly templateBytes: () => Uint8Array };
+
+/** A node's directory under the state dir (its attempts are `<node>/<attempt>`). */
+function nodePrefix(stateDir: string, runId: string, nodeId: string): string {
+  return attemptPrefix(stateDir, runId, nodeId, 0).replace(/\/0$/, '');
+}
 
 /** A run id that is a valid DNS-1123 label: `r` + 13 base32 characters. */
 export function newRunId(): string {
@@ -125,7 +158,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const resolveBackend = (template: TaskTemplate): Backend =>
     options.backends?.[template.type] ?? registry.resolve(template.type, template.taskTypeVersion).backend;
 
-  const setUp = (template: TaskTemplate, runOptions: RunOptions | ArrayRunOptions): RunSetup => {
+  const setUp = (template: TaskTemplate, runOptions: RunOptions | ArrayRunOptions): Setup => {
     const backend = resolveBackend(template);
     return {
       runId: runOptions.runId ?? newRunId(),
@@ -139,7 +172,40 @@ export function createExecutor(options: ExecutorOptions): Executor {
       stateDir: options.stateDir,
       rawOutputPrefix: options.rawOutputPrefix,
       systemRetries,
+      templateBytes: once(() => toBinary(TaskTemplateSchema, template)),
     };
+  };
+
+  const abandonAttempt = async (record: AttemptRecord): Promise<AbandonedJob> => {
+    const job = { runId: record.runId, nodeId: record.nodeId, attempt: record.attempt, task: record.taskName, generatedName: record.generatedName, backend: record.backend };
+    const notDeleted = (problem: string): AbandonedJob => ({ ...job, deleted: false, problem });
+    const node = nodePrefix(options.stateDir, record.runId, record.nodeId);
+    const [templateBytes, inputBytes] = await Promise.all([storage.get(`${node}/${TEMPLATE_FILE}`), storage.get(`${node}/${record.attempt}/inputs.pb`)]);
+    if (templateBytes === undefined) return notDeleted(`its task template is not recorded under ${node}`);
+    const template = fromBinary(TaskTemplateSchema, templateBytes);
+    const setup = setUp(template, { runId: record.runId });
+    const { backend } = setup;
+    if (isSyncBackend(backend)) return notDeleted(`backend ${backend.name} runs in-process; its job ended with the process`);
+    if (backend.name !== record.backend || backend.handleVersion !== record.handleVersion) {
+      return notDeleted(`it was started by backend ${record.backend} (handle version ${record.handleVersion}); the configured one is ${backend.name} (handle version ${backend.handleVersion})`);
+    }
+    const inputs = inputBytes === undefined ? undefined : fromBinary(LiteralMapSchema, inputBytes);
+    if (inputs === undefined) return notDeleted(`its inputs are not recorded under ${node}/${record.attempt}`);
+    const ctx: RunContext = { ...setup, nodeId: record.nodeId, inputs, emit: () => {} };
+    const abort = new AbortController();
+    const actx = attemptContext(ctx, { attempt: record.attempt, resume: record, interruptible: false }, abort.signal);
+    try {
+      let handle: JsonValue | undefined = record.handle;
+      if (record.status === 'creating' || handle === undefined) handle = JSON.parse(JSON.stringify(await backend.create(actx))) as JsonValue;
+      await backend.delete(handle, actx);
+      const now = clock.now();
+      options.store.updateAttempt(record, { status: 'aborted', endedAt: now }, now);
+      return { ...job, deleted: true };
+    } catch (error) {
+      return notDeleted(error instanceof Error ? error.message : String(error));
+    } finally {
+      abort.abort(ATTEMPT_OVER);
+    }
   };
 
   const emitter = (setup: RunSetup, nodeId: string, onEvent: ExecutorEventListener | undefined) => (payload: EventPayload): void => {
@@ -155,13 +221,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
   };
 
-  const runNode = async (setup: RunSetup, nodeId: string, inputs: LiteralMap, onEvent: ExecutorEventListener | undefined): Promise<LiteralMap> => {
+  const runNode = async (setup: Setup, nodeId: string, inputs: LiteralMap, onEvent: ExecutorEventListener | undefined): Promise<LiteralMap> => {
     const { template, backend } = setup;
     const ctx: RunContext = { ...setup, nodeId, inputs, emit: emitter(setup, nodeId, onEvent) };
     ctx.emit({ type: 'run-started', taskType: template.type, taskTypeVersion: template.taskTypeVersion, backend: backend.name, inProcess: backend.inProcess === true });
     if (ctx.signal?.aborted === true) {
       throw cancellation(ctx, undefined, 'before it started');
     }
+    // A remote job can outlive this process; `abandon` needs the template to delete it later.
+    if (!backend.inProcess) await storage.put(`${nodePrefix(setup.stateDir, setup.runId, nodeId)}/${TEMPLATE_FILE}`, setup.templateBytes());
     try {
       const { outputs, attempts } = await withCache(ctx, cacheSettings, runAttempts);
       ctx.emit({ type: 'succeeded', attempts, fromCache: attempts === 0 });
@@ -196,9 +264,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
       }
       return results;
     },
+    async abandon(runId) {
+      const live = options.store.listAttemptsByStatus(['creating', 'running']).filter((record) => record.runId === runId);
+      return Promise.all(live.map(abandonAttempt));
+    },
     on(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
   };
+}
+
+function once<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
 }
