@@ -19,6 +19,8 @@ export interface HivePluginOptions extends Partial<HiveServerConfig> {
   readonly fetchSize?: number;
   /** Tolerance for failed status checks (default 5 in a row, 1 s → 30 s backoff). */
   readonly statusChecks?: Partial<StatusCheckPolicy>;
+  /** Retries of a failed ExecuteStatement within the attempt (default 5 failures, 1 s doubling to 30 s). */
+  readonly submitRetries?: Partial<StatusCheckPolicy>;
   /** With a `rows` output: the most rows a task returns (default 10,000). */
   readonly maxRows?: number;
   /** Hive queries running at once from this executor (default 1000, Flyte's); false for no limit. */
@@ -42,7 +44,7 @@ export const hive = definePlugin({
   target: 'sql',
   config: hiveConfig,
   backend: (options: HivePluginOptions): WebApiBackend<HiveHandle> => {
-    const { clusters, poll, fetchSize, quota, maxRows, statusChecks, ...server } = options;
+    const { clusters, poll, fetchSize, quota, maxRows, statusChecks, submitRetries, ...server } = options;
     const all: Record<string, HiveServerConfig> = { ...clusters };
     if (server.host !== undefined || server.port !== undefined) all[DEFAULT_CLUSTER_LABEL] = checkServer(DEFAULT_CLUSTER_LABEL, server);
     for (const [label, config] of Object.entries(clusters ?? {})) checkServer(label, config);
@@ -50,7 +52,7 @@ export const hive = definePlugin({
     const fetch = fetchSize ?? 1000;
     if (!Number.isInteger(fetch) || fetch < 1) throw new HivePluginOptionError('fetchSize', `must be a positive integer, got ${String(fetchSize)}`);
     return hiveBackend(
-      { clusters: all, poll: { ...DEFAULT_HIVE_POLL, ...poll }, fetchSize: fetch, maxRows: maxRows ?? DEFAULT_MAX_ROWS, ...(statusChecks === undefined ? {} : { statusChecks }), ...(quota === undefined ? {} : { quota }) },
+      { clusters: all, poll: { ...DEFAULT_HIVE_POLL, ...poll }, fetchSize: fetch, maxRows: maxRows ?? DEFAULT_MAX_ROWS, ...(statusChecks === undefined ? {} : { statusChecks }), ...(submitRetries === undefined ? {} : { submitRetries }), ...(quota === undefined ? {} : { quota }) },
       (ctx) => hive.configOf(ctx.template),
     );
   },

@@ -41,6 +41,7 @@ export interface HiveBackendOptions {
   readonly maxRows: number;
   readonly quota?: number | false;
   readonly statusChecks?: Partial<StatusCheckPolicy>;
+  readonly submitRetries?: Partial<StatusCheckPolicy>;
 }
 
 export const HIVE_BACKEND_NAME = 'hive';
@@ -130,6 +131,7 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
     poll: options.poll,
     ...(options.quota === undefined ? {} : { quota: options.quota }),
     ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),
+    ...(options.submitRetries === undefined ? {} : { submitRetries: options.submitRetries }),
     submit(ctx) {
       const existing = submitted.get(ctx.idempotencyToken);
       if (existing !== undefined) return existing;
