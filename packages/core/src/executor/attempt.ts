@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
-import { BackendError, type FailureInfo, StateConflictError } from '../errors.ts';
+import { BackendError, type FailureInfo, StateConflictError, TaskTimeoutError } from '../errors.ts';
 import { type AsyncBackend, type AttemptContext, type StatusCheckPolicy, type TaskStatus, isSyncBackend } from '../plugin/contract.ts';
 import type { AttemptKey, AttemptRecord, AttemptUpdate } from '../store/state-store.ts';
 import { joinUri } from '../storage/object-store.ts';
@@ -172,7 +172,8 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
     }
   };
   const cancel = async (): Promise<never> => {
-    attemptAbort.abort(ATTEMPT_OVER);
+    // The job sees why it stops: the caller's own reason.
+    attemptAbort.abort(ctx.signal?.reason ?? ATTEMPT_OVER);
     const deleteError = await cleanup();
     if (deleteError === undefined) recordEnd(ctx, key, { status: 'aborted' });
     throw deleteError === undefined
@@ -222,7 +223,7 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
       case 'cancelled':
         return await cancel();
       case 'timeout':
-        attemptAbort.abort(ATTEMPT_OVER);
+        attemptAbort.abort(new TaskTimeoutError(ctx.task, limit ?? 0, plan.attempt + 1));
         await cleanup();
         ctx.emit({ type: 'timed-out', attempt: plan.attempt, timeoutMs: limit ?? 0 });
         return fail(timeoutFailure(plan.attempt, limit ?? 0));

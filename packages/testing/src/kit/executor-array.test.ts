@@ -13,7 +13,7 @@ import {
   InvalidOptionError,
   PluginNotFoundError,
   type AttemptContext,
-  type Backend,
+  type SyncBackend,
   type PluginRegistry,
   type TaskStatus,
 } from '@tflyte/core';
@@ -50,20 +50,16 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 function syncBackend(
   run: (ctx: AttemptContext) => Promise<TaskStatus>,
   options: { inProcess?: boolean } = {},
-): Backend<string> & { readonly calls: AttemptContext[] } {
+): SyncBackend & { readonly calls: AttemptContext[] } {
   const calls: AttemptContext[] = [];
   return {
     name: 'sync',
-    handleVersion: 1,
     ...(options.inProcess === true && { inProcess: true }),
     calls,
     do: (ctx) => {
       calls.push(ctx);
       return run(ctx);
     },
-    create: async () => 'unused',
-    get: async () => ({ phase: TaskExecution_Phase.RUNNING }),
-    delete: async () => {},
   };
 }
 
@@ -135,7 +131,7 @@ describe('executor.runArray', () => {
     const backend = syncBackend(async (ctx) => (xOf(ctx) === 2 ? userFailure('bad row') : doubled(ctx)));
     const h = await harness({ backends: { 'test-task': backend } });
     const results = await h.executor.runArray(task(), elements(1, 2), { concurrency: 2, minSuccesses: 1 });
-    expect(results[1]).toMatchObject({ ok: false, skipped: false, error: { code: 'TFLYTE_TASK_FAILED', failureCode: 'USER:Error', attempts: 1 } });
+    expect(results[1]).toMatchObject({ ok: false, skipped: false, error: { code: 'TFLYTE_TASK_FAILED', attempts: 1, failure: { code: 'USER:Error' } } });
   });
 
   it('looks each element up in the cache on its own', async () => {
@@ -177,7 +173,7 @@ describe('executor.runArray', () => {
   it('resolves the backend once for the whole array', async () => {
     const backend = syncBackend(async (ctx) => doubled(ctx));
     const registry = createRegistry({
-      plugins: [definePlugin({ taskType: 'test-task', taskTypeVersion: 0, packageName: 'test-plugin', coreVersion: '*', target: 'container', backend })],
+      plugins: [definePlugin({ taskType: 'test-task', taskTypeVersion: 0, packageName: 'test-plugin', coreVersion: '*', target: 'container', backend: () => backend }).plugin()],
     });
     let resolved = 0;
     const counting: PluginRegistry = {

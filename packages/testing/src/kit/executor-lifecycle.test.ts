@@ -116,7 +116,7 @@ describe('executor: lifecycle of an attempt', () => {
       const h = await harness({ backends: { 'test-task': backend } });
       const error = await h.executor.run(testTaskTemplate({ outputs: { y: 'integer' }, retries: 3 }), inputs).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TaskFailedError);
-      expect(error).toMatchObject({ kind: 'user', failureCode: code, retryable: false, attempts: 1 });
+      expect(error).toMatchObject({ attempts: 1, failure: { kind: 'user', code: code, retryable: false } });
       expect(backend.creates).toHaveLength(1);
     }
   });
@@ -142,7 +142,7 @@ describe('executor: lifecycle of an attempt', () => {
       delete: async () => {},
     };
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(template, inputs)).rejects.toMatchObject({ kind: 'user', failureCode: 'USER:ValueError', retryable: false, attempts: 1 });
+    await expect(h.executor.run(template, inputs)).rejects.toMatchObject({ attempts: 1, failure: { kind: 'user', code: 'USER:ValueError', retryable: false } });
   });
 
   it('follows status through watch when the backend has it, never polling', async () => {
@@ -183,7 +183,7 @@ describe('executor: lifecycle of an attempt', () => {
       const backend = createInMemoryBackend({ script: [{ phase: 'RUNNING' }, { phase }] });
       const h = await harness({ backends: { 'test-task': backend } });
       const error = await h.executor.run(testTaskTemplate({ retries: 2 }), inputs).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'TFLYTE_TASK_FAILED', kind: 'system', failureCode: 'UnknownPhase', retryable: false });
+      expect(error).toMatchObject({ code: 'TFLYTE_TASK_FAILED', failure: { kind: 'system', code: 'UnknownPhase', retryable: false } });
       expect(backend.gets).toHaveLength(2);
       expect(backend.deletes).toHaveLength(1);
       expect(backend.liveJobs()).toEqual([]);
@@ -193,7 +193,7 @@ describe('executor: lifecycle of an attempt', () => {
   it("runs a task type on the configured backend instead of its plugin's own", async () => {
     const own = createInMemoryBackend({ script: succeedWith(1n), name: 'own' });
     const override = createInMemoryBackend({ script: succeedWith(2n), name: 'override' });
-    const plugin = definePlugin({ taskType: 'test-task', taskTypeVersion: 0, packageName: '@acme/test', coreVersion: '*', target: 'container', backend: own });
+    const plugin = definePlugin({ taskType: 'test-task', taskTypeVersion: 0, packageName: '@acme/test', coreVersion: '*', target: 'container', backend: () => own }).plugin();
     const registry = createRegistry({ plugins: [plugin] });
     const viaPlugin = await harness({ registry });
     expect(primitiveValues(await viaPlugin.executor.run(template, inputs))).toEqual({ y: 1n });

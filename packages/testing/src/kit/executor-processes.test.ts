@@ -68,7 +68,7 @@ afterEach(async () => {
 });
 
 function startChild(config: { runId: string; nodes: string[]; task: TestTaskOptions; lockTtlMs?: number }): Child {
-  const proc = spawn(NODE, [join(dir, 'child.mjs'), JSON.stringify({ stateDir: join(dir, 'state'), url: service.url, lockTtlMs: 30_000, ...config })], {
+  const proc = spawn(NODE, ['--conditions=@tflyte/source', join(dir, 'child.mjs'), JSON.stringify({ stateDir: join(dir, 'state'), url: service.url, lockTtlMs: 30_000, ...config })], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(proc);

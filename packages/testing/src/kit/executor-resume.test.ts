@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateConflictError, TaskFailedError, type Backend } from '@tflyte/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testAttemptContext } from './attempt-context.ts';
 import { createInMemoryBackend, type InMemoryHandle, type ScriptStep } from './in-memory-backend.ts';
 import { primitiveValues, testLiteralMap, testTaskTemplate } from './task-template.ts';
 import { createTestExecutor, type TestExecutor, type TestExecutorOptions } from './test-executor.ts';
@@ -37,7 +38,7 @@ describe('executor: resuming a run', () => {
     const backend = createInMemoryBackend({ script: ok });
     const first = await restart({ backends: { 'test-task': backend } });
     // An executor that died right after storing the handle.
-    const handle = await backend.create({ ...attemptContext(), idempotencyToken: 't0' });
+    const handle = await backend.create(testAttemptContext({ template, inputs, generatedName: 'r-n0-0', idempotencyToken: 't0' }));
     first.store.insertAttempt({ ...key, taskName: 'test.task', taskType: 'test-task', taskTypeVersion: 0, generatedName: 'r-n0-0', backend: 'in-memory', handleVersion: 1, createdAt: first.clock.now() });
     first.store.updateAttempt(key, { handle, status: 'running' }, first.clock.now());
 
@@ -87,7 +88,7 @@ describe('executor: resuming a run', () => {
     await expect(first.executor.run(template, inputs, { runId: 'r' })).rejects.toThrow(TaskFailedError);
     expect(backend.creates).toHaveLength(2);
     const again = await restart({ backends: { 'test-task': backend } });
-    await expect(again.executor.run(template, inputs, { runId: 'r' })).rejects.toMatchObject({ failureCode: 'E', attempts: 2 });
+    await expect(again.executor.run(template, inputs, { runId: 'r' })).rejects.toMatchObject({ attempts: 2, failure: { code: 'E' } });
     expect(backend.creates).toHaveLength(2);
   });
 
@@ -111,18 +112,3 @@ describe('executor: resuming a run', () => {
     await expect(again.executor.run(other, inputs, { runId: 'r' })).rejects.toThrow(/already ran task 'test.task'/);
   });
 });
-
-function attemptContext() {
-  return {
-    template,
-    inputs,
-    generatedName: 'r-n0-0',
-    idempotencyToken: 't0',
-    attempt: 0,
-    inputsUri: 'file:///dev/null',
-    outputPrefix: 'file:///tmp',
-    rawOutputPrefix: 'file:///tmp/raw',
-    interruptible: false,
-    signal: new AbortController().signal,
-  };
-}

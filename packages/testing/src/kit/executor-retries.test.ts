@@ -35,7 +35,7 @@ describe('executor: retry budgets', () => {
     const h = await harness({ backends: { 'test-task': backend }, systemRetries: 5 });
     const error = await h.executor.run(task({ retries: 2 }), inputs).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskFailedError);
-    expect(error).toMatchObject({ kind: 'user', failureCode: 'USER:Flaky', attempts: 3, retryable: true });
+    expect(error).toMatchObject({ attempts: 3, failure: { kind: 'user', code: 'USER:Flaky', retryable: true } });
     expect(backend.creates.map((c) => c.attempt)).toEqual([0, 1, 2]);
     expect(h.events.filter((e) => e.type === 'retry-scheduled')).toMatchObject([
       { nextAttempt: 1, kind: 'user', userRetriesLeft: 1, systemRetriesLeft: 5 },
@@ -48,7 +48,7 @@ describe('executor: retry budgets', () => {
   it('spends systemRetries (default 3) on SYSTEM failures, independently of the task retries', async () => {
     const backend = createInMemoryBackend({ script: failing(systemRetryable) });
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(task({ retries: 0 }), inputs)).rejects.toMatchObject({ kind: 'system', failureCode: 'Preempted', attempts: 4 });
+    await expect(h.executor.run(task({ retries: 0 }), inputs)).rejects.toMatchObject({ attempts: 4, failure: { kind: 'system', code: 'Preempted' } });
     expect(backend.creates).toHaveLength(4);
 
     const two = createInMemoryBackend({ script: failing(systemRetryable) });
@@ -68,7 +68,7 @@ describe('executor: retry budgets', () => {
   it('never retries a non-retryable failure', async () => {
     const backend = createInMemoryBackend({ script: failing(permanent) });
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(task({ retries: 5 }), inputs)).rejects.toMatchObject({ failureCode: 'SYNTAX_ERROR', retryable: false, attempts: 1 });
+    await expect(h.executor.run(task({ retries: 5 }), inputs)).rejects.toMatchObject({ attempts: 1, failure: { code: 'SYNTAX_ERROR', retryable: false } });
     expect(backend.creates).toHaveLength(1);
     expect(h.eventTypes()).not.toContain('retry-scheduled');
   });
@@ -76,7 +76,7 @@ describe('executor: retry budgets', () => {
   it('treats FAILED without details as a permanent USER failure and RETRYABLE_FAILED as a retryable one', async () => {
     const backend = createInMemoryBackend({ script: sequence([{ phase: 'RETRYABLE_FAILED', message: 'try again' }], [{ phase: 'FAILED', message: 'no' }]) });
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({ kind: 'user', failureCode: 'Unknown', retryable: false, attempts: 2 });
+    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({ attempts: 2, failure: { kind: 'user', code: 'Unknown', retryable: false } });
   });
 
   it('treats a job aborted outside tflyte as a retryable SYSTEM failure', async () => {
@@ -89,16 +89,16 @@ describe('executor: retry budgets', () => {
 
 describe('executor: errors thrown by the backend', () => {
   it('takes kind and retryability from a BackendError thrown by create', async () => {
-    const throwsPermanent = new BackendError({ kind: 'user', retryable: false, reason: 'BadTaskFormat', message: 'invalid spec' });
+    const throwsPermanent = new BackendError({ kind: 'user', retryable: false, code: 'BadTaskFormat', message: 'invalid spec' });
     const backend = createInMemoryBackend({ script: { steps: ok, createThrows: throwsPermanent } });
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({ kind: 'user', failureCode: 'BadTaskFormat', attempts: 1 });
+    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({ attempts: 1, failure: { kind: 'user', code: 'BadTaskFormat' } });
     expect(backend.creates).toHaveLength(1);
     expect(backend.jobs).toHaveLength(0);
   });
 
   it('retries a create that throws a retryable USER BackendError against the task retries', async () => {
-    const throttled = new BackendError({ kind: 'user', retryable: true, reason: 'ThrottlingException', message: 'slow down' });
+    const throttled = new BackendError({ kind: 'user', retryable: true, code: 'ThrottlingException', message: 'slow down' });
     const backend = createInMemoryBackend({ script: sequence({ steps: ok, createThrows: throttled }, ok) });
     const h = await harness({ backends: { 'test-task': backend } });
     await h.executor.run(task({ retries: 1 }), inputs);
@@ -108,16 +108,18 @@ describe('executor: errors thrown by the backend', () => {
   it('treats any other error thrown by create as a retryable SYSTEM failure', async () => {
     const backend = createInMemoryBackend({ script: { steps: ok, createThrows: new TypeError('socket hang up') } });
     const h = await harness({ backends: { 'test-task': backend }, systemRetries: 2 });
-    await expect(h.executor.run(task(), inputs)).rejects.toMatchObject({ kind: 'system', failureCode: 'BackendException', attempts: 3 });
+    await expect(h.executor.run(task(), inputs)).rejects.toMatchObject({ attempts: 3, failure: { kind: 'system', code: 'BackendException' } });
     expect(backend.creates).toHaveLength(3);
   });
 
-  it('fails the attempt when get throws, deleting the job it can no longer follow before retrying', async () => {
-    const backend = createInMemoryBackend({ script: sequence([{ phase: 'RUNNING' }, { throws: new Error('connection reset') }], ok) });
+  it('retries a get that throws and keeps following the same job: no delete, no second create', async () => {
+    const backend = createInMemoryBackend({ script: [{ phase: 'RUNNING' }, { throws: new Error('connection reset') }, ...ok] });
     const h = await harness({ backends: { 'test-task': backend } });
     await h.executor.run(task(), inputs);
-    expect(backend.calls.map((c) => `${c.op}:${c.jobId}`)).toEqual(['create:job-1', 'get:job-1', 'get:job-1', 'delete:job-1', 'create:job-2', 'get:job-2', 'get:job-2']);
-    expect(h.events.find((e) => e.type === 'attempt-failed')).toMatchObject({ kind: 'system', code: 'BackendException', message: 'connection reset' });
+    expect(backend.creates).toHaveLength(1);
+    expect(backend.deletes).toHaveLength(0);
+    expect(h.events.find((e) => e.type === 'status-check-failed')).toMatchObject({ failures: 1, message: 'connection reset' });
+    expect(h.eventTypes()).not.toContain('attempt-failed');
   });
 });
 
