@@ -23,3 +23,7 @@ export { resourceFromStatus, statusFromResource, DEFAULT_FAILURE_CODE } from './
 // Errors
 export { ConnectorRequestError, ConnectorNotFoundError, ResourceMetaError, ConnectorModeError, ConnectorConfigError } from './errors.ts';
 export type { ConnectorErrorCode } from './errors.ts';
+
+// Client: any Flyte connector as a tflyte backend
+export { connectorBackend, CONNECTOR_BACKEND_NAME } from './client/connector-backend.ts';
+export type { ConnectorBackendOptions, ConnectorHandle, ConnectorTimeouts } from './client/connector-backend.ts';
