@@ -2,7 +2,7 @@
  * Snowflake's SQL dialect for the warehouse toolkit: `?` positional binds (snowflake-sdk's `binds`),
  * double-quoted identifiers, and the SDK's bind values for each typed input value.
  */
-import { type SqlParameter, type SqlValue, sqlDialect } from '@tflyte/warehouse';
+import { type SqlValue, sqlDialect } from '@tflyte/warehouse';
 import type { Bind } from 'snowflake-sdk';
 
 /** Snowflake's limit on a statement's text (1 MB). */
@@ -15,7 +15,8 @@ export const snowflakeDialect = sqlDialect({ name: 'Snowflake', binding: 'positi
  * Snowflake converts exactly; timestamps as `YYYY-MM-DD HH:MM:SS.fff` text (UTC), which Snowflake
  * converts where a TIMESTAMP is expected.
  */
-export function snowflakeBind(value: SqlValue): Bind {
+export function snowflakeBind(data: SqlValue | { readonly type: string }): Bind {
+  const value = data as SqlValue;
   switch (value.type) {
     case 'null':
       return null;
@@ -30,9 +31,12 @@ export function snowflakeBind(value: SqlValue): Bind {
     case 'timestamp':
     case 'date':
       return value.text;
+    default:
+      // The dialect declares no bytes, arrays or structs, so definition-time checks refuse them first.
+      throw new TypeError(`snowflake-sdk binds no ${data.type} values`);
   }
 }
 
-export function snowflakeBinds(parameters: readonly SqlParameter[]): Bind[] {
+export function snowflakeBinds(parameters: readonly { readonly value: SqlValue | { readonly type: string } }[]): Bind[] {
   return parameters.map((p) => snowflakeBind(p.value));
 }

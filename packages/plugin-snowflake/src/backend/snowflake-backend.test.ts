@@ -34,7 +34,7 @@ describe('the Snowflake backend through snowflake-sdk, against the test server',
   let server: SnowflakeTestServer;
   let scratch: string;
   beforeAll(async () => {
-    server = await startSnowflakeServer({ users: { ada: { publicKey: keys.publicKey } }, timing: (sql) => (/slow/.test(sql) ? { runningMs: 60_000 } : { runningMs: 20 }) });
+    server = await startSnowflakeServer({ users: { ada: { publicKey: keys.publicKey } }, onQuery: (q) => (/slow/.test(q.sqlText) ? { runningMs: 60_000 } : { runningMs: 20 }) });
     await server.sql('CREATE TABLE SALES.PUBLIC.orders(id INTEGER, region VARCHAR, amount DOUBLE)', 'SALES', 'PUBLIC');
     await server.sql("INSERT INTO SALES.PUBLIC.orders VALUES (1,'eu',12.5),(2,'us',7.0),(3,'eu',99.9),(4,'eu',3.0)");
     scratch = await mkdtemp(join(tmpdir(), 'tflyte-snowflake-'));
@@ -102,12 +102,11 @@ describe('the Snowflake backend through snowflake-sdk, against the test server',
 
 describe('the Snowflake backend under injected faults', () => {
   it('with 20% of calls failing (5xx, resets, lost responses), ten runs give correct rows and execute ten queries', async () => {
-    let n = 0;
-    const kinds = [{ status: 503 }, 'reset', 'lost'] as const;
     // Login is left alone: a failed login is retried by the SDK itself, and counts nothing here.
+    const ops = ['query', 'status', 'result', 'abort'] as const;
     const server = await startSnowflakeServer({
       users: { ada: { publicKey: keys.publicKey } },
-      faults: (call) => (call.operation !== 'login' && call.operation !== 'telemetry' && ++n % 5 === 0 ? kinds[(n / 5) % 3] : undefined),
+      faults: { seed: 21, rules: (['server-error', 'connection-reset', 'lost-response'] as const).map((kind) => ({ kind, ops, probability: 0.07 })) },
     });
     const scratch = await mkdtemp(join(tmpdir(), 'tflyte-snowflake-faults-'));
     const session = await openSession({ cwd: scratch, config: { plugins: [snowflakePlugin({ accessUrl: server.endpoint, privateKey: keys.privateKey, poll })], stateDir: join(scratch, 'state') } });
@@ -118,7 +117,7 @@ describe('the Snowflake backend under injected faults', () => {
         expect(out.rows).toEqual([{ RUN: run }]);
       }
       expect(server.executions(/AS run/).length).toBe(10);
-      expect(server.calls().filter((c) => c.fault !== undefined).length).toBeGreaterThan(0);
+      expect(server.faults.injected.length).toBeGreaterThan(0);
     } finally {
       session.close();
       await server.close();

@@ -1,17 +1,19 @@
 /**
- * The server's queries: each goes QUEUED → RUNNING → SUCCESS | FAILED_WITH_ERROR (or ABORTED), with
- * configurable delays before and after DuckDB runs it. Query ids are global to the account (any
- * session of it can monitor one); request ids are remembered per session, as Snowflake does.
+ * The server's queries on the emulator's job machine: QUEUED for `queuedMs`, RUNNING for `runningMs`
+ * and then for as long as DuckDB takes, then SUCCESS | FAILED_WITH_ERROR, or ABORTED when cancelled.
+ * A plan may present the waiting phases as Snowflake's other states (RESUMING_WAREHOUSE while
+ * queued, BLOCKED on a lock while running). Query ids are global to the account (any session can
+ * monitor one); a request id is remembered per session, as Snowflake does, so the machine's
+ * idempotency token is the session and the request id together.
  */
-import { randomUUID } from 'node:crypto';
-import type { Binding, DuckDBEngine, RunningStatement, StatementResult } from './duckdb-engine.ts';
-import { type SnowflakeSqlError, sqlError } from './sql-errors.ts';
+import { type Job, JobMachine, isTerminalJobState } from '@tflyte/testing/emulator';
+import { type Binding, type HistoryRow, type SnowflakeSql, type StatementResult } from './snowflake-sql.ts';
+import { SQL_ERRORS, type SnowflakeSqlError, sqlError } from './sql-errors.ts';
 
-export type QueryStatus = 'QUEUED' | 'RESUMING_WAREHOUSE' | 'RUNNING' | 'BLOCKED' | 'SUCCESS' | 'FAILED_WITH_ERROR' | 'FAILED_WITH_INCIDENT' | 'ABORTING' | 'ABORTED';
+export type QueryStatus = 'QUEUED' | 'RESUMING_WAREHOUSE' | 'QUEUED_REPARING_WAREHOUSE' | 'RUNNING' | 'BLOCKED' | 'SUCCESS' | 'FAILED_WITH_ERROR' | 'FAILED_WITH_INCIDENT' | 'ABORTED';
 
-/** One executed statement, as the call log reports it. */
-export interface QueryRecord {
-  readonly queryId: string;
+/** What a statement was submitted with. */
+export interface Submission {
   readonly requestId: string;
   readonly sessionId: number;
   readonly user: string;
@@ -23,143 +25,193 @@ export interface QueryRecord {
   readonly asyncExec: boolean;
   /** Statement parameters sent with it (QUERY_TAG, …). */
   readonly parameters: Readonly<Record<string, unknown>>;
-  status: QueryStatus;
-  result?: StatementResult;
-  error?: SnowflakeSqlError;
-  readonly startedAt: number;
-  endedAt?: number;
 }
 
-export interface QueryTiming {
-  /** Time spent QUEUED before the statement starts. */
-  readonly queuedMs: number;
-  /** Time spent RUNNING on top of DuckDB's own run time. */
-  readonly runningMs: number;
+/** One submitted statement as tests see it (a snapshot). */
+export interface QueryRecord extends Submission {
+  readonly queryId: string;
+  readonly status: QueryStatus;
+  readonly result: StatementResult | undefined;
+  readonly error: SnowflakeSqlError | undefined;
+  readonly startedAt: Date;
+  readonly endedAt: Date | undefined;
+  /** How many times the SQL ran on DuckDB: 0 or 1. */
+  readonly runs: number;
 }
 
-export interface Submission {
-  readonly requestId: string;
-  readonly sessionId: number;
-  readonly user: string;
-  readonly sqlText: string;
-  readonly bindings: Readonly<Record<string, Binding>> | undefined;
-  readonly database: string;
-  readonly schema: string;
-  readonly warehouse: string;
-  readonly asyncExec: boolean;
-  readonly parameters: Readonly<Record<string, unknown>>;
+/** What a test's `onQuery` decides for one statement, at submission. */
+export interface QueryPlan {
+  /** Time spent QUEUED (or as `queuedAs`); `Infinity` holds it until `advance(id)` or a cancel. */
+  readonly queuedMs?: number;
+  /** Time spent RUNNING (or as `runningAs`) before DuckDB runs it; `Infinity` holds it. */
+  readonly runningMs?: number;
+  /** How the queued phase is reported; default QUEUED. */
+  readonly queuedAs?: 'QUEUED' | 'RESUMING_WAREHOUSE' | 'QUEUED_REPARING_WAREHOUSE';
+  /** How the timed running phase is reported; default RUNNING. */
+  readonly runningAs?: 'RUNNING' | 'BLOCKED';
+  /** Fail with this Snowflake error instead of running the SQL; `incident` reports FAILED_WITH_INCIDENT. */
+  readonly fail?: keyof typeof SQL_ERRORS | SnowflakeSqlError | 'incident';
 }
+
+/** What a test's `onQuery` sees of a statement. */
+export type QueryInfo = Submission & { readonly queryId: string };
+
+/** The submission and how its plan presents it (set by the plan hook, which sees the job once). */
+interface Spec extends Submission {
+  queuedAs: NonNullable<QueryPlan['queuedAs']>;
+  runningAs: NonNullable<QueryPlan['runningAs']>;
+  incident: boolean;
+}
+
+type QueryJob = Job<Spec, StatementResult, SnowflakeSqlError>;
 
 const CANCEL = /^\s*select\s+system\$cancel_query\s*\(\s*'([^']*)'\s*\)\s*;?\s*$/i;
-const TERMINAL = new Set<QueryStatus>(['SUCCESS', 'FAILED_WITH_ERROR', 'FAILED_WITH_INCIDENT', 'ABORTED']);
+const NOT_EXECUTING = 'Identified SQL statement is not currently executing.';
+
+export interface QueriesOptions {
+  readonly queuedMs: number;
+  readonly runningMs: number;
+  readonly onQuery?: (query: QueryInfo) => QueryPlan | undefined;
+}
 
 export class Queries {
-  readonly #engine: DuckDBEngine;
-  readonly #timing: (sqlText: string) => QueryTiming;
-  readonly #now: () => number;
-  readonly #byId = new Map<string, QueryRecord>();
-  readonly #done = new Map<string, Promise<void>>();
-  readonly #running = new Map<string, { statement?: RunningStatement; timer?: NodeJS.Timeout; wake?: () => void }>();
+  readonly #jobs: JobMachine<Spec, StatementResult, SnowflakeSqlError>;
 
-  constructor(engine: DuckDBEngine, timing: (sqlText: string) => QueryTiming, now: () => number) {
-    this.#engine = engine;
-    this.#timing = timing;
-    this.#now = now;
+  constructor(engine: SnowflakeSql, options: QueriesOptions) {
+    this.#jobs = new JobMachine<Spec, StatementResult, SnowflakeSqlError>({
+      server: 'Snowflake test server',
+      queuedMs: options.queuedMs,
+      runningMs: options.runningMs,
+      work: async (job, signal) => {
+        const cancel = CANCEL.exec(job.spec.sqlText);
+        if (cancel !== null) return { ok: true, result: cancelResult(cancel[1] ?? '', this.cancel(cancel[1] ?? '')) };
+        const outcome = await engine.execute({ ...job.spec, history: () => this.#history(job.spec.user) }, signal);
+        return outcome.ok ? outcome : { ok: false, failure: outcome.error };
+      },
+      crashed: (error) => sqlError('internal', `Processing aborted due to error 300002: ${error instanceof Error ? error.message : String(error)}`),
+      plan: (job) => {
+        // SYSTEM$CANCEL_QUERY answers at once, whatever the timing of other statements.
+        if (CANCEL.test(job.spec.sqlText)) return { queuedMs: 0, runningMs: 0 };
+        const plan = options.onQuery?.({ ...job.spec, queryId: job.id });
+        if (plan === undefined) return undefined;
+        job.spec.queuedAs = plan.queuedAs ?? 'QUEUED';
+        job.spec.runningAs = plan.runningAs ?? 'RUNNING';
+        job.spec.incident = plan.fail === 'incident';
+        const fail = plan.fail === undefined ? undefined : plan.fail === 'incident' ? sqlError('internal', 'Processing aborted due to an incident') : typeof plan.fail === 'string' ? sqlError(plan.fail, `injected ${plan.fail} error`) : plan.fail;
+        return { ...(plan.queuedMs === undefined ? {} : { queuedMs: plan.queuedMs }), ...(plan.runningMs === undefined ? {} : { runningMs: plan.runningMs }), ...(fail === undefined ? {} : { fail }) };
+      },
+    });
   }
 
   get(queryId: string): QueryRecord | undefined {
-    return this.#byId.get(queryId);
+    const job = this.#jobs.get(queryId);
+    return job === undefined ? undefined : view(job);
+  }
+
+  /** The query a session started with `requestId`, if any. */
+  byRequest(sessionId: number, requestId: string): QueryRecord | undefined {
+    const job = this.#jobs.byToken(tokenOf(sessionId, requestId));
+    return job === undefined ? undefined : view(job);
   }
 
   all(): QueryRecord[] {
-    return [...this.#byId.values()];
+    return this.#jobs.list().map(view);
   }
 
-  isTerminal(record: QueryRecord): boolean {
-    return TERMINAL.has(record.status);
-  }
-
-  /** Starts a statement; SYSTEM$CANCEL_QUERY is answered by the server itself. */
+  /** Starts a statement, or returns the one this session already started with the same request id. */
   submit(submission: Submission): QueryRecord {
-    const record: QueryRecord = { ...submission, queryId: newQueryId(), status: 'QUEUED', startedAt: this.#now() };
-    this.#byId.set(record.queryId, record);
-    const cancel = CANCEL.exec(submission.sqlText);
-    if (cancel !== null) {
-      const answer = this.cancel(cancel[1] ?? '');
-      record.status = 'SUCCESS';
-      record.result = {
-        rowtype: [{ name: `SYSTEM$CANCEL_QUERY('${cancel[1]}')`, type: 'text', precision: null, scale: null, length: 16_777_216, byteLength: 16_777_216, nullable: true, database: '', schema: '', table: '' }],
-        rowset: [[answer]],
-      };
-      record.endedAt = this.#now();
-      this.#done.set(record.queryId, Promise.resolve());
-      return record;
-    }
-    this.#done.set(record.queryId, this.#run(record));
-    return record;
+    const spec: Spec = { ...submission, queuedAs: 'QUEUED', runningAs: 'RUNNING', incident: false };
+    return view(this.#jobs.submit(spec, submission.requestId === '' ? undefined : tokenOf(submission.sessionId, submission.requestId)).job);
   }
 
   /** Resolves when the query ends or `ms` pass, whichever is first. */
   async waitFor(queryId: string, ms: number): Promise<void> {
-    const done = this.#done.get(queryId);
-    if (done === undefined) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-    clearTimeout(timer);
+    const until = Date.now() + ms;
+    for (;;) {
+      const job = this.#jobs.get(queryId);
+      if (job === undefined || isTerminalJobState(job.state) || Date.now() >= until) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5, until - Date.now())));
+    }
   }
 
   /** SYSTEM$CANCEL_QUERY / abort-request: the answer Snowflake gives as the function's value. */
   cancel(queryId: string): string {
-    const record = this.#byId.get(queryId);
-    if (record === undefined) return `Identified SQL statement is not currently executing.`;
-    if (this.isTerminal(record)) return `Identified SQL statement is not currently executing.`;
-    record.status = 'ABORTED';
-    record.error = sqlError('canceled', `SQL execution canceled`);
-    record.endedAt = this.#now();
-    const running = this.#running.get(queryId);
-    running?.statement?.interrupt();
-    clearTimeout(running?.timer);
-    running?.wake?.();
+    const job = this.#jobs.get(queryId);
+    if (job === undefined || isTerminalJobState(job.state)) return NOT_EXECUTING;
+    this.#jobs.stop(queryId, sqlError('canceled', 'SQL execution canceled'));
     return `query [${queryId}] terminated.`;
   }
 
-  async #run(record: QueryRecord): Promise<void> {
-    const timing = this.#timing(record.sqlText);
-    const control: { statement?: RunningStatement; timer?: NodeJS.Timeout; wake?: () => void } = {};
-    this.#running.set(record.queryId, control);
-    const pause = (ms: number) =>
-      new Promise<void>((resolve) => {
-        control.wake = resolve;
-        control.timer = setTimeout(resolve, ms);
-      });
-    try {
-      if (timing.queuedMs > 0) await pause(timing.queuedMs);
-      if (record.status === 'ABORTED') return;
-      record.status = 'RUNNING';
-      control.statement = this.#engine.execute(record.sqlText, record.bindings, record.database, record.schema);
-      const [outcome] = await Promise.all([control.statement.outcome, timing.runningMs > 0 ? pause(timing.runningMs) : undefined]);
-      if ((record.status as QueryStatus) === 'ABORTED') return;
-      if (outcome.ok) {
-        record.status = 'SUCCESS';
-        record.result = outcome.result;
-      } else {
-        record.status = 'FAILED_WITH_ERROR';
-        record.error = outcome.error;
-      }
-      record.endedAt = this.#now();
-    } finally {
-      this.#running.delete(record.queryId);
-    }
+  /** Moves a query waiting in a timed phase on now; false when nothing was waiting. */
+  advance(queryId: string): boolean {
+    return this.#jobs.advance(queryId);
   }
 
-  /** Aborts everything still running (server close). */
-  async close(): Promise<void> {
-    for (const id of this.#running.keys()) this.cancel(id);
-    await Promise.allSettled(this.#done.values());
+  close(): void {
+    this.#jobs.close();
+  }
+
+  #history(user: string): HistoryRow[] {
+    return this.#jobs
+      .list()
+      .filter((job) => job.spec.user === user)
+      .map((job) => {
+        const q = view(job);
+        return {
+          QUERY_ID: q.queryId,
+          QUERY_TEXT: q.sqlText,
+          QUERY_TAG: typeof q.parameters.QUERY_TAG === 'string' ? q.parameters.QUERY_TAG : '',
+          USER_NAME: q.user,
+          SESSION_ID: q.sessionId,
+          WAREHOUSE_NAME: q.warehouse,
+          DATABASE_NAME: q.database,
+          SCHEMA_NAME: q.schema,
+          EXECUTION_STATUS: q.status,
+          ERROR_CODE: q.error?.code ?? null,
+          START_TIME: q.startedAt,
+          END_TIME: q.endedAt ?? null,
+        };
+      });
   }
 }
 
-/** Snowflake query ids are UUID-shaped (the SDK checks the shape). */
-function newQueryId(): string {
-  return randomUUID();
+function tokenOf(sessionId: number, requestId: string): string {
+  return `${sessionId}/${requestId}`;
+}
+
+function statusOf(job: QueryJob): QueryStatus {
+  switch (job.state) {
+    case 'QUEUED':
+      return job.spec.queuedAs;
+    case 'RUNNING':
+      // The timed part of RUNNING is where a plan places a lock wait; the SQL itself runs as RUNNING.
+      return job.runs === 0 ? job.spec.runningAs : 'RUNNING';
+    case 'SUCCEEDED':
+      return 'SUCCESS';
+    case 'FAILED':
+      return job.spec.incident ? 'FAILED_WITH_INCIDENT' : 'FAILED_WITH_ERROR';
+    case 'CANCELLED':
+      return 'ABORTED';
+  }
+}
+
+function view(job: QueryJob): QueryRecord {
+  const { queuedAs: _q, runningAs: _r, incident: _i, ...submission } = job.spec;
+  return {
+    ...submission,
+    queryId: job.id,
+    status: statusOf(job),
+    result: job.result,
+    error: job.failure,
+    startedAt: job.submittedAt,
+    endedAt: job.completedAt,
+    runs: job.runs,
+  };
+}
+
+function cancelResult(queryId: string, answer: string): StatementResult {
+  return {
+    rowtype: [{ name: `SYSTEM$CANCEL_QUERY('${queryId}')`, type: 'text', precision: null, scale: null, length: 16_777_216, byteLength: 16_777_216, nullable: true, database: '', schema: '', table: '' }],
+    rowset: [[answer]],
+  };
 }

@@ -27,8 +27,6 @@ export interface Session {
   readonly masterToken: string;
   tokenExpiresAt: number;
   readonly masterExpiresAt: number;
-  /** requestId → queryId: a resubmitted request id returns its query only within one session. */
-  readonly requests: Map<string, string>;
   closed: boolean;
 }
 
@@ -93,7 +91,6 @@ export class Sessions {
       masterToken: newToken('MT'),
       tokenExpiresAt: now + this.#sessionTtlMs,
       masterExpiresAt: now + 4 * 3600_000,
-      requests: new Map(),
       closed: false,
     };
     this.logins++;

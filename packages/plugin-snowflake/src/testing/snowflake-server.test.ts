@@ -22,7 +22,7 @@ function run(connection: snowflake.Connection, sqlText: string, binds?: snowflak
 describe('the Snowflake test server, through snowflake-sdk', () => {
   let server: SnowflakeTestServer;
   beforeAll(async () => {
-    server = await startSnowflakeServer({ users: { ada: { password: 'pw', publicKey: keys.publicKey, oauthTokens: ['oauth-1'] } }, holdMs: 50, timing: (sql) => (/slow/.test(sql) ? { runningMs: 300 } : {}) });
+    server = await startSnowflakeServer({ users: { ada: { password: 'pw', publicKey: keys.publicKey, oauthTokens: ['oauth-1'] } }, holdMs: 50, onQuery: (q) => (/slow/.test(q.sqlText) ? { runningMs: 300 } : undefined) });
     await server.sql(`CREATE TABLE SALES.PUBLIC.orders(id INTEGER, region VARCHAR, amount DECIMAL(10,2), placed DATE)`, 'SALES', 'PUBLIC');
     await server.sql(`INSERT INTO SALES.PUBLIC.orders VALUES (1,'eu',12.50,'2024-01-02'),(2,'us',7.05,'2024-02-03'),(3,'eu',99.99,'2024-03-04')`);
   });
@@ -39,7 +39,7 @@ describe('the Snowflake test server, through snowflake-sdk', () => {
     const c = await connect(server);
     const rows = await run(c, "SELECT 'slow' AS s");
     expect(rows).toEqual([{ S: 'slow' }]);
-    expect(server.calls().filter((x) => x.operation === 'result').length).toBeGreaterThan(0);
+    expect(server.calls.filter((x) => x.op === 'result').length).toBeGreaterThan(0);
   });
 
   it('runs an asynchronous query, monitored by id', async () => {
@@ -88,6 +88,6 @@ describe('the Snowflake test server, through snowflake-sdk', () => {
     const c = await connect(server);
     server.expireSessions();
     expect(await run(c, 'SELECT 2 AS two')).toEqual([{ TWO: 2 }]);
-    expect(server.calls().some((x) => x.operation === 'renew')).toBe(true);
+    expect(server.calls.some((x) => x.op === 'renew')).toBe(true);
   });
 });
