@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Runs the built CLI; inside the tflyte repository without a build, it runs the TypeScript sources
-// (Node 24 strips types) with the workspace's source export condition.
-import { spawnSync } from 'node:child_process';
+// Runs the CLI in this process, so Ctrl-C and SIGTERM reach it however it was started (directly,
+// through npx, or from a script). It runs the built CLI; inside the tflyte repository without a
+// build, the TypeScript sources (Node strips types) resolved with the workspace's source condition.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -14,12 +16,35 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(70);
 }
 
+const SOURCE_CONDITION = '@tflyte/source';
 const built = new URL('../dist/main.js', import.meta.url);
+const source = new URL('../src/main.ts', import.meta.url);
+
 if (existsSync(fileURLToPath(built))) {
   const { runCli } = await import(built.href);
   await runCli();
+} else if (typeof module.registerHooks === 'function') {
+  // Every import from here on (the CLI, tflyte.config.ts, the user's modules) resolves the
+  // workspace packages to their sources, as `node --conditions=@tflyte/source` would.
+  module.registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const conditions = context.conditions ?? [];
+      return nextResolve(specifier, conditions.includes(SOURCE_CONDITION) ? context : { ...context, conditions: [...conditions, SOURCE_CONDITION] });
+    },
+  });
+  const { runCli } = await import(source.href);
+  await runCli();
 } else {
-  const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const result = spawnSync(process.execPath, ['--conditions=@tflyte/source', source, ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(result.status ?? 1);
+  // Node without module.registerHooks: a child with the condition flag. It runs in its own process
+  // group so that a terminal's Ctrl-C reaches it once, through us, and never orphans it.
+  const child = spawn(process.execPath, [`--conditions=${SOURCE_CONDITION}`, fileURLToPath(source), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    detached: true,
+  });
+  const forward = (signal) => child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    process.exit(code ?? 1);
+  });
 }

@@ -5,14 +5,34 @@ import { formatResult } from './format-output.ts';
 export const MAIN_HELP = `tflyte — Flyte tasks in TypeScript
 
 Usage:
-  tflyte run [--json] [--verbose] [--inputs-file <f>] <file.ts> <task-or-workflow> [--<input> <value> ...]
+  tflyte run [--json] [--verbose] [--inputs-file <f>] [--run-id <id>] [--cancel-timeout <s>] <file.ts> <task-or-workflow> [--<input> <value> ...]
+  tflyte runs [--all] | tflyte runs resume <run-id> [--json] | tflyte runs abandon <run-id>
   tflyte serialize <file.ts> [--out <dir>] [--format pb|json] [--image <ref>] [--version <v>] [--project <p>] [--domain <d>]
   tflyte execute --inputs <uri> --output-prefix <uri> [--raw-output-data-prefix <uri>] ... -- task-module <m> task-name <n>
   tflyte plugins
   tflyte cache clear
 
-Run 'tflyte run <file.ts> <task> --help' to see a task's inputs.
+Run 'tflyte run <file.ts> <task> --help' to see a task's inputs, 'tflyte run --help' for how runs resume.
 Exit codes: 0 success, 1 task failed, 2 usage or input error, 70 internal error, 130 cancelled.`;
+
+export const RUN_HELP = `Usage: tflyte run [--json] [--inputs-file <f>] [--run-id <id>] [--cancel-timeout <s>] <file.ts> <task-or-workflow> [--<input> <value> ...]
+
+Runs a task or workflow through the executor configured by tflyte.config.ts and prints its outputs.
+
+A run is its task, the task's version and its inputs. If a run of the same task, version and inputs
+was interrupted (its process killed) in this state directory, the same command resumes it under the
+same run id: jobs still live (queries, pods, containers) are re-attached, not submitted again, and
+finished steps are not run again. A run that finished is not resumed: running again starts a new run.
+
+  --run-id <id>          run (or resume) this run id; refused if it ran another task, version or inputs
+  --cancel-timeout <s>   how long Ctrl-C waits for live jobs to be deleted (default 30)
+  --json                 print outputs as JSON
+  --inputs-file <f>      inputs as a JSON or YAML object
+
+Ctrl-C or SIGTERM cancels and deletes live jobs; a second Ctrl-C (or the cancel timeout) exits at once
+and prints the jobs left running, which the same command re-attaches to.
+'tflyte runs' lists unfinished runs; 'tflyte runs resume <id>' resumes one, 'tflyte runs abandon <id>'
+deletes its live jobs and marks it abandoned.`;
 
 export function taskHelp(task: Task, file: string): string {
   const inputs = Object.entries(task.inputs as Record<string, AnyType>);

@@ -8,6 +8,7 @@ import { cacheClear } from './commands/cache.ts';
 import { execute } from './commands/execute.ts';
 import { listPlugins } from './commands/plugins.ts';
 import { run } from './commands/run.ts';
+import { runs } from './commands/runs.ts';
 import { serialize } from './commands/serialize.ts';
 import { MAIN_HELP } from './help.ts';
 import { EXIT, UsageError } from './usage-error.ts';
@@ -18,6 +19,8 @@ export interface Io {
   readonly err: (line: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly isTTY: boolean;
+  /** Ends the process now (a forced exit after Ctrl-C); without it, the command returns its code. */
+  readonly exit?: (code: number) => void;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -32,6 +35,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return command === undefined ? EXIT.usage : EXIT.ok;
       case 'run':
         return await run(args, io);
+      case 'runs':
+        return await runs(args, io);
       case 'serialize': {
         const spec = { out: 'string', format: 'string', image: 'string', version: 'string', project: 'string', domain: 'string' } as const;
         const { options, positionals } = parseArgv('serialize', args, spec, Number.POSITIVE_INFINITY);
@@ -83,7 +88,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         await cacheClear(io);
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command '${command}'; commands: run, serialize, execute, plugins, cache clear`);
+        throw new UsageError(`unknown command '${command}'; commands: run, runs, serialize, execute, plugins, cache clear`);
     }
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TflyteError && isUserFixable(error))) {
@@ -118,6 +123,7 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
+    exit: (code) => process.exit(code),
   });
 }
 

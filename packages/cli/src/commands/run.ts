@@ -1,64 +1,173 @@
 /**
  * `tflyte run <file.ts> <task> [--input value ...]`: runs a task or workflow locally through the
- * executor configured by tflyte.config.ts, printing the result. Ctrl-C cancels: live remote jobs
- * are deleted before the process exits.
+ * executor configured by tflyte.config.ts, printing the result.
+ *
+ * A run is identified by its task, the task's version and its inputs: when the same command finds
+ * an unfinished run of them in this state directory (its process was killed), it resumes that run
+ * under the same run id, so live remote jobs are re-attached rather than submitted again.
+ * `--run-id` names the run instead; `tflyte runs` lists, resumes and abandons unfinished runs.
+ *
+ * Ctrl-C (or SIGTERM) cancels: live remote jobs are deleted before the process exits. That cleanup
+ * has a deadline (`--cancel-timeout`), and a second Ctrl-C exits at once; either way the jobs
+ * left running are printed, and the run stays unfinished so the same command re-attaches to them.
  */
-import { CancelledError, TflyteError, openSession, withRunner } from '@tflyte/core';
+import { CancelledError, type Session, type Task, TflyteError, openSession, toLiteralMap, withRunner } from '@tflyte/core';
 import { parseArgv } from '../argv.ts';
 import { formatResult } from '../format-output.ts';
-import { taskHelp } from '../help.ts';
+import { RUN_HELP, taskHelp } from '../help.ts';
 import { parseInputFlags } from '../input-flags.ts';
 import { findEntity, loadModule } from '../load-entity.ts';
 import type { Io } from '../main.ts';
 import { createProgress } from '../progress.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
 
+const DEFAULT_CANCEL_TIMEOUT_S = 30;
+/**
+ * A signal within this long of the first is the same Ctrl-C delivered twice — a terminal signals
+ * the whole process group, and `npx` forwards what it receives to its child as well — so only a
+ * later one means "again". After it, the user is told a second Ctrl-C exits at once.
+ */
+const SAME_SIGNAL_MS = 1000;
+
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const { options, positionals, rest } = parseArgv('run', args, { json: 'boolean', 'inputs-file': 'string', help: 'boolean' }, 2);
+  const spec = { json: 'boolean', 'inputs-file': 'string', help: 'boolean', 'run-id': 'string', 'cancel-timeout': 'string' } as const;
+  const { options, positionals, rest } = parseArgv('run', args, spec, 2);
   const [file, name] = positionals;
   if (!file || !name) {
     if (options.help) {
-      io.out('Usage: tflyte run [--json] [--inputs-file <f>] <file.ts> <task-or-workflow> [--<input> <value> ...]');
+      io.out(RUN_HELP);
       return EXIT.ok;
     }
     throw new UsageError('run: expected <file.ts> <task-or-workflow>, e.g. tflyte run examples/basics.ts mean --values "[1, 2]"');
   }
-  const task = findEntity(await loadModule(file, io.cwd), file, name);
+  const module = await loadModule(file, io.cwd);
+  const task = findEntity(module, file, name);
   if (rest.includes('--help') || options.help) {
     io.out(taskHelp(task, file));
     return EXIT.ok;
   }
   const inputs = parseInputFlags(task, rest, io.cwd, options['inputs-file'] as string | undefined);
-
+  const cancelTimeoutMs = cancelTimeout(options['cancel-timeout']);
   const session = await openSession({ cwd: io.cwd });
+  try {
+    const runId = options['run-id'] as string | undefined;
+    return await runTask(session, { task, file: module.path, exportName: name, inputs, json: Boolean(options.json), cancelTimeoutMs, ...(runId === undefined ? {} : { runId }) }, io);
+  } finally {
+    session.close();
+  }
+}
+
+export interface RunTaskRequest {
+  readonly task: Task;
+  /** The module's absolute path and the name the task was asked for by, recorded to resume the run. */
+  readonly file: string;
+  readonly exportName: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly runId?: string;
+  readonly json: boolean;
+  readonly cancelTimeoutMs: number;
+}
+
+type Outcome = { readonly type: 'done'; readonly code: number } | { readonly type: 'forced'; readonly reason: string };
+
+/** Runs one task as a recorded run of the session (new or resumed), with the CLI's signal handling. */
+export async function runTask(session: Session, request: RunTaskRequest, io: Io): Promise<number> {
+  const { task, inputs } = request;
+  const { runId, resumed } = session.startRun({
+    task,
+    file: request.file,
+    exportName: request.exportName,
+    inputs: toLiteralMap(task.inputs, inputs),
+    ...(request.runId === undefined ? {} : { runId: request.runId }),
+  });
+  io.err(resumed === undefined ? `tflyte: run ${runId}` : `tflyte: resuming run ${runId} (${resumed.status === 'running' ? 'interrupted' : resumed.status}, started ${new Date(resumed.createdAt).toISOString()})`);
+
   const controller = new AbortController();
-  const onSignal = () => {
-    io.err('tflyte: cancelling (deleting live jobs)…');
-    controller.abort();
+  let force: (reason: string) => void = () => {};
+  const forced = new Promise<Outcome>((resolve) => (force = (reason) => resolve({ type: 'forced', reason })));
+  let firstSignal: number | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const now = Date.now();
+    if (firstSignal === undefined) {
+      firstSignal = now;
+      io.err(`tflyte: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: cancelling (deleting live jobs)…`);
+      controller.abort();
+      timers.push(
+        setTimeout(() => io.err('tflyte: still deleting live jobs; press Ctrl-C again to exit without waiting'), SAME_SIGNAL_MS),
+        setTimeout(() => force(`live jobs were not deleted within the cancel timeout of ${request.cancelTimeoutMs / 1000} s`), request.cancelTimeoutMs),
+      );
+      return;
+    }
+    if (now - firstSignal >= SAME_SIGNAL_MS) force('interrupted again');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const progress = createProgress({ isTTY: io.isTTY, color: io.isTTY && !io.env.NO_COLOR, write: (text) => io.err(text.replace(/\n$/, '')) });
+
+  const work = async (): Promise<Outcome> => {
+    const runner = session.runner({ runId, signal: controller.signal, onEvent: progress.onEvent });
+    let code: number;
+    let failure: unknown;
+    try {
+      const result = await withRunner(runner, () => task(inputs as never));
+      io.out(formatResult(result, request.json));
+      code = EXIT.ok;
+    } catch (error) {
+      failure = error;
+      code = error instanceof CancelledError || controller.signal.aborted ? EXIT.cancelled : isTaskFailure(error) ? EXIT.taskFailed : EXIT.internal;
+    }
+    const status = code === EXIT.ok ? 'succeeded' : code === EXIT.cancelled ? 'cancelled' : 'failed';
+    reportLeftovers(await session.finishRun(runId, status), io);
+    if (failure === undefined) return { type: 'done', code };
+    if (code === EXIT.cancelled) io.err(`tflyte: cancelled: ${(failure as Error).message}`);
+    else if (code === EXIT.taskFailed) io.err(`tflyte: ${(failure as Error).message}`);
+    else throw failure;
+    return { type: 'done', code };
+  };
+
   try {
-    const runner = session.runner({ signal: controller.signal, onEvent: progress.onEvent });
-    const result = await withRunner(runner, () => task(inputs as never));
-    io.out(formatResult(result, Boolean(options.json)));
-    return EXIT.ok;
-  } catch (error) {
-    if (error instanceof CancelledError || controller.signal.aborted) {
-      io.err(`tflyte: cancelled: ${(error as Error).message}`);
-      return EXIT.cancelled;
-    }
-    if (isTaskFailure(error)) {
-      io.err(`tflyte: ${(error as Error).message}`);
-      return EXIT.taskFailed;
-    }
-    throw error;
+    const outcome = await Promise.race([work(), forced]);
+    if (outcome.type === 'done') return outcome.code;
+    io.err(`tflyte: ${outcome.reason}; exiting without waiting.`);
+    reportLeftRunning(session, runId, io);
+    // The abandoned cleanup may hold sockets open forever; the process must end now.
+    io.exit?.(EXIT.cancelled);
+    return EXIT.cancelled;
   } finally {
+    for (const timer of timers) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    session.close();
   }
+}
+
+/** Jobs the run's calls did not end themselves (nothing re-attached to them), deleted by finishRun. */
+function reportLeftovers(jobs: Awaited<ReturnType<Session['finishRun']>>, io: Io): void {
+  for (const job of jobs) {
+    const what = `job ${job.generatedName} (${job.task}, node ${job.nodeId}, attempt ${job.attempt}, ${job.backend})`;
+    io.err(job.deleted ? `tflyte: deleted ${what}, which no call of this run re-attached to` : `tflyte: could not delete ${what}: ${job.problem ?? 'unknown error'}; it may still be running`);
+  }
+}
+
+/** What a forced exit leaves behind, and how to finish it. */
+function reportLeftRunning(session: Session, runId: string, io: Io): void {
+  const live = session.store.listAttemptsByStatus(['creating', 'running']).filter((a) => a.runId === runId);
+  if (live.length === 0) {
+    io.err(`tflyte: no job of run ${runId} was left running.`);
+    return;
+  }
+  io.err(`tflyte: left running (run ${runId}):`);
+  for (const a of live) io.err(`  ${a.generatedName}  ${a.taskName}  node ${a.nodeId} attempt ${a.attempt}  ${a.backend}${a.handle === undefined ? '' : `  ${JSON.stringify(a.handle)}`}`);
+  io.err(`Run the same command again to re-attach to them, or 'tflyte runs abandon ${runId}' to delete them.`);
+}
+
+function cancelTimeout(value: string | boolean | undefined): number {
+  if (value === undefined) return DEFAULT_CANCEL_TIMEOUT_S * 1000;
+  const seconds = Number(value);
+  if (typeof value !== 'string' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`run: --cancel-timeout must be a positive number of seconds, got '${String(value)}'`);
+  }
+  return seconds * 1000;
 }
 
 /** The task ran and failed, as opposed to a usage, config or internal error. */

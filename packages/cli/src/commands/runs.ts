@@ -1,0 +1,69 @@
+/**
+ * `tflyte runs`: the runs of this project's state directory. Without a subcommand it lists the
+ * unfinished ones (`--all`: recent ones of every status); `resume <id>` continues one as
+ * `tflyte run` would, re-attaching to its live jobs; `abandon <id>` deletes its live jobs through
+ * their backends and marks it abandoned, so it is never resumed.
+ */
+import { fromLiteralMap, openSession, type RunRecord, type Session } from '@tflyte/core';
+import { parseArgv } from '../argv.ts';
+import { findEntity, loadModule } from '../load-entity.ts';
+import type { Io } from '../main.ts';
+import { EXIT, UsageError } from '../usage-error.ts';
+import { runTask } from './run.ts';
+
+const USAGE = "runs: use 'tflyte runs [--all]', 'tflyte runs resume <run-id> [--json]' or 'tflyte runs abandon <run-id>'";
+
+export async function runs(args: readonly string[], io: Io): Promise<number> {
+  const { options, positionals } = parseArgv('runs', args, { all: 'boolean', json: 'boolean', 'cancel-timeout': 'string' }, 3);
+  const [subcommand, runId, extra] = positionals;
+  if (extra !== undefined || (subcommand !== undefined && subcommand !== 'resume' && subcommand !== 'abandon')) throw new UsageError(USAGE);
+  if (subcommand !== undefined && runId === undefined) throw new UsageError(`runs ${subcommand}: which run? ${USAGE.slice(6)}`);
+  const session = await openSession({ cwd: io.cwd });
+  try {
+    if (subcommand === undefined) {
+      list(session, Boolean(options.all), io);
+      return EXIT.ok;
+    }
+    const run = session.runs.get(runId!);
+    if (run === undefined) throw new UsageError(`runs ${subcommand}: no run '${runId}' in ${session.store.path}; 'tflyte runs --all' lists them`);
+    if (subcommand === 'abandon') return await abandon(session, run, io);
+    const task = findEntity(await loadModule(run.file, io.cwd), run.file, run.exportName);
+    const inputs = fromLiteralMap(task.inputs, session.inputsOf(run));
+    const seconds = options['cancel-timeout'] === undefined ? 30 : Number(options['cancel-timeout']);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`runs resume: --cancel-timeout must be a positive number of seconds`);
+    return await runTask(session, { task, file: run.file, exportName: run.exportName, inputs, runId: run.runId, json: Boolean(options.json), cancelTimeoutMs: seconds * 1000 }, io);
+  } finally {
+    session.close();
+  }
+}
+
+function list(session: Session, all: boolean, io: Io): void {
+  const records = session.runs.list({ unfinished: !all });
+  if (records.length === 0) {
+    io.err(all ? 'tflyte: no runs recorded' : "tflyte: no unfinished runs ('tflyte runs --all' lists finished ones too)");
+    return;
+  }
+  const live = new Map<string, number>();
+  for (const a of session.store.listAttemptsByStatus(['creating', 'running'])) live.set(a.runId, (live.get(a.runId) ?? 0) + 1);
+  const rows = [
+    ['RUN ID', 'STATUS', 'LIVE JOBS', 'UPDATED', 'TASK'],
+    ...records.map((r: RunRecord) => [r.runId, r.status === 'running' ? 'unfinished' : r.status, String(live.get(r.runId) ?? 0), new Date(r.updatedAt).toISOString(), `${r.entity} (${r.exportName} in ${r.file})`]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  for (const row of rows) io.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+}
+
+async function abandon(session: Session, run: RunRecord, io: Io): Promise<number> {
+  const jobs = await session.abandonRun(run.runId);
+  for (const job of jobs) {
+    const what = `job ${job.generatedName} (${job.task}, node ${job.nodeId}, attempt ${job.attempt}, ${job.backend})`;
+    io.err(job.deleted ? `tflyte: deleted ${what}` : `tflyte: could not delete ${what}: ${job.problem ?? 'unknown error'}`);
+  }
+  const failed = jobs.filter((job) => !job.deleted).length;
+  if (failed > 0) {
+    io.err(`tflyte: run ${run.runId} still has ${failed} live job(s); it stays unfinished (try 'tflyte runs abandon ${run.runId}' again)`);
+    return EXIT.taskFailed;
+  }
+  io.err(`tflyte: run ${run.runId} abandoned (${jobs.length} live job(s) deleted)`);
+  return EXIT.ok;
+}
