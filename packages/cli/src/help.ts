@@ -10,6 +10,7 @@ Usage:
   tflyte serialize <file.ts> [--out <dir>] [--format pb|json] [--image <ref>] [--version <v>] [--project <p>] [--domain <d>]
   tflyte execute --inputs <uri> --output-prefix <uri> [--raw-output-data-prefix <uri>] ... -- task-module <m> task-name <n>
   tflyte plugins
+  tflyte connector serve [--host <a>] [--port <n>] [--tls-cert <f> --tls-key <f>] [--metrics-port <n|off>] ... (--help for all)
   tflyte cache clear
 
 Run 'tflyte run <file.ts> <task> --help' to see a task's inputs, 'tflyte run --help' for how runs resume.

@@ -6,6 +6,7 @@ import { TflyteError } from '@tflyte/core';
 import { parseArgv } from './argv.ts';
 import { cacheClear } from './commands/cache.ts';
 import { execute } from './commands/execute.ts';
+import { connector } from './commands/connector.ts';
 import { listPlugins } from './commands/plugins.ts';
 import { run } from './commands/run.ts';
 import { runs } from './commands/runs.ts';
@@ -80,6 +81,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         }
         return EXIT.ok;
       }
+      case 'connector':
+        return await connector(args, io);
       case 'plugins':
         await listPlugins(io);
         return EXIT.ok;
@@ -88,7 +91,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         await cacheClear(io);
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command '${command}'; commands: run, runs, serialize, execute, plugins, cache clear`);
+        throw new UsageError(`unknown command '${command}'; commands: run, runs, serialize, execute, plugins, cache clear, connector serve`);
     }
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TflyteError && isUserFixable(error))) {
