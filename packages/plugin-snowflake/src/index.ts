@@ -7,7 +7,7 @@ export type { SnowflakeTaskOptions } from './snowflake-task.ts';
 // The plugin and its backend
 export { snowflake, snowflakePlugin } from './snowflake-plugin.ts';
 export type { SnowflakePlugin, SnowflakePluginOptions } from './snowflake-plugin.ts';
-export { snowflakeBackend, requestIdOf, SNOWFLAKE_BACKEND_NAME, DEFAULT_SNOWFLAKE_POLL } from './backend/snowflake-backend.ts';
+export { snowflakeBackend, requestIdOf, queryTagOf, SNOWFLAKE_BACKEND_NAME, DEFAULT_SNOWFLAKE_POLL } from './backend/snowflake-backend.ts';
 export type { SnowflakeHandle, SnowflakeBackendOptions } from './backend/snowflake-backend.ts';
 export type { SnowflakeAuth, ConnectionSettings } from './backend/connections.ts';
 export { queryStatus, snowsightUrl } from './backend/query-state.ts';

@@ -1,7 +1,10 @@
 /**
  * The Snowflake backend on the warehouse web-API helper:
  * - submit = an asynchronous execution with a request id derived from the idempotency token, so a
- *   retried submit in the same session answers with the query it started (the handle is the query id);
+ *   retried submit in the same session answers with the query it started (the handle is the query id).
+ *   Snowflake keeps request ids per session only, so each query is also tagged with the token
+ *   (QUERY_TAG) and submit first looks the tag up in the query history: a process that died after
+ *   submitting finds its query from a new session instead of running the statement again;
  * - fetch = the query's status by id, and for a failed query its error code and SQL state, read from
  *   its result (the status call reports code -1);
  * - status = the pure table in query-state.ts; outputs = `results` as flytekit's connector writes it
@@ -31,6 +34,15 @@ export const SNOWFLAKE_BACKEND_NAME = 'snowflake';
 export const DEFAULT_SNOWFLAKE_POLL: PollPolicy = { initialMs: 1000, multiplier: 1.5, maxMs: 15_000 };
 
 const QUERY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The QUERY_TAG of the query submitted for an idempotency token. */
+export function queryTagOf(idempotencyToken: string): string {
+  return `tflyte:${requestIdOf(idempotencyToken)}`;
+}
+
+// The account's recent queries by this user (7 days, up to RESULT_LIMIT), read from any session.
+const FIND_TAGGED =
+  'SELECT QUERY_ID FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY(RESULT_LIMIT => 10000)) WHERE QUERY_TAG = ? ORDER BY START_TIME LIMIT 1';
 
 /** A UUID (the shape Snowflake takes) that is the same for the same idempotency token. */
 export function requestIdOf(idempotencyToken: string): string {
@@ -75,17 +87,22 @@ export function snowflakeBackend(options: SnowflakeBackendOptions = {}): WebApiB
       const { statement } = readTemplate(ctx.template);
       const config = configOf(ctx.template);
       const { query, parameters } = render(statement, ctx.inputs);
-      const queryId = await withConnection(config, (c) =>
-        new Promise<string>((resolve, reject) =>
+      const tag = queryTagOf(ctx.idempotencyToken);
+      const queryId = await withConnection(config, async (c) => {
+        const [found] = await rowsOf(c, FIND_TAGGED, [tag]);
+        const earlier = found?.['QUERY_ID'];
+        if (typeof earlier === 'string') return earlier;
+        return new Promise<string>((resolve, reject) =>
           c.execute({
             sqlText: query,
             binds: snowflakeBinds(parameters),
             asyncExec: true,
             requestId: requestIdOf(ctx.idempotencyToken),
+            parameters: { QUERY_TAG: tag },
             complete: (error, stmt) => (error ? reject(error) : resolve(stmt.getQueryId())),
           }),
-        ),
-      );
+        );
+      });
       return { queryId, account: config.account };
     },
 
@@ -132,6 +149,12 @@ function render(statement: string, inputs: Parameters<typeof renderQuery>[1]): R
   } catch (error) {
     throw new BackendError({ kind: 'user', retryable: false, code: 'InvalidQuery', message: (error as Error).message }, { cause: error });
   }
+}
+
+function rowsOf(c: snowflake.Connection, sqlText: string, binds: snowflake.Binds): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) =>
+    c.execute({ sqlText, binds, complete: (error, _stmt, rows) => (error ? reject(error) : resolve((rows ?? []) as Record<string, unknown>[])) }),
+  );
 }
 
 /** The error code and SQL state of a failed query: fetching its result raises them. */

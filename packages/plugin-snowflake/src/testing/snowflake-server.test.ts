@@ -90,4 +90,26 @@ describe('the Snowflake test server, through snowflake-sdk', () => {
     expect(await run(c, 'SELECT 2 AS two')).toEqual([{ TWO: 2 }]);
     expect(server.calls.some((x) => x.op === 'renew')).toBe(true);
   });
+
+  it('keeps a request id per session: the same id returns the query in its session, and runs again in another', async () => {
+    const requestId = '0b6d2a51-1111-4222-8333-444455556666';
+    const submit = (c: snowflake.Connection) =>
+      new Promise<string>((resolve, reject) =>
+        c.execute({ sqlText: "SELECT 'slow' AS s, 7 AS rid", asyncExec: true, requestId, complete: (err, s) => (err ? reject(err) : resolve(s.getQueryId())) }),
+      );
+    const c1 = await connect(server);
+    const first = await submit(c1);
+    expect(await submit(c1)).toBe(first);
+    expect(await submit(await connect(server))).not.toBe(first);
+    expect(server.executions(/AS rid/)).toHaveLength(2);
+  });
+
+  it('answers INFORMATION_SCHEMA.QUERY_HISTORY from its own queries, with each query tag, to any session of the user', async () => {
+    const c1 = await connect(server);
+    const queryId = await new Promise<string>((resolve, reject) =>
+      c1.execute({ sqlText: 'SELECT 8 AS tagged', parameters: { QUERY_TAG: 'tag-8' }, complete: (err, s) => (err ? reject(err) : resolve(s.getQueryId())) }),
+    );
+    const rows = await run(await connect(server), 'SELECT query_id, query_text, execution_status FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY(RESULT_LIMIT => 100)) WHERE query_tag = ?', ['tag-8']);
+    expect(rows).toEqual([{ QUERY_ID: queryId, QUERY_TEXT: 'SELECT 8 AS tagged', EXECUTION_STATUS: 'SUCCESS' }]);
+  });
 });
