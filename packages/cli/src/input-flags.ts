@@ -27,6 +27,7 @@ export function parseInputFlags(task: Task, args: readonly string[], cwd: string
   const byFlag = new Map<string, string>();
   for (const name of Object.keys(inputs)) for (const flag of flagNames(name)) byFlag.set(flag, name);
   const values: Record<string, unknown> = inputsFile ? readInputsFile(task, inputsFile, cwd) : {};
+  const given = (name: string) => (Object.hasOwn(values, name) ? values[name] : undefined);
   const where = (input: string) => `task '${task.name}', input '${input}'`;
 
   for (let i = 0; i < args.length; i++) {
@@ -50,7 +51,7 @@ export function parseInputFlags(task: Task, args: readonly string[], cwd: string
     let text: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
     if (isBoolean(type)) {
       if (text === undefined && (args[i + 1] === 'true' || args[i + 1] === 'false')) text = args[++i];
-      values[name] = negated ? false : text === undefined ? true : parseValue(where(name), type, text, cwd);
+      setOwn(values, name, negated ? false : text === undefined ? true : parseValue(where(name), type, text, cwd));
       continue;
     }
     if (negated) throw new UsageError(`${where(name)}: --no-${flag} is only for boolean inputs`);
@@ -58,11 +59,11 @@ export function parseInputFlags(task: Task, args: readonly string[], cwd: string
       text = args[++i];
       if (text === undefined) throw new UsageError(`${where(name)}: --${flag} needs a value (${type.display})`);
     }
-    values[name] = parseValue(where(name), type, text, cwd);
+    setOwn(values, name, parseValue(where(name), type, text, cwd));
   }
 
   for (const [name, type] of Object.entries(inputs)) {
-    if (values[name] === undefined && type.defaultValue === undefined) {
+    if (given(name) === undefined && type.defaultValue === undefined) {
       throw new UsageError(`task '${task.name}': missing --${flagNames(name).at(-1)} (${type.display})`);
     }
   }
@@ -106,7 +107,8 @@ function readInputsFile(task: Task, file: string, cwd: string): Record<string, u
   const inputs = task.inputs as Record<string, AnyType>;
   const values: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(data)) {
-    const type = inputs[name];
+    // Own keys only: an entry named "constructor" is not the input type Object.prototype holds.
+    const type = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
     if (type === undefined) throw new UsageError(`--inputs-file ${file}: '${name}' is not an input of task '${task.name}' (inputs: ${describeInputs(inputs)})`);
     let value: unknown;
     try {
@@ -114,9 +116,14 @@ function readInputsFile(task: Task, file: string, cwd: string): Record<string, u
     } catch (error) {
       throw new UsageError(`task '${task.name}', input '${name}': ${(error as Error).message} (expected ${type.display})`);
     }
-    values[name] = checked(`task '${task.name}', input '${name}'`, type, value);
+    setOwn(values, name, checked(`task '${task.name}', input '${name}'`, type, value));
   }
   return values;
+}
+
+/** Input names and map keys are data: defining keeps `__proto__` an ordinary key. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function describeInputs(inputs: Record<string, AnyType>): string {

@@ -12,6 +12,8 @@ import { BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types'
 /** A value could not be read as its type; the message completes "input 'x': …". */
 export class InputParseError extends Error {}
 
+// Date, then optionally a time (seconds and fraction optional) and a zone (Z or ±hh:mm).
+const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/;
 const ISO_DURATION = /^(-)?P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 /** Parses one flag's text as `type`; the caller checks the value with the type itself. */
@@ -77,8 +79,10 @@ function fromText(lt: LiteralType, text: string, display: string, cwd: string, p
         case SimpleType.BOOLEAN:
           return text === 'true' ? true : text === 'false' ? false : bad('true or false');
         case SimpleType.DATETIME: {
-          const d = new Date(text);
-          return /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(d.getTime()) ? d : bad('an ISO-8601 datetime such as 2026-01-31T12:00:00Z');
+          if (!ISO_DATETIME.test(text)) return bad('an ISO-8601 datetime such as 2026-01-31T12:00:00Z');
+          const impossible = impossibleDateTime(text);
+          if (impossible !== undefined) return bad(`a real date or time (${impossible}: not a real date or time)`);
+          return new Date(text);
         }
         case SimpleType.DURATION:
           return parseDuration(text) ?? bad('an ISO-8601 duration such as PT1H30M, or seconds');
@@ -108,6 +112,27 @@ function fromText(lt: LiteralType, text: string, display: string, cwd: string, p
     default:
       return fromJson(lt, parseJson(text, display), path, cwd);
   }
+}
+
+/**
+ * `Date` rolls an impossible calendar date over (2026-02-30 becomes March 2nd), so the fields are
+ * checked first: a mistyped date is refused, never silently turned into another day.
+ */
+function impossibleDateTime(text: string): string | undefined {
+  const m = ISO_DATETIME.exec(text)!;
+  const [, y, mo, d, h, mi, s, offsetHours, offsetMinutes] = m.map((part) => (part === undefined ? undefined : Number(part)));
+  const year = y!;
+  const month = mo!;
+  const day = d!;
+  if (month < 1 || month > 12) return `month ${month}`;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > daysInMonth) return `day ${day} of ${year}-${String(month).padStart(2, '0')}, which has ${daysInMonth} days`;
+  if (h !== undefined && h > 23) return `hour ${h}`;
+  if (mi !== undefined && mi > 59) return `minute ${mi}`;
+  if (s !== undefined && s > 59) return `second ${s}`;
+  if (offsetHours !== undefined && offsetHours > 23) return `offset hour ${offsetHours}`;
+  if (offsetMinutes !== undefined && offsetMinutes > 59) return `offset minute ${offsetMinutes}`;
+  return undefined;
 }
 
 function parseDuration(text: string): { seconds: number; nanos: number } | undefined {

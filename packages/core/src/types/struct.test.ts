@@ -4,6 +4,7 @@ import { BinarySchema, LiteralSchema, ScalarSchema } from '@tflyte/idl/core/lite
 import type { Literal, Scalar } from '@tflyte/idl/core/literals';
 import { LiteralTypeSchema } from '@tflyte/idl/core/types';
 import { describe, expect, it } from 'vitest';
+import type { JsonObject } from './flyte-type.ts';
 import { t } from './t.ts';
 
 const struct = t.struct();
@@ -65,8 +66,27 @@ describe('t.struct()', () => {
     expect(() => struct.check(new Map(), 'cfg')).toThrow('cfg: expected struct (a JSON object), got object');
   });
 
-  it('refuses a "__proto__" key, which msgpack readers refuse to decode', () => {
-    expect(() => struct.check(JSON.parse('{"a": {"__proto__": 1}}'), 'cfg')).toThrow('cfg.a.__proto__: expected a key other than "__proto__", got key "__proto__"');
+  it('keeps "__proto__", "constructor" and "prototype" as ordinary keys through msgpack and back', () => {
+    const value = JSON.parse('{"__proto__": {"x": 1}, "a": {"constructor": 2, "prototype": [3]}}') as JsonObject;
+    const back = struct.fromLiteral(struct.toLiteral(value));
+    expect(Object.entries(back)).toEqual([['__proto__', { x: 1 }], ['a', { constructor: 2, prototype: [3] }]]);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('round-trips a struct nested 1000 deep and refuses one level more, naming where', () => {
+    const nested = (depth: number): JsonObject => JSON.parse('{"a":'.repeat(depth) + '1' + '}'.repeat(depth));
+    expect(JSON.stringify(struct.fromLiteral(struct.toLiteral(nested(1000))))).toBe(JSON.stringify(nested(1000)));
+    expect(() => struct.check(nested(1001), 'cfg')).toThrow(/^cfg(\.a){1000}: expected JSON value nested at most 1000 levels deep, got a value that nests deeper than 1000 levels$/);
+  });
+
+  it('reads msgpack written by another SDK, refusing what is not JSON', () => {
+    const literal = (bytes: number[]) => scalar({ case: 'binary', value: create(BinarySchema, { value: new Uint8Array(bytes), tag: 'msgpack' }) });
+    // {"n": -1, "big": 2^53 - 1 as uint64, "f": 1.5 as float64}
+    const bytes = [0x83, 0xa1, 0x6e, 0xff, 0xa3, 0x62, 0x69, 0x67, 0xcf, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xa1, 0x66, 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0];
+    expect(struct.fromLiteral(literal(bytes))).toEqual({ n: -1, big: Number.MAX_SAFE_INTEGER, f: 1.5 });
+    expect(() => struct.fromLiteral(literal([0x81, 0xa1, 0x6e, 0xd4, 0x01, 0x00]), 'cfg')).toThrow(/cfg: expected struct encoded as msgpack, got undecodable msgpack \(type byte 0xd4/);
+    expect(() => struct.fromLiteral(literal([0x81, 0xa1]), 'cfg')).toThrow(/truncated/);
   });
 
   it('rejects cycles instead of overflowing the stack', () => {

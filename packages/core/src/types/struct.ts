@@ -3,7 +3,7 @@
  * LiteralType annotation flytekit uses; the legacy `generic` google.protobuf.Struct is read too.
  */
 import { create } from '@bufbuild/protobuf';
-import { decode, encode } from '@msgpack/msgpack';
+import { encode } from '@msgpack/msgpack';
 import { BinarySchema } from '@tflyte/idl/core/literals';
 import type { Literal } from '@tflyte/idl/core/literals';
 import { LiteralTypeSchema, SimpleType } from '@tflyte/idl/core/types';
@@ -12,10 +12,16 @@ import { TypeMismatchError, describeValue } from '../errors.ts';
 import { BaseType } from './base.ts';
 import type { JsonObject } from './flyte-type.ts';
 import { isPlainObject, isWellFormed, literalMismatch, scalarLiteral, scalarOf } from './literals.ts';
+import { MsgpackReadError, readMsgpack } from './msgpack-read.ts';
 import { fieldPath, indexPath } from './path.ts';
 
 export const MSGPACK_TAG = 'msgpack';
 const STRUCT = 'struct (a JSON object)';
+/**
+ * Objects and arrays nest at most this deep. A limit stated up front, so a deeper value fails as a
+ * type error naming the input rather than as a stack overflow somewhere in encoding.
+ */
+export const MAX_STRUCT_DEPTH = 1000;
 
 function checkJson(value: unknown, path: string, ancestors: Set<object>): void {
   switch (typeof value) {
@@ -36,14 +42,15 @@ function checkJson(value: unknown, path: string, ancestors: Set<object>): void {
       throw new TypeMismatchError(path, 'JSON value', describeValue(value));
   }
   if (ancestors.has(value)) throw new TypeMismatchError(path, 'JSON value without cycles', 'a reference to an enclosing value');
+  if (ancestors.size >= MAX_STRUCT_DEPTH) {
+    throw new TypeMismatchError(path, `JSON value nested at most ${MAX_STRUCT_DEPTH} levels deep`, `a value that nests deeper than ${MAX_STRUCT_DEPTH} levels`);
+  }
   ancestors.add(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) checkJson(value[i], indexPath(path, i), ancestors);
   } else if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
       if (!isWellFormed(key)) throw new TypeMismatchError(fieldPath(path, key), 'key without lone UTF-16 surrogates', describeValue(key));
-      // The msgpack decoder refuses this key (prototype pollution), so such a value could never be read back.
-      if (key === '__proto__') throw new TypeMismatchError(fieldPath(path, key), 'a key other than "__proto__"', 'key "__proto__"');
       checkJson(value[key], fieldPath(path, key), ancestors);
     }
   } else {
@@ -85,7 +92,7 @@ export class StructType extends BaseType<JsonObject> {
   }
 
   toLiteral(value: JsonObject, path = ''): Literal {
-    const bytes = encode(this.check(value, path));
+    const bytes = encode(this.check(value, path), { maxDepth: MAX_STRUCT_DEPTH + 1 });
     return scalarLiteral({ case: 'binary', value: create(BinarySchema, { value: bytes, tag: MSGPACK_TAG }) });
   }
 
@@ -95,9 +102,10 @@ export class StructType extends BaseType<JsonObject> {
     if (scalar?.case !== 'binary' || scalar.value.tag !== MSGPACK_TAG) throw literalMismatch(path, this.display, literal);
     let decoded: unknown;
     try {
-      decoded = decode(scalar.value.value, { useBigInt64: true });
+      decoded = readMsgpack(scalar.value.value, MAX_STRUCT_DEPTH);
     } catch (error) {
-      throw new TypeMismatchError(path, 'struct encoded as msgpack', `undecodable msgpack (${(error as Error).message})`);
+      if (!(error instanceof MsgpackReadError)) throw error;
+      throw new TypeMismatchError(path, 'struct encoded as msgpack', `undecodable msgpack (${error.message})`);
     }
     return this.check(fromDecoded(decoded, path), path);
   }
