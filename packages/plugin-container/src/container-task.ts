@@ -27,7 +27,6 @@ import {
 } from '@tflyte/idl/core/tasks';
 import type { ContainerConfig } from './container-config.ts';
 import { containerTasks } from './container-plugin.ts';
-import { runDirectly, runInProcess } from './run-in-process.ts';
 
 markTaskFactoryModule(import.meta.url);
 
@@ -94,7 +93,7 @@ export function containerTask(options: ContainerTaskOptions<ContainerTypeRecord>
   const { name, inputs, outputs, command, args, inputDataDir, outputDataDir, metadataFormat, ioStrategy, network, ...common } = options;
   // Checked once, when the task is defined; the container body hands the checked parts to serialization.
   let parts: ContainerParts | undefined;
-  const task: Task = containerTasks.task({
+  return containerTasks.task({
     name,
     inputs,
     outputs,
@@ -131,9 +130,6 @@ export function containerTask(options: ContainerTaskOptions<ContainerTypeRecord>
     },
     body: { kind: 'container', container: () => parts! },
   });
-  // A direct call runs the container here, through the executor, as flytekit's local ContainerTask does.
-  runDirectly(task, runInProcess);
-  return task;
 }
 
 function stringList(value: unknown, option: string, fail: (option: string, problem: string) => never, required: boolean): string[] {

@@ -83,6 +83,23 @@ describe('definePlugin', () => {
     expect(createRegistry({ plugins: [plugin] }).resolve('presto', 0)).toBe(plugin);
   });
 
+  it('runs a direct call of a body-less task through the executor on the plugin’s default backend', async () => {
+    seen.length = 0;
+    await count({ day: '2026-12-01' });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.template.type).toBe('presto');
+    const missing = acme.task({
+      name: 'missing',
+      inputs: {},
+      outputs: {},
+      options: { retries: 3 },
+      config: { query: { statement: 'SELECT 1', schema: 'missing' } },
+      body: { kind: 'sql', statement: (config) => config.query.statement },
+    });
+    // A permanent failure is not retried, as in any run.
+    await expect(missing({})).rejects.toMatchObject({ code: 'TFLYTE_TASK_FAILED', attempts: 1, failure: { code: 'SCHEMA_NOT_FOUND' } });
+  });
+
   it('refuses a body that cannot make the plugin’s target', () => {
     expect(() =>
       acme.task({ name: 'wrong', inputs: {}, outputs: {}, options: {}, config: { query: {} }, body: { kind: 'container', container: () => ({ command: ['x'], args: [] }) } }),

@@ -16,6 +16,7 @@ import type { OutputSpec } from '../task/outputs.ts';
 import { runBody } from '../task/run-body.ts';
 import type { JsonObject, JsonValue, TypeRecord } from '../types/flyte-type.ts';
 import type { Backend, TargetKind } from './contract.ts';
+import { runAlone } from './run-alone.ts';
 import { type ConfigCodec, noConfig } from './config-codec.ts';
 
 markTaskFactoryModule(import.meta.url);
@@ -115,6 +116,10 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
     alsoReads,
   };
 
+  let defaultBackend: Backend<Handle> | undefined;
+  const direct = (task: TaskDefinition, literals: LiteralMap): Promise<LiteralMap> =>
+    runAlone(task, literals, (defaultBackend ??= spec.backend({} as Options)));
+
   const kindOf = (task: DefinedTask, init: Init, body: TaskBody<Config>): TaskKind => {
     const allowed: readonly string[] = TARGET_OF_BODY[body.kind];
     if (!allowed.includes(spec.target)) {
@@ -127,6 +132,7 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
       taskTypeVersion: spec.taskTypeVersion,
       ...(encoded.custom === undefined ? {} : { custom: encoded.custom }),
       ...(encoded.config === undefined ? {} : { templateConfig: encoded.config }),
+      ...(body.kind === 'function' ? {} : { direct }),
     };
     switch (body.kind) {
       case 'function':

@@ -36,6 +36,8 @@ export interface TaskKind {
   readonly target: (task: TaskDefinition, ctx: TargetContext) => TaskTarget;
   /** In-process implementation, for kinds that have one (function tasks). */
   readonly execute?: (inputs: LiteralMap) => Promise<LiteralMap>;
+  /** How a direct call outside any run executes a task without an in-process implementation (its plugin's default backend). */
+  readonly direct?: (task: TaskDefinition, inputs: LiteralMap) => Promise<LiteralMap>;
   /**
    * Composites (workflows, map tasks) run `execute` in the caller, not through the runner: their
    * body only schedules other tasks, and those calls go through the runner one by one.

@@ -32,6 +32,7 @@ export function runMapByTask(runner: TaskRunner, task: TaskDefinition, elements:
 
 const inProcess: TaskRunner = {
   async runTask(task, inputs) {
+    if (!task.kind.execute && task.kind.direct) return task.kind.direct(task, inputs);
     if (!task.kind.execute) {
       throw new TflyteError(
         'TFLYTE_PLUGIN_NOT_FOUND',
