@@ -56,6 +56,9 @@ interface Live {
   readonly driver: DriverInstance;
   readonly closed: Promise<never>;
   dead: boolean;
+  /** The binary transport's socket, referenced only while calls are in flight. */
+  readonly socket: { ref(): void; unref(): void } | undefined;
+  inFlight: number;
 }
 
 export class HiveConnection {
@@ -73,6 +76,8 @@ export class HiveConnection {
   /** One TCLIService call; throws HiveStatusError for an error status, HiveTransportError for the transport. */
   async call<M extends DriverMethod>(method: M, request: Parameters<DriverInstance[M]>[0], clock: Clock): Promise<Awaited<ReturnType<DriverInstance[M]>>> {
     const live = await this.#connect();
+    // An idle connection must not keep the process alive (a `tflyte run` ends when its work does).
+    if (live.inFlight++ === 0) live.socket?.ref();
     const controller = new AbortController();
     const timeoutMs = this.#config.callTimeoutMs ?? 60_000;
     const timeout = clock.sleep(timeoutMs, controller.signal).then(() => {
@@ -94,6 +99,7 @@ export class HiveConnection {
       throw new HiveTransportError(`HiveServer2 ${String(method)}: ${(error as Error).message}`, { cause: error });
     } finally {
       controller.abort();
+      if (--live.inFlight === 0) live.socket?.unref();
     }
   }
 
@@ -141,7 +147,10 @@ export class HiveConnection {
     } catch (error) {
       throw new HiveTransportError(`cannot connect to HiveServer2 at ${host}:${port}: ${(error as Error).message}`, { cause: error });
     }
-    const live: Live = { client, driver: new HiveDriver(thrift.TCLIService_types, client.getClient()), closed, dead: false };
+    const stream = (connection.getConnection() as { connection?: unknown } | undefined)?.connection as { ref?: () => void; unref?: () => void } | undefined;
+    const socket = typeof stream?.unref === 'function' && typeof stream.ref === 'function' ? (stream as { ref(): void; unref(): void }) : undefined;
+    socket?.unref();
+    const live: Live = { client, driver: new HiveDriver(thrift.TCLIService_types, client.getClient()), closed, dead: false, socket, inFlight: 0 };
     const gone = (why: string) => {
       live.dead = true;
       rejectClosed(new HiveTransportError(`the connection to HiveServer2 at ${host}:${port} ${why}`));
