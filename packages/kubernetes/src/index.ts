@@ -11,6 +11,8 @@ export type { PodView, ContainerStatusView, PodConditionView } from './pod/pod-v
 // Building blocks for CRD-based backends (Spark, PyTorch): one implementation each, kubernetesPod() is built on them
 export { rolePodSpec, buildPod, SAFE_TO_EVICT, TASK_NAME_LABEL, ATTEMPT_LABEL, ROLE_LABEL } from './pod/build-pod.ts';
 export type { BasePodTemplate, PodBuildOptions, PodDefaults, PodLocations, RolePod, RolePodOptions, RoleResources } from './pod/build-pod.ts';
+export { overlayPodSpec, mergeByName } from './pod/pod-overlay.ts';
+export type { PodOverlay } from './pod/pod-overlay.ts';
 export type { GpuLabels } from './pod/pod-accelerator.ts';
 export type { ResourceDefaults } from './pod/pod-resources.ts';
 export { podData } from './pod/pod-data.ts';

@@ -332,6 +332,32 @@ describe('rolePodSpec: one role of a CRD job', () => {
     expect(driver.spec.nodeSelector).toBeUndefined();
   });
 
+  it("lays the role's own overlay over its pod last: pod fields and primary container fields win, env by name under the role's, tolerations joined, other containers added", () => {
+    const overlay = {
+      primaryContainerName: 'main',
+      metadata: { labels: { team: 'ml' }, annotations: { 'example.com/owner': 'ml' } },
+      podSpec: {
+        priorityClassName: 'high',
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' }],
+        nodeSelector: { pool: 'spark' },
+        containers: [
+          { name: 'main', workingDir: '/job', env: [{ name: 'FROM_OVERLAY', value: 'yes' }, { name: 'ROLE', value: 'overlay' }] },
+          { name: 'sidecar', image: 'registry.example/side:1' },
+        ],
+      },
+    };
+    const driver = role({ platform: { defaults }, role: 'driver', env: { ROLE: 'driver' }, overlay }, { interruptible: true });
+    expect(driver.spec.priorityClassName).toBe('high');
+    expect(driver.spec.containers.map((c) => c.name)).toEqual(['rabc-n0-1', 'sidecar']);
+    const [primary] = driver.spec.containers;
+    expect(primary).toMatchObject({ image: 'registry.example/app:v1', workingDir: '/job' });
+    expect(primary!.env).toEqual(expect.arrayContaining([{ name: 'FROM_OVERLAY', value: 'yes' }, { name: 'ROLE', value: 'driver' }, { name: 'FLYTE_ATTEMPT_NUMBER', value: '1' }]));
+    expect(driver.spec.tolerations).toEqual([...defaults.interruptibleTolerations, ...overlay.podSpec.tolerations]);
+    expect(driver.spec.nodeSelector).toEqual({ lifecycle: 'spot', pool: 'spark' });
+    expect(driver.metadata.labels).toMatchObject({ team: 'ml', 'tflyte.io/role': 'driver' });
+    expect(driver.metadata.annotations).toMatchObject({ 'example.com/owner': 'ml', primary_container_name: 'rabc-n0-1' });
+  });
+
   it('lets an operator restart its replicas', () => {
     expect(role({ restartPolicy: 'OnFailure' }).spec.restartPolicy).toBe('OnFailure');
     expect(role({}).spec.restartPolicy).toBe('Never');

@@ -14,6 +14,7 @@ import { completeResources, entriesToQuantities, type ResourceDefaults } from '.
 import { secretMounts } from './pod-secrets.ts';
 import { PRIMARY_CONTAINER_ANNOTATION } from './pod-view.ts';
 import { type HostDataLayout, hostDataVolumes } from './host-data.ts';
+import { mergeByName, overlayPodSpec, type PodOverlay } from './pod-overlay.ts';
 
 export interface PodDefaults extends ResourceDefaults {
   /** Added to every pod; the task's own labels win. */
@@ -132,12 +133,6 @@ function flyteEnv(ctx: AttemptContext): V1EnvVar[] {
   ];
 }
 
-/** Later lists win by name; order is first appearance. */
-function mergeByName<T extends { name: string }>(...lists: readonly (readonly T[] | undefined)[]): T[] {
-  const merged = new Map<string, T>();
-  for (const list of lists) for (const item of list ?? []) merged.set(item.name, item);
-  return [...merged.values()];
-}
 
 /** The task's spec laid over a base template's: the task wins, lists are joined, base containers fill in. */
 function overBase(base: V1PodSpec | undefined, task: V1PodSpec, primaryName: string): V1PodSpec {
@@ -192,6 +187,11 @@ export interface RolePodOptions {
   readonly annotations?: Readonly<Record<string, string>>;
   /** Default `Never`, as Flyte's pods; operators may restart their replicas themselves. */
   readonly restartPolicy?: 'Never' | 'OnFailure' | 'Always';
+  /**
+   * The role's own pod spec and metadata (a Spark `driverPod` / `executorPod`), laid over the built
+   * pod last, as Flyte merges it: its fields win, `env` above still wins over its env.
+   */
+  readonly overlay?: PodOverlay;
 }
 
 /** A role's pod: what goes into a pod, or into a CRD's replica or driver/executor template. */
@@ -290,6 +290,7 @@ export function rolePodSpec(ctx: AttemptContext, options: RolePodOptions): RoleP
     ...target.labels,
     ...taskMeta?.labels,
     ...options.labels,
+    ...options.overlay?.metadata?.labels,
     [TASK_NAME_LABEL]: labelValue(template.id?.name ?? template.type),
     [ATTEMPT_LABEL]: String(ctx.attempt),
     ...(options.role === undefined ? {} : { [ROLE_LABEL]: labelValue(options.role) }),
@@ -301,9 +302,11 @@ export function rolePodSpec(ctx: AttemptContext, options: RolePodOptions): RoleP
     ...target.annotations,
     ...taskMeta?.annotations,
     ...options.annotations,
+    ...options.overlay?.metadata?.annotations,
     [PRIMARY_CONTAINER_ANNOTATION]: primaryName,
   };
-  return { metadata: { labels, annotations }, spec, primaryContainerName: primaryName };
+  const built = overlayPodSpec(spec, primaryName, options.overlay, roleEnv);
+  return { metadata: { labels, annotations }, spec: built, primaryContainerName: primaryName };
 }
 
 /** The attempt's pod for a container or K8sPod target: its one role, named and placed. */
