@@ -1,4 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createExecutor } from '../executor/executor.ts';
+import { createRegistry } from '../plugin/registry.ts';
+import { executorRunner } from '../session/executor-runner.ts';
+import { openStateStore, type StateStore } from '../store/index.ts';
+import { functionPlugin } from './function-plugin.ts';
+import { withRunner } from './run-context.ts';
 import { InvalidOptionError } from '../errors.ts';
 import { t } from '../types/t.ts';
 import { task } from './function-task.ts';
@@ -90,5 +99,47 @@ describe('task options are validated when the task is defined', () => {
     expect(define({ timeout: 'PT1M30S' })().options.timeout).toEqual({ seconds: 90, nanos: 0 });
     expect(define({ timeout: 90.5 })().options.timeout).toEqual({ seconds: 90, nanos: 500_000_000 });
     expect(define({ timeout: { seconds: 90, nanos: 0 } })().options.timeout).toEqual({ seconds: 90, nanos: 0 });
+    expect(define({ timeout: 'P30D' })().options.timeout).toEqual({ seconds: 30 * 86400, nanos: 0 });
+  });
+
+  it('refuses timeouts a protobuf Duration cannot hold, naming the option', () => {
+    const refused: Array<[unknown, RegExp]> = [
+      ['P3660000D', /longer than a protobuf Duration holds \(315576000000 seconds/],
+      [1e300, /longer than a protobuf Duration holds/],
+      [Number.POSITIVE_INFINITY, /must be seconds/],
+      [{ seconds: 315_576_000_001, nanos: 0 }, /longer than a protobuf Duration holds/],
+      [{ seconds: 1, nanos: 1_000_000_000 }, /nanos from 0 to 999999999/],
+      [{ seconds: 1.5, nanos: 0 }, /whole seconds/],
+      [{ seconds: 2 ** 60, nanos: 0 }, /whole seconds/],
+      [{ seconds: 1, nanos: -1 }, /nanos from 0/],
+      ['PT', /ISO-8601/],
+      ['P1DT', /ISO-8601/],
+    ];
+    for (const [timeout, message] of refused) {
+      expect(define({ timeout }), String(timeout)).toThrow(InvalidOptionError);
+      expect(define({ timeout }), String(timeout)).toThrow(expect.objectContaining({ option: 'timeout', message: expect.stringMatching(message) }));
+    }
+  });
+});
+
+describe('a 30-day timeout (longer than a Node timer holds) on the system clock', () => {
+  let dir: string;
+  let store: StateStore;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tflyte-timeout-'));
+    store = openStateStore(dir);
+  });
+  afterEach(async () => {
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lets a task that takes a moment finish instead of timing it out at once', async () => {
+    const patient = task({ inputs: { x: t.int() }, outputs: t.int(), timeout: 'P30D' }, async function patient({ x }) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return x + 1;
+    });
+    const executor = createExecutor({ registry: createRegistry({ plugins: [functionPlugin()] }), store, stateDir: dir });
+    expect(await withRunner(executorRunner(executor), () => patient({ x: 1 }))).toBe(2);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { InvalidOptionError } from '../errors.ts';
 import type { Duration, JsonObject } from '../types/flyte-type.ts';
+import { MAX_DURATION_SECONDS } from '../types/primitives.ts';
 import { parseQuantity, toQuantity } from './quantity.ts';
 
 export interface CacheOptions {
@@ -182,26 +183,42 @@ function normalizeCache(cache: unknown, inputNames: readonly string[], fail: Fai
   return { version: c.version as string, serialize, ignoredInputs: [...ignored] };
 }
 
-/** Seconds, a Duration, or ISO-8601 (`PT1H30M`); 0 means no timeout, as in flytekit. */
+/**
+ * Seconds, a Duration, or ISO-8601 (`PT1H30M`); 0 means no timeout, as in flytekit. The result
+ * becomes TaskMetadata.timeout, a google.protobuf.Duration, so what it cannot hold is refused here
+ * rather than when the template is serialized.
+ */
 function normalizeTimeout(timeout: unknown, fail: Fail): Duration | undefined {
-  let seconds: number | undefined;
-  if (typeof timeout === 'number') seconds = timeout;
-  else if (typeof timeout === 'string') {
+  const shape = "must be seconds (a non-negative number), a { seconds, nanos } Duration, or an ISO-8601 duration such as 'PT5M'";
+  let duration: Duration | undefined;
+  if (typeof timeout === 'number') {
+    if (!Number.isFinite(timeout) || timeout < 0) return fail('timeout', `${shape}, got ${timeout}`);
+    duration = fromSeconds(timeout);
+  } else if (typeof timeout === 'string') {
     const m = ISO_DURATION.exec(timeout);
-    if (m && timeout !== 'P' && timeout !== 'PT') {
-      const [, d = '0', h = '0', min = '0', s = '0'] = m;
-      seconds = Number(d) * 86400 + Number(h) * 3600 + Number(min) * 60 + Number(s);
-    }
+    if (!m || timeout === 'P' || timeout === 'PT' || timeout.endsWith('T')) return fail('timeout', `${shape}, got '${timeout}'`);
+    const [, d = '0', h = '0', min = '0', s = '0'] = m;
+    duration = fromSeconds(Number(d) * 86400 + Number(h) * 3600 + Number(min) * 60 + Number(s));
   } else if (typeof timeout === 'object' && timeout !== null) {
-    const d = timeout as Partial<Duration>;
-    if (Number.isInteger(d.seconds) && Number.isInteger(d.nanos ?? 0)) seconds = (d.seconds ?? 0) + (d.nanos ?? 0) / 1e9;
+    const { seconds = 0, nanos = 0 } = timeout as Partial<Record<keyof Duration, unknown>>;
+    if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 0 || typeof nanos !== 'number' || !Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) {
+      return fail('timeout', `as a Duration needs whole seconds ≥ 0 and nanos from 0 to 999999999, got { seconds: ${String(seconds)}, nanos: ${String(nanos)} }`);
+    }
+    duration = { seconds, nanos };
+  } else {
+    return fail('timeout', shape);
   }
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) {
-    return fail('timeout', "must be seconds (a non-negative number), a { seconds, nanos } Duration, or an ISO-8601 duration such as 'PT5M'");
+  if (duration.seconds > MAX_DURATION_SECONDS) {
+    return fail('timeout', `is ${duration.seconds} seconds, longer than a protobuf Duration holds (${MAX_DURATION_SECONDS} seconds, 10000 years); use a shorter timeout, or 0 for none`);
   }
-  if (seconds === 0) return undefined;
+  return duration.seconds === 0 && duration.nanos === 0 ? undefined : duration;
+}
+
+function fromSeconds(seconds: number): Duration {
   const whole = Math.floor(seconds);
-  return { seconds: whole, nanos: Math.round((seconds - whole) * 1e9) };
+  const nanos = Math.round((seconds - whole) * 1e9);
+  // Rounding 0.9999999999 s up gives a whole second, not 1e9 nanos.
+  return nanos === 1e9 ? { seconds: whole + 1, nanos: 0 } : { seconds: whole, nanos };
 }
 
 function normalizeResources(spec: unknown, option: 'requests' | 'limits', fail: Fail): NormalizedResources {

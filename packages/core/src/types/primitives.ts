@@ -166,7 +166,8 @@ export class DatetimeType extends BaseType<Date> {
 }
 
 /** google.protobuf.Duration's documented range: about ±10,000 years. */
-const MAX_DURATION_SECONDS = 315_576_000_000;
+/** google.protobuf.Duration holds at most ±10000 years in whole seconds. */
+export const MAX_DURATION_SECONDS = 315_576_000_000;
 const DURATION_SHAPE = 'duration {seconds, nanos}: whole seconds within ±315576000000 and nanos within ±999999999 of the same sign';
 
 function validDuration(seconds: number, nanos: number): boolean {
