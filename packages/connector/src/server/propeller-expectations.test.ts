@@ -83,7 +83,7 @@ async function resourceFor(name: string): Promise<Plain> {
 
 describe("propeller's expectations", () => {
   // tflyte status → Resource.phase, deprecated state, agent_error; and propeller's decision (plugin.go Status).
-  it.each([
+  it.each<[string, string, string, Plain | null, string]>([
     ['queued', 'QUEUED', 'PENDING', null, 'Queued'],
     ['waiting', 'WAITING_FOR_RESOURCES', 'PENDING', null, 'WaitingForResources'],
     ['initializing', 'INITIALIZING', 'PENDING', null, 'Initializing'],
