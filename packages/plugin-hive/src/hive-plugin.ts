@@ -8,6 +8,7 @@ import hivePackage from '../package.json' with { type: 'json' };
 import { DEFAULT_HIVE_POLL, HIVE_BACKEND_NAME, type HiveHandle, hiveBackend } from './backend/hive-backend.ts';
 import type { HiveServerConfig } from './backend/connection.ts';
 import { DEFAULT_CLUSTER_LABEL, HIVE_TASK_TYPE, HIVE_TASK_TYPE_VERSION, hiveConfig } from './hive-config.ts';
+import { HIVE_URL_ENV, hiveServerFromEnv } from './hive-url.ts';
 import type { PollPolicy, StatusCheckPolicy } from '@tflyte/core';
 
 export interface HivePluginOptions extends Partial<HiveServerConfig> {
@@ -44,11 +45,14 @@ export const hive = definePlugin({
   target: 'sql',
   config: hiveConfig,
   backend: (options: HivePluginOptions): WebApiBackend<HiveHandle> => {
-    const { clusters, poll, fetchSize, quota, maxRows, statusChecks, submitRetries, ...server } = options;
+    const { clusters, poll, fetchSize, quota, maxRows, statusChecks, submitRetries, ...given } = options;
+    // The options name the server; without host and port, TFLYTE_HIVE_URL does (the options still win field by field).
+    const fromEnv = given.host === undefined && given.port === undefined ? hiveServerFromEnv(process.env) : undefined;
+    const server: Partial<HiveServerConfig> = { ...fromEnv, ...given };
     const all: Record<string, HiveServerConfig> = { ...clusters };
     if (server.host !== undefined || server.port !== undefined) all[DEFAULT_CLUSTER_LABEL] = checkServer(DEFAULT_CLUSTER_LABEL, server);
     for (const [label, config] of Object.entries(clusters ?? {})) checkServer(label, config);
-    if (Object.keys(all).length === 0) throw new HivePluginOptionError('host', 'is required: where HiveServer2 listens (host and port, or clusters: { label: { host, port } })');
+    if (Object.keys(all).length === 0) throw new HivePluginOptionError('host', `is required: where HiveServer2 listens (host and port, clusters: { label: { host, port } }, or ${HIVE_URL_ENV}=jdbc:hive2://host:port/db in the environment)`);
     const fetch = fetchSize ?? 1000;
     if (!Number.isInteger(fetch) || fetch < 1) throw new HivePluginOptionError('fetchSize', `must be a positive integer, got ${String(fetchSize)}`);
     return hiveBackend(

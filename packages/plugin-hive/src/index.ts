@@ -7,6 +7,7 @@ export type { HiveTaskOptions } from './hive-task.ts';
 // The plugin and its backend
 export { hive, hivePlugin, HivePluginOptionError, HIVE_BACKEND_NAME } from './hive-plugin.ts';
 export type { HivePluginOptions } from './hive-plugin.ts';
+export { HIVE_URL_ENV, HiveUrlError, hiveServerFromEnv, parseHiveUrl } from './hive-url.ts';
 export { DEFAULT_HIVE_POLL } from './backend/hive-backend.ts';
 export type { HiveHandle } from './backend/hive-backend.ts';
 export type { HiveServerConfig, HiveTransport, HiveAuth } from './backend/connection.ts';
