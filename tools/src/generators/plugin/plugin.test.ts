@@ -20,33 +20,52 @@ const CORE_PACKAGE = {
   dependencies: { '@bufbuild/protobuf': '2.17.0', '@tflyte/idl': '9.8.6' },
 };
 
+/** packages/testing/package.json as the generator reads it (a warehouse plugin pins its DuckDB). */
+const TESTING_PACKAGE = { name: '@tflyte/testing', version: '9.8.7', dependencies: { '@duckdb/node-api': '^1.2.3' } };
+
 const files = (tree: Tree, dir: string): string[] =>
   tree.children(dir).flatMap((child) => (tree.isFile(`${dir}/${child}`) ? [`${dir}/${child}`] : files(tree, `${dir}/${child}`))).sort();
+
+const SOURCES = {
+  function: ['backend.conformance.test.ts', 'backend.ts', 'config.ts', 'index.ts', 'plugin.test.ts', 'plugin.ts'],
+  crd: ['backend.conformance.test.ts', 'backend.test.ts', 'backend.ts', 'config.ts', 'crd.ts', 'index.ts', 'plugin.test.ts', 'plugin.ts'],
+  warehouse: [
+    'backend.conformance.test.ts',
+    'backend.test.ts',
+    'backend.ts',
+    'client.ts',
+    'config.ts',
+    'index.ts',
+    'plugin.test.ts',
+    'plugin.ts',
+    'protocol.ts',
+    'testing/index.ts',
+    'testing/server.ts',
+  ],
+} as const;
+const KINDS = Object.keys(SOURCES) as (keyof typeof SOURCES)[];
 
 describe('plugin generator', () => {
   let tree: Tree;
   beforeEach(() => {
     tree = createTreeWithEmptyWorkspace();
     tree.write('packages/core/package.json', JSON.stringify(CORE_PACKAGE));
+    tree.write('packages/testing/package.json', JSON.stringify(TESTING_PACKAGE));
+  });
+  const read = (name: string, file: string) => tree.read(`packages/plugin-${name}/${file}`, 'utf-8') ?? '';
+
+  it.each(KINDS)('writes packages/plugin-<name> for --kind=%s: package.json, tsconfigs, a README, the sources and their tests (the conformance suite among them)', async (kind) => {
+    await pluginGenerator(tree, { name: 'my-job', kind });
+    expect(files(tree, 'packages/plugin-my-job')).toEqual(
+      ['README.md', 'package.json', ...SOURCES[kind].map((f) => `src/${f}`), 'tsconfig.json', 'tsconfig.lib.json'].map((f) => `packages/plugin-my-job/${f}`).sort(),
+    );
+    expect(read('my-job', 'src/backend.conformance.test.ts')).toContain("from '@tflyte/testing/conformance';");
   });
 
-  it('writes packages/plugin-<name> with package.json, tsconfigs, a README, the plugin sources and their tests', async () => {
+  it('defaults to a function plugin', async () => {
     await pluginGenerator(tree, { name: 'my-job' });
-    expect(files(tree, 'packages/plugin-my-job')).toEqual(
-      [
-        'README.md',
-        'package.json',
-        'src/backend.test.ts',
-        'src/backend.ts',
-        'src/config.ts',
-        'src/index.ts',
-        'src/plugin.ts',
-        'src/task.test.ts',
-        'src/task.ts',
-        'tsconfig.json',
-        'tsconfig.lib.json',
-      ].map((f) => `packages/plugin-my-job/${f}`),
-    );
+    expect(read('my-job', 'src/plugin.ts')).toContain("body: { kind: 'function', fn: fn as (inputs: never) => unknown },");
+    expect(read('my-job', 'src/backend.ts')).toContain('async do(ctx: AttemptContext) {');
   });
 
   it('names the package @tflyte/plugin-<name>, ESM with the source condition first, pinned to the workspace versions', async () => {
@@ -60,12 +79,25 @@ describe('plugin generator', () => {
       engines: { node: '>=22.12' },
       scripts: { build: 'tsc -p tsconfig.lib.json', typecheck: 'tsc -p tsconfig.json --noEmit' },
       dependencies: { '@bufbuild/protobuf': '2.17.0', '@tflyte/core': '9.8.7', '@tflyte/idl': '9.8.6' },
+      devDependencies: { '@tflyte/testing': '9.8.7' },
     });
     expect(Object.entries(pkg.exports['.'])).toEqual([
       ['@tflyte/source', './src/index.ts'],
       ['types', './dist/index.d.ts'],
       ['default', './dist/index.js'],
     ]);
+  });
+
+  it('gives a crd plugin @tflyte/kubernetes, and a warehouse plugin @tflyte/warehouse and a ./testing subpath whose server dependencies are optional peers', async () => {
+    await pluginGenerator(tree, { name: 'my-crd', kind: 'crd' });
+    expect(readJson(tree, 'packages/plugin-my-crd/package.json').dependencies).toMatchObject({ '@tflyte/kubernetes': '9.8.7' });
+    await pluginGenerator(tree, { name: 'my-query', kind: 'warehouse' });
+    const pkg = readJson(tree, 'packages/plugin-my-query/package.json');
+    expect(pkg.dependencies).toMatchObject({ '@tflyte/warehouse': '9.8.7' });
+    expect(pkg.dependencies).not.toHaveProperty('@duckdb/node-api');
+    expect(pkg.exports['./testing']).toEqual({ '@tflyte/source': './src/testing/index.ts', types: './dist/testing/index.d.ts', default: './dist/testing/index.js' });
+    expect(pkg.peerDependencies).toEqual({ '@duckdb/node-api': '^1.2.3', '@tflyte/testing': '9.8.7' });
+    expect(pkg.peerDependenciesMeta).toEqual({ '@duckdb/node-api': { optional: true }, '@tflyte/testing': { optional: true } });
   });
 
   it("gives the package packages/core's tsconfig.json and tsconfig.lib.json", async () => {
@@ -76,31 +108,38 @@ describe('plugin generator', () => {
     }
   });
 
-  it('derives identifiers from the name and writes the task type, target and core range into the plugin', async () => {
-    await pluginGenerator(tree, { name: 'big-query', taskType: 'bigquery_query_job_task', target: 'sql' });
-    const read = (file: string) => tree.read(`packages/plugin-big-query/src/${file}`, 'utf-8') ?? '';
-    expect(read('config.ts')).toContain("export const BIG_QUERY_TASK_TYPE = 'bigquery_query_job_task';");
-    expect(read('config.ts')).toContain('export interface BigQueryConfig {');
-    expect(read('plugin.ts')).toContain('export function bigQueryPlugin(options: BigQueryBackendOptions): Plugin<BigQueryConfig, BigQueryHandle> {');
-    expect(read('plugin.ts')).toContain("packageName: '@tflyte/plugin-big-query',");
-    expect(read('plugin.ts')).toContain("coreVersion: '^9.8.7',");
-    expect(read('plugin.ts')).toContain("target: 'sql',");
-    expect(read('task.ts')).toContain('markTaskFactoryModule(import.meta.url);');
-    expect(read('task.ts')).toContain("value: create(SqlSchema, { statement, dialect: Sql_Dialect.ANSI })");
-    expect(read('index.ts')).toContain("export { bigQueryTask } from './task.ts';");
-    expect(read('index.ts')).not.toContain('export *');
+  it('derives identifiers from the name and writes the task type, target and core range into the plugin definition', async () => {
+    await pluginGenerator(tree, { name: 'big-query', kind: 'warehouse', taskType: 'bigquery_query_job_task' });
+    expect(read('big-query', 'src/config.ts')).toContain("export const BIG_QUERY_TASK_TYPE = 'bigquery_query_job_task';");
+    expect(read('big-query', 'src/config.ts')).toContain('export interface BigQueryConfig {');
+    expect(read('big-query', 'src/plugin.ts')).toContain('export function bigQueryPlugin(options: BigQueryBackendOptions): Plugin<BigQueryConfig, WebApiHandle<string>, BigQueryConfig> {');
+    expect(read('big-query', 'src/plugin.ts')).toContain("packageName: '@tflyte/plugin-big-query',");
+    expect(read('big-query', 'src/plugin.ts')).toContain("coreVersion: '^9.8.7',");
+    expect(read('big-query', 'src/plugin.ts')).toContain("target: 'sql',");
+    expect(read('big-query', 'src/index.ts')).toContain("export { bigQuery, bigQueryPlugin, bigQueryTask } from './plugin.ts';");
+    expect(read('big-query', 'src/testing/index.ts')).toContain('export { startBigQueryServer, BIG_QUERY_OPERATIONS }');
+    expect(read('big-query', 'src/index.ts')).not.toContain('export *');
   });
 
-  it('defaults the task type to the name and the target to container', async () => {
+  it('defaults the task type to the name (<name>_query for a warehouse plugin) and derives the target from the kind', async () => {
     await pluginGenerator(tree, { name: 'my-job' });
-    const read = (file: string) => tree.read(`packages/plugin-my-job/src/${file}`, 'utf-8') ?? '';
-    expect(read('config.ts')).toContain("export const MY_JOB_TASK_TYPE = 'my-job';");
-    expect(read('plugin.ts')).toContain("target: 'container',");
-    expect(read('task.ts')).toContain('containerTarget(task, ctx, { command: [], args: entrypointArgs(task) })');
+    await pluginGenerator(tree, { name: 'my-crd', kind: 'crd' });
+    await pluginGenerator(tree, { name: 'my-db', kind: 'warehouse' });
+    expect(read('my-job', 'src/config.ts')).toContain("export const MY_JOB_TASK_TYPE = 'my-job';");
+    expect(read('my-job', 'src/plugin.ts')).toContain("target: 'container',");
+    expect(read('my-crd', 'src/plugin.ts')).toContain("target: 'container',");
+    expect(read('my-crd', 'src/crd.ts')).toContain("kind: 'MyCrdJob', plural: 'mycrdjobs'");
+    expect(read('my-db', 'src/config.ts')).toContain("export const MY_DB_TASK_TYPE = 'my_db_query';");
+    expect(read('my-db', 'src/plugin.ts')).toContain("target: 'sql',");
   });
 
-  it.each(['container', 'k8sPod', 'sql'] as const)('leaves no template syntax in the %s variant', async (target) => {
-    await pluginGenerator(tree, { name: 'my-job', target });
+  it('writes a k8sPod target for --kind=function --target=k8sPod', async () => {
+    await pluginGenerator(tree, { name: 'my-job', target: 'k8sPod' });
+    expect(read('my-job', 'src/plugin.ts')).toContain("target: 'k8sPod',");
+  });
+
+  it.each([...KINDS.map((kind) => [kind, undefined] as const), ['function', 'k8sPod'] as const])('leaves no template syntax in the %s variant (target %s)', async (kind, target) => {
+    await pluginGenerator(tree, { name: 'my-job', kind, ...(target === undefined ? {} : { target }) });
     for (const file of files(tree, 'packages/plugin-my-job')) {
       expect(tree.read(file, 'utf-8'), file).not.toMatch(/<%|%>|\.template$/);
     }
@@ -136,29 +175,47 @@ describe('plugin generator', () => {
     );
   });
 
-  it('rejects a task type or target Flyte does not have', async () => {
-    await expect(pluginGenerator(tree, { name: 'my-job', taskType: 'My Job' })).rejects.toMatchObject({ option: 'taskType' });
-    // A caller outside nx skips schema.json's enum check.
-    const target = 'pod' as 'k8sPod';
-    await expect(pluginGenerator(tree, { name: 'my-job', target })).rejects.toThrow(/--target 'pod' is not a TaskTemplate target: use one of container, k8sPod, sql/);
+  // A caller outside nx skips schema.json's enum checks, so the generator checks its options itself.
+  it.each([
+    [{ kind: 'operator' }, 'kind', /--kind 'operator' is not a plugin kind: use one of function, crd, warehouse/],
+    [{ taskType: 'My Job' }, 'taskType', /--taskType 'My Job' is not a Flyte task type/],
+    [{ target: 'pod' }, 'target', /--target 'pod' is not a TaskTemplate target: use one of container, k8sPod for --kind=function/],
+    [{ target: 'sql' }, 'target', /--target 'sql' does not fit --kind=function: use one of container, k8sPod/],
+    [{ kind: 'warehouse', target: 'container' }, 'target', /--target 'container' does not fit --kind=warehouse: drop --target \(a warehouse plugin's tasks always use sql\)/],
+    [{ kind: 'crd', target: 'k8sPod' }, 'target', /--target 'k8sPod' does not fit --kind=crd: drop --target/],
+  ])('rejects %j, naming the option and the fix', async (options, option, message) => {
+    const error = await pluginGenerator(tree, { name: 'my-job', ...(options as object) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PluginGeneratorError);
+    expect(error).toMatchObject({ code: 'TFLYTE_USAGE', option });
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('accepts the target a kind always has', async () => {
+    await pluginGenerator(tree, { name: 'my-db', kind: 'warehouse', target: 'sql' });
+    expect(read('my-db', 'src/plugin.ts')).toContain("target: 'sql',");
   });
 
   it('refuses to run outside a tflyte workspace', async () => {
     tree.delete('packages/core/package.json');
     await expect(pluginGenerator(tree, { name: 'my-job' })).rejects.toThrow(/packages\/core\/package.json not found: run the generator from the root of the tflyte workspace/);
+    tree.write('packages/core/package.json', JSON.stringify(CORE_PACKAGE));
+    tree.delete('packages/testing/package.json');
+    await expect(pluginGenerator(tree, { name: 'my-db', kind: 'warehouse' })).rejects.toMatchObject({ option: 'kind', message: expect.stringMatching(/needs packages\/testing\/package.json/) });
   });
 });
 
-describe('a generated package, end to end', () => {
-  it('is created by `nx g @tflyte/tools:plugin` and passes its own tests and typecheck, for every target', { timeout: 60_000 }, async () => {
+describe('generated packages, end to end', () => {
+  // One workspace and one vitest run for every kind, to keep CI (2 cores) quick.
+  it('are created by `nx g @tflyte/tools:plugin` for every kind and pass their own tests (the conformance suite among them) and typecheck', { timeout: 240_000 }, async () => {
     const root = await mkdtemp(join(tmpdir(), 'tflyte-plugin-generator-'));
     try {
       await writeWorkspace(root);
       const variants = [
-        ['e2e-container'],
-        ['e2e-pod', '--target=k8sPod'],
-        ['e2e-sql', '--target=sql', '--taskType=e2e_sql'],
-      ];
+        ['e2e-function', '--kind=function'],
+        ['e2e-pod', '--kind=function', '--target=k8sPod'],
+        ['e2e-crd', '--kind=crd'],
+        ['e2e-warehouse', '--kind=warehouse'],
+      ] as const;
       for (const [name, ...flags] of variants) {
         const generated = await run(root, bin('nx'), ['g', '@tflyte/tools:plugin', `--name=${name}`, ...flags, '--no-interactive']);
         expect(generated.code, generated.output).toBe(0);
@@ -169,14 +226,19 @@ describe('a generated package, end to end', () => {
       const report = await readFile(join(root, 'results.json'), 'utf8').then((text) => JSON.parse(text) as VitestJsonReport, () => undefined);
       expect(report, tests.output).toBeDefined();
       expect(failedTests(report!, root)).toEqual([]);
+      const kindOf = (flags: readonly string[]) => flags[0]!.slice('--kind='.length) as keyof typeof SOURCES;
       expect(report!.testResults.map((file) => file.name.slice(root.length + 1)).sort()).toEqual(
-        variants.flatMap(([name]) => [`packages/plugin-${name}/src/backend.test.ts`, `packages/plugin-${name}/src/task.test.ts`]).sort(),
+        variants.flatMap(([name, ...flags]) => SOURCES[kindOf(flags)].filter((f) => f.endsWith('.test.ts')).map((f) => `packages/plugin-${name}/src/${f}`)).sort(),
       );
+      // Every conformance check that applies to the backend's kind ran and passed; none was skipped.
+      for (const [name] of variants) {
+        const conformance = report!.testResults.find((file) => file.name.endsWith(`plugin-${name}/src/backend.conformance.test.ts`))!;
+        const passed = conformance.assertionResults.filter((test) => test.status === 'passed').length;
+        expect(passed, `${name}: conformance checks passed`).toBe(name === 'e2e-function' || name === 'e2e-pod' ? 3 : 6);
+      }
       expect(tests.code, tests.output).toBe(0);
 
-      const typechecks = await Promise.all(
-        variants.map(([name]) => run(join(root, `packages/plugin-${name}`), bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])),
-      );
+      const typechecks = await Promise.all(variants.map(([name]) => run(join(root, `packages/plugin-${name}`), bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])));
       for (const typecheck of typechecks) expect(typecheck.code, typecheck.output).toBe(0);
     } finally {
       await rm(root, { recursive: true, force: true });
@@ -192,16 +254,16 @@ interface VitestJsonReport {
   }[];
 }
 
-/** `file › test: first line of the failure` for every test that did not pass. */
+/** `file › test: the failure's first lines` (a child process's stderr among them) for every test that did not pass. */
 function failedTests(report: VitestJsonReport, root: string): string[] {
   return report.testResults.flatMap((file) =>
     file.assertionResults
-      .filter((test) => test.status !== 'passed')
-      .map((test) => `${file.name.slice(root.length + 1)} › ${test.fullName}: ${test.failureMessages[0]?.split('\n')[0] ?? test.status}`),
+      .filter((test) => test.status !== 'passed' && test.status !== 'skipped')
+      .map((test) => `${file.name.slice(root.length + 1)} › ${test.fullName}: ${test.failureMessages[0]?.split('\n').slice(0, 8).join('\n') ?? test.status}`),
   );
 }
 
-/** The smallest tflyte workspace: the repo's root configs, its installed node_modules, core and idl. */
+/** The smallest tflyte workspace: the repo's root configs, its installed node_modules, core, idl and testing (whose versions the generator reads). */
 async function writeWorkspace(root: string): Promise<void> {
   await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'generator-e2e', private: true, type: 'module', workspaces: ['packages/*'] }));
   await writeFile(join(root, 'nx.json'), await readFile(join(REPO, 'nx.json')));
@@ -219,7 +281,7 @@ export default defineConfig({
   );
   await symlink(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
   await mkdir(join(root, 'packages'));
-  for (const pkg of ['core', 'idl']) await symlink(join(REPO, 'packages', pkg), join(root, 'packages', pkg), 'dir');
+  for (const pkg of ['core', 'idl', 'testing']) await symlink(join(REPO, 'packages', pkg), join(root, 'packages', pkg), 'dir');
 }
 
 function bin(name: string): string {
