@@ -39,7 +39,7 @@ beforeAll(async () => {
   // Queries for region 'hold' stay RUNNING until stopped.
   athena = await startAthenaServer({
     workGroups: { primary: { outputLocation: 's3://example-results/athena/' } },
-    onQuery: (q) => (q.executionParameters.includes("'hold'") ? { runningMs: Number.POSITIVE_INFINITY } : undefined),
+    onQuery: (q) => (q.executionParameters.some((p) => p === "'hold'" || p === "'held'") ? { runningMs: Number.POSITIVE_INFINITY } : undefined),
   });
   await athena.sql(`
     CREATE SCHEMA sales;
@@ -92,6 +92,28 @@ describe('examples/connector', () => {
     expect(await run.exited).toBe(130);
     expect(held()?.state).toBe('CANCELLED');
     expect(athena.requests.filter((r) => r.op === 'StopQueryExecution')).toHaveLength(1);
+  });
+
+  it('a tflyte run killed with SIGKILL is resumed by the same command, re-attaching to the remote job', async () => {
+    const env = { TFLYTE_CONNECTOR_ENDPOINT: endpoint, TFLYTE_STATE_DIR: join(stateDir, 'kill') };
+    const args = ['run', '--json', '../orders.ts', 'customersIn', '--region', 'held'];
+    const first = tflyte(args, CLIENT_DIR, env);
+    const firstRun = collect(first);
+    const held = () => athena.executions().find((e) => e.executionParameters.includes("'held'"));
+    while (held()?.state !== 'RUNNING') {
+      if (first.exitCode !== null) throw new Error(`tflyte run exited early: ${firstRun.stderr()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // The handle is persisted before the first status check, which reaches Athena through the connector.
+    const id = held()!.queryExecutionId;
+    while (!athena.requests.some((r) => r.op === 'GetQueryExecution' && JSON.stringify(r).includes(id))) await new Promise((r) => setTimeout(r, 20));
+    first.kill('SIGKILL');
+    await firstRun.exited;
+    expect(athena.advance(id)).toBe(true);
+    const second = collect(tflyte(args, CLIENT_DIR, env));
+    expect(await second.exited, second.stderr()).toBe(0);
+    expect(JSON.parse(second.stdout())).toEqual({ rows: [] });
+    expect(athena.executions().filter((e) => e.executionParameters.includes("'held'"))).toHaveLength(1);
   });
 
   it('tflyte connector serve --help names every setting', async () => {
