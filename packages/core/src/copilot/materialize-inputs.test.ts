@@ -71,3 +71,14 @@ describe('materializeInputs', () => {
     await expect(materializeInputs(layout, ['l'], list)).rejects.toMatchObject({ message: expect.stringMatching(/is not a primitive, file or directory/) });
   });
 });
+
+describe('materializeInputs refuses input names that leave the input directory', () => {
+  it("refuses '..' and names with a separator before writing anything", async () => {
+    for (const name of ['..', '../escape', 'a/b']) {
+      const inputs = create(LiteralMapSchema, { literals: Object.fromEntries([[name, toLiteralMap({ x: t.string() }, { x: 'v' }).literals.x!]]) });
+      await expect(materializeInputs(layout, [name], inputs), name).rejects.toMatchObject({ failure: { code: 'InputNotMaterialized', retryable: false } });
+    }
+    expect(await readdir(layout.hostDir)).toEqual([]);
+    expect(await readdir(dir)).toEqual(['inputs', 'outputs']);
+  });
+});

@@ -1,5 +1,5 @@
 /** A raw container's output directory, read back as Flyte's copilot uploader reads it. */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,5 +85,46 @@ describe('readOutputs', () => {
     expect(await readOutputs(layout, variables({ big: t.string() }))).toMatchObject({ ok: false, failure: { message: expect.stringMatching(/is 1025 bytes; Flyte reads at most 1024 bytes/) } });
     await output('_ERROR', 'division by zero');
     expect(await readOutputs(layout, variables({ n: t.int() }))).toMatchObject({ ok: false, failure: { message: 'User Error: division by zero' } });
+  });
+});
+
+describe('readOutputs keeps a directory output inside its directory', () => {
+  const tree = join('outputs', 'tree');
+  const secret = () => join(dir, 'host-secret.txt');
+
+  it('refuses a relative link that climbs out of the directory, so no host file is readable from the output', async () => {
+    await writeFile(secret(), 'host only');
+    await mkdir(join(dir, tree, 'sub'), { recursive: true });
+    await symlink('../../../host-secret.txt', join(dir, tree, 'sub', 'leak'));
+    const result = await readOutputs(layout, variables({ tree: t.directory() }));
+    expect(result).toMatchObject({ ok: false, failure: { code: 'OutputUploadFailed', message: "output 'tree' must not hold a symbolic link that points outside it: /var/outputs/tree/sub/leak" } });
+    await expect(lstat(join(dir, 'raw', 'tree'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses an absolute link, even one naming a file inside the directory', async () => {
+    await mkdir(join(dir, tree), { recursive: true });
+    await writeFile(join(dir, tree, 'data'), 'x');
+    await symlink(join(dir, tree, 'data'), join(dir, tree, 'abs'));
+    const result = await readOutputs(layout, variables({ tree: t.directory() }));
+    expect(result).toMatchObject({ ok: false, failure: { message: expect.stringContaining('points outside it: /var/outputs/tree/abs') } });
+  });
+
+  it('copies a relative link that stays inside exactly as written, not as an absolute host path', async () => {
+    await mkdir(join(dir, tree, 'sub'), { recursive: true });
+    await writeFile(join(dir, tree, 'data'), 'inside');
+    await symlink('../data', join(dir, tree, 'sub', 'alias'));
+    const result = await readOutputs(layout, variables({ tree: t.directory() }));
+    if (!result.ok) throw new Error(result.failure.message);
+    const copied = join(dir, 'raw', 'tree', 'sub', 'alias');
+    expect(await readlink(copied)).toBe('../data');
+    expect(await readFile(copied, 'utf8')).toBe('inside');
+  });
+
+  it("refuses output names that are not a single file name ('..', 'a/b'), before reading anything", async () => {
+    await writeFile(secret(), '1');
+    for (const name of ['..', '../host-secret.txt', 'a/b', '.']) {
+      const result = await readOutputs(layout, variables({ [name]: t.string() }));
+      expect(result, name).toMatchObject({ ok: false, failure: { code: 'InvalidOutputName', retryable: false, message: expect.stringContaining(`'${name}'`) } });
+    }
   });
 });

@@ -5,8 +5,8 @@
  * literal of full precision (int64, nanosecond times); each file or directory output is copied to
  * the raw output prefix. Every output is type-checked.
  */
-import { copyFile, cp, lstat, mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, lstat, mkdir, readdir, readFile, readlink, symlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import type { FailureInfo } from '../errors.ts';
 import { toLocalPath } from '../storage/file-store.ts';
@@ -15,6 +15,7 @@ import { describeLiteralType } from '../types/from-literal-type.ts';
 import type { Variable } from '@tflyte/idl/core/interface';
 import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema, type PrimitiveSchema } from '@tflyte/idl/core/literals';
 import { type BlobType, BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
+import { unsafeEntryName } from './entry-name.ts';
 import { type Parsed, parseGoBool, parseGoDatetime, parseGoDuration, parseGoFloat, parseGoInt } from './go-parse.ts';
 
 export interface OutputLayout {
@@ -43,11 +44,17 @@ export async function readOutputs(layout: OutputLayout, variables: Readonly<Reco
     if (!errorInfo.isFile() || errorInfo.size > MAX_ERROR_BYTES) return failed(`${layout.outputPath}/${ERROR_FILE} must be a file of at most 1 MiB`);
     return failed(`User Error: ${await readFile(errorFile, 'utf8')}`);
   }
+  for (const name of Object.keys(variables)) {
+    const unsafe = unsafeEntryName(name);
+    if (unsafe !== undefined) {
+      return { ok: false, failure: { kind: 'user', retryable: false, code: 'InvalidOutputName', message: `output ${unsafe}: rename the output` } };
+    }
+  }
   const literals: Record<string, Literal> = {};
   for (const [name, variable] of Object.entries(variables)) {
     const result = await readOutput(layout, name, variable, storage);
     if (typeof result === 'string') return failed(`output '${name}' ${result}`);
-    literals[name] = result;
+    Object.defineProperty(literals, name, { value: result, enumerable: true, writable: true, configurable: true });
   }
   return { ok: true, outputs: create(LiteralMapSchema, { literals }) };
 }
@@ -66,6 +73,10 @@ async function readOutput(layout: OutputLayout, name: string, variable: Variable
   if (type.case === 'blob') {
     const isDirectory = type.value.dimensionality === BlobType_BlobDimensionality.MULTIPART;
     if (isDirectory ? !info.isDirectory() : !info.isFile()) return `must be a ${isDirectory ? 'directory' : 'regular file'} at ${path}`;
+    if (isDirectory) {
+      const escape = await linkLeaving(hostPath);
+      if (escape !== undefined) return `must not hold a symbolic link that points outside it: ${path}/${escape}`;
+    }
     const uri = joinUri(layout.rawOutputPrefix, name);
     if (uriScheme(uri) === 'file') await copyLocal(hostPath, toLocalPath(uri), isDirectory);
     else if (!isDirectory && storage !== undefined) await storage.put(uri, new Uint8Array(await readFile(hostPath)));
@@ -85,10 +96,43 @@ async function readOutput(layout: OutputLayout, name: string, variable: Variable
   return create(LiteralSchema, { value: { case: 'scalar', value: { value: { case: 'primitive', value: { value: parsed.value } } } } });
 }
 
+/**
+ * The first symbolic link under `root` (relative to it) whose target lies outside `root`: an
+ * absolute target, or a relative one that climbs out. Those would expose host files through the
+ * output; links that stay inside are kept, as they are part of the directory's content.
+ */
+async function linkLeaving(root: string): Promise<string | undefined> {
+  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
+    if (!entry.isSymbolicLink()) continue;
+    const link = join(entry.parentPath, entry.name);
+    const target = await readlink(link);
+    const landing = relative(root, resolve(dirname(link), target));
+    if (isAbsolute(target) || landing === '..' || landing.startsWith(`..${sep}`) || isAbsolute(landing)) return relative(root, link);
+  }
+  return undefined;
+}
+
+/**
+ * Copies entry by entry rather than with fs.cp, which rewrites a relative link into an absolute
+ * path on the host. Links (already checked to stay inside) are recreated exactly as written.
+ */
 async function copyLocal(hostPath: string, destination: string, isDirectory: boolean): Promise<void> {
   await mkdir(dirname(destination), { recursive: true });
-  if (isDirectory) await cp(hostPath, destination, { recursive: true });
-  else await copyFile(hostPath, destination);
+  if (!isDirectory) {
+    await copyFile(hostPath, destination);
+    return;
+  }
+  await mkdir(destination, { recursive: true });
+  for (const entry of await readdir(hostPath, { withFileTypes: true, recursive: true })) {
+    const source = join(entry.parentPath, entry.name);
+    const target = join(destination, relative(hostPath, source));
+    if (entry.isDirectory()) await mkdir(target, { recursive: true });
+    else {
+      await mkdir(dirname(target), { recursive: true });
+      if (entry.isSymbolicLink()) await symlink(await readlink(source), target);
+      else if (entry.isFile()) await copyFile(source, target);
+    }
+  }
 }
 
 function blobLiteral(uri: string, type: BlobType): Literal {
