@@ -1,20 +1,23 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { type AthenaTestServer, startAthenaServer } from '@tflyte/plugin-athena/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
 import { EXIT } from '../usage-error.ts';
 
-const cliMain = resolve(import.meta.dirname, '../main.ts');
+const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 const fixtures = resolve(import.meta.dirname, '../test-fixtures');
 const pluginUrl = new URL('../../../plugin-athena/src/index.ts', import.meta.url).href;
+const coreUrl = new URL('../../../core/src/index.ts', import.meta.url).href;
 let project: string;
 let server: AthenaTestServer;
+const children: Bin[] = [];
 
 beforeEach(async () => {
-  // A query that stays RUNNING until stopped.
+  // A query that stays RUNNING until the test advances it (or it is stopped).
   server = await startAthenaServer({ queuedMs: 0, runningMs: Number.POSITIVE_INFINITY, workGroups: { primary: { outputLocation: 's3://results/' } } });
   await server.sql('CREATE SCHEMA bench; CREATE TABLE bench.numbers(n INTEGER); INSERT INTO bench.numbers VALUES (1), (2);');
   project = mkdtempSync(join(tmpdir(), 'tflyte-run-'));
@@ -26,28 +29,168 @@ beforeEach(async () => {
   );
 });
 afterEach(async () => {
+  // A failed assertion must not leave a CLI behind.
+  for (const child of children.splice(0)) if (child.process.exitCode === null && child.process.signalCode === null) child.kill('SIGKILL');
   await server.close();
   rmSync(project, { recursive: true, force: true });
 });
 
-describe('tflyte run with a remote backend', () => {
-  it('cancels on Ctrl-C: the running query is stopped before the process exits with 130', async () => {
-    const child = spawn(process.execPath, ['--conditions=@tflyte/source', cliMain, 'run', join(fixtures, 'athena.ts'), 'slowCount', '--above', '0'], {
-      cwd: project,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Wait until the query runs remotely, then interrupt as a terminal's Ctrl-C would.
-    while (!server.executions().some((e) => e.state === 'RUNNING')) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGINT');
-    expect(await exited).toBe(EXIT.cancelled);
+interface Bin {
+  readonly process: ChildProcessByStdio<null, Readable, Readable>;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Signals the whole process group, as a terminal's Ctrl-C or `kill -- -<pgid>` does. */
+  kill(signal: NodeJS.Signals): void;
+}
+
+/**
+ * `npx tflyte <args>` in the project, in a process group of its own (npx, its shell and the CLI);
+ * `via: 'bin'` starts the `tflyte` bin itself, whose exit status is then the CLI's (npx reports its
+ * own). `exited` waits for the CLI too: it holds the pipes until it ends.
+ */
+function tflyte(args: readonly string[], via: 'npx' | 'bin' = 'npx'): Bin {
+  const options = { cwd: project, detached: true, stdio: ['ignore', 'pipe', 'pipe'] } as const;
+  const child =
+    via === 'npx'
+      ? spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', ...args], options)
+      : spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tflyte'), args, { ...options, env: { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` } });
+  const bin: Bin = {
+    process: child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))),
+    kill: (signal) => process.kill(-child.pid!, signal),
+  };
+  child.stdout.on('data', (chunk: Buffer) => (bin.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (bin.stderr += chunk.toString()));
+  children.push(bin);
+  return bin;
+}
+
+async function until(what: string, condition: () => boolean, bin?: Bin): Promise<void> {
+  while (!condition()) {
+    if (bin !== undefined && (bin.process.exitCode !== null || bin.process.signalCode !== null)) {
+      throw new Error(`tflyte exited before ${what}:\n${bin.stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const slowCount = ['run', join(fixtures, 'athena.ts'), 'slowCount', '--above', '0'];
+const starts = () => server.requests.filter((r) => r.op === 'StartQueryExecution').length;
+const runIdOf = (stderr: string) => /tflyte: run (r[a-z0-9]+)/.exec(stderr)?.[1];
+
+describe('tflyte run, killed and run again', () => {
+  it('re-attaches to the live Athena query: one query in all, the same run id, the correct output', async () => {
+    const first = tflyte(slowCount);
+    // Killed once the query runs and its handle is stored (the progress line follows the store).
+    await until('the query ran', () => /RUNNING/.test(first.stderr), first);
+    const runId = runIdOf(first.stderr);
+    first.kill('SIGKILL');
+    await first.exited;
+    expect(server.executions().map((e) => e.state)).toEqual(['RUNNING']);
+
+    const second = tflyte(slowCount);
+    await until('it re-attached', () => /re-attached to attempt 0/.test(second.stderr), second);
+    expect(second.stderr).toContain(`resuming run ${runId} (interrupted`);
+    const [query] = server.executions();
+    server.advance(query!.queryExecutionId);
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+
+    expect(starts()).toBe(1);
+    expect(server.executions()).toMatchObject([{ state: 'SUCCEEDED', runs: 1 }]);
+    expect(JSON.parse(second.stdout)).toEqual({ results: { uri: `s3://results/${query!.queryExecutionId}.csv`, format: 'csv' } });
+    // Finished: the same command now starts a new run, with a query of its own.
+    const third = tflyte(slowCount);
+    await until('a new query ran', () => server.executions().length === 2, third);
+    expect(runIdOf(third.stderr)).not.toBe(runId);
+    server.advance(server.executions()[1]!.queryExecutionId);
+    expect((await third.exited).code).toBe(0);
+  }, 120_000);
+
+  it('refuses --run-id of a run with other inputs or another task version, saying what differs', async () => {
+    const counted = join(project, 'counted.ts');
+    const source = (version: string) =>
+      `import { t, task } from ${JSON.stringify(coreUrl)};\n` +
+      `export const square = task({ inputs: { x: t.int() }, outputs: t.int(), version: '${version}' }, function square({ x }) { return x * x; });\n`;
+    writeFileSync(counted, source('v1'));
+    const first = tflyte(['run', counted, 'square', '--x', '3']);
+    expect((await first.exited).code).toBe(0);
+    const runId = runIdOf(first.stderr)!;
+
+    const otherInputs = tflyte(['run', '--run-id', runId, counted, 'square', '--x', '4']);
+    expect((await otherInputs.exited).code).toBe(EXIT.usage);
+    expect(otherInputs.stderr).toContain(`run '${runId}' cannot be resumed with this command: its inputs differ: 'x'`);
+
+    writeFileSync(counted, source('v2'));
+    const otherVersion = tflyte(['run', '--run-id', runId, counted, 'square', '--x', '3']);
+    expect((await otherVersion.exited).code).toBe(EXIT.usage);
+    expect(otherVersion.stderr).toContain(`it ran version 'v1' of 'counted.square', this is version 'v2'`);
+    expect(otherVersion.stdout).toBe('');
+  }, 120_000);
+});
+
+describe('tflyte run, interrupted', () => {
+  it('cancels on Ctrl-C through the bin: the running query is stopped before the process exits with 130', async () => {
+    const bin = tflyte(slowCount, 'bin');
+    await until('the query ran', () => /RUNNING/.test(bin.stderr), bin);
+    bin.kill('SIGINT');
+    expect(await bin.exited).toEqual({ code: EXIT.cancelled, signal: null });
     expect(server.executions().map((e) => e.state)).toEqual(['CANCELLED']);
-    expect(server.requests.map((r) => r.op)).toContain('StopQueryExecution');
-    expect(stderr).toMatch(/cancelling/);
+    expect(server.requests.filter((r) => r.op === 'StopQueryExecution')).toHaveLength(1);
+    expect(bin.stderr).toMatch(/cancelling/);
+    expect(bin.stderr).not.toMatch(/left running/);
   });
 
+  it('cancels on one Ctrl-C through npx, which delivers it to the CLI twice (from the terminal and forwarded)', async () => {
+    const bin = tflyte(slowCount);
+    await until('the query ran', () => /RUNNING/.test(bin.stderr), bin);
+    bin.kill('SIGINT');
+    await bin.exited;
+    expect(server.executions().map((e) => e.state)).toEqual(['CANCELLED']);
+    expect(bin.stderr).toContain('cancelled');
+    expect(bin.stderr).not.toMatch(/interrupted again|left running/);
+  });
+
+  it('exits at a second Ctrl-C while StopQueryExecution never answers, printing the query left running; abandon then stops it', async () => {
+    server.faults.script('StopQueryExecution', ['hang']);
+    const bin = tflyte([...slowCount.slice(0, 1), '--cancel-timeout', '600', ...slowCount.slice(1)], 'bin');
+    await until('the query ran', () => /RUNNING/.test(bin.stderr), bin);
+    const runId = runIdOf(bin.stderr)!;
+    bin.kill('SIGINT');
+    await until('the stop was sent', () => server.requests.some((r) => r.op === 'StopQueryExecution'), bin);
+    await until('a second Ctrl-C is armed', () => /press Ctrl-C again/.test(bin.stderr), bin);
+    bin.kill('SIGINT');
+    expect(await bin.exited).toEqual({ code: EXIT.cancelled, signal: null });
+    expect(bin.stderr).toContain('interrupted again; exiting without waiting');
+    expect(bin.stderr).toContain(`left running (run ${runId})`);
+    expect(bin.stderr).toContain(server.executions()[0]!.queryExecutionId);
+    expect(server.executions().map((e) => e.state)).toEqual(['RUNNING']);
+
+    const listed = tflyte(['runs']);
+    expect((await listed.exited).code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${runId}\\s+unfinished\\s+1\\s`, 'm'));
+
+    const abandon = tflyte(['runs', 'abandon', runId]);
+    expect((await abandon.exited).code).toBe(0);
+    expect(abandon.stderr).toContain(`run ${runId} abandoned (1 live job(s) deleted)`);
+    expect(server.executions().map((e) => e.state)).toEqual(['CANCELLED']);
+    expect(starts()).toBe(1);
+  }, 120_000);
+
+  it('gives up cleaning up at the cancel timeout and says what was left running', async () => {
+    server.faults.script('StopQueryExecution', ['hang']);
+    const bin = tflyte(['run', '--cancel-timeout', '0.5', ...slowCount.slice(1)], 'bin');
+    await until('the query ran', () => /RUNNING/.test(bin.stderr), bin);
+    bin.kill('SIGTERM');
+    expect(await bin.exited).toEqual({ code: EXIT.cancelled, signal: null });
+    expect(bin.stderr).toContain('live jobs were not deleted within the cancel timeout of 0.5 s');
+    expect(bin.stderr).toContain('left running');
+  });
+});
+
+describe('tflyte run with a remote backend', () => {
   it('lists the configured plugins', async () => {
     const out: string[] = [];
     const code = await main(['plugins'], { cwd: project, out: (l) => out.push(l), err: () => {}, env: {}, isTTY: false });
@@ -63,13 +206,26 @@ describe('tflyte run with a remote backend', () => {
 describe('tflyte cache clear', () => {
   it('forgets cached results, so the next run executes again', async () => {
     const io = (out: string[]) => ({ cwd: project, out: (l: string) => out.push(l), err: () => {}, env: {}, isTTY: false });
-    const first: string[] = [];
-    const tasks = join(fixtures, 'tasks.ts');
-    expect(await main(['run', tasks, 'cachedSquare', '--x', '4'], io(first))).toBe(0);
-    expect(await main(['run', tasks, 'cachedSquare', '--x', '4'], io([]))).toBe(0);
+    const executions = join(project, 'executions.txt');
+    writeFileSync(executions, '');
+    const tasks = join(project, 'cached.ts');
+    writeFileSync(
+      tasks,
+      `import { appendFileSync } from 'node:fs';\nimport { t, task } from ${JSON.stringify(coreUrl)};\n` +
+        `export const cachedSquare = task({ inputs: { x: t.int() }, outputs: t.int(), cache: { version: '1' } }, function cachedSquare({ x }) {\n` +
+        `  appendFileSync(${JSON.stringify(executions)}, 'ran\\n');\n  return x * x;\n});\n`,
+    );
+    const ran = () => readFileSync(executions, 'utf8').split('\n').filter(Boolean).length;
+    const outputs: string[] = [];
+    expect(await main(['run', tasks, 'cachedSquare', '--x', '4'], io(outputs))).toBe(0);
+    expect(await main(['run', tasks, 'cachedSquare', '--x', '4'], io(outputs))).toBe(0);
+    expect(ran()).toBe(1);
     const cleared: string[] = [];
     expect(await main(['cache', 'clear'], io(cleared))).toBe(0);
     expect(cleared[0]).toMatch(/^removed 1 cached result from .*state\.db$/);
+    expect(await main(['run', tasks, 'cachedSquare', '--x', '4'], io(outputs))).toBe(0);
+    expect(ran()).toBe(2);
+    expect(outputs).toEqual(['16', '16', '16']);
     expect(await main(['cache', 'clean'], io([]))).toBe(EXIT.usage);
   });
 });
