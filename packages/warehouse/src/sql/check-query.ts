@@ -4,6 +4,7 @@
  * inputs as well). Run from a plugin's `config(task)` so a bad query fails where it is written.
  */
 import { type AnyType, type DefinedTask, InvalidOptionError } from '@tflyte/core';
+import type { SqlDialect } from './dialect.ts';
 import { type QueryTemplate, QueryTemplateError, parseQueryTemplate } from './query-template.ts';
 import { referenceTypeProblem } from './sql-literals.ts';
 
@@ -12,6 +13,11 @@ export interface CheckQueryOptions {
   readonly option?: string;
   /** The service's limit on the query template's length, with its name for the message. */
   readonly maxLength?: { readonly chars: number; readonly service: string };
+  /**
+   * The service's dialect: how the query is lexed, which types it binds (lists, structs, bytes) and,
+   * unless `maxLength` is given, its query-length limit. Default: ANSI lexing, scalars only.
+   */
+  readonly dialect?: Pick<SqlDialect, 'name' | 'binds' | 'lexical' | 'maxQueryLength'>;
 }
 
 /** Parses and checks `query` against the task's inputs; throws InvalidOptionError naming the option or input. */
@@ -21,11 +27,12 @@ export function checkQuery(task: DefinedTask, query: unknown, options: CheckQuer
     throw new InvalidOptionError(task.name, field, problem);
   };
   if (typeof query !== 'string') return fail(option, 'is required: the SQL statement to run');
-  const max = options.maxLength;
+  const dialect = options.dialect;
+  const max = options.maxLength ?? (dialect?.maxQueryLength === undefined ? undefined : { chars: dialect.maxQueryLength, service: dialect.name });
   if (max !== undefined && query.length > max.chars) fail(option, `is ${query.length} characters long; ${max.service} takes at most ${max.chars}`);
   let template: QueryTemplate;
   try {
-    template = parseQueryTemplate(query);
+    template = parseQueryTemplate(query, dialect);
   } catch (error) {
     if (error instanceof QueryTemplateError) return fail(option, error.problem);
     throw error;
@@ -37,7 +44,7 @@ export function checkQuery(task: DefinedTask, query: unknown, options: CheckQuer
     if (type === undefined) {
       fail(option, `references input '${reference.input}' (${reference.text}), which is not declared; inputs are: ${names.join(', ') || '(none)'}`);
     } else {
-      const problem = referenceTypeProblem(type, reference.filter);
+      const problem = referenceTypeProblem(type, reference.filter, dialect?.binds);
       if (problem !== undefined) fail(`inputs.${reference.input}`, `${problem} (referenced as ${reference.text})`);
     }
   }

@@ -5,18 +5,31 @@
  * into the query, for a service that has no binding). Names are validated the same way in every
  * dialect before they are quoted, so quoting can never be escaped.
  */
+import type { SqlLexicalRules } from './query-template.ts';
+import type { SqlBinds, SqlData } from './sql-data.ts';
 import { QueryInputError, type SqlValue, ansiLiteral } from './sql-literals.ts';
 
 export type SqlBinding = 'positional' | 'named' | 'inline';
 
-export interface SqlDialect {
+/**
+ * `V` is what the dialect's values are: `SqlValue` (scalars) unless it binds more (`binds`), then
+ * `SqlData`, which renderQuery then hands it.
+ */
+export interface SqlDialect<V extends SqlData = SqlValue> {
   /** For messages, e.g. `Trino (Athena)`. */
   readonly name: string;
   readonly binding: SqlBinding;
+  /** What it binds beyond scalars (lists, structs, bytes); checked when a task is defined. Default none. */
+  readonly binds?: SqlBinds;
+  /** How its strings, quoted names and comments are written, for the template scanner. Default ANSI SQL. */
+  readonly lexical?: Partial<SqlLexicalRules>;
   /** The placeholder of one value reference: `?`, or `@name` for named binding. Unused for inline. */
   placeholder(input: string): string;
-  /** A value written into the query (inline binding), or sent as literal text (Athena's ExecutionParameters). */
-  literal(input: string, value: SqlValue): string;
+  /**
+   * A value written into the query (inline binding), or sent as literal text (Athena's
+   * ExecutionParameters). An inline literal that starts with `-` is parenthesized by renderQuery.
+   */
+  literal(input: string, value: V): string;
   /** One validated identifier part, quoted: `"orders"`, or `` `orders` ``. */
   quoteIdentifier(part: string): string;
   /** The service's limit on the rendered query's length. */
@@ -31,7 +44,7 @@ export const MAX_IDENTIFIER_PART = 255;
  * `db.table` → each dot-separated part checked against [A-Za-z_][A-Za-z0-9_]* (which also rules out
  * every quote character) and quoted by the dialect. Throws QueryInputError naming the input.
  */
-export function quoteIdentifier(input: string, text: string, dialect: SqlDialect): string {
+export function quoteIdentifier(input: string, text: string, dialect: Pick<SqlDialect, 'quoteIdentifier'>): string {
   const parts = text.split('.');
   const bad = parts.find((p) => !IDENTIFIER_PART.test(p) || p.length > MAX_IDENTIFIER_PART);
   if (bad !== undefined) {
@@ -49,23 +62,40 @@ export const doubleQuoted = (part: string): string => `"${part}"`;
 /** Backquoted identifiers (Hive, BigQuery). */
 export const backQuoted = (part: string): string => `\`${part}\``;
 
-/** Builds a dialect; the defaults are ANSI literals and double-quoted identifiers. */
-export function sqlDialect(init: {
+interface DialectInit<V extends SqlData> {
   readonly name: string;
   readonly binding: SqlBinding;
   readonly placeholder?: (input: string) => string;
-  readonly literal?: (input: string, value: SqlValue) => string;
+  readonly literal?: (input: string, value: V) => string;
   readonly quoteIdentifier?: (part: string) => string;
   readonly maxQueryLength?: number;
-}): SqlDialect {
+  readonly lexical?: Partial<SqlLexicalRules>;
+}
+
+/** Builds a dialect; the defaults are ANSI literals and lexing, double-quoted identifiers and no binds beyond scalars. */
+export function sqlDialect(init: DialectInit<SqlValue> & { readonly binds?: undefined }): SqlDialect;
+/** A dialect that binds lists, structs or bytes: its values are `SqlData`. */
+export function sqlDialect(init: DialectInit<SqlData> & { readonly binds: SqlBinds }): SqlDialect<SqlData>;
+export function sqlDialect(init: (DialectInit<SqlValue> | DialectInit<SqlData>) & { readonly binds?: SqlBinds }): SqlDialect<SqlData> {
+  // Without `binds` the renderer only ever hands the literal scalars, so either signature takes what it gets.
+  const literal = (init.literal as ((input: string, value: SqlData) => string) | undefined) ?? ((input: string, value: SqlData) => ansiLiteral(input, scalar(input, value)));
   return {
     name: init.name,
     binding: init.binding,
     placeholder: init.placeholder ?? (init.binding === 'named' ? (input) => `@${input}` : () => '?'),
-    literal: init.literal ?? ansiLiteral,
+    literal,
     quoteIdentifier: init.quoteIdentifier ?? doubleQuoted,
     ...(init.maxQueryLength === undefined ? {} : { maxQueryLength: init.maxQueryLength }),
+    ...(init.binds === undefined ? {} : { binds: init.binds }),
+    ...(init.lexical === undefined ? {} : { lexical: init.lexical }),
   };
+}
+
+function scalar(input: string, value: SqlData): SqlValue {
+  if (value.type === 'bytes' || value.type === 'array' || value.type === 'struct') {
+    throw new QueryInputError(input, `is a ${value.type} value, which has no ANSI SQL literal; give the dialect a literal function for it`);
+  }
+  return value;
 }
 
 /** Trino / Presto, as Athena runs it: `?` parameters given as literal text, double-quoted names. */

@@ -89,3 +89,46 @@ describe('parseQueryTemplate', () => {
     expect(problem(' \n\t ')).toMatch(/is empty/);
   });
 });
+
+describe('parseQueryTemplate with a dialect’s lexical rules', () => {
+  const googleSql = {
+    lexical: { stringQuotes: ["'", '"'], identifierQuotes: ['`'], backslashEscapes: true, tripleQuotedStrings: true, lineComments: ['--', '#'] },
+  };
+  const refused = (query: string, dialect = googleSql): string => {
+    try {
+      parseQueryTemplate(query, dialect);
+    } catch (error) {
+      if (error instanceof QueryTemplateError) return error.problem;
+      throw error;
+    }
+    throw new Error(`expected ${query} to be refused`);
+  };
+
+  it('reads a backslash-escaped quote as part of the string, so a reference after it is code', () => {
+    const { references } = parseQueryTemplate("SELECT 'it\\'s' AS a, {{ .inputs.x }} AS b", googleSql);
+    expect(references.map((r) => r.input)).toEqual(['x']);
+    // ANSI has no backslash escape: the same text ends the string at \' and opens a new one.
+    expect(problem("SELECT 'it\\'s' AS a, {{ .inputs.x }} AS b")).toMatch(/inside a string literal/);
+  });
+
+  it('treats double quotes as strings and backquotes as names in GoogleSQL', () => {
+    expect(refused('SELECT "{{ .inputs.x }}"')).toMatch(/inside a string literal/);
+    expect(refused('SELECT `{{ .inputs.x }}`')).toMatch(/inside a quoted identifier/);
+  });
+
+  it('finds the end of a triple-quoted string that holds single quotes', () => {
+    const { references } = parseQueryTemplate("SELECT '''it's ''' AS a, {{ .inputs.x }} AS b", googleSql);
+    expect(references.map((r) => r.input)).toEqual(['x']);
+    expect(refused("SELECT '''it's {{ .inputs.x }}'''")).toMatch(/inside a string literal/);
+  });
+
+  it('knows # comments: a reference in one is refused, and one followed by more lines would swallow them', () => {
+    expect(refused('SELECT 1 # {{ .inputs.x }}')).toMatch(/inside a comment/);
+    expect(refused('SELECT 1 # note\nFROM t')).toMatch(/line comment \("# note"\) followed by more SQL/);
+    expect(parseQueryTemplate('SELECT 1 # trailing', googleSql).parts).toEqual(['SELECT 1 # trailing']);
+  });
+
+  it('keeps ANSI rules by default: # is code there', () => {
+    expect(parseQueryTemplate('SELECT 1 # 2, {{ .inputs.x }}').references).toHaveLength(1);
+  });
+});

@@ -46,6 +46,41 @@ const REFERENCE = /\{\{\s*.inputs.(\w+)\s*(?:\|\s*(\w+)\s*)?\}\}/iy;
 /** The same pattern anywhere in a text (REFERENCE is sticky: it matches only at lastIndex). */
 const ANY_REFERENCE = new RegExp(REFERENCE.source, 'i');
 
+/**
+ * How a dialect writes string literals, quoted identifiers and comments, so that the scanner knows
+ * where code ends. The default is ANSI SQL: `'…'` strings whose only escape is a doubled quote,
+ * `"…"` and `` `…` `` identifiers, `--` line comments and block comments.
+ */
+export interface SqlLexicalRules {
+  /** Characters that open and close a string literal. */
+  readonly stringQuotes: readonly string[];
+  /** Characters that open and close a quoted identifier. */
+  readonly identifierQuotes: readonly string[];
+  /** A backslash inside quotes escapes the next character (GoogleSQL, HiveQL, MySQL). */
+  readonly backslashEscapes: boolean;
+  /** A tripled string quote opens a literal that runs to the same tripled quote (GoogleSQL's triple-quoted strings). */
+  readonly tripleQuotedStrings: boolean;
+  /** What opens a comment to the end of the line (`--`, GoogleSQL's `#`). */
+  readonly lineComments: readonly string[];
+}
+
+export const ANSI_LEXICAL_RULES: SqlLexicalRules = {
+  stringQuotes: ["'"],
+  identifierQuotes: ['"', '`'],
+  backslashEscapes: false,
+  tripleQuotedStrings: false,
+  lineComments: ['--'],
+};
+
+/** What parsing needs of a dialect: its lexical rules (a SqlDialect is one). */
+export interface LexicalSource {
+  readonly lexical?: Partial<SqlLexicalRules>;
+}
+
+function rulesOf(source: LexicalSource | undefined): SqlLexicalRules {
+  return { ...ANSI_LEXICAL_RULES, ...source?.lexical };
+}
+
 type SegmentKind = 'code' | 'string literal' | 'quoted identifier' | 'line comment' | 'block comment';
 
 interface Segment {
@@ -56,8 +91,8 @@ interface Segment {
   readonly closed: boolean;
 }
 
-/** Splits SQL into code, string literals ('' escapes), quoted identifiers ("" and `), and comments. */
-function scan(sql: string): Segment[] {
+/** Splits SQL into code, string literals, quoted identifiers and comments, by the dialect's rules. */
+function scan(sql: string, rules: SqlLexicalRules): Segment[] {
   const segments: Segment[] = [];
   let start = 0;
   let i = 0;
@@ -65,37 +100,48 @@ function scan(sql: string): Segment[] {
     if (end > start) segments.push({ kind, start, end, closed });
     start = end;
   };
-  const closeQuoted = (kind: SegmentKind, quote: string): void => {
-    let j = i + 1;
-    for (;;) {
-      const at = sql.indexOf(quote, j);
-      if (at === -1) return push(kind, (i = sql.length), false);
-      // A doubled quote is an escaped quote inside the literal.
-      if (sql[at + 1] === quote) {
-        j = at + 2;
+  /** From the opening `close` at i, to just after the matching close. */
+  const closeQuoted = (kind: SegmentKind, close: string): void => {
+    let j = i + close.length;
+    while (j < sql.length) {
+      if (rules.backslashEscapes && sql[j] === '\\') {
+        j += 2;
         continue;
       }
-      return push(kind, (i = at + 1));
-    }
-  };
-  while (i < sql.length) {
-    const c = sql[i];
-    const next = sql[i + 1];
-    if (c === "'" || c === '"' || c === '`' || (c === '-' && next === '-') || (c === '/' && next === '*')) {
-      push('code', i);
-      if (c === "'") closeQuoted('string literal', "'");
-      else if (c === '"' || c === '`') closeQuoted('quoted identifier', c);
-      else if (c === '-') {
-        const newline = sql.indexOf('\n', i);
-        push('line comment', (i = newline === -1 ? sql.length : newline));
-      } else {
-        const close = sql.indexOf('*/', i + 2);
-        if (close === -1) push('block comment', (i = sql.length), false);
-        else push('block comment', (i = close + 2));
+      if (sql.startsWith(close, j)) {
+        // A doubled quote is an escaped quote inside the literal (not for tripled quotes).
+        if (close.length === 1 && sql[j + 1] === close) {
+          j += 2;
+          continue;
+        }
+        return push(kind, (i = j + close.length));
       }
+      j++;
+    }
+    push(kind, (i = sql.length), false);
+  };
+  const opener = (list: readonly string[]): string | undefined => list.find((q) => sql.startsWith(q, i));
+  while (i < sql.length) {
+    const triple = rules.tripleQuotedStrings ? opener(rules.stringQuotes.map((q) => q.repeat(3))) : undefined;
+    const string = triple ?? opener(rules.stringQuotes);
+    const identifier = string === undefined ? opener(rules.identifierQuotes) : undefined;
+    const line = string === undefined && identifier === undefined ? opener(rules.lineComments) : undefined;
+    const block = sql.startsWith('/*', i);
+    if (string === undefined && identifier === undefined && line === undefined && !block) {
+      i++;
       continue;
     }
-    i++;
+    push('code', i);
+    if (string !== undefined) closeQuoted('string literal', string);
+    else if (identifier !== undefined) closeQuoted('quoted identifier', identifier);
+    else if (line !== undefined) {
+      const newline = sql.indexOf('\n', i);
+      push('line comment', (i = newline === -1 ? sql.length : newline));
+    } else {
+      const close = sql.indexOf('*/', i + 2);
+      if (close === -1) push('block comment', (i = sql.length), false);
+      else push('block comment', (i = close + 2));
+    }
   }
   push('code', sql.length);
   return segments;
@@ -105,8 +151,8 @@ function scan(sql: string): Segment[] {
  * flytekit normalizes whitespace, so a `--` comment followed by more lines would swallow the rest of
  * the query. Checked on the query as written, before normalization.
  */
-function checkLineComments(query: string): void {
-  for (const segment of scan(query)) {
+function checkLineComments(query: string, rules: SqlLexicalRules): void {
+  for (const segment of scan(query, rules)) {
     if (segment.kind !== 'line comment' || segment.end === query.length) continue;
     if (query.slice(segment.end).trim() !== '') {
       const comment = query.slice(segment.start, segment.end).trim();
@@ -169,15 +215,17 @@ const WHERE: Record<Exclude<SegmentKind, 'code'>, string> = {
 };
 
 /**
- * Parses a query template. The statement is normalized first (so the result is the same for the
- * query as written and for an already-normalized `custom.statement`). Throws QueryTemplateError.
+ * Parses a query template, lexed by the dialect's rules (ANSI SQL's by default). The statement is
+ * normalized first (so the result is the same for the query as written and for an already-normalized
+ * `custom.statement`). Throws QueryTemplateError.
  */
-export function parseQueryTemplate(query: string): QueryTemplate {
-  checkLineComments(query);
+export function parseQueryTemplate(query: string, dialect?: LexicalSource): QueryTemplate {
+  const rules = rulesOf(dialect);
+  checkLineComments(query, rules);
   const statement = normalizeQuery(query);
   if (statement === '') throw new QueryTemplateError('is empty; pass the SQL statement to run');
   const parts: (string | InputReference)[] = [];
-  for (const segment of scan(statement)) {
+  for (const segment of scan(statement, rules)) {
     if (segment.kind === 'code') {
       parseCode(statement, segment, parts);
       continue;

@@ -58,7 +58,8 @@ export function checkResultOutputs(task: DefinedTask, maxRows: unknown, service:
       const element = type.kind === 'list' ? (type as FlyteListType<AnyType>).element : undefined;
       if (element?.kind !== 'struct') fail('outputs.rows', `must be t.list(t.struct()), got ${type.display}`);
     } else {
-      fail(`outputs.${key}`, `is not an ${service} output; an ${service} task produces results (where the result is) and rows`);
+      const a = /^[AEIOU]/i.test(service) ? 'an' : 'a';
+      fail(`outputs.${key}`, `is not ${a} ${service} output; ${a} ${service} task produces results (where the result is) and rows`);
     }
   }
   const rows = Object.hasOwn(types, 'rows');

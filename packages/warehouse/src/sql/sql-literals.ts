@@ -5,8 +5,9 @@
  * written into the query's text by value, and only after it is validated and quoted.
  */
 import type { Literal } from '@tflyte/idl/core/literals';
-import { type AnyType, type FlyteUnionType, TflyteError } from '@tflyte/core';
+import { type AnyType, TflyteError } from '@tflyte/core';
 import type { ReferenceFilter } from './query-template.ts';
+import { type SqlBinds, type SqlType, sqlTypeOf } from './sql-data.ts';
 
 /** An input value that cannot be sent to the service safely; names the input. */
 export class QueryInputError extends TflyteError {
@@ -19,7 +20,8 @@ export class QueryInputError extends TflyteError {
 
 /** A bindable value. `timestamp` is UTC; `text` is its `YYYY-MM-DD HH:MM:SS.fff` form (6 or 9 digits when needed). */
 export type SqlValue =
-  | { readonly type: 'null' }
+  /** `of`: the NULL's declared type, when the renderer was given the inputs' types. */
+  | { readonly type: 'null'; readonly of?: SqlType }
   | { readonly type: 'integer'; readonly value: bigint }
   | { readonly type: 'float'; readonly value: number }
   | { readonly type: 'string'; readonly value: string }
@@ -28,13 +30,12 @@ export type SqlValue =
   /** From `| date`: `YYYY-MM-DD`. */
   | { readonly type: 'date'; readonly text: string };
 
-const VALUE_KINDS = new Set(['integer', 'float', 'string', 'boolean', 'datetime', 'enum', 'none']);
-
 /**
- * Why an input of `type` cannot be referenced with `filter`, or undefined when it can. Checked when
- * the task is defined, so a list bound into SQL fails before anything runs.
+ * Why an input of `type` cannot be referenced with `filter`, or undefined when it can. `binds` is
+ * what the dialect binds beyond scalars. Checked when the task is defined, so a list bound into SQL
+ * that cannot take it fails before anything runs.
  */
-export function referenceTypeProblem(type: AnyType, filter: ReferenceFilter): string | undefined {
+export function referenceTypeProblem(type: AnyType, filter: ReferenceFilter, binds: SqlBinds = {}): string | undefined {
   switch (filter) {
     case 'identifier':
       return type.kind === 'string' || type.kind === 'enum'
@@ -43,17 +44,15 @@ export function referenceTypeProblem(type: AnyType, filter: ReferenceFilter): st
     case 'date':
       return type.kind === 'datetime' ? undefined : `has type ${type.display}; | date takes a datetime`;
     case 'value': {
-      const unsupported = valueKinds(type).find((t) => !VALUE_KINDS.has(t.kind));
-      return unsupported === undefined
-        ? undefined
-        : `has type ${type.display}, which has no SQL literal form (${unsupported.display}); ` +
-            'pass int, float, string, bool, datetime, enum or an optional of these, or pass a string and use | identifier for names';
+      const resolved = sqlTypeOf(type.literalType(), binds);
+      if (!('unsupported' in resolved)) return undefined;
+      const extra = [binds.bytes === true ? 'binary' : '', binds.arrays === true ? 'list' : '', binds.structs === true ? 'struct' : ''].filter((k) => k !== '');
+      return (
+        `has type ${type.display}, which has no SQL literal form (${resolved.unsupported}); ` +
+        `pass int, float, string, bool, datetime, enum${extra.map((k) => `, ${k}`).join('')} or an optional of these, or pass a string and use | identifier for names`
+      );
     }
   }
-}
-
-function valueKinds(type: AnyType): AnyType[] {
-  return type.kind === 'union' ? (type as FlyteUnionType<unknown>).variants.flatMap(valueKinds) : [type];
 }
 
 /** The value of a `{{ .inputs.x }}` reference. */

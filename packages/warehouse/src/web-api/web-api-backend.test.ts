@@ -26,7 +26,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TokenBucket } from './rate-limiter.ts';
 import { type WebApiSpec, webApiBackend } from './web-api-backend.ts';
 
-type Op = 'submit' | 'status' | 'cancel';
+type Op = 'submit' | 'status' | 'cancel' | 'release';
 type JobView = { readonly id: string; readonly state: string; readonly result?: number };
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -49,10 +49,11 @@ async function jobService(options: { runningMs?: number } = {}) {
   };
   const server = await startEmulatorServer<Op>({
     service: 'jobs',
-    operations: ['submit', 'status', 'cancel'],
+    operations: ['submit', 'status', 'cancel', 'release'],
     identify: ({ method, url, raw }) => {
       const body: unknown = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
       if (method === 'POST' && url.pathname === '/jobs') return { op: 'submit', body };
+      if (method === 'POST' && url.pathname.endsWith('/release')) return { op: 'release', body: url.pathname.slice(6, -8) };
       if (method === 'GET' && url.pathname.startsWith('/jobs/')) return { op: 'status', body: url.pathname.slice(6) };
       if (method === 'DELETE' && url.pathname.startsWith('/jobs/')) return { op: 'cancel', body: url.pathname.slice(6) };
       return { reply: { status: 404, body: { error: 'unknown route' } } };
@@ -182,6 +183,22 @@ describe('webApiBackend', () => {
     const { runDouble } = await executorFor(spec);
     await expect(runDouble(1, 'big')).rejects.toMatchObject({ failure: { kind: 'user', code: 'TOO_MANY_ROWS' }, attempts: 1 });
     expect(server.log.count('submit')).toBe(1);
+  });
+
+  it('calls the finalize hook once the attempt is over, with the job, after the quota token is released', async () => {
+    const { server, jobs } = await jobService();
+    let usedAtFinalize: number | undefined;
+    const spec = jobsSpec(server.endpoint, {
+      quota: 2,
+      finalize: async (id) => {
+        usedAtFinalize = backend.quota?.used;
+        await call(`${server.endpoint}/jobs/${id}/release`, { method: 'POST' });
+      },
+    });
+    const { runDouble, backend } = await executorFor(spec);
+    expect(await runDouble(3, 'fin')).toBe(6);
+    expect(server.log.of('release').map((c) => c.body)).toEqual([jobs.list()[0]?.id]);
+    expect(usedAtFinalize).toBe(0);
   });
 
   it('rides out failed status reads without resubmitting or cancelling the job', async () => {

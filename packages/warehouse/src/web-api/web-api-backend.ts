@@ -65,6 +65,12 @@ export interface WebApiSpec<Handle extends JsonValue, Resource> {
   /** Stop the job. Idempotent: a job that is gone or finished counts as stopped. */
   cancel(handle: Handle, ctx: AttemptContext): Promise<void>;
   /**
+   * Release what a finished attempt still holds on the service (a session, an operation handle).
+   * Called once the attempt is over, after the quota token is released; best effort, so it should
+   * not throw for a job that is already gone. Its errors pass as thrown.
+   */
+  finalize?(handle: Handle, ctx: AttemptContext): Promise<void>;
+  /**
    * Maps an error thrown by any call to a BackendError (throttling and 5xx SYSTEM and retryable, a
    * refused request the USER's and permanent). Without it errors pass as thrown.
    */
@@ -196,8 +202,10 @@ export function webApiBackend<Handle extends JsonValue, Resource>(spec: WebApiSp
       }
     },
 
-    async finalize(_handle, ctx) {
+    async finalize(handle, ctx) {
+      const job = 'job' in handle ? handle.job : submittedLate.get(ctx.idempotencyToken);
       release(ctx);
+      if (job !== undefined && spec.finalize !== undefined) await spec.finalize(job, ctx);
     },
   };
 }
