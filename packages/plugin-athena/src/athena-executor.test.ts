@@ -190,6 +190,9 @@ describe('athena tasks through the executor', () => {
       ap: [{ id: 4, amount: '3.00' }],
     };
     expect(results.map((r) => r.rows)).toEqual(regions.map((region) => expected[region]));
+    // Counted on the server: one query per call, each run once, whatever the retried submissions.
+    expect(server.executions()).toHaveLength(regions.length);
+    expect(server.executions().map((e) => e.runs)).toEqual(regions.map(() => 1));
     const injected = server.faults.injected.length;
     expect(injected).toBeGreaterThan(0);
     expect(injected / server.requests.length).toBeGreaterThan(0.1);
