@@ -137,6 +137,7 @@ export type { StateStore } from './store/index.ts';
 export { createStorage, createFileStore, joinUri, uriScheme, toLocalPath } from './storage/index.ts';
 export type { ObjectStore, Storage } from './storage/index.ts';
 export { createExecutor, newRunId, DEFAULT_SYSTEM_RETRIES } from './executor/executor.ts';
+export { fixedLengthUniqueId } from './executor/generated-name.ts';
 export type { AbandonedJob, Executor, ExecutorOptions, RunOptions } from './executor/executor.ts';
 export { systemClock } from './executor/clock.ts';
 export { isTerminalPhase, phaseName } from './executor/phases.ts';

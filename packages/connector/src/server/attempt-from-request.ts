@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
+import { fixedLengthUniqueId } from '@tflyte/core';
 import type { TaskExecutionMetadata } from '@tflyte/idl/admin/agent';
 import { KeyValuePairSchema, type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
@@ -16,21 +17,6 @@ import type { StoredAttempt } from './resource-meta.ts';
 /** Annotations a tflyte client sets so the remote attempt keeps its local identity. */
 export const GENERATED_NAME_ANNOTATION = 'tflyte.io/generated-name';
 export const IDEMPOTENCY_TOKEN_ANNOTATION = 'tflyte.io/idempotency-token';
-
-const MAX_GENERATED_NAME = 50;
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz123456';
-
-// Propeller's FixedLengthUniqueIDForParts. Should move to @tflyte/core, which has it unexported
-// (executor/generated-name.ts).
-function fixedLengthUniqueId(id: string): string {
-  if (id.length <= MAX_GENERATED_NAME) return id;
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(id)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  const bits = BigInt(hash) << 3n; // 32 bits → 7 groups of 5, the last padded with 3 zero bits
-  let out = '';
-  for (let i = 6; i >= 0; i--) out += ALPHABET[Number((bits >> BigInt(i * 5)) & 31n)];
-  return `f${out}`;
-}
 
 export interface RequestAttempt {
   readonly template: TaskTemplate | undefined;
