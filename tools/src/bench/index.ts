@@ -5,11 +5,13 @@
 import { runAthenaPolling } from './athena-polling.ts';
 import { runKubernetesPods } from './kubernetes-pods.ts';
 import { runMapFanout } from './map-fanout.ts';
+import { runSnowflakePolling } from './snowflake-polling.ts';
 
 const benches: ReadonlyArray<[string, () => string | Promise<string>]> = [
   ['map fan-out', () => runMapFanout()],
   ['athena polling', () => runAthenaPolling()],
   ['kubernetes pods', () => runKubernetesPods()],
+  ['snowflake polling', () => runSnowflakePolling()],
 ];
 
 for (const [name, bench] of benches) {
