@@ -1,8 +1,10 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { main } from '@tflyte/cli';
-import { type HiveTestServer, startHiveServer } from '@tflyte/plugin-hive/testing';
+import { type HiveServerOptions, type HiveTestServer, startHiveServer } from '@tflyte/plugin-hive/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersByRegion } from './hive.ts';
 
@@ -70,5 +72,115 @@ describe('examples/hive', () => {
 
   it('is named by module and export, as Flyte names tasks', () => {
     expect(ordersByRegion.name).toBe('examples.hive.ordersByRegion');
+  });
+});
+
+const REPO_ROOT = resolve(import.meta.dirname, '..');
+const EXAMPLE = new URL('./hive.ts', import.meta.url).pathname;
+const ORDERS = ['run', EXAMPLE, 'ordersByRegion', '--region', 'eu', '--min-amount', '10'];
+
+interface Bin {
+  readonly process: ChildProcessByStdio<null, Readable, Readable>;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+describe('examples/hive, `npx tflyte run` killed with SIGKILL and run again', () => {
+  const servers: HiveTestServer[] = [];
+  const children: Bin[] = [];
+  afterAll(async () => {
+    for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) process.kill(-child.process.pid!, 'SIGKILL');
+    for (const server of servers) await server.close();
+  });
+
+  /** The orders query runs until the test moves it on, so a run can be killed while it is live. */
+  const serve = async (options: HiveServerOptions): Promise<HiveTestServer> => {
+    const server = await startHiveServer({ ...options, users: { ada: 'secret' }, onStatement: (sql) => (/FROM orders/.test(sql) ? { runningMs: Number.POSITIVE_INFINITY } : undefined) });
+    servers.push(server);
+    await server.sql(`CREATE SCHEMA sales; CREATE TABLE sales.orders(id INTEGER, customer VARCHAR, region VARCHAR, amount DECIMAL(10,2));
+      INSERT INTO sales.orders VALUES (1, 'ada', 'eu', 12.50), (2, 'grace', 'us', 7.05), (3, 'edsger', 'eu', 99.99);`);
+    return server;
+  };
+  /** A project of its own per test (runs are identified per state directory). */
+  const newProject = async (): Promise<string> => {
+    const project = await mkdtemp(join(tmpdir(), 'tflyte-example-hive-kill-'));
+    const pluginUrl = new URL('../packages/plugin-hive/src/index.ts', import.meta.url).href;
+    await writeFile(join(project, 'tflyte.config.ts'), `import { hivePlugin } from ${JSON.stringify(pluginUrl)};\nexport default { plugins: [hivePlugin({ poll: { initialMs: 20, multiplier: 1, maxMs: 20 } })] };\n`);
+    return project;
+  };
+  /** `npx tflyte <args>` in the project, in a process group of its own, pointed at the server by TFLYTE_HIVE_URL. */
+  const tflyte = (project: string, url: string): Bin => {
+    const env = { ...process.env, TFLYTE_HIVE_URL: url, HIVE_USER: 'ada', HIVE_PASSWORD: 'secret' };
+    const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', ...ORDERS], { cwd: project, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const bin: Bin = { process: child, stdout: '', stderr: '', exited: new Promise((done) => child.on('exit', (code, signal) => done({ code, signal }))) };
+    child.stdout.on('data', (chunk: Buffer) => (bin.stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (bin.stderr += chunk.toString()));
+    children.push(bin);
+    return bin;
+  };
+  const until = async (what: string, condition: () => boolean, bin: Bin): Promise<void> => {
+    while (!condition()) {
+      if (bin.process.exitCode !== null || bin.process.signalCode !== null) throw new Error(`tflyte exited before ${what}:\n${bin.stderr}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  /** SIGKILL to the process group, then wait until every process of it is gone (reaped), as the run's owner check needs. */
+  const kill = async (bin: Bin) => {
+    process.kill(-bin.process.pid!, 'SIGKILL');
+    await bin.exited;
+    for (;;) {
+      try {
+        process.kill(-bin.process.pid!, 0);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const statusChecks = (server: HiveTestServer) => server.log.count('GetOperationStatus');
+
+  it('over HTTP, where the session outlives the process: the next run re-attaches, and there is one statement', async () => {
+    const server = await serve({ transport: 'http' });
+    const url = `jdbc:hive2://${server.host}:${server.port}/sales;transportMode=http;httpPath=cliservice`;
+    const project = await newProject();
+    const first = tflyte(project, url);
+    // A status check comes after the handle is stored: from then on a restart re-attaches.
+    await until('it followed the query', () => statusChecks(server) > 0, first);
+    await kill(first);
+    const checked = statusChecks(server);
+
+    const second = tflyte(project, url);
+    await until('it followed the query again', () => statusChecks(server) > checked, second);
+    expect(server.advance(server.operations()[0]!.id)).toBe(true);
+    expect(await second.exited, second.stderr).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(second.stdout)).toMatchObject({ rows: [{ id: 1 }, { id: 3 }] });
+    expect(second.stderr).toMatch(/resuming run/);
+    expect(server.log.count('ExecuteStatement')).toBe(1);
+    expect(server.operations()).toMatchObject([{ state: 'CLOSED', runs: 1 }]);
+    await rm(project, { recursive: true, force: true });
+  });
+
+  it('on the binary transport, where HiveServer2 closes the session with the connection: the next run resubmits once, and the statement ran once', async () => {
+    const server = await serve({ transport: 'binary', auth: 'plain' });
+    const url = `jdbc:hive2://${server.host}:${server.port}/sales`;
+    const project = await newProject();
+    const first = tflyte(project, url);
+    await until('it followed the query', () => statusChecks(server) > 0, first);
+    await kill(first);
+
+    const second = tflyte(project, url);
+    await until('it submitted again', () => server.operations()[1]?.state === 'RUNNING', second);
+    expect(server.advance(server.operations()[1]!.id)).toBe(true);
+    expect(await second.exited, second.stderr).toEqual({ code: 0, signal: null });
+    expect(JSON.parse(second.stdout)).toMatchObject({ rows: [{ id: 1 }, { id: 3 }] });
+    expect(second.stderr).toMatch(/resuming run/);
+    expect(second.stderr).toMatch(/attempt 0 failed \(system, retryable\): Hive operation .* is gone.*cannot re-attach after a restart; the next attempt submits the query again/);
+    // The killed run's statement was cancelled with its session before it ran; the new one ran once.
+    expect(server.operations().map((o) => [o.state, o.runs])).toEqual([
+      ['CANCELED', 0],
+      ['CLOSED', 1],
+    ]);
+    await rm(project, { recursive: true, force: true });
   });
 });

@@ -6,7 +6,7 @@
  * result cursor, the operation log and the TOperationState names.
  */
 import { randomBytes } from 'node:crypto';
-import { DuckDbEngine, type Job, JobMachine, type JobState } from '@tflyte/testing/emulator';
+import { DuckDbEngine, type Job, JobMachine, type JobPlan, type JobState } from '@tflyte/testing/emulator';
 import { TCLI } from '../tcli.ts';
 import { HiveParseError, hiveToDuckDB } from './hiveql.ts';
 import { type ResultSet, resultColumn } from './result-set.ts';
@@ -74,6 +74,8 @@ export interface OperationTimings {
   readonly pendingMs?: number;
   /** How long it stays RUNNING before its statement runs (ms); `Infinity` holds it until `advance`. */
   readonly runningMs?: number;
+  /** Per-statement timings or a forced error, decided at ExecuteStatement (hold one query, fail another). */
+  readonly onStatement?: (statement: string) => JobPlan<HiveError> | undefined;
 }
 
 const JOB_STATES: Readonly<Record<JobState, OperationStateName>> = {
@@ -99,6 +101,7 @@ export class HiveOperations {
       newId: () => randomBytes(16).toString('hex'),
       work: (job, signal) => this.#work(job, signal),
       crashed: (error) => hiveError((error as Error).message),
+      ...(timings.onStatement === undefined ? {} : { plan: (job) => timings.onStatement!(job.spec.statement) }),
     });
   }
 
