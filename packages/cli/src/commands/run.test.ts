@@ -50,7 +50,7 @@ interface Bin {
  * own). `exited` waits for the CLI too: it holds the pipes until it ends.
  */
 function tflyte(args: readonly string[], via: 'npx' | 'bin' = 'npx'): Bin {
-  const options = { cwd: project, detached: true, stdio: ['ignore', 'pipe', 'pipe'] } as const;
+  const options = { cwd: project, detached: true, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
   const child =
     via === 'npx'
       ? spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', ...args], options)
@@ -117,7 +117,10 @@ describe('tflyte run, killed and run again', () => {
     writeFileSync(counted, source('v1'));
     const first = tflyte(['run', counted, 'square', '--x', '3']);
     expect((await first.exited).code).toBe(0);
-    const runId = runIdOf(first.stderr)!;
+    const listed = tflyte(['runs', '--all']);
+    expect((await listed.exited).code).toBe(0);
+    const runId = /^(r[a-z0-9]+)\s+succeeded\s/m.exec(listed.stdout)?.[1] ?? '';
+    expect(runId).not.toBe('');
 
     const otherInputs = tflyte(['run', '--run-id', runId, counted, 'square', '--x', '4']);
     expect((await otherInputs.exited).code).toBe(EXIT.usage);

@@ -80,7 +80,9 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
     inputs: toLiteralMap(task.inputs, inputs),
     ...(request.runId === undefined ? {} : { runId: request.runId }),
   });
-  io.err(resumed === undefined ? `tflyte: run ${runId}` : `tflyte: resuming run ${runId} (${resumed.status === 'running' ? 'interrupted' : resumed.status}, started ${new Date(resumed.createdAt).toISOString()})`);
+  if (resumed !== undefined) {
+    io.err(`tflyte: resuming run ${runId} (${resumed.status === 'running' ? 'interrupted' : resumed.status}, started ${new Date(resumed.createdAt).toISOString()})`);
+  }
 
   const controller = new AbortController();
   let force: (reason: string) => void = () => {};
@@ -104,9 +106,18 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const progress = createProgress({ isTTY: io.isTTY, color: io.isTTY && !io.env.NO_COLOR, write: (text) => io.err(text.replace(/\n$/, '')) });
+  // The run id matters once a job may outlive this process: name it then, not for in-process runs.
+  let named = resumed !== undefined;
+  const onEvent: typeof progress.onEvent = (event) => {
+    if (!named && event.type === 'attempt-created') {
+      named = true;
+      io.err(`tflyte: run ${runId}`);
+    }
+    progress.onEvent(event);
+  };
 
   const work = async (): Promise<Outcome> => {
-    const runner = session.runner({ runId, signal: controller.signal, onEvent: progress.onEvent });
+    const runner = session.runner({ runId, signal: controller.signal, onEvent });
     let code: number;
     let failure: unknown;
     try {
