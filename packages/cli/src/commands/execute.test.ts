@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
@@ -12,6 +12,7 @@ import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { startGcsServer } from '@tflyte/testing/gcs';
 import { startS3Server } from '@tflyte/testing/s3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { main as runMain } from '../main.ts';
 import { badInput, fail, flaky, mean, permanent, throttled, transient, writeReport } from '../test-fixtures/tasks.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
@@ -150,6 +151,44 @@ describe('tflyte execute (the container entrypoint)', () => {
     });
     expect(child.status).toBe(2);
     expect(child.stderr.trim()).toBe("tflyte: expected loader args 'task-module <module> task-name <name>' after --, got 'task-module examples.basics'");
+  });
+});
+
+describe('tflyte execute --output-prefix', () => {
+  it('refuses an empty, relative or climbing prefix before running the task, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tflyte-prefix-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'inputs.pb'), toBinary(LiteralMapSchema, toLiteralMap(mean.inputs, { values: [1, 2] })));
+    const refused: Array<[string, RegExp]> = [
+      ['', /--output-prefix is empty; give an absolute path or a URI/],
+      ['  ', /--output-prefix is empty/],
+      ['out', /--output-prefix 'out' is a relative path; give an absolute path or a URI/],
+      ['./out', /is a relative path/],
+      [`${dir}/out/../..`, /has a '\.\.' segment/],
+      ['s3://bucket/a/../../b', /has a '\.\.' segment/],
+    ];
+    for (const [prefix, message] of refused) {
+      const err: string[] = [];
+      const args = ['execute', '--inputs', join(dir, 'inputs.pb'), '--output-prefix', prefix, '--', 'task-module', mean.site.module, 'task-name', 'mean'];
+      // In the task's project root, where the module would load: only the prefix check stops it.
+      const code = await runMain(args, { cwd: mean.site.root, out: () => {}, err: (line) => err.push(line), env: {}, isTTY: false });
+      expect(code, prefix).toBe(2);
+      expect(err.join('\n'), prefix).toMatch(message);
+    }
+    expect(readdirSync(dir)).toEqual(['inputs.pb']);
+    expect(existsSync(join(mean.site.root, 'out'))).toBe(false);
+  });
+
+  it('accepts an absolute path and a URI', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tflyte-prefix-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'inputs.pb'), toBinary(LiteralMapSchema, toLiteralMap(mean.inputs, { values: [1, 2] })));
+    for (const prefix of [join(dir, 'plain'), `file://${join(dir, 'uri')}`]) {
+      const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', main, 'execute', '--inputs', join(dir, 'inputs.pb'), '--output-prefix', prefix, '--', 'task-module', mean.site.module, 'task-name', 'mean'], { cwd: mean.site.root, encoding: 'utf8' });
+      expect(child.status, child.stderr).toBe(0);
+    }
+    expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, readFileSync(join(dir, 'plain', 'outputs.pb'))))).toEqual({ o0: 1.5 });
+    expect(existsSync(join(dir, 'uri', 'outputs.pb'))).toBe(true);
   });
 });
 

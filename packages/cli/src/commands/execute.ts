@@ -4,6 +4,7 @@
  * `error.pb` (an ErrorDocument with the failure's kind and origin) when the task fails, at file://,
  * s3:// or gs:// locations. File and directory outputs go under a remote raw output prefix.
  */
+import { isAbsolute } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { type Task, TflyteError, classifyError, errorDocumentFields, joinUri } from '@tflyte/core';
@@ -28,7 +29,9 @@ export type ExecuteResult = { readonly ok: true } | { readonly ok: false; readon
 
 export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteResult> {
   const storage = entrypointStorage();
-  const task = await loadTask(args.loaderArgs, cwd);
+  const [module, name] = loaderArgs(args.loaderArgs);
+  checkOutputPrefix(args.outputPrefix);
+  const task = await loadTask(module, name, cwd);
   const write = (name: string, bytes: Uint8Array) => storage.put(joinUri(args.outputPrefix, name), bytes);
   try {
     const bytes = await storage.get(args.inputs);
@@ -50,11 +53,29 @@ function givenPrefix(value: string | undefined): string | undefined {
   return value === undefined || value === '' || /^\{\{.*\}\}$/.test(value) ? undefined : value;
 }
 
-async function loadTask(loaderArgs: readonly string[], cwd: string): Promise<Task> {
-  const [k1, module, k2, name] = loaderArgs;
+function loaderArgs(args: readonly string[]): [module: string, name: string] {
+  const [k1, module, k2, name] = args;
   if (k1 !== 'task-module' || k2 !== 'task-name' || !module || !name) {
-    throw new UsageError(`expected loader args 'task-module <module> task-name <name>' after --, got '${loaderArgs.join(' ')}'`);
+    throw new UsageError(`expected loader args 'task-module <module> task-name <name>' after --, got '${args.join(' ')}'`);
   }
+  return [module, name];
+}
+
+/**
+ * outputs.pb and error.pb go under this prefix. An empty one would put them at `/outputs.pb`, and a
+ * relative one under whatever directory the container happens to start in: both are refused, as is
+ * a `..` segment, which would climb out of the prefix propeller reads back.
+ */
+function checkOutputPrefix(prefix: string): void {
+  const fix = 'give an absolute path or a URI such as s3://bucket/metadata/run/n0/0 (propeller renders it from {{.outputPrefix}})';
+  if (prefix.trim() === '') throw new UsageError(`execute: --output-prefix is empty; ${fix}`);
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(prefix);
+  if (scheme === null && !isAbsolute(prefix)) throw new UsageError(`execute: --output-prefix '${prefix}' is a relative path; ${fix}`);
+  const path = scheme === null ? prefix : prefix.slice(scheme[0].length);
+  if (path.split('/').includes('..')) throw new UsageError(`execute: --output-prefix '${prefix}' has a '..' segment; ${fix}`);
+}
+
+async function loadTask(module: string, name: string, cwd: string): Promise<Task> {
   const file = moduleFile(module, cwd);
   if (file === undefined) throw new UsageError(`module '${module}' not found under ${cwd} (looked for ${module.replaceAll('.', '/')}.ts and similar)`);
   return findEntity(await loadModule(file, cwd), file, name);
