@@ -87,6 +87,10 @@ export function sqlTypeOf(type: LiteralType, binds: SqlBinds = {}): { readonly t
       }
       return { type: undefined };
     }
+    case 'mapValueType':
+      return { unsupported: 'map' };
+    case 'structuredDatasetType':
+      return { unsupported: 'dataset' };
     default:
       return { unsupported: t.case ?? 'empty type' };
   }
