@@ -15,8 +15,8 @@ export const BIGQUERY_TASK_TYPE_VERSION = 0;
 export const CONFIG_MAX_ROWS = 'bigquery_max_rows';
 export const CONFIG_PARAMETER_TYPES = 'bigquery_parameter_types';
 
-/** Rows a `rows` output returns at most unless the task sets `maxRows`. */
-export const DEFAULT_MAX_ROWS = 10_000;
+/** Rows a `rows` output returns at most unless the task sets `maxRows`: the warehouse's bound. */
+export { DEFAULT_MAX_ROWS } from '@tflyte/warehouse';
 
 export interface TableReference {
   readonly projectId: string;

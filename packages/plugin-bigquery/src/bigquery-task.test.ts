@@ -52,8 +52,13 @@ describe('bigqueryTask', () => {
   it.each([
     [{ query: 'SELECT {{ .inputs.nope }}' }, 'query', /references input 'nope'/],
     [{ query: 'SELECT 1', inputs: { a: t.int() } }, 'inputs.a', /not referenced/],
-    [{ query: 'SELECT {{ .inputs.a }}', inputs: { a: t.map(t.int()) } }, 'inputs.a', /no BigQuery query parameter type/],
-    [{ query: 'SELECT {{ .inputs.a }}', inputs: { a: t.list(t.list(t.int())) } }, 'inputs.a', /ARRAY of ARRAY/],
+    [{ query: 'SELECT {{ .inputs.a }}', inputs: { a: t.map(t.int()) } }, 'inputs.a', /has type map<string, int>, which has no SQL literal form \(map\)/],
+    [{ query: 'SELECT {{ .inputs.a }}', inputs: { a: t.list(t.list(t.int())) } }, 'inputs.a', /no SQL literal form \(list of lists\)/],
+    [{ query: 'SELECT "{{ .inputs.a }}"', inputs: { a: t.string() } }, 'query', /inside a string literal/],
+    [{ query: 'SELECT 1 # {{ .inputs.a }}', inputs: { a: t.string() } }, 'query', /inside a comment/],
+    [{ query: 'SELECT 1 # note\nFROM t', inputs: {} }, 'query', /line comment \("# note"\) followed by more SQL/],
+    [{ query: 'SELECT {{ .inputs.a }}', inputs: { a: t.string() }, parameterTypes: { b: 'DATE' } }, 'parameterTypes.b', /names no input/],
+    [{ query: 'SELECT 1', outputs: { total: t.int() } }, 'outputs.total', /is not a BigQuery output/],
     [{ query: "SELECT '{{ .inputs.a }}'", inputs: { a: t.string() } }, 'query', /inside a string literal/],
     [{ query: 'SELECT {{ .inputs.a }}', inputs: { a: t.bool() }, parameterTypes: { a: 'NUMERIC' } }, 'inputs.a', /cannot be sent as NUMERIC/],
     [{ query: 'SELECT 1', projectId: 'Bad_Project' }, 'projectId', /not a Google Cloud project id/],
@@ -66,5 +71,28 @@ describe('bigqueryTask', () => {
     const define = () => bigqueryTask({ name: 'bad', projectId: 'my-project', ...(settings as { query: string }) });
     expect(define).toThrow(InvalidOptionError);
     expect(define).toThrow(expect.objectContaining({ option, message: expect.stringMatching(problem) }));
+  });
+});
+
+describe('bigqueryTask in GoogleSQL', () => {
+  it('reads backslash escapes and triple-quoted strings, so a reference after them is a parameter', () => {
+    const task = bigqueryTask({
+      name: 'lexed',
+      query: "SELECT 'it\\'s' AS a, \"say \\\"hi\\\"\" AS b, '''don't''' AS c, {{ .inputs.x }} AS d # trailing",
+      inputs: { x: t.int() },
+      projectId: 'my-project',
+    });
+    expect(toTaskTemplate(task, { version: 'v1' }).target).toMatchObject({ case: 'sql' });
+  });
+
+  it('accepts the types BigQuery binds beyond scalars: lists, structs, bytes and lists of structs', () => {
+    const define = () =>
+      bigqueryTask({
+        name: 'wide',
+        query: 'SELECT {{ .inputs.xs }}, {{ .inputs.rec }}, {{ .inputs.blob }}, {{ .inputs.recs }}, {{ .inputs.maybe }}',
+        inputs: { xs: t.list(t.float()), rec: t.struct(), blob: t.binary(), recs: t.list(t.struct()), maybe: t.optional(t.list(t.int())) },
+        projectId: 'my-project',
+      });
+    expect(define).not.toThrow();
   });
 });

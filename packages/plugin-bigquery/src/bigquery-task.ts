@@ -5,7 +5,6 @@
  * config) with the statement in a `sql` target.
  */
 import {
-  type AnyType,
   type CommonTaskOptions,
   type DefinedTask,
   type FlyteDatasetType,
@@ -18,11 +17,10 @@ import {
   markTaskFactoryModule,
   t,
 } from '@tflyte/core';
-import { parseQueryTemplate } from '@tflyte/warehouse';
+import { checkQuery, checkResultOutputs, parseQueryTemplate } from '@tflyte/warehouse';
 import {
   type BigQueryConfig,
   type CreateDisposition,
-  DEFAULT_MAX_ROWS,
   type DatasetReference,
   type QueryJobOptions,
   type QueryPriority,
@@ -30,8 +28,8 @@ import {
   type WriteDisposition,
 } from './bigquery-config.ts';
 import { bigquery } from './bigquery-definition.ts';
-import { STRING_PARAMETER_TYPES, type StringParameterType } from './query-parameters.ts';
-import { checkBigQueryQuery } from './render-query.ts';
+import { STRING_PARAMETER_TYPES, type StringParameterType, declaredTypeProblem } from './query-parameters.ts';
+import { bigqueryDialect } from './render-query.ts';
 
 markTaskFactoryModule(import.meta.url);
 
@@ -83,7 +81,6 @@ export interface BigQueryTaskOptions<I extends TypeRecord> extends CommonTaskOpt
 }
 
 const OWN_OPTIONS = ['query', 'projectId', 'location', 'queryConfig', 'parameterTypes', 'maxRows'] as const;
-const MAX_MAX_ROWS = 1_000_000;
 // BigQuery's rules: project ids 6–30 lowercase (domain-scoped `example.com:p` too), datasets and tables letters, digits, _.
 const PROJECT = /^([a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const DATASET = /^[A-Za-z0-9_]{1,1024}$/;
@@ -117,7 +114,7 @@ export function bigqueryTask(options: BigQueryTaskOptions<TypeRecord> & { readon
     options: common,
     ownOptions: OWN_OPTIONS,
     config: (task) => configOf(task, { query, projectId, location, queryConfig, parameterTypes, maxRows }),
-    body: { kind: 'sql', statement: () => parseQueryTemplate(query).statement },
+    body: { kind: 'sql', statement: () => parseQueryTemplate(query, bigqueryDialect).statement },
   });
 }
 
@@ -144,48 +141,32 @@ function configOf(task: DefinedTask, settings: Settings): BigQueryConfig {
     if (typeof settings.location !== 'string' || !LOCATION.test(settings.location)) fail('location', `must be a BigQuery location such as 'US', 'EU' or 'europe-west1', got ${JSON.stringify(settings.location)}`);
     location = settings.location as string;
   }
-  const parameterTypes = checkParameterTypes(settings.parameterTypes, fail);
-  checkBigQueryQuery(task, settings.query, parameterTypes);
-  const hasRows = checkOutputs(task, fail);
-  if (settings.maxRows !== undefined && !hasRows) fail('maxRows', 'only applies to a task with a `rows` output');
-  const maxRows = settings.maxRows ?? DEFAULT_MAX_ROWS;
-  if (typeof maxRows !== 'number' || !Number.isInteger(maxRows) || maxRows < 1 || maxRows > MAX_MAX_ROWS) {
-    fail('maxRows', `must be an integer from 1 to ${MAX_MAX_ROWS}, got ${String(settings.maxRows)}`);
-  }
+  const parameterTypes = checkParameterTypes(task, settings.parameterTypes, fail);
+  checkQuery(task, settings.query, { dialect: bigqueryDialect });
+  const { rows, maxRows } = checkResultOutputs(task, settings.maxRows, 'BigQuery');
   return {
     projectId,
     location,
     job: jobOptions(projectId, settings.queryConfig, fail),
-    ...(hasRows ? { maxRows: maxRows as number } : {}),
+    ...(rows ? { maxRows } : {}),
     ...(Object.keys(parameterTypes).length === 0 ? {} : { parameterTypes }),
   };
 }
 
-function checkParameterTypes(value: unknown, fail: Fail): Record<string, StringParameterType> {
+/** `parameterTypes` names declared inputs, each of a type BigQuery can read as the declared one. */
+function checkParameterTypes(task: DefinedTask, value: unknown, fail: Fail): Record<string, StringParameterType> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('parameterTypes', "must be an object such as { amount: 'NUMERIC' }");
   const known = Object.keys(STRING_PARAMETER_TYPES);
+  const names = Object.keys(task.inputs);
   for (const [input, type] of Object.entries(value)) {
     if (typeof type !== 'string' || !known.includes(type)) fail(`parameterTypes.${input}`, `must be one of ${known.join(', ')}, got ${JSON.stringify(type)}`);
+    const declared = Object.hasOwn(task.inputs, input) ? task.inputs[input] : undefined;
+    if (declared === undefined) return fail(`parameterTypes.${input}`, `names no input; inputs are: ${names.join(', ') || '(none)'}`);
+    const problem = declaredTypeProblem(declared.literalType(), type as StringParameterType);
+    if (problem !== undefined) fail(`inputs.${input}`, problem);
   }
   return { ...(value as Record<string, StringParameterType>) };
-}
-
-/** Only `results` (a dataset) and `rows` (list of struct); returns whether rows are declared. */
-function checkOutputs(task: DefinedTask, fail: Fail): boolean {
-  const { types, shape } = task.outputs;
-  if (shape !== 'record' && shape !== 'none') fail('outputs', 'must name its outputs: { results: t.dataset() }, optionally with rows: t.list(t.struct())');
-  for (const [key, type] of Object.entries(types)) {
-    if (key === 'results') {
-      if (type.kind !== 'dataset') fail('outputs.results', `must be a dataset (t.dataset()), got ${type.display}`);
-    } else if (key === 'rows') {
-      const element = type.kind === 'list' ? (type as FlyteListType<AnyType>).element : undefined;
-      if (element?.kind !== 'struct') fail('outputs.rows', `must be t.list(t.struct()), got ${type.display}`);
-    } else {
-      fail(`outputs.${key}`, 'is not a BigQuery output; a BigQuery task produces results (the destination table) and rows');
-    }
-  }
-  return Object.hasOwn(types, 'rows');
 }
 
 function jobOptions(projectId: string, value: unknown, fail: Fail): QueryJobOptions {

@@ -30,7 +30,7 @@ export {
 export type { BigQueryConfig, QueryJobOptions, TableReference, DatasetReference, WriteDisposition, CreateDisposition, QueryPriority } from './bigquery-config.ts';
 
 // Typed named parameters
-export { queryParameter, parameterTypeOf, STRING_PARAMETER_TYPES } from './query-parameters.ts';
+export { queryParameter, declaredTypeProblem, STRING_PARAMETER_TYPES } from './query-parameters.ts';
 export type { QueryParameter, ParameterType, ParameterValue, StringParameterType } from './query-parameters.ts';
-export { renderQuery, bigqueryDialect, MAX_QUERY_LENGTH } from './render-query.ts';
+export { renderBigQuery, bigqueryDialect, MAX_QUERY_LENGTH } from './render-query.ts';
 export type { RenderedQuery } from './render-query.ts';

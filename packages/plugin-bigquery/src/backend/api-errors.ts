@@ -5,6 +5,7 @@
  * retryable; a request BigQuery refuses is the USER's and permanent (`http<status>`, as Flyte).
  */
 import { BackendError } from '@tflyte/core';
+import { CallDeadlineError } from '@tflyte/warehouse';
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
 const RETRYABLE_REASONS = new Set(['rateLimitExceeded', 'quotaExceeded', 'backendError', 'internalError']);
@@ -27,14 +28,6 @@ export function httpStatus(error: unknown): number | undefined {
 export function apiReason(error: unknown): string | undefined {
   const reason = (error as ApiErrorShape | undefined)?.errors?.[0]?.reason;
   return typeof reason === 'string' ? reason : undefined;
-}
-
-/** Our own deadline on a call passed (the SDK's `timeout` option has no effect). */
-export class CallDeadlineError extends Error {
-  constructor(action: string, ms: number) {
-    super(`BigQuery ${action} got no answer within ${ms} ms`);
-    this.name = 'CallDeadlineError';
-  }
 }
 
 /** `action` names the call, e.g. `jobs.insert`. */

@@ -7,12 +7,24 @@
 import { createHash } from 'node:crypto';
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
 import { type AttemptContext, BackendError, type JsonObject, type JsonValue, type PollPolicy, TflyteError } from '@tflyte/core';
-import type { LiteralType } from '@tflyte/idl/core/types';
-import { type RateLimit, QueryInputError, QueryTemplateError, type WebApiBackend, collectRows, parseQueryTemplate, resultOutputs, rowColumnNames, webApiBackend } from '@tflyte/warehouse';
-import { type BigQueryConfig, DEFAULT_MAX_ROWS, bigqueryConfig } from '../bigquery-config.ts';
+import {
+  DEFAULT_MAX_ROWS,
+  type RateLimit,
+  QueryInputError,
+  QueryTemplateError,
+  type WebApiBackend,
+  collectRows,
+  parseQueryTemplate,
+  resultOutputs,
+  rowColumnNames,
+  templateInputTypes,
+  webApiBackend,
+  withDeadline,
+} from '@tflyte/warehouse';
+import { type BigQueryConfig, bigqueryConfig } from '../bigquery-config.ts';
 import type { StringParameterType } from '../query-parameters.ts';
-import { renderQuery } from '../render-query.ts';
-import { CallDeadlineError, backendErrorFromSdk, httpStatus } from './api-errors.ts';
+import { bigqueryDialect, renderBigQuery } from '../render-query.ts';
+import { backendErrorFromSdk, httpStatus } from './api-errors.ts';
 import { type JobResource, jobStatus } from './job-status.ts';
 
 /** What the executor stores for a running job: enough to find it again, in its location. */
@@ -102,22 +114,6 @@ function readSettings(ctx: AttemptContext): TaskSettings {
   return { ...config, statement, maxRows: config.maxRows ?? DEFAULT_MAX_ROWS, parameterTypes: config.parameterTypes ?? {} };
 }
 
-/** Races `work` against a deadline on the attempt's clock. */
-async function withDeadline<T>(ctx: AttemptContext, ms: number, action: string, work: () => Promise<T>): Promise<T> {
-  const stop = new AbortController();
-  const deadline = ctx.clock.sleep(ms, stop.signal).then(
-    () => {
-      throw new CallDeadlineError(action, ms);
-    },
-    () => new Promise<never>(() => undefined),
-  );
-  try {
-    return await Promise.race([work(), deadline]);
-  } finally {
-    stop.abort();
-  }
-}
-
 /** A value as the SDK parsed it (BigQueryTimestamp, Big, Buffer, BigQueryInt, …) as JSON. */
 function jsonValue(value: unknown): JsonValue {
   if (value === null || value === undefined) return null;
@@ -163,9 +159,7 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
       const settings = readSettings(ctx);
       let rendered;
       try {
-        const types: Record<string, LiteralType> = {};
-        for (const [name, variable] of Object.entries(ctx.template.interface?.inputs?.variables ?? {})) if (variable.type !== undefined) types[name] = variable.type;
-        rendered = renderQuery(parseQueryTemplate(settings.statement), ctx.inputs, types, settings.parameterTypes);
+        rendered = renderBigQuery(parseQueryTemplate(settings.statement, bigqueryDialect), ctx.inputs, templateInputTypes(ctx.template), settings.parameterTypes);
       } catch (error) {
         if (error instanceof QueryTemplateError) throw userError('InvalidQuery', error.message, error);
         if (error instanceof QueryInputError) throw userError('InvalidQueryInput', error.message, error);
@@ -175,7 +169,7 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
       const bq = client(settings.projectId);
       const { labels, ...query } = settings.job;
       try {
-        const [job] = await withDeadline(ctx, timeoutMs, 'jobs.insert', () =>
+        const [job] = await withDeadline(ctx.clock, timeoutMs, 'jobs.insert', () =>
           bq.createJob({
             jobId,
             ...(settings.location === '' ? {} : { location: settings.location }),
@@ -192,14 +186,14 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
         // resubmission after a crash. The job is ours; read where it runs.
         if (httpStatus(error) !== 409) throw error;
         const job = bq.job(jobId, settings.location === '' ? {} : { location: settings.location });
-        const [metadata] = await withDeadline(ctx, timeoutMs, 'jobs.get', () => job.getMetadata());
+        const [metadata] = await withDeadline(ctx.clock, timeoutMs, 'jobs.get', () => job.getMetadata());
         return { projectId: settings.projectId, location: (metadata as JobResource).jobReference?.location ?? settings.location, jobId };
       }
     },
 
     async fetch(handle, ctx) {
       const job = client(handle.projectId).job(handle.jobId, handle.location === '' ? {} : { location: handle.location });
-      const [metadata] = await withDeadline(ctx, timeoutMs, 'jobs.get', () => job.getMetadata());
+      const [metadata] = await withDeadline(ctx.clock, timeoutMs, 'jobs.get', () => job.getMetadata());
       return metadata as JobResource;
     },
 
@@ -225,7 +219,7 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
             do {
               // One row past the bound is enough to know the result is too large.
               const size = Math.min(PAGE_SIZE, maxRows + 1 - read);
-              const [rows, next] = await withDeadline(ctx, timeoutMs, 'tabledata.list', () =>
+              const [rows, next] = await withDeadline(ctx.clock, timeoutMs, 'tabledata.list', () =>
                 source.getRows({ autoPaginate: false, maxResults: size, wrapIntegers: true, ...(pageToken === undefined ? {} : { pageToken }) }),
               );
               read += rows.length;
@@ -245,7 +239,7 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
     async cancel(handle, ctx) {
       const job = client(handle.projectId).job(handle.jobId, handle.location === '' ? {} : { location: handle.location });
       try {
-        await withDeadline(ctx, timeoutMs, 'jobs.cancel', () => job.cancel());
+        await withDeadline(ctx.clock, timeoutMs, 'jobs.cancel', () => job.cancel());
       } catch (error) {
         // A job BigQuery does not know is gone; cancelling a finished job already succeeds.
         if (httpStatus(error) === 404) return;
