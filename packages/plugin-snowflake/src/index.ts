@@ -10,6 +10,8 @@ export type { SnowflakePlugin, SnowflakePluginOptions } from './snowflake-plugin
 export { snowflakeBackend, requestIdOf, queryTagOf, SNOWFLAKE_BACKEND_NAME, DEFAULT_SNOWFLAKE_POLL } from './backend/snowflake-backend.ts';
 export type { SnowflakeHandle, SnowflakeBackendOptions } from './backend/snowflake-backend.ts';
 export type { SnowflakeAuth, ConnectionSettings } from './backend/connections.ts';
+export { DEFAULT_PRIVATE_KEY_SECRET } from './backend/private-key-secret.ts';
+export type { PrivateKeySecret } from './backend/private-key-secret.ts';
 export { queryStatus, snowsightUrl } from './backend/query-state.ts';
 export type { QueryResource, QueryError } from './backend/query-state.ts';
 

@@ -5,6 +5,7 @@
  */
 import snowflake from 'snowflake-sdk';
 import type { SnowflakeConfig } from '../snowflake-template.ts';
+import { type PrivateKeySecret, readPrivateKeySecret } from './private-key-secret.ts';
 
 export interface SnowflakeAuth {
   /** Login name for tasks that set no `user`. */
@@ -13,6 +14,8 @@ export interface SnowflakeAuth {
   readonly privateKey?: string;
   readonly privateKeyPath?: string;
   readonly privateKeyPass?: string;
+  /** The PEM from a declared secret, read at each login (so a rotated key is picked up); see private-key-secret.ts. */
+  readonly privateKeySecret?: PrivateKeySecret;
   readonly password?: string;
   /** OAuth access token. */
   readonly token?: string;
@@ -68,13 +71,15 @@ export function connectionPool(settings: ConnectionSettings): ConnectionPool {
 
 /** Which authenticator the settings imply: a key first, then an OAuth token, then a password. */
 export function authenticatorOf(auth: SnowflakeAuth): 'SNOWFLAKE_JWT' | 'OAUTH' | 'SNOWFLAKE' {
-  if (auth.privateKey !== undefined || auth.privateKeyPath !== undefined) return 'SNOWFLAKE_JWT';
+  if (auth.privateKey !== undefined || auth.privateKeyPath !== undefined || auth.privateKeySecret !== undefined) return 'SNOWFLAKE_JWT';
   if (auth.token !== undefined) return 'OAUTH';
   return 'SNOWFLAKE';
 }
 
-function connect(settings: ConnectionSettings, config: SnowflakeConfig): Promise<snowflake.Connection> {
+async function connect(settings: ConnectionSettings, config: SnowflakeConfig): Promise<snowflake.Connection> {
   const authenticator = authenticatorOf(settings);
+  const privateKey =
+    settings.privateKey ?? (settings.privateKeyPath === undefined && settings.privateKeySecret !== undefined ? await readPrivateKeySecret(settings.privateKeySecret) : undefined);
   const options = {
     ...settings.connectionOptions,
     account: config.account,
@@ -87,7 +92,7 @@ function connect(settings: ConnectionSettings, config: SnowflakeConfig): Promise
     authenticator,
     ...(authenticator === 'SNOWFLAKE_JWT'
       ? {
-          ...(settings.privateKey === undefined ? {} : { privateKey: settings.privateKey }),
+          ...(privateKey === undefined ? {} : { privateKey }),
           ...(settings.privateKeyPath === undefined ? {} : { privateKeyPath: settings.privateKeyPath }),
           ...(settings.privateKeyPass === undefined ? {} : { privateKeyPass: settings.privateKeyPass }),
         }

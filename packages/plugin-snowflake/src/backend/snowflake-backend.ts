@@ -56,7 +56,9 @@ export function snowflakeBackend(options: SnowflakeBackendOptions = {}): WebApiB
     ...options,
     ...(options.accessUrl === undefined && env.TFLYTE_SNOWFLAKE_ACCESS_URL ? { accessUrl: env.TFLYTE_SNOWFLAKE_ACCESS_URL } : {}),
     ...(options.user === undefined && env.SNOWFLAKE_USER ? { user: env.SNOWFLAKE_USER } : {}),
-    ...(options.privateKey === undefined && options.privateKeyPath === undefined && env.SNOWFLAKE_PRIVATE_KEY_PATH ? { privateKeyPath: env.SNOWFLAKE_PRIVATE_KEY_PATH } : {}),
+    ...(options.privateKey === undefined && options.privateKeyPath === undefined && options.privateKeySecret === undefined && env.SNOWFLAKE_PRIVATE_KEY_PATH
+      ? { privateKeyPath: env.SNOWFLAKE_PRIVATE_KEY_PATH }
+      : {}),
     ...(options.password === undefined && env.SNOWFLAKE_PASSWORD ? { password: env.SNOWFLAKE_PASSWORD } : {}),
     ...(options.token === undefined && env.SNOWFLAKE_TOKEN ? { token: env.SNOWFLAKE_TOKEN } : {}),
   };
