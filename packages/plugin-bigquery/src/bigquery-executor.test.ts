@@ -253,4 +253,44 @@ describe('bigquery tasks through the executor', () => {
     const missing = bigqueryTask({ name: 'missing', query: 'SELECT * FROM sales.nope', projectId: 'my-project', outputs: {} });
     await expect(run(executor, missing, {}, 'missing')).rejects.toMatchObject({ failure: { code: 'notFound', kind: 'user', retryable: false } });
   });
+
+  it('an insert answered DONE at once from the query cache still yields its outputs, and runs nothing', async () => {
+    const server = await startServer({ queryCache: true });
+    const executor = await executorFor(server);
+    const first = await run(executor, ordersByRegion, { region: 'eu', minimum: 20 }, 'cache-1');
+    const second = await run(executor, ordersByRegion, { region: 'eu', minimum: 20 }, 'cache-2');
+
+    expect(second).toEqual(first);
+    expect(second.rows).toEqual([{ id: 3, amount: '99.99' }]);
+    const [original] = server.jobs();
+    expect(second.results).toMatchObject({ uri: `bq://my-project:_anonymous_results.anon_${original?.spec.jobId}` });
+    expect(server.jobs()).toHaveLength(1);
+    expect(original?.runs).toBe(1);
+    expect(server.cacheHits()).toHaveLength(1);
+    expect(server.cacheHits()[0]?.jobId).not.toBe(original?.spec.jobId);
+  });
+
+  it('a hung jobs.get trips the call deadline and is one failed status check: the run finishes with one job', async () => {
+    const server = await startServer();
+    server.faults.script('jobs.get', ['hang']);
+    const executor = await executorFor(server, { callTimeoutMs: 200 });
+    const { rows } = await run(executor, ordersByRegion, { region: 'us', minimum: 0 }, 'hang');
+    expect(rows).toEqual([{ id: 2, amount: '7.05' }]);
+    expect(server.faults.injected).toEqual([{ op: 'jobs.get', kind: 'hang' }]);
+    expect(server.jobs()).toHaveLength(1);
+    expect(server.log.count('jobs.get')).toBeGreaterThan(1);
+  });
+
+  it('403 rateLimitExceeded, which the SDK does not retry, is retried here: on insert with the same job id, on get as a status check', async () => {
+    const server = await startServer({ throttleStatus: 403 });
+    server.faults.script('jobs.insert', ['throttle']);
+    server.faults.script('jobs.get', ['throttle']);
+    const executor = await executorFor(server);
+    const { rows } = await run(executor, ordersByRegion, { region: 'us', minimum: 0 }, 'rate-limited');
+    expect(rows).toEqual([{ id: 2, amount: '7.05' }]);
+    expect(server.log.of('jobs.insert').map((c) => c.status)).toEqual([403, 200]);
+    expect(server.log.of('jobs.get')[0]?.status).toBe(403);
+    expect(server.jobs()).toHaveLength(1);
+    expect(new Set(server.log.of('jobs.insert').map((c) => (c.body as { jobReference: { jobId: string } }).jobReference.jobId)).size).toBe(1);
+  });
 });

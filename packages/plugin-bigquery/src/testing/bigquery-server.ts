@@ -44,6 +44,17 @@ export interface BigQueryServerOptions {
   /** The location jobs without one run in (default `US`). */
   readonly defaultLocation?: string;
   readonly faults?: FaultOptions<BigQueryOperation>;
+  /**
+   * How a `throttle` fault answers: 429 (default), or 403 with reason `rateLimitExceeded`, BigQuery's
+   * usual rate-limit answer, which the SDK does not retry.
+   */
+  readonly throttleStatus?: 429 | 403;
+  /**
+   * Answer a query identical to an earlier succeeded one (same SQL and parameters, no destination
+   * table, useQueryCache not false) from the cache, as BigQuery does: the insert returns the job
+   * already DONE, with the earlier job's result table and `cacheHit`. Default false.
+   */
+  readonly queryCache?: boolean;
 }
 
 export interface BigQueryTestServer extends EmulatorServer<BigQueryOperation> {
@@ -53,6 +64,14 @@ export interface BigQueryTestServer extends EmulatorServer<BigQueryOperation> {
   sql(text: string): Promise<Record<string, unknown>[]>;
   /** Moves a waiting job on now; false when none was waiting. */
   advance(jobId: string): boolean;
+  /** Jobs answered from the query cache (DONE at insert, nothing run), oldest first. */
+  cacheHits(): readonly QueryJobSpec[];
+}
+
+interface CachedJob {
+  readonly spec: QueryJobSpec;
+  /** The job whose result it reuses. */
+  readonly source: QueryJob;
 }
 
 const ANON_DATASET = '_anonymous_results';
@@ -76,6 +95,21 @@ export async function startBigQueryServer(options: BigQueryServerOptions = {}): 
   // BigQuery job ids are the caller's: a job is found by `project:jobId`, its submission token.
   const key = (projectId: string, jobId: string): string => `${projectId}:${jobId}`;
   const find = (projectId: string, jobId: string): QueryJob | undefined => machine.byToken(key(projectId, jobId));
+  const cached = new Map<string, CachedJob>();
+  const cacheKey = (spec: QueryJobSpec): string => JSON.stringify([spec.projectId, spec.query, spec.parameters]);
+  const cacheSource = (spec: QueryJobSpec): QueryJob | undefined => {
+    if (options.queryCache !== true || spec.destinationTable !== undefined || (spec.configuration as { useQueryCache?: unknown }).useQueryCache === false) return undefined;
+    const wanted = cacheKey(spec);
+    return machine.list().find((job) => job.state === 'SUCCEEDED' && job.spec.destinationTable === undefined && cacheKey(job.spec) === wanted);
+  };
+  const cachedResource = ({ spec, source }: CachedJob): object => ({
+    kind: 'bigquery#job',
+    id: `${spec.projectId}:${spec.location}.${spec.jobId}`,
+    jobReference: { projectId: spec.projectId, jobId: spec.jobId, location: spec.location },
+    configuration: { jobType: 'QUERY', labels: spec.labels, query: { ...(spec.configuration as object), destinationTable: { projectId: source.spec.projectId, datasetId: ANON_DATASET, tableId: anonTable(source.spec.jobId) } } },
+    status: { state: 'DONE' },
+    statistics: { creationTime: String(Date.now()), query: { cacheHit: true } },
+  });
 
   const jobResource = (job: QueryJob): object => {
     const { spec } = job;
@@ -125,12 +159,22 @@ export async function startBigQueryServer(options: BigQueryServerOptions = {}): 
           case 'jobs.insert': {
             const spec = insertSpec(projectId, body, defaultLocation);
             if ('reply' in spec) return spec.reply;
+            const hit = cached.get(key(projectId, spec.jobId));
+            if (hit !== undefined) return apiError(409, 'duplicate', `Already Exists: Job ${projectId}:${hit.spec.location}.${spec.jobId}`, 'ALREADY_EXISTS');
+            const source = find(projectId, spec.jobId) === undefined ? cacheSource(spec) : undefined;
+            if (source !== undefined) {
+              const job = { spec, source };
+              cached.set(key(projectId, spec.jobId), job);
+              return { status: 200, body: cachedResource(job) };
+            }
             const { job, created } = machine.submit(spec, key(projectId, spec.jobId));
             if (!created) return apiError(409, 'duplicate', `Already Exists: Job ${projectId}:${job.spec.location}.${spec.jobId}`, 'ALREADY_EXISTS');
             return { status: 200, body: jobResource(job) };
           }
           case 'jobs.get':
           case 'jobs.cancel': {
+            const hit = cached.get(key(projectId, segments[4] as string));
+            if (hit !== undefined) return { status: 200, body: op === 'jobs.get' ? cachedResource(hit) : { kind: 'bigquery#jobCancelResponse', job: cachedResource(hit) } };
             const job = find(projectId, segments[4] as string);
             const location = q.get('location');
             if (job === undefined || (location !== null && location.toUpperCase() !== job.spec.location.toUpperCase())) {
@@ -166,7 +210,10 @@ export async function startBigQueryServer(options: BigQueryServerOptions = {}): 
           }
         }
       },
-      throttle: () => apiError(429, 'rateLimitExceeded', 'Exceeded rate limits: too many api requests per user per method for this user_method', 'RESOURCE_EXHAUSTED'),
+      throttle: () =>
+        options.throttleStatus === 403
+          ? apiError(403, 'rateLimitExceeded', 'Exceeded rate limits: too many api requests per user per method for this user_method', 'PERMISSION_DENIED')
+          : apiError(429, 'rateLimitExceeded', 'Exceeded rate limits: too many api requests per user per method for this user_method', 'RESOURCE_EXHAUSTED'),
       serverError: (_op, error) => apiError(500, 'backendError', error instanceof Error ? `Backend error: ${error.message}` : 'Backend error. Job aborted.', 'INTERNAL'),
     },
     options.faults,
@@ -182,6 +229,7 @@ export async function startBigQueryServer(options: BigQueryServerOptions = {}): 
       return server.calls;
     },
     jobs: () => machine.list(),
+    cacheHits: () => [...cached.values()].map((c) => c.spec),
     sql: (text: string) => engine.sql(text),
     advance: (jobId: string) => {
       const job = machine.list().find((j) => j.spec.jobId === jobId);
