@@ -1,9 +1,10 @@
 /**
  * HiveQL as a SQL dialect. HiveServer2 has no parameter binding, so every value is written into the
  * statement as a typed HiveQL literal: strings single-quoted with Hive's backslash escapes (a quote
- * or backslash in the value is escaped, control characters spelled out), negative numbers in
- * parentheses (so `x-{{ .inputs.n }}` can never become a `--` comment), timestamps and dates as
- * typed literals; names validated and backquoted by the SQL toolkit.
+ * or backslash in the value is escaped, control characters spelled out), timestamps and dates as
+ * typed literals; names validated and backquoted by the SQL toolkit, which also parenthesizes a
+ * negative number (so `x-{{ .inputs.n }}` can never become a `--` comment). Templates are lexed as
+ * Hive lexes: strings in single or double quotes with backslash escapes, backquoted names.
  */
 import { QueryInputError, type SqlDialect, type SqlValue, ansiLiteral, backQuoted, sqlDialect } from '@tflyte/warehouse';
 
@@ -30,11 +31,6 @@ export function hiveLiteral(input: string, value: SqlValue): string {
         throw new QueryInputError(input, 'holds an unpaired UTF-16 surrogate, which Hive cannot store; pass valid Unicode text');
       }
       return hiveString(value.value);
-    case 'integer':
-    case 'float': {
-      const text = ansiLiteral(input, value);
-      return text.startsWith('-') ? `(${text})` : text;
-    }
     default:
       return ansiLiteral(input, value);
   }
@@ -49,4 +45,5 @@ export const hiveDialect: SqlDialect = sqlDialect({
   literal: hiveLiteral,
   quoteIdentifier: backQuoted,
   maxQueryLength: MAX_HIVE_QUERY_LENGTH,
+  lexical: { stringQuotes: ["'", '"'], identifierQuotes: ['`'], backslashEscapes: true, lineComments: ['--'] },
 });

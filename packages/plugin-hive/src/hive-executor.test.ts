@@ -73,6 +73,15 @@ describe('hive tasks through the executor', () => {
     },
   );
 
+  it('a negative number stays a number: 1-{{ .inputs.n }} with n = -1 is 1-(-1), never a -- comment', async () => {
+    const server = await startServer();
+    const run = await executor(server);
+    const minus = hiveTask({ name: 'minus', query: 'SELECT 1-{{ .inputs.n }} AS v', inputs: { n: t.int() }, outputs: { rows: t.list(t.struct()) } });
+    const { rows } = await withRunner(executorRunner(run, { runId: 'neg' }), () => minus({ n: -1 }));
+    expect(rows).toEqual([{ v: 2 }]);
+    expect(server.operations()[0]?.statement).toBe('SELECT 1-(-1) AS v');
+  });
+
   it('works over the HTTP transport with PLAIN credentials', async () => {
     const server = await startServer({ transport: 'http', users: { ana: 'pw' } });
     const run = await executor(server, { auth: { mechanism: 'LDAP', username: 'ana', password: 'pw' } });

@@ -36,6 +36,9 @@ describe('hiveTask', () => {
     [{ query: 'SELECT {{ .inputs.xs }}', inputs: { xs: t.list(t.int()) } }, /no SQL literal form/],
     [{ query: 'SELECT 1', outputs: { other: t.int() } }, /outputs.other/],
     [{ query: 'SELECT 1', clusterLabel: 'no spaces' }, /clusterLabel/],
+    // Lexed as Hive lexes: \' does not end the string, so the reference is inside it.
+    [{ query: "SELECT 'it\\'s {{ .inputs.region }}'", inputs: { region: t.string() } }, /inside a string literal/],
+    [{ query: 'SELECT "{{ .inputs.region }}"', inputs: { region: t.string() } }, /inside a string literal/],
   ])('refuses %j with a clear error', (options, message) => {
     expect(() => hiveTask({ name: 'bad', ...(options as { query: string }) })).toThrow(InvalidOptionError);
     expect(() => hiveTask({ name: 'bad', ...(options as { query: string }) })).toThrow(message);

@@ -12,7 +12,7 @@ import {
   markTaskFactoryModule,
 } from '@tflyte/core';
 import { type ResultOutputs, checkQuery, checkResultOutputs } from '@tflyte/warehouse';
-import { MAX_HIVE_QUERY_LENGTH } from './hive-dialect.ts';
+import { hiveDialect } from './hive-dialect.ts';
 import { hive } from './hive-plugin.ts';
 
 markTaskFactoryModule(import.meta.url);
@@ -54,7 +54,7 @@ export function hiveTask<const I extends TypeRecord = NoInputs, const O extends 
       const fail = (option: string, problem: string): never => {
         throw new InvalidOptionError(task.name, option, problem);
       };
-      const template = checkQuery(task, query, { maxLength: { chars: MAX_HIVE_QUERY_LENGTH, service: 'HiveServer2' } });
+      const template = checkQuery(task, query, { dialect: hiveDialect });
       if (clusterLabel !== undefined && (typeof clusterLabel !== 'string' || !LABEL.test(clusterLabel))) {
         fail('clusterLabel', `must be a cluster label (letters, digits, '.', '_', '-'), got ${JSON.stringify(clusterLabel)}`);
       }

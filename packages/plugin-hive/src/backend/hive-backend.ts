@@ -125,7 +125,7 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
     await hive.call('closeSession', { sessionHandle: decodeSession(handle) }, clock).catch(ignoreGone);
   };
 
-  const backend = webApiBackend<HiveHandle, OperationReport>({
+  return webApiBackend<HiveHandle, OperationReport>({
     name: HIVE_BACKEND_NAME,
     handleVersion: 1,
     poll: options.poll,
@@ -167,6 +167,8 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
       });
     },
     cancel: (handle, ctx) => closeAll(handle, ctx.clock, true),
+    // A finished attempt's operation and session are released on the server.
+    finalize: (handle, ctx) => closeAll(handle, ctx.clock, false),
     classify(error, call) {
       if (error instanceof BackendError) return error;
       if (error instanceof HiveTransportError) {
@@ -184,18 +186,6 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
       return new BackendError(failure, { cause: error });
     },
   });
-
-  return {
-    ...backend,
-    // Should move to @tflyte/warehouse: a finalize hook in WebApiSpec (here: release the server's session).
-    async finalize(handle, ctx) {
-      try {
-        if ('job' in handle) await closeAll(handle.job, ctx.clock, false);
-      } finally {
-        await backend.finalize?.(handle, ctx);
-      }
-    },
-  };
 }
 
 async function* pages(
@@ -219,7 +209,7 @@ async function* pages(
 
 function render(template: string, ctx: AttemptContext): string {
   try {
-    return renderQuery(parseQueryTemplate(template), ctx.inputs, hiveDialect).query;
+    return renderQuery(parseQueryTemplate(template, hiveDialect), ctx.inputs, hiveDialect).query;
   } catch (error) {
     const failure = classifyError(error, 'user');
     throw new BackendError({ kind: 'user', retryable: false, code: 'InvalidQueryInput', message: failure.message }, { cause: error });
