@@ -103,4 +103,49 @@ describe('faults', () => {
     expect(server.faults.injected.length).toBeGreaterThan(0);
     expect(server.operations()).toHaveLength(10);
   });
+
+  it('over HTTP, with 20% of every call failing (error statuses, throttling, dropped connections, lost answers), 10 runs give correct rows and run exactly 10 statements', async () => {
+    const every = ['OpenSession', 'ExecuteStatement', 'GetOperationStatus', 'GetResultSetMetadata', 'FetchResults', 'CancelOperation', 'CloseOperation', 'CloseSession'] as const;
+    // A lost ExecuteStatement answer would start a second statement (HiveServer2 has no idempotency token), so answers are lost only after other calls.
+    const afterSubmit = every.filter((op) => op !== 'ExecuteStatement' && op !== 'OpenSession');
+    const perKind = 1 - 0.8 ** (1 / 4);
+    const server = await startServer({
+      transport: 'http',
+      users: { ana: 'pw' },
+      faults: {
+        seed: 11,
+        rules: [
+          { kind: 'server-error', ops: every, probability: perKind },
+          { kind: 'throttle', ops: every, probability: perKind },
+          { kind: 'connection-reset', ops: every, probability: perKind },
+          { kind: 'lost-response', ops: afterSubmit, probability: perKind },
+        ],
+      },
+    });
+    const run = await executor(server, {
+      auth: { mechanism: 'PLAIN', username: 'ana', password: 'pw' },
+      statusChecks: { initialMs: 5, maxMs: 20 },
+      submitRetries: { initialMs: 5, maxMs: 20 },
+    });
+    for (let i = 0; i < 10; i++) {
+      const { rows } = await withRunner(executorRunner(run, { runId: `h${i}` }), () => byRegion({ region: 'eu' }));
+      expect(rows).toEqual([{ id: 1, amount: '12.50' }, { id: 3, amount: '99.99' }]);
+    }
+    const kinds = new Set(server.faults.injected.map((f) => f.kind));
+    expect([...kinds].sort()).toEqual(['connection-reset', 'lost-response', 'server-error', 'throttle']);
+    expect(server.faults.injected.length / server.log.count()).toBeGreaterThan(0.1);
+    expect(server.operations()).toHaveLength(10);
+    expect(server.operations().every((o) => o.runs === 1)).toBe(true);
+  });
+
+  it('on the binary transport, a dropped connection ends the session: the attempt is resubmitted and the rows are still correct', async () => {
+    const server = await startServer({ faults: { seed: 5, rules: [{ kind: 'connection-reset', ops: ['GetOperationStatus', 'FetchResults'], probability: 0.2 }] } });
+    const run = await executor(server, { statusChecks: { initialMs: 5, maxMs: 20 }, submitRetries: { initialMs: 5, maxMs: 20 } });
+    for (let i = 0; i < 5; i++) {
+      const { rows } = await withRunner(executorRunner(run, { runId: `b${i}` }), () => byRegion({ region: 'eu' }));
+      expect(rows).toEqual([{ id: 1, amount: '12.50' }, { id: 3, amount: '99.99' }]);
+    }
+    expect(server.faults.injected.length).toBeGreaterThan(0);
+    expect(server.operations().length).toBeGreaterThan(5);
+  });
 });
