@@ -140,6 +140,38 @@ describe('a restarted executor', () => {
   });
 });
 
+describe('an executor that dies inside create, after ExecuteStatement and before the handle is stored', () => {
+  it('on the binary transport: the orphan ends with its session before it runs, the next executor submits again, and the statement runs once', async () => {
+    // HiveServer2 has no idempotency token and no way to find an operation by its tag, so the
+    // restarted executor cannot find the first statement; closing the session on disconnect stops it.
+    const server = await startServer({ pendingMs: Number.POSITIVE_INFINITY });
+    const dir = await stateDir();
+    const real = plugin(server).backend as AsyncBackend<WebApiHandle<HiveHandle>>;
+    const dying: AsyncBackend<WebApiHandle<HiveHandle>> = {
+      ...real,
+      create: async (ctx) => {
+        await real.create(ctx);
+        return new Promise<never>(() => {});
+      },
+    };
+    const first = executorOn(dir, server, dying);
+    void first.executor.run(template, inputs, { runId: 'restart' });
+    while (server.operations().length === 0) await delay(2);
+    expect(first.store.getAttempt(key)?.status).toBe('creating');
+    server.disconnectAll();
+
+    const second = executorOn(dir, server);
+    const run = second.executor.run(template, inputs, { runId: 'restart' });
+    while (server.operations()[1]?.state !== 'PENDING') await delay(2);
+    server.advance(server.operations()[1]!.id);
+    expect(fromLiteralMap(byRegion.outputs.types, await run)).toEqual({ rows: [{ id: 1 }, { id: 3 }] });
+    expect(server.operations().map((o) => [o.state, o.runs, o.confOverlay['hive.query.tag']])).toEqual([
+      ['CANCELED', 0, expect.any(String)],
+      ['CLOSED', 1, server.operations()[0]!.confOverlay['hive.query.tag']],
+    ]);
+  });
+});
+
 describe('a cancelled run', () => {
   it('cancels the running statement on HiveServer2 and closes what it opened', async () => {
     const server = await startServer({ runningMs: Number.POSITIVE_INFINITY });
