@@ -8,13 +8,39 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { StateCorruptError } from '../errors.ts';
+import { StateCorruptError, TflyteError } from '../errors.ts';
 
 const SCHEMA_VERSION = 1;
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 // Primary SQLite result codes that mean "this file is damaged or not a database".
 const SQLITE_CORRUPT = 11;
 const SQLITE_NOTADB = 26;
+// ... and those that mean "this process may not write it now".
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const SQLITE_READONLY = 8;
+const SQLITE_CANTOPEN = 14;
+
+/**
+ * The state database exists and is sound, but this process cannot write it: the file or its
+ * directory is read-only, or another process holds its lock past the busy timeout. Raised while the
+ * store opens, so no task body has run and no result can be lost to a write that fails later.
+ */
+export class StateUnavailableError extends TflyteError {
+  readonly path: string;
+  readonly reason: 'read-only' | 'locked';
+  constructor(path: string, reason: 'read-only' | 'locked', detail: string, options?: { cause?: unknown }) {
+    super(
+      'TFLYTE_STATE_UNAVAILABLE',
+      reason === 'read-only'
+        ? `state store ${path} cannot be written (${detail}): nothing ran. Make the file and its directory writable by this user, or set stateDir in tflyte.config.ts to a writable directory`
+        : `state store ${path} is locked by another process (${detail}): nothing ran. Wait for the other tflyte to finish, or stop it, and run again`,
+      options,
+    );
+    this.path = path;
+    this.reason = reason;
+  }
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -76,11 +102,22 @@ CREATE TABLE IF NOT EXISTS cache_locks (
 export interface OpenDatabaseOptions {
   /** How long a write waits for another process's transaction, in ms. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Told when opening found an existing file that held no tflyte state (0 bytes, or a database
+   * without our tables) and started it afresh: earlier cached results are gone. By default a
+   * process warning (printed on stderr), so the reset is never silent.
+   */
+  readonly onReset?: (message: string) => void;
 }
 
-/** Opens (creating if needed) the database at `path`; StateCorruptError when it is damaged. */
+const warnReset = (message: string): void => process.emitWarning(message, { code: 'TFLYTE_STATE_RESET' });
+
+/**
+ * Opens (creating if needed) the database at `path`. StateCorruptError when it is damaged;
+ * StateUnavailableError when it cannot be written now (read-only, or locked past the busy timeout).
+ */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): DatabaseSync {
-  checkHeader(path);
+  const existing = checkHeader(path);
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 10_000 });
@@ -89,18 +126,26 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     const check = db.prepare('PRAGMA quick_check').all();
     const problems = check.map((row) => String(row['quick_check'])).filter((text) => text !== 'ok');
     if (problems.length > 0) throw new StateCorruptError(path, `PRAGMA quick_check failed: ${problems.join('; ').slice(0, 500)}`);
+    let reset: string | undefined;
     transaction(db, () => {
+      const hadSchema = db!.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+      if (existing === 'empty') reset = 'the file was empty (0 bytes)';
+      else if (existing === 'database' && !hadSchema) reset = 'the file held no tflyte tables';
       db!.exec(SCHEMA);
       const row = db!.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version');
       if (row === undefined) db!.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
       else if (Number(row['value']) !== SCHEMA_VERSION) {
         throw new StateCorruptError(path, `schema version ${String(row['value'])} is not ${SCHEMA_VERSION}, the one this tflyte understands`);
       }
+      // A real write, now: a read-only file accepts BEGIN and no-op DDL, and would otherwise fail
+      // only when the first result is recorded, after a task body has already run.
+      db!.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('last_opened_at', String(Date.now()));
     });
+    if (reset !== undefined) (options.onReset ?? warnReset)(`state store ${path}: ${reset}, so the cache was reset: earlier cached results are gone and tasks run again`);
     return db;
   } catch (error) {
     db?.close();
-    throw asCorruption(path, error);
+    throw asUnavailable(path, asCorruption(path, error));
   }
 }
 
@@ -127,19 +172,43 @@ export function asCorruption(path: string, error: unknown): unknown {
   return error;
 }
 
-function checkHeader(path: string): void {
+/** SQLite's "read-only", "cannot open" and "busy/locked" errors as StateUnavailableError; other errors pass through. */
+function asUnavailable(path: string, error: unknown): unknown {
+  if (error instanceof TflyteError) return error;
+  const errcode = (error as { errcode?: unknown }).errcode;
+  const primary = typeof errcode === 'number' ? errcode & 0xff : undefined;
+  const detail = (error as Error).message;
+  if (primary === SQLITE_READONLY || primary === SQLITE_CANTOPEN) return new StateUnavailableError(path, 'read-only', detail, { cause: error });
+  if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) return new StateUnavailableError(path, 'locked', detail, { cause: error });
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return new StateUnavailableError(path, 'read-only', detail, { cause: error });
+  return error;
+}
+
+/** What is at `path` before SQLite opens it; creates the directory when nothing is. */
+function checkHeader(path: string): 'none' | 'empty' | 'database' {
   if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true });
-    return;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw asUnavailable(path, error);
+    }
+    return 'none';
   }
   const size = statSync(path).size;
-  if (size === 0) return;
+  if (size === 0) return 'empty';
   const header = Buffer.alloc(SQLITE_HEADER.length);
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw asUnavailable(path, error);
+  }
   try {
     readSync(fd, header, 0, header.length, 0);
   } finally {
     closeSync(fd);
   }
   if (size < 100 || header.toString('latin1') !== SQLITE_HEADER) throw new StateCorruptError(path, 'the file is not a SQLite database');
+  return 'database';
 }
