@@ -90,10 +90,20 @@ describe('athenaTask serialization (golden, field by field)', () => {
     expect((json(task)['interface'] as { outputs: unknown }).outputs).toEqual({});
   });
 
-  it('is a task with a Flyte name that has no in-process implementation', async () => {
+  it('is a task with a Flyte name whose direct call runs on the plugin’s default backend (the AWS SDK chains)', async () => {
     expect(ordersByRegion.name).toBe('src.athena-task.test.ordersByRegion');
     expect(ordersByRegion.kind.execute).toBeUndefined();
-    await expect(ordersByRegion({ region: 'eu', minAmount: 1 })).rejects.toThrow(/has no in-process implementation/);
+    const env = { ...process.env };
+    delete process.env['AWS_REGION'];
+    delete process.env['AWS_DEFAULT_REGION'];
+    process.env['AWS_CONFIG_FILE'] = '/nonexistent/aws-config';
+    process.env['AWS_PROFILE'] = 'tflyte-test-none';
+    try {
+      // No region anywhere: one attempt, a permanent USER failure that says what to set.
+      await expect(ordersByRegion({ region: 'eu', minAmount: 1 })).rejects.toMatchObject({ attempts: 1, failure: { code: 'NoRegion', retryable: false } });
+    } finally {
+      process.env = env;
+    }
   });
 });
 

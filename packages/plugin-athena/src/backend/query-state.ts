@@ -4,18 +4,13 @@
  * whose fault it is.
  */
 import type { QueryExecution } from '@aws-sdk/client-athena';
-import type { FailureInfo, Phase } from '@tflyte/core';
-import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
+import { type FailureInfo, type TaskStatus, failed as failedStatus, failure, queued, running, succeeded } from '@tflyte/core';
 
 /** AthenaError.ErrorCategory. */
 const ATHENA_ERROR_CATEGORY = { SYSTEM: 1, USER: 2, OTHER: 3 } as const;
 
-export interface QueryState {
-  readonly phase: Phase;
-  readonly message: string;
-  /** Set with FAILED and RETRYABLE_FAILED. */
-  readonly failure?: FailureInfo;
-}
+/** A status with its message always set. */
+export type QueryState = TaskStatus & { readonly message: string };
 
 /**
  * | State      | Phase                                  | Failure                                                   |
@@ -35,22 +30,22 @@ export function queryState(execution: QueryExecution): QueryState {
   const reason = status?.StateChangeReason;
   switch (status?.State) {
     case 'QUEUED':
-      return { phase: TaskExecution_Phase.QUEUED, message: `Athena query ${id} is queued` };
+      return queued({ message: `Athena query ${id} is queued` }) as QueryState;
     case 'RUNNING':
-      return { phase: TaskExecution_Phase.RUNNING, message: `Athena query ${id} is running` };
+      return running({ message: `Athena query ${id} is running` }) as QueryState;
     case 'SUCCEEDED':
-      return { phase: TaskExecution_Phase.SUCCEEDED, message: `Athena query ${id} succeeded` };
+      return succeeded(undefined, { message: `Athena query ${id} succeeded` }) as QueryState;
     case 'FAILED':
       return failed(id, execution);
     case 'CANCELLED': {
       // tflyte stops a query only when it has stopped following it, so a CANCELLED query seen here
       // was stopped by someone else; running it again would override their decision.
       const message = `Athena query ${id} was cancelled outside tflyte${reason ? `: ${reason}` : ''}`;
-      return { phase: TaskExecution_Phase.FAILED, message, failure: { kind: 'user', retryable: false, code: 'QueryCancelled', message } };
+      return failure('user', false, 'QueryCancelled', message) as QueryState;
     }
     default: {
       const message = `Athena query ${id} is in state ${JSON.stringify(status?.State ?? null)}, which this plugin does not know; stopped following it`;
-      return { phase: TaskExecution_Phase.FAILED, message, failure: { kind: 'system', retryable: false, code: 'UnknownQueryState', message } };
+      return failure('system', false, 'UnknownQueryState', message) as QueryState;
     }
   }
 }
@@ -61,19 +56,19 @@ function failed(id: string, execution: QueryExecution): QueryState {
   const reason = status?.StateChangeReason || error?.ErrorMessage || 'no reason given';
   const message = `Athena query ${id} failed: ${reason}`;
   const code = /^([A-Z][A-Z0-9_]+):/.exec(reason)?.[1] ?? (error?.ErrorType === undefined ? 'QueryFailed' : `ATHENA_ERROR_${error.ErrorType}`);
-  let failure: FailureInfo;
+  let info: FailureInfo;
   switch (error?.ErrorCategory) {
     case ATHENA_ERROR_CATEGORY.SYSTEM:
-      failure = { kind: 'system', retryable: true, code, message };
+      info = { kind: 'system', retryable: true, code, message };
       break;
     case ATHENA_ERROR_CATEGORY.USER:
-      failure = { kind: 'user', retryable: false, code, message };
+      info = { kind: 'user', retryable: false, code, message };
       break;
     default:
       // As Flyte's Athena plugin: a failed query is the user's, retryable within the task's retries.
-      failure = { kind: 'user', retryable: error?.Retryable ?? true, code, message };
+      info = { kind: 'user', retryable: error?.Retryable ?? true, code, message };
   }
-  return { phase: failure.retryable ? TaskExecution_Phase.RETRYABLE_FAILED : TaskExecution_Phase.FAILED, message, failure };
+  return failedStatus(info) as QueryState;
 }
 
 /** The Athena console page of one query. */
