@@ -3,6 +3,7 @@
  * the same invocation (never as absolute timings in tests).
  */
 import { runAthenaPolling } from './athena-polling.ts';
+import { runBigQueryPolling } from './bigquery-polling.ts';
 import { runKubernetesPods } from './kubernetes-pods.ts';
 import { runMapFanout } from './map-fanout.ts';
 import { runSnowflakePolling } from './snowflake-polling.ts';
@@ -10,6 +11,7 @@ import { runSnowflakePolling } from './snowflake-polling.ts';
 const benches: ReadonlyArray<[string, () => string | Promise<string>]> = [
   ['map fan-out', () => runMapFanout()],
   ['athena polling', () => runAthenaPolling()],
+  ['bigquery polling', () => runBigQueryPolling()],
   ['kubernetes pods', () => runKubernetesPods()],
   ['snowflake polling', () => runSnowflakePolling()],
 ];
