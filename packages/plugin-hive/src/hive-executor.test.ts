@@ -59,6 +59,8 @@ describe('hive tasks through the executor', () => {
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(error).toMatchObject({ failure: { kind: 'user', retryable: false, code: expect.stringMatching(/^SQLSTATE_42/) } });
     expect(server.operations()).toHaveLength(1);
+    // The failure carries the query's own log, read with FetchResults(fetchType=1) as beeline does.
+    expect((error as TaskFailedError).failure.message).toMatch(/Hive query log \(last \d+ lines\):\nCompiling command\(queryId=[0-9a-f]+\): SELECT nope FROM orders\nFAILED: Binder Error/);
   });
 
   it.each(["'; DROP TABLE orders; --", "\\'; DROP TABLE orders; --", 'x\\', "it's", '"dq"', 'line\nbreak --', '\u0000nul'])(

@@ -142,8 +142,14 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
     },
     async fetch(handle, ctx) {
       try {
-        const response = await connection(handle.cluster).call('getOperationStatus', { operationHandle: decodeOperation(handle), getProgressUpdate: false } as never, ctx.clock);
-        return { kind: 'status', state: response.operationState, sqlState: response.sqlState, errorCode: response.errorCode, errorMessage: response.errorMessage };
+        const hive = connection(handle.cluster);
+        const operationHandle = decodeOperation(handle);
+        const response = await hive.call('getOperationStatus', { operationHandle, getProgressUpdate: false } as never, ctx.clock);
+        const report = { kind: 'status' as const, state: response.operationState, sqlState: response.sqlState, errorCode: response.errorCode, errorMessage: response.errorMessage };
+        // A failed query's own log says more than its error message (beeline prints it too).
+        if (response.operationState !== TCLI.TOperationState.ERROR_STATE) return report;
+        const log = await queryLog(hive, operationHandle, ctx.clock);
+        return log.length === 0 ? report : { ...report, log };
       } catch (error) {
         if (error instanceof HiveStatusError && error.invalidHandle) return { kind: 'lost', message: error.message };
         throw error;
@@ -187,6 +193,18 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
     },
   });
 }
+
+/** The operation's log (FetchResults with fetchType 1), best effort: a server without logging gives none. */
+async function queryLog(hive: HiveConnection, operationHandle: OperationHandle, clock: Clock): Promise<readonly string[]> {
+  try {
+    const response = await hive.call('fetchResults', { operationHandle, orientation: TCLI.TFetchOrientation.FETCH_FIRST, maxRows: new Int64(MAX_LOG_LINES) as never, fetchType: 1 } as never, clock);
+    const column = (response.results as { columns?: { stringVal?: { values?: unknown[] } }[] } | undefined)?.columns?.[0];
+    return (column?.stringVal?.values ?? []).map(String).filter((line) => line.trim() !== '');
+  } catch {
+    return [];
+  }
+}
+const MAX_LOG_LINES = 1000;
 
 async function* pages(
   hive: HiveConnection,

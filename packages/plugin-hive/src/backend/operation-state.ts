@@ -7,7 +7,7 @@
  * | PENDING         | QUEUED (waiting for the cluster, e.g. a YARN queue)                             |
  * | RUNNING         | RUNNING                                                                         |
  * | FINISHED        | SUCCEEDED                                                                       |
- * | ERROR           | by SQLSTATE class: 42/22/21/23/0A/3F/44 → USER, permanent; others → SYSTEM, retryable |
+ * | ERROR           | by SQLSTATE class: 42/22/21/23/0A/3F/44 → USER, permanent; others → SYSTEM, retryable; the message ends with the query log (GetLog) |
  * | TIMEDOUT        | USER, retryable (within the task's retries): the query outlived its timeout     |
  * | CANCELED        | USER, permanent: cancelled outside tflyte (tflyte cancels only what it stopped following) |
  * | CLOSED          | SYSTEM, retryable: closed under the attempt (the server restarted or reclaimed it) |
@@ -25,9 +25,14 @@ export type OperationReport =
       readonly sqlState?: string | null;
       readonly errorCode?: number | null;
       readonly errorMessage?: string | null;
+      /** The query's own log lines, read for a failed operation where the server keeps them. */
+      readonly log?: readonly string[];
     }
   /** HiveServer2 no longer knows the session or operation (INVALID_HANDLE). */
   | { readonly kind: 'lost'; readonly message: string };
+
+/** Log lines kept in a failure's message: the end, where Hive says what failed. */
+const LOG_TAIL = 20;
 
 /** SQLSTATE classes that are the query's fault (ISO/IEC 9075): syntax or access rule, data, cardinality, integrity, feature, schema, check option. */
 const USER_SQLSTATE_CLASSES = new Set(['42', '22', '21', '23', '0A', '3F', '44']);
@@ -54,7 +59,8 @@ export function operationStatus(report: OperationReport, id: string, logs: reado
       return succeeded(undefined, { message: `Hive operation ${id} finished`, ...details });
     case S.ERROR_STATE: {
       const sqlState = report.sqlState ?? '';
-      const message = `Hive operation ${id} failed${sqlState === '' ? '' : ` (SQLSTATE ${sqlState})`}: ${report.errorMessage ?? 'no message'}`;
+      const log = report.log === undefined || report.log.length === 0 ? '' : `\nHive query log (last ${Math.min(report.log.length, LOG_TAIL)} lines):\n${report.log.slice(-LOG_TAIL).join('\n')}`;
+      const message = `Hive operation ${id} failed${sqlState === '' ? '' : ` (SQLSTATE ${sqlState})`}: ${report.errorMessage ?? 'no message'}${log}`;
       const code = sqlState === '' ? 'HiveQueryFailed' : `SQLSTATE_${sqlState}`;
       return USER_SQLSTATE_CLASSES.has(sqlState.slice(0, 2)) ? failure('user', false, code, message) : failure('system', true, code, message);
     }
