@@ -2,7 +2,7 @@
 // against the test HiveServer2: every operation state, cancellation, and faults on the wire.
 import { type AsyncBackend, Phase, systemClock, type TaskStatus, isSyncBackend, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import type { WebApiHandle } from '@tflyte/warehouse';
-import { testAttemptContext } from '@tflyte/testing';
+import { createFakeClock, testAttemptContext } from '@tflyte/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HivePluginOptions, hive } from '../hive-plugin.ts';
 import { hiveTask } from '../hive-task.ts';
@@ -151,5 +151,32 @@ describe('faults on the wire', () => {
     let status = await backend.get(handle, ctx);
     while (status.phase !== Phase.SUCCEEDED) status = await backend.get(handle, ctx);
     expect(server.operations()).toMatchObject([{ state: 'FINISHED', runs: 1 }]);
+  });
+
+  it('a call HiveServer2 never answers fails after callTimeoutMs on the attempt clock, and the next one reconnects', async () => {
+    const server = await startServer({ runningMs: Number.POSITIVE_INFINITY });
+    const backend = backendFor(server, { callTimeoutMs: 30_000 });
+    const clock = createFakeClock({ now: 0 });
+    const ctx = { ...attempt(), clock };
+    const handle = await backend.create(ctx);
+    server.faults.script('GetOperationStatus', ['hang']);
+    const hung = backend.get(handle, ctx).then(() => 'answered', (error: unknown) => error);
+    while (server.log.count('GetOperationStatus') === 0) await new Promise((resolve) => setImmediate(resolve));
+    await clock.advance(30_000);
+    expect(await hung).toMatchObject({ failure: { kind: 'system', retryable: true, code: 'HiveTransportError', message: expect.stringMatching(/no answer within 30000 ms/) } });
+    // The timed-out connection was dropped; over binary its session went with it, so a restarted check sees the handle lost.
+    expect(phaseOf(await backend.get(handle, ctx))).toMatchObject({ code: 'HiveSessionLost' });
+  });
+
+  it('throttling and server errors come back as error statuses: SYSTEM and retryable, never the user\'s', async () => {
+    const server = await startServer({ runningMs: Number.POSITIVE_INFINITY });
+    const backend = backendFor(server);
+    const ctx = attempt();
+    const handle = await backend.create(ctx);
+    server.faults.script('GetOperationStatus', ['throttle', 'server-error']);
+    await expect(backend.get(handle, ctx)).rejects.toMatchObject({ failure: { kind: 'system', retryable: true, code: 'SQLSTATE_08004' } });
+    await expect(backend.get(handle, ctx)).rejects.toMatchObject({ failure: { kind: 'system', retryable: true, code: 'SQLSTATE_08S01' } });
+    expect((await backend.get(handle, ctx)).phase).toBe(Phase.RUNNING);
+    await backend.delete(handle, ctx);
   });
 });
