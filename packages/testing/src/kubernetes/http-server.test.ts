@@ -101,6 +101,70 @@ describe('pods through the real CoreV1Api client', () => {
     ]);
   });
 
+  it('rejects pods a real API server refuses: bad volume, mount, env and secret names, a second mount at one path', async () => {
+    const refused = await failureOf(
+      core.createNamespacedPod({
+        namespace: 'crud',
+        body: {
+          metadata: { name: 'mounts', labels: { 'bad label': 'x' } },
+          spec: {
+            volumes: [
+              { name: 'shm', emptyDir: { medium: 'Memory' } },
+              { name: 'shm', emptyDir: {} },
+              { name: 'Creds', secret: { secretName: 'My_Secret', items: [{ key: 'a/b', path: 'a' }] } },
+            ],
+            containers: [
+              {
+                name: 'main',
+                image: 'busybox:1.36',
+                volumeMounts: [{ name: 'shm', mountPath: '/dev/shm' }, { name: 'shm', mountPath: '/dev/shm' }, { name: 'missing', mountPath: '/data' }],
+                env: [{ name: '1TOKEN', value: 'x' }, { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'aws.Creds', key: 'key with space' } } }],
+              },
+              { name: 'main', image: 'busybox:1.36' },
+            ],
+          },
+        },
+      }),
+    );
+    expect(refused).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(refused.details?.causes?.map((c) => [c.field, c.reason])).toEqual([
+      ['metadata.labels', 'FieldValueInvalid'],
+      ['spec.volumes[1].name', 'FieldValueDuplicate'],
+      ['spec.volumes[2].name', 'FieldValueInvalid'],
+      ['spec.volumes[2].secret.secretName', 'FieldValueInvalid'],
+      ['spec.volumes[2].secret.items[0].key', 'FieldValueInvalid'],
+      ['spec.containers[0].env[0].name', 'FieldValueInvalid'],
+      ['spec.containers[0].env[1].valueFrom.secretKeyRef.name', 'FieldValueInvalid'],
+      ['spec.containers[0].env[1].valueFrom.secretKeyRef.key', 'FieldValueInvalid'],
+      ['spec.containers[0].volumeMounts[1].mountPath', 'FieldValueInvalid'],
+      ['spec.containers[0].volumeMounts[2].name', 'FieldValueNotFound'],
+      ['spec.containers[1].name', 'FieldValueDuplicate'],
+    ]);
+    expect(refused.details?.causes?.find((c) => c.field === 'spec.containers[0].volumeMounts[1].mountPath')?.message).toBe('Invalid value: "/dev/shm": must be unique');
+    expect(await failureOf(core.readNamespacedPod({ namespace: 'crud', name: 'mounts' }))).toMatchObject({ code: 404 });
+  });
+
+  it('accepts a pod with valid volumes, mounts, env names and secret references', async () => {
+    const created = await core.createNamespacedPod({
+      namespace: 'crud',
+      body: {
+        metadata: { name: 'mounts-ok', labels: { 'example.com/team': 'ml_1' } },
+        spec: {
+          volumes: [{ name: 'shm', emptyDir: { medium: 'Memory' } }, { name: 'secret-aws', secret: { secretName: 'aws.creds', items: [{ key: 'token.v1', path: 'token' }] } }],
+          containers: [
+            {
+              name: 'main',
+              image: 'busybox:1.36',
+              volumeMounts: [{ name: 'shm', mountPath: '/dev/shm' }, { name: 'secret-aws', mountPath: '/etc/flyte/secrets/aws' }],
+              env: [{ name: 'my.env-name', value: '1' }, { name: '_FSEC_AWS_TOKEN', valueFrom: { secretKeyRef: { name: 'aws.creds', key: 'token.v1' } } }],
+            },
+          ],
+        },
+      },
+    });
+    expect(created.metadata?.name).toBe('mounts-ok');
+  });
+
   it('lists with label selectors (equality and set-based) and field selectors, returning the list resourceVersion', async () => {
     await core.createNamespacedPod({ namespace: 'sel', body: pod('web-1', { labels: { app: 'web', tier: 'front' } }) });
     await core.createNamespacedPod({ namespace: 'sel', body: pod('web-2', { labels: { app: 'web' } }) });

@@ -18,7 +18,7 @@ export function dns1123LabelProblem(value: string): string | undefined {
   return undefined;
 }
 
-function dns1123SubdomainProblem(value: string): string | undefined {
+export function dns1123SubdomainProblem(value: string): string | undefined {
   if (value.length > 253) return 'must be no more than 253 characters';
   if (!DNS1123_SUBDOMAIN.test(value)) {
     return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";

@@ -3,13 +3,100 @@
  * structural checks that matter to callers (containers, names, images, restart policy, quantities), spec
  * immutability on update, graceful deletion and the pod field selectors. Not a full port of ValidatePod.
  */
-import { dns1123LabelProblem, validateObjectMeta } from './metadata-validation.ts';
+import { dns1123LabelProblem, dns1123SubdomainProblem, validateObjectMeta } from './metadata-validation.ts';
 import { parseQuantity } from './quantity.ts';
 import type { ResourceType, ValidationContext } from './resource-type.ts';
 import { fieldErrors, type FieldError } from './status.ts';
 import { clone, deepEqual, isPlainObject, type KubeObject, type StoredObject } from './types.ts';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+// validation.IsEnvVarName and IsConfigMapKey, with apimachinery's wording.
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const ENV_VAR_NAME_PROBLEM =
+  "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')";
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+const CONFIG_KEY_PROBLEM =
+  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+
+function configKeyProblem(key: string): string | undefined {
+  if (key.length > 253) return 'must be no more than 253 characters';
+  if (!CONFIG_KEY.test(key)) return CONFIG_KEY_PROBLEM;
+  if (key === '.' || key === '..' || key.startsWith('..')) return "must not be '.' or '..' and must not start with '..'";
+  return undefined;
+}
+
+/** A secret's name (a DNS-1123 subdomain) and, when given, one of its keys. */
+function validateSecretRef(name: unknown, key: unknown, namePath: string, keyPath: string | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  if (typeof name !== 'string' || name === '') errors.push(fieldErrors.required(namePath));
+  else {
+    const problem = dns1123SubdomainProblem(name);
+    if (problem !== undefined) errors.push(fieldErrors.invalid(namePath, name, problem));
+  }
+  if (keyPath !== undefined) {
+    if (typeof key !== 'string' || key === '') errors.push(fieldErrors.required(keyPath));
+    else {
+      const problem = configKeyProblem(key);
+      if (problem !== undefined) errors.push(fieldErrors.invalid(keyPath, key, problem));
+    }
+  }
+  return errors;
+}
+
+/** Volume names must be unique DNS-1123 labels; a secret volume names a valid secret and keys. */
+function validateVolumes(volumes: unknown, path: string, names: Set<string>): FieldError[] {
+  if (volumes === undefined) return [];
+  if (!Array.isArray(volumes)) return [fieldErrors.typeInvalid(path, volumes, 'must be a list')];
+  const errors: FieldError[] = [];
+  volumes.forEach((v, i) => {
+    const at = `${path}[${i}]`;
+    if (!isPlainObject(v)) {
+      errors.push(fieldErrors.typeInvalid(at, v, 'must be an object'));
+      return;
+    }
+    if (typeof v.name !== 'string' || v.name === '') errors.push(fieldErrors.required(`${at}.name`));
+    else {
+      const problem = dns1123LabelProblem(v.name);
+      if (problem !== undefined) errors.push(fieldErrors.invalid(`${at}.name`, v.name, problem));
+      if (names.has(v.name)) errors.push(fieldErrors.duplicate(`${at}.name`, v.name));
+      names.add(v.name);
+    }
+    if (isPlainObject(v.secret)) {
+      errors.push(...validateSecretRef(v.secret.secretName, undefined, `${at}.secret.secretName`, undefined));
+      if (Array.isArray(v.secret.items)) {
+        v.secret.items.forEach((item, j) => {
+          const key = isPlainObject(item) ? item.key : undefined;
+          const problem = typeof key === 'string' && key !== '' ? configKeyProblem(key) : 'Required value';
+          if (problem !== undefined) errors.push(typeof key === 'string' && key !== '' ? fieldErrors.invalid(`${at}.secret.items[${j}].key`, key, problem) : fieldErrors.required(`${at}.secret.items[${j}].key`));
+        });
+      }
+    }
+  });
+  return errors;
+}
+
+/** Each mount names a volume of the pod, and no two mounts of one container share a path. */
+function validateVolumeMounts(mounts: unknown, path: string, volumes: ReadonlySet<string>): FieldError[] {
+  if (mounts === undefined) return [];
+  if (!Array.isArray(mounts)) return [fieldErrors.typeInvalid(path, mounts, 'must be a list')];
+  const errors: FieldError[] = [];
+  const paths = new Set<string>();
+  mounts.forEach((m, i) => {
+    const at = `${path}[${i}]`;
+    if (!isPlainObject(m)) {
+      errors.push(fieldErrors.typeInvalid(at, m, 'must be an object'));
+      return;
+    }
+    if (typeof m.name !== 'string' || m.name === '') errors.push(fieldErrors.required(`${at}.name`));
+    else if (!volumes.has(m.name)) errors.push(fieldErrors.notFound(`${at}.name`, m.name));
+    if (typeof m.mountPath !== 'string' || m.mountPath === '') errors.push(fieldErrors.required(`${at}.mountPath`));
+    else {
+      if (paths.has(m.mountPath)) errors.push(fieldErrors.invalid(`${at}.mountPath`, m.mountPath, 'must be unique'));
+      paths.add(m.mountPath);
+    }
+  });
+  return errors;
+}
 const PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
 
 function containersOf(spec: Record<string, unknown>, key: 'containers' | 'initContainers'): Record<string, unknown>[] {
@@ -96,7 +183,7 @@ function validateResources(resources: unknown, path: string): FieldError[] {
   return errors;
 }
 
-function validateContainer(c: Record<string, unknown>, path: string, seen: Set<string>): FieldError[] {
+function validateContainer(c: Record<string, unknown>, path: string, seen: Set<string>, volumes: ReadonlySet<string>): FieldError[] {
   const errors: FieldError[] = [];
   if (typeof c.name !== 'string' || c.name === '') {
     errors.push(fieldErrors.required(`${path}.name`));
@@ -114,7 +201,16 @@ function validateContainer(c: Record<string, unknown>, path: string, seen: Set<s
     if (!Array.isArray(c.env)) errors.push(fieldErrors.typeInvalid(`${path}.env`, c.env, 'must be a list'));
     else {
       c.env.forEach((e, i) => {
-        if (!isPlainObject(e) || typeof e.name !== 'string' || e.name === '') errors.push(fieldErrors.required(`${path}.env[${i}].name`));
+        if (!isPlainObject(e) || typeof e.name !== 'string' || e.name === '') {
+          errors.push(fieldErrors.required(`${path}.env[${i}].name`));
+          return;
+        }
+        if (!ENV_VAR_NAME.test(e.name)) errors.push(fieldErrors.invalid(`${path}.env[${i}].name`, e.name, ENV_VAR_NAME_PROBLEM));
+        const ref = isPlainObject(e.valueFrom) && isPlainObject(e.valueFrom.secretKeyRef) ? e.valueFrom.secretKeyRef : undefined;
+        if (ref !== undefined) {
+          const at = `${path}.env[${i}].valueFrom.secretKeyRef`;
+          errors.push(...validateSecretRef(ref.name, ref.key, `${at}.name`, `${at}.key`));
+        }
       });
     }
   }
@@ -126,6 +222,7 @@ function validateContainer(c: Record<string, unknown>, path: string, seen: Set<s
       }
     });
   }
+  errors.push(...validateVolumeMounts(c.volumeMounts, `${path}.volumeMounts`, volumes));
   errors.push(...validateResources(c.resources, `${path}.resources`));
   return errors;
 }
@@ -133,20 +230,21 @@ function validateContainer(c: Record<string, unknown>, path: string, seen: Set<s
 /** ValidatePodSpec's structural checks, reported under `path` (`spec`, or `template.spec` of a PodTemplate). */
 export function validatePodSpec(spec: unknown, path = 'spec'): FieldError[] {
   if (!isPlainObject(spec)) return [fieldErrors.required(path)];
-  const errors: FieldError[] = [];
+  const volumes = new Set<string>();
+  const errors: FieldError[] = validateVolumes(spec.volumes, `${path}.volumes`, volumes);
   const seen = new Set<string>();
   if (!Array.isArray(spec.containers) || spec.containers.length === 0) {
     errors.push(fieldErrors.required(`${path}.containers`));
   } else {
     spec.containers.forEach((c, i) => {
-      if (isPlainObject(c)) errors.push(...validateContainer(c, `${path}.containers[${i}]`, seen));
+      if (isPlainObject(c)) errors.push(...validateContainer(c, `${path}.containers[${i}]`, seen, volumes));
       else errors.push(fieldErrors.typeInvalid(`${path}.containers[${i}]`, c, 'must be an object'));
     });
   }
   if (spec.initContainers !== undefined) {
     if (!Array.isArray(spec.initContainers)) errors.push(fieldErrors.typeInvalid(`${path}.initContainers`, spec.initContainers, 'must be a list'));
     else spec.initContainers.forEach((c, i) => {
-      if (isPlainObject(c)) errors.push(...validateContainer(c, `${path}.initContainers[${i}]`, seen));
+      if (isPlainObject(c)) errors.push(...validateContainer(c, `${path}.initContainers[${i}]`, seen, volumes));
       else errors.push(fieldErrors.typeInvalid(`${path}.initContainers[${i}]`, c, 'must be an object'));
     });
   }
