@@ -42,6 +42,19 @@ describe('task options are validated when the task is defined', () => {
     ['shared memory of a bad size', { sharedMemory: 'big' }, 'sharedMemory', /size quantity/],
     ['env with a non-string value', { env: { N: 3 } }, 'env.N', /must be a string/],
     ['a secret without a group', { secretRequests: [{ key: 'k' }] }, 'secretRequests[0].group', /required/],
+    ['a MIG partition that is not <slices>g.<memory>gb', { accelerator: { device: 'a100', partition: '5gb' } }, 'accelerator.partition', /MIG partition size such as '1g.5gb'.*got "5gb"/],
+    ['a MIG partition with upper case', { accelerator: { device: 'a100', partition: '1G.5GB' } }, 'accelerator.partition', /MIG partition/],
+    ['a secret group that is not a Kubernetes secret name', { secretRequests: [{ group: 'AWS_Creds' }] }, 'secretRequests[0].group', /'AWS_Creds' is not a Kubernetes secret name/],
+    ['a secret key with a slash', { secretRequests: [{ group: 'aws', key: 'a/b' }] }, 'secretRequests[0].key', /'a\/b' is not a Kubernetes secret key/],
+    ['a secret key starting with ..', { secretRequests: [{ group: 'aws', key: '..data' }] }, 'secretRequests[0].key', /not starting with '\.\.'/],
+    ['an env var name starting with a digit', { env: { '1X': 'v' } }, 'env.1X', /not a valid environment variable name/],
+    ['an env var name with a space', { env: { 'MY VAR': 'v' } }, 'env.MY VAR', /not a valid environment variable name/],
+    [
+      'shared memory with a pod template that mounts /dev/shm on the primary container',
+      { sharedMemory: '1Gi', podTemplate: { podSpec: { containers: [{ name: 'primary', volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm/' }] }], volumes: [{ name: 'dshm', emptyDir: {} }] } } },
+      'sharedMemory',
+      /mounts \/dev\/shm, which podTemplate.podSpec.containers\[0\].volumeMounts\[0\] mounts too/,
+    ],
     ['a secret env var in lower case', { secretRequests: [{ group: 'g', envVar: 'token' }] }, 'secretRequests[0].envVar', /upper-case/],
     ['a secret mount of an unknown kind', { secretRequests: [{ group: 'g', mountRequirement: 'disk' }] }, 'secretRequests[0].mountRequirement', /'any', 'env' or 'file'/],
     ['an invalid label value', { labels: { team: 'ml team' } }, 'labels.team', /not a valid label value/],
@@ -89,6 +102,18 @@ describe('task options are validated when the task is defined', () => {
         version: 'v7',
       }),
     ).not.toThrow();
+  });
+
+  it('accepts what the API server accepts: MIG profiles, dotted secret names and keys, env names with . and -', () => {
+    const defined = define({
+      accelerator: { device: 'nvidia-a100', partition: '3g.20gb' },
+      secretRequests: [{ group: 'aws.creds-1', key: 'token.v1_A' }],
+      env: { 'my.env-name': '1', _X: '2' },
+      sharedMemory: '1Gi',
+      podTemplate: { podSpec: { containers: [{ name: 'sidecar', volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm' }] }] } },
+    })();
+    expect(defined.options.accelerator).toEqual({ device: 'nvidia-a100', partition: '3g.20gb' });
+    expect(define({ accelerator: { device: 'a100', partition: '1g.10gb+me' } })().options.accelerator).toMatchObject({ partition: '1g.10gb+me' });
   });
 
   it('treats a timeout of 0 as no timeout, as flytekit does', () => {

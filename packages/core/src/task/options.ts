@@ -68,6 +68,11 @@ export interface CommonTaskOptions {
   /** Marks the task deprecated; the message is shown to anyone who uses it. */
   readonly deprecated?: string;
   readonly docs?: string;
+  /**
+   * The task writes a Flyte Deck (`currentDeck()`): on a cluster `tflyte execute` writes deck.html
+   * under the output prefix and the TaskTemplate says so (`generatesDeck`), as flytekit's enable_deck.
+   */
+  readonly enableDeck?: boolean;
   /** Overrides the default version (the git commit, or a content digest outside git). */
   readonly version?: string;
 }
@@ -92,6 +97,7 @@ export interface NormalizedOptions {
   readonly image: string | undefined;
   readonly deprecated: string | undefined;
   readonly docs: string | undefined;
+  readonly enableDeck: boolean;
   readonly version: string | undefined;
 }
 
@@ -101,10 +107,18 @@ const MAX_RETRIES = 10;
 const COMMON_KEYS = new Set<string>([
   'cache', 'retries', 'timeout', 'interruptible', 'requests', 'limits', 'accelerator', 'sharedMemory', 'env',
   'secretRequests', 'tags', 'labels', 'annotations', 'podTemplate', 'podTemplateName', 'image', 'deprecated', 'docs',
-  'version',
+  'enableDeck', 'version',
 ]);
 const RESOURCE_KEYS = ['cpu', 'mem', 'gpu', 'ephemeralStorage'] as const;
 const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
+// What the Kubernetes API server accepts (validation.IsEnvVarName, IsDNS1123Subdomain, IsConfigMapKey),
+// checked here so a pod a cluster would refuse fails when the task is defined.
+const K8S_ENV_VAR = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+// NVIDIA MIG profiles: <compute slices>g.<memory>gb, optionally +me (media extensions), e.g. 1g.5gb, 3g.20gb.
+const MIG_PARTITION = /^[1-7]g\.\d+gb(\+me)?$/;
+const SHM_PATH = '/dev/shm';
 // Kubernetes label keys: optional DNS prefix, then a name of ≤63 alphanumerics, '-', '_' or '.'.
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
@@ -132,6 +146,10 @@ export function normalizeOptions(
     fail('retries', `must be an integer from 0 to ${MAX_RETRIES}, got ${String(o.retries)}`);
   }
 
+  const sharedMemory = normalizeSharedMemory(o.sharedMemory, fail);
+  const podTemplate = normalizePodTemplate(o.podTemplate, fail);
+  if (sharedMemory !== undefined) checkSharedMemoryMount(podTemplate, fail);
+
   return {
     cache: normalizeCache(o.cache, inputNames, fail),
     retries,
@@ -139,17 +157,18 @@ export function normalizeOptions(
     interruptible: optionalBoolean(o.interruptible, 'interruptible', fail),
     ...normalizeResourcePair(o.requests, o.limits, fail),
     accelerator: normalizeAccelerator(o.accelerator, fail),
-    sharedMemory: normalizeSharedMemory(o.sharedMemory, fail),
-    env: stringRecord(o.env, 'env', fail),
+    sharedMemory,
+    env: envRecord(o.env, fail),
     secretRequests: normalizeSecrets(o.secretRequests, fail),
     tags: stringRecord(o.tags, 'tags', fail),
     labels: k8sMetadata(o.labels, 'labels', fail, true),
     annotations: k8sMetadata(o.annotations, 'annotations', fail, false),
-    podTemplate: normalizePodTemplate(o.podTemplate, fail),
+    podTemplate,
     podTemplateName: optionalString(o.podTemplateName, 'podTemplateName', fail),
     image: optionalString(o.image, 'image', fail),
     deprecated: optionalString(o.deprecated, 'deprecated', fail),
     docs: optionalString(o.docs, 'docs', fail),
+    enableDeck: optionalBoolean(o.enableDeck, 'enableDeck', fail) ?? false,
     version: optionalString(o.version, 'version', fail),
   };
 }
@@ -264,8 +283,8 @@ function normalizeAccelerator(value: unknown, fail: Fail): Accelerator | undefin
   if (a.partition !== undefined && a.unpartitioned !== undefined) {
     return fail('accelerator', 'takes either partition or unpartitioned, not both');
   }
-  if (a.partition !== undefined && (typeof a.partition !== 'string' || a.partition === '')) {
-    return fail('accelerator.partition', "must be a MIG partition size such as '1g.5gb'");
+  if (a.partition !== undefined && (typeof a.partition !== 'string' || !MIG_PARTITION.test(a.partition))) {
+    return fail('accelerator.partition', `must be a MIG partition size such as '1g.5gb' or '3g.20gb' (<slices>g.<memory>gb), got ${JSON.stringify(a.partition)}`);
   }
   if (a.unpartitioned !== undefined && a.unpartitioned !== true) {
     return fail('accelerator.unpartitioned', 'can only be true (omit it for the device default)');
@@ -299,6 +318,12 @@ function normalizeSecrets(value: unknown, fail: Fail): readonly SecretRequest[] 
     for (const key of ['key', 'groupVersion', 'envVar'] as const) {
       if (secret[key] !== undefined && typeof secret[key] !== 'string') fail(`${at}.${key}`, 'must be a string');
     }
+    if (secret.group.length > 253 || !DNS1123_SUBDOMAIN.test(secret.group)) {
+      fail(`${at}.group`, `'${secret.group}' is not a Kubernetes secret name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (at most 253)`);
+    }
+    if (typeof secret.key === 'string' && secret.key !== '' && (secret.key.length > 253 || !SECRET_KEY.test(secret.key) || secret.key.startsWith('..'))) {
+      fail(`${at}.key`, `'${secret.key}' is not a Kubernetes secret key: letters, digits, '-', '_' and '.', not starting with '..' (at most 253)`);
+    }
     if (secret.mountRequirement !== undefined && !['any', 'env', 'file'].includes(secret.mountRequirement as string)) {
       fail(`${at}.mountRequirement`, "must be 'any', 'env' or 'file'");
     }
@@ -331,6 +356,38 @@ function stringRecord(value: unknown, option: string, fail: Fail): Readonly<Reco
     if (typeof v !== 'string') fail(`${option}.${k}`, `must be a string, got ${typeof v}`);
   }
   return { ...(value as Record<string, string>) };
+}
+
+function envRecord(value: unknown, fail: Fail): Readonly<Record<string, string>> {
+  const record = stringRecord(value, 'env', fail);
+  for (const name of Object.keys(record)) {
+    if (!K8S_ENV_VAR.test(name)) {
+      fail(`env.${name}`, "is not a valid environment variable name: letters, digits, '_', '-' and '.', not starting with a digit");
+    }
+  }
+  return record;
+}
+
+/**
+ * sharedMemory mounts a memory-backed volume at /dev/shm on the primary container; a pod template
+ * that mounts something there too would give that container two mounts at one path, which the API
+ * server refuses when the pod is created.
+ */
+function checkSharedMemoryMount(podTemplate: NormalizedOptions['podTemplate'], fail: Fail): void {
+  if (podTemplate === undefined) return;
+  const containers = (podTemplate.podSpec as { containers?: unknown }).containers;
+  if (!Array.isArray(containers)) return;
+  containers.forEach((container: unknown, i) => {
+    if (typeof container !== 'object' || container === null) return;
+    const c = container as { name?: unknown; volumeMounts?: unknown };
+    if (c.name !== podTemplate.primaryContainerName || !Array.isArray(c.volumeMounts)) return;
+    c.volumeMounts.forEach((mount: unknown, j) => {
+      const path = (mount as { mountPath?: unknown } | null)?.mountPath;
+      if (typeof path === 'string' && path.replace(/\/+$/, '') === SHM_PATH) {
+        fail('sharedMemory', `mounts ${SHM_PATH}, which podTemplate.podSpec.containers[${i}].volumeMounts[${j}] mounts too: drop one of the two`);
+      }
+    });
+  });
 }
 
 function k8sMetadata(value: unknown, option: string, fail: Fail, isLabels: boolean): Readonly<Record<string, string>> {
