@@ -154,3 +154,8 @@ export type { ExecutorRunnerOptions } from './session/executor-runner.ts';
 export type { ArrayRunOptions } from './executor/executor.ts';
 export type { ElementResult } from './executor/run-elements.ts';
 export type { MapRunOptions } from './task/run-context.ts';
+
+// Flyte Decks: HTML a task writes about its own work (deck.html on a cluster, the run report locally)
+export { Deck, DEFAULT_DECK, collectDecks, currentDeck, deckPage, DECK_CSS, DECK_FILE_NAME, escapeHtml } from './deck/index.ts';
+export { renderCode, renderImage, renderJson, renderMarkdown, renderTable } from './deck/index.ts';
+export type { CollectedDecks, DeckRecord, TableOptions } from './deck/index.ts';

@@ -102,7 +102,7 @@ function taskMetadata(o: NormalizedOptions): TaskMetadata {
     tags: { ...o.tags },
     podTemplateName: o.podTemplateName ?? '',
     cacheIgnoreInputVars: [...(o.cache?.ignoredInputs ?? [])],
-    generatesDeck: false,
+    generatesDeck: o.enableDeck,
     ...(Object.keys(o.labels).length + Object.keys(o.annotations).length > 0
       ? { metadata: create(K8sObjectMetadataSchema, { labels: { ...o.labels }, annotations: { ...o.annotations } }) }
       : {}),
