@@ -14,6 +14,7 @@ export type { BasePodTemplate, PodBuildOptions, PodDefaults, PodLocations, RoleP
 export { overlayPodSpec, mergeByName } from './pod/pod-overlay.ts';
 export type { PodOverlay } from './pod/pod-overlay.ts';
 export type { GpuLabels } from './pod/pod-accelerator.ts';
+export { resourcesOverride } from './pod/pod-resources.ts';
 export type { ResourceDefaults } from './pod/pod-resources.ts';
 export { podData } from './pod/pod-data.ts';
 export type { PodData, PodDataOptions } from './pod/pod-data.ts';

@@ -50,6 +50,11 @@ export interface ResourceBackendOptions<T extends KubeObject> {
   readonly namespace?: string;
   /** Bump when the handle's shape changes. Default 1. */
   readonly handleVersion?: number;
+  /**
+   * Work the object needs done before it is created, such as uploading the attempt's inputs where
+   * its pods read them. `render` skips it, so `build` itself must leave nothing behind.
+   */
+  prepare?(ctx: AttemptContext, target: { readonly namespace: string; readonly name: string }): Promise<void>;
   /** The object for an attempt. Its name, namespace and managed-by label are set afterwards. */
   build(ctx: AttemptContext, target: { readonly namespace: string; readonly name: string }): T | Promise<T>;
   /** The attempt's status for one observed object; undefined leaves the last report standing. Must be fast. */
@@ -69,7 +74,14 @@ export interface ResourceBackendOptions<T extends KubeObject> {
   readonly statusChecks?: Partial<StatusCheckPolicy>;
 }
 
-export type ResourceBackend = AsyncBackend<ResourceHandle> & { readonly watch: NonNullable<AsyncBackend<ResourceHandle>['watch']> };
+export type ResourceBackend = AsyncBackend<ResourceHandle> & {
+  readonly watch: NonNullable<AsyncBackend<ResourceHandle>['watch']>;
+  /**
+   * The object `create` would submit for this attempt — named, labelled and typed — without
+   * creating it or uploading anything (what `tflyte render` prints).
+   */
+  render(ctx: AttemptContext): Promise<KubeObject>;
+};
 
 /** Every object a resource backend creates carries this label; informers select on it. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -118,11 +130,13 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
   const deletedExternally = (h: ResourceHandle): TaskStatus =>
     failure('system', true, 'ResourceDeletedExternally', `${describe(h)} was deleted by someone other than tflyte while the attempt was running`);
 
-  /** Builds and creates the object; 'waiting' while a quota is full. */
-  const submit = async (ctx: AttemptContext, handle: ResourceHandle): Promise<{ type: 'submitted' } | { type: 'waiting'; message: string }> => {
+  /** The object for the handle, as it is created; a build that throws is the task's fault unless it says otherwise. */
+  const manifest = async (ctx: AttemptContext, handle: ResourceHandle, prepare: boolean): Promise<T> => {
+    const target = { namespace: handle.namespace, name: handle.name };
     let object: T;
     try {
-      object = await options.build(ctx, { namespace: handle.namespace, name: handle.name });
+      if (prepare) await options.prepare?.(ctx, target);
+      object = await options.build(ctx, target);
     } catch (error) {
       if (error instanceof BackendError) throw error;
       throw new BackendError(
@@ -139,6 +153,12 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
     object.metadata = { ...metadata, name: handle.name, namespace: handle.namespace, labels: { ...metadata.labels, [MANAGED_BY_LABEL]: MANAGED_BY } };
     object.apiVersion = kind.apiVersion;
     object.kind = kind.kind;
+    return object;
+  };
+
+  /** Builds and creates the object; 'waiting' while a quota is full. */
+  const submit = async (ctx: AttemptContext, handle: ResourceHandle): Promise<{ type: 'submitted' } | { type: 'waiting'; message: string }> => {
+    const object = await manifest(ctx, handle, true);
     const request = createResource(client, kind, object);
     creating.set(key(handle), request.catch(() => undefined));
     try {
@@ -216,6 +236,8 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
     async delete(handle) {
       await remove(handle);
     },
+
+    render: (ctx) => manifest(ctx, { namespace: namespace(), name: ctx.generatedName, created: false }, false),
 
     watch(handle, ctx, onStatus, signal, onError) {
       deleteWhenDone(ctx, handle);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { type AttemptContext, type Task, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
+import { podData } from '@tflyte/kubernetes';
 import { testAttemptContext } from '@tflyte/testing';
 import { type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kubernetes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +52,7 @@ const dressed = sparkTask({
 const contextFor = (task: Task, overrides: Partial<AttemptContext> = {}, inputs: Record<string, unknown> = {}): AttemptContext =>
   testAttemptContext({ template: toTaskTemplate(task, { version: 'v1' }), inputs: toLiteralMap(task.inputs, inputs), generatedName: 'run-n0-0', ...overrides });
 
-const build = (ctx: AttemptContext) => buildSparkApplication(ctx, spark.configOf(ctx.template), { namespace: 'spark', name: ctx.generatedName }, settings);
+const build = (ctx: AttemptContext) => buildSparkApplication(ctx, spark.configOf(ctx.template), podData().locations(ctx, { namespace: 'spark', name: ctx.generatedName }), settings);
 
 describe('SparkApplications against the CRD', () => {
   let server: KubeTestServer;

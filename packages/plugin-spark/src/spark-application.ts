@@ -5,9 +5,9 @@
  * (`driverPod` / `executorPod`) laid on top; the driver never lands on interruptible nodes; cores,
  * memory and instances come from the Spark conf; image and arguments from the primary container.
  */
-import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
-import { type AttemptContext, BackendError, type JsonObject, joinUri } from '@tflyte/core';
-import { PRIMARY_CONTAINER_ANNOTATION, type PodBuildOptions, type PodLocations, buildPod } from '@tflyte/kubernetes';
+import type { V1Container } from '@kubernetes/client-node';
+import { type AttemptContext, BackendError, type JsonObject } from '@tflyte/core';
+import { type PodBuildOptions, type PodLocations, type RolePod, rolePodSpec } from '@tflyte/kubernetes';
 import type { K8sPod } from '@tflyte/idl/core/tasks';
 import { type SparkJob, SparkApplication_Type } from '@tflyte/idl/plugins/spark';
 import { type SparkFeature, confInteger, layerSparkConf } from './spark-conf.ts';
@@ -50,71 +50,29 @@ function badTask(message: string): BackendError {
   return new BackendError({ kind: 'user', retryable: false, code: 'BadTaskSpecification', message });
 }
 
-function mergeEnv(...lists: readonly (readonly V1EnvVar[] | undefined)[]): V1EnvVar[] {
-  const merged = new Map<string, V1EnvVar>();
-  for (const list of lists) for (const item of list ?? []) merged.set(item.name, item);
-  return [...merged.values()];
-}
-
-/**
- * A role's overlay laid onto the task's pod spec (Flyte's MergeOverlayPodSpecOntoBase): pod-level
- * fields of the overlay win, the overlay's primary container is merged into the task's primary
- * (env by name), and its other containers are added.
- */
-function overlayRole(base: V1PodSpec, primaryName: string, overlay: K8sPod | undefined): V1PodSpec {
-  if (overlay?.podSpec === undefined) return base;
-  const spec = structuredClone(overlay.podSpec) as unknown as V1PodSpec;
-  const overlayPrimaryName = overlay.primaryContainerName || primaryName;
-  const containers = Array.isArray(spec.containers) ? spec.containers : [];
-  const primaryOverlay = containers.find((c) => c.name === overlayPrimaryName);
-  const basePrimary = base.containers.find((c) => c.name === primaryName)!;
-  const primary: V1Container = {
-    ...basePrimary,
-    ...primaryOverlay,
-    name: basePrimary.name,
-    env: mergeEnv(basePrimary.env, primaryOverlay?.env),
-  };
-  return {
-    ...base,
-    ...spec,
-    containers: [primary, ...base.containers.filter((c) => c !== basePrimary), ...containers.filter((c) => c !== primaryOverlay)],
-    tolerations: [...(base.tolerations ?? []), ...(spec.tolerations ?? [])],
-    nodeSelector: { ...base.nodeSelector, ...spec.nodeSelector },
-  };
-}
-
 function defined(object: Record<string, unknown>): JsonObject {
   return Object.fromEntries(
     Object.entries(object).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)),
   ) as JsonObject;
 }
 
-interface Role {
-  readonly name: 'driver' | 'executor';
-  readonly pod: V1Pod;
-  readonly overlay: K8sPod | undefined;
-  readonly extraEnv: readonly V1EnvVar[];
-}
-
-/** One role's SparkPodSpec (the CRD's `driver` / `executor`). */
-function sparkPodSpec(role: Role, conf: Readonly<Record<string, string>>, settings: SparkApplicationSettings, maxAttempts: number): { spec: JsonObject; primary: V1Container } {
-  const primaryName = role.pod.metadata?.annotations?.[PRIMARY_CONTAINER_ANNOTATION] ?? role.pod.spec!.containers[0]!.name;
-  const podSpec = overlayRole(role.pod.spec!, primaryName, role.overlay);
-  const primary = podSpec.containers.find((c) => c.name === primaryName)!;
+/** One role's SparkPodSpec (the CRD's `driver` / `executor`) from its pod, overlay included. */
+function sparkPodSpec(name: 'driver' | 'executor', pod: RolePod, conf: Readonly<Record<string, string>>, settings: SparkApplicationSettings): { spec: JsonObject; primary: V1Container } {
+  const podSpec = pod.spec;
+  const primary = podSpec.containers.find((c) => c.name === pod.primaryContainerName)!;
   const int = (key: string): number | undefined => {
     const value = confInteger(conf, key);
     if (Number.isNaN(value)) throw badTask(`Spark conf '${key}' must be a positive whole number, got '${conf[key]}'`);
     return value;
   };
-  const env = mergeEnv(primary.env, [{ name: 'FLYTE_MAX_ATTEMPTS', value: String(maxAttempts) }], role.extraEnv);
   const spec = defined({
-    cores: int(`spark.${role.name}.cores`),
-    memory: conf[`spark.${role.name}.memory`],
-    ...(role.name === 'executor' ? { instances: int('spark.executor.instances') } : {}),
+    cores: int(`spark.${name}.cores`),
+    memory: conf[`spark.${name}.memory`],
+    ...(name === 'executor' ? { instances: int('spark.executor.instances') } : {}),
     image: primary.image,
-    env: env as unknown as JsonObject[],
-    labels: { ...role.pod.metadata?.labels, ...role.overlay?.metadata?.labels },
-    annotations: { ...role.pod.metadata?.annotations, ...role.overlay?.metadata?.annotations },
+    env: primary.env as unknown as JsonObject[] | undefined,
+    labels: pod.metadata.labels,
+    annotations: pod.metadata.annotations,
     affinity: podSpec.affinity as JsonObject | undefined,
     tolerations: podSpec.tolerations as unknown as JsonObject[] | undefined,
     nodeSelector: podSpec.nodeSelector,
@@ -129,32 +87,24 @@ function sparkPodSpec(role: Role, conf: Readonly<Record<string, string>>, settin
   return { spec, primary };
 }
 
-/** Where buildPod renders `{{ .input }}`, `{{ .outputPrefix }}` and the checkpoint paths: the attempt's own locations. */
-function attemptLocations(ctx: AttemptContext, target: { namespace: string; name: string }): PodLocations {
-  return {
-    ...target,
-    inputUri: ctx.inputsUri,
-    outputPrefix: ctx.outputPrefix,
-    checkpointOutputPrefix: joinUri(ctx.rawOutputPrefix, '_flytecheckpoints'),
-    prevCheckpointPrefix: '',
-    data: undefined,
-  };
-}
-
-export function buildSparkApplication(
-  ctx: AttemptContext,
-  job: SparkJob,
-  target: { readonly namespace: string; readonly name: string },
-  settings: SparkApplicationSettings,
-): SparkApplicationObject {
+/** The SparkApplication of an attempt whose pods read and write at `where` (see podData's `locations`). */
+export function buildSparkApplication(ctx: AttemptContext, job: SparkJob, where: PodLocations, settings: SparkApplicationSettings): SparkApplicationObject {
   if (job.mainApplicationFile === '') {
     throw badTask(`task '${ctx.template.id?.name ?? ''}' has no mainApplicationFile: the SparkApplication CRD requires one (for a JVM main class, the jar that holds it)`);
   }
-  const where = attemptLocations(ctx, target);
-  const podOptions = settings.pod ?? {};
-  // The driver holds the application's state: losing it to a preemption loses the run, so it never goes on interruptible nodes.
-  const driverPod = buildPod({ ...ctx, interruptible: false }, where, podOptions);
-  const executorPod = buildPod(ctx, where, podOptions);
+  const maxAttempts = String((ctx.template.metadata?.retries?.retries ?? 0) + 1);
+  const role = (name: 'driver' | 'executor', overlay: K8sPod | undefined, env: Record<string, string>): RolePod =>
+    rolePodSpec(ctx, {
+      locations: where,
+      ...(settings.pod === undefined ? {} : { platform: settings.pod }),
+      role: name,
+      // The driver holds the application's state: losing it to a preemption loses the run, so it never goes on interruptible nodes.
+      ...(name === 'driver' ? { interruptible: false } : {}),
+      env: { FLYTE_MAX_ATTEMPTS: maxAttempts, ...env },
+      ...(overlay === undefined ? {} : { overlay }),
+    });
+  const driverPod = role('driver', job.driverPod, { [OUTPUT_DOCUMENT_ENV]: outputDocumentUri(ctx) });
+  const executorPod = role('executor', job.executorPod, {});
   const conf = layerSparkConf({
     defaults: settings.defaultSparkConf ?? {},
     features: settings.features ?? [],
@@ -163,14 +113,8 @@ export function buildSparkApplication(
     generatedName: ctx.generatedName,
     startTimeMs: ctx.clock.now(),
   });
-  const maxAttempts = (ctx.template.metadata?.retries?.retries ?? 0) + 1;
-  const driver = sparkPodSpec(
-    { name: 'driver', pod: driverPod, overlay: job.driverPod, extraEnv: [{ name: OUTPUT_DOCUMENT_ENV, value: outputDocumentUri(ctx) }] },
-    conf,
-    settings,
-    maxAttempts,
-  );
-  const executor = sparkPodSpec({ name: 'executor', pod: executorPod, overlay: job.executorPod, extraEnv: [] }, conf, settings, maxAttempts);
+  const driver = sparkPodSpec('driver', driverPod, conf, settings);
+  const executor = sparkPodSpec('executor', executorPod, conf, settings);
   const spec = defined({
     type: APPLICATION_TYPES[job.applicationType],
     mode: 'cluster',
@@ -189,7 +133,7 @@ export function buildSparkApplication(
   return {
     apiVersion: SPARK_API_VERSION,
     kind: SPARK_KIND,
-    metadata: { name: target.name, namespace: target.namespace, labels: { ...driverPod.metadata?.labels } },
+    metadata: { name: where.name, namespace: where.namespace, labels: { ...driverPod.metadata.labels } },
     spec,
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type StatusCheckPolicy, type Storage, type TaskStatus, Phase, createFileStore, createStorage, failed, succeeded } from '@tflyte/core';
-import { type KubeClient, type KubeObject, type ResourceBackend, type ResourceHandle, type ResourceKind, kubernetesResourceBackend, lazyKubeClient } from '@tflyte/kubernetes';
+import { type KubeClient, type KubeObject, type ResourceBackend, type ResourceHandle, type ResourceKind, kubernetesResourceBackend, lazyKubeClient, podData } from '@tflyte/kubernetes';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import type { SparkJob } from '@tflyte/idl/plugins/spark';
 import { type SparkApplicationSettings, SPARK_API_VERSION, SPARK_KIND, buildSparkApplication } from './spark-application.ts';
@@ -46,6 +46,8 @@ export interface SparkBackendOptions extends SparkApplicationSettings, SparkLink
 /** `readJob` reads a task's SparkJob from its template (the plugin definition's `configOf`). */
 export function sparkBackend(options: SparkBackendOptions, readJob: (template: TaskTemplate) => SparkJob): ResourceBackend {
   const storage = options.storage ?? createStorage([createFileStore()]);
+  // Where {{ .input }}, {{ .outputPrefix }} and the checkpoint paths point: the attempt's own locations, as for any pod.
+  const data = podData({ storage });
   return kubernetesResourceBackend<SparkApplicationView & KubeObject>({
     name: SPARK_BACKEND,
     kind: SPARK_APPLICATION_KIND,
@@ -54,7 +56,8 @@ export function sparkBackend(options: SparkBackendOptions, readJob: (template: T
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
     ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),
-    build: (ctx, target) => buildSparkApplication(ctx, readJob(ctx.template), target, options),
+    prepare: (ctx, target) => data.upload(ctx, data.locations(ctx, target)),
+    build: (ctx, target) => buildSparkApplication(ctx, readJob(ctx.template), data.locations(ctx, target), options),
     phaseOf: (app, ctx) => ({ status: sparkPhase(app, ctx, options) }),
     async finalize(status, _app, ctx): Promise<TaskStatus> {
       if (status.phase !== Phase.SUCCEEDED) return status;

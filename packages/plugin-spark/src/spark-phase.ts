@@ -5,7 +5,7 @@
  * once it is over.
  */
 import { type AttemptContext, type LogLink, type TaskStatus, failure, initializing, queued, running, succeeded } from '@tflyte/core';
-import { type LogLinkTemplate, renderLogLinks } from '@tflyte/kubernetes';
+import { type LogLinkTemplate, podLogLinks } from '@tflyte/kubernetes';
 
 /** The part of a SparkApplication this module reads. */
 export interface SparkApplicationView {
@@ -38,11 +38,9 @@ export interface SparkLinkOptions {
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'SUBMISSION_FAILED']);
 
-function podLinks(templates: readonly LogLinkTemplate[] | undefined, suffix: string, podName: string, namespace: string, ctx: AttemptContext): LogLink[] {
-  if (templates === undefined || templates.length === 0) return [];
-  // The pod is named by the operator; the links need only its name and namespace.
-  const pod = { metadata: { name: podName, namespace } };
-  return renderLogLinks(templates, pod, ctx).map((link, i) => ({ name: `${templates[i]!.name} ${suffix}`, uri: link.uri }));
+/** The operator names the pods; links need only the name and namespace. `label` is Flyte's suffix, e.g. `Driver Logs`. */
+function podLinks(templates: readonly LogLinkTemplate[] | undefined, label: string, podName: string, namespace: string, ctx: AttemptContext): LogLink[] {
+  return podLogLinks(templates ?? [], { podName, namespace, label }, ctx);
 }
 
 export function sparkLogLinks(app: SparkApplicationView, ctx: AttemptContext, options: SparkLinkOptions): LogLink[] {
@@ -53,12 +51,12 @@ export function sparkLogLinks(app: SparkApplicationView, ctx: AttemptContext, op
   const podName = driver?.podName;
   if (podName !== undefined && podName !== '') {
     links.push(
-      ...podLinks(options.logs?.mixed, '(Driver Logs)', podName, namespace, ctx),
-      ...podLinks(options.logs?.user, '(User Logs)', podName, namespace, ctx),
-      ...podLinks(options.logs?.system, '(System Logs)', podName, namespace, ctx),
+      ...podLinks(options.logs?.mixed, 'Driver Logs', podName, namespace, ctx),
+      ...podLinks(options.logs?.user, 'User Logs', podName, namespace, ctx),
+      ...podLinks(options.logs?.system, 'System Logs', podName, namespace, ctx),
     );
   }
-  links.push(...podLinks(options.logs?.allUser, '(Spark-Submit/All User Logs)', podName ?? `${app.metadata?.name ?? ''}-driver`, namespace, ctx));
+  links.push(...podLinks(options.logs?.allUser, 'Spark-Submit/All User Logs', podName ?? `${app.metadata?.name ?? ''}-driver`, namespace, ctx));
   const appId = app.status?.sparkApplicationId;
   if (TERMINAL.has(state)) {
     if (options.historyServerUrl !== undefined && appId !== undefined && appId !== '') {

@@ -95,12 +95,14 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
     ...(options.createBackoff === undefined ? {} : { createBackoff: options.createBackoff }),
     ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),
     objectEvents: options.podEvents ?? true,
-    async build(ctx, target) {
+    async prepare(ctx, target) {
       // First: a task naming a PodTemplate that does not exist fails before anything is uploaded.
+      await baseTemplate(ctx, target.namespace);
+      await data.upload(ctx, data.locations(ctx, target));
+    },
+    async build(ctx, target) {
       const podTemplate = await baseTemplate(ctx, target.namespace);
-      const locations = data.locations(ctx, target);
-      await data.upload(ctx, locations);
-      return buildPod(ctx, locations, { ...options, podTemplate }) as PodView;
+      return buildPod(ctx, data.locations(ctx, target), { ...options, podTemplate }) as PodView;
     },
     phaseOf: (pod, ctx, now) => podPhase(pod, now, phaseOptions, renderLogLinks(logLinks, pod, ctx)),
     finalize: (status, pod, ctx) => data.collect(status, ctx, data.locations(ctx, { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' })),

@@ -64,3 +64,12 @@ export function completeResources(resources: { requests?: Quantities; limits?: Q
   }
   return { requests, limits };
 }
+
+/**
+ * A replica's own flyteidl Resources (a PyTorch worker group's) as a role's replacement resources, or
+ * undefined when it sets none and the task's stand. GPUs stay `gpu` until the platform names them.
+ */
+export function resourcesOverride(resources: { readonly requests: readonly Resources_ResourceEntry[]; readonly limits: readonly Resources_ResourceEntry[] } | undefined) {
+  if (resources === undefined || (resources.requests.length === 0 && resources.limits.length === 0)) return undefined;
+  return { requests: entriesToQuantities(resources.requests, 'gpu'), limits: entriesToQuantities(resources.limits, 'gpu') };
+}

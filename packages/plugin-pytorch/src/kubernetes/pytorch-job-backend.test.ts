@@ -10,7 +10,7 @@ import { type AttemptContext, CancelledError, type ExecutorEvent, createExecutor
 import { createFakeClock, createTestExecutor } from '@tflyte/testing';
 import { type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kubernetes';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type PyTorchJobView, pytorchJobManifest, pytorchPlugin, pytorchTask } from '../index.ts';
+import { type PyTorchJobView, pytorchJobBackend, pytorchPlugin, pytorchTask } from '../index.ts';
 
 function schemasDir(): string | undefined {
   for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
@@ -78,19 +78,25 @@ const variants = {
   elastic: pytorchTask({ name: 'elastic', image, command, elastic: { minReplicas: 1, maxReplicas: 3, maxRestarts: 2 } }),
 };
 
+/** The job the backend would create for the task's attempt, as `tflyte render` prints it. */
+async function manifest(s: KubeTestServer, task: Parameters<typeof toTaskTemplate>[0], options: { distributedErrorAggregation?: boolean } = {}): Promise<PyTorchJobView> {
+  const backend = pytorchJobBackend({ kubeConfig: s.kubeConfig(), namespace: NS, ...options });
+  return (await backend.render(attempt(task, await attemptDir()))) as PyTorchJobView;
+}
+
 describe.skipIf(!haveCrd)('PyTorchJob manifests', () => {
   it.each(Object.entries(variants))('%s: valid against the CRD with strict field validation', async (_label, task) => {
     const s = await server();
-    const job = pytorchJobManifest(attempt(task, await attemptDir()), { namespace: NS, name: 'job-1' });
+    const job = await manifest(s, task);
+    expect(job.metadata).toMatchObject({ name: 'run1-n0-0', namespace: NS, labels: { 'app.kubernetes.io/managed-by': 'tflyte' } });
     const custom = s.kubeConfig().makeApiClient(CustomObjectsApi);
-    const body = { ...job, apiVersion: 'kubeflow.org/v1', kind: 'PyTorchJob', metadata: { name: 'job-1' } };
-    const created = (await custom.createNamespacedCustomObject({ ...JOBS, namespace: NS, body, fieldValidation: 'Strict' })) as PyTorchJobView;
+    const created = (await custom.createNamespacedCustomObject({ ...JOBS, namespace: NS, body: job, fieldValidation: 'Strict' })) as PyTorchJobView;
     // The server adds defaults (runPolicy.suspend); everything written is kept, nothing pruned.
     expect(created.spec).toMatchObject(job.spec!);
   });
 
   it("is built as Flyte's kfoperators plugin builds it", async () => {
-    const job = pytorchJobManifest(attempt(variants['master and workers with replica overrides and a run policy'], await attemptDir()), { namespace: NS, name: 'j' });
+    const job = await manifest(await server(), variants['master and workers with replica overrides and a run policy']);
     const { Master, Worker } = job.spec!.pytorchReplicaSpecs!;
     expect(Master).toMatchObject({ replicas: 1, restartPolicy: 'OnFailure' });
     expect(Worker).toMatchObject({ replicas: 2, restartPolicy: 'Always' });
@@ -109,8 +115,20 @@ describe.skipIf(!haveCrd)('PyTorchJob manifests', () => {
     expect(job.spec!.runPolicy).toEqual({ cleanPodPolicy: 'Running', ttlSecondsAfterFinished: 60, activeDeadlineSeconds: 3600, backoffLimit: 3 });
   });
 
+  it("gives every replica its pod's name as _F_WN, and _F_DES=Earliest with distributed error aggregation", async () => {
+    const s = await server();
+    const envOf = (job: PyTorchJobView) =>
+      Object.values(job.spec!.pytorchReplicaSpecs!).map((r) => (r!.template.spec.containers[0]!.env ?? []).filter((e) => e.name.startsWith('_F_')));
+    const workerName = { name: '_F_WN', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } };
+    expect(envOf(await manifest(s, variants['no workers']))).toEqual([[workerName]]);
+    expect(envOf(await manifest(s, variants['master and workers with replica overrides and a run policy'], { distributedErrorAggregation: true }))).toEqual([
+      [workerName, { name: '_F_DES', value: 'Earliest' }],
+      [workerName, { name: '_F_DES', value: 'Earliest' }],
+    ]);
+  });
+
   it('an elastic job has no master and an elasticPolicy', async () => {
-    const job = pytorchJobManifest(attempt(variants.elastic, await attemptDir()), { namespace: NS, name: 'j' });
+    const job = await manifest(await server(), variants.elastic);
     expect(job.spec!.pytorchReplicaSpecs!.Master).toBeUndefined();
     expect(job.spec!.pytorchReplicaSpecs!.Worker!.replicas).toBe(3);
     expect(job.spec!.elasticPolicy).toEqual({ minReplicas: 1, maxReplicas: 3, rdzvBackend: 'c10d', nProcPerNode: 1, maxRestarts: 2 });
@@ -172,7 +190,11 @@ describe.skipIf(!haveCrd)('a PyTorch task through the executor on the test clust
     });
     await vi.waitFor(() => expect(test.eventTypes()).toContain('status-changed:RUNNING'), { timeout: 15_000 });
     const runningLogs = test.events.find((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING') as { logs?: { name: string; uri: string }[] };
-    expect(runningLogs.logs?.map((l) => l.uri)).toEqual([`https://logs/${NS}/${name}-master-0`, `https://logs/${NS}/${name}-worker-0`, `https://logs/${NS}/${name}-worker-1`]);
+    expect(runningLogs.logs).toEqual([
+      { name: 'Logs (master-0)', uri: `https://logs/${NS}/${name}-master-0` },
+      { name: 'Logs (worker-0)', uri: `https://logs/${NS}/${name}-worker-0` },
+      { name: 'Logs (worker-1)', uri: `https://logs/${NS}/${name}-worker-1` },
+    ]);
 
     // Rank 0 writes its output where the master's outputs volume is mounted from.
     const volume = (master.volumes as { name: string; hostPath?: { path: string } }[]).find((v) => v.name === 'tflyte-outputs');
@@ -211,13 +233,13 @@ describe.skipIf(!haveCrd)('a PyTorch task through the executor on the test clust
     await vi.waitFor(() => expect(s.getObject({ group: 'kubeflow.org', resource: 'pytorchjobs', namespace: NS, name: job.metadata!.name! })).toBeUndefined(), { timeout: 15_000 });
   });
 
-  it('a job the operator never starts fails after the operator timeout (on the fake clock)', async () => {
+  it('a job the operator never starts: its status is unreadable past the operator timeout, read again under the status-check bound, then StatusCheckFailed (on the fake clock)', async () => {
     const s = await server();
     const plugin = pytorchPlugin({ kubernetes: { kubeConfig: s.kubeConfig(), namespace: NS } });
     const test = await createTestExecutor({ registry: createRegistry({ plugins: [plugin] }), systemRetries: 0, clock: createFakeClock({ now: Date.now(), autoAdvance: true }) });
     cleanups.push(() => test.close());
     const error = await test.executor.run(toTaskTemplate(task, { version: 'v1' }), toLiteralMap(task.inputs, { lr: 0.1 })).catch((e: unknown) => e);
-    expect(error).toMatchObject({ failure: { kind: 'system', retryable: true, code: 'OperatorTimeout' } });
+    expect(error).toMatchObject({ failure: { kind: 'system', retryable: true, code: 'StatusCheckFailed', message: expect.stringMatching(/has not started PyTorchJob/) } });
     expect(s.requests.filter((r) => r.method === 'POST' && r.path.includes('pytorchjobs'))).toHaveLength(1);
   });
 });

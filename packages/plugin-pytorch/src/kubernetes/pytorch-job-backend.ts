@@ -1,101 +1,73 @@
 /**
- * `pytorchJobBackend()`: a PyTorch task as a PyTorchJob, on @tflyte/kubernetes' shared resource
- * backend (create-error table, one watch per namespace, external deletion, delete when done). This
- * module supplies only what is PyTorch's: the job (pytorch-job.ts), its phase (job-phase.ts), log
- * links for each replica's pod, and the master's outputs.
+ * `pytorchJobBackend()`: a PyTorch task as a PyTorchJob, assembled from @tflyte/kubernetes' blocks —
+ * the shared resource backend (create-error table, one watch per namespace, external deletion,
+ * delete when done), rolePodSpec for every replica, podData for inputs and outputs, podLogLinks for
+ * each replica's pod and operatorJobPhase for the job's conditions. This module supplies only what
+ * is PyTorch's: the job's shape (pytorch-job.ts) and which replica is rank 0.
  *
- * Inputs and outputs of the task's DataLoadingConfig go through host directories mounted into the
- * pods (core's copilot files), so the nodes must see the executor's disk: the test API server's node
- * or a single-node cluster. Rank 0 (the master, or worker 0 of an elastic job) has the outputs.
+ * Rank 0 (the master, or worker 0 of an elastic job) has the outputs. The other ranks of a job with a
+ * master write into a directory of their own that nobody reads, so that a program writing from every
+ * rank does not race rank 0.
  */
-import { join } from 'node:path';
 import { chmod, mkdir, rm } from 'node:fs/promises';
-import {
-  type AttemptContext,
-  BackendError,
-  type JsonObject,
-  type LogLink,
-  type TaskStatus,
-  createDataDirs,
-  failed,
-  materializeInputs,
-  readOutputs,
-  toLocalPath,
-  uriScheme,
-} from '@tflyte/core';
-import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
-import type { DataLoadingConfig } from '@tflyte/idl/core/tasks';
+import { dirname, join } from 'node:path';
+import type { V1EnvVar } from '@kubernetes/client-node';
+import { type AttemptContext, BackendError, type JsonObject, type LogLink, type StatusCheckPolicy } from '@tflyte/core';
 import {
   type KubeClient,
   type KubernetesPodOptions,
   type LogLinkTemplate,
   type PodBuildOptions,
+  type PodDataOptions,
   type PodLocations,
   type ResourceBackend,
-  buildPod,
-  createKubeClient,
+  type RolePod,
   kubernetesResourceBackend,
-  renderLogLinks,
+  lazyKubeClient,
+  operatorJobPhase,
+  podData,
+  podLogLinks,
+  podTemplateSource,
+  resourcesOverride,
+  rolePodSpec,
 } from '@tflyte/kubernetes';
-import { pytorchCustom, replicaGroup } from '../pytorch-config.ts';
-import { DEFAULT_OPERATOR_TIMEOUT_MS, pytorchJobPhase } from './job-phase.ts';
-import { PYTORCH_JOB_KIND, type PodTemplateOf, type PyTorchJobView, type Role, buildPyTorchJob } from './pytorch-job.ts';
+import { type ReplicaGroup, operatorRestartPolicy, pytorchCustom, replicaGroup } from '../pytorch-config.ts';
+import { PYTORCH_CONTAINER, PYTORCH_JOB_KIND, type PyTorchJobView, type Role, buildPyTorchJob } from './pytorch-job.ts';
 
-export interface PyTorchJobBackendOptions extends PodBuildOptions {
+export interface PyTorchJobBackendOptions extends PodBuildOptions, PodDataOptions {
   /** Backend name in events and the state store. Default `kubernetes-pytorch`. */
   readonly name?: string;
   /** A client to share with other backends (one watch per namespace for all of them). */
   readonly client?: KubeClient;
   /** Used when no client is given; default: the kubeconfig kubectl would use. */
-  readonly kubeConfig?: KubeConfig;
+  readonly kubeConfig?: KubernetesPodOptions['kubeConfig'];
   readonly context?: string;
   /** Default: the context's namespace. */
   readonly namespace?: string;
+  /** A cluster PodTemplate as the base of tasks that name none (Flyte's `default-pod-template-name`). */
+  readonly defaultPodTemplateName?: string;
   /** Log links for the master's and each worker's pod (`{{ .podName }}`, `{{ .namespace }}`, …). */
   readonly logLinks?: readonly LogLinkTemplate[];
-  /** A job the operator has not started this long after its creation fails. Default 1 min (Flyte's kf-operator timeout). */
+  /**
+   * How long after its creation a job may go unstarted before the operator counts as unresponsive
+   * (then status reads fail, under the executor's bound). Default 1 min (Flyte's kf-operator timeout).
+   */
   readonly operatorTimeoutMs?: number;
+  /**
+   * Earliest-error aggregation (Flyte's `enable-distributed-error-aggregation`): every replica gets
+   * `_F_DES=Earliest`, so that flytekit names its error documents per worker. Default false.
+   */
+  readonly distributedErrorAggregation?: boolean;
   /** Delete the job once its attempt is over. Default true. */
   readonly deleteWhenDone?: boolean;
+  /** Tolerance for failed status reads (default: the executor's, 5 in a row). */
+  readonly statusChecks?: Partial<StatusCheckPolicy>;
 }
-
-type KubeConfig = NonNullable<KubernetesPodOptions['kubeConfig']>;
 
 export const PYTORCH_JOB_BACKEND = 'kubernetes-pytorch';
-
-interface HostData {
-  readonly inputsDir: string;
-  readonly outputsDir: string;
-  readonly inputPath: string;
-  readonly outputPath: string;
-  readonly format: DataLoadingConfig['format'];
-}
-
-function dataConfigOf(ctx: AttemptContext): DataLoadingConfig | undefined {
-  const target = ctx.template.target;
-  const config = target.case === 'container' || target.case === 'k8sPod' ? target.value.dataConfig : undefined;
-  return config?.enabled ? config : undefined;
-}
-
-/** The host directories of one role: inputs are shared, each role writes into its own outputs directory. */
-function hostData(ctx: AttemptContext, role: 'rank0' | 'others'): HostData | undefined {
-  const config = dataConfigOf(ctx);
-  if (config === undefined) return undefined;
-  if (uriScheme(ctx.outputPrefix) !== 'file') {
-    throw new BackendError({
-      kind: 'user',
-      retryable: false,
-      code: 'UnsupportedDataLoading',
-      message: `a PyTorch task's inputs and outputs are mounted from the executor's disk, but the attempt's files are at ${ctx.outputPrefix}; use a local state directory`,
-    });
-  }
-  const dir = join(toLocalPath(ctx.outputPrefix), 'data');
-  return { inputsDir: join(dir, 'inputs'), outputsDir: join(dir, role === 'rank0' ? 'outputs' : 'outputs-other-ranks'), inputPath: config.inputPath, outputPath: config.outputPath, format: config.format };
-}
-
-function locations(ctx: AttemptContext, target: { namespace: string; name: string }, data: HostData | undefined): PodLocations {
-  return { ...target, inputUri: ctx.inputsUri, outputPrefix: ctx.outputPrefix, checkpointOutputPrefix: join(ctx.rawOutputPrefix, '_flytecheckpoints'), prevCheckpointPrefix: '', data };
-}
+/** The replica's pod name, through the downward API (Flyte's worker-name variable). */
+export const WORKER_NAME_ENV = '_F_WN';
+export const ERROR_STRATEGY_ENV = '_F_DES';
 
 /** `<job>-master-0` (when there is a master) and `<job>-worker-<i>`: the operator's pod names. */
 export function replicaPodNames(job: PyTorchJobView): string[] {
@@ -107,78 +79,94 @@ export function replicaPodNames(job: PyTorchJobView): string[] {
   ];
 }
 
-/** The PyTorchJob for an attempt (without name and namespace, which the resource backend sets). */
-export function pytorchJobManifest(ctx: AttemptContext, target: { namespace: string; name: string }, options: PodBuildOptions = {}): PyTorchJobView {
-  const config = pytorchCustom.decode({ custom: ctx.template.custom as JsonObject | undefined }, ctx.template.taskTypeVersion);
+/** Where ranks other than rank 0 write their outputs: beside rank 0's, never read. */
+function otherRanks(where: PodLocations): PodLocations {
+  if (where.data === undefined) return where;
+  return { ...where, data: { ...where.data, outputsDir: join(dirname(where.data.outputsDir), 'outputs-other-ranks') } };
+}
+
+function decode(ctx: AttemptContext) {
+  return pytorchCustom.decode({ custom: ctx.template.custom as JsonObject | undefined }, ctx.template.taskTypeVersion);
+}
+
+export interface PyTorchManifestOptions extends PodBuildOptions {
+  readonly distributedErrorAggregation?: boolean;
+}
+
+/** The PyTorchJob for an attempt whose pods read and write at `where` (name and namespace are set by the resource backend). */
+export function pytorchJobManifest(ctx: AttemptContext, where: PodLocations, options: PyTorchManifestOptions = {}): PyTorchJobView {
+  const config = decode(ctx);
   const elastic = config.elasticConfig !== undefined;
   if (elastic && replicaGroup(config.workerReplicas).replicas === 0) {
     throw new BackendError({ kind: 'user', retryable: false, code: 'BadTaskSpecification', message: 'an elastic PyTorch task needs at least one worker replica' });
   }
-  const rank0 = hostData(ctx, 'rank0');
-  const others = hostData(ctx, 'others');
-  // Rank 0 is the master, or worker 0 of an elastic job; all workers share one template, so there the
-  // outputs directory is shared too and only rank 0 writes it.
-  const podOf = (role: Role): PodTemplateOf => {
-    const data = role === 'master' || elastic ? rank0 : others;
-    const pod = buildPod(ctx, locations(ctx, target, data), options);
-    return { metadata: { labels: { ...pod.metadata?.labels }, annotations: { ...pod.metadata?.annotations } }, spec: pod.spec as PodTemplateOf['spec'] };
+  const extraEnv: V1EnvVar[] = [
+    { name: WORKER_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    ...(options.distributedErrorAggregation === true ? [{ name: ERROR_STRATEGY_ENV, value: 'Earliest' }] : []),
+  ];
+  const podOf = (role: Role, group: ReplicaGroup): RolePod => {
+    const resources = resourcesOverride(group.resources);
+    const pod = rolePodSpec(ctx, {
+      // All workers of an elastic job share one template, so there worker 0 (rank 0) writes where all do.
+      locations: role === 'master' || elastic ? where : otherRanks(where),
+      platform: options,
+      role,
+      primaryContainerName: PYTORCH_CONTAINER,
+      restartPolicy: operatorRestartPolicy(group.restartPolicy),
+      ...(group.image === '' ? {} : { image: group.image }),
+      ...(resources === undefined ? {} : { resources }),
+    });
+    const primary = pod.spec.containers.find((c) => c.name === PYTORCH_CONTAINER)!;
+    primary.env = [...(primary.env ?? []).filter((e) => !extraEnv.some((x) => x.name === e.name)), ...extraEnv];
+    return pod;
   };
-  return buildPyTorchJob(config, podOf, options.defaults?.gpuResourceName);
+  return buildPyTorchJob(config, podOf);
 }
 
 export function pytorchJobBackend(options: PyTorchJobBackendOptions = {}): ResourceBackend {
-  let client = options.client;
-  const connect = (): KubeClient =>
-    (client ??= createKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) }));
+  // Connects on first use, so that a config file naming this backend loads without a cluster.
+  const client = options.client ?? lazyKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) });
+  const data = podData(options);
   const logLinks = options.logLinks ?? [];
-  const timeout = options.operatorTimeoutMs ?? DEFAULT_OPERATOR_TIMEOUT_MS;
+  const baseTemplate = podTemplateSource(client, {
+    ...(options.defaultPodTemplateName === undefined ? {} : { defaultPodTemplateName: options.defaultPodTemplateName }),
+    ...(options.podTemplate === undefined ? {} : { podTemplate: options.podTemplate }),
+  });
 
-  const linksOf = (job: PyTorchJobView, ctx: AttemptContext): LogLink[] =>
-    replicaPodNames(job).flatMap((podName) => {
-      const pod = { metadata: { name: podName, namespace: job.metadata?.namespace ?? '' }, status: { startTime: job.metadata?.creationTimestamp } };
-      const replica = podName.slice((job.metadata?.name ?? '').length + 1);
-      return renderLogLinks(logLinks, pod, ctx).map((link) => ({ ...link, name: link.name.replace(/ \(User\)$/, ` ${replica} (User)`) }));
-    });
-
-  let backend: ResourceBackend | undefined;
-  const resolve = (): ResourceBackend =>
-    (backend ??= kubernetesResourceBackend<PyTorchJobView>({
-      name: options.name ?? PYTORCH_JOB_BACKEND,
-      kind: PYTORCH_JOB_KIND,
-      client: connect(),
-      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
-      ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
-      async build(ctx, target) {
-        const rank0 = hostData(ctx, 'rank0');
-        const others = hostData(ctx, 'others');
-        if (rank0 !== undefined && others !== undefined) {
-          await createDataDirs(rank0.inputsDir, rank0.outputsDir);
-          await rm(others.outputsDir, { recursive: true, force: true });
-          await mkdir(others.outputsDir, { recursive: true });
-          await chmod(others.outputsDir, 0o777);
-          await materializeInputs({ hostDir: rank0.inputsDir, inputPath: rank0.inputPath, format: rank0.format }, Object.keys(ctx.template.interface?.inputs?.variables ?? {}), ctx.inputs);
-        }
-        return pytorchJobManifest(ctx, target, options);
-      },
-      phaseOf: (job, ctx, now) => pytorchJobPhase(job, now, linksOf(job, ctx), timeout),
-      async finalize(status, _job, ctx): Promise<TaskStatus> {
-        const rank0 = hostData(ctx, 'rank0');
-        if (status.phase !== TaskExecution_Phase.SUCCEEDED || rank0 === undefined) return status;
-        const outputs = await readOutputs(
-          { hostDir: rank0.outputsDir, outputPath: rank0.outputPath, rawOutputPrefix: ctx.rawOutputPrefix },
-          ctx.template.interface?.outputs?.variables ?? {},
-        );
-        return outputs.ok ? { ...status, outputs: outputs.outputs } : failed(outputs.failure, status.logs === undefined ? {} : { logs: status.logs });
-      },
-    }));
-
-  // Delegated lazily so that naming the backend in tflyte.config.ts needs no cluster.
-  return {
-    name: options.name ?? PYTORCH_JOB_BACKEND,
-    handleVersion: 1,
-    create: (ctx) => resolve().create(ctx),
-    get: (handle, ctx) => resolve().get(handle, ctx),
-    delete: (handle, ctx) => resolve().delete(handle, ctx),
-    watch: (handle, ctx, onStatus, signal, onError) => resolve().watch(handle, ctx, onStatus, signal, onError),
+  const linksOf = (job: PyTorchJobView, ctx: AttemptContext): LogLink[] => {
+    const namespace = job.metadata?.namespace ?? '';
+    const start = job.metadata?.creationTimestamp;
+    const prefix = `${job.metadata?.name ?? ''}-`;
+    return replicaPodNames(job).flatMap((podName) =>
+      podLogLinks(logLinks, { podName, namespace, label: podName.slice(prefix.length), ...(start === undefined ? {} : { startTime: start }) }, ctx),
+    );
   };
+
+  return kubernetesResourceBackend<PyTorchJobView>({
+    name: options.name ?? PYTORCH_JOB_BACKEND,
+    kind: PYTORCH_JOB_KIND,
+    client,
+    ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
+    ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),
+    async prepare(ctx, target) {
+      await baseTemplate(ctx, target.namespace);
+      const where = data.locations(ctx, target);
+      await data.upload(ctx, where);
+      const others = otherRanks(where).data;
+      if (others !== undefined && others !== where.data) {
+        await rm(others.outputsDir, { recursive: true, force: true });
+        await mkdir(others.outputsDir, { recursive: true });
+        // The ranks may run as another user than the executor (a container runtime's).
+        await chmod(others.outputsDir, 0o777);
+      }
+    },
+    async build(ctx, target) {
+      const podTemplate = await baseTemplate(ctx, target.namespace);
+      return pytorchJobManifest(ctx, data.locations(ctx, target), { ...options, podTemplate });
+    },
+    phaseOf: (job, ctx, now) =>
+      operatorJobPhase(job, now, { logs: linksOf(job, ctx), ...(options.operatorTimeoutMs === undefined ? {} : { startTimeoutMs: options.operatorTimeoutMs }) }),
+    finalize: (status, job, ctx) => data.collect(status, ctx, data.locations(ctx, { namespace: job.metadata?.namespace ?? '', name: job.metadata?.name ?? '' })),
+  });
 }

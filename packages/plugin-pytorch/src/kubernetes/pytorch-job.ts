@@ -1,13 +1,11 @@
 /**
  * TaskTemplate → PyTorchJob (kubeflow.org/v1), as Flyte's kfoperators plugin builds it: every replica
- * group's pod template is the task's pod (one role's pod from @tflyte/kubernetes' buildPod) with the
- * primary container renamed `pytorch` and the group's image and resources laid over the task's; the
+ * group's pod template is one role's pod from @tflyte/kubernetes' rolePodSpec (the task's pod with the
+ * primary container named `pytorch` and the group's image and resources in place of the task's); the
  * master is always one replica; an elastic job has no master and an `elasticPolicy`; the run policy
  * is copied field by field, nonzero fields only; a worker group of 0 replicas is left out.
  */
-import { PRIMARY_CONTAINER_ANNOTATION } from '@tflyte/kubernetes';
-import type { KubeObject } from '@tflyte/kubernetes';
-import { type Resources, Resources_ResourceName } from '@tflyte/idl/core/tasks';
+import type { JobCondition, KubeObject, RolePod } from '@tflyte/kubernetes';
 import { CleanPodPolicy } from '@tflyte/idl/plugins/kubeflow/common';
 import { type PyTorchConfig, type ReplicaGroup, operatorRestartPolicy, replicaGroup } from '../pytorch-config.ts';
 
@@ -17,22 +15,13 @@ export const PYTORCH_CONTAINER = 'pytorch';
 
 export interface PodTemplateOf {
   readonly metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  readonly spec: { containers: Array<{ name: string; image?: string; resources?: unknown; [field: string]: unknown }>; [field: string]: unknown };
+  readonly spec: RolePod['spec'];
 }
 
 export interface ReplicaSpecView {
   replicas: number;
   restartPolicy: 'Never' | 'OnFailure' | 'Always';
   template: PodTemplateOf;
-}
-
-export interface JobConditionView {
-  type?: string;
-  status?: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-  lastUpdateTime?: string;
 }
 
 export interface RunPolicyView {
@@ -50,7 +39,7 @@ export interface PyTorchJobView extends KubeObject {
     elasticPolicy?: { minReplicas?: number; maxReplicas?: number; rdzvBackend?: string; nProcPerNode?: number; maxRestarts?: number };
     [field: string]: unknown;
   };
-  status?: { conditions?: JobConditionView[]; startTime?: string; completionTime?: string; replicaStatuses?: unknown; [field: string]: unknown };
+  status?: { conditions?: JobCondition[]; startTime?: string; completionTime?: string; replicaStatuses?: unknown; [field: string]: unknown };
 }
 
 export type Role = 'master' | 'worker';
@@ -61,16 +50,16 @@ const CLEAN_POD_POLICY: Readonly<Record<number, string>> = {
   [CleanPodPolicy.CLEANPOD_POLICY_ALL]: 'All',
 };
 
-/**
- * `podOf(role)` is the task's pod for one role (a fresh object per call). `gpuResourceName` names
- * GPUs in replica resource overrides.
- */
-export function buildPyTorchJob(config: PyTorchConfig, podOf: (role: Role) => PodTemplateOf, gpuResourceName = 'nvidia.com/gpu'): PyTorchJobView {
+/** `podOf(role, group)` is the pod of one replica group (a fresh object per call). */
+export function buildPyTorchJob(config: PyTorchConfig, podOf: (role: Role, group: ReplicaGroup) => RolePod): PyTorchJobView {
   const worker = replicaGroup(config.workerReplicas);
   const elastic = config.elasticConfig;
   const specs: { Master?: ReplicaSpecView; Worker?: ReplicaSpecView } = {};
-  if (elastic === undefined) specs.Master = replicaSpec({ ...replicaGroup(config.masterReplicas), replicas: 1 }, podOf('master'), gpuResourceName);
-  if (worker.replicas > 0) specs.Worker = replicaSpec(worker, podOf('worker'), gpuResourceName);
+  if (elastic === undefined) {
+    const master = { ...replicaGroup(config.masterReplicas), replicas: 1 };
+    specs.Master = replicaSpec(master, podOf('master', master));
+  }
+  if (worker.replicas > 0) specs.Worker = replicaSpec(worker, podOf('worker', worker));
   const runPolicy = runPolicyOf(config);
   return {
     apiVersion: PYTORCH_JOB_KIND.apiVersion,
@@ -94,35 +83,8 @@ export function buildPyTorchJob(config: PyTorchConfig, podOf: (role: Role) => Po
   };
 }
 
-function replicaSpec(group: ReplicaGroup, pod: PodTemplateOf, gpuResourceName: string): ReplicaSpecView {
-  const template = structuredClone(pod);
-  const annotations = template.metadata?.annotations ?? {};
-  const primaryName = annotations[PRIMARY_CONTAINER_ANNOTATION] ?? template.spec.containers[0]?.name;
-  const primary = template.spec.containers.find((c) => c.name === primaryName) ?? template.spec.containers[0];
-  if (primary !== undefined) {
-    primary.name = PYTORCH_CONTAINER;
-    if (group.image !== '') primary.image = group.image;
-    const resources = k8sResources(group.resources, gpuResourceName);
-    if (resources !== undefined) primary.resources = resources;
-  }
-  if (template.metadata?.annotations !== undefined) template.metadata.annotations[PRIMARY_CONTAINER_ANNOTATION] = PYTORCH_CONTAINER;
-  return { replicas: group.replicas, restartPolicy: operatorRestartPolicy(group.restartPolicy), template };
-}
-
-const K8S_RESOURCE: Readonly<Partial<Record<Resources_ResourceName, string>>> = {
-  [Resources_ResourceName.CPU]: 'cpu',
-  [Resources_ResourceName.MEMORY]: 'memory',
-  [Resources_ResourceName.EPHEMERAL_STORAGE]: 'ephemeral-storage',
-};
-
-/** A replica's own resources, or undefined to keep the task's; as Flyte does, a side left empty takes the other's values. */
-function k8sResources(resources: Resources | undefined, gpuResourceName: string): { requests: Record<string, string>; limits: Record<string, string> } | undefined {
-  if (resources === undefined || (resources.requests.length === 0 && resources.limits.length === 0)) return undefined;
-  const toMap = (entries: Resources['requests']) =>
-    Object.fromEntries(entries.map((e) => [e.name === Resources_ResourceName.GPU ? gpuResourceName : (K8S_RESOURCE[e.name] ?? ''), e.value] as const).filter(([k]) => k !== ''));
-  const requests = toMap(resources.requests);
-  const limits = toMap(resources.limits);
-  return { requests: { ...limits, ...requests }, limits: { ...requests, ...limits } };
+function replicaSpec(group: ReplicaGroup, pod: RolePod): ReplicaSpecView {
+  return { replicas: group.replicas, restartPolicy: operatorRestartPolicy(group.restartPolicy), template: { metadata: pod.metadata, spec: pod.spec } };
 }
 
 function runPolicyOf(config: PyTorchConfig): RunPolicyView | undefined {
