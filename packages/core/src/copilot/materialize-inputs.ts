@@ -13,6 +13,7 @@ import { type Storage, uriScheme } from '../storage/object-store.ts';
 import { BlobSchema, type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema, ScalarSchema } from '@tflyte/idl/core/literals';
 import { DataLoadingConfig_LiteralMapFormat } from '@tflyte/idl/core/tasks';
 import { BlobType_BlobDimensionality } from '@tflyte/idl/core/types';
+import { getOwn } from '../types/own-key.ts';
 import { unsafeEntryName } from './entry-name.ts';
 import { fileText, goJsonString, jsonText } from './input-text.ts';
 
@@ -39,7 +40,7 @@ export async function materializeInputs(layout: InputLayout, names: readonly str
     if (unsafe !== undefined) throw badInput(name, `cannot be written to ${layout.inputPath}: ${unsafe}; rename the input`);
   }
   for (const name of names) {
-    const literal = Object.hasOwn(inputs.literals, name) ? inputs.literals[name] : undefined;
+    const literal = getOwn(inputs.literals, name);
     if (literal === undefined) throw badInput(name, 'has no value');
     const scalar = literal.value.case === 'scalar' ? literal.value.value.value : undefined;
     const target = join(layout.hostDir, name);

@@ -15,6 +15,7 @@ import { describeLiteralType } from '../types/from-literal-type.ts';
 import type { Variable } from '@tflyte/idl/core/interface';
 import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema, type PrimitiveSchema } from '@tflyte/idl/core/literals';
 import { type BlobType, BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
+import { setOwn } from '../types/own-key.ts';
 import { unsafeEntryName } from './entry-name.ts';
 import { type Parsed, parseGoBool, parseGoDatetime, parseGoDuration, parseGoFloat, parseGoInt } from './go-parse.ts';
 
@@ -54,7 +55,7 @@ export async function readOutputs(layout: OutputLayout, variables: Readonly<Reco
   for (const [name, variable] of Object.entries(variables)) {
     const result = await readOutput(layout, name, variable, storage);
     if (typeof result === 'string') return failed(`output '${name}' ${result}`);
-    Object.defineProperty(literals, name, { value: result, enumerable: true, writable: true, configurable: true });
+    setOwn(literals, name, result);
   }
   return { ok: true, outputs: create(LiteralMapSchema, { literals }) };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { clone, create, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { LiteralCollectionSchema, LiteralMapSchema, LiteralSchema, type Literal, type LiteralMap } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
+import { setOwn } from '../types/own-key.ts';
 
 /**
  * The local cache key, as flytekit's local cache builds it:
@@ -85,12 +86,4 @@ function sortJson(value: unknown): unknown {
   const sorted: Record<string, unknown> = {};
   for (const k of Object.keys(value).sort()) setOwn(sorted, k, sortJson((value as Record<string, unknown>)[k]));
   return sorted;
-}
-
-/**
- * Assignment to `__proto__` would set the prototype instead of adding the key, so `{"__proto__": 5,
- * "a": 1}` would hash like `{"a": 1}` and share its cache entry. Map keys are data: define them.
- */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

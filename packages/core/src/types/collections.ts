@@ -8,6 +8,7 @@ import { TypeMismatchError, describeValue } from '../errors.ts';
 import { BaseType } from './base.ts';
 import type { AnyType, FlyteType, Infer } from './flyte-type.ts';
 import { isPlainObject, isWellFormed, literalMismatch } from './literals.ts';
+import { setOwn } from './own-key.ts';
 import { indexPath, keyPath } from './path.ts';
 
 export interface FlyteListType<E extends AnyType> extends FlyteType<Infer<E>[]> {
@@ -87,12 +88,7 @@ export class MapType<V extends AnyType> extends BaseType<Record<string, Infer<V>
   toLiteral(value: Record<string, Infer<V>>, path = ''): Literal {
     const literals: Record<string, Literal> = {};
     for (const [key, item] of this.entries(value, path)) {
-      Object.defineProperty(literals, key, {
-        value: this.valueType.toLiteral(item, keyPath(path, key)),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      setOwn(literals, key, this.valueType.toLiteral(item, keyPath(path, key)));
     }
     return create(LiteralSchema, { value: { case: 'map', value: { literals } } });
   }

@@ -59,3 +59,13 @@ describe('fromLiteralMap', () => {
     expect(() => fromLiteralMap(inputs, wrong)).toThrow('name: expected string, got integer literal 1');
   });
 });
+
+describe('names that are Object.prototype members', () => {
+  it('converts inputs named "__proto__", "constructor" and "prototype" both ways as ordinary fields', () => {
+    const record = Object.fromEntries(['__proto__', 'constructor', 'prototype'].map((name) => [name, t.int()]));
+    const values = Object.fromEntries([['__proto__', 1], ['constructor', 2], ['prototype', 3]]);
+    const map = toLiteralMap(record, values);
+    expect(Object.keys(map.literals)).toEqual(['__proto__', 'constructor', 'prototype']);
+    expect(Object.entries(fromLiteralMap(record, map))).toEqual([['__proto__', 1], ['constructor', 2], ['prototype', 3]]);
+  });
+});

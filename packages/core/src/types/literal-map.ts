@@ -4,6 +4,7 @@ import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import type { Literal, LiteralMap } from '@tflyte/idl/core/literals';
 import { TypeMismatchError } from '../errors.ts';
 import type { TypeRecord } from './flyte-type.ts';
+import { setOwn } from './own-key.ts';
 import { fieldPath } from './path.ts';
 import { UnknownFieldError } from './type-errors.ts';
 
@@ -21,7 +22,7 @@ export function toLiteralMap(types: TypeRecord, values: Readonly<Record<string, 
     const given = Object.hasOwn(values, name) ? values[name] : undefined;
     const value = given === undefined && type.defaultValue !== undefined ? type.defaultValue.value : given;
     if (value === undefined) throw new TypeMismatchError(fieldPath(path, name), `${type.display} (the field is required)`, 'undefined');
-    literals[name] = type.toLiteral(value, fieldPath(path, name));
+    setOwn(literals, name, type.toLiteral(value, fieldPath(path, name)));
   }
   return create(LiteralMapSchema, { literals });
 }
@@ -36,10 +37,10 @@ export function fromLiteralMap(types: TypeRecord, map: LiteralMap, path = ''): R
     const literal = Object.hasOwn(map.literals, name) ? map.literals[name] : undefined;
     if (literal === undefined) {
       if (type.defaultValue === undefined) throw new TypeMismatchError(fieldPath(path, name), `${type.display} (the field is required)`, 'no literal');
-      out[name] = type.defaultValue.value;
+      setOwn(out, name, type.defaultValue.value);
       continue;
     }
-    out[name] = type.fromLiteral(literal, fieldPath(path, name));
+    setOwn(out, name, type.fromLiteral(literal, fieldPath(path, name)));
   }
   return out;
 }

@@ -5,6 +5,8 @@
  * reaches a prototype. Integers outside ±2^53 come back as bigint for the caller to refuse.
  */
 
+import { setOwn } from './own-key.ts';
+
 export class MsgpackReadError extends Error {}
 
 export function readMsgpack(bytes: Uint8Array, maxDepth: number): unknown {
@@ -93,7 +95,7 @@ class Reader {
     for (let i = 0; i < size; i++) {
       const key = this.value(depth + 1);
       if (typeof key !== 'string' && typeof key !== 'number') throw new MsgpackReadError(`a map key must be a string or number, got ${typeof key}`);
-      Object.defineProperty(out, String(key), { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
+      setOwn(out, String(key), this.value(depth + 1));
     }
     return out;
   }
