@@ -254,6 +254,20 @@ describe('buildPod with pod templates', () => {
     expect(pod.metadata?.labels).toMatchObject({ base: 'yes', from: 'template' });
   });
 
+  it('refuses shared memory on a pod spec (serialized elsewhere) whose primary container already mounts /dev/shm', () => {
+    const shm = task({ inputs: {}, outputs: t.int(), sharedMemory: '1Gi', podTemplate: { primaryContainerName: 'main', podSpec: { containers: [{ name: 'main', image: 'i' }] } } }, function shm() {
+      return 1;
+    });
+    const template = toTaskTemplate(shm, { image: 'app:1' });
+    if (template.target.case !== 'k8sPod') throw new Error('expected a pod target');
+    const podSpec = template.target.value.podSpec as unknown as { containers: Array<Record<string, unknown>>; volumes?: unknown[] };
+    podSpec.containers[0]!.volumeMounts = [{ name: 'dshm', mountPath: '/dev/shm' }];
+    podSpec.volumes = [{ name: 'dshm', emptyDir: { medium: 'Memory' } }];
+    expect(() => build(template)).toThrow(
+      expect.objectContaining({ failure: expect.objectContaining({ code: 'BadTaskFormat' }), message: expect.stringMatching(/already mounts volume 'dshm' at \/dev\/shm .*sharedMemory mounts one there too/) }),
+    );
+  });
+
   it('refuses a pod spec without its primary container, and targets that are not containers', () => {
     const template = toTaskTemplate(withSidecar, { image: 'app:1' });
     if (template.target.case === 'k8sPod') template.target.value.primaryContainerName = 'missing';

@@ -251,6 +251,11 @@ export function rolePodSpec(ctx: AttemptContext, options: RolePodOptions): RoleP
   const volumes = [...(spec.volumes ?? [])];
   const shm = sharedMemory(template.extendedResources);
   const data = where.data === undefined ? undefined : hostDataVolumes(where.data);
+  const taken = shm ? primary.volumeMounts?.find((m) => m.mountPath.replace(/\/+$/, '') === shm.mount.mountPath && m.name !== shm.mount.name) : undefined;
+  if (taken !== undefined && shm !== undefined) {
+    // The API server refuses two mounts at one path; fail here, with the fix, before a pod is created.
+    throw badFormat(`the task's pod spec already mounts volume '${taken.name}' at ${shm.mount.mountPath} on the primary container, and sharedMemory mounts one there too: drop one of the two`);
+  }
   const mounts = [...(shm ? [shm.mount] : []), ...(data?.mounts ?? [])];
   if (shm) volumes.push(shm.volume);
   if (data) volumes.push(...data.volumes);
