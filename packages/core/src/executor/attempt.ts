@@ -65,8 +65,40 @@ export function timeoutMs(ctx: RunContext): number | undefined {
   return ms > 0 ? ms : undefined;
 }
 
-/** The backend's view of one attempt. */
-export function attemptContext(ctx: RunContext, plan: AttemptPlan, signal: AbortSignal): AttemptContext {
+/** What an attempt's signal comes from: an AbortController, or a LazyAbort. */
+export interface AbortSource {
+  readonly signal: AbortSignal;
+}
+
+/**
+ * An AbortController made only when its signal is first read. Most in-process attempts never read
+ * it, and an AbortController (and the Event its abort dispatches) per element dominates a map of
+ * small functions. Aborted before it is read, it hands out a signal that is already aborted.
+ */
+export class LazyAbort implements AbortSource {
+  #controller: AbortController | undefined;
+  #reason: { readonly value: unknown } | undefined;
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason.value);
+    }
+    return this.#controller.signal;
+  }
+  abort(reason: unknown): void {
+    if (this.#controller !== undefined) this.#controller.abort(reason);
+    else this.#reason ??= { value: reason };
+  }
+}
+
+/**
+ * The backend's view of one attempt. For in-process backends the token (a SHA-256), the file
+ * locations and the signal are made only when read, since a function task reads none of them and
+ * making them dominated maps of small functions. Other backends get a plain object, which they
+ * may spread (`{ ...ctx, handle }`); their attempts cost I/O that dwarfs building it.
+ */
+export function attemptContext(ctx: RunContext, plan: AttemptPlan, abort: AbortSource): AttemptContext {
+  if (ctx.backend.inProcess === true) return new AttemptView(ctx, plan, abort);
   const { runId, nodeId } = ctx;
   const { attempt } = plan;
   const prefix = attemptPrefix(ctx.stateDir, runId, nodeId, attempt);
@@ -81,9 +113,53 @@ export function attemptContext(ctx: RunContext, plan: AttemptPlan, signal: Abort
     rawOutputPrefix:
       ctx.rawOutputPrefix === undefined ? `${prefix}/raw` : joinUri(ctx.rawOutputPrefix, encodeURIComponent(runId), encodeURIComponent(nodeId), String(attempt)),
     interruptible: plan.interruptible,
-    signal,
+    signal: abort.signal,
     clock: ctx.clock,
   };
+}
+
+/** The lazy AttemptContext of an in-process attempt (read its fields; a spread copies only the eager ones). */
+class AttemptView implements AttemptContext {
+  readonly template: AttemptContext['template'];
+  readonly inputs: LiteralMap;
+  readonly generatedName: string;
+  readonly attempt: number;
+  readonly interruptible: boolean;
+  readonly clock: AttemptContext['clock'];
+  readonly #ctx: RunContext;
+  readonly #abort: AbortSource;
+  #prefix: string | undefined;
+  #token: string | undefined;
+  #raw: string | undefined;
+
+  constructor(ctx: RunContext, plan: AttemptPlan, abort: AbortSource) {
+    this.template = ctx.template;
+    this.inputs = ctx.inputs;
+    this.generatedName = plan.resume?.generatedName ?? generatedName(ctx.runId, ctx.nodeId, plan.attempt);
+    this.attempt = plan.attempt;
+    this.interruptible = plan.interruptible;
+    this.clock = ctx.clock;
+    this.#ctx = ctx;
+    this.#abort = abort;
+  }
+
+  get idempotencyToken(): string {
+    return (this.#token ??= idempotencyToken(this.#ctx.runId, this.#ctx.nodeId, this.attempt));
+  }
+  get outputPrefix(): string {
+    return (this.#prefix ??= attemptPrefix(this.#ctx.stateDir, this.#ctx.runId, this.#ctx.nodeId, this.attempt));
+  }
+  get inputsUri(): string {
+    return `${this.outputPrefix}/inputs.pb`;
+  }
+  get rawOutputPrefix(): string {
+    const { rawOutputPrefix, runId, nodeId } = this.#ctx;
+    return (this.#raw ??=
+      rawOutputPrefix === undefined ? `${this.outputPrefix}/raw` : joinUri(rawOutputPrefix, encodeURIComponent(runId), encodeURIComponent(nodeId), String(this.attempt)));
+  }
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
 }
 
 /** Sync backends keep no handle; their records carry version 0. */
@@ -118,7 +194,8 @@ export function recordFailure(ctx: RunContext, key: AttemptKey, failure: Failure
  * record — or, when resuming, the record an earlier executor wrote.
  */
 export async function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): Promise<AttemptRecord> {
-  await ctx.files.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs));
+  // In-process jobs take their inputs in memory; encoding them would be wasted work.
+  if (!ctx.backend.inProcess) await ctx.files.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs));
   return (
     plan.resume ??
     ctx.store.insertAttempt({
@@ -156,8 +233,8 @@ export function statusChanged(attempt: number, status: TaskStatus): EventPayload
 export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<AttemptOutcome> {
   const { backend, runId, nodeId } = ctx;
   const key: AttemptKey = { runId, nodeId, attempt: plan.attempt };
-  const attemptAbort = new AbortController();
-  const actx = attemptContext(ctx, plan, attemptAbort.signal);
+  const attemptAbort = new LazyAbort();
+  const actx = attemptContext(ctx, plan, attemptAbort);
   const fail = (failure: FailureInfo): AttemptOutcome => recordFailure(ctx, key, failure);
   let handle: JsonValue | undefined;
 
@@ -218,7 +295,7 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
       work = follow(ctx, actx, backend, handle, attemptAbort.signal);
     }
 
-    const outcome = await settleFirst(ctx, work, limit === undefined ? undefined : record.createdAt + limit, attemptAbort.signal);
+    const outcome = await settleFirst(ctx, work, limit === undefined ? undefined : record.createdAt + limit, attemptAbort);
     switch (outcome.type) {
       case 'cancelled':
         return await cancel();
@@ -262,7 +339,7 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
 }
 
 /** The first of: the work's outcome, the deadline, or the run's cancellation. */
-function settleFirst(ctx: RunContext, work: Promise<MonitorOutcome>, deadline: number | undefined, attemptSignal: AbortSignal): Promise<MonitorOutcome> {
+function settleFirst(ctx: RunContext, work: Promise<MonitorOutcome>, deadline: number | undefined, attemptAbort: AbortSource): Promise<MonitorOutcome> {
   const { signal, clock } = ctx;
   if (signal?.aborted === true) return Promise.resolve({ type: 'cancelled' });
   if (signal === undefined && deadline === undefined) return work;
@@ -275,7 +352,7 @@ function settleFirst(ctx: RunContext, work: Promise<MonitorOutcome>, deadline: n
     };
     const onAbort = (): void => settle({ type: 'cancelled' });
     signal?.addEventListener('abort', onAbort, { once: true });
-    attemptSignal.addEventListener('abort', () => stop.abort(ATTEMPT_OVER), { once: true });
+    attemptAbort.signal.addEventListener('abort', () => stop.abort(ATTEMPT_OVER), { once: true });
     if (deadline !== undefined) {
       clock.sleep(Math.max(0, deadline - clock.now()), stop.signal).then(
         () => settle({ type: 'timeout' }),
@@ -342,7 +419,7 @@ export async function finish(ctx: RunContext, actx: AttemptContext, key: Attempt
       const mismatch = outputMismatch(ctx.template, outputs);
       if (mismatch !== undefined) return fail({ kind: 'user', retryable: false, code: FAILURE_CODES.outputsInvalid, message: mismatch });
       // Kept beside the attempt so a restarted executor can return them without asking the backend.
-      if (!alreadyStored) await ctx.files.put(joinUri(actx.outputPrefix, 'outputs.pb'), toBinary(LiteralMapSchema, outputs));
+      if (!alreadyStored && !ctx.backend.inProcess) await ctx.files.put(joinUri(actx.outputPrefix, 'outputs.pb'), toBinary(LiteralMapSchema, outputs));
       recordEnd(ctx, key, { status: 'succeeded', phase: status.phase });
       return { ok: true, outputs };
     }

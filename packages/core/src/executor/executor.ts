@@ -18,7 +18,7 @@ import { base32 } from './generated-name.ts';
 import { noAttemptFiles, withMemoryAttempts } from './memory-attempts.ts';
 import { runAttempts } from './run-attempts.ts';
 import { cancellation, type RunContext, type RunSetup } from './run-context.ts';
-import { runElements, type ElementResult } from './run-elements.ts';
+import { runElements, type ArrayElements, type ElementResult, type ElementSink } from './run-elements.ts';
 
 export interface ExecutorOptions {
   /** Plugins by task type; a task type with an entry in `backends` needs no plugin. */
@@ -72,6 +72,11 @@ export interface ArrayRunOptions {
   readonly minSuccesses: number;
   /** Receives the events of every element (in addition to listeners added with `on`). */
   readonly onEvent?: ExecutorEventListener;
+  /**
+   * Receives each element's result as it ends; runArray then keeps none and resolves with an empty
+   * array, so an element's state is released once its result is handed over.
+   */
+  readonly onResult?: ElementSink;
 }
 
 export interface Executor {
@@ -88,7 +93,7 @@ export interface Executor {
    * Rejects with InvalidOptionError, PluginNotFoundError, or CancelledError once the signal aborts
    * (after every running element has cancelled its job).
    */
-  runArray(template: TaskTemplate, elements: readonly LiteralMap[], options: ArrayRunOptions): Promise<ElementResult[]>;
+  runArray(template: TaskTemplate, elements: ArrayElements, options: ArrayRunOptions): Promise<ElementResult[]>;
   /**
    * Deletes, through their backends, the jobs of `runId` that are still live in the state store
    * (attempts recorded as `creating` or `running`) and records them as aborted. This is how a run
@@ -193,7 +198,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     if (inputs === undefined) return notDeleted(`its inputs are not recorded under ${node}/${record.attempt}`);
     const ctx: RunContext = { ...setup, nodeId: record.nodeId, inputs, emit: () => {} };
     const abort = new AbortController();
-    const actx = attemptContext(ctx, { attempt: record.attempt, resume: record, interruptible: false }, abort.signal);
+    const actx = attemptContext(ctx, { attempt: record.attempt, resume: record, interruptible: false }, abort);
     try {
       let handle: JsonValue | undefined = record.handle;
       if (record.status === 'creating' || handle === undefined) handle = JSON.parse(JSON.stringify(await backend.create(actx))) as JsonValue;
@@ -244,7 +249,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       return runNode(setUp(template, runOptions), runOptions.nodeId ?? DEFAULT_NODE_ID, inputs, runOptions.onEvent);
     },
     async runArray(template, elements, arrayOptions) {
-      const { concurrency, minSuccesses, signal, onEvent } = arrayOptions;
+      const { concurrency, minSuccesses, signal, onEvent, onResult } = arrayOptions;
       const task = template.id?.name || template.type;
       if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new InvalidOptionError(task, 'concurrency', `must be a positive integer, got ${String(concurrency)}`);
@@ -255,14 +260,27 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (elements.length === 0) return [];
       const setup = setUp(template, arrayOptions);
       const nodeId = arrayOptions.nodeId ?? DEFAULT_NODE_ID;
-      const results = await runElements(elements.length, { task, concurrency, minSuccesses, signal }, (i) =>
-        runNode(setup, `${nodeId}-${i}`, elements[i]!, onEvent),
+      let cancelled = 0;
+      const kept: ElementResult[] = [];
+      await runElements(
+        elements.length,
+        {
+          task,
+          concurrency,
+          minSuccesses,
+          signal,
+          onResult: (index, result) => {
+            if (!result.ok && (result.skipped || result.error instanceof CancelledError)) cancelled += 1;
+            if (onResult === undefined) kept[index] = result;
+            else onResult(index, result);
+          },
+        },
+        (i) => runNode(setup, `${nodeId}-${i}`, elements.at(i)!, onEvent),
       );
-      const cancelled = results.filter((r) => !r.ok && (r.skipped || r.error instanceof CancelledError)).length;
       if (signal?.aborted === true && cancelled > 0) {
         throw new CancelledError(task, `${cancelled} of ${elements.length} elements were cancelled or never started`);
       }
-      return results;
+      return kept;
     },
     async abandon(runId) {
       const live = options.store.listAttemptsByStatus(['creating', 'running']).filter((record) => record.runId === runId);

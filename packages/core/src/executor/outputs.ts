@@ -9,6 +9,8 @@ export function declaredOutputs(template: TaskTemplate): string[] {
 /** A sentence describing how `outputs` disagrees with the declared outputs, or undefined when they match. */
 export function outputMismatch(template: TaskTemplate, outputs: LiteralMap): string | undefined {
   const declared = declaredOutputs(template);
+  // The common case, checked without building lists: exactly the declared names.
+  if (declared.every((name) => name in outputs.literals) && Object.keys(outputs.literals).length === declared.length) return undefined;
   const actual = Object.keys(outputs.literals);
   const missing = declared.filter((name) => !actual.includes(name));
   const extra = actual.filter((name) => !declared.includes(name));

@@ -41,8 +41,14 @@ export function executorRunner(executor: Executor, options: ExecutorRunnerOption
     runTask(task, inputs) {
       return executor.run(templateOf(task), inputs, { nodeId: `n${nextNode++}`, ...shared });
     },
-    runMap(task, elements, { concurrency, minSuccesses }) {
-      return executor.runArray(templateOf(task), elements, { nodeId: `n${nextNode++}`, concurrency, minSuccesses, ...shared });
+    runMap(task, elements, { concurrency, minSuccesses, onResult }) {
+      return executor.runArray(templateOf(task), elements, {
+        nodeId: `n${nextNode++}`,
+        concurrency,
+        minSuccesses,
+        ...(onResult === undefined ? {} : { onResult }),
+        ...shared,
+      });
     },
   };
 }

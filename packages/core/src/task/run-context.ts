@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import { TflyteError } from '../errors.ts';
-import { runElements, type ElementResult } from '../executor/run-elements.ts';
+import { runElements, type ArrayElements, type ElementResult, type ElementSink } from '../executor/run-elements.ts';
 import type { TaskDefinition } from './define-task.ts';
 
 export interface MapRunOptions {
@@ -14,20 +14,22 @@ export interface MapRunOptions {
   readonly concurrency: number;
   /** Elements that must succeed; no element starts once failures make it unreachable. */
   readonly minSuccesses: number;
+  /** When given, each element's result goes here as it ends and runMap resolves with an empty array. */
+  readonly onResult?: ElementSink;
 }
 
 export interface TaskRunner {
   runTask(task: TaskDefinition, inputs: LiteralMap): Promise<LiteralMap>;
   /**
    * Optional: runs `task` once per element of a map task (Flyte's ArrayNode) under `options`, with
-   * one result per element, in order. A runner without it gets `runMapByTask`.
+   * one result per element, in order (or to `options.onResult`). A runner without it gets `runMapByTask`.
    */
-  runMap?(task: TaskDefinition, elements: readonly LiteralMap[], options: MapRunOptions): Promise<ElementResult[]>;
+  runMap?(task: TaskDefinition, elements: ArrayElements, options: MapRunOptions): Promise<ElementResult[]>;
 }
 
 /** runMap for a runner that only has runTask: one runTask per element, scheduled as runMap requires. */
-export function runMapByTask(runner: TaskRunner, task: TaskDefinition, elements: readonly LiteralMap[], options: MapRunOptions): Promise<ElementResult[]> {
-  return runElements(elements.length, { task: task.name, ...options }, (i) => runner.runTask(task, elements[i]!));
+export function runMapByTask(runner: TaskRunner, task: TaskDefinition, elements: ArrayElements, options: MapRunOptions): Promise<ElementResult[]> {
+  return runElements(elements.length, { task: task.name, ...options }, (i) => runner.runTask(task, elements.at(i)!));
 }
 
 const inProcess: TaskRunner = {

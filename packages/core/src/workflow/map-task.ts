@@ -5,13 +5,14 @@
  * flight; with `minSuccessRatio` below 1, failed elements become null as long as enough succeed.
  */
 import { create } from '@bufbuild/protobuf';
-import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
+import { type Literal, LiteralCollectionSchema, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 import { InvalidInputError, InvalidOptionError, TflyteError } from '../errors.ts';
 import type { AnyType, FlyteType, Infer, InferInputs, TypeRecord } from '../types/flyte-type.ts';
 import { toLiteralMap } from '../types/literal-map.ts';
 import { t } from '../types/t.ts';
 import { markTaskFactoryModule } from '../task/caller-module.ts';
 import { type Task, checkCall, defineTask } from '../task/define-task.ts';
+import type { ArrayElements, ElementResult } from '../executor/run-elements.ts';
 import { currentRunner, runMapByTask } from '../task/run-context.ts';
 
 markTaskFactoryModule(import.meta.url);
@@ -109,34 +110,45 @@ export function mapTask(task: Task, options: MapTaskOptions<Record<string, unkno
           }
         }
         const required = Math.ceil(n * ratio);
-        const elements = Array.from({ length: n }, (_, i) => {
-          const elementLiterals: Record<string, Literal> = { ...boundLiterals };
-          for (const [key, items] of lists) elementLiterals[key] = items[i]!;
-          return create(LiteralMapSchema, { literals: elementLiterals });
-        });
-        const runner = currentRunner();
-        const limits = { concurrency, minSuccesses: required };
-        const results = await (runner.runMap?.(task, elements, limits) ?? runMapByTask(runner, task, elements, limits));
-
+        // Element i's inputs are made from the collections only when it starts, and only its output
+        // literal is kept once it ends: memory grows with the outputs, not with per-element state.
+        const elements: ArrayElements = {
+          length: n,
+          at: (i) => {
+            const elementLiterals: Record<string, Literal> = { ...boundLiterals };
+            for (const [key, items] of lists) elementLiterals[key] = items[i]!;
+            return { $typeName: 'flyteidl.core.LiteralMap', literals: elementLiterals };
+          },
+        };
         // Gathered as Flyte's ArrayNode does: each element's output literal as it is, a none literal for a failed one.
+        const gathered = new Array<Literal>(n);
         const failed = new Map<number, unknown>();
-        const gathered = results.map((result, i): Literal => {
+        const onResult = (i: number, result: ElementResult): void => {
           if (!result.ok) {
             if (!result.skipped) failed.set(i, result.error);
-            return noneLiteral();
+            gathered[i] = NONE;
+            return;
           }
           try {
             const literal = result.outputs.literals.o0 ?? missingOutput(task.name);
             // Decoded only to check it: an output that does not read as the declared type fails its element.
             output!.fromLiteral(literal, `[${i}]`);
-            return literal;
+            gathered[i] = literal;
           } catch (error) {
             failed.set(i, error);
-            return noneLiteral();
+            gathered[i] = NONE;
           }
-        });
+        };
+        const runner = currentRunner();
+        const limits = { concurrency, minSuccesses: required, onResult };
+        const returned = await (runner.runMap?.(task, elements, limits) ?? runMapByTask(runner, task, elements, limits));
+        // A runner that ignores the sink returns the results instead.
+        returned.forEach((result, i) => onResult(i, result));
         if (n - failed.size < required) throw new MapTaskFailedError(task.name, failed, n, required);
-        return create(LiteralMapSchema, { literals: { o0: create(LiteralSchema, { value: { case: 'collection', value: { literals: gathered } } }) } });
+        // Assigned, not passed to create, which would copy the n literals once more.
+        const list = create(LiteralCollectionSchema);
+        list.literals = gathered;
+        return create(LiteralMapSchema, { literals: { o0: create(LiteralSchema, { value: { case: 'collection', value: list } }) } });
       },
     }),
   });
@@ -146,9 +158,8 @@ function collection(literal: Literal | undefined): readonly Literal[] {
   return literal?.value.case === 'collection' ? literal.value.value.literals : [];
 }
 
-function noneLiteral(): Literal {
-  return create(LiteralSchema, { value: { case: 'scalar', value: { value: { case: 'noneType', value: {} } } } });
-}
+/** Shared by every failed element: literals are never mutated once made. */
+const NONE: Literal = create(LiteralSchema, { value: { case: 'scalar', value: { value: { case: 'noneType', value: {} } } } });
 
 function missingOutput(task: string): never {
   throw new TflyteError('TFLYTE_INVALID_OUTPUT', `task '${task}' returned no output o0`);
