@@ -12,10 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { createExecutor, createRegistry, type Executor, type ExecutorEvent, openStateStore, type StateStore } from '@tflyte/core';
 import { createKubeClient, type KubeClient } from '@tflyte/kubernetes';
-import { type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kubernetes';
+import { type KubeTestServer, type SparkOperator, type SparkOperatorOptions, startKubeApiServer, startSparkOperator } from '@tflyte/testing/kubernetes';
 import { sparkPlugin } from '../spark-definition.ts';
 import type { SparkBackendOptions } from '../spark-backend.ts';
-import { type SparkOperator, type SparkOperatorOptions, startSparkOperator } from './spark-operator.ts';
 
 export const TEST_IMAGE = 'ghcr.io/example/spark:3.5.0';
 const FAKE_SPARK_SUBMIT = fileURLToPath(new URL('./fake-spark-submit.mjs', import.meta.url));

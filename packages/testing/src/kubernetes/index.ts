@@ -29,3 +29,10 @@ export type { RecordedRequest } from './http-server.ts';
 export { KubeStatusError } from './status.ts';
 export type { KubeStatus, StatusCause, StatusDetails } from './status.ts';
 export type { KubeObject, ObjectMeta } from './types.ts';
+// Operator emulations (and the image stand-in their training ranks need).
+export { startSparkOperator, DRIVER_CONTAINER } from './operators/spark-operator.ts';
+export type { SparkOperator, SparkOperatorOptions } from './operators/spark-operator.ts';
+export { startTrainingOperator, JOB_NAME_LABEL, REPLICA_INDEX_LABEL, REPLICA_TYPE_LABEL } from './operators/training-operator.ts';
+export type { TrainingOperator, TrainingOperatorOptions } from './operators/training-operator.ts';
+export { hostMountedImage } from './operators/host-mounts.ts';
+export type { HostMountOptions } from './operators/host-mounts.ts';

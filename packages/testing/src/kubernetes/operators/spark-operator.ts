@@ -6,10 +6,14 @@
  * it runs, COMPLETED or FAILED (with the operator's error message) when it ends — and deletes the
  * driver pod with its application, as owner-reference garbage collection would.
  *
- * Should move to @tflyte/testing/kubernetes once that kit grows operator emulations.
+ * Register the operator's CRD (sparkoperator.k8s.io_sparkapplications.yaml) with the server first:
+ * the server's schema validation is the operator's admission. Executors are not started (the
+ * application's own program, run by the driver pod, stands for the whole application), and their
+ * states are reported from the driver's. The image the driver runs is the node's to resolve (its
+ * image map), as for any pod.
  */
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
-import type { KubeTestServer } from '@tflyte/testing/kubernetes';
+import type { KubeTestServer } from '../kube-test-server.ts';
 
 const SPARK = { group: 'sparkoperator.k8s.io', version: 'v1beta2', plural: 'sparkapplications' };
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
