@@ -6,7 +6,8 @@ export const MAIN_HELP = `tflyte — Flyte tasks in TypeScript
 
 Usage:
   tflyte run [--json] [--verbose] [--inputs-file <f>] [--run-id <id>] [--cancel-timeout <s>] <file.ts> <task-or-workflow> [--<input> <value> ...]
-  tflyte runs [--all] | tflyte runs resume <run-id> [--json] | tflyte runs abandon <run-id>
+  tflyte runs [--all] [--json] | tflyte runs show <run-id> [--json] | tflyte runs resume <run-id> [--json] | tflyte runs abandon <run-id>
+  tflyte report <run-id> [--out <file.html>]
   tflyte serialize <file.ts> [--out <dir>] [--format pb|json] [--image <ref>] [--version <v>] [--project <p>] [--domain <d>]
   tflyte execute --inputs <uri> --output-prefix <uri> [--raw-output-data-prefix <uri>] ... -- task-module <m> task-name <n>
   tflyte plugins

@@ -9,6 +9,7 @@ import { execute } from './commands/execute.ts';
 import { connector } from './commands/connector.ts';
 import { listPlugins } from './commands/plugins.ts';
 import { run } from './commands/run.ts';
+import { report } from './commands/report.ts';
 import { runs } from './commands/runs.ts';
 import { serialize } from './commands/serialize.ts';
 import { MAIN_HELP } from './help.ts';
@@ -38,6 +39,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await run(args, io);
       case 'runs':
         return await runs(args, io);
+      case 'report':
+        return await report(args, io);
       case 'serialize': {
         const spec = { out: 'string', format: 'string', image: 'string', version: 'string', project: 'string', domain: 'string' } as const;
         const { options, positionals } = parseArgv('serialize', args, spec, Number.POSITIVE_INFINITY);

@@ -7,7 +7,7 @@
 import { isAbsolute } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { type Task, TflyteError, classifyError, errorDocumentFields, joinUri } from '@tflyte/core';
+import { DECK_FILE_NAME, type Task, TflyteError, classifyError, collectDecks, deckPage, errorDocumentFields, joinUri } from '@tflyte/core';
 import { ContainerErrorSchema, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { findEntity, loadModule } from '../load-entity.ts';
@@ -38,7 +38,12 @@ export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteRe
     if (bytes === undefined) throw new TflyteError('TFLYTE_STORAGE', `inputs not found at ${args.inputs}`);
     const inputs = fromBinary(LiteralMapSchema, bytes);
     if (!task.kind.execute) throw new TflyteError('TFLYTE_PLUGIN_NOT_FOUND', `task '${task.name}' has no in-container implementation`);
-    const outputs = await task.kind.execute(inputs);
+    const execute = task.kind.execute;
+    const { result, decks } = await collectDecks(() => execute(inputs));
+    // Where flytekit's _output_deck puts it, for the Console (TaskMetadata.generatesDeck says to look).
+    if (task.options.enableDeck) await write(DECK_FILE_NAME, new TextEncoder().encode(deckPage(decks, task.name)));
+    if (!result.ok) throw result.error;
+    const outputs = result.value;
     await uploadLocalBlobs(outputs, givenPrefix(args.rawOutputDataPrefix), storage);
     await write('outputs.pb', toBinary(LiteralMapSchema, outputs));
     return { ok: true };

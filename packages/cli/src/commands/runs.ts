@@ -10,22 +10,29 @@ import { findEntity, loadModule } from '../load-entity.ts';
 import type { Io } from '../main.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
 import { runTask } from './run.ts';
+import { duration, runView, type RunView } from '@tflyte/report';
 
-const USAGE = "runs: use 'tflyte runs [--all]', 'tflyte runs resume <run-id> [--json]' or 'tflyte runs abandon <run-id>'";
+const USAGE = "runs: use 'tflyte runs [--all] [--json]', 'tflyte runs show <run-id> [--json]', 'tflyte runs resume <run-id> [--json]' or 'tflyte runs abandon <run-id>'";
+const SUBCOMMANDS = ['show', 'resume', 'abandon'];
 
 export async function runs(args: readonly string[], io: Io): Promise<number> {
   const { options, positionals } = parseArgv('runs', args, { all: 'boolean', json: 'boolean', 'cancel-timeout': 'string' }, 3);
   const [subcommand, runId, extra] = positionals;
-  if (extra !== undefined || (subcommand !== undefined && subcommand !== 'resume' && subcommand !== 'abandon')) throw new UsageError(USAGE);
+  if (extra !== undefined || (subcommand !== undefined && !SUBCOMMANDS.includes(subcommand))) throw new UsageError(USAGE);
   if (subcommand !== undefined && runId === undefined) throw new UsageError(`runs ${subcommand}: which run? ${USAGE.slice(6)}`);
   const session = await openSession({ cwd: io.cwd });
   try {
     if (subcommand === undefined) {
-      list(session, Boolean(options.all), io);
+      if (options.json) listJson(session, Boolean(options.all), io);
+      else list(session, Boolean(options.all), io);
       return EXIT.ok;
     }
     const run = session.runs.get(runId!);
     if (run === undefined) throw new UsageError(`runs ${subcommand}: no run '${runId}' in ${session.store.path}; 'tflyte runs --all' lists them`);
+    if (subcommand === 'show') {
+      show(runView(session, run.runId), Boolean(options.json), io);
+      return EXIT.ok;
+    }
     if (subcommand === 'abandon') return await abandon(session, run, io);
     const task = findEntity(await loadModule(run.file, io.cwd), run.file, run.exportName);
     const inputs = fromLiteralMap(task.inputs, session.inputsOf(run));
@@ -66,4 +73,40 @@ async function abandon(session: Session, run: RunRecord, io: Io): Promise<number
   }
   io.err(`tflyte: run ${run.runId} abandoned (${jobs.length} live job(s) deleted)`);
   return EXIT.ok;
+}
+
+/** Runs as JSON: each with its task, status, start, duration, attempts and cache hits (when its history was recorded). */
+function listJson(session: Session, all: boolean, io: Io): void {
+  const records = session.runs.list({ unfinished: !all });
+  io.out(
+    JSON.stringify(
+      records.map((r) => {
+        const view = runView(session, r.runId);
+        const attempts = view.nodes.reduce((sum, n) => sum + n.attempts.length, 0);
+        const cacheHits = view.nodes.filter((n) => n.outcome === 'cached').length + view.nodes.reduce((sum, n) => sum + (n.map?.counts.cached ?? 0), 0);
+        return { runId: r.runId, task: r.entity, status: r.status, startedAt: new Date(view.start).toISOString(), durationMs: view.end - view.start, nodes: view.nodes.length, attempts, cacheHits, hasHistory: view.hasHistory };
+      }),
+      null,
+      2,
+    ),
+  );
+}
+
+/** One run with its nodes and attempts. */
+function show(view: RunView, json: boolean, io: Io): void {
+  if (json) {
+    const { nodes, ...run } = view;
+    io.out(JSON.stringify({ ...run, nodes: nodes.map(({ map, decks, ...n }) => ({ ...n, ...(map === undefined ? {} : { map: { total: map.total, counts: map.counts, retried: map.retried } }), decks: decks.map((d) => d.name) })) }, null, 2));
+    return;
+  }
+  io.out(`run ${view.runId}  ${view.status}  ${view.entity}`);
+  io.out(`started ${new Date(view.start).toISOString()}, ${duration(view.end - view.start)}${view.hasHistory ? '' : ' (recorded without history: persisted attempts only)'}`);
+  for (const n of view.nodes) {
+    const what = n.map ? `${n.map.total} elements: ${Object.entries(n.map.counts).filter(([, c]) => c > 0).map(([o, c]) => `${c} ${o}`).join(', ')}` : `${n.attempts.length} attempt(s)`;
+    io.out(`  ${n.nodeId.padEnd(5)} ${n.outcome.padEnd(10)} ${n.task}  (${what}${n.start !== undefined && n.end !== undefined ? `, ${duration(n.end - n.start)}` : ''})`);
+    for (const a of n.attempts) {
+      io.out(`        attempt ${a.attempt}  ${a.outcome.padEnd(10)} ${a.backend}${a.error ? `  ${a.error.kind} ${a.error.code}: ${a.error.message}` : ''}`);
+    }
+    if (n.error && n.attempts.length === 0) io.out(`        ${n.error.kind} ${n.error.code}: ${n.error.message}`);
+  }
 }

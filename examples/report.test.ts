@@ -1,0 +1,151 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { toBinary } from '@bufbuild/protobuf';
+import { openSession, toLiteralMap, toTaskTemplate, withRunner } from '@tflyte/core';
+import { recordRun, writeRunReport } from '@tflyte/report';
+import { launchChromium } from '@tflyte/report/testing';
+import { LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../packages/cli/src/main.ts';
+import { load, scoreRows } from './report.ts';
+
+const repo = resolve(import.meta.dirname, '..');
+// Screenshots land here for CI to keep (the folder's .gitignore keeps them out of git).
+const artifacts = join(repo, 'examples', 'report-artifacts');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Runs the workflow as `tflyte run` does (a session, its runner), recording the run's history. */
+async function recordedRun(n: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'tflyte-report-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'tflyte.config.ts'), 'export default { plugins: [] };\n');
+  const session = await openSession({ cwd: dir, config: { plugins: [], stateDir: join(dir, '.tflyte') } });
+  try {
+    const { runId } = session.startRun({ task: scoreRows, file: join(repo, 'examples/report.ts'), exportName: 'scoreRows', inputs: toLiteralMap(scoreRows.inputs, { n }) });
+    let onEvent: ((e: never) => void) | undefined;
+    const runner = session.runner({ runId, onEvent: (e) => onEvent?.(e as never) });
+    const recorder = recordRun({ stateDir: session.config.stateDir, runId, runner });
+    onEvent = recorder.onEvent;
+    const result = await withRunner(recorder.runner, () => scoreRows({ n }));
+    await session.finishRun(runId, 'succeeded');
+    return { dir, session, runId, result };
+  } catch (error) {
+    session.close();
+    throw error;
+  }
+}
+
+describe('examples/report: the run report in a real browser', () => {
+  it('shows the nodes, every attempt and the map grid with the right counts', async () => {
+    const { dir, session, runId, result } = await recordedRun(2500);
+    const file = join(dir, 'report.html');
+    try {
+      writeRunReport(session, runId, file);
+    } finally {
+      session.close();
+    }
+    expect(result).toBe(Array.from({ length: 2500 }, (_, i) => ((i * 7) % 13) * 2).reduce((a, b) => a + b, 0));
+    const html = readFileSync(file, 'utf8');
+    expect(html).not.toMatch(/<script|\s(src|href)="https?:/);
+
+    const launched = await launchChromium();
+    if ('skip' in launched) {
+      console.log(`skipped the browser part: ${launched.skip}`);
+      return;
+    }
+    try {
+      const page = await launched.browser.newPage();
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`file://${file}`);
+      expect(await page.locator('[data-testid=run-id]').first().textContent()).toBe(runId);
+      const names = await page.locator('[data-testid=graph-node] text.label').allTextContents();
+      expect(names).toEqual(['load', 'score', 'total']);
+      expect(await page.locator('path.edge').count()).toBe(2);
+      // load, total: one attempt each; the map node: one aggregate bar.
+      expect(await page.locator('[data-testid=attempt-bar]').count()).toBe(3);
+      expect(await page.locator('[data-testid=attempt-bar][data-node=n0]').first().getAttribute('data-outcome')).toBe('succeeded');
+      expect(await page.locator('[data-testid=map-total]').first().textContent()).toBe('2500');
+      expect(await page.locator('[data-testid=map-count][data-outcome=succeeded] b').allTextContents()).toEqual(['2500']);
+      expect(await page.locator('[data-testid=map-bucket]').first().textContent()).toBe('each cell is 3 elements');
+      expect(await page.locator('[data-testid=map-grid] rect.cell').count()).toBe(834);
+      expect(await page.locator('[data-testid=map-grid] small').allTextContents()).toEqual([expect.stringContaining('2 retried')]);
+      expect(await page.frameLocator('iframe[data-testid=deck]').locator('h1').allTextContents()).toEqual(['Loaded']);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'run-report.png'), fullPage: true });
+    } finally {
+      await launched.close();
+    }
+  });
+
+  it('stays readable at 10,000 map elements: counts and at most 1000 cells', async () => {
+    const { dir, session, runId } = await recordedRun(10_000);
+    const file = join(dir, 'report.html');
+    try {
+      const view = writeRunReport(session, runId, file);
+      expect(view.nodes[1]!.map!.counts.succeeded).toBe(10_000);
+      expect(view.nodes[1]!.map!.retried).toBe(10);
+    } finally {
+      session.close();
+    }
+    const launched = await launchChromium();
+    if ('skip' in launched) {
+      console.log(`skipped the browser part: ${launched.skip}`);
+      return;
+    }
+    try {
+      const page = await launched.browser.newPage();
+      await page.goto(`file://${file}`);
+      expect(await page.locator('[data-testid=map-grid] rect.cell').count()).toBe(1000);
+      expect(await page.locator('[data-testid=map-bucket]').first().textContent()).toBe('each cell is 10 elements');
+      expect(await page.locator('[data-testid=map-count][data-outcome=succeeded] b').allTextContents()).toEqual(['10000']);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'run-report-10000.png'), fullPage: true });
+    } finally {
+      await launched.close();
+    }
+  }, 120_000);
+
+  it('tflyte report <run> writes the file, and tflyte runs show --json prints the run with its nodes', async () => {
+    const { dir, session, runId } = await recordedRun(20);
+    session.close();
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { cwd: dir, out: (l: string) => out.push(l), err: (l: string) => err.push(l), env: {}, isTTY: false };
+    expect(await main(['report', runId, '--out', 'r.html'], io)).toBe(0);
+    expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain(`<code data-testid="run-id">${runId}</code>`);
+    out.length = 0;
+    expect(await main(['runs', 'show', runId, '--json'], io)).toBe(0);
+    const shown = JSON.parse(out.join('\n')) as { runId: string; nodes: { nodeId: string; outcome: string; map?: { total: number } }[] };
+    expect(shown.runId).toBe(runId);
+    expect(shown.nodes.map((n) => [n.nodeId, n.outcome])).toEqual([['n0', 'succeeded'], ['n1', 'succeeded'], ['n2', 'succeeded']]);
+    expect(shown.nodes[1]!.map!.total).toBe(20);
+    expect(await main(['report', 'no-such-run'], io)).toBe(2);
+    expect(err.at(-1)).toMatch(/no run 'no-such-run'/);
+  });
+});
+
+describe('examples/report: the deck on a cluster', () => {
+  it('tflyte execute writes deck.html under the output prefix, and the TaskTemplate says the task generates one', () => {
+    const template = toTaskTemplate(load, { image: 'img:1', version: 'v1' });
+    expect(template.metadata?.generatesDeck).toBe(true);
+    if (template.target.case !== 'container') throw new Error('expected a container target');
+    const dir = mkdtempSync(join(tmpdir(), 'tflyte-deck-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'inputs.pb'), toBinary(LiteralMapSchema, toLiteralMap(load.inputs, { n: 3 })));
+    const args = template.target.value.args.map((a) =>
+      a.replace('{{.input}}', join(dir, 'inputs.pb')).replace('{{.outputPrefix}}', `file://${join(dir, 'out')}`).replace('{{.rawOutputDataPrefix}}', join(dir, 'raw')).replace(/\{\{\.(checkpointOutputPrefix|prevCheckpointPrefix)\}\}/, ''),
+    );
+    const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', join(repo, 'packages/cli/src/main.ts'), ...args.slice(1)], { cwd: load.site.root, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    // flytekit's _output_deck: <output_metadata_prefix>/deck.html, beside outputs.pb.
+    const deck = readFileSync(join(dir, 'out', 'deck.html'), 'utf8');
+    expect(deck).toMatch(/^<!doctype html>/);
+    expect(deck).toContain('<h1>Loaded</h1>');
+    expect(deck).toContain('<label for="deck-1">Sample</label>');
+    expect(readFileSync(join(dir, 'out', 'outputs.pb')).length).toBeGreaterThan(0);
+  });
+});

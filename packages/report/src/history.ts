@@ -1,0 +1,220 @@
+/**
+ * A run's history: every executor event plus what each node was called with and returned (and the
+ * decks it wrote), appended as JSON lines to `<stateDir>/history/<run-id>.jsonl` while the run
+ * goes. The state store keeps only what resuming needs (attempts of persisted backends); the
+ * report and `tflyte runs show` need the rest, including in-process tasks and cache hits.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  type DeckRecord,
+  type ElementResult,
+  type ExecutorEvent,
+  type ExecutorEventListener,
+  type JsonValue,
+  type TaskRunner,
+  type TypeRecord,
+  TflyteError,
+  collectDecks,
+  fromLiteralMap,
+} from '@tflyte/core';
+import { LiteralCollectionSchema, LiteralMapSchema, LiteralSchema, type LiteralMap } from '@tflyte/idl/core/literals';
+
+/** What one call of the runner did: a node of the run. */
+export interface NodeCall {
+  readonly type: 'node';
+  readonly nodeId: string;
+  readonly task: string;
+  readonly taskType: string;
+  /** A map task's node runs `elements` sub-nodes `<node>-<i>`. */
+  readonly elements: number | undefined;
+  readonly inputs: Readonly<Record<string, JsonValue>>;
+  readonly outputs: Readonly<Record<string, JsonValue>> | undefined;
+  /** Digests of each input and output Literal, so a consumer can be linked to its producer. */
+  readonly inputDigests: readonly string[];
+  readonly outputDigests: readonly string[];
+  readonly error: string | undefined;
+  readonly decks: readonly DeckRecord[];
+  readonly calledAt: number;
+  readonly endedAt: number;
+}
+
+export type HistoryLine = { readonly type: 'event'; readonly event: ExecutorEvent } | NodeCall;
+
+export interface RunHistory {
+  readonly events: readonly ExecutorEvent[];
+  readonly nodes: readonly NodeCall[];
+}
+
+export const HISTORY_DIR = 'history';
+
+/** Map nodes up to this size have their element inputs and outputs recorded. */
+export const MAX_RECORDED_ELEMENTS = 10_000;
+
+export function historyFile(stateDir: string, runId: string): string {
+  return join(stateDir, HISTORY_DIR, `${runId}.jsonl`);
+}
+
+export interface RecordRunOptions {
+  readonly stateDir: string;
+  readonly runId: string;
+  /** The run's runner (`session.runner({ runId, onEvent: recorder.onEvent })`), wrapped to see each call. */
+  readonly runner: TaskRunner;
+  readonly now?: () => number;
+}
+
+export interface RunRecorder {
+  /** Use this runner for the run: each call is recorded, with the decks its task body wrote. */
+  readonly runner: TaskRunner;
+  /** Pass as the run's `onEvent` (and keep any other listener). */
+  readonly onEvent: ExecutorEventListener;
+  readonly file: string;
+}
+
+/**
+ * Records a run as it goes. Node ids follow the executor runner's own numbering (`n0`, `n1`, … in
+ * call order), which the wrapper reproduces by counting the same calls.
+ */
+export function recordRun(options: RecordRunOptions): RunRecorder {
+  const file = historyFile(options.stateDir, options.runId);
+  mkdirSync(join(options.stateDir, HISTORY_DIR), { recursive: true });
+  const now = options.now ?? Date.now;
+  // Synchronous appends: a crash loses at most the line being written, and lines never interleave.
+  const append = (line: HistoryLine): void => appendFileSync(file, `${JSON.stringify(line, jsonReplacer)}\n`);
+  const inner = options.runner;
+  let next = 0;
+
+  const call = async <T>(
+    task: Parameters<TaskRunner['runTask']>[0],
+    inputs: LiteralMap,
+    elements: number | undefined,
+    run: () => Promise<T>,
+    outputsOf: (value: T) => LiteralMap | undefined,
+  ): Promise<T> => {
+    const nodeId = `n${next++}`;
+    const calledAt = now();
+    const { result, decks } = await collectDecks(run);
+    const outputs = result.ok ? outputsOf(result.value) : undefined;
+    append({
+      type: 'node',
+      nodeId,
+      task: task.name,
+      taskType: task.kind.taskType,
+      elements,
+      inputs: elements === undefined ? nativeJson(task.inputs, inputs) : columnsJson(task.inputs, inputs),
+      outputs: outputs === undefined ? undefined : elements === undefined ? nativeJson(task.outputs.types, outputs) : columnsJson(task.outputs.types, outputs),
+      inputDigests: digests(inputs),
+      outputDigests: outputs === undefined ? [] : digests(outputs),
+      error: result.ok ? undefined : result.error instanceof Error ? result.error.message : String(result.error),
+      decks,
+      calledAt,
+      endedAt: now(),
+    });
+    if (!result.ok) throw result.error;
+    return result.value;
+  };
+
+  const runner: TaskRunner = {
+    runTask: (task, inputs) => call(task, inputs, undefined, () => inner.runTask(task, inputs), (o) => o),
+    ...(inner.runMap === undefined
+      ? {}
+      : {
+          runMap: (task, elements, mapOptions) => {
+            // Element outputs are kept only to link the map node to its consumers; past the cap that
+            // link is dropped rather than holding every output of a huge map in memory.
+            const outputs: LiteralMap[] = [];
+            const keep = elements.length <= MAX_RECORDED_ELEMENTS;
+            const sink = mapOptions.onResult;
+            const options = sink === undefined ? mapOptions : { ...mapOptions, onResult: (i: number, r: ElementResult) => (keep && r.ok && (outputs[i] = r.outputs), sink(i, r)) };
+            return call(task, keep ? byInput(Array.from({ length: elements.length }, (_, i) => elements.at(i)!)) : emptyMap(), elements.length, () => inner.runMap!(task, elements, options), (results) =>
+              keep ? byInput(sink === undefined ? results.flatMap((r) => (r.ok ? [r.outputs] : [])) : outputs.filter(Boolean)) : undefined,
+            );
+          },
+        }),
+  };
+  return { runner, onEvent: (event) => append({ type: 'event', event }), file };
+}
+
+/** A run's recorded history, or undefined when it was run without a recorder. */
+export function readRunHistory(stateDir: string, runId: string): RunHistory | undefined {
+  const file = historyFile(stateDir, runId);
+  if (!existsSync(file)) return undefined;
+  const events: ExecutorEvent[] = [];
+  const nodes: NodeCall[] = [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.forEach((text, i) => {
+    if (text.trim() === '') return;
+    let line: HistoryLine;
+    try {
+      line = JSON.parse(text) as HistoryLine;
+    } catch {
+      // The last line of a killed run may be cut short; anything earlier is damage worth naming.
+      if (i >= lines.length - 2) return;
+      throw new TflyteError('TFLYTE_STATE_CORRUPT', `${file}:${i + 1}: not a JSON line; delete the file to drop this run's history`);
+    }
+    if (line.type === 'event') events.push(line.event);
+    else if (line.type === 'node') nodes.push(line);
+  });
+  return { events, nodes };
+}
+
+/**
+ * A map node's inputs as Flyte's ArrayNode sees them: each input as the collection of its element
+ * values, which is also the Literal the producing node returned (so their digests match).
+ */
+function emptyMap(): LiteralMap {
+  return create(LiteralMapSchema, { literals: {} });
+}
+
+function byInput(elements: readonly LiteralMap[]): LiteralMap {
+  const names = Object.keys(elements[0]?.literals ?? {});
+  const literals = Object.fromEntries(
+    names.map((name) => [
+      name,
+      create(LiteralSchema, {
+        value: { case: 'collection', value: create(LiteralCollectionSchema, { literals: elements.map((e) => e.literals[name]!).filter(Boolean) }) },
+      }),
+    ]),
+  );
+  return create(LiteralMapSchema, { literals });
+}
+
+/** A map node's element inputs, each input as a list of element values. */
+function columnsJson(types: TypeRecord, map: LiteralMap): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [name, literal] of Object.entries(map.literals)) {
+    const type = types[name];
+    if (type === undefined || literal.value.case !== 'collection') continue;
+    out[name] = literal.value.value.literals.map((l) => {
+      const one = nativeJson({ [name]: type }, create(LiteralMapSchema, { literals: { [name]: l } }));
+      return one[name] ?? null;
+    });
+  }
+  return out;
+}
+
+function nativeJson(types: TypeRecord, map: LiteralMap): Record<string, JsonValue> {
+  if (Object.keys(map.literals).length === 0) return {};
+  try {
+    return toJson(fromLiteralMap(types, map)) as Record<string, JsonValue>;
+  } catch (error) {
+    return { '(unreadable)': error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function digests(map: LiteralMap): string[] {
+  return Object.values(map.literals).map((literal) => createHash('sha256').update(toBinary(LiteralSchema, literal)).digest('hex').slice(0, 16));
+}
+
+function toJson(value: unknown): JsonValue {
+  return JSON.parse(JSON.stringify(value, jsonReplacer) ?? 'null') as JsonValue;
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return `(${value.length} bytes)`;
+  if (value instanceof Map) return Object.fromEntries(value);
+  return value;
+}
