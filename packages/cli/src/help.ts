@@ -8,6 +8,9 @@ Usage:
   tflyte run [--json] [--verbose] [--inputs-file <f>] [--run-id <id>] [--cancel-timeout <s>] <file.ts> <task-or-workflow> [--<input> <value> ...]
   tflyte runs [--all] [--json] | tflyte runs show <run-id> [--json] | tflyte runs resume <run-id> [--json] | tflyte runs abandon <run-id>
   tflyte report <run-id> [--out <file.html>]
+  tflyte run --remote [--project <p>] [--domain <d>] [--image <ref>] [--version <v>] [--config <f>] <file.ts> <task> [--<input> <value> ...]
+  tflyte register <files or dirs> [--project <p>] [--domain <d>] [--version <v>] [--image <ref>] [--config <f>]
+  tflyte fetch <execution> [--project <p>] [--domain <d>] [--wait] [--json]
   tflyte serialize <file.ts> [--out <dir>] [--format pb|json] [--image <ref>] [--version <v>] [--project <p>] [--domain <d>]
   tflyte execute --inputs <uri> --output-prefix <uri> [--raw-output-data-prefix <uri>] ... -- task-module <m> task-name <n>
   tflyte plugins

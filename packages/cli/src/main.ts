@@ -6,6 +6,8 @@ import { TflyteError } from '@tflyte/core';
 import { parseArgv } from './argv.ts';
 import { cacheClear } from './commands/cache.ts';
 import { execute } from './commands/execute.ts';
+import { fetchExecution } from './commands/fetch.ts';
+import { register } from './commands/register.ts';
 import { connector } from './commands/connector.ts';
 import { listPlugins } from './commands/plugins.ts';
 import { run } from './commands/run.ts';
@@ -41,6 +43,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await runs(args, io);
       case 'report':
         return await report(args, io);
+      case 'register':
+        return await register(args, io);
+      case 'fetch':
+        return await fetchExecution(args, io);
       case 'serialize': {
         const spec = { out: 'string', format: 'string', image: 'string', version: 'string', project: 'string', domain: 'string' } as const;
         const { options, positionals } = parseArgv('serialize', args, spec, Number.POSITIVE_INFINITY);
@@ -65,7 +71,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return EXIT.ok;
       }
       case 'execute': {
-        const spec = { inputs: 'string', 'output-prefix': 'string', 'raw-output-data-prefix': 'string', 'checkpoint-path': 'string', 'prev-checkpoint': 'string', resolver: 'string', test: 'boolean' } as const;
+        const spec = { inputs: 'string', 'output-prefix': 'string', 'raw-output-data-prefix': 'string', 'checkpoint-path': 'string', 'prev-checkpoint': 'string', resolver: 'string', test: 'boolean', 'additional-distribution': 'string', 'dest-dir': 'string' } as const;
         const { options, positionals, rest } = parseArgv('execute', args, spec, Number.POSITIVE_INFINITY);
         if (positionals.length > 0) throw new UsageError(`execute: unexpected argument '${positionals[0]}'; loader args go after --`);
         if (typeof options.inputs !== 'string' || typeof options['output-prefix'] !== 'string') {
@@ -74,7 +80,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         // The checkpoint and resolver flags are pyflyte-execute's, accepted so propeller's command line
         // parses: tasks do not checkpoint yet, and the resolver is always ours.
         const result = await execute(
-          { inputs: options.inputs, outputPrefix: options['output-prefix'], rawOutputDataPrefix: options['raw-output-data-prefix'] as string | undefined, loaderArgs: rest },
+          { inputs: options.inputs, outputPrefix: options['output-prefix'], rawOutputDataPrefix: options['raw-output-data-prefix'] as string | undefined, loaderArgs: rest, additionalDistribution: options['additional-distribution'] as string | undefined, destDir: options['dest-dir'] as string | undefined },
           io.cwd,
         );
         if (!result.ok) {
@@ -94,7 +100,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         await cacheClear(io);
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command '${command}'; commands: run, runs, serialize, execute, plugins, cache clear, connector serve`);
+        throw new UsageError(`unknown command '${command}'; commands: run, runs, register, fetch, serialize, execute, plugins, cache clear, connector serve`);
     }
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TflyteError && isUserFixable(error))) {
@@ -114,6 +120,7 @@ function isUserFixable(error: TflyteError): boolean {
     'TFLYTE_INVALID_OPTION', 'TFLYTE_INVALID_SCHEMA', 'TFLYTE_INVALID_INPUT', 'TFLYTE_LITERAL_MISMATCH', 'TFLYTE_CONFIG',
     'TFLYTE_PLUGIN_NOT_FOUND', 'TFLYTE_PLUGIN_DUPLICATE', 'TFLYTE_PLUGIN_VERSION_MISMATCH', 'TFLYTE_PLUGIN_INVALID',
     'TFLYTE_STATE_CORRUPT', 'TFLYTE_STATE_CONFLICT', 'TFLYTE_STORAGE', 'TFLYTE_USAGE',
+    'REMOTE_CONFIG', 'REMOTE_AUTH', 'REMOTE_VERSION_CONFLICT',
   ].includes(error.code);
 }
 

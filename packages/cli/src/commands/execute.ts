@@ -15,6 +15,7 @@ import { entrypointStorage } from '../object-stores.ts';
 import { moduleFile } from '../resolve-module.ts';
 import { uploadLocalBlobs } from '../upload-blobs.ts';
 import { UsageError } from '../usage-error.ts';
+import { fetchDistribution } from './fast-execute.ts';
 
 export interface ExecuteArgs {
   readonly inputs: string;
@@ -23,6 +24,9 @@ export interface ExecuteArgs {
   readonly rawOutputDataPrefix?: string | undefined;
   /** After `--`: `task-module <m> task-name <n>`. */
   readonly loaderArgs: readonly string[];
+  /** Fast registration's code bundle, fetched and unpacked into `destDir` before the task loads. */
+  readonly additionalDistribution?: string | undefined;
+  readonly destDir?: string | undefined;
 }
 
 export type ExecuteResult = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
@@ -31,7 +35,8 @@ export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteRe
   const storage = entrypointStorage();
   const [module, name] = loaderArgs(args.loaderArgs);
   checkOutputPrefix(args.outputPrefix);
-  const task = await loadTask(module, name, cwd);
+  const root = args.additionalDistribution === undefined ? cwd : await fetchDistribution(args.additionalDistribution, args.destDir, cwd);
+  const task = await loadTask(module, name, root);
   const write = (name: string, bytes: Uint8Array) => storage.put(joinUri(args.outputPrefix, name), bytes);
   try {
     const bytes = await storage.get(args.inputs);

@@ -20,6 +20,7 @@ import { findEntity, loadModule } from '../load-entity.ts';
 import type { Io } from '../main.ts';
 import { createProgress } from '../progress.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
+import { runRemote } from './run-remote.ts';
 
 const DEFAULT_CANCEL_TIMEOUT_S = 30;
 /**
@@ -30,6 +31,7 @@ const DEFAULT_CANCEL_TIMEOUT_S = 30;
 const SAME_SIGNAL_MS = 1000;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
+  if (args.includes('--remote')) return runRemote(args.filter((arg) => arg !== '--remote'), io);
   const spec = { json: 'boolean', 'inputs-file': 'string', help: 'boolean', 'run-id': 'string', 'cancel-timeout': 'string' } as const;
   const { options, positionals, rest } = parseArgv('run', args, spec, 2);
   const [file, name] = positionals;
