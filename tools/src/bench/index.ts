@@ -6,7 +6,9 @@ import { runAthenaPolling } from './athena-polling.ts';
 import { runBigQueryPolling } from './bigquery-polling.ts';
 import { runKubernetesPods } from './kubernetes-pods.ts';
 import { runMapFanout } from './map-fanout.ts';
+import { runPyTorchFirstStep } from '../../../packages/plugin-pytorch/bench/first-step.ts';
 import { runSnowflakePolling } from './snowflake-polling.ts';
+import { runSparkApplications } from '../../../packages/plugin-spark/bench/spark-applications.ts';
 
 const benches: ReadonlyArray<[string, () => string | Promise<string>]> = [
   ['map fan-out', () => runMapFanout()],
@@ -14,6 +16,8 @@ const benches: ReadonlyArray<[string, () => string | Promise<string>]> = [
   ['bigquery polling', () => runBigQueryPolling()],
   ['kubernetes pods', () => runKubernetesPods()],
   ['snowflake polling', () => runSnowflakePolling()],
+  ['spark applications', () => runSparkApplications()],
+  ['pytorch first step', () => runPyTorchFirstStep()],
 ];
 
 for (const [name, bench] of benches) {

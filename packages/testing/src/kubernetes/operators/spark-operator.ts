@@ -39,11 +39,15 @@ interface Pod {
 export interface SparkOperatorOptions {
   /** Extra env for every driver (e.g. where the fake spark-submit records what it was given). */
   readonly driverEnv?: Readonly<Record<string, string>>;
+  /** Start paused: applications are seen but not submitted (they stay new, QUEUED) until `resume()`. */
+  readonly paused?: boolean;
 }
 
 export interface SparkOperator {
   /** SparkApplications the operator has seen created, by name. */
   readonly submitted: readonly string[];
+  /** Submits the applications held while paused, and every later one at once. */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -60,7 +64,10 @@ export async function startSparkOperator(server: KubeTestServer, namespace: stri
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = (step: () => Promise<unknown>) => (queue = queue.then(step).catch(() => undefined));
 
+  let paused = options.paused === true;
+  const held: App[] = [];
   const submit = async (app: App) => {
+    if (!apps.has(app.metadata.name)) return;
     submitted.push(app.metadata.name);
     const podName = `${app.metadata.name}-driver`;
     await core.createNamespacedPod({
@@ -108,7 +115,10 @@ export async function startSparkOperator(server: KubeTestServer, namespace: stri
   const appWatch = await watch.watch(`/apis/sparkoperator.k8s.io/v1beta2/namespaces/${namespace}/sparkapplications`, {}, (type, object: App) => {
     if (type === 'ADDED' && apps.get(object.metadata.name)?.metadata.uid !== object.metadata.uid) {
       apps.set(object.metadata.name, object);
-      if (object.status?.applicationState?.state === undefined) enqueue(() => submit(object));
+      if (object.status?.applicationState?.state === undefined) {
+        if (paused) held.push(object);
+        else enqueue(() => submit(object));
+      }
     } else if (type === 'DELETED') {
       apps.delete(object.metadata.name);
       enqueue(() => core.deleteNamespacedPod({ namespace, name: `${object.metadata.name}-driver`, gracePeriodSeconds: 0 }).catch(() => undefined));
@@ -120,6 +130,10 @@ export async function startSparkOperator(server: KubeTestServer, namespace: stri
 
   return {
     submitted,
+    resume() {
+      paused = false;
+      for (const app of held.splice(0)) enqueue(() => submit(app));
+    },
     async stop() {
       appWatch.abort();
       podWatch.abort();

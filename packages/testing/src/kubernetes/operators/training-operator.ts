@@ -66,6 +66,8 @@ export interface TrainingOperatorOptions {
   readonly namespace: string;
   /** Extra env for every replica's `pytorch` container (e.g. OMP_NUM_THREADS for a busy test machine). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Start paused: jobs are admitted (Created) but get no pods until `resume()`, as if waiting for a gang scheduler. */
+  readonly paused?: boolean;
 }
 
 export interface TrainingOperator {
@@ -73,6 +75,8 @@ export interface TrainingOperator {
   readonly jobs: readonly string[];
   /** Pods the operator created, by name, in order. */
   readonly pods: readonly string[];
+  /** Creates the pods of the jobs held while paused, and of every later job at once. */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -145,6 +149,8 @@ export async function startTrainingOperator(server: KubeTestServer, options: Tra
     state.conditions.push({ type, status: 'True', reason, message, lastTransitionTime: now, lastUpdateTime: now });
   };
 
+  let paused = options.paused === true;
+  const held: Job[] = [];
   const admit = async (job: Job) => {
     const name = job.metadata.name;
     admitted.push(name);
@@ -152,6 +158,13 @@ export async function startTrainingOperator(server: KubeTestServer, options: Tra
     jobs.set(name, { job, conditions: [], startTime, pods: new Map() });
     transition(name, 'Created', 'PyTorchJobCreated', `PyTorchJob ${name} is created.`);
     await setStatus(name, { startTime, conditions: jobs.get(name)!.conditions });
+    if (paused) held.push(job);
+    else await createPods(job);
+  };
+
+  const createPods = async (job: Job) => {
+    const name = job.metadata.name;
+    if (jobs.get(name)?.job.metadata.uid !== job.metadata.uid) return;
     const replicas = replicasOf(job);
     const port = await freePort();
     for (const replica of replicas) {
@@ -236,6 +249,10 @@ export async function startTrainingOperator(server: KubeTestServer, options: Tra
   return {
     jobs: admitted,
     pods: created,
+    resume() {
+      paused = false;
+      for (const job of held.splice(0)) enqueue(() => createPods(job));
+    },
     async stop() {
       jobWatch.abort();
       podWatch.abort();
