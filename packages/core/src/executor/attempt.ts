@@ -470,11 +470,14 @@ function follow(ctx: RunContext, actx: AttemptContext, backend: AsyncBackend, ha
         const seen = status.logs?.length ? JSON.stringify([status.phase, status.message ?? null, status.logs]) : `${status.phase}\u0000${status.message ?? ''}`;
         if (seen !== lastSeen) {
           lastSeen = seen;
-          try {
-            ctx.store.updateAttempt(key, { phase: status.phase }, ctx.clock.now());
-          } catch (error) {
-            settle({ type: 'fatal', error });
-            return true;
+          // A terminal phase is recorded with the attempt's end (finish), in the same transaction.
+          if (phaseClass === 'live') {
+            try {
+              ctx.store.updateAttempt(key, { phase: status.phase }, ctx.clock.now());
+            } catch (error) {
+              settle({ type: 'fatal', error });
+              return true;
+            }
           }
           ctx.emit(statusChanged(actx.attempt, status));
         }

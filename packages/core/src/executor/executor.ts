@@ -185,7 +185,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const job = { runId: record.runId, nodeId: record.nodeId, attempt: record.attempt, task: record.taskName, generatedName: record.generatedName, backend: record.backend };
     const notDeleted = (problem: string): AbandonedJob => ({ ...job, deleted: false, problem });
     const node = nodePrefix(options.stateDir, record.runId, record.nodeId);
-    const [templateBytes, inputBytes] = await Promise.all([storage.get(`${node}/${TEMPLATE_FILE}`), storage.get(`${node}/${record.attempt}/inputs.pb`)]);
+    // An array's elements share the template recorded once at the array node (`<array>-<i>`).
+    const arrayNode = /^(.+)-\d+$/.exec(record.nodeId)?.[1];
+    const [ownTemplate, inputBytes] = await Promise.all([storage.get(`${node}/${TEMPLATE_FILE}`), storage.get(`${node}/${record.attempt}/inputs.pb`)]);
+    const templateBytes =
+      ownTemplate ?? (arrayNode === undefined ? undefined : await storage.get(`${nodePrefix(options.stateDir, record.runId, arrayNode)}/${TEMPLATE_FILE}`));
     if (templateBytes === undefined) return notDeleted(`its task template is not recorded under ${node}`);
     const template = fromBinary(TaskTemplateSchema, templateBytes);
     const setup = setUp(template, { runId: record.runId });
@@ -226,15 +230,19 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
   };
 
-  const runNode = async (setup: Setup, nodeId: string, inputs: LiteralMap, onEvent: ExecutorEventListener | undefined): Promise<LiteralMap> => {
+  /** A remote job can outlive this process; `abandon` needs the template to delete it later. */
+  const recordTemplate = (setup: Setup, nodeId: string): Promise<void> =>
+    storage.put(`${nodePrefix(setup.stateDir, setup.runId, nodeId)}/${TEMPLATE_FILE}`, setup.templateBytes());
+
+  /** `templateRecorded`: an array element, whose template the array node holds. */
+  const runNode = async (setup: Setup, nodeId: string, inputs: LiteralMap, onEvent: ExecutorEventListener | undefined, templateRecorded = false): Promise<LiteralMap> => {
     const { template, backend } = setup;
     const ctx: RunContext = { ...setup, nodeId, inputs, emit: emitter(setup, nodeId, onEvent) };
     ctx.emit({ type: 'run-started', taskType: template.type, taskTypeVersion: template.taskTypeVersion, backend: backend.name, inProcess: backend.inProcess === true });
     if (ctx.signal?.aborted === true) {
       throw cancellation(ctx, undefined, 'before it started');
     }
-    // A remote job can outlive this process; `abandon` needs the template to delete it later.
-    if (!backend.inProcess) await storage.put(`${nodePrefix(setup.stateDir, setup.runId, nodeId)}/${TEMPLATE_FILE}`, setup.templateBytes());
+    if (!backend.inProcess && !templateRecorded) await recordTemplate(setup, nodeId);
     try {
       const { outputs, attempts } = await withCache(ctx, cacheSettings, runAttempts);
       ctx.emit({ type: 'succeeded', attempts, fromCache: attempts === 0 });
@@ -260,6 +268,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (elements.length === 0) return [];
       const setup = setUp(template, arrayOptions);
       const nodeId = arrayOptions.nodeId ?? DEFAULT_NODE_ID;
+      if (!setup.backend.inProcess) await recordTemplate(setup, nodeId);
       let cancelled = 0;
       const kept: ElementResult[] = [];
       await runElements(
@@ -275,7 +284,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
             else onResult(index, result);
           },
         },
-        (i) => runNode(setup, `${nodeId}-${i}`, elements.at(i)!, onEvent),
+        (i) => runNode(setup, `${nodeId}-${i}`, elements.at(i)!, onEvent, true),
       );
       if (signal?.aborted === true && cancelled > 0) {
         throw new CancelledError(task, `${cancelled} of ${elements.length} elements were cancelled or never started`);

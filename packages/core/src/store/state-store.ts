@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { StateConflictError, StateCorruptError } from '../errors.ts';
 import type { FailureInfo } from '../plugin/contract.ts';
 import type { JsonValue } from '../types/flyte-type.ts';
@@ -140,6 +140,13 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
     }
   };
   const tx = <T>(fn: () => T): T => guarded(() => transaction(db, fn));
+  // Prepared once per statement text: compiling SQL on every call cost more than running it.
+  const statements = new Map<string, StatementSync>();
+  const sql = (text: string): StatementSync => {
+    let statement = statements.get(text);
+    if (statement === undefined) statements.set(text, (statement = db.prepare(text)));
+    return statement;
+  };
 
   const attemptFields = (a: AttemptRecord): (string | number | null)[] => [
     a.runId,
@@ -191,13 +198,13 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
 
   const writeAttempt = (a: AttemptRecord): void => {
     const fields = attemptFields(a);
-    db.prepare(
+    sql(
       `INSERT OR REPLACE INTO attempts (${ATTEMPT_COLUMNS.join(', ')}, checksum) VALUES (${ATTEMPT_COLUMNS.map(() => '?').join(', ')}, ?)`,
     ).run(...fields, rowChecksum('attempts', fields));
   };
 
   const selectAttempt = (key: AttemptKey): AttemptRecord | undefined => {
-    const row = db.prepare('SELECT * FROM attempts WHERE run_id = ? AND node_id = ? AND attempt = ?').get(key.runId, key.nodeId, key.attempt);
+    const row = sql('SELECT * FROM attempts WHERE run_id = ? AND node_id = ? AND attempt = ?').get(key.runId, key.nodeId, key.attempt);
     return row === undefined ? undefined : toAttempt(row);
   };
 
@@ -226,11 +233,11 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
     return lock;
   };
   const selectLock = (key: string): CacheLock | undefined => {
-    const row = db.prepare('SELECT * FROM cache_locks WHERE key = ?').get(key);
+    const row = sql('SELECT * FROM cache_locks WHERE key = ?').get(key);
     return row === undefined ? undefined : toLock(row);
   };
   const writeLock = (lock: CacheLock): void => {
-    db.prepare('INSERT OR REPLACE INTO cache_locks (key, owner, heartbeat_at, expires_at, checksum) VALUES (?, ?, ?, ?, ?)').run(
+    sql('INSERT OR REPLACE INTO cache_locks (key, owner, heartbeat_at, expires_at, checksum) VALUES (?, ?, ?, ?, ?)').run(
       ...lockFields(lock),
       rowChecksum('cache_locks', lockFields(lock)),
     );
@@ -277,7 +284,7 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
     },
     getAttempt: (key) => guarded(() => selectAttempt(key)),
     listAttempts: (runId, nodeId) =>
-      guarded(() => db.prepare('SELECT * FROM attempts WHERE run_id = ? AND node_id = ? ORDER BY attempt').all(runId, nodeId).map(toAttempt)),
+      guarded(() => sql('SELECT * FROM attempts WHERE run_id = ? AND node_id = ? ORDER BY attempt').all(runId, nodeId).map(toAttempt)),
     listAttemptsByStatus: (statuses) =>
       guarded(() =>
         db
@@ -287,12 +294,12 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
       ),
     getCacheEntry: (key) =>
       guarded(() => {
-        const row = db.prepare('SELECT * FROM cache_entries WHERE key = ?').get(key);
+        const row = sql('SELECT * FROM cache_entries WHERE key = ?').get(key);
         return row === undefined ? undefined : toCacheEntry(row);
       }),
     putCacheEntry(entry) {
       tx(() => {
-        db.prepare('INSERT OR REPLACE INTO cache_entries (key, task_name, outputs, created_at, checksum) VALUES (?, ?, ?, ?, ?)').run(
+        sql('INSERT OR REPLACE INTO cache_entries (key, task_name, outputs, created_at, checksum) VALUES (?, ?, ?, ?, ?)').run(
           entry.key,
           entry.taskName,
           entry.outputs,
@@ -301,8 +308,8 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
         );
       });
     },
-    deleteCacheEntry: (key) => tx(() => Number(db.prepare('DELETE FROM cache_entries WHERE key = ?').run(key).changes) > 0),
-    clearCache: () => tx(() => Number(db.prepare('DELETE FROM cache_entries').run().changes)),
+    deleteCacheEntry: (key) => tx(() => Number(sql('DELETE FROM cache_entries WHERE key = ?').run(key).changes) > 0),
+    clearCache: () => tx(() => Number(sql('DELETE FROM cache_entries').run().changes)),
     acquireLock(key, owner, now, ttlMs) {
       return tx((): LockResult => {
         const holder = selectLock(key);
@@ -320,7 +327,7 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
     },
     releaseLock(key, owner) {
       tx(() => {
-        db.prepare('DELETE FROM cache_locks WHERE key = ? AND owner = ?').run(key, owner);
+        sql('DELETE FROM cache_locks WHERE key = ? AND owner = ?').run(key, owner);
       });
     },
     getLock: (key) => guarded(() => selectLock(key)),
