@@ -1,114 +1,108 @@
 /**
- * Benchmark: a 100,000-element map task of a trivial function through the executor, against a
- * hand-written bounded-concurrency Promise pool making the same calls (the task's own in-process
- * implementation on the same Literal inputs). Each side runs in a fresh child process so wall time
- * and peak RSS are its own; the report is the ratio.
+ * Benchmark: a map task of a trivial function over n elements through the executor (`tflyte run`'s
+ * path: a session, its runner, one array node), against a bounded-concurrency promise pool running
+ * the task's own implementation on the same Literals: the same input collection, one LiteralMap per
+ * element, the output literals gathered into a collection and converted back. That pool is the floor
+ * of any executor on Literals. Sides alternate in fresh processes; every element of every run is
+ * checked. Reported: wall and CPU time and peak RSS, medians with the spread, and their ratios.
  *
- *   npm run bench            (all benchmarks)
- *   node --conditions=@tflyte/source tools/src/bench/map-fanout.ts [items] [concurrency]
+ *   npm run bench [-- --quick]
+ *   node --conditions=@tflyte/source tools/src/bench/map-fanout.ts [n …]
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { type Literal, LiteralCollectionSchema, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 import { mapTask, openSession, t, task, toLiteralMap, withRunner } from '@tflyte/core';
+import { type Sample, measure, of, paired, runSide, show, sideArgs, verdict } from './paired.ts';
 
 export const increment = task({ inputs: { x: t.int() }, outputs: t.int() }, function increment({ x }) {
   return x + 1;
 });
 
-interface Sample {
-  readonly side: string;
-  readonly wallMs: number;
-  readonly peakRssMb: number;
+const CONCURRENCY = 256;
+
+function check(out: readonly number[], n: number): void {
+  if (out.length !== n) throw new Error(`expected ${n} results, got ${out.length}`);
+  for (let i = 0; i < n; i++) if (out[i] !== i + 1) throw new Error(`element ${i}: expected ${i + 1}, got ${String(out[i])}`);
 }
 
-async function executorSide(n: number, concurrency: number): Promise<void> {
+async function executorSide(n: number): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'tflyte-bench-'));
   const session = await openSession({ cwd: stateDir, config: { plugins: [], stateDir } });
+  const map = mapTask(increment, { concurrency: CONCURRENCY });
+  const xs = Array.from({ length: n }, (_, i) => i);
   try {
-    const xs = Array.from({ length: n }, (_, i) => i);
-    const started = performance.now();
-    const out = await withRunner(session.runner(), () => mapTask(increment, { concurrency })({ x: xs }));
-    report('executor', started, out.length === n && out[n - 1] === n);
+    const done = measure();
+    const out = await withRunner(session.runner(), () => map({ x: xs }));
+    check(out, n);
+    done();
   } finally {
     session.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }
 
-/** A pool making the same task calls a user would write by hand: `increment({ x })`, in-process. */
-async function callsSide(n: number, concurrency: number): Promise<void> {
-  const results: number[] = new Array(n);
-  const started = performance.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      results[i] = await increment({ x: i });
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  report('pool of task calls', started, results[n - 1] === n);
-}
-
-/** A pool calling the task's implementation on Literals directly: the floor of any executor. */
-async function poolSide(n: number, concurrency: number): Promise<void> {
+/** What a user would write instead of a map task, on the same Literals. */
+async function poolSide(n: number): Promise<void> {
+  const map = mapTask(increment, { concurrency: CONCURRENCY });
   const execute = increment.kind.execute!;
-  const results: number[] = new Array(n);
-  const started = performance.now();
+  const xs = Array.from({ length: n }, (_, i) => i);
+  const done = measure();
+  const inputs = toLiteralMap(map.inputs, { x: xs }).literals.x!;
+  const items = inputs.value.case === 'collection' ? inputs.value.value.literals : [];
+  const gathered = new Array<Literal>(n);
   let next = 0;
-  const worker = async () => {
+  const worker = async (): Promise<void> => {
     while (next < n) {
       const i = next++;
-      const out = await execute(create(LiteralMapSchema, toLiteralMap(increment.inputs, { x: i })));
-      const literal = out.literals.o0;
-      results[i] = increment.outputs.types.o0!.fromLiteral(literal!) as number;
+      const out = await execute(create(LiteralMapSchema, { literals: { x: items[i]! } }));
+      gathered[i] = out.literals.o0!;
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  report('promise pool', started, results[n - 1] === n);
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const list = create(LiteralCollectionSchema);
+  list.literals = gathered;
+  const out = map.outputs.types.o0!.fromLiteral(create(LiteralSchema, { value: { case: 'collection', value: list } })) as number[];
+  check(out, n);
+  done();
 }
 
-function report(side: string, started: number, correct: boolean): void {
-  if (!correct) throw new Error(`${side}: wrong results`);
-  const sample: Sample = { side, wallMs: performance.now() - started, peakRssMb: process.resourceUsage().maxRSS / 1024 };
-  process.stdout.write(`${JSON.stringify(sample)}\n`);
+type Side = 'pool' | 'executor';
+
+export interface MapFanoutResult {
+  readonly n: number;
+  readonly samples: Record<Side, Sample[]>;
 }
 
-type Side = 'executor' | 'pool' | 'calls';
-
-function runSide(side: Side, n: number, concurrency: number): Sample {
-  const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', import.meta.filename, '--side', side, String(n), String(concurrency)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  if (child.status !== 0) throw new Error(`${side} side failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as Sample;
+export function runMapFanout(sizes: readonly number[], rounds: number): { text: string; results: MapFanoutResult[] } {
+  const lines = [`map task of a trivial function, concurrency ${CONCURRENCY}; ${rounds} alternating runs per side, medians (min–max)`];
+  const results: MapFanoutResult[] = [];
+  for (const n of sizes) {
+    // The largest sizes take a run each: every run is a few seconds of one core per side.
+    const r = n >= 1_000_000 ? Math.min(rounds, 2) : rounds;
+    const samples = paired<Side>(['pool', 'executor'], r, (side) => runSide(import.meta.filename, side, [n]));
+    results.push({ n, samples });
+    const row = (side: Side) =>
+      `    ${side.padEnd(9)} wall ${show(of(samples[side], 'wallMs'))} ms   cpu ${show(of(samples[side], 'cpuMs'))} ms   peak RSS ${show(of(samples[side], 'peakRssMb'))} MB`;
+    const ratio = (field: 'wallMs' | 'cpuMs' | 'peakRssMb') => of(samples.executor, field).median / of(samples.pool, field).median;
+    lines.push(
+      `  n = ${n.toLocaleString('en')}`,
+      row('pool'),
+      row('executor'),
+      verdict('executor / pool, CPU time', ratio('cpuMs'), 1.5),
+      verdict('executor / pool, wall time (shared machine)', ratio('wallMs'), 1.5),
+      verdict('executor / pool, peak RSS', ratio('peakRssMb'), 1.2),
+    );
+  }
+  return { text: lines.join('\n'), results };
 }
 
-export function runMapFanout(n = 100_000, concurrency = 256): string {
-  const pool = runSide('pool', n, concurrency);
-  const calls = runSide('calls', n, concurrency);
-  const executor = runSide('executor', n, concurrency);
-  const row = (label: string, s: Sample) => `  ${label.padEnd(34)} ${s.wallMs.toFixed(0).padStart(7)} ms   peak RSS ${s.peakRssMb.toFixed(0)} MB`;
-  const ratio = (base: Sample) => `wall ${(executor.wallMs / base.wallMs).toFixed(2)}x, RSS ${(executor.peakRssMb / base.peakRssMb).toFixed(2)}x`;
-  return [
-    `map task of ${n.toLocaleString('en')} trivial calls, concurrency ${concurrency}`,
-    row('pool: implementation on Literals', pool),
-    row('pool: direct task calls', calls),
-    row('mapTask through the executor', executor),
-    `  executor / implementation pool: ${ratio(pool)}   (target wall <= 2x)`,
-    `  executor / task-call pool:      ${ratio(calls)}`,
-  ].join('\n');
-}
-
-const args = process.argv.slice(2);
-if (args[0] === '--side') {
-  const [, side, n, c] = args;
-  await { executor: executorSide, pool: poolSide, calls: callsSide }[side as Side](Number(n), Number(c));
+const child = sideArgs();
+if (child !== undefined) {
+  await { executor: executorSide, pool: poolSide }[child.side as Side](Number(child.args[0]));
 } else if (import.meta.main) {
-  console.log(runMapFanout(Number(args[0] ?? 100_000), Number(args[1] ?? 256)));
+  const sizes = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
+  console.log(runMapFanout(sizes.length > 0 ? sizes : [1000, 10_000], 3).text);
 }
