@@ -11,7 +11,6 @@
  */
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { V1EnvVar } from '@kubernetes/client-node';
 import { type AttemptContext, BackendError, type JsonObject, type LogLink, type StatusCheckPolicy } from '@tflyte/core';
 import {
   type KubeClient,
@@ -65,6 +64,7 @@ export interface PyTorchJobBackendOptions extends PodBuildOptions, PodDataOption
 }
 
 export const PYTORCH_JOB_BACKEND = 'kubernetes-pytorch';
+type EnvVar = NonNullable<RolePod['spec']['containers'][number]['env']>[number];
 /** The replica's pod name, through the downward API (Flyte's worker-name variable). */
 export const WORKER_NAME_ENV = '_F_WN';
 export const ERROR_STRATEGY_ENV = '_F_DES';
@@ -100,7 +100,7 @@ export function pytorchJobManifest(ctx: AttemptContext, where: PodLocations, opt
   if (elastic && replicaGroup(config.workerReplicas).replicas === 0) {
     throw new BackendError({ kind: 'user', retryable: false, code: 'BadTaskSpecification', message: 'an elastic PyTorch task needs at least one worker replica' });
   }
-  const extraEnv: V1EnvVar[] = [
+  const extraEnv: EnvVar[] = [
     { name: WORKER_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     ...(options.distributedErrorAggregation === true ? [{ name: ERROR_STRATEGY_ENV, value: 'Earliest' }] : []),
   ];
