@@ -12,6 +12,7 @@ import { connector } from './commands/connector.ts';
 import { listPlugins } from './commands/plugins.ts';
 import { run } from './commands/run.ts';
 import { report } from './commands/report.ts';
+import { render } from './commands/render.ts';
 import { runs } from './commands/runs.ts';
 import { serialize } from './commands/serialize.ts';
 import { MAIN_HELP } from './help.ts';
@@ -43,6 +44,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await runs(args, io);
       case 'report':
         return await report(args, io);
+      case 'render':
+        return await render(args, io);
       case 'register':
         return await register(args, io);
       case 'fetch':
@@ -100,7 +103,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         await cacheClear(io);
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command '${command}'; commands: run, runs, register, fetch, serialize, execute, plugins, cache clear, connector serve`);
+        throw new UsageError(`unknown command '${command}'; commands: run, runs, render, register, fetch, serialize, execute, plugins, cache clear, connector serve`);
     }
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TflyteError && isUserFixable(error))) {
