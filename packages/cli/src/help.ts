@@ -5,7 +5,7 @@ import { formatResult } from './format-output.ts';
 export const MAIN_HELP = `tflyte — Flyte tasks in TypeScript
 
 Usage:
-  tflyte run [--json] [--verbose] [--inputs-file <f>] [--run-id <id>] [--cancel-timeout <s>] <file.ts> <task-or-workflow> [--<input> <value> ...]
+  tflyte run [--json] [--report] [--verbose] [--inputs-file <f>] [--run-id <id>] [--cancel-timeout <s>] <file.ts> <task-or-workflow> [--<input> <value> ...]
   tflyte runs [--all] [--json] | tflyte runs show <run-id> [--json] | tflyte runs resume <run-id> [--json] | tflyte runs abandon <run-id>
   tflyte report <run-id> [--out <file.html>]
   tflyte run --remote [--project <p>] [--domain <d>] [--image <ref>] [--version <v>] [--config <f>] <file.ts> <task> [--<input> <value> ...]
@@ -20,7 +20,7 @@ Usage:
 Run 'tflyte run <file.ts> <task> --help' to see a task's inputs, 'tflyte run --help' for how runs resume.
 Exit codes: 0 success, 1 task failed, 2 usage or input error, 70 internal error, 130 cancelled.`;
 
-export const RUN_HELP = `Usage: tflyte run [--json] [--inputs-file <f>] [--run-id <id>] [--cancel-timeout <s>] <file.ts> <task-or-workflow> [--<input> <value> ...]
+export const RUN_HELP = `Usage: tflyte run [--json] [--report] [--inputs-file <f>] [--run-id <id>] [--cancel-timeout <s>] <file.ts> <task-or-workflow> [--<input> <value> ...]
 
 Runs a task or workflow through the executor configured by tflyte.config.ts and prints its outputs.
 
@@ -31,7 +31,8 @@ finished steps are not run again. A run that finished is not resumed: running ag
 
   --run-id <id>          run (or resume) this run id; refused if it ran another task, version or inputs
   --cancel-timeout <s>   how long Ctrl-C waits for live jobs to be deleted (default 30)
-  --json                 print outputs as JSON
+  --json                 print outputs (and a failure: its code, message and details) as JSON
+  --report               write the run's HTML report to <state dir>/reports/<run-id>.html
   --inputs-file <f>      inputs as a JSON or YAML object
 
 Ctrl-C or SIGTERM cancels and deletes live jobs; a second Ctrl-C (or the cancel timeout) exits at once

@@ -28,6 +28,22 @@ async function tflyte(args: string[], cwd = repo): Promise<{ code: number; out: 
 }
 
 describe('tflyte run', () => {
+  it('prints a failure as JSON with --json: its code, message and the task failure for scripts', async () => {
+    const { code, out } = await tflyte(['run', '--json', fixtures, 'fail', '--why', 'no good']);
+    expect(code).toBe(EXIT.taskFailed);
+    expect(JSON.parse(out)).toMatchObject({ error: { code: 'TFLYTE_TASK_FAILED', attempts: 1, failure: { kind: 'user', retryable: false, code: 'USER:NonRetryableError' } } });
+  });
+
+  it('writes the run report with --report, naming the file', async () => {
+    const { code, err } = await tflyte(['run', '--report', 'examples/basics.ts', 'mean', '--values', '[1.0,2.0]']);
+    expect(code).toBe(EXIT.ok);
+    const file = /report written to (\S+\.html)/.exec(err)?.[1];
+    expect(file).toBeDefined();
+    const html = readFileSync(file!, 'utf8');
+    expect(html).toContain('examples.basics.mean');
+    rmSync(file!);
+  });
+
   it('prints -1.5 for slope and 3 for mean (the README commands)', async () => {
     expect(await tflyte(['run', 'examples/basics.ts', 'slope', '--x', '[-3,0,3]', '--y', '[7,4,-2]'])).toMatchObject({ code: 0, out: '-1.5' });
     expect(await tflyte(['run', 'examples/basics.ts', 'mean', '--values', '[1.0,2.0,3.0,4.0,5.0]'])).toMatchObject({ code: 0, out: '3' });

@@ -16,7 +16,8 @@ import { render } from './commands/render.ts';
 import { runs } from './commands/runs.ts';
 import { serialize } from './commands/serialize.ts';
 import { MAIN_HELP } from './help.ts';
-import { EXIT, UsageError } from './usage-error.ts';
+import { formatFailure } from './format-output.ts';
+import { EXIT, UsageError, exitCodeOf } from './usage-error.ts';
 
 export interface Io {
   readonly cwd: string;
@@ -106,6 +107,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         throw new UsageError(`unknown command '${command}'; commands: run, runs, render, register, fetch, serialize, execute, plugins, cache clear, connector serve`);
     }
   } catch (error) {
+    if (args.includes('--json')) io.out(formatFailure(error));
+    if (exitCodeOf(error) === EXIT.stateUnavailable) {
+      io.err(`tflyte: ${describe(error)}`);
+      return EXIT.stateUnavailable;
+    }
     if (error instanceof UsageError || (error instanceof TflyteError && isUserFixable(error))) {
       io.err(`tflyte: ${error.message}`);
       if (verbose && error.stack) io.err(error.stack);

@@ -11,16 +11,17 @@
  * has a deadline (`--cancel-timeout`), and a second Ctrl-C exits at once; either way the jobs
  * left running are printed, and the run stays unfinished so the same command re-attaches to them.
  */
+import { join } from 'node:path';
 import { CancelledError, type Session, type Task, TflyteError, openSession, toLiteralMap, withRunner } from '@tflyte/core';
 import { parseArgv } from '../argv.ts';
-import { formatResult } from '../format-output.ts';
+import { type RunRecorder, recordRun, writeRunReport } from '@tflyte/report';
+import { formatFailure, formatResult } from '../format-output.ts';
 import { RUN_HELP, taskHelp } from '../help.ts';
 import { parseInputFlags } from '../input-flags.ts';
 import { findEntity, loadModule } from '../load-entity.ts';
 import type { Io } from '../main.ts';
 import { createProgress } from '../progress.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
-import { runRemote } from './run-remote.ts';
 
 const DEFAULT_CANCEL_TIMEOUT_S = 30;
 /**
@@ -31,8 +32,9 @@ const DEFAULT_CANCEL_TIMEOUT_S = 30;
 const SAME_SIGNAL_MS = 1000;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  if (args.includes('--remote')) return runRemote(args.filter((arg) => arg !== '--remote'), io);
-  const spec = { json: 'boolean', 'inputs-file': 'string', help: 'boolean', 'run-id': 'string', 'cancel-timeout': 'string' } as const;
+  // Loaded only for remote runs: it brings the Flyte admin client (connect, gRPC) with it.
+  if (args.includes('--remote')) return (await import('./run-remote.ts')).runRemote(args.filter((arg) => arg !== '--remote'), io);
+  const spec = { json: 'boolean', 'inputs-file': 'string', help: 'boolean', 'run-id': 'string', 'cancel-timeout': 'string', report: 'boolean' } as const;
   const { options, positionals, rest } = parseArgv('run', args, spec, 2);
   const [file, name] = positionals;
   if (!file || !name) {
@@ -53,7 +55,11 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const session = await openSession({ cwd: io.cwd });
   try {
     const runId = options['run-id'] as string | undefined;
-    return await runTask(session, { task, file: module.path, exportName: name, inputs, json: Boolean(options.json), cancelTimeoutMs, ...(runId === undefined ? {} : { runId }) }, io);
+    return await runTask(
+      session,
+      { task, file: module.path, exportName: name, inputs, json: Boolean(options.json), report: Boolean(options.report), cancelTimeoutMs, ...(runId === undefined ? {} : { runId }) },
+      io,
+    );
   } finally {
     session.close();
   }
@@ -67,6 +73,8 @@ export interface RunTaskRequest {
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly runId?: string;
   readonly json: boolean;
+  /** Write the run's HTML report (tflyte report) once it ends. */
+  readonly report?: boolean;
   readonly cancelTimeoutMs: number;
 }
 
@@ -119,12 +127,15 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
   };
 
   const work = async (): Promise<Outcome> => {
-    const runner = session.runner({ runId, signal: controller.signal, onEvent });
+    // The run's history (every call's inputs, outputs, events and decks) is what `tflyte report` draws.
+    let recorder: RunRecorder | undefined;
+    const runner = session.runner({ runId, signal: controller.signal, onEvent: (event) => (recorder?.onEvent(event), onEvent(event)) });
+    recorder = recordRun({ stateDir: session.config.stateDir, runId, runner });
     let code: number;
     let failure: unknown;
     try {
-      const result = await withRunner(runner, () => task(inputs as never));
-      io.out(formatResult(result, request.json));
+      const result = await withRunner(recorder.runner, () => task(inputs as never));
+      io.out(formatResult(result, request.json, task.outputs));
       code = EXIT.ok;
     } catch (error) {
       failure = error;
@@ -132,6 +143,12 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
     }
     const status = code === EXIT.ok ? 'succeeded' : code === EXIT.cancelled ? 'cancelled' : 'failed';
     reportLeftovers(await session.finishRun(runId, status), io);
+    if (request.report === true) {
+      const file = join(session.config.stateDir, 'reports', `${runId}.html`);
+      writeRunReport(session, runId, file);
+      io.err(`tflyte: report written to ${file}`);
+    }
+    if (failure !== undefined && request.json && code !== EXIT.internal) io.out(formatFailure(failure));
     if (failure === undefined) return { type: 'done', code };
     if (code === EXIT.cancelled) io.err(`tflyte: cancelled: ${(failure as Error).message}`);
     else if (code === EXIT.taskFailed) io.err(`tflyte: ${(failure as Error).message}`);
