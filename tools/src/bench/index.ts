@@ -2,13 +2,13 @@
  * `npm run bench`: every benchmark, each reported as a ratio against a baseline run side by side in
  * the same invocation (never as absolute timings in tests).
  */
+import { runPyTorchFirstStep } from '@tflyte/plugin-pytorch/bench';
+import { runSparkApplications } from '@tflyte/plugin-spark/bench';
 import { runAthenaPolling } from './athena-polling.ts';
 import { runBigQueryPolling } from './bigquery-polling.ts';
 import { runKubernetesPods } from './kubernetes-pods.ts';
 import { runMapFanout } from './map-fanout.ts';
-import { runPyTorchFirstStep } from '../../../packages/plugin-pytorch/bench/first-step.ts';
 import { runSnowflakePolling } from './snowflake-polling.ts';
-import { runSparkApplications } from '../../../packages/plugin-spark/bench/spark-applications.ts';
 
 const benches: ReadonlyArray<[string, () => string | Promise<string>]> = [
   ['map fan-out', () => runMapFanout()],
