@@ -16,6 +16,10 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(70);
 }
 
+// V8's code cache (and stripped TypeScript) kept on disk between runs, so a second `tflyte run`
+// does not compile the CLI, core and the config's plugins again. Off with NODE_DISABLE_COMPILE_CACHE=1.
+module.enableCompileCache?.();
+
 const SOURCE_CONDITION = '@tflyte/source';
 const built = new URL('../dist/main.js', import.meta.url);
 const source = new URL('../src/main.ts', import.meta.url);

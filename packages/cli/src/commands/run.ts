@@ -52,7 +52,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const inputs = parseInputFlags(task, rest, io.cwd, options['inputs-file'] as string | undefined);
   const cancelTimeoutMs = cancelTimeout(options['cancel-timeout']);
-  const session = await openSession({ cwd: io.cwd });
+  const session = await openSession({ cwd: io.cwd, onStateReset: (message) => io.err(`tflyte: ${message}`) });
   try {
     const runId = options['run-id'] as string | undefined;
     return await runTask(
