@@ -5,7 +5,7 @@
  * JSON object, and only a declared duration prints as ISO-8601.
  */
 import type { AnyType, FlyteListType, FlyteMapType, FlyteUnionType, TypeRecord } from '@tflyte/core';
-import { TflyteError } from '@tflyte/core';
+import { TflyteError, setOwn } from '@tflyte/core';
 
 /** The declared outputs of what ran (a task's `outputs`); without it values print by their runtime shape. */
 export interface DeclaredOutputs {
@@ -78,7 +78,7 @@ function toPlain(value: unknown, type: AnyType | undefined): unknown {
 function plainRecord(value: Record<string, unknown>, typeOf: (key: string) => AnyType | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    Object.defineProperty(out, key, { value: toPlain(item, typeOf(key)), enumerable: true, writable: true, configurable: true });
+    setOwn(out, key, toPlain(item, typeOf(key)));
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import type { AnyType, Task } from '@tflyte/core';
+import { type AnyType, type Task, setOwn } from '@tflyte/core';
 import { SimpleType } from '@tflyte/idl/core/types';
 import { parse as parseYaml } from 'yaml';
 import { InputParseError, fromJson, parseInput } from './parse-input.ts';
@@ -121,10 +121,6 @@ function readInputsFile(task: Task, file: string, cwd: string): Record<string, u
   return values;
 }
 
-/** Input names and map keys are data: defining keeps `__proto__` an ordinary key. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 function describeInputs(inputs: Record<string, AnyType>): string {
   const parts = Object.entries(inputs).map(([name, type]) => `--${flagNames(name).at(-1)} <${type.display}>`);

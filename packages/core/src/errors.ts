@@ -26,7 +26,8 @@ export type CoreErrorCode =
   | 'TFLYTE_USAGE'
   | 'TFLYTE_STATE_CONFLICT'
   | 'TFLYTE_STORAGE'
-  | 'TFLYTE_NON_RETRYABLE';
+  | 'TFLYTE_NON_RETRYABLE'
+  | 'TFLYTE_STATE_UNAVAILABLE';
 
 /**
  * A stable error code: one of core's, or a plugin's own in SCREAMING_SNAKE_CASE with the plugin's
@@ -275,6 +276,27 @@ export class StateCorruptError extends TflyteError {
 export class StateConflictError extends TflyteError {
   constructor(message: string) {
     super('TFLYTE_STATE_CONFLICT', message);
+  }
+}
+
+/**
+ * The state database exists and is sound, but this process cannot write it: the file or its
+ * directory is read-only, or another process holds its lock past the busy timeout. Raised while the
+ * store opens, so no task body has run and no result can be lost to a write that fails later.
+ */
+export class StateUnavailableError extends TflyteError {
+  readonly path: string;
+  readonly reason: 'read-only' | 'locked';
+  constructor(path: string, reason: 'read-only' | 'locked', detail: string, options?: { cause?: unknown }) {
+    super(
+      'TFLYTE_STATE_UNAVAILABLE',
+      reason === 'read-only'
+        ? `state store ${path} cannot be written (${detail}): nothing ran. Make the file and its directory writable by this user, or set stateDir in tflyte.config.ts to a writable directory`
+        : `state store ${path} is locked by another process (${detail}): nothing ran. Wait for the other tflyte to finish, or stop it, and run again`,
+      options,
+    );
+    this.path = path;
+    this.reason = reason;
   }
 }
 

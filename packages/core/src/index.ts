@@ -21,6 +21,7 @@ export {
   TaskTimeoutError,
   CancelledError,
   NonRetryableError,
+  StateUnavailableError,
   hasErrorCode,
 } from './errors.ts';
 export type { ErrorCode, CoreErrorCode, FailureInfo, FailureKind } from './errors.ts';
@@ -49,6 +50,7 @@ export type { FlyteEnumType } from './types/enum.ts';
 export type { FlyteUnionType, FlyteOptionalType } from './types/union.ts';
 export type { FlyteFileType, FlyteDirectoryType, FlyteDatasetType } from './types/blobs.ts';
 export { isFlyteType } from './types/base.ts';
+export { setOwn, getOwn } from './types/own-key.ts';
 export { unionTag } from './types/union.ts';
 export { toLiteralMap, fromLiteralMap } from './types/literal-map.ts';
 export { typeFromLiteralType, describeLiteralType } from './types/from-literal-type.ts';

@@ -25,6 +25,8 @@ import { resolve } from 'node:path';
 export interface OpenSessionOptions {
   /** Where to look for tflyte.config.ts (walking up). Default: the current directory. */
   readonly cwd?: string;
+  /** Told when the state store was unusable (0 bytes, no schema) and was started afresh, so the cache was reset. Default: a process warning. */
+  readonly onStateReset?: (message: string) => void;
   /** A config object instead of the file. */
   readonly config?: TflyteConfig;
 }
@@ -87,7 +89,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
   }
   const { config, stateDir } = loaded;
   const registry = createRegistry({ plugins: [functionPlugin(), ...config.plugins] });
-  const store = openStateStore(stateDir);
+  const store = openStateStore(stateDir, options.onStateReset === undefined ? {} : { onReset: options.onStateReset });
   const executor = createExecutor({
     registry,
     store,

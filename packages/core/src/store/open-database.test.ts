@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStateStore, STATE_DB_FILE } from './index.ts';
-import { StateUnavailableError } from './open-database.ts';
+import { StateUnavailableError } from '../errors.ts';
 
 const coreIndex = resolve(import.meta.dirname, '../index.ts');
 let dir: string;

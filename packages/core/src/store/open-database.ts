@@ -8,7 +8,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { StateCorruptError, TflyteError } from '../errors.ts';
+import { StateCorruptError, StateUnavailableError, TflyteError } from '../errors.ts';
 
 const SCHEMA_VERSION = 1;
 const SQLITE_HEADER = 'SQLite format 3\u0000';
@@ -20,27 +20,6 @@ const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 const SQLITE_READONLY = 8;
 const SQLITE_CANTOPEN = 14;
-
-/**
- * The state database exists and is sound, but this process cannot write it: the file or its
- * directory is read-only, or another process holds its lock past the busy timeout. Raised while the
- * store opens, so no task body has run and no result can be lost to a write that fails later.
- */
-export class StateUnavailableError extends TflyteError {
-  readonly path: string;
-  readonly reason: 'read-only' | 'locked';
-  constructor(path: string, reason: 'read-only' | 'locked', detail: string, options?: { cause?: unknown }) {
-    super(
-      'TFLYTE_STATE_UNAVAILABLE',
-      reason === 'read-only'
-        ? `state store ${path} cannot be written (${detail}): nothing ran. Make the file and its directory writable by this user, or set stateDir in tflyte.config.ts to a writable directory`
-        : `state store ${path} is locked by another process (${detail}): nothing ran. Wait for the other tflyte to finish, or stop it, and run again`,
-      options,
-    );
-    this.path = path;
-    this.reason = reason;
-  }
-}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
