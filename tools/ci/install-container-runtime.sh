@@ -6,6 +6,8 @@
 # runc (not crun) because crun cannot run containers on cgroup-v1 hybrid hosts such as CI's VMs;
 # @tflyte/plugin-container selects runc and lower ulimits through its own containers.conf.
 set -euo pipefail
+# shellcheck source=lib/apt-install.sh
+source "$(dirname "$0")/lib/apt-install.sh"
 
 # command -> Debian package that provides it
 declare -A NEED=(
@@ -33,28 +35,7 @@ if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-container-runtime: missing ${missing[*]} and apt-get is not available;" \
-    "install podman + runc + busybox-static (or docker) with this system's package manager" >&2
-  exit 1
-fi
-
-SUDO=()
-if [[ $(id -u) -ne 0 ]]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO=(sudo -n)
-  else
-    echo "install-container-runtime: missing ${missing[*]}; run this script as root" >&2
-    exit 1
-  fi
-fi
-
-echo "install-container-runtime: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends \
-  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-  "${missing[@]}" >/dev/null
+apt_install install-container-runtime "${missing[@]}"
 
 podman --version
 runc --version | head -n 1

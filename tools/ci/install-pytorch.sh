@@ -7,6 +7,8 @@
 # torchrun is broken in this build, so the tests launch ranks as plain processes with the
 # training operator's environment contract (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK).
 set -euo pipefail
+# shellcheck source=lib/apt-install.sh
+source "$(dirname "$0")/lib/apt-install.sh"
 
 PYTHON=/usr/bin/python3
 
@@ -15,27 +17,6 @@ if [[ -x $PYTHON ]] && "$PYTHON" -c 'import torch.distributed as d; assert d.is_
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-pytorch: $PYTHON cannot import torch and apt-get is not available;" \
-    "install PyTorch for $PYTHON with this system's package manager" >&2
-  exit 1
-fi
-
-SUDO=()
-if [[ $(id -u) -ne 0 ]]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO=(sudo -n)
-  else
-    echo "install-pytorch: $PYTHON cannot import torch; run this script as root" >&2
-    exit 1
-  fi
-fi
-
-echo "install-pytorch: installing python3-torch"
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends \
-  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-  python3 python3-torch >/dev/null
+apt_install install-pytorch python3 python3-torch
 
 "$PYTHON" -c 'import torch, torch.distributed as d; print("install-pytorch: torch", torch.__version__, "gloo", d.is_gloo_available())'
