@@ -7,7 +7,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { StateCorruptError, StateUnavailableError, TflyteError } from '../errors.ts';
 
 const SCHEMA_VERSION = 1;
@@ -89,6 +89,16 @@ export interface OpenDatabaseOptions {
   readonly onReset?: (message: string) => void;
 }
 
+// node:sqlite is loaded when a store is opened, not when core is imported: defining and calling
+// tasks works on a Node without it, and only a persisted run needs it.
+function loadSqlite(): typeof import('node:sqlite') {
+  const sqlite = process.getBuiltinModule('node:sqlite');
+  if (sqlite === undefined) {
+    throw new TflyteError('TFLYTE_NODE_UNSUPPORTED', `the state store needs node:sqlite, which Node.js ${process.version} does not have: use Node.js 22.18 or newer (a project's 'node' devDependency brings one)`);
+  }
+  return sqlite;
+}
+
 const warnReset = (message: string): void => process.emitWarning(message, { code: 'TFLYTE_STATE_RESET' });
 
 /**
@@ -96,6 +106,7 @@ const warnReset = (message: string): void => process.emitWarning(message, { code
  * StateUnavailableError when it cannot be written now (read-only, or locked past the busy timeout).
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): DatabaseSync {
+  const { DatabaseSync } = loadSqlite();
   const existing = checkHeader(path);
   let db: DatabaseSync | undefined;
   try {
