@@ -161,3 +161,9 @@ export type { MapRunOptions } from './task/run-context.ts';
 export { Deck, DEFAULT_DECK, collectDecks, currentDeck, deckPage, DECK_CSS, DECK_FILE_NAME, escapeHtml } from './deck/index.ts';
 export { renderCode, renderImage, renderJson, renderMarkdown, renderTable } from './deck/index.ts';
 export type { CollectedDecks, DeckRecord, TableOptions } from './deck/index.ts';
+
+// Checkpoints: a task's progress saved by one attempt and read by the next (flytekit's SyncCheckpoint layout)
+export { CHECKPOINT_OBJECT, currentCheckpoint, storageCheckpoint, withCheckpoint } from './checkpoint/index.ts';
+export type { Checkpoint, CheckpointLocations } from './checkpoint/index.ts';
+export { resolveOffloadedLiterals } from './types/offloaded.ts';
+export type { ReadObject } from './types/offloaded.ts';

@@ -83,3 +83,14 @@ describe('gcsStore', () => {
     expect(await gcsStore().get('gs://runs/from-env.pb')).toEqual(new Uint8Array([4]));
   });
 });
+
+describe("gcsStore with a Flyte cluster's environment", () => {
+  it('reads a bare host:port STORAGE_EMULATOR_HOST as plain HTTP, as gcsfs does, with no project and no credentials', async () => {
+    const host = server.endpoint.replace(/^http:\/\//, '');
+    const env = { STORAGE_EMULATOR_HOST: host };
+    vi.stubEnv('STORAGE_EMULATOR_HOST', host);
+    const store = gcsStore({}, env);
+    await store.put('gs://runs/cluster/outputs.pb', new Uint8Array([5, 6]));
+    expect(await store.get('gs://runs/cluster/outputs.pb')).toEqual(new Uint8Array([5, 6]));
+  });
+});

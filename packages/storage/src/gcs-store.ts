@@ -7,7 +7,8 @@ import type { ListableObjectStore } from './listable-store.ts';
 
 export interface GcsStoreOptions {
   /**
-   * A custom endpoint (an emulator, a local test server); defaults to `STORAGE_EMULATOR_HOST`, then Google's.
+   * A custom endpoint (an emulator, a local test server); defaults to `STORAGE_EMULATOR_HOST` (a bare
+   * `host:port` meaning plain HTTP, as gcsfs, which flytekit uses, reads it), then Google's.
    * With a custom endpoint the client sends no credentials.
    */
   apiEndpoint?: string;
@@ -19,8 +20,9 @@ export interface GcsStoreOptions {
 
 const SCHEME = 'gs';
 
-export function gcsStore(options: GcsStoreOptions = {}): ListableObjectStore {
-  const storage = createClient(options);
+/** `env` is where the emulator default is read from; options given here win over it. */
+export function gcsStore(options: GcsStoreOptions = {}, env: NodeJS.ProcessEnv = process.env): ListableObjectStore {
+  const storage = createClient(options, env);
   return {
     schemes: [SCHEME],
     async get(uri) {
@@ -55,16 +57,30 @@ export function gcsStore(options: GcsStoreOptions = {}): ListableObjectStore {
   };
 }
 
-function createClient(options: GcsStoreOptions): Storage {
+function createClient(options: GcsStoreOptions, env: NodeJS.ProcessEnv): Storage {
   const { storage, ...config } = options;
   if (storage === undefined) {
-    return new Storage({
-      ...(config.apiEndpoint === undefined ? {} : { apiEndpoint: config.apiEndpoint }),
+    const apiEndpoint = config.apiEndpoint ?? emulatorEndpoint(env.STORAGE_EMULATOR_HOST);
+    const client = new Storage({
+      ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
       ...(config.projectId === undefined ? {} : { projectId: config.projectId }),
     });
+    // The SDK also bases JSON API calls on the raw STORAGE_EMULATOR_HOST of the process, scheme or not;
+    // base them on the endpoint chosen above, as an explicit apiEndpoint would.
+    if (apiEndpoint !== undefined) client.baseUrl = `${apiEndpoint.replace(/\/+$/, '')}/storage/v1`;
+    return client;
   }
   refuseOptionsBeside('gcsStore.storage', 'Storage', config);
   return storage;
+}
+
+/**
+ * The SDK would prefix a bare `host:port` with https://, which no emulator in a cluster speaks; gcsfs
+ * prefixes http://, so the same variable reaches the same server from a flytekit task and a tflyte one.
+ */
+function emulatorEndpoint(host: string | undefined): string | undefined {
+  if (host === undefined || host.trim() === '') return undefined;
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(host) ? host : `http://${host}`;
 }
 
 /** A StorageError naming the URI, the GCS error, and what usually fixes it. */

@@ -5,15 +5,16 @@ import { StorageError } from '@tflyte/core';
 import { formatUri, parseObjectUri, parsePrefixUri } from './bucket-uri.ts';
 import { refuseOptionsBeside } from './client-options.ts';
 import type { ListableObjectStore } from './listable-store.ts';
+import { regionOrFallback, s3ConfigFromEnv } from './s3-env.ts';
 
 export interface S3StoreOptions {
-  /** Defaults to the SDK's chain: `AWS_REGION`, then the shared config file's profile. */
+  /** Defaults to the SDK's chain (`AWS_REGION`, then the shared config file's profile), else `us-east-1` with region redirects followed. */
   region?: string;
-  /** A custom endpoint (S3-compatible services, a local test server); defaults to the SDK's (`AWS_ENDPOINT_URL_S3`, then AWS). */
+  /** A custom endpoint (S3-compatible services, a local test server); defaults to the SDK's (`AWS_ENDPOINT_URL_S3`), then flytekit's `FLYTE_AWS_ENDPOINT`, then AWS. */
   endpoint?: string;
-  /** Address buckets as `/<bucket>/<key>` rather than as `<bucket>.<host>`; most S3-compatible services need it. */
+  /** Address buckets as `/<bucket>/<key>` rather than as `<bucket>.<host>`; on by default with a custom endpoint from the environment. */
   forcePathStyle?: boolean;
-  /** Static credentials or a provider; defaults to the SDK's chain (environment, shared files, SSO, container and instance roles). */
+  /** Static credentials or a provider; defaults to flytekit's `FLYTE_AWS_ACCESS_KEY_ID`/`FLYTE_AWS_SECRET_ACCESS_KEY`, then the SDK's chain (environment, shared files, SSO, container and instance roles). */
   credentials?: S3ClientConfig['credentials'];
   /** A client configured elsewhere; cannot be combined with the options above. */
   client?: S3Client;
@@ -21,8 +22,9 @@ export interface S3StoreOptions {
 
 const SCHEME = 's3';
 
-export function s3Store(options: S3StoreOptions = {}): ListableObjectStore {
-  const client = createClient(options);
+/** `env` is where the defaults are read from (flytekit's `FLYTE_AWS_*`); options given here win over it. */
+export function s3Store(options: S3StoreOptions = {}, env: NodeJS.ProcessEnv = process.env): ListableObjectStore {
+  const client = createClient(options, env);
   return {
     schemes: [SCHEME],
     async get(uri) {
@@ -63,11 +65,14 @@ export function s3Store(options: S3StoreOptions = {}): ListableObjectStore {
   };
 }
 
-function createClient(options: S3StoreOptions): S3Client {
+function createClient(options: S3StoreOptions, env: NodeJS.ProcessEnv): S3Client {
   const { client, ...config } = options;
   if (client === undefined) {
     const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
-    return new S3Client(defined);
+    const fromEnv = s3ConfigFromEnv(env);
+    // Given an explicit region the caller means it; the fallback one may not be the bucket's, so follow S3's redirect.
+    const region = config.region === undefined ? { region: regionOrFallback(), followRegionRedirects: true } : {};
+    return new S3Client({ ...fromEnv, ...region, ...defined });
   }
   refuseOptionsBeside('s3Store.client', 'S3Client', config);
   return client;
@@ -81,7 +86,7 @@ function s3Failure(uri: string, action: 'read' | 'write' | 'list', bucket: strin
   if (name === 'NoSuchBucket') {
     hint = `the bucket '${bucket}' does not exist; create it or fix the bucket in the URI`;
   } else if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    hint = 'no AWS credentials were found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or pass `credentials` to s3Store()';
+    hint = 'no AWS credentials were found; set FLYTE_AWS_ACCESS_KEY_ID and FLYTE_AWS_SECRET_ACCESS_KEY (as a Flyte cluster does), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or pass `credentials` to s3Store()';
   } else if (/region is missing/i.test(message)) {
     hint = 'no AWS region is configured; set AWS_REGION or pass `region` to s3Store()';
   } else if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {

@@ -3,16 +3,18 @@ import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type Task, TaskFailedError, createRegistry, failureFromErrorDocument, fromLiteralMap, functionPlugin, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { createTestExecutor } from '@tflyte/testing';
 import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
-import { LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 import { startGcsServer } from '@tflyte/testing/gcs';
 import { startS3Server } from '@tflyte/testing/s3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { execute } from './execute.ts';
 import { main as runMain } from '../main.ts';
+import { resumable } from '../test-fixtures/checkpointed.ts';
 import { badInput, fail, flaky, mean, permanent, throttled, transient, writeReport } from '../test-fixtures/tasks.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
@@ -220,5 +222,113 @@ describe('one classification of a failing task, locally and in tflyte execute', 
     const written = failureFromErrorDocument(readFileSync(join(out, 'error.pb')), 'user');
     expect(written).toMatchObject(expected);
     expect(flyteAttempts(written!, task.options.retries)).toBe(attempts);
+  });
+});
+
+describe('tflyte execute on a stock Flyte cluster', () => {
+  /** Propeller's container args for `task`, rendered with these values (missing ones left empty, as on a first attempt). */
+  function renderedArgs(task: Task, values: Record<string, string>): string[] {
+    const template = toTaskTemplate(task, { image: 'img:1', version: 'v1' });
+    if (template.target.case !== 'container') throw new Error('expected a container target');
+    return template.target.value.args.slice(1).map((arg) => arg.replace(/\{\{\.([A-Za-z]+)\}\}/g, (_, name: string) => values[name] ?? ''));
+  }
+
+  it("reads and writes S3 with exactly the sandbox's env: FLYTE_AWS_* only, no region, a hostname endpoint", async () => {
+    // flyte-sandbox's propeller injects these (and nothing AWS_*) into every task pod.
+    const minio = { accessKeyId: 'minio', secretAccessKey: 'miniostorage' };
+    const s3 = await startS3Server({ buckets: ['my-s3-bucket'], credentials: minio });
+    const home = mkdtempSync(join(tmpdir(), 'tflyte-home-'));
+    dirs.push(home);
+    try {
+      s3.putObject('my-s3-bucket', 'metadata/a1/inputs.pb', toBinary(LiteralMapSchema, toLiteralMap(mean.inputs, { values: [2, 4, 9] })));
+      const args = renderedArgs(mean, { input: 's3://my-s3-bucket/metadata/a1/inputs.pb', outputPrefix: 's3://my-s3-bucket/metadata/a1/0', rawOutputDataPrefix: 's3://my-s3-bucket/raw/a1' });
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        FLYTE_AWS_ENDPOINT: `http://localhost:${new URL(s3.endpoint).port}`,
+        FLYTE_AWS_ACCESS_KEY_ID: minio.accessKeyId,
+        FLYTE_AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
+      };
+      const child = await promisify(execFile)(process.execPath, ['--conditions=@tflyte/source', main, ...args], { cwd: mean.site.root, encoding: 'utf8', env });
+      expect(child.stderr).toBe('');
+      const stored = s3.object('my-s3-bucket', 'metadata/a1/0/outputs.pb');
+      expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, stored!.body))).toEqual({ o0: 5 });
+      // Path-style requests only: a `my-s3-bucket.localhost` host would not have reached the server at all.
+      expect(s3.requests.every((r) => r.url.startsWith('/my-s3-bucket/'))).toBe(true);
+    } finally {
+      await s3.close();
+    }
+  });
+
+  it('writes error.pb as a permanent USER failure when the task cannot be loaded, so propeller spends no retries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tflyte-load-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'inputs.pb'), toBinary(LiteralMapSchema, toLiteralMap(mean.inputs, { values: [1] })));
+    const cases: Array<[module: string, name: string, message: RegExp]> = [
+      [mean.site.module, 'no_such_task', /cannot load task 'no_such_task'.*no task or workflow 'no_such_task'/],
+      ['no.such.module', 'mean', /cannot load task 'mean' from module 'no.such.module'.*not found/],
+    ];
+    for (const [module, name, message] of cases) {
+      const out = join(dir, name);
+      const err: string[] = [];
+      const args = ['execute', '--inputs', join(dir, 'inputs.pb'), '--output-prefix', out, '--', 'task-module', module, 'task-name', name];
+      const code = await runMain(args, { cwd: mean.site.root, out: () => {}, err: (line) => err.push(line), env: {}, isTTY: false });
+      expect(code, err.join('\n')).toBe(0);
+      const doc = fromBinary(ErrorDocumentSchema, readFileSync(join(out, 'error.pb')));
+      expect(doc.error).toMatchObject({ code: 'USER:UnloadableCode', kind: ContainerError_Kind.NON_RECOVERABLE, origin: ExecutionError_ErrorKind.USER });
+      expect(doc.error?.message).toMatch(message);
+      expect(failureFromErrorDocument(readFileSync(join(out, 'error.pb')), 'user')).toMatchObject({ kind: 'user', retryable: false });
+    }
+  });
+
+  it('reads an input propeller offloaded, from the URI in its offloaded_metadata', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tflyte-offload-'));
+    dirs.push(dir);
+    const values = toLiteralMap(mean.inputs, { values: [1, 2, 3, 10] }).literals.values!;
+    writeFileSync(join(dir, 'values_offloaded_metadata.pb'), toBinary(LiteralSchema, values));
+    const offloaded = create(LiteralSchema, {
+      value: { case: 'offloadedMetadata', value: { uri: `file://${join(dir, 'values_offloaded_metadata.pb')}`, sizeBytes: 42n, inferredType: mean.inputs.values!.literalType() } },
+    });
+    writeFileSync(join(dir, 'inputs.pb'), toBinary(LiteralMapSchema, create(LiteralMapSchema, { literals: { values: offloaded } })));
+    const args = renderedArgs(mean, { input: join(dir, 'inputs.pb'), outputPrefix: join(dir, 'out') });
+    const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', main, ...args], { cwd: mean.site.root, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, readFileSync(join(dir, 'out', 'outputs.pb'))))).toEqual({ o0: 4 });
+  });
+
+  it("gives task code its attempt's checkpoint: a retried attempt resumes from what the failed one saved", async () => {
+    const s3 = await startS3Server({ buckets: ['my-s3-bucket'] });
+    try {
+      const env = { FLYTE_AWS_ENDPOINT: s3.endpoint, FLYTE_AWS_ACCESS_KEY_ID: 'minio', FLYTE_AWS_SECRET_ACCESS_KEY: 'miniostorage' };
+      s3.putObject('my-s3-bucket', 'metadata/n0/inputs.pb', toBinary(LiteralMapSchema, toLiteralMap(resumable.inputs, { steps: 10 })));
+      // As propeller renders attempt 0 and then attempt 1 of one node: checkpoint prefixes per attempt.
+      const attempt = (n: number) =>
+        renderedArgs(resumable, {
+          input: 's3://my-s3-bucket/metadata/n0/inputs.pb',
+          outputPrefix: `s3://my-s3-bucket/metadata/n0/${n}`,
+          checkpointOutputPrefix: `s3://my-s3-bucket/raw/n0-${n}/_flytecheckpoints`,
+          prevCheckpointPrefix: n === 0 ? '' : `s3://my-s3-bucket/raw/n0-${n - 1}/_flytecheckpoints`,
+        });
+      // main.ts does not pass the checkpoint flags on yet, so the attempts call the entrypoint itself, in-process.
+      for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+      const run = async (args: string[]) => {
+        const flag = (f: string) => args[args.indexOf(f) + 1];
+        return execute(
+          { inputs: flag('--inputs')!, outputPrefix: flag('--output-prefix')!, checkpointPath: flag('--checkpoint-path'), prevCheckpoint: flag('--prev-checkpoint'), loaderArgs: args.slice(args.indexOf('--') + 1) },
+          resumable.site.root,
+        );
+      };
+      await run(attempt(0));
+      const first = fromBinary(ErrorDocumentSchema, s3.object('my-s3-bucket', 'metadata/n0/0/error.pb')!.body);
+      expect(first.error?.message).toMatch(/preempted after checkpointing/);
+      // flytekit's SyncCheckpoint layout: one `_dst_cp` object under the attempt's checkpoint prefix.
+      expect(Buffer.from(s3.object('my-s3-bucket', 'raw/n0-0/_flytecheckpoints/_dst_cp')!.body).toString()).toBe('5');
+      await run(attempt(1));
+      const outputs = fromBinary(LiteralMapSchema, s3.object('my-s3-bucket', 'metadata/n0/1/outputs.pb')!.body);
+      expect(fromLiteralMap(resumable.outputs.types, outputs)).toEqual({ o0: 'resumed at step 5 of 10, prev=true' });
+    } finally {
+      vi.unstubAllEnvs();
+      await s3.close();
+    }
   });
 });

@@ -3,11 +3,14 @@
  * `inputs.pb` (a LiteralMap), runs the task named by the loader args, and writes `outputs.pb`, or
  * `error.pb` (an ErrorDocument with the failure's kind and origin) when the task fails, at file://,
  * s3:// or gs:// locations. File and directory outputs go under a remote raw output prefix.
+ * A task that cannot be loaded is a permanent USER failure in error.pb, so propeller does not spend
+ * retries on it; offloaded inputs are read from where propeller put them; with --checkpoint-path the
+ * task body gets this attempt's checkpoint (and the previous attempt's, with --prev-checkpoint).
  */
 import { isAbsolute } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { DECK_FILE_NAME, type Task, TflyteError, classifyError, collectDecks, deckPage, errorDocumentFields, joinUri } from '@tflyte/core';
+import { BackendError, DECK_FILE_NAME, type Task, TflyteError, classifyError, collectDecks, deckPage, errorDocumentFields, joinUri, resolveOffloadedLiterals, storageCheckpoint, withCheckpoint } from '@tflyte/core';
 import { ContainerErrorSchema, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { findEntity, loadModule } from '../load-entity.ts';
@@ -27,7 +30,14 @@ export interface ExecuteArgs {
   /** Fast registration's code bundle, fetched and unpacked into `destDir` before the task loads. */
   readonly additionalDistribution?: string | undefined;
   readonly destDir?: string | undefined;
+  /** Where this attempt's checkpoint goes (`{{.checkpointOutputPrefix}}`); unrendered or empty means none. */
+  readonly checkpointPath?: string | undefined;
+  /** The previous attempt's checkpoint (`{{.prevCheckpointPrefix}}`); empty on a first attempt. */
+  readonly prevCheckpoint?: string | undefined;
 }
+
+/** flytekit's name for a task module or object that does not load (FlyteEntrypointNotLoadable), as a USER failure. */
+export const UNLOADABLE_CODE = 'USER:UnloadableCode';
 
 export type ExecuteResult = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
 
@@ -36,15 +46,28 @@ export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteRe
   const [module, name] = loaderArgs(args.loaderArgs);
   checkOutputPrefix(args.outputPrefix);
   const root = args.additionalDistribution === undefined ? cwd : await fetchDistribution(args.additionalDistribution, args.destDir, cwd);
-  const task = await loadTask(module, name, root);
   const write = (name: string, bytes: Uint8Array) => storage.put(joinUri(args.outputPrefix, name), bytes);
+  let task: Task;
+  try {
+    task = await loadTask(module, name, root);
+  } catch (error) {
+    // The same image and arguments fail the same way on every retry: say so, as flytekit does.
+    const message = `cannot load task '${name}' from module '${module}': ${error instanceof Error ? error.message : String(error)}`;
+    const unloadable = new BackendError({ kind: 'user', retryable: false, code: UNLOADABLE_CODE, message }, { cause: error });
+    await write('error.pb', toBinary(ErrorDocumentSchema, errorDocument(unloadable)));
+    return { ok: false, error: unloadable };
+  }
   try {
     const bytes = await storage.get(args.inputs);
     if (bytes === undefined) throw new TflyteError('TFLYTE_STORAGE', `inputs not found at ${args.inputs}`);
-    const inputs = fromBinary(LiteralMapSchema, bytes);
+    const inputs = await resolveOffloadedLiterals(fromBinary(LiteralMapSchema, bytes), (uri) => storage.get(uri));
     if (!task.kind.execute) throw new TflyteError('TFLYTE_PLUGIN_NOT_FOUND', `task '${task.name}' has no in-container implementation`);
     const execute = task.kind.execute;
-    const { result, decks } = await collectDecks(() => execute(inputs));
+    const checkpointPath = givenPrefix(args.checkpointPath);
+    const run = () => execute(inputs);
+    const body =
+      checkpointPath === undefined ? run : () => withCheckpoint(storageCheckpoint(storage, { checkpointPath, prevCheckpoint: givenPrefix(args.prevCheckpoint) }), run);
+    const { result, decks } = await collectDecks(body);
     // Where flytekit's _output_deck puts it, for the Console (TaskMetadata.generatesDeck says to look).
     if (task.options.enableDeck) await write(DECK_FILE_NAME, new TextEncoder().encode(deckPage(decks, task.name)));
     if (!result.ok) throw result.error;
