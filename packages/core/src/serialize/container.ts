@@ -20,11 +20,16 @@ import type { TaskDefinition, TaskTarget, TargetContext } from '../task/define-t
 import type { NormalizedResources } from '../task/options.ts';
 import type { JsonObject, JsonValue } from '../types/flyte-type.ts';
 
+/**
+ * In flytekit's order (ephemeral storage first, then cpu, gpu, memory), with the names flytekit writes
+ * into a pod spec: the ResourceName lower-cased with `_` as `-`, so GPUs are `gpu`, which propeller
+ * renames to its configured GPU resource (`nvidia.com/gpu` by default) when it builds the pod.
+ */
 const RESOURCE_NAMES: ReadonlyArray<[keyof NormalizedResources, Resources_ResourceName, string]> = [
-  ['cpu', Resources_ResourceName.CPU, 'cpu'],
-  ['gpu', Resources_ResourceName.GPU, 'nvidia.com/gpu'],
-  ['mem', Resources_ResourceName.MEMORY, 'memory'],
   ['ephemeralStorage', Resources_ResourceName.EPHEMERAL_STORAGE, 'ephemeral-storage'],
+  ['cpu', Resources_ResourceName.CPU, 'cpu'],
+  ['gpu', Resources_ResourceName.GPU, 'gpu'],
+  ['mem', Resources_ResourceName.MEMORY, 'memory'],
 ];
 
 export interface ContainerParts {
@@ -76,8 +81,13 @@ export function containerTarget(task: TaskDefinition, ctx: TargetContext, parts:
 }
 
 /**
- * The task's container replaces the primary container's image, command and args; resources and
- * env are merged with the task's values winning; a missing primary container is appended.
+ * The primary container merged as flytekit's `_serialize_pod_spec` merges it:
+ * - the template's own image wins when it names one, else the task's;
+ * - command and args are the task's;
+ * - the task's resources replace the template's wholesale when it sets any (a template limit of
+ *   `gpu: 999` beside the task's `gpu: 1` would otherwise reach the pod);
+ * - env is the task's first, then the template's, both kept;
+ * - a missing primary container is appended; every other container is left as written.
  */
 function mergePrimaryContainer(podSpec: JsonObject, primary: string, task: TaskDefinition, container: Container): JsonObject {
   const spec = structuredClone(podSpec);
@@ -87,24 +97,22 @@ function mergePrimaryContainer(podSpec: JsonObject, primary: string, task: TaskD
     target = { name: primary };
     containers.push(target);
   }
-  target.image = container.image;
+  if (typeof target.image !== 'string' || target.image === '') target.image = container.image;
   target.command = [...container.command];
   target.args = [...container.args];
-  const resources = (target.resources ?? {}) as { requests?: JsonObject; limits?: JsonObject };
-  const merged: JsonObject = {};
-  for (const side of ['requests', 'limits'] as const) {
-    const values: JsonObject = { ...(resources[side] ?? {}) };
+  const resources: JsonObject = {};
+  for (const side of ['limits', 'requests'] as const) {
+    const values: JsonObject = {};
     for (const [key, , k8sName] of RESOURCE_NAMES) {
       const value = task.options[side][key];
       if (value !== undefined) values[k8sName] = value;
     }
-    if (Object.keys(values).length > 0) merged[side] = values;
+    resources[side] = values;
   }
-  if (Object.keys(merged).length > 0) target.resources = merged;
-  const env = new Map<string, JsonValue>();
-  for (const e of (Array.isArray(target.env) ? target.env : []) as JsonObject[]) env.set(String(e.name), e);
-  for (const [name, value] of Object.entries(task.options.env)) env.set(name, { name, value });
-  if (env.size > 0) target.env = [...env.values()];
+  if (Object.keys(resources.limits as JsonObject).length + Object.keys(resources.requests as JsonObject).length > 0) target.resources = resources;
+  const taskEnv: JsonValue[] = Object.entries(task.options.env).map(([name, value]) => ({ name, value }));
+  const templateEnv = (Array.isArray(target.env) ? target.env : []) as JsonValue[];
+  if (taskEnv.length + templateEnv.length > 0) target.env = [...taskEnv, ...templateEnv];
   spec.containers = containers;
   return spec;
 }

@@ -112,7 +112,8 @@ function taskMetadata(o: NormalizedOptions): TaskMetadata {
 function variableMap(types: TypeRecord) {
   const variables: Record<string, Variable> = {};
   for (const [name, type] of Object.entries(types)) {
-    variables[name] = create(VariableSchema, { type: type.literalType(), description: type.description ?? '' });
+    // flytekit describes an undocumented variable by its name (transform_variable_map), and the Console shows it.
+    variables[name] = create(VariableSchema, { type: type.literalType(), description: type.description ?? name });
   }
   return create(VariableMapSchema, { variables });
 }
