@@ -142,9 +142,11 @@ function workspaceVersions(tree: Tree, kind: Kind): WorkspaceVersions {
 
 function duckdbVersion(tree: Tree): string {
   const file = 'packages/testing/package.json';
-  const version = tree.exists(file) ? readJson<{ dependencies?: Record<string, string> }>(tree, file).dependencies?.['@duckdb/node-api'] : undefined;
+  // @tflyte/testing declares DuckDB as an optional peer (only its emulator needs it), or once did as a dependency.
+  const pkg = tree.exists(file) ? readJson<{ dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }>(tree, file) : undefined;
+  const version = pkg?.peerDependencies?.['@duckdb/node-api'] ?? pkg?.dependencies?.['@duckdb/node-api'];
   if (version === undefined) {
-    throw new PluginGeneratorError('kind', `--kind=warehouse needs ${file} with an @duckdb/node-api dependency (its test server runs DuckDB): run the generator in the tflyte workspace`);
+    throw new PluginGeneratorError('kind', `--kind=warehouse needs ${file} to declare @duckdb/node-api (its test server runs DuckDB): run the generator in the tflyte workspace`);
   }
   return version;
 }

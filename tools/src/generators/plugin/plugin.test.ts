@@ -21,7 +21,7 @@ const CORE_PACKAGE = {
 };
 
 /** packages/testing/package.json as the generator reads it (a warehouse plugin pins its DuckDB). */
-const TESTING_PACKAGE = { name: '@tflyte/testing', version: '9.8.7', dependencies: { '@duckdb/node-api': '^1.2.3' } };
+const TESTING_PACKAGE = { name: '@tflyte/testing', version: '9.8.7', peerDependencies: { '@duckdb/node-api': '^1.2.3' } };
 
 const files = (tree: Tree, dir: string): string[] =>
   tree.children(dir).flatMap((child) => (tree.isFile(`${dir}/${child}`) ? [`${dir}/${child}`] : files(tree, `${dir}/${child}`))).sort();
