@@ -3,6 +3,7 @@ import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { describe, expect, it } from 'vitest';
 import { TflyteError } from '../errors.ts';
 import { task } from '../task/function-task.ts';
+import type { JsonObject } from '../types/flyte-type.ts';
 import { t } from '../types/t.ts';
 import { SDK_VERSION, taskTemplateToBinary, taskTemplateToJson, toTaskTemplate } from './task-template.ts';
 
@@ -161,13 +162,14 @@ describe('TaskTemplate serialization', () => {
   // Golden values from flytekit's tests/flytekit/unit/core/test_python_auto_container.py::test_pod_template
   // (task_with_pod_template) and ::test_minimum_pod_template.
   describe("pod template merge, on flytekit's own test cases", () => {
+    const notPrimary: JsonObject = { name: 'notPrimary' };
     const flytekitTemplate = {
       primaryContainerName: 'primary',
       labels: { lKeyA: 'lValA', lKeyB: 'lValB' },
       annotations: { aKeyA: 'aValA', aKeyB: 'aValB' },
       podSpec: {
         containers: [
-          { name: 'notPrimary' },
+          notPrimary,
           {
             name: 'primary',
             image: 'repo/primaryImage:0.0.0',
