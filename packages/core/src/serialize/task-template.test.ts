@@ -162,7 +162,8 @@ describe('TaskTemplate serialization', () => {
   // Golden values from flytekit's tests/flytekit/unit/core/test_python_auto_container.py::test_pod_template
   // (task_with_pod_template) and ::test_minimum_pod_template.
   describe("pod template merge, on flytekit's own test cases", () => {
-    const notPrimary: JsonObject = { name: 'notPrimary' };
+    // flytekit's case names it notPrimary, which Kubernetes refuses (not a DNS-1123 label) and tflyte refuses at definition.
+    const notPrimary: JsonObject = { name: 'not-primary' };
     const flytekitTemplate = {
       primaryContainerName: 'primary',
       labels: { lKeyA: 'lValA', lKeyB: 'lValB' },
@@ -217,7 +218,7 @@ describe('TaskTemplate serialization', () => {
         { name: 'eKeyC', value: 'eValC' },
         { name: 'eKeyD', value: 'eValD' },
       ]);
-      expect(json.k8sPod.podSpec.containers[0]).toEqual({ name: 'notPrimary' });
+      expect(json.k8sPod.podSpec.containers[0]).toEqual({ name: 'not-primary' });
       expect(json.k8sPod.podSpec.volumes[0]).toEqual({ name: 'volume' });
       expect(json.metadata.podTemplateName).toBe('podTemplateA');
       expect(json.metadata.retries).toEqual({ retries: 3 });

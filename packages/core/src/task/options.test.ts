@@ -61,8 +61,33 @@ describe('task options are validated when the task is defined', () => {
     ['an invalid annotation key', { annotations: { 'bad key': 'v' } }, 'annotations.bad key', /not a valid Kubernetes key/],
     ['a pod template without a pod spec', { podTemplate: { primaryContainerName: 'main' } }, 'podTemplate.podSpec', /PodSpec/],
     ['an image that is not a string', { image: 42 }, 'image', /must be a string/],
+    // What Kubernetes or propeller would refuse only when the pod is created, refused when the task is defined.
+    ['half a GPU', { requests: { gpu: 0.5 } }, 'requests.gpu', /whole number of GPUs, got 0\.5; for part of a GPU use accelerator/],
+    ['a GPU in millis', { limits: { gpu: '500m' } }, 'limits.gpu', /whole number of GPUs, got "500m"/],
+    ['a primary container name with upper case', { podTemplate: { primaryContainerName: 'Main', podSpec: {} } }, 'podTemplate.primaryContainerName', /'Main' is not a valid container name: .*DNS-1123 label.*e\.g\. 'main'/],
+    ['a template container named with _', { podTemplate: { podSpec: { containers: [{ name: 'side_car' }] } } }, 'podTemplate.podSpec.containers[0].name', /'side_car' is not a valid container name.*e\.g\. 'side-car'/],
+    ['a template container without a name', { podTemplate: { podSpec: { containers: [{ image: 'envoy' }] } } }, 'podTemplate.podSpec.containers[0].name', /is required/],
     ['a deprecation that is not a string', { deprecated: true }, 'deprecated', /must be a string/],
   ];
+
+  it.each([
+    ['an empty input name', { '': t.int() }, 'inputs', /empty name/],
+    ['an input name with a dash', { 'n-rows': t.int() }, 'inputs.n-rows', /'n-rows' is not a valid variable name.*e\.g\. 'n_rows'/],
+    ['an input name starting with a digit', { '1x': t.int() }, 'inputs.1x', /not starting with a digit/],
+  ] as const)('rejects %s', (_, badInputs, option, problem) => {
+    const define = () => task({ name: 'probe', inputs: badInputs, outputs: t.int() } as never, body as never);
+    expect(define).toThrow(InvalidOptionError);
+    expect(define).toThrow(problem);
+    try {
+      define();
+    } catch (e) {
+      expect((e as InvalidOptionError).option).toBe(option);
+    }
+  });
+
+  it('accepts whole GPUs as numbers or quantities', () => {
+    expect(() => define({ requests: { gpu: '2' }, limits: { gpu: 2 } })()).not.toThrow();
+  });
 
   it.each(cases)('rejects %s, naming the option', (_, options, option, problem) => {
     let error: unknown;

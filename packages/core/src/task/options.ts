@@ -140,6 +140,7 @@ export function normalizeOptions(
     fail(unknown[0]!, `is not a task option; valid options are: ${[...allowed].sort().join(', ')}`);
   }
   const o = options as CommonTaskOptions;
+  for (const name of inputNames) checkVariableName(name, 'inputs', fail);
 
   const retries = o.retries ?? 0;
   if (!Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {
@@ -252,6 +253,10 @@ function normalizeResources(spec: unknown, option: 'requests' | 'limits', fail: 
     if (quantity === undefined) {
       fail(`${option}.${key}`, `must be a non-negative Kubernetes quantity such as '500m', '2' or '4Gi', got ${JSON.stringify(value)}`);
     }
+    if (key === 'gpu' && !Number.isInteger(parseQuantity(quantity))) {
+      // Kubernetes refuses a fractional extended resource when it creates the pod, long after registration.
+      fail(`${option}.gpu`, `must be a whole number of GPUs, got ${JSON.stringify(value)}; for part of a GPU use accelerator: { device, partition } (a MIG slice)`);
+    }
     out[key as keyof ResourceSpec] = quantity;
   }
   return out;
@@ -341,12 +346,42 @@ function normalizePodTemplate(value: unknown, fail: Fail): NormalizedOptions['po
     return fail('podTemplate.podSpec', 'is required: a Kubernetes PodSpec object');
   }
   const primary = optionalString(p.primaryContainerName, 'podTemplate.primaryContainerName', fail) ?? 'primary';
+  checkContainerName(primary, 'podTemplate.primaryContainerName', fail);
+  const containers = (p.podSpec as JsonObject).containers;
+  if (Array.isArray(containers)) {
+    containers.forEach((c, i) => {
+      const name = typeof c === 'object' && c !== null && !Array.isArray(c) ? c.name : undefined;
+      if (typeof name !== 'string') return fail(`podTemplate.podSpec.containers[${i}].name`, 'is required: every container in a PodSpec has a name');
+      checkContainerName(name, `podTemplate.podSpec.containers[${i}].name`, fail);
+    });
+  }
   return {
     podSpec: p.podSpec as JsonObject,
     primaryContainerName: primary,
     labels: k8sMetadata(p.labels, 'podTemplate.labels', fail, true),
     annotations: k8sMetadata(p.annotations, 'podTemplate.annotations', fail, false),
   };
+}
+
+/** A DNS-1123 label, which Kubernetes requires of a container name and refuses the pod without. */
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function checkContainerName(name: string, option: string, fail: Fail): void {
+  if (name.length > 63 || !DNS_1123_LABEL.test(name)) {
+    const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'primary';
+    fail(option, `'${name}' is not a valid container name: Kubernetes needs a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), e.g. '${suggestion}'`);
+  }
+}
+
+/**
+ * A variable name is a key in inputs.pb and outputs.pb, a `{{.inputs.x}}` placeholder and a copilot
+ * file name: an identifier, as flytekit's come from Python parameter names.
+ */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function checkVariableName(name: string, side: 'inputs' | 'outputs', fail: Fail): void {
+  if (name === '') fail(side, 'has a variable with an empty name; name it like a parameter, e.g. x or n_rows');
+  if (!VARIABLE_NAME.test(name)) fail(`${side}.${name}`, `'${name}' is not a valid variable name: use letters, digits and _, not starting with a digit (e.g. '${name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^(\d)/, '_$1')}')`);
 }
 
 function stringRecord(value: unknown, option: string, fail: Fail): Readonly<Record<string, string>> {
