@@ -1,8 +1,10 @@
 /**
- * Splits a command line into known options and the rest. Options may come before or after
- * positionals (`--json` anywhere before the task name); everything after the task name belongs to
- * the task's own input flags.
+ * A command's own part of the command line, read by Node's `util.parseArgs`. Options may come before
+ * or between positionals (`--json` anywhere before the task name); once the command's positionals are
+ * found (a file and a task), every token after them belongs to the task's typed input flags, which
+ * input-flags.ts reads by the task's declared types. `--` ends the command's part early.
  */
+import { parseArgs } from 'node:util';
 import { UsageError } from './usage-error.ts';
 
 export interface OptionSpec {
@@ -17,32 +19,39 @@ export interface Parsed {
 
 /** Parses until `positionalCount` positionals are found; the remaining tokens go to `rest`. */
 export function parseArgv(command: string, argv: readonly string[], spec: OptionSpec, positionalCount: number): Parsed {
+  const optionsConfig = Object.fromEntries(
+    Object.entries(spec).map(([name, type]) => [name, name === 'help' ? { type, short: 'h' } : { type }]),
+  );
+  // Lenient here so unknown options come back as tokens: the errors below name the command and its options.
+  const { tokens } = parseArgs({ args: [...argv], options: optionsConfig, strict: false, allowPositionals: true, tokens: true });
   const options: Record<string, string | boolean | undefined> = {};
   const positionals: string[] = [];
-  let i = 0;
-  for (; i < argv.length && positionals.length < positionalCount; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      i++;
+  let end = argv.length;
+  for (const token of tokens) {
+    if (positionals.length >= positionalCount) {
+      end = token.index;
       break;
     }
-    if (!arg.startsWith('--') || arg === '-') {
-      positionals.push(arg);
+    if (token.kind === 'option-terminator') {
+      end = token.index + 1;
+      break;
+    }
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const kind = spec[name];
+    const kind = spec[token.name];
     if (kind === undefined) {
-      throw new UsageError(`${command}: unknown option --${name} (options: ${Object.keys(spec).map((o) => `--${o}`).join(', ') || 'none'})`);
+      const known = Object.keys(spec).map((o) => `--${o}`).join(', ') || 'none';
+      throw new UsageError(`${command}: unknown option ${token.rawName} (options: ${known}; global options such as --verbose go before the command)`);
     }
     if (kind === 'boolean') {
-      options[name] = true;
+      if (token.inlineValue) throw new UsageError(`${command}: --${token.name} takes no value`);
+      options[token.name] = true;
       continue;
     }
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`${command}: --${name} needs a value`);
-    options[name] = value;
+    if (token.value === undefined) throw new UsageError(`${command}: --${token.name} needs a value`);
+    options[token.name] = token.value;
   }
-  return { options, positionals, rest: argv.slice(i) };
+  return { options, positionals, rest: argv.slice(end) };
 }

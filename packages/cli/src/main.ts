@@ -2,6 +2,8 @@
  * The `tflyte` command. Errors a user can fix print as one line and exit 2 (usage) or 1 (the task
  * failed); anything else is internal (exit 70) and shows its stack only with --verbose.
  */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { TflyteError } from '@tflyte/core';
 import { parseArgv } from './argv.ts';
 import { cacheClear } from './commands/cache.ts';
@@ -15,7 +17,7 @@ import { report } from './commands/report.ts';
 import { render } from './commands/render.ts';
 import { runs } from './commands/runs.ts';
 import { serialize } from './commands/serialize.ts';
-import { MAIN_HELP } from './help.ts';
+import { MAIN_HELP, RUN_HELP, commandInfo } from './help.ts';
 import { formatFailure } from './format-output.ts';
 import { EXIT, UsageError, exitCodeOf } from './usage-error.ts';
 
@@ -30,15 +32,49 @@ export interface Io {
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const verbose = argv.includes('--verbose');
-  const [command, ...args] = argv.filter((a) => a !== '--verbose');
+  let globals: GlobalFlags;
   try {
+    globals = parseGlobalFlags(argv);
+  } catch (error) {
+    io.err(`tflyte: ${describe(error)}`);
+    return EXIT.usage;
+  }
+  const { verbose, command } = globals;
+  let args = globals.args;
+  if (globals.version) {
+    io.out(cliVersion());
+    return EXIT.ok;
+  }
+  if (globals.help || command === 'help') {
+    const topic = command === 'help' ? args[0] : undefined;
+    return await printHelp(topic, io);
+  }
+  try {
+    // --help and -h answer for every command and run nothing: the commands that print help of their
+    // own (run and render also a task's inputs) get --help, the others print their text here.
+    if (command !== undefined && asksForHelp(args)) {
+      const info = commandInfo(command);
+      if (info?.help !== undefined) {
+        io.out(info.help);
+        return EXIT.ok;
+      }
+      args = args.map((arg, i) => (arg === '-h' && !takesValue(args[i - 1]) ? '--help' : arg));
+    }
     switch (command) {
       case undefined:
-      case '--help':
-      case 'help':
         io.out(MAIN_HELP);
-        return command === undefined ? EXIT.usage : EXIT.ok;
+        return EXIT.usage;
+      case 'completion': {
+        const [shell, extra] = args;
+        if (extra !== undefined) throw new UsageError(`completion: unexpected argument '${extra}'`);
+        const { completionScript } = await import('./commands/completion.ts');
+        io.out(completionScript(shell).trimEnd());
+        return EXIT.ok;
+      }
+      case 'init': {
+        const { init } = await import('./commands/init.ts');
+        return await init(args, io);
+      }
       case 'run':
         return await run(args, io);
       case 'runs':
@@ -96,18 +132,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       case 'connector':
         return await connector(args, io);
-      case 'plugins':
+      case 'plugins': {
+        const { positionals } = parseArgv('plugins', args, {}, Number.POSITIVE_INFINITY);
+        if (positionals.length > 0) throw new UsageError(`plugins: unexpected argument '${positionals[0]}'`);
         await listPlugins(io);
         return EXIT.ok;
-      case 'cache':
-        if (args[0] !== 'clear') throw new UsageError(`cache: unknown subcommand '${args[0] ?? ''}'; use 'tflyte cache clear'`);
+      }
+      case 'cache': {
+        const { positionals } = parseArgv('cache', args, {}, Number.POSITIVE_INFINITY);
+        if (positionals[0] !== 'clear' || positionals.length > 1) throw new UsageError(`cache: unknown subcommand '${positionals.join(' ')}'; use 'tflyte cache clear'`);
         await cacheClear(io);
         return EXIT.ok;
+      }
       default:
-        throw new UsageError(`unknown command '${command}'; commands: run, runs, render, register, fetch, serialize, execute, plugins, cache clear, connector serve`);
+        throw new UsageError(`unknown command '${command}'; 'tflyte --help' lists the commands`);
     }
   } catch (error) {
-    if (args.includes('--json')) io.out(formatFailure(error));
+    if (wantsJson(args)) io.out(formatFailure(error));
     if (exitCodeOf(error) === EXIT.stateUnavailable) {
       io.err(`tflyte: ${describe(error)}`);
       return EXIT.stateUnavailable;
@@ -124,6 +165,84 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
+interface GlobalFlags {
+  readonly verbose: boolean;
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly command: string | undefined;
+  /** Everything after the command: its own options, positionals and the task's input flags. */
+  readonly args: readonly string[];
+}
+
+const GLOBAL_OPTIONS = {
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+/**
+ * Global flags are read before the command only, so a task input named `verbose` or `version` is the
+ * task's: `tflyte --verbose run f.ts t --verbose 3`.
+ */
+function parseGlobalFlags(argv: readonly string[]): GlobalFlags {
+  const at = argv.findIndex((arg) => !arg.startsWith('-') || arg === '-');
+  const head = at === -1 ? [...argv] : argv.slice(0, at);
+  let values: { verbose?: boolean; help?: boolean; version?: boolean };
+  try {
+    ({ values } = parseArgs({ args: head, options: GLOBAL_OPTIONS, strict: true, allowPositionals: false }));
+  } catch {
+    const bad = head.find((arg) => !['--verbose', '--help', '-h', '--version', '-V'].includes(arg)) ?? head[0];
+    throw new UsageError(`unknown global option ${bad}; global options are --verbose, --version and --help, before the command ('tflyte --help' lists the commands)`);
+  }
+  return {
+    verbose: values.verbose === true,
+    help: values.help === true,
+    version: values.version === true,
+    command: at === -1 ? undefined : argv[at],
+    args: at === -1 ? [] : argv.slice(at + 1),
+  };
+}
+
+/** `--help` or `-h` in the command's part of the line: before `--`, and not as the value of a flag. */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return args.slice(0, end === -1 ? undefined : end).some((arg, i) => arg === '--help' || (arg === '-h' && !takesValue(args[i - 1])));
+}
+
+/** A bare `--name` may be waiting for its value, so a `-h` after it is that value. */
+function takesValue(previous: string | undefined): boolean {
+  return previous !== undefined && previous.startsWith('--') && !previous.includes('=') && previous !== '--help';
+}
+
+async function printHelp(topic: string | undefined, io: Io): Promise<number> {
+  if (topic === undefined) {
+    io.out(MAIN_HELP);
+    return EXIT.ok;
+  }
+  const info = commandInfo(topic);
+  if (info === undefined) {
+    io.err(`tflyte: no command '${topic}'; 'tflyte --help' lists the commands`);
+    return EXIT.usage;
+  }
+  // The commands whose help lives with them, loaded only to print it.
+  const text =
+    info.help ??
+    (topic === 'run'
+      ? RUN_HELP
+      : topic === 'render'
+        ? (await import('./commands/render.ts')).RENDER_HELP
+        : topic === 'register'
+          ? (await import('./commands/register.ts')).REGISTER_HELP
+          : (await import('./commands/connector.ts')).CONNECTOR_HELP);
+  io.out(text);
+  return EXIT.ok;
+}
+
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 function isUserFixable(error: TflyteError): boolean {
   return [
     'TFLYTE_INVALID_OPTION', 'TFLYTE_INVALID_SCHEMA', 'TFLYTE_INVALID_INPUT', 'TFLYTE_LITERAL_MISMATCH', 'TFLYTE_CONFIG',
@@ -131,6 +250,12 @@ function isUserFixable(error: TflyteError): boolean {
     'TFLYTE_STATE_CORRUPT', 'TFLYTE_STATE_CONFLICT', 'TFLYTE_STORAGE', 'TFLYTE_USAGE',
     'REMOTE_CONFIG', 'REMOTE_AUTH', 'REMOTE_VERSION_CONFLICT',
   ].includes(error.code);
+}
+
+/** `--json` among the command's own options (before the task's input flags, which may have a `json`). */
+function wantsJson(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return args.slice(0, end === -1 ? undefined : end).includes('--json');
 }
 
 function describe(error: unknown): string {
