@@ -7,10 +7,12 @@ import { existsSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+// 22.18 is the first Node.js with all of what tflyte uses unflagged: type stripping for task files,
+// node:sqlite for the state store, module.registerHooks and import.meta.main.
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
+if (major < 22 || (major === 22 && minor < 18) || (major === 23 && minor < 6)) {
   process.stderr.write(
-    `tflyte: needs Node.js 22.12 or newer (this is ${process.version}). ` +
+    `tflyte: needs Node.js 22.18 or newer (this is ${process.version}). ` +
       "Run it as 'npx tflyte' in a project that depends on the 'node' package, or install a newer Node.js.\n",
   );
   process.exit(70);
