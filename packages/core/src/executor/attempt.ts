@@ -191,11 +191,15 @@ export function recordFailure(ctx: RunContext, key: AttemptKey, failure: Failure
 
 /**
  * What precedes the backend call: inputs.pb for backends that read it, and the attempt's `creating`
- * record — or, when resuming, the record an earlier executor wrote.
+ * record — or, when resuming, the record an earlier executor wrote. In-process jobs take their
+ * inputs in memory, so for them nothing is encoded or awaited.
  */
-export async function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): Promise<AttemptRecord> {
-  // In-process jobs take their inputs in memory; encoding them would be wasted work.
-  if (!ctx.backend.inProcess) await ctx.files.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs));
+export function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): AttemptRecord | Promise<AttemptRecord> {
+  if (ctx.backend.inProcess) return recordStart(ctx, plan, key, actx);
+  return ctx.files.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs)).then(() => recordStart(ctx, plan, key, actx));
+}
+
+function recordStart(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): AttemptRecord {
   return (
     plan.resume ??
     ctx.store.insertAttempt({
@@ -264,7 +268,8 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
     let record = plan.resume;
     let work: Promise<MonitorOutcome>;
     if (isSyncBackend(backend)) {
-      record = await beginAttempt(ctx, plan, key, actx);
+      const begun = beginAttempt(ctx, plan, key, actx);
+      record = begun instanceof Promise ? await begun : begun;
       if (ctx.signal?.aborted === true) return await cancel();
       ctx.emit({ type: 'attempt-started', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, interruptible: plan.interruptible });
       work = backend.do(actx).then(
