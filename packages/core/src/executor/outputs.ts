@@ -1,9 +1,13 @@
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 
-/** Declared output names of a task, in declaration order. */
-export function declaredOutputs(template: TaskTemplate): string[] {
-  return Object.keys(template.interface?.outputs?.variables ?? {});
+const declared = new WeakMap<TaskTemplate, readonly string[]>();
+
+/** Declared output names of a task, in declaration order (read once per template: every element of a map asks). */
+export function declaredOutputs(template: TaskTemplate): readonly string[] {
+  let names = declared.get(template);
+  if (names === undefined) declared.set(template, (names = Object.keys(template.interface?.outputs?.variables ?? {})));
+  return names;
 }
 
 /** A sentence describing how `outputs` disagrees with the declared outputs, or undefined when they match. */
