@@ -42,8 +42,13 @@ export function parseArgv(command: string, argv: readonly string[], spec: Option
     }
     const kind = spec[token.name];
     if (kind === undefined) {
-      const known = Object.keys(spec).map((o) => `--${o}`).join(', ') || 'none';
-      throw new UsageError(`${command}: unknown option ${token.rawName} (options: ${known}; global options such as --verbose go before the command)`);
+      const known =
+        Object.keys(spec)
+          .map((o) => `--${o}`)
+          .join(', ') || 'none';
+      throw new UsageError(
+        `${command}: unknown option ${token.rawName} (options: ${known}; global options such as --verbose go before the command)`,
+      );
     }
     if (kind === 'boolean') {
       if (token.inlineValue) throw new UsageError(`${command}: --${token.name} takes no value`);

@@ -13,11 +13,14 @@ let project: string;
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'tflyte-help-'));
   writeFileSync(join(project, 'tflyte.config.ts'), 'export default { plugins: [] };\n');
-  writeFileSync(join(project, 'tasks.ts'), `import { t, task } from '@tflyte/core';
+  writeFileSync(
+    join(project, 'tasks.ts'),
+    `import { t, task } from '@tflyte/core';
 export const echo = task({ inputs: { verbose: t.int(), version: t.string() }, outputs: t.string() }, function echo({ verbose, version }) {
   return \`\${verbose}:\${version}\`;
 });
-`);
+`,
+  );
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -30,7 +33,12 @@ async function tflyte(args: string[], cwd = project): Promise<{ code: number; ou
 }
 
 describe('--help and -h', () => {
-  it.each(COMMANDS.flatMap((c) => [[c.name, '--help'], [c.name, '-h']]))('tflyte %s %s prints help, exits 0 and touches no state', async (command, flag) => {
+  it.each(
+    COMMANDS.flatMap((c) => [
+      [c.name, '--help'],
+      [c.name, '-h'],
+    ]),
+  )('tflyte %s %s prints help, exits 0 and touches no state', async (command, flag) => {
     const { code, out, err } = await tflyte([command, flag]);
     expect(err).toBe('');
     expect(code).toBe(EXIT.ok);

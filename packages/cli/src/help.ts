@@ -19,7 +19,25 @@ export interface CommandInfo {
 export const GLOBAL_FLAGS: readonly string[] = ['--help', '--version', '--verbose'];
 
 export const COMMANDS: readonly CommandInfo[] = [
-  { name: 'run', summary: 'run a task or workflow locally (or --remote on a Flyte cluster)', files: true, flags: ['--json', '--report', '--inputs-file', '--run-id', '--cancel-timeout', '--remote', '--project', '--domain', '--image', '--version', '--config', '--help'] },
+  {
+    name: 'run',
+    summary: 'run a task or workflow locally (or --remote on a Flyte cluster)',
+    files: true,
+    flags: [
+      '--json',
+      '--report',
+      '--inputs-file',
+      '--run-id',
+      '--cancel-timeout',
+      '--remote',
+      '--project',
+      '--domain',
+      '--image',
+      '--version',
+      '--config',
+      '--help',
+    ],
+  },
   {
     name: 'runs',
     summary: 'list, show, resume or abandon the runs of this project',
@@ -45,8 +63,18 @@ Writes the run as one self-contained HTML file: its nodes and data edges, every 
 axis, map tasks as grids, inputs and outputs, errors, log links and decks.
 Default file: tflyte-report-<run-id>.html in the current directory. 'tflyte runs --all' lists run ids.`,
   },
-  { name: 'render', summary: "print the Kubernetes object a task's backend would create", files: true, flags: ['--inputs-file', '--interruptible', '--version', '--image', '--help'] },
-  { name: 'register', summary: 'register tasks on a Flyte cluster (fast registration)', files: true, flags: ['--project', '--domain', '--version', '--image', '--config', '--copy', '--help'] },
+  {
+    name: 'render',
+    summary: "print the Kubernetes object a task's backend would create",
+    files: true,
+    flags: ['--inputs-file', '--interruptible', '--version', '--image', '--help'],
+  },
+  {
+    name: 'register',
+    summary: 'register tasks on a Flyte cluster (fast registration)',
+    files: true,
+    flags: ['--project', '--domain', '--version', '--image', '--config', '--copy', '--help'],
+  },
   {
     name: 'fetch',
     summary: "print a remote execution's phase and outputs",
@@ -70,7 +98,18 @@ _pb_output), binary protobuf (pb, the default) or proto3 JSON (json), as 'pyflyt
   {
     name: 'execute',
     summary: "the container entrypoint Flyte's propeller calls",
-    flags: ['--inputs', '--output-prefix', '--raw-output-data-prefix', '--checkpoint-path', '--prev-checkpoint', '--resolver', '--test', '--additional-distribution', '--dest-dir', '--help'],
+    flags: [
+      '--inputs',
+      '--output-prefix',
+      '--raw-output-data-prefix',
+      '--checkpoint-path',
+      '--prev-checkpoint',
+      '--resolver',
+      '--test',
+      '--additional-distribution',
+      '--dest-dir',
+      '--help',
+    ],
     help: `Usage: tflyte execute --inputs <uri> --output-prefix <uri> [--raw-output-data-prefix <uri>]
                       [--additional-distribution <uri> --dest-dir <dir>] -- task-module <m> task-name <n>
 
@@ -95,7 +134,12 @@ Lists the task types the project's tflyte.config.ts registers: version, package 
 
 Forgets every cached task output in the project's state store, so cached tasks run again.`,
   },
-  { name: 'connector', summary: 'serve the plugins to Flyte as a connector (gRPC)', subcommands: ['serve'], flags: ['--host', '--port', '--tls-cert', '--tls-key', '--metrics-port', '--max-concurrent-creates', '--shutdown-grace-ms', '--help'] },
+  {
+    name: 'connector',
+    summary: 'serve the plugins to Flyte as a connector (gRPC)',
+    subcommands: ['serve'],
+    flags: ['--host', '--port', '--tls-cert', '--tls-key', '--metrics-port', '--max-concurrent-creates', '--shutdown-grace-ms', '--help'],
+  },
   {
     name: 'init',
     summary: 'create a project: package.json, tflyte.config.ts, a first task and its test',

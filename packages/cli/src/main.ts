@@ -7,19 +7,19 @@ import { parseArgs } from 'node:util';
 import { TflyteError } from '@tflyte/core';
 import { parseArgv } from './argv.ts';
 import { cacheClear } from './commands/cache.ts';
+import { connector } from './commands/connector.ts';
 import { execute } from './commands/execute.ts';
 import { fetchExecution } from './commands/fetch.ts';
-import { register } from './commands/register.ts';
-import { connector } from './commands/connector.ts';
 import { listPlugins } from './commands/plugins.ts';
-import { run } from './commands/run.ts';
-import { report } from './commands/report.ts';
+import { register } from './commands/register.ts';
 import { render } from './commands/render.ts';
+import { report } from './commands/report.ts';
+import { run } from './commands/run.ts';
 import { runs } from './commands/runs.ts';
 import { serialize } from './commands/serialize.ts';
-import { MAIN_HELP, RUN_HELP, commandInfo } from './help.ts';
 import { formatFailure } from './format-output.ts';
-import { EXIT, UsageError, exitCodeOf } from './usage-error.ts';
+import { commandInfo, MAIN_HELP, RUN_HELP } from './help.ts';
+import { EXIT, exitCodeOf, UsageError } from './usage-error.ts';
 
 export interface Io {
   readonly cwd: string;
@@ -111,7 +111,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return EXIT.ok;
       }
       case 'execute': {
-        const spec = { inputs: 'string', 'output-prefix': 'string', 'raw-output-data-prefix': 'string', 'checkpoint-path': 'string', 'prev-checkpoint': 'string', resolver: 'string', test: 'boolean', 'additional-distribution': 'string', 'dest-dir': 'string' } as const;
+        const spec = {
+          inputs: 'string',
+          'output-prefix': 'string',
+          'raw-output-data-prefix': 'string',
+          'checkpoint-path': 'string',
+          'prev-checkpoint': 'string',
+          resolver: 'string',
+          test: 'boolean',
+          'additional-distribution': 'string',
+          'dest-dir': 'string',
+        } as const;
         const { options, positionals, rest } = parseArgv('execute', args, spec, Number.POSITIVE_INFINITY);
         if (positionals.length > 0) throw new UsageError(`execute: unexpected argument '${positionals[0]}'; loader args go after --`);
         if (typeof options.inputs !== 'string' || typeof options['output-prefix'] !== 'string') {
@@ -120,7 +130,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         // The checkpoint and resolver flags are pyflyte-execute's, accepted so propeller's command line
         // parses: tasks do not checkpoint yet, and the resolver is always ours.
         const result = await execute(
-          { inputs: options.inputs, outputPrefix: options['output-prefix'], rawOutputDataPrefix: options['raw-output-data-prefix'] as string | undefined, loaderArgs: rest, additionalDistribution: options['additional-distribution'] as string | undefined, destDir: options['dest-dir'] as string | undefined },
+          {
+            inputs: options.inputs,
+            outputPrefix: options['output-prefix'],
+            rawOutputDataPrefix: options['raw-output-data-prefix'] as string | undefined,
+            loaderArgs: rest,
+            additionalDistribution: options['additional-distribution'] as string | undefined,
+            destDir: options['dest-dir'] as string | undefined,
+          },
           io.cwd,
         );
         if (!result.ok) {
@@ -140,7 +157,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       case 'cache': {
         const { positionals } = parseArgv('cache', args, {}, Number.POSITIVE_INFINITY);
-        if (positionals[0] !== 'clear' || positionals.length > 1) throw new UsageError(`cache: unknown subcommand '${positionals.join(' ')}'; use 'tflyte cache clear'`);
+        if (positionals[0] !== 'clear' || positionals.length > 1)
+          throw new UsageError(`cache: unknown subcommand '${positionals.join(' ')}'; use 'tflyte cache clear'`);
         await cacheClear(io);
         return EXIT.ok;
       }
@@ -192,7 +210,9 @@ function parseGlobalFlags(argv: readonly string[]): GlobalFlags {
     ({ values } = parseArgs({ args: head, options: GLOBAL_OPTIONS, strict: true, allowPositionals: false }));
   } catch {
     const bad = head.find((arg) => !['--verbose', '--help', '-h', '--version', '-V'].includes(arg)) ?? head[0];
-    throw new UsageError(`unknown global option ${bad}; global options are --verbose, --version and --help, before the command ('tflyte --help' lists the commands)`);
+    throw new UsageError(
+      `unknown global option ${bad}; global options are --verbose, --version and --help, before the command ('tflyte --help' lists the commands)`,
+    );
   }
   return {
     verbose: values.verbose === true,
@@ -211,7 +231,7 @@ function asksForHelp(args: readonly string[]): boolean {
 
 /** A bare `--name` may be waiting for its value, so a `-h` after it is that value. */
 function takesValue(previous: string | undefined): boolean {
-  return previous !== undefined && previous.startsWith('--') && !previous.includes('=') && previous !== '--help';
+  return previous?.startsWith('--') === true && !previous.includes('=') && previous !== '--help';
 }
 
 async function printHelp(topic: string | undefined, io: Io): Promise<number> {
@@ -245,10 +265,22 @@ export function cliVersion(): string {
 
 function isUserFixable(error: TflyteError): boolean {
   return [
-    'TFLYTE_INVALID_OPTION', 'TFLYTE_INVALID_SCHEMA', 'TFLYTE_INVALID_INPUT', 'TFLYTE_LITERAL_MISMATCH', 'TFLYTE_CONFIG',
-    'TFLYTE_PLUGIN_NOT_FOUND', 'TFLYTE_PLUGIN_DUPLICATE', 'TFLYTE_PLUGIN_VERSION_MISMATCH', 'TFLYTE_PLUGIN_INVALID',
-    'TFLYTE_STATE_CORRUPT', 'TFLYTE_STATE_CONFLICT', 'TFLYTE_STORAGE', 'TFLYTE_USAGE',
-    'REMOTE_CONFIG', 'REMOTE_AUTH', 'REMOTE_VERSION_CONFLICT',
+    'TFLYTE_INVALID_OPTION',
+    'TFLYTE_INVALID_SCHEMA',
+    'TFLYTE_INVALID_INPUT',
+    'TFLYTE_LITERAL_MISMATCH',
+    'TFLYTE_CONFIG',
+    'TFLYTE_PLUGIN_NOT_FOUND',
+    'TFLYTE_PLUGIN_DUPLICATE',
+    'TFLYTE_PLUGIN_VERSION_MISMATCH',
+    'TFLYTE_PLUGIN_INVALID',
+    'TFLYTE_STATE_CORRUPT',
+    'TFLYTE_STATE_CONFLICT',
+    'TFLYTE_STORAGE',
+    'TFLYTE_USAGE',
+    'REMOTE_CONFIG',
+    'REMOTE_AUTH',
+    'REMOTE_VERSION_CONFLICT',
   ].includes(error.code);
 }
 

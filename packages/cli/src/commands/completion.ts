@@ -19,7 +19,9 @@ export function completionScript(shell: string | undefined): string {
     case 'fish':
       return fish();
     default:
-      throw new UsageError(`completion: which shell? use 'tflyte completion bash', 'zsh' or 'fish'${shell === undefined ? '' : ` (got '${shell}')`}`);
+      throw new UsageError(
+        `completion: which shell? use 'tflyte completion bash', 'zsh' or 'fish'${shell === undefined ? '' : ` (got '${shell}')`}`,
+      );
   }
 }
 
@@ -28,7 +30,9 @@ const names = COMMANDS.map((c) => c.name).join(' ');
 function bash(): string {
   const cases = COMMANDS.map((c) => {
     const words = [...(c.subcommands ?? []), ...c.flags].join(' ');
-    const files = c.files ? `\n      [[ "$cur" != -* ]] && COMPREPLY+=( $(compgen -f -X '!*.@(ts|mts)' -- "$cur") $(compgen -d -- "$cur") )` : '';
+    const files = c.files
+      ? `\n      [[ "$cur" != -* ]] && COMPREPLY+=( $(compgen -f -X '!*.@(ts|mts)' -- "$cur") $(compgen -d -- "$cur") )`
+      : '';
     return `    ${c.name})\n      COMPREPLY=( $(compgen -W "${words}" -- "$cur") )${files}\n      ;;`;
   }).join('\n');
   return `# bash completion for tflyte (tflyte completion bash)

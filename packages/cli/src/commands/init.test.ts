@@ -31,7 +31,11 @@ describe('tflyte init', () => {
     expect(created.out).toContain('npx tflyte run src/hello.ts hello --name world');
     const dir = join(parent, 'My Project');
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    expect(pkg).toMatchObject({ name: 'my-project', type: 'module', devDependencies: { node: expect.stringMatching(/^\^24/), '@tflyte/cli': expect.any(String) } });
+    expect(pkg).toMatchObject({
+      name: 'my-project',
+      type: 'module',
+      devDependencies: { node: expect.stringMatching(/^\^24/), '@tflyte/cli': expect.any(String) },
+    });
 
     expect(await tflyte(['run', 'src/hello.ts', 'hello', '--name', 'world'], dir)).toMatchObject({ code: 0, out: 'Hello, world!' });
 
@@ -39,7 +43,11 @@ describe('tflyte init', () => {
     expect(test.stdout).toMatch(/pass 1\n\S* ?fail 0/);
     expect(test.status).toBe(0);
 
-    const tsc = spawnSync(node, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--customConditions', '@tflyte/source'], { cwd: dir, encoding: 'utf8' });
+    const tsc = spawnSync(
+      node,
+      [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--customConditions', '@tflyte/source'],
+      { cwd: dir, encoding: 'utf8' },
+    );
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   });

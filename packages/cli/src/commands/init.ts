@@ -36,7 +36,10 @@ export async function init(args: readonly string[], io: Io): Promise<number> {
 
 /** An npm package name from a directory name: lower case, no spaces or characters npm refuses. */
 function packageName(dirName: string): string {
-  const name = dirName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|-+$/g, '');
+  const name = dirName
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+|-+$/g, '');
   return name === '' ? 'tflyte-project' : name;
 }
 
