@@ -28,6 +28,6 @@ describeBackendConformance({
   skip: probe.available ? false : 'no container runtime (podman or docker) on this machine',
   backend: () => containerBackend({ workDir, stopTimeoutSeconds: 1 }),
   template: () => toTaskTemplate(sleepsUntilStopped(), { version: 'v1' }),
-  // A container is followed by the process that started it: a fresh process reports the attempt lost.
-  reattach: () => ({ module: fileURLToPath(new URL('./container-backend.ts', import.meta.url)), export: 'containerBackend', args: [{ workDir }], expect: 'lost' }),
+  // A container outlives the process that started it: a fresh process re-attaches to it by the handle.
+  reattach: () => ({ module: fileURLToPath(new URL('./container-backend.ts', import.meta.url)), export: 'containerBackend', args: [{ workDir }], expect: 'live' }),
 });

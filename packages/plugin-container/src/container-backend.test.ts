@@ -340,7 +340,7 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
       await backend.delete(handle, ctx);
     });
 
-    it("treats another process's handle as lost (system, retryable) and its delete removes that container and directory", async () => {
+    it("re-attaches by another process's handle to a container still running, and its delete removes that container and directory", async () => {
       workDir = await freshDir('work');
       const first = containerBackend({ runtime, workDir, stopTimeoutSeconds: 1 });
       const ctx = await attemptFor(containerTask({ name: 'longRunning', image, command: ['sleep', '60'] }), {}, 'restarted-executor');
@@ -352,14 +352,17 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
 
       // A new executor process has a fresh backend and only the stored handle.
       const restarted = containerBackend({ runtime, workDir });
-      const lost = { phase: TaskExecution_Phase.RETRYABLE_FAILED, failure: { kind: 'system', retryable: true, code: 'ContainerLost' } };
-      expect(await restarted.get(handle, ctx)).toMatchObject(lost);
+      expect(await restarted.get(handle, ctx)).toMatchObject({ phase: TaskExecution_Phase.RUNNING, message: expect.stringMatching(/re-attached/) });
       const watched: TaskStatus[] = [];
-      restarted.watch(handle, ctx, (status) => watched.push(status), new AbortController().signal, () => {});
-      expect(watched).toHaveLength(1);
-      expect(watched[0]).toMatchObject(lost);
+      const stop = new AbortController();
+      restarted.watch(handle, ctx, (status) => watched.push(status), stop.signal, () => {});
+      while (watched.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      stop.abort();
+      expect(watched[0]).toMatchObject({ phase: TaskExecution_Phase.RUNNING });
       await restarted.delete(handle, ctx);
       expect(await runtime.listContainers({ labels: { [ATTEMPT_LABEL]: handle.attempt } })).toEqual([]);
+      // Gone now: a further status read reports the attempt lost (a retryable SYSTEM failure).
+      expect(await restarted.get(handle, ctx)).toMatchObject({ phase: TaskExecution_Phase.RETRYABLE_FAILED, failure: { kind: 'system', retryable: true, code: 'ContainerLost' } });
       // The original process sees its container vanish; its own delete then finds nothing left to do.
       expect((await terminal(first, handle, ctx)).phase).not.toBe(TaskExecution_Phase.SUCCEEDED);
       await first.delete(handle, ctx);

@@ -3,10 +3,10 @@
  * docker) with its inputs copied into a fresh host directory mounted at `inputDataDir` and an empty
  * one mounted at `outputDataDir`, read back when the container exits.
  *
- * A container is followed by the `start --attach` client of the process that created it, so it
- * cannot be followed from another process: after an executor restart, get/watch report the
- * attempt lost (a retryable SYSTEM failure), the executor's cleanup removes the container (found
- * by its label) and the directories, and the next attempt runs it again.
+ * The process that created a container follows it through its `start --attach` client. A container
+ * outlives that process (a killed `tflyte run`), so another process re-attaches by the handle: it
+ * finds the container by its label, reads its state until it exits, and collects its outputs from
+ * the attempt's host directory, which the handle names. Only a container that is gone is lost.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -144,21 +144,43 @@ export function containerBackend(options: ContainerBackendOptions = {}): Contain
       })();
       return job.handle;
     },
-    async get(handle) {
-      return jobs.get(handle.attempt)?.status ?? lost(handle);
+    async get(handle, ctx) {
+      return jobs.get(handle.attempt)?.status ?? (await adopted(handle, ctx));
     },
-    watch(handle, _ctx, onStatus, signal) {
+    watch(handle, ctx, onStatus, signal, onError) {
       const job = jobs.get(handle.attempt);
-      if (job === undefined) return onStatus(lost(handle));
+      if (job === undefined) {
+        // Started by another process: nothing to attach to but the runtime's own view of it.
+        void (async () => {
+          while (!signal.aborted) {
+            let status: TaskStatus;
+            try {
+              status = await adopted(handle, ctx);
+            } catch (error) {
+              return onError(error);
+            }
+            onStatus(status);
+            if (isTerminalPhase(status.phase)) return;
+            await ctx.clock.sleep(ADOPTED_POLL_MS, signal).catch(() => undefined);
+          }
+        })();
+        return;
+      }
       onStatus(job.status);
       if (isTerminalPhase(job.status.phase)) return;
       job.listeners.add(onStatus);
       signal.addEventListener('abort', () => job.listeners.delete(onStatus), { once: true });
     },
     async finalize(handle) {
-      // The container and its directories are already gone once it exited; only the status entry remains.
       const job = jobs.get(handle.attempt);
-      if (job && isTerminalPhase(job.status.phase)) jobs.delete(handle.attempt);
+      // Our own container and its directories are gone once it exited; only the status entry remains.
+      if (job) {
+        if (isTerminalPhase(job.status.phase)) jobs.delete(handle.attempt);
+        return;
+      }
+      // A re-attached container is ours to remove once its outputs are read.
+      await removeContainers(handle.attempt);
+      await removeWorkDir(handle);
     },
     async delete(handle) {
       const job = jobs.get(handle.attempt);
@@ -169,11 +191,30 @@ export function containerBackend(options: ContainerBackendOptions = {}): Contain
       } else {
         await removeContainers(handle.attempt);
       }
-      if (isAbsolute(handle.workDir) && basename(handle.workDir).startsWith(WORK_DIR_PREFIX)) {
-        await rm(handle.workDir, { recursive: true, force: true });
-      }
+      await removeWorkDir(handle);
     },
   };
+
+  /** The status of a container another process started, from the runtime; its outputs once it exited 0. */
+  async function adopted(handle: ContainerHandle, ctx: AttemptContext): Promise<TaskStatus> {
+    const rt = await runtime();
+    const [container] = await rt.listContainers({ labels: { [ATTEMPT_LABEL]: handle.attempt } });
+    const state = container === undefined ? undefined : await rt.containerState(container.name);
+    if (container === undefined || state === undefined) return lost(handle);
+    if (state.exitCode === undefined) return running({ message: `re-attached to container ${container.name}` });
+    if (state.exitCode !== 0) return failure('user', true, 'ContainerExitCode', `container ${container.name} exited with code ${state.exitCode}`);
+    return collect(rawContainerSpec(ctx.template), ctx, handle.workDir);
+  }
+}
+
+/** How often a re-attached container's state is read: it has no attached client to report its exit. */
+const ADOPTED_POLL_MS = 1000;
+
+async function removeWorkDir(handle: ContainerHandle): Promise<void> {
+  // Only a directory this backend made: a handle is data read back from the state store.
+  if (isAbsolute(handle.workDir) && basename(handle.workDir).startsWith(WORK_DIR_PREFIX)) {
+    await rm(handle.workDir, { recursive: true, force: true });
+  }
 }
 
 /** Lays out the data directories and builds the container spec of one attempt. */
@@ -223,16 +264,15 @@ function exitFailure(result: RunResult): TaskStatus {
 }
 
 /**
- * A container this process did not start cannot be followed: that is the attempt's state, not a
- * failed status check to retry, so it is reported as a retryable SYSTEM failure.
+ * A container that is gone (removed outside tflyte, or by a runtime reset) cannot be followed: that
+ * is the attempt's state, not a failed status check to retry, so it is a retryable SYSTEM failure.
  */
 function lost(handle: ContainerHandle): TaskStatus {
   return failure(
     'system',
     true,
     'ContainerLost',
-    `container ${handle.name} (label ${ATTEMPT_LABEL}=${handle.attempt.slice(0, 12)}…) was started by another process, ` +
-      'which alone could follow it; it is removed and the attempt runs again',
+    `container ${handle.name} (label ${ATTEMPT_LABEL}=${handle.attempt.slice(0, 12)}…) no longer exists; the attempt runs again`,
   );
 }
 

@@ -204,12 +204,19 @@ export class ContainerRuntime {
     if (tarCode !== 0) throw new ContainerCommandError(['tar', ...tarArgs], tarCode, Buffer.concat(tarStderr).toString('utf8'));
   }
 
-  /** Exit code of a container that ran and ended; undefined when it never ran or cannot be inspected. */
-  async #exitState(name: string): Promise<{ exitCode: number } | undefined> {
+  /** A container's state and, once it has ended, its exit code; undefined when there is no such container. */
+  async containerState(name: string): Promise<{ readonly status: string; readonly exitCode: number | undefined } | undefined> {
     const result = await this.#exec(['inspect', '--format={{.State.Status}} {{.State.ExitCode}}', name]);
     const match = /^(\w+) (-?\d+)$/.exec(result.stdout.trim());
-    if (result.code !== 0 || !match || !['exited', 'stopped'].includes(match[1] ?? '')) return undefined;
-    return { exitCode: Number(match[2]) };
+    if (result.code !== 0 || !match) return undefined;
+    const status = match[1] ?? '';
+    return { status, exitCode: ['exited', 'stopped'].includes(status) ? Number(match[2]) : undefined };
+  }
+
+  /** Exit code of a container that ran and ended; undefined when it never ran or cannot be inspected. */
+  async #exitState(name: string): Promise<{ exitCode: number } | undefined> {
+    const state = await this.containerState(name);
+    return state?.exitCode === undefined ? undefined : { exitCode: state.exitCode };
   }
 
   async #check(args: readonly string[]): Promise<string> {
