@@ -52,8 +52,9 @@ describe('athenaTask serialization (golden, field by field)', () => {
 
   it('declares the typed inputs and a results dataset in CSV by default', () => {
     expect(template['interface']).toEqual({
-      inputs: { variables: { region: { type: { simple: 'STRING' } }, minAmount: { type: { simple: 'FLOAT' } } } },
-      outputs: { variables: { results: { type: { structuredDatasetType: { format: 'csv' } } } } },
+      // A variable without .describe() is described by its name, as flytekit writes it.
+      inputs: { variables: { region: { type: { simple: 'STRING' }, description: 'region' }, minAmount: { type: { simple: 'FLOAT' }, description: 'minAmount' } } },
+      outputs: { variables: { results: { type: { structuredDatasetType: { format: 'csv' } }, description: 'results' } } },
     });
   });
 
@@ -75,11 +76,12 @@ describe('athenaTask serialization (golden, field by field)', () => {
     expect(json(task)['config']).toEqual({ athena_output_location: 's3://bucket/results/', athena_max_rows: '50' });
     expect((json(task)['interface'] as { outputs: unknown }).outputs).toEqual({
       variables: {
-        results: { type: { structuredDatasetType: { format: 'csv' } } },
+        results: { type: { structuredDatasetType: { format: 'csv' } }, description: 'results' },
         rows: {
           type: {
             collectionType: { simple: 'STRUCT', annotation: { annotations: { 'cache-key-metadata': { 'serialization-format': 'msgpack' } } } },
           },
+          description: 'rows',
         },
       },
     });
