@@ -180,6 +180,8 @@ describe('executor: cache serialization in one process', () => {
     const h = await harness({ clock, backends: { 'test-task': backend }, cache: { lockTtlMs: 30_000 } });
     const heartbeats: number[] = [];
     const run = h.executor.run(task, inputs, { runId: 'long' });
+    // The run takes the lock once it has resolved its backend and looked the key up.
+    while (h.store.getLock(key) === undefined) await new Promise((resolve) => setImmediate(resolve));
     // Step through time, sampling the lock: a live owner's lock never expires.
     while (clock.now() < 110_000) {
       await clock.next();
