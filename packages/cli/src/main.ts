@@ -127,8 +127,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (typeof options.inputs !== 'string' || typeof options['output-prefix'] !== 'string') {
           throw new UsageError('execute: --inputs and --output-prefix are required');
         }
-        // The checkpoint and resolver flags are pyflyte-execute's, accepted so propeller's command line
-        // parses: tasks do not checkpoint yet, and the resolver is always ours.
+        // The resolver flag is pyflyte-execute's, accepted so propeller's command line parses: the
+        // resolver is always ours.
         const result = await execute(
           {
             inputs: options.inputs,
@@ -137,6 +137,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
             loaderArgs: rest,
             additionalDistribution: options['additional-distribution'] as string | undefined,
             destDir: options['dest-dir'] as string | undefined,
+            checkpointPath: options['checkpoint-path'] as string | undefined,
+            prevCheckpoint: options['prev-checkpoint'] as string | undefined,
           },
           io.cwd,
         );

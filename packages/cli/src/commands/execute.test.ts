@@ -309,15 +309,10 @@ describe('tflyte execute on a stock Flyte cluster', () => {
           checkpointOutputPrefix: `s3://my-s3-bucket/raw/n0-${n}/_flytecheckpoints`,
           prevCheckpointPrefix: n === 0 ? '' : `s3://my-s3-bucket/raw/n0-${n - 1}/_flytecheckpoints`,
         });
-      // main.ts does not pass the checkpoint flags on yet, so the attempts call the entrypoint itself, in-process.
+      // Each attempt is the command line propeller runs, through the CLI's own argument handling.
       for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-      const run = async (args: string[]) => {
-        const flag = (f: string) => args[args.indexOf(f) + 1];
-        return execute(
-          { inputs: flag('--inputs')!, outputPrefix: flag('--output-prefix')!, checkpointPath: flag('--checkpoint-path'), prevCheckpoint: flag('--prev-checkpoint'), loaderArgs: args.slice(args.indexOf('--') + 1) },
-          resumable.site.root,
-        );
-      };
+      const run = (args: string[]) =>
+        runMain(args.slice(args.indexOf('execute')), { cwd: resumable.site.root, out: () => {}, err: () => {}, env: { ...process.env, ...env }, isTTY: false });
       await run(attempt(0));
       const first = fromBinary(ErrorDocumentSchema, s3.object('my-s3-bucket', 'metadata/n0/0/error.pb')!.body);
       expect(first.error?.message).toMatch(/preempted after checkpointing/);
