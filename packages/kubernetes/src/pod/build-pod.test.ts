@@ -204,7 +204,7 @@ describe('buildPod with pod templates', () => {
         labels: { from: 'template' },
         podSpec: {
           containers: [
-            { name: 'main', image: 'ignored', env: [{ name: 'KEEP', value: '1' }] },
+            { name: 'main', env: [{ name: 'KEEP', value: '1' }] },
             { name: 'sidecar', image: 'envoy:1', args: ['--port', '9000'] },
           ],
           nodeSelector: { disk: 'ssd' },
@@ -216,7 +216,7 @@ describe('buildPod with pod templates', () => {
     },
   );
 
-  it('keeps the task’s pod spec and decorates its primary container', () => {
+  it('keeps the task’s pod spec and decorates its primary container (with the task’s image, as the template names none)', () => {
     const pod = build(toTaskTemplate(withSidecar, { image: 'app:1' }));
     expect(pod.spec?.containers.map((c) => c.name)).toEqual(['main', 'sidecar']);
     const main = pod.spec!.containers[0]!;
