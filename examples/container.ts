@@ -1,6 +1,8 @@
 // Flyte's raw container example (flytesnacks raw_container.py): a shell script in an image with no
-// TypeScript in it, computing the area of an ellipse from its inputs. The image is built locally by
-// examples/container/image.ts; on a cluster it would be pushed to a registry.
+// TypeScript in it, computing the area of an ellipse from its inputs. The image is built locally, once:
+//   npx node --conditions=@tflyte/source examples/container/image.ts
+//   npx tflyte run examples/container.ts calculateEllipseAreaShell --a 2 --b 3
+// On a cluster it would be pushed to a registry.
 import { t } from '@tflyte/core';
 import { containerTask } from '@tflyte/plugin-container';
 

@@ -1,6 +1,7 @@
 /**
- * Builds the example's image locally, from the busybox image the test suite makes from this
- * machine's binaries, so no registry is needed. Podman and docker both build the Containerfile.
+ * Builds the example's image locally, from a busybox image made from this machine's binaries, so no
+ * registry is needed. Podman and docker both build the Containerfile. Once, before the first run:
+ *   npx node --conditions=@tflyte/source examples/container/image.ts
  */
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
@@ -20,3 +21,5 @@ export async function buildEllipseImage(): Promise<string> {
   });
   return ELLIPSE_IMAGE;
 }
+
+if (import.meta.main) process.stdout.write(`built ${await buildEllipseImage()}\n`);

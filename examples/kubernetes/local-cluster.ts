@@ -3,9 +3,10 @@
  * runs function-task pods as processes in this repository (standing in for an image whose WORKDIR is
  * the project and whose PATH has `tflyte`) and every other image's pods in podman, when there is one.
  *
- *   node --conditions=@tflyte/source examples/kubernetes/local-cluster.ts
- *   # then, in examples/kubernetes, with the KUBECONFIG it prints:
- *   tflyte run hello.ts greet --name you
+ *   npx node --conditions=@tflyte/source examples/kubernetes/local-cluster.ts
+ *   # then, in another shell at the repository root, with the KUBECONFIG it prints:
+ *   cd examples/kubernetes && npx tflyte run hello.ts greet --name you
+ * (`npx node` is the repository's Node 24, which runs TypeScript; a system Node may not.)
  */
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
