@@ -99,7 +99,8 @@ describe('cancellation', () => {
     const backend = backendFor(server);
     const ctx = attempt();
     const handle = await backend.create(ctx);
-    expect((await backend.get(handle, ctx)).phase).toBe(Phase.RUNNING);
+    // Live: pending or running, depending on how soon the server moved it on.
+    expect([Phase.QUEUED, Phase.RUNNING]).toContain((await backend.get(handle, ctx)).phase);
     await backend.delete(handle, ctx);
     expect(server.log.succeeded('CancelOperation')).toBe(1);
     expect(server.log.succeeded('CloseOperation')).toBe(1);
