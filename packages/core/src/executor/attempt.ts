@@ -166,7 +166,7 @@ class AttemptView implements AttemptContext {
 const handleVersionOf = (backend: RunContext['backend']): number => (isSyncBackend(backend) ? 0 : backend.handleVersion);
 
 /** A stored attempt can only be resumed by the backend (and handle version) that started it. */
-export function checkResumable(ctx: RunContext, plan: AttemptPlan): void {
+function checkResumable(ctx: RunContext, plan: AttemptPlan): void {
   const record = plan.resume;
   const { backend } = ctx;
   const handleVersion = handleVersionOf(backend);
@@ -179,12 +179,12 @@ export function checkResumable(ctx: RunContext, plan: AttemptPlan): void {
 }
 
 /** Records how an attempt ended, and when. */
-export function recordEnd(ctx: RunContext, key: AttemptKey, update: Omit<AttemptUpdate, 'endedAt' | 'handle'>): void {
+function recordEnd(ctx: RunContext, key: AttemptKey, update: Omit<AttemptUpdate, 'endedAt' | 'handle'>): void {
   const now = ctx.clock.now();
   ctx.store.updateAttempt(key, { ...update, endedAt: now }, now);
 }
 
-export function recordFailure(ctx: RunContext, key: AttemptKey, failure: FailureInfo, phase?: number): AttemptOutcome {
+function recordFailure(ctx: RunContext, key: AttemptKey, failure: FailureInfo, phase?: number): AttemptOutcome {
   recordEnd(ctx, key, phase === undefined ? { status: 'failed', failure } : { status: 'failed', failure, phase });
   return { ok: false, failure };
 }
@@ -194,7 +194,7 @@ export function recordFailure(ctx: RunContext, key: AttemptKey, failure: Failure
  * record — or, when resuming, the record an earlier executor wrote. In-process jobs take their
  * inputs in memory, so for them nothing is encoded or awaited.
  */
-export function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): AttemptRecord | Promise<AttemptRecord> {
+function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): AttemptRecord | Promise<AttemptRecord> {
   if (ctx.backend.inProcess) return recordStart(ctx, plan, key, actx);
   return ctx.files.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs)).then(() => recordStart(ctx, plan, key, actx));
 }
@@ -216,7 +216,7 @@ function recordStart(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: 
 }
 
 /** The `status-changed` event of a status the executor accepted. */
-export function statusChanged(attempt: number, status: TaskStatus): EventPayload {
+function statusChanged(attempt: number, status: TaskStatus): EventPayload {
   return {
     type: 'status-changed',
     attempt,
@@ -368,7 +368,7 @@ function settleFirst(ctx: RunContext, work: Promise<MonitorOutcome>, deadline: n
   });
 }
 
-export function timeoutFailure(attempt: number, limit: number): FailureInfo {
+function timeoutFailure(attempt: number, limit: number): FailureInfo {
   return { kind: 'user', retryable: true, code: FAILURE_CODES.taskTimeout, message: `attempt ${attempt} ran longer than the task's timeout of ${limit} ms` };
 }
 
@@ -381,7 +381,7 @@ function notTerminalFailure(ctx: RunContext, status: TaskStatus): FailureInfo {
   };
 }
 
-export function unknownPhaseFailure(ctx: RunContext, status: TaskStatus): FailureInfo {
+function unknownPhaseFailure(ctx: RunContext, status: TaskStatus): FailureInfo {
   return {
     kind: 'system',
     retryable: false,
@@ -394,7 +394,7 @@ export function unknownPhaseFailure(ctx: RunContext, status: TaskStatus): Failur
  * Turns an attempt's terminal status into its outcome — outputs read and checked, or the failure
  * (with error.pb's details) — and records it with the phase.
  */
-export async function finish(ctx: RunContext, actx: AttemptContext, key: AttemptKey, status: TaskStatus): Promise<AttemptOutcome> {
+async function finish(ctx: RunContext, actx: AttemptContext, key: AttemptKey, status: TaskStatus): Promise<AttemptOutcome> {
   const fail = (failure: FailureInfo): AttemptOutcome => recordFailure(ctx, key, failure, status.phase);
   switch (classifyPhase(status.phase)) {
     case 'succeeded': {
@@ -574,7 +574,7 @@ async function readRetrying(ctx: RunContext, uri: string): Promise<Uint8Array | 
 }
 
 /** Defaults as Flyte's web-API plugins: 5 consecutive failures tolerated, 1 s doubling to 30 s between them. */
-export const DEFAULT_STATUS_CHECKS: StatusCheckPolicy = { maxFailures: 5, initialMs: 1000, maxMs: 30_000 };
+const DEFAULT_STATUS_CHECKS: StatusCheckPolicy = { maxFailures: 5, initialMs: 1000, maxMs: 30_000 };
 
 function statusCheckPolicy(backend: AsyncBackend): StatusCheckPolicy {
   return { ...DEFAULT_STATUS_CHECKS, ...backend.statusChecks };
