@@ -2,36 +2,18 @@
 // command run again: the second command resumes the run and re-attaches to the container the first
 // one started (it outlives the killed process), reads its outputs once it exits, and removes it.
 // The runtime saw one container, and none is left.
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { ContainerRuntime, probeContainerRuntime } from '@tflyte/plugin-container';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELLIPSE_IMAGE } from './container.ts';
 import { buildEllipseImage } from './container/image.ts';
+import { killGroup, tflyteRun } from './test-support/tflyte-bin.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PLUGIN = new URL('../packages/plugin-container/src/index.ts', import.meta.url).href;
 const CORE = new URL('../packages/core/src/index.ts', import.meta.url).href;
 const probe = await probeContainerRuntime();
-
-interface Run {
-  stdout: string;
-  stderr: string;
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  readonly exited: Promise<unknown>;
-}
-
-function tflyteRun(cwd: string, args: readonly string[]): Run {
-  const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', 'run', '--json', ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = { stdout: '', stderr: '', child, exited: new Promise((done) => child.on('close', done)) };
-  child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
-  return run;
-}
 
 describe.skipIf(!probe.available)('npx tflyte run of a container task, killed with SIGKILL and run again', () => {
   let project: string;
@@ -59,20 +41,19 @@ describe.skipIf(!probe.available)('npx tflyte run of a container task, killed wi
       for (const c of containers) seen.add(c.id);
       return containers;
     };
-    const first = tflyteRun(project, ['slow.ts', 'slowDouble', '--x', '21']);
+    const first = tflyteRun(['slow.ts', 'slowDouble', '--x', '21'], { cwd: project });
     try {
       while (!(await look()).some((c) => c.state === 'running')) {
         if (first.child.exitCode !== null) throw new Error(`tflyte exited before the container ran:\n${first.stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     } finally {
-      process.kill(-first.child.pid!, 'SIGKILL');
-      await first.exited;
+      await killGroup(first);
     }
     // The container outlives the killed command.
     expect((await look()).map((c) => c.state)).toEqual(['running']);
 
-    const second = tflyteRun(project, ['slow.ts', 'slowDouble', '--x', '21']);
+    const second = tflyteRun(['slow.ts', 'slowDouble', '--x', '21'], { cwd: project });
     const watching = setInterval(() => void look(), 200);
     await second.exited;
     clearInterval(watching);

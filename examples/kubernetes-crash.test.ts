@@ -2,25 +2,17 @@
 // SIGKILL while its pod runs, then the same command run again: it resumes the run and re-attaches to
 // the pod the first process created, prints that pod's greeting, and the pod is deleted. The API
 // server saw one pod created.
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { REPO_ROOT, startLocalCluster, type LocalCluster } from './kubernetes/local-cluster.ts';
+import { startLocalCluster, type LocalCluster } from './kubernetes/local-cluster.ts';
+import { killGroup, tflyteRun } from './test-support/tflyte-bin.ts';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('./kubernetes/', import.meta.url));
 const NAMESPACE = 'tflyte-examples';
-
-interface Run {
-  stdout: string;
-  stderr: string;
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  readonly exited: Promise<unknown>;
-}
 
 let cluster: LocalCluster;
 let scratch: string;
@@ -38,18 +30,8 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-function tflyteRun(args: readonly string[]): Run {
-  const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', 'run', '--json', ...args], {
-    cwd: EXAMPLE_DIR,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KUBECONFIG: cluster.kubeconfig, TFLYTE_STATE_DIR: join(scratch, 'state') },
-  });
-  const run: Run = { stdout: '', stderr: '', child, exited: new Promise((done) => child.on('close', done)) };
-  child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
-  return run;
-}
+const run = (args: readonly string[]) =>
+  tflyteRun(args, { cwd: EXAMPLE_DIR, env: { ...process.env, KUBECONFIG: cluster.kubeconfig, TFLYTE_STATE_DIR: join(scratch, 'state') } });
 
 const runningPods = async () => (await core.listNamespacedPod({ namespace: NAMESPACE })).items.filter((p) => p.status?.phase === 'Running').map((p) => p.metadata?.name);
 const creates = () => cluster.server.requestCounts.create ?? 0;
@@ -58,7 +40,7 @@ describe('npx tflyte run of a pod task, killed with SIGKILL and run again', () =
   it('re-attaches to the one pod and prints its greeting; the pod is deleted afterwards', { timeout: 180_000 }, async () => {
     const before = creates();
     const args = ['hello.ts', 'greetSlowly', '--name', 'again', '--seconds', '6'];
-    const first = tflyteRun(args);
+    const first = run(args);
     try {
       await vi.waitFor(
         async () => {
@@ -68,12 +50,11 @@ describe('npx tflyte run of a pod task, killed with SIGKILL and run again', () =
         { timeout: 120_000, interval: 100 },
       );
     } finally {
-      process.kill(-first.child.pid!, 'SIGKILL');
-      await first.exited;
+      await killGroup(first);
     }
     const [pod] = await runningPods();
 
-    const second = tflyteRun(args);
+    const second = run(args);
     await second.exited;
     expect(second.stderr).toMatch(/resuming run/);
     // The greeting comes from the first command's pod: its HOSTNAME is that pod's name.

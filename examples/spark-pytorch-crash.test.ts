@@ -2,34 +2,26 @@
 // SIGKILL while its custom resource waits for the operator, then the same command run again: it
 // resumes the run, re-attaches to the SparkApplication / PyTorchJob the first process created, and
 // prints the outputs once the operator (let go only now) has run it. The server saw one object.
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type KubeTestNode, type KubeTestServer, type TrainingOperator, hostMountedImage, startKubeApiServer, startTrainingOperator } from '@tflyte/testing/kubernetes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SparkCluster, startSparkCluster } from '../packages/plugin-spark/src/test-support/cluster.ts';
 import { PYTHON, haveTorch } from '../packages/plugin-pytorch/src/test-fixtures/torch.ts';
+import { type TflyteProcess, killGroup, tflyteRun } from './test-support/tflyte-bin.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SPARK_PLUGIN = new URL('../packages/plugin-spark/src/index.ts', import.meta.url).href;
 const PYTORCH_PLUGIN = new URL('../packages/plugin-pytorch/src/index.ts', import.meta.url).href;
 
-const children: ChildProcessByStdio<null, Readable, Readable>[] = [];
+const children: TflyteProcess['child'][] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-interface Run {
-  stderr: string;
-  stdout: string;
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 /** A project directory whose tflyte.config.ts holds `config`, and a kubeconfig for the server, as a user has them. */
 function project(server: KubeTestServer, config: string): { dir: string; kubeconfig: string } {
@@ -41,22 +33,14 @@ function project(server: KubeTestServer, config: string): { dir: string; kubecon
   return { dir, kubeconfig };
 }
 
-/** `npx tflyte run --json <args>` in its own process group. */
-function tflyteRun(where: { dir: string; kubeconfig: string }, args: readonly string[]): Run {
-  const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', 'run', '--json', ...args], {
-    cwd: where.dir,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KUBECONFIG: where.kubeconfig },
-  });
-  children.push(child);
-  const run: Run = { stderr: '', stdout: '', child, exited: new Promise((done) => child.on('close', (code, signal) => done({ code, signal }))) };
-  child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
-  return run;
+/** `npx tflyte run --json <args>` in the project, pointed at the test cluster. */
+function run(where: { dir: string; kubeconfig: string }, args: readonly string[]): TflyteProcess {
+  const started = tflyteRun(args, { cwd: where.dir, env: { ...process.env, KUBECONFIG: where.kubeconfig } });
+  children.push(started.child);
+  return started;
 }
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, run: Run, deadlineMs = 150_000): Promise<void> {
+async function until(what: string, condition: () => boolean | Promise<boolean>, run: TflyteProcess, deadlineMs = 150_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (!(await condition())) {
     if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`tflyte exited before ${what}:\n${run.stderr}`);
@@ -66,10 +50,6 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
   }
 }
 
-async function killed(run: Run): Promise<void> {
-  process.kill(-run.child.pid!, 'SIGKILL');
-  await run.exited;
-}
 
 describe('npx tflyte run of a CRD task, killed with SIGKILL and run again', () => {
   it('Spark: the second command re-attaches to the one SparkApplication and prints the word count', { timeout: 240_000 }, async () => {
@@ -81,12 +61,12 @@ describe('npx tflyte run of a CRD task, killed with SIGKILL and run again', () =
     writeFileSync(text, 'to be or not to be\n');
     const args = [resolve(REPO_ROOT, 'examples/spark.ts'), 'wordCount', '--text', text, '--min-count', '2'];
 
-    const first = tflyteRun(where, args);
+    const first = run(where, args);
     await until('the application was created and reported', async () => (await cluster.applications()).length === 1 && /QUEUED/i.test(first.stderr), first);
-    await killed(first);
+    await killGroup(first);
     expect(await cluster.applicationsCreated()).toBe(1);
 
-    const second = tflyteRun(where, args);
+    const second = run(where, args);
     await until('it resumed the run', () => /resuming run/.test(second.stderr), second);
     cluster.operator!.resume();
     expect(await second.exited, second.stderr).toEqual({ code: 0, signal: null });
@@ -106,11 +86,11 @@ describe('npx tflyte run of a CRD task, killed with SIGKILL and run again', () =
     const where = project(server, `import { pytorchPlugin } from ${JSON.stringify(PYTORCH_PLUGIN)};\nexport default { plugins: [pytorchPlugin({ kubernetes: { namespace: ${JSON.stringify(NS)} } })] };\n`);
     const args = [resolve(REPO_ROOT, 'examples/pytorch.ts'), 'trainTinyModel', '--steps', '2', '--lr', '0.05'];
 
-    const first = tflyteRun(where, args);
+    const first = run(where, args);
     await until('the job was admitted and reported', () => operator.jobs.length === 1 && /QUEUED/i.test(first.stderr), first);
-    await killed(first);
+    await killGroup(first);
 
-    const second = tflyteRun(where, args);
+    const second = run(where, args);
     await until('it resumed the run', () => /resuming run/.test(second.stderr), second);
     operator.resume();
     expect(await second.exited, second.stderr).toEqual({ code: 0, signal: null });
