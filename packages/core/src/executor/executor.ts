@@ -100,6 +100,7 @@ export interface Executor {
    * that will not be resumed stops leaking: jobs no call re-attached to, or a run the user abandons.
    * An attempt whose create may have reached the backend without its handle being stored is created
    * again with its idempotency token (which returns the same job) and deleted.
+   * Jobs are reported in node order.
    */
   abandon(runId: string): Promise<AbandonedJob[]>;
   /** Subscribes to the events of every run; returns the unsubscribe function. */
@@ -293,6 +294,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
     async abandon(runId) {
       const live = options.store.listAttemptsByStatus(['creating', 'running']).filter((record) => record.runId === runId);
+      // Elements of an array start concurrently, so store order is not node order; report in node order.
+      live.sort((a, b) => a.nodeId.localeCompare(b.nodeId, 'en', { numeric: true }) || a.attempt - b.attempt);
       return Promise.all(live.map(abandonAttempt));
     },
     on(listener) {
