@@ -38,7 +38,10 @@ describe('examples/athena', () => {
         { id: 1, customer: 'ada', amount: '12.50' },
         { id: 3, customer: 'edsger', amount: '99.99' },
       ]);
-      expect(execution).toMatchObject({ query: expect.stringContaining('WHERE region = ? AND amount >= ?'), executionParameters: ["'eu'", '1E1'] });
+      expect(execution).toMatchObject({
+        query: expect.stringContaining('WHERE region = ? AND amount >= ?'),
+        executionParameters: ["'eu'", '1E1'],
+      });
     } finally {
       session.close();
     }
@@ -53,14 +56,25 @@ describe('examples/athena', () => {
       `import { athenaPlugin } from ${JSON.stringify(pluginUrl)};\n` +
         `export default { plugins: [athenaPlugin({ poll: { initialMs: 10 } })] };\n`,
     );
-    const env = { AWS_ENDPOINT_URL_ATHENA: server.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey };
+    const env = {
+      AWS_ENDPOINT_URL_ATHENA: server.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
     const out: string[] = [];
     const err: string[] = [];
     try {
       const file = new URL('./athena.ts', import.meta.url).pathname;
-      const code = await main(['run', file, 'ordersByRegion', '--region', 'eu'], { cwd: project, out: (l) => out.push(l), err: (l) => err.push(l), env: process.env, isTTY: false });
+      const code = await main(['run', file, 'ordersByRegion', '--region', 'eu'], {
+        cwd: project,
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        env: process.env,
+        isTTY: false,
+      });
       expect(code).toBe(0);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
@@ -71,7 +85,9 @@ describe('examples/athena', () => {
     const printed = JSON.parse(out.join('\n')) as { results: { uri: string }; rows: unknown[] };
     const last = server.executions().at(-1);
     // Progress goes to stderr, with the query's console link.
-    expect(err.join('\n')).toContain(`Athena Query Console: https://us-east-1.console.aws.amazon.com/athena/home?region=us-east-1#/query-editor/history/${last?.queryExecutionId}`);
+    expect(err.join('\n')).toContain(
+      `Athena Query Console: https://us-east-1.console.aws.amazon.com/athena/home?region=us-east-1#/query-editor/history/${last?.queryExecutionId}`,
+    );
     expect(printed.results).toEqual({ uri: last?.outputLocation, format: 'csv' });
     expect(printed.rows).toEqual([
       { id: 1, customer: 'ada', amount: '12.50' },

@@ -25,7 +25,10 @@ beforeEach(async () => {
     CREATE TABLE sales.orders(id BIGINT, customer VARCHAR, region VARCHAR, amount DECIMAL(10,2));
     INSERT INTO sales.orders VALUES (1, 'ada', 'eu', 12.50), (2, 'grace', 'us', 7.05), (3, 'edsger', 'eu', 99.99);`);
   project = mkdtempSync(join(tmpdir(), 'tflyte-bigquery-crash-'));
-  writeFileSync(join(project, 'tflyte.config.ts'), `import { bigqueryPlugin } from ${JSON.stringify(PLUGIN)};\nexport default { plugins: [bigqueryPlugin({ poll: { initialMs: 20, multiplier: 1, maxMs: 20 } })] };\n`);
+  writeFileSync(
+    join(project, 'tflyte.config.ts'),
+    `import { bigqueryPlugin } from ${JSON.stringify(PLUGIN)};\nexport default { plugins: [bigqueryPlugin({ poll: { initialMs: 20, multiplier: 1, maxMs: 20 } })] };\n`,
+  );
 });
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
@@ -49,7 +52,12 @@ function tflyteRun(): Run {
     env: { ...process.env, BIGQUERY_EMULATOR_HOST: server.endpoint, METADATA_SERVER_DETECTION: 'none' },
   });
   children.push(child);
-  const run: Run = { stderr: '', stdout: '', child, exited: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))) };
+  const run: Run = {
+    stderr: '',
+    stdout: '',
+    child,
+    exited: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))),
+  };
   child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
   return run;

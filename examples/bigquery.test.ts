@@ -29,7 +29,8 @@ describe('examples/bigquery', () => {
     await mkdir(project);
     await writeFile(
       join(project, 'tflyte.config.ts'),
-      `import { bigqueryPlugin } from ${JSON.stringify(pluginUrl)};\n` + `export default { plugins: [bigqueryPlugin({ poll: { initialMs: 10 } })] };\n`,
+      `import { bigqueryPlugin } from ${JSON.stringify(pluginUrl)};\n` +
+        `export default { plugins: [bigqueryPlugin({ poll: { initialMs: 10 } })] };\n`,
     );
     const env = { BIGQUERY_EMULATOR_HOST: server.endpoint, METADATA_SERVER_DETECTION: 'none' };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -38,7 +39,13 @@ describe('examples/bigquery', () => {
     const err: string[] = [];
     try {
       const file = new URL('./bigquery.ts', import.meta.url).pathname;
-      const code = await main(['run', file, 'ordersByRegion', '--region', 'eu', '--min-amount', '10'], { cwd: project, out: (l) => out.push(l), err: (l) => err.push(l), env: process.env, isTTY: false });
+      const code = await main(['run', file, 'ordersByRegion', '--region', 'eu', '--min-amount', '10'], {
+        cwd: project,
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        env: process.env,
+        isTTY: false,
+      });
       expect(code, err.join('\n')).toBe(0);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
@@ -48,7 +55,9 @@ describe('examples/bigquery', () => {
     }
     const printed = JSON.parse(out.join('\n')) as { results: { uri: string }; rows: unknown[] };
     const job = server.jobs().at(-1);
-    expect(err.join('\n')).toContain(`BigQuery Console: https://console.cloud.google.com/bigquery?project=example-project&j=bq:EU:${job?.spec.jobId}&page=queryresults`);
+    expect(err.join('\n')).toContain(
+      `BigQuery Console: https://console.cloud.google.com/bigquery?project=example-project&j=bq:EU:${job?.spec.jobId}&page=queryresults`,
+    );
     expect(printed.results).toMatchObject({ uri: `bq://example-project:_anonymous_results.anon_${job?.spec.jobId}` });
     expect(printed.rows).toEqual([
       { id: 1, customer: 'ada', amount: '12.5' },

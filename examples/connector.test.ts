@@ -39,14 +39,18 @@ beforeAll(async () => {
   // Queries for region 'hold' stay RUNNING until stopped.
   athena = await startAthenaServer({
     workGroups: { primary: { outputLocation: 's3://example-results/athena/' } },
-    onQuery: (q) => (q.executionParameters.some((p) => p === "'hold'" || p === "'held'") ? { runningMs: Number.POSITIVE_INFINITY } : undefined),
+    onQuery: (q) =>
+      q.executionParameters.some((p) => p === "'hold'" || p === "'held'") ? { runningMs: Number.POSITIVE_INFINITY } : undefined,
   });
   await athena.sql(`
     CREATE SCHEMA sales;
     CREATE TABLE sales.orders(id INTEGER, customer VARCHAR, region VARCHAR);
     INSERT INTO sales.orders VALUES (1, 'ada', 'eu'), (2, 'grace', 'us'), (3, 'edsger', 'eu');`);
   stateDir = await mkdtemp(join(tmpdir(), 'tflyte-example-connector-'));
-  serve = tflyte(['connector', 'serve', '--host', '127.0.0.1', '--port', '0', '--metrics-port', 'off'], SERVE_DIR, { ...AWS, AWS_ENDPOINT_URL_ATHENA: athena.endpoint });
+  serve = tflyte(['connector', 'serve', '--host', '127.0.0.1', '--port', '0', '--metrics-port', 'off'], SERVE_DIR, {
+    ...AWS,
+    AWS_ENDPOINT_URL_ATHENA: athena.endpoint,
+  });
   const failed = collect(serve);
   endpoint = await new Promise<string>((resolve, reject) => {
     createInterface({ input: serve.stdout! }).on('line', (line) => {
@@ -68,7 +72,12 @@ afterAll(async () => {
 
 describe('examples/connector', () => {
   it('runs an Athena task with tflyte run through the connector that tflyte connector serve runs', async () => {
-    const run = collect(tflyte(['run', '--json', '../orders.ts', 'customersIn', '--region', 'eu'], CLIENT_DIR, { TFLYTE_CONNECTOR_ENDPOINT: endpoint, TFLYTE_STATE_DIR: join(stateDir, 'ok') }));
+    const run = collect(
+      tflyte(['run', '--json', '../orders.ts', 'customersIn', '--region', 'eu'], CLIENT_DIR, {
+        TFLYTE_CONNECTOR_ENDPOINT: endpoint,
+        TFLYTE_STATE_DIR: join(stateDir, 'ok'),
+      }),
+    );
     expect(await run.exited, run.stderr()).toBe(0);
     expect(JSON.parse(run.stdout())).toEqual({
       rows: [
@@ -81,7 +90,10 @@ describe('examples/connector', () => {
   });
 
   it('Ctrl-C on tflyte run deletes the remote job through the connector', async () => {
-    const child = tflyte(['run', '../orders.ts', 'customersIn', '--region', 'hold'], CLIENT_DIR, { TFLYTE_CONNECTOR_ENDPOINT: endpoint, TFLYTE_STATE_DIR: join(stateDir, 'cancel') });
+    const child = tflyte(['run', '../orders.ts', 'customersIn', '--region', 'hold'], CLIENT_DIR, {
+      TFLYTE_CONNECTOR_ENDPOINT: endpoint,
+      TFLYTE_STATE_DIR: join(stateDir, 'cancel'),
+    });
     const run = collect(child);
     const held = () => athena.executions().find((e) => e.executionParameters.includes("'hold'"));
     while (held()?.state !== 'RUNNING') {
@@ -106,7 +118,8 @@ describe('examples/connector', () => {
     }
     // The handle is persisted before the first status check, which reaches Athena through the connector.
     const id = held()!.queryExecutionId;
-    while (!athena.requests.some((r) => r.op === 'GetQueryExecution' && JSON.stringify(r).includes(id))) await new Promise((r) => setTimeout(r, 20));
+    while (!athena.requests.some((r) => r.op === 'GetQueryExecution' && JSON.stringify(r).includes(id)))
+      await new Promise((r) => setTimeout(r, 20));
     first.kill('SIGKILL');
     await firstRun.exited;
     expect(athena.advance(id)).toBe(true);
@@ -119,7 +132,15 @@ describe('examples/connector', () => {
   it('tflyte connector serve --help names every setting', async () => {
     const help = collect(tflyte(['connector', 'serve', '--help'], SERVE_DIR, {}));
     expect(await help.exited).toBe(0);
-    for (const setting of ['--host', '--port', '--tls-cert', '--tls-key', '--metrics-port', '--max-concurrent-creates', '--shutdown-grace-ms']) {
+    for (const setting of [
+      '--host',
+      '--port',
+      '--tls-cert',
+      '--tls-key',
+      '--metrics-port',
+      '--max-concurrent-creates',
+      '--shutdown-grace-ms',
+    ]) {
       expect(help.stdout()).toContain(setting);
     }
   });

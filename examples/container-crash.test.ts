@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerRuntime, probeContainerRuntime } from '@tflyte/plugin-container';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ELLIPSE_IMAGE } from './container.ts';
 import { buildEllipseImage } from './container/image.ts';
+import { ELLIPSE_IMAGE } from './container.ts';
 import { killGroup, tflyteRun } from './test-support/tflyte-bin.ts';
 
 const PLUGIN = new URL('../packages/plugin-container/src/index.ts', import.meta.url).href;
@@ -22,7 +22,10 @@ describe.skipIf(!probe.available)('npx tflyte run of a container task, killed wi
     await buildEllipseImage();
     runtime = await ContainerRuntime.detect();
     project = mkdtempSync(join(tmpdir(), 'tflyte-container-crash-'));
-    writeFileSync(join(project, 'tflyte.config.ts'), `import { containerPlugin } from ${JSON.stringify(PLUGIN)};\nexport default { plugins: [containerPlugin()] };\n`);
+    writeFileSync(
+      join(project, 'tflyte.config.ts'),
+      `import { containerPlugin } from ${JSON.stringify(PLUGIN)};\nexport default { plugins: [containerPlugin()] };\n`,
+    );
     // Slow enough to be killed mid-run, and its output proves it ran to the end.
     writeFileSync(
       join(project, 'slow.ts'),

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { openSession, withRunner } from '@tflyte/core';
 import { containerPlugin, probeContainerRuntime } from '@tflyte/plugin-container';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calculateEllipseAreaShell } from './container.ts';
 import { buildEllipseImage } from './container/image.ts';
+import { calculateEllipseAreaShell } from './container.ts';
 
 const probe = await probeContainerRuntime();
 

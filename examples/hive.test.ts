@@ -41,9 +41,21 @@ describe('examples/hive', () => {
     const err: string[] = [];
     try {
       const file = new URL('./hive.ts', import.meta.url).pathname;
-      const code = await main(['run', file, 'ordersByRegion', '--region', "eu' OR '1'='1", '--min-amount', '10'], { cwd: project, out: (l) => out.push(l), err: (l) => err.push(l), env: process.env, isTTY: false });
+      const code = await main(['run', file, 'ordersByRegion', '--region', "eu' OR '1'='1", '--min-amount', '10'], {
+        cwd: project,
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        env: process.env,
+        isTTY: false,
+      });
       expect(code, err.join('\n')).toBe(0);
-      const again = await main(['run', file, 'ordersByRegion', '--region', 'eu', '--min-amount', '10'], { cwd: project, out: (l) => out.push(l), err: (l) => err.push(l), env: process.env, isTTY: false });
+      const again = await main(['run', file, 'ordersByRegion', '--region', 'eu', '--min-amount', '10'], {
+        cwd: project,
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        env: process.env,
+        isTTY: false,
+      });
       expect(again, err.join('\n')).toBe(0);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
@@ -51,7 +63,10 @@ describe('examples/hive', () => {
         else process.env[k] = v;
       }
     }
-    const [injected, printed] = out.join('\n').split(/\n(?=\{)/).map((text) => JSON.parse(text) as { rows: unknown[] });
+    const [injected, printed] = out
+      .join('\n')
+      .split(/\n(?=\{)/)
+      .map((text) => JSON.parse(text) as { rows: unknown[] });
     // The quote stays inside the string literal: no region is called that.
     expect(injected?.rows).toEqual([]);
     expect(printed?.rows).toEqual([
@@ -63,7 +78,9 @@ describe('examples/hive', () => {
       "SELECT id, customer, amount FROM orders WHERE region = 'eu\\' OR \\'1\\'=\\'1' AND amount >= 1E1 ORDER BY id",
       "SELECT id, customer, amount FROM orders WHERE region = 'eu' AND amount >= 1E1 ORDER BY id",
     ]);
-    expect(operations.every((o) => o.closed && o.runs === 1 && o.confOverlay['tflyte.tags'] === 'team:sales' && o.queryTimeoutSeconds === 600)).toBe(true);
+    expect(
+      operations.every((o) => o.closed && o.runs === 1 && o.confOverlay['tflyte.tags'] === 'team:sales' && o.queryTimeoutSeconds === 600),
+    ).toBe(true);
     expect(server.sessions().map((s) => [s.username, s.closed])).toEqual([
       ['ada', true],
       ['ada', true],
@@ -90,13 +107,18 @@ describe('examples/hive, `npx tflyte run` killed with SIGKILL and run again', ()
   const servers: HiveTestServer[] = [];
   const children: Bin[] = [];
   afterAll(async () => {
-    for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) process.kill(-child.process.pid!, 'SIGKILL');
+    for (const child of children)
+      if (child.process.exitCode === null && child.process.signalCode === null) process.kill(-child.process.pid!, 'SIGKILL');
     for (const server of servers) await server.close();
   });
 
   /** The orders query runs until the test moves it on, so a run can be killed while it is live. */
   const serve = async (options: HiveServerOptions): Promise<HiveTestServer> => {
-    const server = await startHiveServer({ ...options, users: { ada: 'secret' }, onStatement: (sql) => (/FROM orders/.test(sql) ? { runningMs: Number.POSITIVE_INFINITY } : undefined) });
+    const server = await startHiveServer({
+      ...options,
+      users: { ada: 'secret' },
+      onStatement: (sql) => (/FROM orders/.test(sql) ? { runningMs: Number.POSITIVE_INFINITY } : undefined),
+    });
     servers.push(server);
     await server.sql(`CREATE SCHEMA sales; CREATE TABLE sales.orders(id INTEGER, customer VARCHAR, region VARCHAR, amount DECIMAL(10,2));
       INSERT INTO sales.orders VALUES (1, 'ada', 'eu', 12.50), (2, 'grace', 'us', 7.05), (3, 'edsger', 'eu', 99.99);`);
@@ -106,14 +128,27 @@ describe('examples/hive, `npx tflyte run` killed with SIGKILL and run again', ()
   const newProject = async (): Promise<string> => {
     const project = await mkdtemp(join(tmpdir(), 'tflyte-example-hive-kill-'));
     const pluginUrl = new URL('../packages/plugin-hive/src/index.ts', import.meta.url).href;
-    await writeFile(join(project, 'tflyte.config.ts'), `import { hivePlugin } from ${JSON.stringify(pluginUrl)};\nexport default { plugins: [hivePlugin({ poll: { initialMs: 20, multiplier: 1, maxMs: 20 } })] };\n`);
+    await writeFile(
+      join(project, 'tflyte.config.ts'),
+      `import { hivePlugin } from ${JSON.stringify(pluginUrl)};\nexport default { plugins: [hivePlugin({ poll: { initialMs: 20, multiplier: 1, maxMs: 20 } })] };\n`,
+    );
     return project;
   };
   /** `npx tflyte <args>` in the project, in a process group of its own, pointed at the server by TFLYTE_HIVE_URL. */
   const tflyte = (project: string, url: string): Bin => {
     const env = { ...process.env, TFLYTE_HIVE_URL: url, HIVE_USER: 'ada', HIVE_PASSWORD: 'secret' };
-    const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', ...ORDERS], { cwd: project, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const bin: Bin = { process: child, stdout: '', stderr: '', exited: new Promise((done) => child.on('exit', (code, signal) => done({ code, signal }))) };
+    const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', ...ORDERS], {
+      cwd: project,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const bin: Bin = {
+      process: child,
+      stdout: '',
+      stderr: '',
+      exited: new Promise((done) => child.on('exit', (code, signal) => done({ code, signal }))),
+    };
     child.stdout.on('data', (chunk: Buffer) => (bin.stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (bin.stderr += chunk.toString()));
     children.push(bin);
@@ -175,7 +210,9 @@ describe('examples/hive, `npx tflyte run` killed with SIGKILL and run again', ()
     expect(await second.exited, second.stderr).toEqual({ code: 0, signal: null });
     expect(JSON.parse(second.stdout)).toMatchObject({ rows: [{ id: 1 }, { id: 3 }] });
     expect(second.stderr).toMatch(/resuming run/);
-    expect(second.stderr).toMatch(/attempt 0 failed \(system, retryable\): Hive operation .* is gone.*cannot re-attach after a restart; the next attempt submits the query again/);
+    expect(second.stderr).toMatch(
+      /attempt 0 failed \(system, retryable\): Hive operation .* is gone.*cannot re-attach after a restart; the next attempt submits the query again/,
+    );
     // The killed run's statement was cancelled with its session before it ran; the new one ran once.
     expect(server.operations().map((o) => [o.state, o.runs])).toEqual([
       ['CANCELED', 0],

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startLocalCluster, type LocalCluster } from './kubernetes/local-cluster.ts';
+import { type LocalCluster, startLocalCluster } from './kubernetes/local-cluster.ts';
 import { killGroup, tflyteRun } from './test-support/tflyte-bin.ts';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('./kubernetes/', import.meta.url));
@@ -33,7 +33,8 @@ afterAll(async () => {
 const run = (args: readonly string[]) =>
   tflyteRun(args, { cwd: EXAMPLE_DIR, env: { ...process.env, KUBECONFIG: cluster.kubeconfig, TFLYTE_STATE_DIR: join(scratch, 'state') } });
 
-const runningPods = async () => (await core.listNamespacedPod({ namespace: NAMESPACE })).items.filter((p) => p.status?.phase === 'Running').map((p) => p.metadata?.name);
+const runningPods = async () =>
+  (await core.listNamespacedPod({ namespace: NAMESPACE })).items.filter((p) => p.status?.phase === 'Running').map((p) => p.metadata?.name);
 const creates = () => cluster.server.requestCounts.create ?? 0;
 
 describe('npx tflyte run of a pod task, killed with SIGKILL and run again', () => {

@@ -12,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { openSession, withRunner } from '@tflyte/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { calculateEllipseAreaShell } from './container.ts';
 import { buildEllipseImage } from './container/image.ts';
+import { calculateEllipseAreaShell } from './container.ts';
 import { greet } from './kubernetes/hello.ts';
+import { type LocalCluster, REPO_ROOT, startLocalCluster } from './kubernetes/local-cluster.ts';
 import { parallelizedMean } from './parallel.ts';
-import { REPO_ROOT, startLocalCluster, type LocalCluster } from './kubernetes/local-cluster.ts';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('./kubernetes/', import.meta.url));
 const NODE = join(REPO_ROOT, 'node_modules', '.bin', 'node');
@@ -49,7 +49,11 @@ afterAll(async () => {
 /** `tflyte run` in the example's directory. */
 function tflyteRun(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['--conditions=@tflyte/source', CLI, 'run', ...args], { cwd: EXAMPLE_DIR, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE, ['--conditions=@tflyte/source', CLI, 'run', ...args], {
+      cwd: EXAMPLE_DIR,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));

@@ -23,6 +23,10 @@ describe('examples/parallel', () => {
       await rm(dir, { recursive: true, force: true });
     }
     expect([...elements].sort()).toEqual(['n1-0', 'n1-1', 'n1-2']);
-    expect(await preparePartitions({ values: [1, 2, 3, 4, 5, 6], nPartitions: 3 })).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(await preparePartitions({ values: [1, 2, 3, 4, 5, 6], nPartitions: 3 })).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
   });
 });

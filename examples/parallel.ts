@@ -13,25 +13,19 @@ export const preparePartitions = task(
 );
 
 /** [sum, count] of one partition. */
-export const sumAndLength = task(
-  { inputs: { values: t.list(t.float()) }, outputs: t.list(t.float()) },
-  function sumAndLength({ values }) {
-    return [values.reduce((a, b) => a + b, 0), values.length];
-  },
-);
+export const sumAndLength = task({ inputs: { values: t.list(t.float()) }, outputs: t.list(t.float()) }, function sumAndLength({ values }) {
+  return [values.reduce((a, b) => a + b, 0), values.length];
+});
 
-export const reduce = task(
-  { inputs: { results: t.list(t.list(t.float())) }, outputs: t.float() },
-  function reduce({ results }) {
-    let total = 0;
-    let count = 0;
-    for (const [sum = 0, length = 0] of results) {
-      total += sum;
-      count += length;
-    }
-    return total / count;
-  },
-);
+export const reduce = task({ inputs: { results: t.list(t.list(t.float())) }, outputs: t.float() }, function reduce({ results }) {
+  let total = 0;
+  let count = 0;
+  for (const [sum = 0, length = 0] of results) {
+    total += sum;
+    count += length;
+  }
+  return total / count;
+});
 
 export const parallelizedMean = workflow(
   { inputs: { values: t.list(t.float()), nPartitions: t.int().default(3) }, outputs: t.float() },

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { openSession, toTaskTemplate, withRunner } from '@tflyte/core';
 import { pytorchPlugin } from '@tflyte/plugin-pytorch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, haveTorch } from '../packages/plugin-pytorch/src/test-fixtures/torch.ts';
+import { haveTorch, PYTHON } from '../packages/plugin-pytorch/src/test-fixtures/torch.ts';
 import { trainTinyModel } from './pytorch.ts';
 
 const REPO = resolve(import.meta.dirname, '..');

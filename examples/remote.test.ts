@@ -7,8 +7,8 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -37,12 +37,24 @@ const podOutput: string[] = [];
 
 beforeAll(async () => {
   s3 = await startS3Server({ buckets: ['flyte'] });
-  const storage = createStorage([s3Store({ endpoint: s3.endpoint, forcePathStyle: true, region: AWS.AWS_REGION, credentials: { accessKeyId: AWS.AWS_ACCESS_KEY_ID, secretAccessKey: AWS.AWS_SECRET_ACCESS_KEY } })]);
+  const storage = createStorage([
+    s3Store({
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      region: AWS.AWS_REGION,
+      credentials: { accessKeyId: AWS.AWS_ACCESS_KEY_ID, secretAccessKey: AWS.AWS_SECRET_ACCESS_KEY },
+    }),
+  ]);
   admin = await startFlyteAdminTestServer({
     storage,
     metadataPrefix: 's3://flyte/metadata',
     uploadPrefix: 's3://flyte/uploads',
-    s3Signer: { endpoint: s3.endpoint, region: AWS.AWS_REGION, accessKeyId: AWS.AWS_ACCESS_KEY_ID, secretAccessKey: AWS.AWS_SECRET_ACCESS_KEY },
+    s3Signer: {
+      endpoint: s3.endpoint,
+      region: AWS.AWS_REGION,
+      accessKeyId: AWS.AWS_ACCESS_KEY_ID,
+      secretAccessKey: AWS.AWS_SECRET_ACCESS_KEY,
+    },
     launcher: processLauncher({
       commands: { tflyte: [NODE, BIN] },
       cwd: (request) => {
@@ -69,7 +81,10 @@ const tflyte = (args: string[]) =>
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, FLYTECTL_CONFIG: '', FLYTE_PLATFORM_URL: admin.url, FLYTE_PLATFORM_INSECURE: 'true' },
-  }).then((ok) => ({ ...ok, code: 0 }), (error: { stdout: string; stderr: string; code: number }) => error);
+  }).then(
+    (ok) => ({ ...ok, code: 0 }),
+    (error: { stdout: string; stderr: string; code: number }) => error,
+  );
 
 describe('tflyte run --remote examples/basics.ts mean', () => {
   it("prints 3 for --values '[1,2,3,4,5]', computed by the cluster from the fast-registered code", async () => {
@@ -90,7 +105,12 @@ describe('tflyte run --remote examples/basics.ts mean', () => {
     const [task] = [...admin.tasks.values()];
     const template = task!.closure!.compiledTask!.template!;
     const version = template.id!.version;
-    const golden = toTaskTemplate(mean, { project: 'flytesnacks', domain: 'development', version, image: template.target.case === 'container' ? template.target.value.image : '' });
+    const golden = toTaskTemplate(mean, {
+      project: 'flytesnacks',
+      domain: 'development',
+      version,
+      image: template.target.case === 'container' ? template.target.value.image : '',
+    });
     const goldenArgs = (golden.target.value as { args: string[] }).args;
     const args = (template.target.value as { args: string[] }).args;
     expect(args.slice(0, 2)).toEqual(['tflyte', 'execute']);

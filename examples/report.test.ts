@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { toBinary } from '@bufbuild/protobuf';
 import { openSession, toLiteralMap, toTaskTemplate, withRunner } from '@tflyte/core';
+import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { recordRun, writeRunReport } from '@tflyte/report';
 import { launchChromium } from '@tflyte/report/testing';
-import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../packages/cli/src/main.ts';
 import { load, scoreRows } from './report.ts';
@@ -24,7 +24,12 @@ async function recordedRun(n: number) {
   writeFileSync(join(dir, 'tflyte.config.ts'), 'export default { plugins: [] };\n');
   const session = await openSession({ cwd: dir, config: { plugins: [], stateDir: join(dir, '.tflyte') } });
   try {
-    const { runId } = session.startRun({ task: scoreRows, file: join(repo, 'examples/report.ts'), exportName: 'scoreRows', inputs: toLiteralMap(scoreRows.inputs, { n }) });
+    const { runId } = session.startRun({
+      task: scoreRows,
+      file: join(repo, 'examples/report.ts'),
+      exportName: 'scoreRows',
+      inputs: toLiteralMap(scoreRows.inputs, { n }),
+    });
     let onEvent: ((e: never) => void) | undefined;
     const runner = session.runner({ runId, onEvent: (e) => onEvent?.(e as never) });
     const recorder = recordRun({ stateDir: session.config.stateDir, runId, runner });
@@ -120,7 +125,11 @@ describe('examples/report: the run report in a real browser', () => {
     expect(await main(['runs', 'show', runId, '--json'], io)).toBe(0);
     const shown = JSON.parse(out.join('\n')) as { runId: string; nodes: { nodeId: string; outcome: string; map?: { total: number } }[] };
     expect(shown.runId).toBe(runId);
-    expect(shown.nodes.map((n) => [n.nodeId, n.outcome])).toEqual([['n0', 'succeeded'], ['n1', 'succeeded'], ['n2', 'succeeded']]);
+    expect(shown.nodes.map((n) => [n.nodeId, n.outcome])).toEqual([
+      ['n0', 'succeeded'],
+      ['n1', 'succeeded'],
+      ['n2', 'succeeded'],
+    ]);
     expect(shown.nodes[1]!.map!.total).toBe(20);
     expect(await main(['report', 'no-such-run'], io)).toBe(2);
     expect(err.at(-1)).toMatch(/no run 'no-such-run'/);
@@ -136,9 +145,16 @@ describe('examples/report: the deck on a cluster', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'inputs.pb'), toBinary(LiteralMapSchema, toLiteralMap(load.inputs, { n: 3 })));
     const args = template.target.value.args.map((a) =>
-      a.replace('{{.input}}', join(dir, 'inputs.pb')).replace('{{.outputPrefix}}', `file://${join(dir, 'out')}`).replace('{{.rawOutputDataPrefix}}', join(dir, 'raw')).replace(/\{\{\.(checkpointOutputPrefix|prevCheckpointPrefix)\}\}/, ''),
+      a
+        .replace('{{.input}}', join(dir, 'inputs.pb'))
+        .replace('{{.outputPrefix}}', `file://${join(dir, 'out')}`)
+        .replace('{{.rawOutputDataPrefix}}', join(dir, 'raw'))
+        .replace(/\{\{\.(checkpointOutputPrefix|prevCheckpointPrefix)\}\}/, ''),
     );
-    const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', join(repo, 'packages/cli/src/main.ts'), ...args.slice(1)], { cwd: load.site.root, encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', join(repo, 'packages/cli/src/main.ts'), ...args.slice(1)], {
+      cwd: load.site.root,
+      encoding: 'utf8',
+    });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     // flytekit's _output_deck: <output_metadata_prefix>/deck.html, beside outputs.pb.

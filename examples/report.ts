@@ -3,41 +3,32 @@
 // draws it; on a cluster the deck is the task's deck.html.
 import { currentDeck, mapTask, t, task, workflow } from '@tflyte/core';
 
-export const load = task(
-  { inputs: { n: t.int() }, outputs: t.list(t.struct()), enableDeck: true },
-  function load({ n }) {
-    const rows = Array.from({ length: n }, (_, i) => ({ id: i, of: n, value: (i * 7) % 13 }));
-    currentDeck().markdown(`# Loaded\n\n**${n}** rows, values 0 to 12.`);
-    currentDeck('Sample').table(rows.slice(0, 5));
-    return rows;
-  },
-);
+export const load = task({ inputs: { n: t.int() }, outputs: t.list(t.struct()), enableDeck: true }, function load({ n }) {
+  const rows = Array.from({ length: n }, (_, i) => ({ id: i, of: n, value: (i * 7) % 13 }));
+  currentDeck().markdown(`# Loaded\n\n**${n}** rows, values 0 to 12.`);
+  currentDeck('Sample').table(rows.slice(0, 5));
+  return rows;
+});
 
 const seen = new Set<string>();
 
 /** Fails the first time it sees every 1000th row of a batch, so those elements take a second attempt. */
-export const score = task(
-  { inputs: { row: t.struct() }, outputs: t.int(), retries: 1 },
-  function score({ row }) {
-    const id = Number(row['id']);
-    const key = `${String(row['of'])}/${id}`;
-    if (id % 1000 === 999 && !seen.has(key)) {
-      seen.add(key);
-      throw new Error(`row ${id}: transient read error`);
-    }
-    return Number(row['value']) * 2;
-  },
-);
+export const score = task({ inputs: { row: t.struct() }, outputs: t.int(), retries: 1 }, function score({ row }) {
+  const id = Number(row['id']);
+  const key = `${String(row['of'])}/${id}`;
+  if (id % 1000 === 999 && !seen.has(key)) {
+    seen.add(key);
+    throw new Error(`row ${id}: transient read error`);
+  }
+  return Number(row['value']) * 2;
+});
 
 export const total = task({ inputs: { scores: t.list(t.int()) }, outputs: t.int() }, function total({ scores }) {
   return scores.reduce((a, b) => a + b, 0);
 });
 
-export const scoreRows = workflow(
-  { inputs: { n: t.int().default(100) }, outputs: t.int() },
-  function scoreRows({ n }) {
-    const rows = load({ n });
-    const scores = mapTask(score, { concurrency: 16 })({ row: rows });
-    return total({ scores });
-  },
-);
+export const scoreRows = workflow({ inputs: { n: t.int().default(100) }, outputs: t.int() }, function scoreRows({ n }) {
+  const rows = load({ n });
+  const scores = mapTask(score, { concurrency: 16 })({ row: rows });
+  return total({ scores });
+});

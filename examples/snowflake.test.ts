@@ -13,7 +13,9 @@ describe('examples/snowflake', () => {
   beforeAll(async () => {
     server = await startSnowflakeServer({ users: { ada: { password: 'secret' } } });
     await server.sql('CREATE TABLE SALES.PUBLIC.orders(id INTEGER, customer VARCHAR, region VARCHAR, amount DOUBLE)', 'SALES', 'PUBLIC');
-    await server.sql("INSERT INTO SALES.PUBLIC.orders VALUES (1,'ada','eu',12.5),(2,'grace','us',7.05),(3,'edsger','eu',99.99),(4,'barbara','eu',3.0)");
+    await server.sql(
+      "INSERT INTO SALES.PUBLIC.orders VALUES (1,'ada','eu',12.5),(2,'grace','us',7.05),(3,'edsger','eu',99.99),(4,'barbara','eu',3.0)",
+    );
     scratch = await mkdtemp(join(tmpdir(), 'tflyte-example-snowflake-'));
   });
   afterAll(async () => {
@@ -25,7 +27,10 @@ describe('examples/snowflake', () => {
     const project = join(scratch, 'project');
     const pluginUrl = new URL('../packages/plugin-snowflake/src/index.ts', import.meta.url).href;
     await mkdir(project);
-    await writeFile(join(project, 'tflyte.config.ts'), `import { snowflakePlugin } from ${JSON.stringify(pluginUrl)};\nexport default { plugins: [snowflakePlugin({ poll: { initialMs: 10, multiplier: 1, maxMs: 10 } })] };\n`);
+    await writeFile(
+      join(project, 'tflyte.config.ts'),
+      `import { snowflakePlugin } from ${JSON.stringify(pluginUrl)};\nexport default { plugins: [snowflakePlugin({ poll: { initialMs: 10, multiplier: 1, maxMs: 10 } })] };\n`,
+    );
     const env = { TFLYTE_SNOWFLAKE_ACCESS_URL: server.endpoint, SNOWFLAKE_USER: 'ada', SNOWFLAKE_PASSWORD: 'secret' };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
@@ -33,7 +38,13 @@ describe('examples/snowflake', () => {
     const err: string[] = [];
     try {
       const file = new URL('./snowflake.ts', import.meta.url).pathname;
-      const code = await main(['run', file, 'ordersByRegion', '--region', 'eu', '--min-amount', '10'], { cwd: project, out: (l) => out.push(l), err: (l) => err.push(l), env: process.env, isTTY: false });
+      const code = await main(['run', file, 'ordersByRegion', '--region', 'eu', '--min-amount', '10'], {
+        cwd: project,
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        env: process.env,
+        isTTY: false,
+      });
       expect(code, err.join('\n')).toBe(0);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
@@ -44,7 +55,10 @@ describe('examples/snowflake', () => {
     const printed = JSON.parse(out.join('\n')) as { results: { uri: string }; rows: unknown[] };
     const [query] = server.executions(/FROM orders/);
     expect(printed.results.uri).toBe(`snowflake://ada:tflyte/COMPUTE_WH/SALES/PUBLIC/${query?.queryId}`);
-    expect(printed.rows).toEqual([{ ID: 1, CUSTOMER: 'ada', AMOUNT: 12.5 }, { ID: 3, CUSTOMER: 'edsger', AMOUNT: 99.99 }]);
+    expect(printed.rows).toEqual([
+      { ID: 1, CUSTOMER: 'ada', AMOUNT: 12.5 },
+      { ID: 3, CUSTOMER: 'edsger', AMOUNT: 99.99 },
+    ]);
     expect(server.executions(/FROM orders/)).toHaveLength(1);
   });
 });
@@ -65,12 +79,16 @@ describe('examples/snowflake, `npx tflyte run` killed with SIGKILL and run again
   const children: Bin[] = [];
   beforeAll(async () => {
     // The orders query runs until the test moves it on, so a run can be killed while it is live.
-    server = await startSnowflakeServer({ users: { ada: { password: 'secret' } }, onQuery: (q) => (/FROM orders/.test(q.sqlText) ? { runningMs: Number.POSITIVE_INFINITY } : undefined) });
+    server = await startSnowflakeServer({
+      users: { ada: { password: 'secret' } },
+      onQuery: (q) => (/FROM orders/.test(q.sqlText) ? { runningMs: Number.POSITIVE_INFINITY } : undefined),
+    });
     await server.sql('CREATE TABLE SALES.PUBLIC.orders(id INTEGER, customer VARCHAR, region VARCHAR, amount DOUBLE)', 'SALES', 'PUBLIC');
     await server.sql("INSERT INTO SALES.PUBLIC.orders VALUES (1,'ada','eu',12.5),(2,'grace','us',7.05),(3,'edsger','eu',99.99)");
   });
   afterAll(async () => {
-    for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) process.kill(-child.process.pid!, 'SIGKILL');
+    for (const child of children)
+      if (child.process.exitCode === null && child.process.signalCode === null) process.kill(-child.process.pid!, 'SIGKILL');
     await server?.close();
   });
 
@@ -84,13 +102,26 @@ describe('examples/snowflake, `npx tflyte run` killed with SIGKILL and run again
     await copyFile(new URL('./snowflake.ts', import.meta.url), join(project, 'snowflake.ts'));
     await symlink(join(REPO_ROOT, 'node_modules'), join(project, 'node_modules'));
     const pluginUrl = new URL('../packages/plugin-snowflake/src/index.ts', import.meta.url).href;
-    await writeFile(join(project, 'tflyte.config.ts'), `import { snowflakePlugin } from ${JSON.stringify(pluginUrl)};\nexport default { plugins: [snowflakePlugin({ poll: { initialMs: 20, multiplier: 1, maxMs: 20 } })] };\n`);
+    await writeFile(
+      join(project, 'tflyte.config.ts'),
+      `import { snowflakePlugin } from ${JSON.stringify(pluginUrl)};\nexport default { plugins: [snowflakePlugin({ poll: { initialMs: 20, multiplier: 1, maxMs: 20 } })] };\n`,
+    );
   };
   /** `npx tflyte <args>` in the project, in a process group of its own, pointed at the server through the environment. */
   const tflyte = (args: readonly string[]): Bin => {
     const env = { ...process.env, TFLYTE_SNOWFLAKE_ACCESS_URL: server.endpoint, SNOWFLAKE_USER: 'ada', SNOWFLAKE_PASSWORD: 'secret' };
-    const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', ...args], { cwd: project, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const bin: Bin = { process: child, stdout: '', stderr: '', exited: new Promise((done) => child.on('exit', (code, signal) => done({ code, signal }))) };
+    const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', ...args], {
+      cwd: project,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const bin: Bin = {
+      process: child,
+      stdout: '',
+      stderr: '',
+      exited: new Promise((done) => child.on('exit', (code, signal) => done({ code, signal }))),
+    };
     child.stdout.on('data', (chunk: Buffer) => (bin.stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (bin.stderr += chunk.toString()));
     children.push(bin);

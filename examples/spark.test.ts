@@ -5,7 +5,7 @@
  * spark-operator emulation move the application through its states. `tflyte serialize` writes the
  * TaskTemplate flytekit-spark would.
  */
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,13 @@ describe('examples/spark', () => {
     await writeFile(text, 'to be or not to be that is the question\n');
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(['run', '--json', EXAMPLE, 'wordCount', '--text', text, '--min-count', '2'], { cwd: project, out: (l) => out.push(l), err: (l) => err.push(l), env: process.env, isTTY: false });
+    const code = await main(['run', '--json', EXAMPLE, 'wordCount', '--text', text, '--min-count', '2'], {
+      cwd: project,
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      env: process.env,
+      isTTY: false,
+    });
     expect(err.join('\n')).not.toMatch(/error/i);
     expect(code).toBe(0);
     const result = JSON.parse(out.join('\n')) as { counts: { uri: string; format: string }; distinctWords: number };
@@ -61,17 +67,37 @@ describe('examples/spark', () => {
 
   it('serializes with tflyte serialize as flytekit-spark does', async () => {
     const dir = join(scratch, 'serialized');
-    const code = await main(['serialize', EXAMPLE, '--out', dir, '--format', 'json', '--version', 'v1'], { cwd: project, out: () => undefined, err: () => undefined, env: process.env, isTTY: false });
+    const code = await main(['serialize', EXAMPLE, '--out', dir, '--format', 'json', '--version', 'v1'], {
+      cwd: project,
+      out: () => undefined,
+      err: () => undefined,
+      env: process.env,
+      isTTY: false,
+    });
     expect(code).toBe(0);
     const [file] = await readdir(dir);
-    const spec = JSON.parse(await readFile(join(dir, file!), 'utf8')) as { template: { type: string; custom: object; container: { image: string; args: string[] } } };
+    const spec = JSON.parse(await readFile(join(dir, file!), 'utf8')) as {
+      template: { type: string; custom: object; container: { image: string; args: string[] } };
+    };
     expect(spec.template.type).toBe('spark');
     expect(spec.template.custom).toEqual({
       mainApplicationFile: 'local:///opt/app/wordcount.py',
-      sparkConf: { 'spark.driver.memory': '1000M', 'spark.executor.memory': '1000M', 'spark.executor.cores': '1', 'spark.executor.instances': '2' },
+      sparkConf: {
+        'spark.driver.memory': '1000M',
+        'spark.executor.memory': '1000M',
+        'spark.executor.cores': '1',
+        'spark.executor.instances': '2',
+      },
     });
     expect(spec.template.container.image).toBe(IMAGE);
-    expect(spec.template.container.args).toEqual(['--input', '{{ .inputs.text }}', '--min', '{{ .inputs.minCount }}', '--out', '{{ .rawOutputDataPrefix }}/counts']);
+    expect(spec.template.container.args).toEqual([
+      '--input',
+      '{{ .inputs.text }}',
+      '--min',
+      '{{ .inputs.minCount }}',
+      '--out',
+      '{{ .rawOutputDataPrefix }}/counts',
+    ]);
   });
 
   it('is named by module and export, as Flyte names tasks', () => {

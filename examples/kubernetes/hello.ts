@@ -7,7 +7,10 @@ export const greet = task({ inputs: { name: t.string() }, outputs: t.string() },
 });
 
 /** The same greeting after a pause: a pod that is still running when its `tflyte run` is interrupted. */
-export const greetSlowly = task({ inputs: { name: t.string(), seconds: t.float() }, outputs: t.string() }, async function greetSlowly({ name, seconds }) {
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  return `Hello, ${name}, from ${process.env.HOSTNAME ?? 'somewhere'}`;
-});
+export const greetSlowly = task(
+  { inputs: { name: t.string(), seconds: t.float() }, outputs: t.string() },
+  async function greetSlowly({ name, seconds }) {
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    return `Hello, ${name}, from ${process.env.HOSTNAME ?? 'somewhere'}`;
+  },
+);

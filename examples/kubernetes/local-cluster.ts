@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_IMAGE } from '@tflyte/core';
-import { ContainerRuntime, probeContainerRuntime } from '@tflyte/plugin-container';
-import { startKubeApiServer, type ContainerLauncher, type KubeTestServer } from '@tflyte/testing/kubernetes';
+import { type ContainerRuntime, probeContainerRuntime } from '@tflyte/plugin-container';
+import { type ContainerLauncher, type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kubernetes';
 
 /** The repository root: where function tasks' modules resolve, and whose node_modules/.bin has `tflyte`. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -63,7 +63,12 @@ export async function startLocalCluster(): Promise<LocalCluster> {
   const probe = await probeContainerRuntime();
   const server = await startKubeApiServer({
     node: {
-      imageMap: { [LOCAL_IMAGE]: { workingDir: REPO_ROOT, env: { PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` } } },
+      imageMap: {
+        [LOCAL_IMAGE]: {
+          workingDir: REPO_ROOT,
+          env: { PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+        },
+      },
       ...(probe.available ? { containerLauncher: runtimeLauncher(probe.runtime) } : {}),
     },
   });
@@ -74,6 +79,8 @@ export async function startLocalCluster(): Promise<LocalCluster> {
 
 if (import.meta.main) {
   const { server, kubeconfig, containers } = await startLocalCluster();
-  process.stdout.write(`Kubernetes API server at ${server.url}${containers ? '' : ' (no container runtime: only function tasks can run)'}\nexport KUBECONFIG=${kubeconfig}\n`);
+  process.stdout.write(
+    `Kubernetes API server at ${server.url}${containers ? '' : ' (no container runtime: only function tasks can run)'}\nexport KUBECONFIG=${kubeconfig}\n`,
+  );
   process.on('SIGINT', () => void server.close().then(() => process.exit(0)));
 }

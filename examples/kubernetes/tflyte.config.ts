@@ -12,7 +12,9 @@ import { containerPlugin } from '@tflyte/plugin-container';
 
 const pods = kubernetesPod({
   namespace: process.env.TFLYTE_NAMESPACE ?? 'tflyte-examples',
-  logLinks: [{ name: 'Kubernetes Logs', template: 'http://localhost:30082/#!/log/{{ .namespace }}/{{ .podName }}/pod?namespace={{ .namespace }}' }],
+  logLinks: [
+    { name: 'Kubernetes Logs', template: 'http://localhost:30082/#!/log/{{ .namespace }}/{{ .podName }}/pod?namespace={{ .namespace }}' },
+  ],
 });
 
 export default defineConfig({

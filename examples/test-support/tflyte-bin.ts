@@ -21,7 +21,12 @@ export function tflyteRun(args: readonly string[], options: { readonly cwd: stri
     stdio: ['ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,
   });
-  const run: TflyteProcess = { stdout: '', stderr: '', child, exited: new Promise((done) => child.on('close', (code, signal) => done({ code, signal }))) };
+  const run: TflyteProcess = {
+    stdout: '',
+    stderr: '',
+    child,
+    exited: new Promise((done) => child.on('close', (code, signal) => done({ code, signal }))),
+  };
   child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
   return run;

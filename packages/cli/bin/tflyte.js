@@ -35,7 +35,10 @@ if (existsSync(fileURLToPath(built))) {
   module.registerHooks({
     resolve(specifier, context, nextResolve) {
       const conditions = context.conditions ?? [];
-      return nextResolve(specifier, conditions.includes(SOURCE_CONDITION) ? context : { ...context, conditions: [...conditions, SOURCE_CONDITION] });
+      return nextResolve(
+        specifier,
+        conditions.includes(SOURCE_CONDITION) ? context : { ...context, conditions: [...conditions, SOURCE_CONDITION] },
+      );
     },
   });
   const { runCli } = await import(source.href);

@@ -5,7 +5,7 @@
  * JSON object, and only a declared duration prints as ISO-8601.
  */
 import type { AnyType, FlyteListType, FlyteMapType, FlyteUnionType, TypeRecord } from '@tflyte/core';
-import { TflyteError, setOwn } from '@tflyte/core';
+import { setOwn, TflyteError } from '@tflyte/core';
 
 /** The declared outputs of what ran (a task's `outputs`); without it values print by their runtime shape. */
 export interface DeclaredOutputs {
@@ -25,7 +25,10 @@ export function formatResult(value: unknown, json: boolean, outputs?: DeclaredOu
  * results: `{ "error": { "code", "message", … } }`, plus the task's failure details when it ran.
  */
 export function formatFailure(error: unknown): string {
-  const base = error instanceof TflyteError ? { code: error.code, message: error.message } : { code: 'TFLYTE_INTERNAL', message: String(error instanceof Error ? error.message : error) };
+  const base =
+    error instanceof TflyteError
+      ? { code: error.code, message: error.message }
+      : { code: 'TFLYTE_INTERNAL', message: String(error instanceof Error ? error.message : error) };
   const details: Record<string, unknown> = {};
   if (typeof error === 'object' && error !== null) {
     const e = error as { task?: unknown; failure?: unknown; attempts?: unknown };
@@ -46,7 +49,9 @@ function plainOutputs(value: unknown, outputs: DeclaredOutputs): unknown {
     case 'tuple':
       return Array.isArray(value) ? value.map((item, i) => toPlain(item, types[i])) : toPlain(value, undefined);
     case 'record':
-      return typeof value === 'object' && value !== null ? plainRecord(value as Record<string, unknown>, (key) => outputs.types[key]) : toPlain(value, undefined);
+      return typeof value === 'object' && value !== null
+        ? plainRecord(value as Record<string, unknown>, (key) => outputs.types[key])
+        : toPlain(value, undefined);
   }
 }
 
@@ -65,7 +70,9 @@ function toPlain(value: unknown, type: AnyType | undefined): unknown {
     case 'list':
       return Array.isArray(value) ? value.map((item) => toPlain(item, (type as FlyteListType<AnyType>).element)) : value;
     case 'map':
-      return typeof value === 'object' && value !== null ? plainRecord(value as Record<string, unknown>, () => (type as FlyteMapType<AnyType>).valueType) : value;
+      return typeof value === 'object' && value !== null
+        ? plainRecord(value as Record<string, unknown>, () => (type as FlyteMapType<AnyType>).valueType)
+        : value;
     case 'union':
       return toPlain(value, variantOf(type as FlyteUnionType<unknown>, value));
   }

@@ -1,4 +1,5 @@
 // The CLI as a library, for embedding and tests.
-export { main, runCli } from './main.ts';
+
 export type { Io } from './main.ts';
+export { main, runCli } from './main.ts';
 export { EXIT, UsageError } from './usage-error.ts';

@@ -34,7 +34,10 @@ describe('keys that name Object.prototype members are ordinary keys', () => {
     it(`passes a map key "${key}" from a flag through the task and prints it`, async () => {
       const result = await tflyte('run', values, 'echoMap', '--m', `{"${key}": 5, "a": 1}`);
       expect(result.code, result.err).toBe(EXIT.ok);
-      expect(Object.entries(JSON.parse(result.out))).toEqual([[key, 5], ['a', 1]]);
+      expect(Object.entries(JSON.parse(result.out))).toEqual([
+        [key, 5],
+        ['a', 1],
+      ]);
     });
 
     it(`passes a struct key "${key}" through the task and prints it`, async () => {
@@ -46,7 +49,9 @@ describe('keys that name Object.prototype members are ordinary keys', () => {
     it(`reads "${key}" in --inputs-file as a key that is not an input, naming it`, async () => {
       const result = await tflyte('run', '--inputs-file', inputsFile(`{"m": {"a": 1}, "${key}": 1}`), values, 'echoMap');
       expect(result.code).toBe(EXIT.usage);
-      expect(result.err).toBe(`tflyte: --inputs-file ${join(project, 'inputs.json')}: '${key}' is not an input of task 'src.test-fixtures.values.echoMap' (inputs: --m <map<string, int>>)`);
+      expect(result.err).toBe(
+        `tflyte: --inputs-file ${join(project, 'inputs.json')}: '${key}' is not an input of task 'src.test-fixtures.values.echoMap' (inputs: --m <map<string, int>>)`,
+      );
     });
 
     it(`reads a map key "${key}" from --inputs-file`, async () => {
@@ -65,7 +70,14 @@ describe('keys that name Object.prototype members are ordinary keys', () => {
 
 describe('dates', () => {
   it('refuses an impossible date instead of rolling it over', async () => {
-    for (const text of ['2026-02-30', '2026-02-29T10:00:00Z', '2026-13-01', '2026-04-31T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T10:61:00Z']) {
+    for (const text of [
+      '2026-02-30',
+      '2026-02-29T10:00:00Z',
+      '2026-13-01',
+      '2026-04-31T00:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T10:61:00Z',
+    ]) {
       const result = await tflyte('run', values, 'echoDate', '--when', text);
       expect(result.code, text).toBe(EXIT.usage);
       expect(result.err, text).toMatch(/input 'when': .*not a real date or time/);
@@ -99,6 +111,10 @@ describe('outputs print by their declared type', () => {
 
   it('prints Infinity, bare and in JSON', async () => {
     expect((await tflyte('run', values, 'infinite')).out).toBe('Infinity');
-    expect(JSON.parse((await tflyte('run', values, 'several')).out)).toEqual({ x: '-Infinity', when: '2026-01-31T12:00:00.000Z', raw: 'AQI=' });
+    expect(JSON.parse((await tflyte('run', values, 'several')).out)).toEqual({
+      x: '-Infinity',
+      when: '2026-01-31T12:00:00.000Z',
+      raw: 'AQI=',
+    });
   });
 });

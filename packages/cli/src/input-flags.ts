@@ -5,15 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { type AnyType, type Task, setOwn } from '@tflyte/core';
+import { type AnyType, setOwn, type Task } from '@tflyte/core';
 import { SimpleType } from '@tflyte/idl/core/types';
 import { parse as parseYaml } from 'yaml';
-import { InputParseError, fromJson, parseInput } from './parse-input.ts';
+import { fromJson, InputParseError, parseInput } from './parse-input.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `nPartitions` answers to `--nPartitions` and `--n-partitions`. */
 function flagNames(input: string): string[] {
-  const kebab = input.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
+  const kebab = input
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/_/g, '-')
+    .toLowerCase();
   return kebab === input ? [input] : [input, kebab];
 }
 
@@ -109,7 +112,8 @@ function readInputsFile(task: Task, file: string, cwd: string): Record<string, u
   for (const [name, raw] of Object.entries(data)) {
     // Own keys only: an entry named "constructor" is not the input type Object.prototype holds.
     const type = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
-    if (type === undefined) throw new UsageError(`--inputs-file ${file}: '${name}' is not an input of task '${task.name}' (inputs: ${describeInputs(inputs)})`);
+    if (type === undefined)
+      throw new UsageError(`--inputs-file ${file}: '${name}' is not an input of task '${task.name}' (inputs: ${describeInputs(inputs)})`);
     let value: unknown;
     try {
       value = fromJson(type.literalType(), raw, '', cwd);
@@ -120,7 +124,6 @@ function readInputsFile(task: Task, file: string, cwd: string): Record<string, u
   }
   return values;
 }
-
 
 function describeInputs(inputs: Record<string, AnyType>): string {
   const parts = Object.entries(inputs).map(([name, type]) => `--${flagNames(name).at(-1)} <${type.display}>`);

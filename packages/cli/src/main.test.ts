@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
@@ -31,7 +31,9 @@ describe('tflyte run', () => {
   it('prints a failure as JSON with --json: its code, message and the task failure for scripts', async () => {
     const { code, out } = await tflyte(['run', '--json', fixtures, 'fail', '--why', 'no good']);
     expect(code).toBe(EXIT.taskFailed);
-    expect(JSON.parse(out)).toMatchObject({ error: { code: 'TFLYTE_TASK_FAILED', attempts: 1, failure: { kind: 'user', retryable: false, code: 'USER:NonRetryableError' } } });
+    expect(JSON.parse(out)).toMatchObject({
+      error: { code: 'TFLYTE_TASK_FAILED', attempts: 1, failure: { kind: 'user', retryable: false, code: 'USER:NonRetryableError' } },
+    });
   });
 
   it('writes the run report with --report, naming the file', async () => {
@@ -45,31 +47,88 @@ describe('tflyte run', () => {
   });
 
   it('prints -1.5 for slope and 3 for mean (the README commands)', async () => {
-    expect(await tflyte(['run', 'examples/basics.ts', 'slope', '--x', '[-3,0,3]', '--y', '[7,4,-2]'])).toMatchObject({ code: 0, out: '-1.5' });
+    expect(await tflyte(['run', 'examples/basics.ts', 'slope', '--x', '[-3,0,3]', '--y', '[7,4,-2]'])).toMatchObject({
+      code: 0,
+      out: '-1.5',
+    });
     expect(await tflyte(['run', 'examples/basics.ts', 'mean', '--values', '[1.0,2.0,3.0,4.0,5.0]'])).toMatchObject({ code: 0, out: '3' });
   });
 
   it('parses every input kind by its declared type, and fills defaults', async () => {
     const { code, out, err } = await tflyte([
-      'run', fixtures, 'describeAll',
-      '--n', '7', '--x', '2.5', '--s', 'hi there', '--flag',
-      '--when', '2026-01-31T12:00:00Z', '--wait', 'PT1M30S', '--color', 'green',
-      '--tags', '["a","b"]', '--counts', '{"a":1}', '--cfg', '{"deep":{"k":[1,true]}}',
+      'run',
+      fixtures,
+      'describeAll',
+      '--n',
+      '7',
+      '--x',
+      '2.5',
+      '--s',
+      'hi there',
+      '--flag',
+      '--when',
+      '2026-01-31T12:00:00Z',
+      '--wait',
+      'PT1M30S',
+      '--color',
+      'green',
+      '--tags',
+      '["a","b"]',
+      '--counts',
+      '{"a":1}',
+      '--cfg',
+      '{"deep":{"k":[1,true]}}',
     ]);
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual({
-      n: 7, x: 2.5, s: 'hi there', flag: true, when: '2026-01-31T12:00:00.000Z', wait: { seconds: 90, nanos: 0 },
-      color: 'green', tags: ['a', 'b'], counts: { a: 1 }, cfg: { deep: { k: [1, true] } }, maybe: null, retries: 2,
+      n: 7,
+      x: 2.5,
+      s: 'hi there',
+      flag: true,
+      when: '2026-01-31T12:00:00.000Z',
+      wait: { seconds: 90, nanos: 0 },
+      color: 'green',
+      tags: ['a', 'b'],
+      counts: { a: 1 },
+      cfg: { deep: { k: [1, true] } },
+      maybe: null,
+      retries: 2,
     });
   });
 
   it('reads booleans as --flag / --no-flag and names as camelCase or kebab-case', async () => {
-    const base = ['run', fixtures, 'describe-all', '--n', '1', '--x', '1', '--s', '', '--when', '2026-01-01', '--wait', '5', '--color', 'red', '--tags', '[]', '--counts', '{}', '--cfg', '{}'];
+    const base = [
+      'run',
+      fixtures,
+      'describe-all',
+      '--n',
+      '1',
+      '--x',
+      '1',
+      '--s',
+      '',
+      '--when',
+      '2026-01-01',
+      '--wait',
+      '5',
+      '--color',
+      'red',
+      '--tags',
+      '[]',
+      '--counts',
+      '{}',
+      '--cfg',
+      '{}',
+    ];
     // describe-all is not an export name, but flags and the entity both resolve by their exact names only
     expect((await tflyte(base)).code).toBe(EXIT.usage);
     base[2] = 'describeAll';
-    expect(JSON.parse((await tflyte([...base, '--no-flag', '--maybe', '4'])).out)).toMatchObject({ flag: false, maybe: 4, wait: { seconds: 5 } });
+    expect(JSON.parse((await tflyte([...base, '--no-flag', '--maybe', '4'])).out)).toMatchObject({
+      flag: false,
+      maybe: 4,
+      wait: { seconds: 5 },
+    });
   });
 
   it('takes inputs from a JSON or YAML file', async () => {
@@ -96,7 +155,10 @@ describe('tflyte run', () => {
     [['run', 'examples/basics.ts', 'mean'], /task 'examples.basics.mean': missing --values \(list<float>\)/],
     [['run', 'examples/basics.ts', 'mean', '--valus', '[1]'], /unknown option --valus; did you mean --values\?/],
     [['run', 'examples/basics.ts', 'mean', '--values', '[1,'], /input 'values': is not valid JSON/],
-    [['run', 'examples/basics.ts', 'slope', '--x', '["a"]', '--y', '[1]'], /task 'examples.basics.slope', input 'x': \[0\]: expected an integer, got "a"/],
+    [
+      ['run', 'examples/basics.ts', 'slope', '--x', '["a"]', '--y', '[1]'],
+      /task 'examples.basics.slope', input 'x': \[0\]: expected an integer, got "a"/,
+    ],
     [['run', fixtures, 'describeAll', '--color', 'blue'], /input 'color': expected one of red, green, got "blue"/],
     [['run', 'nowhere.ts', 'mean'], /no such file: nowhere.ts/],
     [['launch'], /unknown command 'launch'/],
@@ -126,7 +188,10 @@ describe('tflyte run', () => {
 describe('the tflyte bin', () => {
   it('runs as a process: result on stdout, exit code 0; usage errors exit 2', () => {
     const bin = join(repo, 'packages/cli/bin/tflyte.js');
-    const ok = spawnSync(process.execPath, [bin, 'run', 'examples/basics.ts', 'mean', '--values', '[1,2,3]'], { cwd: repo, encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [bin, 'run', 'examples/basics.ts', 'mean', '--values', '[1,2,3]'], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
     expect(ok.stdout.trim()).toBe('2');
     expect(ok.status).toBe(0);
     const bad = spawnSync(process.execPath, [bin, 'run', 'examples/basics.ts', 'mean'], { cwd: repo, encoding: 'utf8' });

@@ -4,7 +4,7 @@
  * AWS_ENDPOINT_URL_S3, credentials chains, STORAGE_EMULATOR_HOST). The cloud SDKs load on first use,
  * so a file:// run does not pay for them.
  */
-import { type ObjectStore, type Storage, createFileStore, createStorage } from '@tflyte/core';
+import { createFileStore, createStorage, type ObjectStore, type Storage } from '@tflyte/core';
 
 function lazyStore(schemes: readonly string[], load: () => Promise<ObjectStore>): ObjectStore {
   let store: Promise<ObjectStore> | undefined;

@@ -4,9 +4,9 @@
  * the remote URI, as flytekit does. With a local raw prefix (one machine), paths stay as they are.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { type Storage, joinUri, toLocalPath, uriScheme } from '@tflyte/core';
+import { joinUri, type Storage, toLocalPath, uriScheme } from '@tflyte/core';
 import type { Literal, LiteralMap } from '@tflyte/idl/core/literals';
 
 export async function uploadLocalBlobs(outputs: LiteralMap, rawOutputPrefix: string | undefined, storage: Storage): Promise<void> {

@@ -1,6 +1,6 @@
 import { StateCorruptError, TaskFailedError, TflyteError } from '@tflyte/core';
 import { describe, expect, it } from 'vitest';
-import { EXIT, UsageError, exitCodeOf } from './usage-error.ts';
+import { EXIT, exitCodeOf, UsageError } from './usage-error.ts';
 
 describe('exitCodeOf', () => {
   it('gives an unwritable state store its own exit code, apart from usage, task and internal failures', () => {
@@ -10,7 +10,9 @@ describe('exitCodeOf', () => {
   });
 
   it('maps task failures to 1, user-fixable errors to 2 and anything else to 70', () => {
-    expect(exitCodeOf(new TaskFailedError({ task: 't', failure: { kind: 'user', retryable: false, code: 'X', message: 'm' }, attempts: 1 }))).toBe(EXIT.taskFailed);
+    expect(
+      exitCodeOf(new TaskFailedError({ task: 't', failure: { kind: 'user', retryable: false, code: 'X', message: 'm' }, attempts: 1 })),
+    ).toBe(EXIT.taskFailed);
     expect(exitCodeOf(new UsageError('bad'))).toBe(EXIT.usage);
     expect(exitCodeOf(new StateCorruptError('/s/state.db', 'bad header'))).toBe(EXIT.usage);
     expect(exitCodeOf(new Error('bug'))).toBe(EXIT.internal);

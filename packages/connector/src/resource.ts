@@ -10,11 +10,22 @@
  * `agent_error.origin`, and a tflyte client reads it back, so a tflyte-to-tflyte run keeps SYSTEM
  * failures on the system retry budget.
  */
-import { create } from '@bufbuild/protobuf';
-import { type FailureInfo, Phase, type TaskStatus, failed, initializing, queued, running, succeeded, waitingForResources } from '@tflyte/core';
-import { AgentErrorSchema, AgentError_Kind, type Resource, ResourceSchema, State } from '@tflyte/idl/admin/agent';
-import { ExecutionError_ErrorKind, TaskLogSchema } from '@tflyte/idl/core/execution';
+
 import type { JsonObject } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
+import {
+  type FailureInfo,
+  failed,
+  initializing,
+  Phase,
+  queued,
+  running,
+  succeeded,
+  type TaskStatus,
+  waitingForResources,
+} from '@tflyte/core';
+import { AgentError_Kind, AgentErrorSchema, type Resource, ResourceSchema, State } from '@tflyte/idl/admin/agent';
+import { ExecutionError_ErrorKind, TaskLogSchema } from '@tflyte/idl/core/execution';
 
 /** Propeller's failure code when the connector gives none. */
 export const DEFAULT_FAILURE_CODE = 'TaskFailedWithError';
@@ -103,4 +114,3 @@ export function statusFromResource(resource: Resource): TaskStatus | undefined {
       return undefined;
   }
 }
-

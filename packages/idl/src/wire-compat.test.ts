@@ -6,34 +6,50 @@
 import { createRequire } from 'node:module';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { DurationSchema } from '@bufbuild/protobuf/wkt';
-import { describe, expect, it } from 'vitest';
+import { CreateTaskRequestSchema } from '@tflyte/idl/admin/agent';
 import { IdentifierSchema, ResourceType } from '@tflyte/idl/core/identifier';
-import { LiteralMapSchema, LiteralSchema, RetryStrategySchema } from '@tflyte/idl/core/literals';
 import { TypedInterfaceSchema, VariableMapSchema, VariableSchema } from '@tflyte/idl/core/interface';
-import { LiteralTypeSchema, SimpleType } from '@tflyte/idl/core/types';
+import { KeyValuePairSchema, LiteralMapSchema, LiteralSchema, RetryStrategySchema } from '@tflyte/idl/core/literals';
 import {
   ContainerSchema,
-  ResourcesSchema,
   Resources_ResourceEntrySchema,
   Resources_ResourceName,
-  RuntimeMetadataSchema,
+  ResourcesSchema,
   RuntimeMetadata_RuntimeType,
+  RuntimeMetadataSchema,
   TaskMetadataSchema,
   TaskTemplateSchema,
 } from '@tflyte/idl/core/tasks';
-import { KeyValuePairSchema } from '@tflyte/idl/core/literals';
-import { CreateTaskRequestSchema } from '@tflyte/idl/admin/agent';
+import { LiteralTypeSchema, SimpleType } from '@tflyte/idl/core/types';
 import { AsyncAgentService } from '@tflyte/idl/service/agent';
+import { describe, expect, it } from 'vitest';
 
 // The package is CommonJS protobufjs static code with no types of its own worth importing here.
-type Pb = Record<string, Record<string, { encode(m: unknown): { finish(): Uint8Array }; decode(b: Uint8Array): Record<string, unknown>; verify(m: unknown): string | null; create(m: unknown): unknown }>>;
+type Pb = Record<
+  string,
+  Record<
+    string,
+    {
+      encode(m: unknown): { finish(): Uint8Array };
+      decode(b: Uint8Array): Record<string, unknown>;
+      verify(m: unknown): string | null;
+      create(m: unknown): unknown;
+    }
+  >
+>;
 const require = createRequire(import.meta.url);
 const flyteidl = (require('@flyteorg/flyteidl/gen/pb-js/flyteidl.js') as { flyteidl: Pb }).flyteidl;
 
 function sampleTemplate() {
   const float = create(LiteralTypeSchema, { type: { case: 'simple', value: SimpleType.FLOAT } });
   return create(TaskTemplateSchema, {
-    id: create(IdentifierSchema, { resourceType: ResourceType.TASK, project: 'p', domain: 'd', name: 'examples.basics.mean', version: 'v1' }),
+    id: create(IdentifierSchema, {
+      resourceType: ResourceType.TASK,
+      project: 'p',
+      domain: 'd',
+      name: 'examples.basics.mean',
+      version: 'v1',
+    }),
     type: 'container',
     metadata: create(TaskMetadataSchema, {
       discoverable: true,
@@ -45,7 +61,11 @@ function sampleTemplate() {
       tags: { team: 'ml' },
     }),
     interface: create(TypedInterfaceSchema, {
-      inputs: create(VariableMapSchema, { variables: { values: create(VariableSchema, { type: create(LiteralTypeSchema, { type: { case: 'collectionType', value: float } }) }) } }),
+      inputs: create(VariableMapSchema, {
+        variables: {
+          values: create(VariableSchema, { type: create(LiteralTypeSchema, { type: { case: 'collectionType', value: float } }) }),
+        },
+      }),
       outputs: create(VariableMapSchema, { variables: { o0: create(VariableSchema, { type: float, description: 'the mean' }) } }),
     }),
     custom: { sparkConf: { 'spark.executor.cores': '2' }, replicas: 3, flag: true, nothing: null },
@@ -104,7 +124,9 @@ describe('flyteidl wire compatibility with the @flyteorg/flyteidl protobufjs cod
   it('literal maps round-trip both ways', () => {
     const map = create(LiteralMapSchema, {
       literals: {
-        x: create(LiteralSchema, { value: { case: 'scalar', value: { value: { case: 'primitive', value: { value: { case: 'integer', value: 42n } } } } } }),
+        x: create(LiteralSchema, {
+          value: { case: 'scalar', value: { value: { case: 'primitive', value: { value: { case: 'integer', value: 42n } } } } },
+        }),
       },
     });
     const Pbm = flyteidl.core!.LiteralMap!;

@@ -128,7 +128,12 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
   const describe = (h: ResourceHandle) => `${kind.kind} ${h.namespace}/${h.name}`;
 
   const deletedExternally = (h: ResourceHandle): TaskStatus =>
-    failure('system', true, 'ResourceDeletedExternally', `${describe(h)} was deleted by someone other than tflyte while the attempt was running`);
+    failure(
+      'system',
+      true,
+      'ResourceDeletedExternally',
+      `${describe(h)} was deleted by someone other than tflyte while the attempt was running`,
+    );
 
   /** The object for the handle, as it is created; a build that throws is the task's fault unless it says otherwise. */
   const manifest = async (ctx: AttemptContext, handle: ResourceHandle, prepare: boolean): Promise<T> => {
@@ -150,17 +155,28 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
       );
     }
     const metadata = object.metadata ?? {};
-    object.metadata = { ...metadata, name: handle.name, namespace: handle.namespace, labels: { ...metadata.labels, [MANAGED_BY_LABEL]: MANAGED_BY } };
+    object.metadata = {
+      ...metadata,
+      name: handle.name,
+      namespace: handle.namespace,
+      labels: { ...metadata.labels, [MANAGED_BY_LABEL]: MANAGED_BY },
+    };
     object.apiVersion = kind.apiVersion;
     object.kind = kind.kind;
     return object;
   };
 
   /** Builds and creates the object; 'waiting' while a quota is full. */
-  const submit = async (ctx: AttemptContext, handle: ResourceHandle): Promise<{ type: 'submitted' } | { type: 'waiting'; message: string }> => {
+  const submit = async (
+    ctx: AttemptContext,
+    handle: ResourceHandle,
+  ): Promise<{ type: 'submitted' } | { type: 'waiting'; message: string }> => {
     const object = await manifest(ctx, handle, true);
     const request = createResource(client, kind, object);
-    creating.set(key(handle), request.catch(() => undefined));
+    creating.set(
+      key(handle),
+      request.catch(() => undefined),
+    );
     try {
       const outcome = await request;
       if (outcome.type === 'waiting') return outcome;
@@ -179,7 +195,12 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
       await client.delete(kind, handle.namespace, handle.name);
     } catch (error) {
       throw new BackendError(
-        { kind: 'system', retryable: true, code: 'DeleteFailed', message: `could not delete ${describe(handle)}: ${apiFailure(error).message}` },
+        {
+          kind: 'system',
+          retryable: true,
+          code: 'DeleteFailed',
+          message: `could not delete ${describe(handle)}: ${apiFailure(error).message}`,
+        },
         { cause: error },
       );
     }
@@ -199,7 +220,9 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
     const phase = options.phaseOf(object, ctx, ctx.clock.now());
     if (phase === undefined) return undefined;
     if (object.metadata?.deletionTimestamp !== undefined && !isTerminalPhase(phase.status.phase)) {
-      return { status: failure('system', true, 'UnexpectedObjectDeletion', `${describe(handle)} is being deleted by someone other than tflyte`) };
+      return {
+        status: failure('system', true, 'UnexpectedObjectDeletion', `${describe(handle)} is being deleted by someone other than tflyte`),
+      };
     }
     if (!isTerminalPhase(phase.status.phase) || options.finalize === undefined) return phase;
     // A finalize that fails (outputs not readable yet) throws: the status is read again, under the executor's bound.
@@ -225,10 +248,19 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
       try {
         object ??= await client.get<T>(kind, handle.namespace, handle.name);
       } catch (error) {
-        throw new BackendError({ kind: 'system', retryable: true, code: KUBERNETES_API_ERROR, message: `reading ${describe(handle)}: ${apiFailure(error).message}` }, { cause: error });
+        throw new BackendError(
+          {
+            kind: 'system',
+            retryable: true,
+            code: KUBERNETES_API_ERROR,
+            message: `reading ${describe(handle)}: ${apiFailure(error).message}`,
+          },
+          { cause: error },
+        );
       }
       // A handle from while the quota was full: a watch may have created the object since.
-      if (object === undefined && !handle.created) return waitingForResources({ message: `${describe(handle)} waits for its namespace's resource quota` });
+      if (object === undefined && !handle.created)
+        return waitingForResources({ message: `${describe(handle)} waits for its namespace's resource quota` });
       if (object === undefined) return deletedExternally(handle);
       return (await evaluate(object, ctx, handle))?.status ?? queued({ message: `${describe(handle)} submitted` });
     },

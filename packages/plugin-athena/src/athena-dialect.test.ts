@@ -1,5 +1,5 @@
 import { t } from '@tflyte/core';
-import { QueryInputError, parseQueryTemplate, renderQuery } from '@tflyte/warehouse';
+import { parseQueryTemplate, QueryInputError, renderQuery } from '@tflyte/warehouse';
 import { describe, expect, it } from 'vitest';
 import { athenaDialect } from './athena-dialect.ts';
 
@@ -8,7 +8,9 @@ const render = (query: string, literals: Record<string, ReturnType<ReturnType<ty
 
 describe('athenaDialect', () => {
   it('sends each value reference as a ? with its SQL literal as an execution parameter', () => {
-    const { query, parameters } = render('SELECT * FROM t WHERE a = {{ .inputs.a }} AND b = {{ .inputs.a }}', { a: t.string().toLiteral("it's") });
+    const { query, parameters } = render('SELECT * FROM t WHERE a = {{ .inputs.a }} AND b = {{ .inputs.a }}', {
+      a: t.string().toLiteral("it's"),
+    });
     expect(query).toBe('SELECT * FROM t WHERE a = ? AND b = ?');
     expect(parameters.map((p) => athenaDialect.literal(p.name, p.value))).toEqual(["'it''s'", "'it''s'"]);
   });

@@ -3,7 +3,7 @@
  * as SQL literal text, each at most 1024 characters; double-quoted identifiers; queries of at most
  * 262,144 characters.
  */
-import { QueryInputError, ansiLiteral, sqlDialect } from '@tflyte/warehouse';
+import { ansiLiteral, QueryInputError, sqlDialect } from '@tflyte/warehouse';
 
 /** Athena's limit on the length of one execution parameter. */
 export const MAX_PARAMETER_LENGTH = 1024;

@@ -7,14 +7,14 @@ import {
   type AsyncBackend,
   type Backend,
   CancelledError,
-  type ExecutorEvent,
-  type StateStore,
-  TaskFailedError,
   createExecutor,
   createRegistry,
+  type ExecutorEvent,
   executorRunner,
   isSyncBackend,
   openStateStore,
+  type StateStore,
+  TaskFailedError,
   t,
   toLiteralMap,
   toTaskTemplate,
@@ -37,7 +37,12 @@ afterEach(async () => {
 });
 
 async function startServer(options: AthenaServerOptions = {}): Promise<AthenaTestServer> {
-  const server = await startAthenaServer({ queuedMs: 2, runningMs: 2, workGroups: { primary: { outputLocation: 's3://results/athena/' } }, ...options });
+  const server = await startAthenaServer({
+    queuedMs: 2,
+    runningMs: 2,
+    workGroups: { primary: { outputLocation: 's3://results/athena/' } },
+    ...options,
+  });
   cleanups.push(() => server.close());
   await server.sql(`
     CREATE SCHEMA sales;
@@ -99,7 +104,10 @@ describe('athena tasks through the executor', () => {
       { id: 3, amount: '99.99' },
     ]);
     const statuses = events.filter((e) => e.type === 'status-changed');
-    expect(statuses.at(-1)).toMatchObject({ phaseName: 'SUCCEEDED', logs: [{ name: 'Athena Query Console', uri: expect.stringContaining(execution!.queryExecutionId) }] });
+    expect(statuses.at(-1)).toMatchObject({
+      phaseName: 'SUCCEEDED',
+      logs: [{ name: 'Athena Query Console', uri: expect.stringContaining(execution!.queryExecutionId) }],
+    });
   });
 
   it('creates the query once when the executor dies inside create and a new one resumes the run', async () => {
@@ -127,10 +135,14 @@ describe('athena tasks through the executor', () => {
     expect(Object.keys(outputs.literals)).toEqual(['results', 'rows']);
     expect(server.executions()).toHaveLength(1);
     expect(server.executions()[0]?.runs).toBe(1);
-    const tokens = server.requests.filter((r) => r.op === 'StartQueryExecution').map((r) => (r.body as { ClientRequestToken: string }).ClientRequestToken);
+    const tokens = server.requests
+      .filter((r) => r.op === 'StartQueryExecution')
+      .map((r) => (r.body as { ClientRequestToken: string }).ClientRequestToken);
     expect(tokens).toHaveLength(2);
     expect(new Set(tokens).size).toBe(1);
-    expect(second.events.filter((e) => e.type === 'attempt-created')).toMatchObject([{ attempt: 0, handle: { job: { queryExecutionId: server.executions()[0]?.queryExecutionId } } }]);
+    expect(second.events.filter((e) => e.type === 'attempt-created')).toMatchObject([
+      { attempt: 0, handle: { job: { queryExecutionId: server.executions()[0]?.queryExecutionId } } },
+    ]);
   });
 
   it('re-attaches to a running query after a restart without starting it again', async () => {
@@ -159,7 +171,9 @@ describe('athena tasks through the executor', () => {
     const server = await startServer({ runningMs: Number.POSITIVE_INFINITY });
     const { executor } = executorOn(await stateDir(), { plugin: plugin(server) });
     const abort = new AbortController();
-    const run = executor.run(toTaskTemplate(ordersByRegion, { version: 'v1' }), toLiteralMap(ordersByRegion.inputs, { region: 'eu' }), { signal: abort.signal });
+    const run = executor.run(toTaskTemplate(ordersByRegion, { version: 'v1' }), toLiteralMap(ordersByRegion.inputs, { region: 'eu' }), {
+      signal: abort.signal,
+    });
     while (server.executions()[0]?.state !== 'RUNNING') await delay(2);
     abort.abort();
     await expect(run).rejects.toBeInstanceOf(CancelledError);
@@ -203,11 +217,16 @@ describe('athena tasks through the executor', () => {
     // after the request was handled. Counted on the server: one query per run, each run once.
     const perKind = 1 - 0.7 ** (1 / 4);
     const server = await startServer({
-      faults: { seed: 30, rules: (['throttle', 'server-error', 'connection-reset', 'lost-response'] as const).map((kind) => ({ kind, probability: perKind })) },
+      faults: {
+        seed: 30,
+        rules: (['throttle', 'server-error', 'connection-reset', 'lost-response'] as const).map((kind) => ({ kind, probability: perKind })),
+      },
     });
     const { executor } = executorOn(await stateDir(), { plugin: plugin(server) });
     const regions = ['eu', 'us', 'ap', 'eu', 'us', 'ap', 'eu', 'us', 'ap', 'eu'];
-    const results = await withRunner(executorRunner(executor, { runId: 'faults30' }), () => Promise.all(regions.map((region) => ordersByRegion({ region }))));
+    const results = await withRunner(executorRunner(executor, { runId: 'faults30' }), () =>
+      Promise.all(regions.map((region) => ordersByRegion({ region }))),
+    );
 
     const expected: Record<string, unknown[]> = {
       eu: [
@@ -248,7 +267,12 @@ describe('athena tasks through the executor', () => {
     const dir = await stateDir();
     const store = openStateStore(dir);
     cleanups.push(() => store.close());
-    const executor = createExecutor({ registry: createRegistry({ plugins: [plugin(server, { poll: undefined })] }), store, stateDir: dir, clock });
+    const executor = createExecutor({
+      registry: createRegistry({ plugins: [plugin(server, { poll: undefined })] }),
+      store,
+      stateDir: dir,
+      clock,
+    });
     await executor.run(toTaskTemplate(ordersByRegion, { version: 'v1' }), toLiteralMap(ordersByRegion.inputs, { region: 'eu' }));
     // Polls at 0, 1, 2.5, 4.75, 8.1, 13.2, 20.8, 30.8, 40.8, 50.8 s, then every 10 s.
     expect(callsInFirstMinute).toBe(10);

@@ -5,12 +5,12 @@
  * the backend uses the AWS SDK's default region and credential chains, as the AWS CLI does.
  */
 import type { AthenaClientConfig } from '@aws-sdk/client-athena';
-import { type Plugin, type PluginDefinition, TflyteError, definePlugin } from '@tflyte/core';
+import { definePlugin, type Plugin, type PluginDefinition, TflyteError } from '@tflyte/core';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import type { RateLimit, WebApiBackend, WebApiHandle } from '@tflyte/warehouse';
 import athenaPackage from '../package.json' with { type: 'json' };
 import { ATHENA_TASK_TYPE, ATHENA_TASK_TYPE_VERSION, type AthenaQueryConfig, athenaConfigCodec } from './athena-template.ts';
-import { type AthenaHandle, DEFAULT_ATHENA_POLL, type PollPolicy, athenaBackend } from './backend/athena-backend.ts';
+import { type AthenaHandle, athenaBackend, DEFAULT_ATHENA_POLL, type PollPolicy } from './backend/athena-backend.ts';
 import { clientPool } from './backend/client-pool.ts';
 
 export interface AthenaPluginOptions {
@@ -87,13 +87,15 @@ function checkOptions(options: AthenaPluginOptions): void {
     const value = options[key];
     if (value !== undefined && (typeof value !== 'string' || value === '')) fail(key, 'must be a non-empty string');
   }
-  if (options.endpoint !== undefined && !URL.canParse(options.endpoint)) fail('endpoint', `must be a URL such as https://athena.us-east-1.amazonaws.com, got '${options.endpoint}'`);
+  if (options.endpoint !== undefined && !URL.canParse(options.endpoint))
+    fail('endpoint', `must be a URL such as https://athena.us-east-1.amazonaws.com, got '${options.endpoint}'`);
   if (options.outputLocation !== undefined && !/^s3:\/\/[^/]+/.test(options.outputLocation)) {
     fail('outputLocation', `must be an S3 URI such as 's3://bucket/prefix/', got '${options.outputLocation}'`);
   }
   const poll = { ...DEFAULT_ATHENA_POLL, ...options.poll };
   const positive = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n) && n > 0;
   if (!positive(poll.initialMs)) fail('poll.initialMs', 'must be a positive number of milliseconds');
-  if (!(typeof poll.multiplier === 'number' && poll.multiplier >= 1 && Number.isFinite(poll.multiplier))) fail('poll.multiplier', 'must be a number >= 1');
+  if (!(typeof poll.multiplier === 'number' && poll.multiplier >= 1 && Number.isFinite(poll.multiplier)))
+    fail('poll.multiplier', 'must be a number >= 1');
   if (!positive(poll.maxMs) || poll.maxMs < poll.initialMs) fail('poll.maxMs', 'must be a number of milliseconds >= poll.initialMs');
 }

@@ -4,7 +4,12 @@ import { expectTypeOf } from 'vitest';
 import { athenaTask } from './athena-task.ts';
 
 // Without outputs: the result file.
-const plain = athenaTask({ name: 'plain', query: 'SELECT * FROM t WHERE r = {{ .inputs.region }}', inputs: { region: t.string() }, database: 'db' });
+const plain = athenaTask({
+  name: 'plain',
+  query: 'SELECT * FROM t WHERE r = {{ .inputs.region }}',
+  inputs: { region: t.string() },
+  database: 'db',
+});
 expectTypeOf(plain).parameter(0).toEqualTypeOf<{ region: string | PromiseLike<string> }>();
 expectTypeOf(plain).returns.resolves.toEqualTypeOf<{ results: StructuredDatasetRef }>();
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { athenaTask } from './athena-task.ts';
 import { athenaConfigCodec } from './athena-template.ts';
 
-const json = (task: Parameters<typeof toTaskTemplate>[0]) => taskTemplateToJson(toTaskTemplate(task, { version: 'v1' })) as Record<string, unknown>;
+const json = (task: Parameters<typeof toTaskTemplate>[0]) =>
+  taskTemplateToJson(toTaskTemplate(task, { version: 'v1' })) as Record<string, unknown>;
 
 const ordersByRegion = athenaTask({
   name: 'ordersByRegion',
@@ -41,7 +42,12 @@ describe('athenaTask serialization (golden, field by field)', () => {
   it('omits empty PrestoQuery fields, as MessageToDict does', () => {
     const task = athenaTask({ name: 'minimal', query: 'SELECT 1', database: 'sales' });
     expect(json(task)['custom']).toEqual({ schema: 'sales', statement: 'SELECT 1' });
-    expect(athenaConfigCodec.decode({ custom: json(task)['custom'] as never }, 0)).toEqual({ statement: 'SELECT 1', database: 'sales', workgroup: '', catalog: '' });
+    expect(athenaConfigCodec.decode({ custom: json(task)['custom'] as never }, 0)).toEqual({
+      statement: 'SELECT 1',
+      database: 'sales',
+      workgroup: '',
+      catalog: '',
+    });
   });
 
   it('holds the normalized statement in a sql target (flytekit sets none) with no container', () => {
@@ -53,7 +59,12 @@ describe('athenaTask serialization (golden, field by field)', () => {
   it('declares the typed inputs and a results dataset in CSV by default', () => {
     expect(template['interface']).toEqual({
       // A variable without .describe() is described by its name, as flytekit writes it.
-      inputs: { variables: { region: { type: { simple: 'STRING' }, description: 'region' }, minAmount: { type: { simple: 'FLOAT' }, description: 'minAmount' } } },
+      inputs: {
+        variables: {
+          region: { type: { simple: 'STRING' }, description: 'region' },
+          minAmount: { type: { simple: 'FLOAT' }, description: 'minAmount' },
+        },
+      },
       outputs: { variables: { results: { type: { structuredDatasetType: { format: 'csv' } }, description: 'results' } } },
     });
   });
@@ -79,7 +90,10 @@ describe('athenaTask serialization (golden, field by field)', () => {
         results: { type: { structuredDatasetType: { format: 'csv' } }, description: 'results' },
         rows: {
           type: {
-            collectionType: { simple: 'STRUCT', annotation: { annotations: { 'cache-key-metadata': { 'serialization-format': 'msgpack' } } } },
+            collectionType: {
+              simple: 'STRUCT',
+              annotation: { annotations: { 'cache-key-metadata': { 'serialization-format': 'msgpack' } } },
+            },
           },
           description: 'rows',
         },
@@ -102,7 +116,10 @@ describe('athenaTask serialization (golden, field by field)', () => {
     process.env['AWS_PROFILE'] = 'tflyte-test-none';
     try {
       // No region anywhere: one attempt, a permanent USER failure that says what to set.
-      await expect(ordersByRegion({ region: 'eu', minAmount: 1 })).rejects.toMatchObject({ attempts: 1, failure: { code: 'NoRegion', retryable: false } });
+      await expect(ordersByRegion({ region: 'eu', minAmount: 1 })).rejects.toMatchObject({
+        attempts: 1,
+        failure: { code: 'NoRegion', retryable: false },
+      });
     } finally {
       process.env = env;
     }
@@ -129,7 +146,9 @@ describe('athenaTask definition-time errors', () => {
     expect(define({ query: 'SELECT * FROM t WHERE id IN ({{ .inputs.ids }})', inputs: { ids: t.list(t.int()) } })).toThrow(
       /option 'inputs.ids' has type list<int>, which has no SQL literal form/,
     );
-    expect(define({ query: 'SELECT * FROM {{ .inputs.n | identifier }}', inputs: { n: t.int() } })).toThrow(/option 'inputs.n' has type int; \| identifier takes a string/);
+    expect(define({ query: 'SELECT * FROM {{ .inputs.n | identifier }}', inputs: { n: t.int() } })).toThrow(
+      /option 'inputs.n' has type int; \| identifier takes a string/,
+    );
   });
 
   it('surfaces template problems as errors of the query option', () => {
@@ -156,7 +175,9 @@ describe('athenaTask definition-time errors', () => {
   it('accepts only results (a dataset) and rows (list of struct) as outputs', () => {
     expect(define({ outputs: { total: t.int() } })).toThrow(/option 'outputs.total' is not an Athena output/);
     expect(define({ outputs: { results: t.file() } })).toThrow(/option 'outputs.results' must be a dataset/);
-    expect(define({ outputs: { rows: t.list(t.string()) } })).toThrow(/option 'outputs.rows' must be t.list\(t.struct\(\)\), got list<string>/);
+    expect(define({ outputs: { rows: t.list(t.string()) } })).toThrow(
+      /option 'outputs.rows' must be t.list\(t.struct\(\)\), got list<string>/,
+    );
     expect(define({ outputs: t.dataset() })).toThrow(/option 'outputs' must name its outputs/);
   });
 

@@ -3,8 +3,16 @@
  * runs through an executor with `athenaPlugin()` registered. Serialized as flytekit's AthenaTask
  * (type `presto`, custom = PrestoQuery) plus a `sql` target holding the statement.
  */
-import { type CommonTaskOptions, type DefinedTask, InvalidOptionError, type Task, type TypeRecord, markTaskFactoryModule, t } from '@tflyte/core';
-import { type DefaultResultOutputs, type ResultOutputs, checkQuery, checkResultOutputs } from '@tflyte/warehouse';
+import {
+  type CommonTaskOptions,
+  type DefinedTask,
+  InvalidOptionError,
+  markTaskFactoryModule,
+  type Task,
+  type TypeRecord,
+  t,
+} from '@tflyte/core';
+import { checkQuery, checkResultOutputs, type DefaultResultOutputs, type ResultOutputs } from '@tflyte/warehouse';
 import { MAX_QUERY_LENGTH } from './athena-dialect.ts';
 import { athena } from './athena-plugin.ts';
 import type { AthenaQueryConfig } from './athena-template.ts';
@@ -85,10 +93,12 @@ function athenaConfig(task: DefinedTask, settings: AthenaSettings): AthenaQueryC
   const template = checkQuery(task, settings.query, { maxLength: { chars: MAX_QUERY_LENGTH, service: 'Athena' } });
   const database = requiredString(settings.database, 'database', 255, fail);
   const workgroup = optionalString(settings.workgroup, 'workgroup', 128, fail);
-  if (workgroup !== '' && !WORKGROUP.test(workgroup)) fail('workgroup', `'${workgroup}' is not a workgroup name (letters, digits, '.', '_' and '-')`);
+  if (workgroup !== '' && !WORKGROUP.test(workgroup))
+    fail('workgroup', `'${workgroup}' is not a workgroup name (letters, digits, '.', '_' and '-')`);
   const catalog = optionalString(settings.catalog, 'catalog', 256, fail);
   const outputLocation = optionalString(settings.outputLocation, 'outputLocation', 1024, fail);
-  if (outputLocation !== '' && !S3_URI.test(outputLocation)) fail('outputLocation', `must be an S3 URI such as 's3://bucket/prefix/', got '${outputLocation}'`);
+  if (outputLocation !== '' && !S3_URI.test(outputLocation))
+    fail('outputLocation', `must be an S3 URI such as 's3://bucket/prefix/', got '${outputLocation}'`);
   const results = checkResultOutputs(task, settings.maxRows, 'Athena');
   return {
     statement: template.statement,

@@ -4,13 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Executor,
-  InvalidInputError,
-  TaskFailedError,
   createExecutor,
   createRegistry,
+  type Executor,
   executorRunner,
+  InvalidInputError,
   openStateStore,
+  TaskFailedError,
   t,
   withRunner,
 } from '@tflyte/core';
@@ -111,8 +111,20 @@ describe('injection strings are data, never SQL', () => {
       database: 'sales',
       outputs: { rows: t.list(t.struct()) },
     });
-    const maybe = athenaTask({ name: 'maybe', query: 'SELECT {{ .inputs.v }} AS v', inputs: { v: t.optional(t.string()) }, database: 'sales', outputs: { rows: t.list(t.struct()) } });
-    const either = athenaTask({ name: 'either', query: 'SELECT {{ .inputs.v }} AS v', inputs: { v: t.union(t.int(), t.string()) }, database: 'sales', outputs: { rows: t.list(t.struct()) } });
+    const maybe = athenaTask({
+      name: 'maybe',
+      query: 'SELECT {{ .inputs.v }} AS v',
+      inputs: { v: t.optional(t.string()) },
+      database: 'sales',
+      outputs: { rows: t.list(t.struct()) },
+    });
+    const either = athenaTask({
+      name: 'either',
+      query: 'SELECT {{ .inputs.v }} AS v',
+      inputs: { v: t.union(t.int(), t.string()) },
+      database: 'sales',
+      outputs: { rows: t.list(t.struct()) },
+    });
     for (const value of INJECTIONS) {
       expect((await call(() => choice({ v: value }))).rows).toEqual([{ v: value }]);
       expect((await call(() => maybe({ v: value }))).rows).toEqual([{ v: value }]);
@@ -165,15 +177,46 @@ describe('injection strings are data, never SQL', () => {
       name: 'typedRow',
       query: `INSERT INTO typed VALUES ({{ .inputs.n }}, {{ .inputs.x }}, {{ .inputs.flag }}, {{ .inputs.ts }}, {{ .inputs.day | date }},
                                      {{ .inputs.label }}, {{ .inputs.maybe }})`,
-      inputs: { n: t.int(), x: t.float(), flag: t.bool(), ts: t.datetime(), day: t.datetime(), label: t.enum(['a', "b'c"]), maybe: t.optional(t.string()) },
+      inputs: {
+        n: t.int(),
+        x: t.float(),
+        flag: t.bool(),
+        ts: t.datetime(),
+        day: t.datetime(),
+        label: t.enum(['a', "b'c"]),
+        maybe: t.optional(t.string()),
+      },
       database: 'sales',
       outputs: {},
     });
-    const readTyped = athenaTask({ name: 'readTyped', query: 'SELECT * FROM typed ORDER BY n', database: 'sales', outputs: { rows: t.list(t.struct()) } });
+    const readTyped = athenaTask({
+      name: 'readTyped',
+      query: 'SELECT * FROM typed ORDER BY n',
+      database: 'sales',
+      outputs: { rows: t.list(t.struct()) },
+    });
     await call(() =>
-      typedInsert({ n: -9007199254740991, x: -0.001, flag: false, ts: new Date('2024-03-01T10:15:00.125Z'), day: new Date('2024-02-29T00:00:00Z'), label: "b'c", maybe: null }),
+      typedInsert({
+        n: -9007199254740991,
+        x: -0.001,
+        flag: false,
+        ts: new Date('2024-03-01T10:15:00.125Z'),
+        day: new Date('2024-02-29T00:00:00Z'),
+        label: "b'c",
+        maybe: null,
+      }),
     );
-    await call(() => typedInsert({ n: 42, x: 1e21, flag: true, ts: new Date('0999-12-31T23:59:59.999Z'), day: new Date('1970-01-01T00:00:00Z'), label: 'a', maybe: "'" }));
+    await call(() =>
+      typedInsert({
+        n: 42,
+        x: 1e21,
+        flag: true,
+        ts: new Date('0999-12-31T23:59:59.999Z'),
+        day: new Date('1970-01-01T00:00:00Z'),
+        label: 'a',
+        maybe: "'",
+      }),
+    );
     expect((await call(() => readTyped({}))).rows).toEqual([
       { n: -9007199254740991, x: -0.001, flag: false, ts: '2024-03-01 10:15:00.125', day: '2024-02-29', label: "b'c", maybe: null },
       { n: 42, x: 1e21, flag: true, ts: '0999-12-31 23:59:59.999', day: '1970-01-01', label: 'a', maybe: "'" },

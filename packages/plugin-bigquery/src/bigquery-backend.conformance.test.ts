@@ -13,7 +13,7 @@ beforeAll(async () => {
   // The re-attach child inherits it: no probing for a GCE metadata server.
   process.env.METADATA_SERVER_DETECTION = 'none';
   server = await startBigQueryServer({ queuedMs: 1, runningMs: Number.POSITIVE_INFINITY });
-  await server.sql('CREATE SCHEMA sales; CREATE TABLE sales.orders(id BIGINT, region VARCHAR); INSERT INTO sales.orders VALUES (1, \'eu\');');
+  await server.sql("CREATE SCHEMA sales; CREATE TABLE sales.orders(id BIGINT, region VARCHAR); INSERT INTO sales.orders VALUES (1, 'eu');");
 });
 afterAll(() => server?.close());
 
@@ -24,7 +24,11 @@ const orders = bigqueryTask({
   projectId: 'my-project',
   location: 'EU',
 });
-const options = () => ({ apiEndpoint: server.endpoint, clientOptions: { retryOptions: { maxRetryDelay: 0.01, maxRetries: 3 } } }) satisfies BigQueryPluginOptions;
+const options = () =>
+  ({
+    apiEndpoint: server.endpoint,
+    clientOptions: { retryOptions: { maxRetryDelay: 0.01, maxRetries: 3 } },
+  }) satisfies BigQueryPluginOptions;
 
 describeBackendConformance({
   name: 'BigQuery backend',
@@ -32,5 +36,9 @@ describeBackendConformance({
   template: () => toTaskTemplate(orders, { version: 'v1' }),
   inputs: toLiteralMap(orders.inputs, { region: 'eu' }),
   submittedJobs: () => server.jobs().length,
-  reattach: () => ({ module: fileURLToPath(new URL('./backend/bigquery-backend.ts', import.meta.url)), export: 'bigqueryBackend', args: [options()] }),
+  reattach: () => ({
+    module: fileURLToPath(new URL('./backend/bigquery-backend.ts', import.meta.url)),
+    export: 'bigqueryBackend',
+    args: [options()],
+  }),
 });

@@ -4,8 +4,9 @@
  * BigQuery REST API names them). Flyte's Go plugin decodes it with encoding/json, which matches keys
  * case-insensitively, so decoding here does the same. The statement is in the `sql` target.
  */
-import { STRING_PARAMETER_TYPES, type StringParameterType } from './query-parameters.ts';
+
 import { type ConfigCodec, type EncodedConfig, InvalidSchemaError, type JsonObject, type JsonValue } from '@tflyte/core';
+import { STRING_PARAMETER_TYPES, type StringParameterType } from './query-parameters.ts';
 
 /** flytekit's BigQueryTask type, routed by Flyte to its BigQuery plugin. */
 export const BIGQUERY_TASK_TYPE = 'bigquery_query_job_task';
@@ -62,8 +63,16 @@ export interface BigQueryConfig {
   readonly parameterTypes?: Readonly<Record<string, StringParameterType>>;
 }
 
-
-const JOB_KEYS = ['destinationTable', 'writeDisposition', 'createDisposition', 'maximumBytesBilled', 'priority', 'defaultDataset', 'useQueryCache', 'labels'] as const;
+const JOB_KEYS = [
+  'destinationTable',
+  'writeDisposition',
+  'createDisposition',
+  'maximumBytesBilled',
+  'priority',
+  'defaultDataset',
+  'useQueryCache',
+  'labels',
+] as const;
 
 function encodeCustom(config: BigQueryConfig): JsonObject {
   // flytekit writes `Location: None` as null when no location is set.
@@ -96,9 +105,11 @@ function decode(encoded: EncodedConfig): BigQueryConfig {
   if (projectId === undefined || projectId === '') fail('ProjectID', 'is required: the Google Cloud project the query job runs in');
   const job: Record<string, unknown> = {};
   const destinationTable = lookup('destinationTable');
-  if (destinationTable !== undefined && destinationTable !== null) job.destinationTable = reference(destinationTable, 'destinationTable', ['projectId', 'datasetId', 'tableId'], fail);
+  if (destinationTable !== undefined && destinationTable !== null)
+    job.destinationTable = reference(destinationTable, 'destinationTable', ['projectId', 'datasetId', 'tableId'], fail);
   const defaultDataset = lookup('defaultDataset');
-  if (defaultDataset !== undefined && defaultDataset !== null) job.defaultDataset = reference(defaultDataset, 'defaultDataset', ['projectId', 'datasetId'], fail);
+  if (defaultDataset !== undefined && defaultDataset !== null)
+    job.defaultDataset = reference(defaultDataset, 'defaultDataset', ['projectId', 'datasetId'], fail);
   for (const key of ['writeDisposition', 'createDisposition', 'priority'] as const) {
     const value = text(key, lookup(key));
     if (value !== undefined && value !== '') job[key] = value;
@@ -106,7 +117,8 @@ function decode(encoded: EncodedConfig): BigQueryConfig {
   const bytes = lookup('maximumBytesBilled');
   if (bytes !== undefined && bytes !== null) {
     const value = typeof bytes === 'number' ? String(bytes) : text('maximumBytesBilled', bytes);
-    if (value === undefined || !/^\d+$/.test(value)) fail('maximumBytesBilled', `must be a whole number of bytes, got ${JSON.stringify(bytes)}`);
+    if (value === undefined || !/^\d+$/.test(value))
+      fail('maximumBytesBilled', `must be a whole number of bytes, got ${JSON.stringify(bytes)}`);
     job.maximumBytesBilled = value;
   }
   const cache = lookup('useQueryCache');
@@ -125,7 +137,8 @@ function decode(encoded: EncodedConfig): BigQueryConfig {
   const maxText = entries[CONFIG_MAX_ROWS];
   if (maxText !== undefined && maxText !== '') {
     const maxRows = Number(maxText);
-    if (!Number.isInteger(maxRows) || maxRows < 1) throw new InvalidSchemaError(`TaskTemplate.config ${CONFIG_MAX_ROWS} must be a positive integer, got '${maxText}'`);
+    if (!Number.isInteger(maxRows) || maxRows < 1)
+      throw new InvalidSchemaError(`TaskTemplate.config ${CONFIG_MAX_ROWS} must be a positive integer, got '${maxText}'`);
     extras.maxRows = maxRows;
   }
   const typesText = entries[CONFIG_PARAMETER_TYPES];
@@ -136,16 +149,25 @@ function decode(encoded: EncodedConfig): BigQueryConfig {
     } catch {
       throw new InvalidSchemaError(`TaskTemplate.config ${CONFIG_PARAMETER_TYPES} is not JSON`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidSchemaError(`TaskTemplate.config ${CONFIG_PARAMETER_TYPES} must be a JSON object`);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new InvalidSchemaError(`TaskTemplate.config ${CONFIG_PARAMETER_TYPES} must be a JSON object`);
     for (const [name, type] of Object.entries(parsed)) {
-      if (typeof type !== 'string' || !Object.hasOwn(STRING_PARAMETER_TYPES, type)) throw new InvalidSchemaError(`TaskTemplate.config ${CONFIG_PARAMETER_TYPES}: '${name}' is not a BigQuery type: ${JSON.stringify(type)}`);
+      if (typeof type !== 'string' || !Object.hasOwn(STRING_PARAMETER_TYPES, type))
+        throw new InvalidSchemaError(
+          `TaskTemplate.config ${CONFIG_PARAMETER_TYPES}: '${name}' is not a BigQuery type: ${JSON.stringify(type)}`,
+        );
     }
     extras.parameterTypes = parsed as Record<string, StringParameterType>;
   }
   return { projectId: projectId as string, location: text('Location', lookup('Location')) ?? '', job: job as QueryJobOptions, ...extras };
 }
 
-function reference<K extends string>(value: JsonValue, key: string, fields: readonly K[], fail: (key: string, problem: string) => never): Record<K, string> {
+function reference<K extends string>(
+  value: JsonValue,
+  key: string,
+  fields: readonly K[],
+  fail: (key: string, problem: string) => never,
+): Record<K, string> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(key, `must be an object with ${fields.join(', ')}`);
   const out = {} as Record<K, string>;
   for (const field of fields) {
@@ -159,7 +181,9 @@ function reference<K extends string>(value: JsonValue, key: string, fields: read
 function encode(config: BigQueryConfig): EncodedConfig {
   const entries: Record<string, string> = {
     ...(config.maxRows === undefined ? {} : { [CONFIG_MAX_ROWS]: String(config.maxRows) }),
-    ...(config.parameterTypes === undefined || Object.keys(config.parameterTypes).length === 0 ? {} : { [CONFIG_PARAMETER_TYPES]: JSON.stringify(config.parameterTypes) }),
+    ...(config.parameterTypes === undefined || Object.keys(config.parameterTypes).length === 0
+      ? {}
+      : { [CONFIG_PARAMETER_TYPES]: JSON.stringify(config.parameterTypes) }),
   };
   return { custom: encodeCustom(config), ...(Object.keys(entries).length === 0 ? {} : { config: entries }) };
 }

@@ -7,8 +7,8 @@
 import { definePlugin } from '@tflyte/core';
 import type { WebApiHandle } from '@tflyte/warehouse';
 import bigqueryPackage from '../package.json' with { type: 'json' };
-import { BIGQUERY_TASK_TYPE, BIGQUERY_TASK_TYPE_VERSION, type BigQueryConfig, bigqueryConfig } from './bigquery-config.ts';
 import { type BigQueryHandle, type BigQueryPluginOptions, bigqueryBackend } from './backend/bigquery-backend.ts';
+import { BIGQUERY_TASK_TYPE, BIGQUERY_TASK_TYPE_VERSION, type BigQueryConfig, bigqueryConfig } from './bigquery-config.ts';
 
 export const bigquery = definePlugin<BigQueryConfig, BigQueryPluginOptions, WebApiHandle<BigQueryHandle>>({
   taskType: BIGQUERY_TASK_TYPE,

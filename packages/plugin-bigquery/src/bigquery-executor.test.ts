@@ -4,11 +4,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CancelledError, TaskFailedError, createExecutor, createRegistry, openStateStore, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
+import {
+  CancelledError,
+  createExecutor,
+  createRegistry,
+  openStateStore,
+  TaskFailedError,
+  t,
+  toLiteralMap,
+  toTaskTemplate,
+} from '@tflyte/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BigQueryPluginOptions } from './backend/bigquery-backend.ts';
 import { bigqueryPlugin } from './bigquery-definition.ts';
 import { bigqueryTask } from './bigquery-task.ts';
-import type { BigQueryPluginOptions } from './backend/bigquery-backend.ts';
 import { type BigQueryServerOptions, type BigQueryTestServer, startBigQueryServer } from './testing/index.ts';
 
 beforeAll(() => {
@@ -53,14 +62,21 @@ async function executorFor(server: BigQueryTestServer, options: BigQueryPluginOp
 
 const ordersByRegion = bigqueryTask({
   name: 'ordersByRegion',
-  query: 'SELECT id, amount FROM `my-project.sales.orders` WHERE region = {{ .inputs.region }} AND amount >= {{ .inputs.minimum }} ORDER BY id',
+  query:
+    'SELECT id, amount FROM `my-project.sales.orders` WHERE region = {{ .inputs.region }} AND amount >= {{ .inputs.minimum }} ORDER BY id',
   inputs: { region: t.string(), minimum: t.float() },
   projectId: 'my-project',
   location: 'EU',
   outputs: { results: t.dataset(), rows: t.list(t.struct()) },
 });
 
-async function run<T extends ReturnType<typeof bigqueryTask>>(executor: Awaited<ReturnType<typeof executorFor>>, task: T, values: Record<string, unknown>, runId: string, signal?: AbortSignal) {
+async function run<T extends ReturnType<typeof bigqueryTask>>(
+  executor: Awaited<ReturnType<typeof executorFor>>,
+  task: T,
+  values: Record<string, unknown>,
+  runId: string,
+  signal?: AbortSignal,
+) {
   const template = toTaskTemplate(task, { version: 'v1' });
   const outputs = await executor.run(template, toLiteralMap(task.inputs, values), { runId, ...(signal === undefined ? {} : { signal }) });
   const { fromLiteralMap } = await import('@tflyte/core');
@@ -77,7 +93,9 @@ describe('bigquery tasks through the executor', () => {
     expect(results).toMatchObject({ uri: `bq://my-project:_anonymous_results.anon_${job?.spec.jobId}` });
     expect(rows).toEqual([{ id: 3, amount: '99.99' }]);
     // The values travelled as typed named parameters, never in the SQL text.
-    expect(job?.spec.query).toBe('SELECT id, amount FROM `my-project.sales.orders` WHERE region = @region AND amount >= @minimum ORDER BY id');
+    expect(job?.spec.query).toBe(
+      'SELECT id, amount FROM `my-project.sales.orders` WHERE region = @region AND amount >= @minimum ORDER BY id',
+    );
     expect(job?.spec.parameters).toEqual([
       { name: 'region', parameterType: { type: 'STRING' }, parameterValue: { value: 'eu' } },
       { name: 'minimum', parameterType: { type: 'FLOAT64' }, parameterValue: { value: '20' } },
@@ -182,7 +200,13 @@ describe('bigquery tasks through the executor', () => {
       ts: { type: 'TIMESTAMP' },
       bytes: { type: 'BYTES' },
       list: { type: 'ARRAY', arrayType: { type: 'STRING' } },
-      rec: { type: 'STRUCT', structTypes: [{ name: 'name', type: { type: 'STRING' } }, { name: 'n', type: { type: 'INT64' } }] },
+      rec: {
+        type: 'STRUCT',
+        structTypes: [
+          { name: 'name', type: { type: 'STRING' } },
+          { name: 'n', type: { type: 'INT64' } },
+        ],
+      },
       amount: { type: 'NUMERIC' },
       day: { type: 'DATE' },
       maybe: { type: 'INT64' },
@@ -193,8 +217,16 @@ describe('bigquery tasks through the executor', () => {
   it('refuses an identifier input that is not a name, before any job is submitted', async () => {
     const server = await startServer();
     const executor = await executorFor(server);
-    const count = bigqueryTask({ name: 'count', query: 'SELECT count(*) AS n FROM sales.{{ .inputs.table | identifier }}', inputs: { table: t.string() }, projectId: 'my-project', outputs: {} });
-    await expect(run(executor, count, { table: 'orders` WHERE 1=1; --' }, 'bad-id')).rejects.toMatchObject({ failure: { code: 'InvalidQueryInput', kind: 'user', retryable: false } });
+    const count = bigqueryTask({
+      name: 'count',
+      query: 'SELECT count(*) AS n FROM sales.{{ .inputs.table | identifier }}',
+      inputs: { table: t.string() },
+      projectId: 'my-project',
+      outputs: {},
+    });
+    await expect(run(executor, count, { table: 'orders` WHERE 1=1; --' }, 'bad-id')).rejects.toMatchObject({
+      failure: { code: 'InvalidQueryInput', kind: 'user', retryable: false },
+    });
     expect(server.log.count('jobs.insert')).toBe(0);
   });
 
@@ -211,7 +243,14 @@ describe('bigquery tasks through the executor', () => {
 
   it('with 20% faults on every call, 10 runs give the right rows and exactly one job each', async () => {
     const server = await startServer({
-      faults: { seed: 7, rules: [{ kind: 'server-error', probability: 0.1 }, { kind: 'throttle', probability: 0.05 }, { kind: 'lost-response', probability: 0.05 }] },
+      faults: {
+        seed: 7,
+        rules: [
+          { kind: 'server-error', probability: 0.1 },
+          { kind: 'throttle', probability: 0.05 },
+          { kind: 'lost-response', probability: 0.05 },
+        ],
+      },
     });
     const executor = await executorFor(server);
     for (let i = 0; i < 10; i++) {
@@ -251,7 +290,9 @@ describe('bigquery tasks through the executor', () => {
     const server = await startServer();
     const executor = await executorFor(server);
     const missing = bigqueryTask({ name: 'missing', query: 'SELECT * FROM sales.nope', projectId: 'my-project', outputs: {} });
-    await expect(run(executor, missing, {}, 'missing')).rejects.toMatchObject({ failure: { code: 'notFound', kind: 'user', retryable: false } });
+    await expect(run(executor, missing, {}, 'missing')).rejects.toMatchObject({
+      failure: { code: 'notFound', kind: 'user', retryable: false },
+    });
   });
 
   it('an insert answered DONE at once from the query cache still yields its outputs, and runs nothing', async () => {
@@ -291,6 +332,8 @@ describe('bigquery tasks through the executor', () => {
     expect(server.log.of('jobs.insert').map((c) => c.status)).toEqual([403, 200]);
     expect(server.log.of('jobs.get')[0]?.status).toBe(403);
     expect(server.jobs()).toHaveLength(1);
-    expect(new Set(server.log.of('jobs.insert').map((c) => (c.body as { jobReference: { jobId: string } }).jobReference.jobId)).size).toBe(1);
+    expect(new Set(server.log.of('jobs.insert').map((c) => (c.body as { jobReference: { jobId: string } }).jobReference.jobId)).size).toBe(
+      1,
+    );
   });
 });

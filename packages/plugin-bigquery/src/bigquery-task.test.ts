@@ -13,7 +13,14 @@ describe('bigqueryTask', () => {
       inputs: { region: t.string() },
       projectId: 'my-project',
       location: 'EU',
-      queryConfig: { destinationTable: 'reports.daily', writeDisposition: 'WRITE_TRUNCATE', maximumBytesBilled: 10_000_000, priority: 'BATCH', useQueryCache: false, defaultDataset: 'sales' },
+      queryConfig: {
+        destinationTable: 'reports.daily',
+        writeDisposition: 'WRITE_TRUNCATE',
+        maximumBytesBilled: 10_000_000,
+        priority: 'BATCH',
+        useQueryCache: false,
+        defaultDataset: 'sales',
+      },
     });
     const template = toTaskTemplate(task, { version: 'v1' });
     expect(template.type).toBe('bigquery_query_job_task');
@@ -28,7 +35,9 @@ describe('bigqueryTask', () => {
       defaultDataset: { projectId: 'my-project', datasetId: 'sales' },
       useQueryCache: false,
     });
-    expect(taskTemplateToJson(template)).toMatchObject({ sql: { statement: 'SELECT * FROM sales.orders WHERE region = {{ .inputs.region }}' } });
+    expect(taskTemplateToJson(template)).toMatchObject({
+      sql: { statement: 'SELECT * FROM sales.orders WHERE region = {{ .inputs.region }}' },
+    });
     expect(Object.keys(template.interface?.outputs?.variables ?? {})).toEqual(['results']);
   });
 
@@ -38,21 +47,43 @@ describe('bigqueryTask', () => {
   });
 
   it('reads custom case-insensitively, as Flyte’s Go plugin does', () => {
-    expect(bigqueryConfig.decode({ custom: { projectid: 'p-123456', LOCATION: 'US', WriteDisposition: 'WRITE_APPEND' } }, 0)).toEqual({ projectId: 'p-123456', location: 'US', job: { writeDisposition: 'WRITE_APPEND' } });
+    expect(bigqueryConfig.decode({ custom: { projectid: 'p-123456', LOCATION: 'US', WriteDisposition: 'WRITE_APPEND' } }, 0)).toEqual({
+      projectId: 'p-123456',
+      location: 'US',
+      job: { writeDisposition: 'WRITE_APPEND' },
+    });
   });
 
   it('round-trips its config through the template as the backend reads it', () => {
-    const task = bigqueryTask({ name: 'rt', query: 'SELECT {{ .inputs.a }} AS a', inputs: { a: t.string() }, parameterTypes: { a: 'NUMERIC' }, projectId: 'my-project', outputs: { rows: t.list(t.struct()) }, maxRows: 5 });
+    const task = bigqueryTask({
+      name: 'rt',
+      query: 'SELECT {{ .inputs.a }} AS a',
+      inputs: { a: t.string() },
+      parameterTypes: { a: 'NUMERIC' },
+      projectId: 'my-project',
+      outputs: { rows: t.list(t.struct()) },
+      maxRows: 5,
+    });
     const template = toTaskTemplate(task, { version: 'v1' });
     expect(template.config).toEqual({ bigquery_max_rows: '5', bigquery_parameter_types: '{"a":"NUMERIC"}' });
     expect(template.custom).toEqual({ Location: null, ProjectID: 'my-project' });
-    expect(bigquery.configOf(template)).toEqual({ projectId: 'my-project', location: '', job: {}, maxRows: 5, parameterTypes: { a: 'NUMERIC' } });
+    expect(bigquery.configOf(template)).toEqual({
+      projectId: 'my-project',
+      location: '',
+      job: {},
+      maxRows: 5,
+      parameterTypes: { a: 'NUMERIC' },
+    });
   });
 
   it.each([
     [{ query: 'SELECT {{ .inputs.nope }}' }, 'query', /references input 'nope'/],
     [{ query: 'SELECT 1', inputs: { a: t.int() } }, 'inputs.a', /not referenced/],
-    [{ query: 'SELECT {{ .inputs.a }}', inputs: { a: t.map(t.int()) } }, 'inputs.a', /has type map<string, int>, which has no SQL literal form \(map\)/],
+    [
+      { query: 'SELECT {{ .inputs.a }}', inputs: { a: t.map(t.int()) } },
+      'inputs.a',
+      /has type map<string, int>, which has no SQL literal form \(map\)/,
+    ],
     [{ query: 'SELECT {{ .inputs.a }}', inputs: { a: t.list(t.list(t.int())) } }, 'inputs.a', /no SQL literal form \(list of lists\)/],
     [{ query: 'SELECT "{{ .inputs.a }}"', inputs: { a: t.string() } }, 'query', /inside a string literal/],
     [{ query: 'SELECT 1 # {{ .inputs.a }}', inputs: { a: t.string() } }, 'query', /inside a comment/],
@@ -60,9 +91,17 @@ describe('bigqueryTask', () => {
     [{ query: 'SELECT {{ .inputs.a }}', inputs: { a: t.string() }, parameterTypes: { b: 'DATE' } }, 'parameterTypes.b', /names no input/],
     [{ query: 'SELECT 1', outputs: { total: t.int() } }, 'outputs.total', /is not a BigQuery output/],
     [{ query: "SELECT '{{ .inputs.a }}'", inputs: { a: t.string() } }, 'query', /inside a string literal/],
-    [{ query: 'SELECT {{ .inputs.a }}', inputs: { a: t.bool() }, parameterTypes: { a: 'NUMERIC' } }, 'inputs.a', /cannot be sent as NUMERIC/],
+    [
+      { query: 'SELECT {{ .inputs.a }}', inputs: { a: t.bool() }, parameterTypes: { a: 'NUMERIC' } },
+      'inputs.a',
+      /cannot be sent as NUMERIC/,
+    ],
     [{ query: 'SELECT 1', projectId: 'Bad_Project' }, 'projectId', /not a Google Cloud project id/],
-    [{ query: 'SELECT 1', queryConfig: { writeDisposition: 'WRITE_TRUNCATE' } }, 'queryConfig.writeDisposition', /only applies with a destinationTable/],
+    [
+      { query: 'SELECT 1', queryConfig: { writeDisposition: 'WRITE_TRUNCATE' } },
+      'queryConfig.writeDisposition',
+      /only applies with a destinationTable/,
+    ],
     [{ query: 'SELECT 1', queryConfig: { priority: 'URGENT' } }, 'queryConfig.priority', /INTERACTIVE, BATCH/],
     [{ query: 'SELECT 1', queryConfig: { destinationTable: 'a.b.c.d' } }, 'queryConfig.destinationTable', /dataset.table/],
     [{ query: 'SELECT 1', queryConfig: { cache: true } }, 'queryConfig.cache', /not a query job option/],

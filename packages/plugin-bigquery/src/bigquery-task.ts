@@ -12,23 +12,23 @@ import {
   type FlyteType,
   InvalidOptionError,
   type JsonObject,
+  markTaskFactoryModule,
   type Task,
   type TypeRecord,
-  markTaskFactoryModule,
   t,
 } from '@tflyte/core';
 import { checkQuery, checkResultOutputs, parseQueryTemplate } from '@tflyte/warehouse';
-import {
-  type BigQueryConfig,
-  type CreateDisposition,
-  type DatasetReference,
-  type QueryJobOptions,
-  type QueryPriority,
-  type TableReference,
-  type WriteDisposition,
+import type {
+  BigQueryConfig,
+  CreateDisposition,
+  DatasetReference,
+  QueryJobOptions,
+  QueryPriority,
+  TableReference,
+  WriteDisposition,
 } from './bigquery-config.ts';
 import { bigquery } from './bigquery-definition.ts';
-import { STRING_PARAMETER_TYPES, type StringParameterType, declaredTypeProblem } from './query-parameters.ts';
+import { declaredTypeProblem, STRING_PARAMETER_TYPES, type StringParameterType } from './query-parameters.ts';
 import { bigqueryDialect } from './render-query.ts';
 
 markTaskFactoryModule(import.meta.url);
@@ -93,7 +93,16 @@ const ENUMS = {
   createDisposition: ['CREATE_IF_NEEDED', 'CREATE_NEVER'],
   priority: ['INTERACTIVE', 'BATCH'],
 } as const;
-const QUERY_CONFIG_KEYS = new Set(['destinationTable', 'writeDisposition', 'createDisposition', 'maximumBytesBilled', 'priority', 'labels', 'defaultDataset', 'useQueryCache']);
+const QUERY_CONFIG_KEYS = new Set([
+  'destinationTable',
+  'writeDisposition',
+  'createDisposition',
+  'maximumBytesBilled',
+  'priority',
+  'labels',
+  'defaultDataset',
+  'useQueryCache',
+]);
 
 type NoInputs = Record<never, never>;
 
@@ -133,12 +142,18 @@ function configOf(task: DefinedTask, settings: Settings): BigQueryConfig {
   const fail: Fail = (option, problem) => {
     throw new InvalidOptionError(task.name, option, problem);
   };
-  if (typeof settings.projectId !== 'string' || settings.projectId === '') fail('projectId', 'is required: the Google Cloud project the query job runs in');
+  if (typeof settings.projectId !== 'string' || settings.projectId === '')
+    fail('projectId', 'is required: the Google Cloud project the query job runs in');
   const projectId = settings.projectId as string;
-  if (!PROJECT.test(projectId)) fail('projectId', `'${projectId}' is not a Google Cloud project id (6–30 lowercase letters, digits and hyphens, starting with a letter)`);
+  if (!PROJECT.test(projectId))
+    fail(
+      'projectId',
+      `'${projectId}' is not a Google Cloud project id (6–30 lowercase letters, digits and hyphens, starting with a letter)`,
+    );
   let location = '';
   if (settings.location !== undefined) {
-    if (typeof settings.location !== 'string' || !LOCATION.test(settings.location)) fail('location', `must be a BigQuery location such as 'US', 'EU' or 'europe-west1', got ${JSON.stringify(settings.location)}`);
+    if (typeof settings.location !== 'string' || !LOCATION.test(settings.location))
+      fail('location', `must be a BigQuery location such as 'US', 'EU' or 'europe-west1', got ${JSON.stringify(settings.location)}`);
     location = settings.location as string;
   }
   const parameterTypes = checkParameterTypes(task, settings.parameterTypes, fail);
@@ -156,11 +171,13 @@ function configOf(task: DefinedTask, settings: Settings): BigQueryConfig {
 /** `parameterTypes` names declared inputs, each of a type BigQuery can read as the declared one. */
 function checkParameterTypes(task: DefinedTask, value: unknown, fail: Fail): Record<string, StringParameterType> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('parameterTypes', "must be an object such as { amount: 'NUMERIC' }");
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail('parameterTypes', "must be an object such as { amount: 'NUMERIC' }");
   const known = Object.keys(STRING_PARAMETER_TYPES);
   const names = Object.keys(task.inputs);
   for (const [input, type] of Object.entries(value)) {
-    if (typeof type !== 'string' || !known.includes(type)) fail(`parameterTypes.${input}`, `must be one of ${known.join(', ')}, got ${JSON.stringify(type)}`);
+    if (typeof type !== 'string' || !known.includes(type))
+      fail(`parameterTypes.${input}`, `must be one of ${known.join(', ')}, got ${JSON.stringify(type)}`);
     const declared = Object.hasOwn(task.inputs, input) ? task.inputs[input] : undefined;
     if (declared === undefined) return fail(`parameterTypes.${input}`, `names no input; inputs are: ${names.join(', ') || '(none)'}`);
     const problem = declaredTypeProblem(declared.literalType(), type as StringParameterType);
@@ -171,10 +188,12 @@ function checkParameterTypes(task: DefinedTask, value: unknown, fail: Fail): Rec
 
 function jobOptions(projectId: string, value: unknown, fail: Fail): QueryJobOptions {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('queryConfig', 'must be an object of query job options');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail('queryConfig', 'must be an object of query job options');
   const config = value as Record<string, unknown>;
   for (const key of Object.keys(config)) {
-    if (!QUERY_CONFIG_KEYS.has(key)) fail(`queryConfig.${key}`, `is not a query job option; the options are: ${[...QUERY_CONFIG_KEYS].join(', ')}`);
+    if (!QUERY_CONFIG_KEYS.has(key))
+      fail(`queryConfig.${key}`, `is not a query job option; the options are: ${[...QUERY_CONFIG_KEYS].join(', ')}`);
   }
   const job: Record<string, unknown> = {};
   if (config.destinationTable !== undefined) job.destinationTable = tableReference(projectId, config.destinationTable, fail);
@@ -183,7 +202,8 @@ function jobOptions(projectId: string, value: unknown, fail: Fail): QueryJobOpti
     const v = config[key];
     if (v === undefined) continue;
     const allowed: readonly string[] = ENUMS[key];
-    if (typeof v !== 'string' || !allowed.includes(v)) fail(`queryConfig.${key}`, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || !allowed.includes(v))
+      fail(`queryConfig.${key}`, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
     job[key] = v;
   }
   if (config.writeDisposition !== undefined && config.destinationTable === undefined) {
@@ -203,12 +223,18 @@ function jobOptions(projectId: string, value: unknown, fail: Fail): QueryJobOpti
   }
   if (config.labels !== undefined) {
     const labels = config.labels;
-    if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return fail('queryConfig.labels', 'must be an object of string values');
+    if (typeof labels !== 'object' || labels === null || Array.isArray(labels))
+      return fail('queryConfig.labels', 'must be an object of string values');
     const entries = Object.entries(labels);
     if (entries.length > 64) fail('queryConfig.labels', `has ${entries.length} labels; BigQuery takes at most 64`);
     for (const [key, v] of entries) {
-      if (!LABEL_KEY.test(key)) fail(`queryConfig.labels.${key}`, 'is not a label key (lowercase letters, digits, _ and -, starting with a letter, at most 63 characters)');
-      if (typeof v !== 'string' || !LABEL_VALUE.test(v)) fail(`queryConfig.labels.${key}`, 'must be a label value (lowercase letters, digits, _ and -, at most 63 characters)');
+      if (!LABEL_KEY.test(key))
+        fail(
+          `queryConfig.labels.${key}`,
+          'is not a label key (lowercase letters, digits, _ and -, starting with a letter, at most 63 characters)',
+        );
+      if (typeof v !== 'string' || !LABEL_VALUE.test(v))
+        fail(`queryConfig.labels.${key}`, 'must be a label value (lowercase letters, digits, _ and -, at most 63 characters)');
     }
     job.labels = { ...(labels as Record<string, string>) };
   }
@@ -228,9 +254,12 @@ function tableReference(projectId: string, value: unknown, fail: Fail): TableRef
   } else {
     return fail(option, "must be 'dataset.table', 'project.dataset.table' or { projectId, datasetId, tableId }");
   }
-  if (typeof ref.projectId !== 'string' || !PROJECT.test(ref.projectId)) fail(`${option}.projectId`, `is not a project id: ${JSON.stringify(ref.projectId)}`);
-  if (typeof ref.datasetId !== 'string' || !DATASET.test(ref.datasetId)) fail(`${option}.datasetId`, `is not a dataset id (letters, digits and underscores): ${JSON.stringify(ref.datasetId)}`);
-  if (typeof ref.tableId !== 'string' || !TABLE.test(ref.tableId)) fail(`${option}.tableId`, `is not a table id: ${JSON.stringify(ref.tableId)}`);
+  if (typeof ref.projectId !== 'string' || !PROJECT.test(ref.projectId))
+    fail(`${option}.projectId`, `is not a project id: ${JSON.stringify(ref.projectId)}`);
+  if (typeof ref.datasetId !== 'string' || !DATASET.test(ref.datasetId))
+    fail(`${option}.datasetId`, `is not a dataset id (letters, digits and underscores): ${JSON.stringify(ref.datasetId)}`);
+  if (typeof ref.tableId !== 'string' || !TABLE.test(ref.tableId))
+    fail(`${option}.tableId`, `is not a table id: ${JSON.stringify(ref.tableId)}`);
   return { projectId: ref.projectId as string, datasetId: ref.datasetId as string, tableId: ref.tableId as string };
 }
 
@@ -247,7 +276,9 @@ function datasetReference(projectId: string, value: unknown, fail: Fail): Datase
   } else {
     return fail(option, "must be 'dataset', 'project.dataset' or { projectId?, datasetId }");
   }
-  if (typeof ref.projectId !== 'string' || !PROJECT.test(ref.projectId)) fail(`${option}.projectId`, `is not a project id: ${JSON.stringify(ref.projectId)}`);
-  if (typeof ref.datasetId !== 'string' || !DATASET.test(ref.datasetId)) fail(`${option}.datasetId`, `is not a dataset id (letters, digits and underscores): ${JSON.stringify(ref.datasetId)}`);
+  if (typeof ref.projectId !== 'string' || !PROJECT.test(ref.projectId))
+    fail(`${option}.projectId`, `is not a project id: ${JSON.stringify(ref.projectId)}`);
+  if (typeof ref.datasetId !== 'string' || !DATASET.test(ref.datasetId))
+    fail(`${option}.datasetId`, `is not a dataset id (letters, digits and underscores): ${JSON.stringify(ref.datasetId)}`);
   return { projectId: ref.projectId as string, datasetId: ref.datasetId as string };
 }

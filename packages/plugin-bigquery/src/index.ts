@@ -1,36 +1,41 @@
 // The public API of @tflyte/plugin-bigquery.
 
-// Authoring
-export { bigqueryTask } from './bigquery-task.ts';
-export type { BigQueryTaskOptions, BigQueryQueryConfig, BigQueryOutputs, DefaultBigQueryOutputs } from './bigquery-task.ts';
-
-// The plugin and its backend
-export { bigquery, bigqueryPlugin } from './bigquery-definition.ts';
+export type { BigQueryHandle, BigQueryPluginOptions } from './backend/bigquery-backend.ts';
 export {
-  bigqueryBackend,
-  jobIdFor,
-  BigQueryPluginOptionError,
   BIGQUERY_BACKEND_NAME,
+  BigQueryPluginOptionError,
+  bigqueryBackend,
   DEFAULT_BIGQUERY_POLL,
   DEFAULT_CALL_TIMEOUT_MS,
+  jobIdFor,
 } from './backend/bigquery-backend.ts';
-export type { BigQueryHandle, BigQueryPluginOptions } from './backend/bigquery-backend.ts';
-export { jobStatus, reasonFailure, consoleUrl, REASON_CLASSES } from './backend/job-status.ts';
 export type { JobResource } from './backend/job-status.ts';
-
+export { consoleUrl, jobStatus, REASON_CLASSES, reasonFailure } from './backend/job-status.ts';
+export type {
+  BigQueryConfig,
+  CreateDisposition,
+  DatasetReference,
+  QueryJobOptions,
+  QueryPriority,
+  TableReference,
+  WriteDisposition,
+} from './bigquery-config.ts';
 // Serialization
 export {
   BIGQUERY_TASK_TYPE,
   BIGQUERY_TASK_TYPE_VERSION,
+  bigqueryConfig,
   CONFIG_MAX_ROWS,
   CONFIG_PARAMETER_TYPES,
   DEFAULT_MAX_ROWS,
-  bigqueryConfig,
 } from './bigquery-config.ts';
-export type { BigQueryConfig, QueryJobOptions, TableReference, DatasetReference, WriteDisposition, CreateDisposition, QueryPriority } from './bigquery-config.ts';
-
+// The plugin and its backend
+export { bigquery, bigqueryPlugin } from './bigquery-definition.ts';
+export type { BigQueryOutputs, BigQueryQueryConfig, BigQueryTaskOptions, DefaultBigQueryOutputs } from './bigquery-task.ts';
+// Authoring
+export { bigqueryTask } from './bigquery-task.ts';
+export type { ParameterType, ParameterValue, QueryParameter, StringParameterType } from './query-parameters.ts';
 // Typed named parameters
-export { queryParameter, declaredTypeProblem, STRING_PARAMETER_TYPES } from './query-parameters.ts';
-export type { QueryParameter, ParameterType, ParameterValue, StringParameterType } from './query-parameters.ts';
-export { renderBigQuery, bigqueryDialect, MAX_QUERY_LENGTH } from './render-query.ts';
+export { declaredTypeProblem, queryParameter, STRING_PARAMETER_TYPES } from './query-parameters.ts';
 export type { RenderedQuery } from './render-query.ts';
+export { bigqueryDialect, MAX_QUERY_LENGTH, renderBigQuery } from './render-query.ts';

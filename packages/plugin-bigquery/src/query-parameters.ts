@@ -8,7 +8,7 @@
  */
 import { describeLiteralType } from '@tflyte/core';
 import { type LiteralType, SimpleType } from '@tflyte/idl/core/types';
-import { QueryInputError, type SqlData, type SqlScalarKind, type SqlType, optionalInner } from '@tflyte/warehouse';
+import { optionalInner, QueryInputError, type SqlData, type SqlScalarKind, type SqlType } from '@tflyte/warehouse';
 
 /** BigQuery types a string input may be declared as (`parameterTypes`), and what its text must look like. */
 export const STRING_PARAMETER_TYPES = {
@@ -66,7 +66,8 @@ export function declaredTypeProblem(type: LiteralType, declared: StringParameter
   if (t.case === 'simple') {
     if (t.value === SimpleType.STRING) return undefined;
     if (declared === 'DATE' && t.value === SimpleType.DATETIME) return undefined;
-    if ((declared === 'NUMERIC' || declared === 'BIGNUMERIC') && (t.value === SimpleType.INTEGER || t.value === SimpleType.FLOAT)) return undefined;
+    if ((declared === 'NUMERIC' || declared === 'BIGNUMERIC') && (t.value === SimpleType.INTEGER || t.value === SimpleType.FLOAT))
+      return undefined;
   }
   return `has type ${describeLiteralType(type)}, which cannot be sent as ${declared}; declare it t.string()${declared === 'DATE' ? ' or t.datetime()' : ''}`;
 }
@@ -81,7 +82,8 @@ export function queryParameter(name: string, value: SqlData, declared?: StringPa
 function parameterType(path: string, type: SqlType): ParameterType {
   switch (type.kind) {
     case 'array':
-      if (type.element.kind === 'array') return fail(path, 'is a list of lists; BigQuery has no ARRAY of ARRAY (wrap the inner list in a struct)');
+      if (type.element.kind === 'array')
+        return fail(path, 'is a list of lists; BigQuery has no ARRAY of ARRAY (wrap the inner list in a struct)');
       return { type: 'ARRAY', arrayType: parameterType(path, type.element) };
     case 'struct':
       if (type.fields === undefined) return fail(path, 'is a struct whose fields only a value can tell; BigQuery needs them to type it');
@@ -102,8 +104,10 @@ function encode(path: string, value: SqlData): Encoded {
   switch (value.type) {
     case 'null': {
       const of = value.of;
-      if (of === undefined) return fail(path, 'is null where its type cannot be told (a NULL struct field, or a union with no single BigQuery type)');
-      if (of.kind === 'struct' && of.fields === undefined) return fail(path, 'is null, and an untyped struct has no fields to make a typed NULL STRUCT of; pass an object');
+      if (of === undefined)
+        return fail(path, 'is null where its type cannot be told (a NULL struct field, or a union with no single BigQuery type)');
+      if (of.kind === 'struct' && of.fields === undefined)
+        return fail(path, 'is null, and an untyped struct has no fields to make a typed NULL STRUCT of; pass an object');
       return { type: parameterType(path, of), value: NULL };
     }
     case 'array': {
@@ -112,20 +116,26 @@ function encode(path: string, value: SqlData): Encoded {
         return encode(`${path}[${i}]`, item);
       });
       // An untyped struct element (or a JSON list) takes its type from the first element; the others must agree.
-      const declared = value.element === undefined || (value.element.kind === 'struct' && value.element.fields === undefined) ? undefined : parameterType(path, value.element);
+      const declared =
+        value.element === undefined || (value.element.kind === 'struct' && value.element.fields === undefined)
+          ? undefined
+          : parameterType(path, value.element);
       const first = declared ?? items[0]?.type;
       if (first === undefined) return fail(path, 'is an empty list whose element type only its values could tell; BigQuery cannot type it');
       if (first.type === 'ARRAY') return fail(path, 'is a list of lists; BigQuery has no ARRAY of ARRAY (wrap the inner list in a struct)');
       for (const [i, item] of items.entries()) {
-        if (JSON.stringify(item.type) !== JSON.stringify(first)) fail(`${path}[${i}]`, 'has another type than the first element; every element of a BigQuery ARRAY has one type');
+        if (JSON.stringify(item.type) !== JSON.stringify(first))
+          fail(`${path}[${i}]`, 'has another type than the first element; every element of a BigQuery ARRAY has one type');
       }
       return { type: { type: 'ARRAY', arrayType: first }, value: { arrayValues: items.map((item) => item.value) } };
     }
     case 'struct': {
       const fields = value.fields.map((field) => {
         const at = `${path}.${field.name}`;
-        if (!FIELD_NAME.test(field.name)) fail(at, 'is not a BigQuery field name (letters, digits and underscores, not starting with a digit)');
-        if (field.value.type === 'null' && field.value.of === undefined) fail(at, 'is null inside a struct; BigQuery cannot type a NULL struct field from its value');
+        if (!FIELD_NAME.test(field.name))
+          fail(at, 'is not a BigQuery field name (letters, digits and underscores, not starting with a digit)');
+        if (field.value.type === 'null' && field.value.of === undefined)
+          fail(at, 'is null inside a struct; BigQuery cannot type a NULL struct field from its value');
         return { name: field.name, encoded: encode(at, field.value) };
       });
       return {
@@ -139,7 +149,16 @@ function encode(path: string, value: SqlData): Encoded {
       return scalar('INT64', value.value.toString());
     case 'float':
       // BigQuery reads FLOAT64 parameters' NaN and infinities by these names.
-      return scalar('FLOAT64', Number.isNaN(value.value) ? 'NaN' : value.value === Infinity ? 'Infinity' : value.value === -Infinity ? '-Infinity' : String(value.value));
+      return scalar(
+        'FLOAT64',
+        Number.isNaN(value.value)
+          ? 'NaN'
+          : value.value === Infinity
+            ? 'Infinity'
+            : value.value === -Infinity
+              ? '-Infinity'
+              : String(value.value),
+      );
     case 'boolean':
       return scalar('BOOL', value.value ? 'true' : 'false');
     case 'string':
@@ -158,7 +177,8 @@ function declaredValue(path: string, value: SqlData, declared: StringParameterTy
       return NULL;
     case 'timestamp':
       if (declared !== 'DATE') break;
-      if (!value.text.endsWith(' 00:00:00.000')) fail(path, `is ${value.text} UTC, which has a time of day; a DATE parameter takes a datetime at midnight UTC`);
+      if (!value.text.endsWith(' 00:00:00.000'))
+        fail(path, `is ${value.text} UTC, which has a time of day; a DATE parameter takes a datetime at midnight UTC`);
       return { value: value.text.slice(0, 10) };
     case 'date':
       return { value: value.text };
@@ -169,7 +189,8 @@ function declaredValue(path: string, value: SqlData, declared: StringParameterTy
       return { value: String(value.value) };
     case 'string': {
       const text = value.value;
-      if (!STRING_PARAMETER_TYPES[declared].test(text)) fail(path, `(${JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)}) is not a ${declared} value`);
+      if (!STRING_PARAMETER_TYPES[declared].test(text))
+        fail(path, `(${JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)}) is not a ${declared} value`);
       if (declared === 'JSON') {
         try {
           JSON.parse(text);

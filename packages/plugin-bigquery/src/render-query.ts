@@ -6,8 +6,8 @@
  */
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { LiteralType } from '@tflyte/idl/core/types';
-import { type QueryTemplate, backQuoted, renderQuery, sqlDialect } from '@tflyte/warehouse';
-import { type QueryParameter, type StringParameterType, queryParameter } from './query-parameters.ts';
+import { backQuoted, type QueryTemplate, renderQuery, sqlDialect } from '@tflyte/warehouse';
+import { type QueryParameter, queryParameter, type StringParameterType } from './query-parameters.ts';
 
 /** BigQuery's limit on a standard SQL query's length (1,024K characters). */
 export const MAX_QUERY_LENGTH = 1024 * 1024;
@@ -22,7 +22,13 @@ export const bigqueryDialect = sqlDialect({
   binds: { bytes: true, arrays: true, structs: true },
   quoteIdentifier: backQuoted,
   maxQueryLength: MAX_QUERY_LENGTH,
-  lexical: { stringQuotes: ["'", '"'], identifierQuotes: ['`'], backslashEscapes: true, tripleQuotedStrings: true, lineComments: ['--', '#'] },
+  lexical: {
+    stringQuotes: ["'", '"'],
+    identifierQuotes: ['`'],
+    backslashEscapes: true,
+    tripleQuotedStrings: true,
+    lineComments: ['--', '#'],
+  },
 });
 
 export interface RenderedQuery {
@@ -38,5 +44,8 @@ export function renderBigQuery(
 ): RenderedQuery {
   const { query, parameters } = renderQuery(template, inputs, bigqueryDialect, { types });
   // `| date` parameters are named `<input>_date` by the renderer and are DATE values already.
-  return { query, parameters: parameters.map((p) => queryParameter(p.name, p.value, Object.hasOwn(declared, p.name) ? declared[p.name] : undefined)) };
+  return {
+    query,
+    parameters: parameters.map((p) => queryParameter(p.name, p.value, Object.hasOwn(declared, p.name) ? declared[p.name] : undefined)),
+  };
 }

@@ -29,5 +29,10 @@ describeBackendConformance({
   backend: () => containerBackend({ workDir, stopTimeoutSeconds: 1 }),
   template: () => toTaskTemplate(sleepsUntilStopped(), { version: 'v1' }),
   // A container outlives the process that started it: a fresh process re-attaches to it by the handle.
-  reattach: () => ({ module: fileURLToPath(new URL('./container-backend.ts', import.meta.url)), export: 'containerBackend', args: [{ workDir }], expect: 'live' }),
+  reattach: () => ({
+    module: fileURLToPath(new URL('./container-backend.ts', import.meta.url)),
+    export: 'containerBackend',
+    args: [{ workDir }],
+    expect: 'live',
+  }),
 });

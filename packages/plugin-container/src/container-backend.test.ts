@@ -7,12 +7,12 @@ import {
   CancelledError,
   type ExecutorEvent,
   type JsonValue,
+  openSession,
   type Session,
   type TaskDefinition,
-  type TaskStatus,
   TaskFailedError,
+  type TaskStatus,
   TaskTimeoutError,
-  openSession,
   t,
   toLiteralMap,
   toLocalPath,
@@ -96,7 +96,16 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
         name: 'echoScalars',
         image,
         inputs: { i: t.int(), f: t.float(), s: t.string(), b: t.bool(), d: t.datetime(), u: t.duration() },
-        outputs: { i: t.int(), f: t.float(), s: t.string(), b: t.bool(), d: t.datetime(), u: t.duration(), json: t.string(), rendered: t.string() },
+        outputs: {
+          i: t.int(),
+          f: t.float(),
+          s: t.string(),
+          b: t.bool(),
+          d: t.datetime(),
+          u: t.duration(),
+          json: t.string(),
+          rendered: t.string(),
+        },
         command: [
           'sh',
           '-c',
@@ -156,7 +165,16 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
       });
       const out = await viaExecutor(() => transform({ doc: { uri: join(source, 'in.txt') }, tree: { uri: join(source, 'tree') } }));
 
-      expect(out.listing.split('\n')).toEqual(['.', './doc', './inputs.json', './inputs.pb', './tree', './tree/a.txt', './tree/sub', './tree/sub/b.txt']);
+      expect(out.listing.split('\n')).toEqual([
+        '.',
+        './doc',
+        './inputs.json',
+        './inputs.pb',
+        './tree',
+        './tree/a.txt',
+        './tree/sub',
+        './tree/sub/b.txt',
+      ]);
       expect(await readFile(toLocalPath(out.upper.uri), 'utf8')).toBe('SHOUT THIS');
       const tree = toLocalPath(out.tree.uri);
       expect((await readdir(tree, { recursive: true })).sort()).toEqual(['a.txt', 'added.txt', 'sub', 'sub/b.txt']);
@@ -227,7 +245,11 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
 
   describe('failures', () => {
     it('fails a non-zero exit as a user error with the tail of stderr in the message', async () => {
-      const task = containerTask({ name: 'exitThree', image, command: ['sh', '-c', 'echo partial; echo "it broke: no such widget" >&2; exit 3'] });
+      const task = containerTask({
+        name: 'exitThree',
+        image,
+        command: ['sh', '-c', 'echo partial; echo "it broke: no such widget" >&2; exit 3'],
+      });
       const error = await failureOf(viaExecutor(() => task({})));
       expect(error).toMatchObject({ failure: { kind: 'user', code: 'ContainerExitCode' }, attempts: 1 });
       expect(error.message).toContain('container exited with code 3; stderr:\nit broke: no such widget');
@@ -242,18 +264,28 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
     });
 
     it('fails naming the output when one is missing, unparsable or too long for a primitive', async () => {
-      const area = (script: string) => containerTask({ name: 'area', image, outputs: { area: t.float(), note: t.string() }, command: ['sh', '-c', script] });
+      const area = (script: string) =>
+        containerTask({ name: 'area', image, outputs: { area: t.float(), note: t.string() }, command: ['sh', '-c', script] });
       const missing = await failureOf(viaExecutor(() => area('echo fine > /var/outputs/note')({})));
       expect(missing.message).toContain("output 'area' was not written: the container must create /var/outputs/area (float)");
       const unparsable = await failureOf(viaExecutor(() => area('echo 3,5 > /var/outputs/area; echo x > /var/outputs/note')({})));
-      expect(unparsable.message).toContain("output 'area' could not be read from /var/outputs/area: expected a number such as 3.14, 1e-3, inf or nan, got \"3,5\"");
-      const tooLong = await failureOf(viaExecutor(() => area('echo 1 > /var/outputs/area; head -c 2000 /dev/zero | tr "\\0" x > /var/outputs/note')({})));
+      expect(unparsable.message).toContain(
+        'output \'area\' could not be read from /var/outputs/area: expected a number such as 3.14, 1e-3, inf or nan, got "3,5"',
+      );
+      const tooLong = await failureOf(
+        viaExecutor(() => area('echo 1 > /var/outputs/area; head -c 2000 /dev/zero | tr "\\0" x > /var/outputs/note')({})),
+      );
       expect(tooLong.message).toContain("output 'note' is 2000 bytes; Flyte reads at most 1024 bytes for a string output");
       expect(tooLong).toMatchObject({ failure: { kind: 'user', code: 'OutputUploadFailed' } });
     });
 
     it('fails with the text of an _ERROR file the container wrote', async () => {
-      const task = containerTask({ name: 'reportsError', image, outputs: { n: t.int() }, command: ['sh', '-c', 'echo "widget out of stock" > /var/outputs/_ERROR'] });
+      const task = containerTask({
+        name: 'reportsError',
+        image,
+        outputs: { n: t.int() },
+        command: ['sh', '-c', 'echo "widget out of stock" > /var/outputs/_ERROR'],
+      });
       const error = await failureOf(viaExecutor(() => task({})));
       expect(error.message).toContain('User Error: widget out of stock');
     });
@@ -314,19 +346,31 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
     function terminal(backend: ReturnType<typeof containerBackend>, handle: ContainerHandle, ctx: AttemptContext): Promise<TaskStatus> {
       const stop = new AbortController();
       return new Promise<TaskStatus>((resolve) => {
-        backend.watch(handle, ctx, (status) => {
-          if (status.phase !== TaskExecution_Phase.RUNNING) {
-            stop.abort();
-            resolve(status);
-          }
-        }, stop.signal, () => {});
+        backend.watch(
+          handle,
+          ctx,
+          (status) => {
+            if (status.phase !== TaskExecution_Phase.RUNNING) {
+              stop.abort();
+              resolve(status);
+            }
+          },
+          stop.signal,
+          () => {},
+        );
       });
     }
 
     it('reports RUNNING, then SUCCEEDED with the outputs inline; create is idempotent per attempt', async () => {
       workDir = await freshDir('work');
       const backend = containerBackend({ runtime, workDir });
-      const task = containerTask({ name: 'double', image, inputs: { x: t.int() }, outputs: { y: t.int() }, command: ['sh', '-c', 'echo $(( {{.inputs.x}} * 2 )) > /var/outputs/y'] });
+      const task = containerTask({
+        name: 'double',
+        image,
+        inputs: { x: t.int() },
+        outputs: { y: t.int() },
+        command: ['sh', '-c', 'echo $(( {{.inputs.x}} * 2 )) > /var/outputs/y'],
+      });
       const ctx = await attemptFor(task, { x: 21 }, 'idempotent-create');
       attempts.add(ctx.idempotencyToken);
       const handle = await backend.create(ctx);
@@ -334,7 +378,9 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
       expect(JSON.parse(JSON.stringify(handle)) as JsonValue).toEqual(handle);
       const status = await terminal(backend, handle, ctx);
       expect(status.phase).toBe(TaskExecution_Phase.SUCCEEDED);
-      expect(status.outputs?.literals['y']?.value.value).toMatchObject({ value: { case: 'primitive', value: { value: { case: 'integer', value: 42n } } } });
+      expect(status.outputs?.literals['y']?.value.value).toMatchObject({
+        value: { case: 'primitive', value: { value: { case: 'integer', value: 42n } } },
+      });
       expect(await backend.get(handle, ctx)).toEqual(status);
       await backend.delete(handle, ctx);
       await backend.delete(handle, ctx);
@@ -347,22 +393,35 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
       attempts.add(ctx.idempotencyToken);
       const handle = await first.create(ctx);
       await (async () => {
-        while ((await runtime.listContainers({ labels: { [ATTEMPT_LABEL]: handle.attempt } })).length === 0) await new Promise((r) => setTimeout(r, 50));
+        while ((await runtime.listContainers({ labels: { [ATTEMPT_LABEL]: handle.attempt } })).length === 0)
+          await new Promise((r) => setTimeout(r, 50));
       })();
 
       // A new executor process has a fresh backend and only the stored handle.
       const restarted = containerBackend({ runtime, workDir });
-      expect(await restarted.get(handle, ctx)).toMatchObject({ phase: TaskExecution_Phase.RUNNING, message: expect.stringMatching(/re-attached/) });
+      expect(await restarted.get(handle, ctx)).toMatchObject({
+        phase: TaskExecution_Phase.RUNNING,
+        message: expect.stringMatching(/re-attached/),
+      });
       const watched: TaskStatus[] = [];
       const stop = new AbortController();
-      restarted.watch(handle, ctx, (status) => watched.push(status), stop.signal, () => {});
+      restarted.watch(
+        handle,
+        ctx,
+        (status) => watched.push(status),
+        stop.signal,
+        () => {},
+      );
       while (watched.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
       stop.abort();
       expect(watched[0]).toMatchObject({ phase: TaskExecution_Phase.RUNNING });
       await restarted.delete(handle, ctx);
       expect(await runtime.listContainers({ labels: { [ATTEMPT_LABEL]: handle.attempt } })).toEqual([]);
       // Gone now: a further status read reports the attempt lost (a retryable SYSTEM failure).
-      expect(await restarted.get(handle, ctx)).toMatchObject({ phase: TaskExecution_Phase.RETRYABLE_FAILED, failure: { kind: 'system', retryable: true, code: 'ContainerLost' } });
+      expect(await restarted.get(handle, ctx)).toMatchObject({
+        phase: TaskExecution_Phase.RETRYABLE_FAILED,
+        failure: { kind: 'system', retryable: true, code: 'ContainerLost' },
+      });
       // The original process sees its container vanish; its own delete then finds nothing left to do.
       expect((await terminal(first, handle, ctx)).phase).not.toBe(TaskExecution_Phase.SUCCEEDED);
       await first.delete(handle, ctx);
@@ -374,10 +433,19 @@ describe.skipIf(!probe.available)('a direct call of a container task, outside an
   it('runs through the executor, with the task retries, and leaves no container behind', async () => {
     const runtime = runtimeOf(probe);
     const image = await ensureBusyboxImage(runtime);
-    const double = containerTask({ name: 'doubleDirect', image, inputs: { x: t.int() }, outputs: { y: t.int() }, command: ['sh', '-c', 'echo $(( {{.inputs.x}} * 2 )) > /var/outputs/y'] });
+    const double = containerTask({
+      name: 'doubleDirect',
+      image,
+      inputs: { x: t.int() },
+      outputs: { y: t.int() },
+      command: ['sh', '-c', 'echo $(( {{.inputs.x}} * 2 )) > /var/outputs/y'],
+    });
     expect(await double({ x: 4 })).toEqual({ y: 8 });
     const flaky = containerTask({ name: 'failsDirect', image, command: ['sh', '-c', 'exit 1'], retries: 1 });
-    const error = await flaky({}).then(() => undefined, (e: unknown) => e);
+    const error = await flaky({}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(error).toMatchObject({ failure: { kind: 'user', code: 'ContainerExitCode' }, attempts: 2 });
     expect(await runtime.listContainers()).toEqual([]);
@@ -387,7 +455,10 @@ describe.skipIf(!probe.available)('a direct call of a container task, outside an
 describe.skipIf(probe.available)('a direct call without a container runtime', () => {
   it('fails through the executor with one attempt, naming the missing runtime', async () => {
     const task = containerTask({ name: 'noRuntime', image: 'busybox', command: ['true'], retries: 2 });
-    const error = await task({}).then(() => undefined, (e: unknown) => e);
+    const error = await task({}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(error).toMatchObject({ failure: { kind: 'system', retryable: false, code: 'ContainerRuntimeUnavailable' }, attempts: 1 });
   });

@@ -14,8 +14,8 @@ import { basename, isAbsolute, join } from 'node:path';
 import {
   type AsyncBackend,
   type AttemptContext,
-  BackendError,
   aborted,
+  BackendError,
   classifyError,
   createDataDirs,
   failed,
@@ -202,7 +202,8 @@ export function containerBackend(options: ContainerBackendOptions = {}): Contain
     const state = container === undefined ? undefined : await rt.containerState(container.name);
     if (container === undefined || state === undefined) return lost(handle);
     if (state.exitCode === undefined) return running({ message: `re-attached to container ${container.name}` });
-    if (state.exitCode !== 0) return failure('user', true, 'ContainerExitCode', `container ${container.name} exited with code ${state.exitCode}`);
+    if (state.exitCode !== 0)
+      return failure('user', true, 'ContainerExitCode', `container ${container.name} exited with code ${state.exitCode}`);
     return collect(rawContainerSpec(ctx.template), ctx, handle.workDir);
   }
 }
@@ -275,4 +276,3 @@ function lost(handle: ContainerHandle): TaskStatus {
     `container ${handle.name} (label ${ATTEMPT_LABEL}=${handle.attempt.slice(0, 12)}…) no longer exists; the attempt runs again`,
   );
 }
-

@@ -34,7 +34,10 @@ const FLYTEKIT = {
   interface: {
     inputs: { variables: { a: { type: { simple: 'FLOAT' }, description: 'a' }, b: { type: { simple: 'FLOAT' }, description: 'b' } } },
     outputs: {
-      variables: { area: { type: { simple: 'FLOAT' }, description: 'area' }, metadata: { type: { simple: 'STRING' }, description: 'metadata' } },
+      variables: {
+        area: { type: { simple: 'FLOAT' }, description: 'area' },
+        metadata: { type: { simple: 'STRING' }, description: 'metadata' },
+      },
     },
   },
   container: {
@@ -90,7 +93,12 @@ describe('containerTask serialization', () => {
       image: 'curlimages/curl:8',
       command: ['sh', '-c'],
       args: ['curl -o /data/out/body {{ .Inputs.url }}'],
-      resources: { limits: [{ name: 'CPU', value: '500m' }, { name: 'MEMORY', value: '128Mi' }] },
+      resources: {
+        limits: [
+          { name: 'CPU', value: '500m' },
+          { name: 'MEMORY', value: '128Mi' },
+        ],
+      },
       env: [{ key: 'MODE', value: 'fast' }],
       dataConfig: {
         enabled: true,
@@ -104,7 +112,9 @@ describe('containerTask serialization', () => {
     expect(json.metadata.retries).toEqual({ retries: 2 });
     // The backend reads the same setting back through the plugin definition.
     expect(containerTasks.configOf(toTaskTemplate(task, { version: 'v' }))).toEqual({ network: 'host' });
-    expect(containerTasks.configOf(toTaskTemplate(containerTask({ name: 'plain', image: 'busybox', command: ['true'] }), { version: 'v' }))).toEqual({ network: 'none' });
+    expect(
+      containerTasks.configOf(toTaskTemplate(containerTask({ name: 'plain', image: 'busybox', command: ['true'] }), { version: 'v' })),
+    ).toEqual({ network: 'none' });
   });
 
   it('types a call by the declared inputs and outputs', () => {

@@ -6,24 +6,24 @@
 import { create } from '@bufbuild/protobuf';
 import {
   type CommonTaskOptions,
+  type ContainerParts,
   type Duration,
   type FlyteDirectoryType,
   type FlyteFileType,
   type FlyteType,
   InvalidOptionError,
+  inputReferences,
+  markTaskFactoryModule,
   type Task,
   type TaskDefinition,
   type TypeRecord,
-  type ContainerParts,
-  inputReferences,
-  markTaskFactoryModule,
 } from '@tflyte/core';
 import {
-  DataLoadingConfigSchema,
   DataLoadingConfig_LiteralMapFormat,
-  IOStrategySchema,
+  DataLoadingConfigSchema,
   IOStrategy_DownloadMode,
   IOStrategy_UploadMode,
+  IOStrategySchema,
 } from '@tflyte/idl/core/tasks';
 import type { ContainerConfig } from './container-config.ts';
 import { containerTasks } from './container-plugin.ts';
@@ -113,10 +113,16 @@ export function containerTask(options: ContainerTaskOptions<ContainerTypeRecord>
       }
       const format = metadataFormat ?? 'JSON';
       if (!Object.hasOwn(FORMATS, format)) fail('metadataFormat', `must be 'JSON', 'YAML' or 'PROTO', got ${JSON.stringify(format)}`);
-      if (network !== undefined && network !== 'none' && network !== 'host') fail('network', `must be 'none' or 'host', got ${JSON.stringify(network)}`);
+      if (network !== undefined && network !== 'none' && network !== 'host')
+        fail('network', `must be 'none' or 'host', got ${JSON.stringify(network)}`);
       checkVariables(definition.inputs, 'inputs', fail);
       checkVariables(definition.outputs.types, 'outputs', fail);
-      checkReferences(definition, [...cmd.map((c, i) => [`command[${i}]`, c] as const), ...argv.map((a, i) => [`args[${i}]`, a] as const)], inputPath, fail);
+      checkReferences(
+        definition,
+        [...cmd.map((c, i) => [`command[${i}]`, c] as const), ...argv.map((a, i) => [`args[${i}]`, a] as const)],
+        inputPath,
+        fail,
+      );
 
       const dataConfig = create(DataLoadingConfigSchema, {
         enabled: true,
@@ -154,9 +160,13 @@ function dataDir(value: unknown, fallback: string, option: string, fail: (option
 
 function checkVariables(types: TypeRecord, field: 'inputs' | 'outputs', fail: (option: string, problem: string) => never): void {
   for (const [name, type] of Object.entries(types)) {
-    if (!VARIABLE_NAME.test(name)) fail(`${field}.${name}`, 'must be an identifier (letters, digits, _): it becomes a file name in the container');
+    if (!VARIABLE_NAME.test(name))
+      fail(`${field}.${name}`, 'must be an identifier (letters, digits, _): it becomes a file name in the container');
     if (!SUPPORTED_KINDS.has(type.kind)) {
-      fail(`${field}.${name}`, `is ${type.display}, which a raw container cannot ${field === 'inputs' ? 'receive' : 'return'} as a file; use ${SUPPORTED_DISPLAY}`);
+      fail(
+        `${field}.${name}`,
+        `is ${type.display}, which a raw container cannot ${field === 'inputs' ? 'receive' : 'return'} as a file; use ${SUPPORTED_DISPLAY}`,
+      );
     }
   }
 }

@@ -4,7 +4,13 @@
  */
 import { BackendError, type JsonObject, type JsonValue } from '@tflyte/core';
 import type { Variable } from '@tflyte/idl/core/interface';
-import { type DataLoadingConfig, type DataLoadingConfig_LiteralMapFormat, type Resources_ResourceEntry, Resources_ResourceName, type TaskTemplate } from '@tflyte/idl/core/tasks';
+import {
+  type DataLoadingConfig,
+  type DataLoadingConfig_LiteralMapFormat,
+  type Resources_ResourceEntry,
+  Resources_ResourceName,
+  type TaskTemplate,
+} from '@tflyte/idl/core/tasks';
 import { containerConfig } from './container-config.ts';
 import type { ContainerLimits } from './runtime/index.ts';
 
@@ -15,7 +21,9 @@ export interface RawContainerSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly limits: ContainerLimits;
   /** Undefined when the template has no enabled DataLoadingConfig: nothing is mounted then. */
-  readonly data: { readonly inputPath: string; readonly outputPath: string; readonly format: DataLoadingConfig_LiteralMapFormat } | undefined;
+  readonly data:
+    | { readonly inputPath: string; readonly outputPath: string; readonly format: DataLoadingConfig_LiteralMapFormat }
+    | undefined;
   readonly network: 'none' | 'host';
   readonly inputs: Readonly<Record<string, Variable>>;
   readonly outputs: Readonly<Record<string, Variable>>;
@@ -50,7 +58,9 @@ export function rawContainerSpec(template: TaskTemplate): RawContainerSpec {
   };
 }
 
-type ContainerPart = Omit<RawContainerSpec, 'data' | 'network' | 'inputs' | 'outputs'> & { readonly dataConfig: DataLoadingConfig | undefined };
+type ContainerPart = Omit<RawContainerSpec, 'data' | 'network' | 'inputs' | 'outputs'> & {
+  readonly dataConfig: DataLoadingConfig | undefined;
+};
 
 function containerOf(template: TaskTemplate): ContainerPart {
   const target = template.target;
@@ -79,7 +89,9 @@ function containerOf(template: TaskTemplate): ContainerPart {
       image: typeof found['image'] === 'string' ? found['image'] : '',
       command: strings(found['command']),
       args: strings(found['args']),
-      env: Object.fromEntries(env.filter((e) => typeof e['name'] === 'string').map((e) => [String(e['name']), typeof e['value'] === 'string' ? e['value'] : ''])),
+      env: Object.fromEntries(
+        env.filter((e) => typeof e['name'] === 'string').map((e) => [String(e['name']), typeof e['value'] === 'string' ? e['value'] : '']),
+      ),
       limits: withoutUndefined({ cpu: pick('cpu'), memory: pick('memory') }),
       dataConfig: target.value.dataConfig,
     };

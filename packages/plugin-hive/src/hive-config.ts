@@ -3,9 +3,10 @@
  * flytekit's HiveTask writes it (`{"clusterLabel", "query": {"query", "timeoutSec", "retryCount"},
  * "tags"}`, defaults omitted), so Flyte clusters of either generation read it.
  */
+
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import { type ConfigCodec, protoCustom } from '@tflyte/core';
 import { type QuboleHiveJob, QuboleHiveJobSchema } from '@tflyte/idl/plugins/qubole';
-import type { MessageInitShape } from '@bufbuild/protobuf';
 
 export const HIVE_TASK_TYPE = 'hive';
 export const HIVE_TASK_TYPE_VERSION = 0;

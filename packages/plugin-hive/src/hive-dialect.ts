@@ -6,7 +6,7 @@
  * negative number (so `x-{{ .inputs.n }}` can never become a `--` comment). Templates are lexed as
  * Hive lexes: strings in single or double quotes with backslash escapes, backquoted names.
  */
-import { QueryInputError, type SqlDialect, type SqlValue, ansiLiteral, backQuoted, sqlDialect } from '@tflyte/warehouse';
+import { ansiLiteral, backQuoted, QueryInputError, type SqlDialect, type SqlValue, sqlDialect } from '@tflyte/warehouse';
 
 const STRING_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\',

@@ -8,9 +8,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   type AsyncBackend,
   CancelledError,
-  type ExecutorEvent,
   createExecutor,
   createRegistry,
+  type ExecutorEvent,
   fromLiteralMap,
   isSyncBackend,
   openStateStore,
@@ -129,7 +129,13 @@ describe('a restarted executor', () => {
     expect(fromLiteralMap(byRegion.outputs.types, await run)).toEqual({ rows: [{ id: 1 }, { id: 3 }] });
 
     expect(second.events.filter((e) => e.type === 'attempt-failed')).toMatchObject([
-      { attempt: 0, kind: 'system', retryable: true, code: 'HiveSessionLost', message: expect.stringMatching(/the next attempt submits the query again/) },
+      {
+        attempt: 0,
+        kind: 'system',
+        retryable: true,
+        code: 'HiveSessionLost',
+        message: expect.stringMatching(/the next attempt submits the query again/),
+      },
     ]);
     expect(second.events.filter((e) => e.type === 'attempt-created').map((e) => (e as { attempt: number }).attempt)).toEqual([1]);
     // The first statement was cancelled with its session before it ran; the second ran once.

@@ -3,15 +3,8 @@
  * `hive`, custom = QuboleHiveJob with the query template, its timeout, the cluster label and tags).
  * It runs through an executor with `hivePlugin()` registered.
  */
-import {
-  type CommonTaskOptions,
-  type Duration,
-  InvalidOptionError,
-  type Task,
-  type TypeRecord,
-  markTaskFactoryModule,
-} from '@tflyte/core';
-import { type ResultOutputs, checkQuery, checkResultOutputs } from '@tflyte/warehouse';
+import { type CommonTaskOptions, type Duration, InvalidOptionError, markTaskFactoryModule, type Task, type TypeRecord } from '@tflyte/core';
+import { checkQuery, checkResultOutputs, type ResultOutputs } from '@tflyte/warehouse';
 import { hiveDialect } from './hive-dialect.ts';
 import { hive } from './hive-plugin.ts';
 

@@ -23,9 +23,15 @@ const URL_FORM = /^(?:jdbc:)?hive2:\/\/([^/:;?]+)(?::(\d+))?(?:\/([^;?#]*))?((?:
  * `transportMode`, `httpPath`, `auth=noSasl`, `user` and `password`; others are refused so a typo
  * is not silently ignored.
  */
-export function parseHiveUrl(url: string, credentials: { readonly user?: string | undefined; readonly password?: string | undefined } = {}): HiveServerConfig {
+export function parseHiveUrl(
+  url: string,
+  credentials: { readonly user?: string | undefined; readonly password?: string | undefined } = {},
+): HiveServerConfig {
   const match = URL_FORM.exec(url.trim());
-  if (match === null) throw new HiveUrlError(`${HIVE_URL_ENV}: '${url}' is not a HiveServer2 URL; write it as beeline takes it, e.g. jdbc:hive2://hs2.example.com:10000/sales`);
+  if (match === null)
+    throw new HiveUrlError(
+      `${HIVE_URL_ENV}: '${url}' is not a HiveServer2 URL; write it as beeline takes it, e.g. jdbc:hive2://hs2.example.com:10000/sales`,
+    );
   const [, host, port, database, rest] = match;
   const vars: Record<string, string> = {};
   for (const part of (rest ?? '').split(';').filter((p) => p !== '')) {
@@ -35,15 +41,20 @@ export function parseHiveUrl(url: string, credentials: { readonly user?: string 
   }
   const known = new Set(['transportMode', 'httpPath', 'auth', 'user', 'password']);
   for (const key of Object.keys(vars)) {
-    if (!known.has(key)) throw new HiveUrlError(`${HIVE_URL_ENV}: session variable '${key}' is not supported; use ${[...known].join(', ')}`);
+    if (!known.has(key))
+      throw new HiveUrlError(`${HIVE_URL_ENV}: session variable '${key}' is not supported; use ${[...known].join(', ')}`);
   }
   const transport = vars.transportMode ?? 'binary';
-  if (transport !== 'binary' && transport !== 'http') throw new HiveUrlError(`${HIVE_URL_ENV}: transportMode must be binary or http, got '${transport}'`);
+  if (transport !== 'binary' && transport !== 'http')
+    throw new HiveUrlError(`${HIVE_URL_ENV}: transportMode must be binary or http, got '${transport}'`);
   const user = vars.user ?? credentials.user;
   const password = vars.password ?? credentials.password ?? '';
   let auth: HiveServerConfig['auth'];
   if (vars.auth !== undefined) {
-    if (vars.auth.toLowerCase() !== 'nosasl') throw new HiveUrlError(`${HIVE_URL_ENV}: auth=${vars.auth} is not supported; omit it for PLAIN/LDAP (HIVE_USER, HIVE_PASSWORD) or write auth=noSasl`);
+    if (vars.auth.toLowerCase() !== 'nosasl')
+      throw new HiveUrlError(
+        `${HIVE_URL_ENV}: auth=${vars.auth} is not supported; omit it for PLAIN/LDAP (HIVE_USER, HIVE_PASSWORD) or write auth=noSasl`,
+      );
     auth = { mechanism: 'NOSASL' };
   } else {
     // As the JDBC driver: SASL PLAIN, as `anonymous` when no user is given.

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createExecutor, createRegistry, openStateStore, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { pytorchPlugin, pytorchTask } from '../src/index.ts';
-import { PYTHON, haveTorch } from '../src/test-fixtures/torch.ts';
+import { haveTorch, PYTHON } from '../src/test-fixtures/torch.ts';
 
 const RANKS = fileURLToPath(new URL('../src/test-fixtures/ranks.py', import.meta.url));
 const ENV = { OMP_NUM_THREADS: '1' };
@@ -63,7 +63,9 @@ async function byHand(): Promise<number> {
       (rank) =>
         new Promise<void>((resolve, reject) => {
           const env = { ...process.env, ...ENV, MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), WORLD_SIZE: '2', RANK: String(rank) };
-          spawn(PYTHON, [RANKS, 'allreduce', out], { env, stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rank ${rank} exited ${code}`))));
+          spawn(PYTHON, [RANKS, 'allreduce', out], { env, stdio: 'ignore' }).on('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`rank ${rank} exited ${code}`)),
+          );
         }),
     );
     await Promise.all(ranks);

@@ -11,7 +11,7 @@ import { type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kuberne
 import { afterAll, beforeAll } from 'vitest';
 import { pytorchPlugin, pytorchTask } from './index.ts';
 import { pytorchJobBackendFor } from './test-fixtures/reattach-backend.ts';
-import { PYTHON, haveTorch } from './test-fixtures/torch.ts';
+import { haveTorch, PYTHON } from './test-fixtures/torch.ts';
 
 const CRD = resolve(import.meta.dirname, '../../../../shared/schemas/kubeflow.org_pytorchjobs.yaml');
 const RANKS = fileURLToPath(new URL('./test-fixtures/ranks.py', import.meta.url));
@@ -28,22 +28,43 @@ const seen = new Set<string>();
 /** PyTorchJobs that have existed, by uid, as far as this and earlier calls saw them (a create that met AlreadyExists adds none). */
 async function jobsCreated(): Promise<number> {
   const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
-  const list = (await custom.listNamespacedCustomObject({ group: 'kubeflow.org', version: 'v1', plural: 'pytorchjobs', namespace: NAMESPACE })) as { items: { metadata: { uid: string } }[] };
+  const list = (await custom.listNamespacedCustomObject({
+    group: 'kubeflow.org',
+    version: 'v1',
+    plural: 'pytorchjobs',
+    namespace: NAMESPACE,
+  })) as { items: { metadata: { uid: string } }[] };
   for (const job of list.items) seen.add(job.metadata.uid);
   return seen.size;
 }
 
-const training = pytorchTask({ name: 'training', image: 'ghcr.io/acme/torch:1', command: ['python3', '/app/train.py'], workers: { replicas: 2 }, version: 'v1' });
+const training = pytorchTask({
+  name: 'training',
+  image: 'ghcr.io/acme/torch:1',
+  command: ['python3', '/app/train.py'],
+  workers: { replicas: 2 },
+  version: 'v1',
+});
 
 describeBackendConformance({
   name: 'PyTorchJob backend',
   backend: () => pytorchJobBackendFor(where()),
   template: () => toTaskTemplate(training),
   submittedJobs: jobsCreated,
-  reattach: () => ({ module: fileURLToPath(new URL('./test-fixtures/reattach-backend.ts', import.meta.url)), export: 'pytorchJobBackendFor', args: [where()] }),
+  reattach: () => ({
+    module: fileURLToPath(new URL('./test-fixtures/reattach-backend.ts', import.meta.url)),
+    export: 'pytorchJobBackendFor',
+    args: [where()],
+  }),
 });
 
-const quick = pytorchTask({ name: 'quick', image: 'ghcr.io/acme/torch:1', command: ['python3', RANKS, 'allreduce', '/var/outputs'], workers: { replicas: 1 }, version: 'v1' });
+const quick = pytorchTask({
+  name: 'quick',
+  image: 'ghcr.io/acme/torch:1',
+  command: ['python3', RANKS, 'allreduce', '/var/outputs'],
+  workers: { replicas: 1 },
+  version: 'v1',
+});
 
 describeBackendConformance({
   name: 'local ranks backend',

@@ -6,6 +6,7 @@
  */
 import { create, fromJson, type JsonValue } from '@bufbuild/protobuf';
 import { InvalidSchemaError, type JsonObject, protoCustom } from '@tflyte/core';
+import type { Resources } from '@tflyte/idl/core/tasks';
 import { RestartPolicy } from '@tflyte/idl/plugins/common';
 import { CleanPodPolicy } from '@tflyte/idl/plugins/kubeflow/common';
 import {
@@ -15,11 +16,10 @@ import {
   ElasticConfigSchema,
 } from '@tflyte/idl/plugins/kubeflow/pytorch';
 import { DistributedPyTorchTrainingTaskSchema as LegacyTaskSchema } from '@tflyte/idl/plugins/pytorch';
-import type { Resources } from '@tflyte/idl/core/tasks';
 import { PYTORCH_LEGACY_VERSION, PYTORCH_TASK_TYPE_VERSION } from './task-type.ts';
 
 export type PyTorchConfig = DistributedPyTorchTrainingTask;
-export { RestartPolicy, CleanPodPolicy };
+export { CleanPodPolicy, RestartPolicy };
 
 function decodeVersion(custom: JsonObject, taskTypeVersion: number): PyTorchConfig {
   if (taskTypeVersion === PYTORCH_TASK_TYPE_VERSION) return fromJson(DistributedPyTorchTrainingTaskSchema, custom as JsonValue);
@@ -31,11 +31,19 @@ function decodeVersion(custom: JsonObject, taskTypeVersion: number): PyTorchConf
     });
   }
   // Flyte answers BadTaskSpecification for other versions.
-  throw new InvalidSchemaError(`pytorch task type version ${taskTypeVersion} is not supported; versions ${PYTORCH_LEGACY_VERSION} and ${PYTORCH_TASK_TYPE_VERSION} are`);
+  throw new InvalidSchemaError(
+    `pytorch task type version ${taskTypeVersion} is not supported; versions ${PYTORCH_LEGACY_VERSION} and ${PYTORCH_TASK_TYPE_VERSION} are`,
+  );
 }
 
 function elasticFields(e: { rdzvBackend: string; minReplicas: number; maxReplicas: number; nprocPerNode: number; maxRestarts: number }) {
-  return { rdzvBackend: e.rdzvBackend, minReplicas: e.minReplicas, maxReplicas: e.maxReplicas, nprocPerNode: e.nprocPerNode, maxRestarts: e.maxRestarts };
+  return {
+    rdzvBackend: e.rdzvBackend,
+    minReplicas: e.minReplicas,
+    maxReplicas: e.maxReplicas,
+    nprocPerNode: e.nprocPerNode,
+    maxRestarts: e.maxRestarts,
+  };
 }
 
 export const pytorchCustom = protoCustom(DistributedPyTorchTrainingTaskSchema, decodeVersion);
@@ -51,8 +59,14 @@ export interface ReplicaGroup {
 
 export function replicaGroup(spec: DistributedPyTorchTrainingReplicaSpec | undefined): ReplicaGroup {
   const common = spec?.common;
-  if (common !== undefined) return { replicas: common.replicas, image: common.image, resources: common.resources, restartPolicy: common.restartPolicy };
-  return { replicas: spec?.replicas ?? 0, image: spec?.image ?? '', resources: spec?.resources, restartPolicy: spec?.restartPolicy ?? RestartPolicy.NEVER };
+  if (common !== undefined)
+    return { replicas: common.replicas, image: common.image, resources: common.resources, restartPolicy: common.restartPolicy };
+  return {
+    replicas: spec?.replicas ?? 0,
+    image: spec?.image ?? '',
+    resources: spec?.resources,
+    restartPolicy: spec?.restartPolicy ?? RestartPolicy.NEVER,
+  };
 }
 
 /** The training operator's spelling of a restart policy. */

@@ -3,7 +3,7 @@
  * read) and its backend — a PyTorchJob on Kubernetes when `kubernetes` options are given, else real
  * ranks on this machine.
  */
-import { type Backend, type Plugin, definePlugin } from '@tflyte/core';
+import { type Backend, definePlugin, type Plugin } from '@tflyte/core';
 import pytorchPackage from '../package.json' with { type: 'json' };
 import { type PyTorchJobBackendOptions, pytorchJobBackend } from './kubernetes/pytorch-job-backend.ts';
 import { type LocalRanksOptions, localRanks } from './local/local-ranks.ts';
@@ -25,7 +25,8 @@ export const pytorch = definePlugin({
   coreVersion: `^${pytorchPackage.dependencies['@tflyte/core']}`,
   target: 'container',
   config: pytorchCustom,
-  backend: (options: PyTorchPluginOptions): Backend => (options.kubernetes !== undefined ? pytorchJobBackend(options.kubernetes) : localRanks(options.local)),
+  backend: (options: PyTorchPluginOptions): Backend =>
+    options.kubernetes !== undefined ? pytorchJobBackend(options.kubernetes) : localRanks(options.local),
 });
 
 export type PyTorchPlugin = Plugin<PyTorchConfig>;

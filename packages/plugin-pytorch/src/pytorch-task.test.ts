@@ -22,14 +22,25 @@ describe('serialization (golden values from flytekit-kf-pytorch MessageToDict)',
       ...base,
       requests: { cpu: 1, mem: '2Gi' },
       master: { restartPolicy: 'Always' },
-      workers: { replicas: 3, image: 'ghcr.io/acme/worker:1', resources: { requests: { cpu: '500m', gpu: 1 }, limits: { mem: '4Gi' } }, restartPolicy: 'OnFailure' },
+      workers: {
+        replicas: 3,
+        image: 'ghcr.io/acme/worker:1',
+        resources: { requests: { cpu: '500m', gpu: 1 }, limits: { mem: '4Gi' } },
+        restartPolicy: 'OnFailure',
+      },
       runPolicy: { cleanPodPolicy: 'All', ttlSecondsAfterFinished: 600, activeDeadlineSeconds: 3600, backoffLimit: 2 },
     });
     expect(customOf(task)).toEqual({
       workerReplicas: {
         replicas: 3,
         image: 'ghcr.io/acme/worker:1',
-        resources: { requests: [{ name: 'CPU', value: '500m' }, { name: 'GPU', value: '1' }], limits: [{ name: 'MEMORY', value: '4Gi' }] },
+        resources: {
+          requests: [
+            { name: 'CPU', value: '500m' },
+            { name: 'GPU', value: '1' },
+          ],
+          limits: [{ name: 'MEMORY', value: '4Gi' }],
+        },
         restartPolicy: 'RESTART_POLICY_ON_FAILURE',
       },
       masterReplicas: { replicas: 1, resources: {}, restartPolicy: 'RESTART_POLICY_ALWAYS' },
@@ -46,8 +57,17 @@ describe('serialization (golden values from flytekit-kf-pytorch MessageToDict)',
   });
 
   it('the container target carries the data directories rank 0 writes outputs to', () => {
-    const task = pytorchTask({ name: 'train', ...base, args: ['--lr', '{{.inputs.lr}}'], inputs: { lr: t.float() }, outputs: { loss: t.float() }, workers: { replicas: 1 } });
-    const json = taskTemplateToJson(toTaskTemplate(task, { version: "v1" })) as unknown as { container: { args: string[]; dataConfig: JsonObject } };
+    const task = pytorchTask({
+      name: 'train',
+      ...base,
+      args: ['--lr', '{{.inputs.lr}}'],
+      inputs: { lr: t.float() },
+      outputs: { loss: t.float() },
+      workers: { replicas: 1 },
+    });
+    const json = taskTemplateToJson(toTaskTemplate(task, { version: 'v1' })) as unknown as {
+      container: { args: string[]; dataConfig: JsonObject };
+    };
     expect(json.container.args).toEqual(['--lr', '{{.inputs.lr}}']);
     expect(json.container.dataConfig).toEqual({ enabled: true, inputPath: '/var/inputs', outputPath: '/var/outputs' });
   });
@@ -64,7 +84,10 @@ describe('reading templates', () => {
   it('reads a version 0 custom (workers + elastic_config) onto the v1 message', () => {
     const template = toTaskTemplate(pytorchTask({ name: 'old', ...base, workers: { replicas: 1 } }), { version: 'v1' });
     template.taskTypeVersion = 0;
-    template.custom = { workers: 3, elastic_config: { rdzv_backend: 'c10d', min_replicas: 1, max_replicas: 3, nproc_per_node: 2 } } as never;
+    template.custom = {
+      workers: 3,
+      elastic_config: { rdzv_backend: 'c10d', min_replicas: 1, max_replicas: 3, nproc_per_node: 2 },
+    } as never;
     const config = pytorch.configOf(template);
     expect(config.workerReplicas?.replicas).toBe(3);
     expect(config.masterReplicas).toBeUndefined();
@@ -82,11 +105,23 @@ describe('bad options name the field and the fix', () => {
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
     ['no workers', {}, /option 'workers' is required/],
     ['negative replicas', { workers: { replicas: -1 } }, /'workers.replicas' must be an integer of at least 0/],
-    ['bad restart policy', { workers: { replicas: 1, restartPolicy: 'Sometimes' } }, /'workers.restartPolicy' must be 'Never', 'OnFailure' or 'Always'/],
-    ['bad quantity', { workers: { replicas: 1, resources: { requests: { mem: 'lots' } } } }, /'workers.resources.requests.mem' must be a Kubernetes quantity/],
+    [
+      'bad restart policy',
+      { workers: { replicas: 1, restartPolicy: 'Sometimes' } },
+      /'workers.restartPolicy' must be 'Never', 'OnFailure' or 'Always'/,
+    ],
+    [
+      'bad quantity',
+      { workers: { replicas: 1, resources: { requests: { mem: 'lots' } } } },
+      /'workers.resources.requests.mem' must be a Kubernetes quantity/,
+    ],
     ['master with elastic', { master: {}, elastic: { minReplicas: 1, maxReplicas: 2 } }, /'master' cannot be set with elastic/],
     ['max below min', { elastic: { minReplicas: 3, maxReplicas: 2 } }, /'elastic.maxReplicas' must be at least minReplicas/],
-    ['bad clean pod policy', { workers: { replicas: 1 }, runPolicy: { cleanPodPolicy: 'Some' } }, /'runPolicy.cleanPodPolicy' must be 'None', 'Running' or 'All'/],
+    [
+      'bad clean pod policy',
+      { workers: { replicas: 1 }, runPolicy: { cleanPodPolicy: 'Some' } },
+      /'runPolicy.cleanPodPolicy' must be 'None', 'Running' or 'All'/,
+    ],
     ['undeclared input in args', { workers: { replicas: 1 }, args: ['{{.inputs.nope}}'] }, /'args\[0\]' refers to \{\{.inputs.nope\}\}/],
   ];
   it.each(cases)('%s', (_label, extra, message) => {
@@ -95,6 +130,8 @@ describe('bad options name the field and the fix', () => {
   });
 
   it('an output type the program cannot write as a file', () => {
-    expect(() => pytorchTask({ name: 'bad', ...base, workers: { replicas: 1 }, outputs: { m: t.list(t.int()) } })).toThrow(/option 'outputs.m'/);
+    expect(() => pytorchTask({ name: 'bad', ...base, workers: { replicas: 1 }, outputs: { m: t.list(t.int()) } })).toThrow(
+      /option 'outputs.m'/,
+    );
   });
 });

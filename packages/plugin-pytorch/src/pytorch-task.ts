@@ -4,20 +4,26 @@
  * templated with the typed inputs, and rank 0 answers by writing one file per output under
  * `outputDataDir`, as a raw container does. Serializes as task type `pytorch` version 1.
  */
-import { type MessageInitShape, create } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import {
   type CommonTaskOptions,
   type DefinedTask,
+  InvalidOptionError,
+  inputReferences,
+  markTaskFactoryModule,
   type OutputSpec,
   type ResourceSpec,
   type Task,
   type TypeRecord,
-  InvalidOptionError,
-  inputReferences,
-  markTaskFactoryModule,
   toQuantity,
 } from '@tflyte/core';
-import { DataLoadingConfigSchema, DataLoadingConfig_LiteralMapFormat, type Resources, ResourcesSchema, Resources_ResourceName } from '@tflyte/idl/core/tasks';
+import {
+  DataLoadingConfig_LiteralMapFormat,
+  DataLoadingConfigSchema,
+  type Resources,
+  Resources_ResourceName,
+  ResourcesSchema,
+} from '@tflyte/idl/core/tasks';
 import { DistributedPyTorchTrainingTaskSchema } from '@tflyte/idl/plugins/kubeflow/pytorch';
 import { CleanPodPolicy, type PyTorchConfig, RestartPolicy } from './pytorch-config.ts';
 import { pytorch } from './pytorch-plugin.ts';
@@ -84,7 +90,11 @@ const OWN_OPTIONS = ['command', 'args', 'master', 'workers', 'elastic', 'runPoli
 /** What copilot reads and writes as files. */
 const FILE_KINDS = new Set(['integer', 'float', 'string', 'boolean', 'datetime', 'duration', 'file', 'directory']);
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RESTART: Readonly<Record<RestartPolicyName, RestartPolicy>> = { Never: RestartPolicy.NEVER, OnFailure: RestartPolicy.ON_FAILURE, Always: RestartPolicy.ALWAYS };
+const RESTART: Readonly<Record<RestartPolicyName, RestartPolicy>> = {
+  Never: RestartPolicy.NEVER,
+  OnFailure: RestartPolicy.ON_FAILURE,
+  Always: RestartPolicy.ALWAYS,
+};
 const CLEAN_POD: Readonly<Record<CleanPodPolicyName, CleanPodPolicy>> = {
   None: CleanPodPolicy.CLEANPOD_POLICY_NONE,
   Running: CleanPodPolicy.CLEANPOD_POLICY_RUNNING,
@@ -124,7 +134,12 @@ export function pytorchTask<const I extends TypeRecord = Record<never, never>, c
         fail('outputDataDir', `must be a directory apart from inputDataDir (${inputPath}), not the same or nested`);
       }
       checkVariables(task, fail);
-      checkReferences(task, [...cmd.map((c, i) => [`command[${i}]`, c] as const), ...argv.map((a, i) => [`args[${i}]`, a] as const)], inputPath, fail);
+      checkReferences(
+        task,
+        [...cmd.map((c, i) => [`command[${i}]`, c] as const), ...argv.map((a, i) => [`args[${i}]`, a] as const)],
+        inputPath,
+        fail,
+      );
       container = { command: cmd, args: argv, inputPath, outputPath };
       return toConfig({ master, workers, elastic, runPolicy }, fail);
     },
@@ -132,7 +147,12 @@ export function pytorchTask<const I extends TypeRecord = Record<never, never>, c
       kind: 'container',
       container: () => {
         const c = container!;
-        const dataConfig = create(DataLoadingConfigSchema, { enabled: true, inputPath: c.inputPath, outputPath: c.outputPath, format: DataLoadingConfig_LiteralMapFormat.JSON });
+        const dataConfig = create(DataLoadingConfigSchema, {
+          enabled: true,
+          inputPath: c.inputPath,
+          outputPath: c.outputPath,
+          format: DataLoadingConfig_LiteralMapFormat.JSON,
+        });
         return { command: c.command, args: c.args, dataConfig };
       },
     },
@@ -142,14 +162,17 @@ export function pytorchTask<const I extends TypeRecord = Record<never, never>, c
 function toConfig(o: Pick<PyTorchTaskOptions<TypeRecord>, 'master' | 'workers' | 'elastic' | 'runPolicy'>, fail: Fail): PyTorchConfig {
   const run = o.runPolicy === undefined ? undefined : runPolicyOf(o.runPolicy, fail);
   if (o.elastic !== undefined) {
-    if (o.master !== undefined) fail('master', 'cannot be set with elastic: an elastic job has only workers, which rendezvous among themselves');
+    if (o.master !== undefined)
+      fail('master', 'cannot be set with elastic: an elastic job has only workers, which rendezvous among themselves');
     const e = o.elastic;
     const min = positiveInt(e.minReplicas, 'elastic.minReplicas', fail, 1);
     const max = positiveInt(e.maxReplicas, 'elastic.maxReplicas', fail, 1);
     if (max < min) fail('elastic.maxReplicas', `must be at least minReplicas (${min}), got ${max}`);
-    if (o.workers !== undefined && o.workers.replicas !== max) fail('workers.replicas', `must equal elastic.maxReplicas (${max}) or be left out`);
+    if (o.workers !== undefined && o.workers.replicas !== max)
+      fail('workers.replicas', `must equal elastic.maxReplicas (${max}) or be left out`);
     const rdzvBackend = e.rdzvBackend ?? 'c10d';
-    if (typeof rdzvBackend !== 'string' || rdzvBackend === '') fail('elastic.rdzvBackend', "must be a rendezvous backend name such as 'c10d'");
+    if (typeof rdzvBackend !== 'string' || rdzvBackend === '')
+      fail('elastic.rdzvBackend', "must be a rendezvous backend name such as 'c10d'");
     const worker = o.workers === undefined ? { replicas: max } : { ...replica(o.workers, 'workers', fail), replicas: max };
     return fromFields({
       workerReplicas: worker,
@@ -180,8 +203,10 @@ function fromFields(init: MessageInitShape<typeof DistributedPyTorchTrainingTask
 /** flytekit's `_convert_replica_spec`: resources are always set (possibly empty), the restart policy only when given. */
 function replica(o: ReplicaOptions, field: string, fail: Fail) {
   const restart = o.restartPolicy;
-  if (restart !== undefined && !Object.hasOwn(RESTART, restart)) fail(`${field}.restartPolicy`, `must be 'Never', 'OnFailure' or 'Always', got ${JSON.stringify(restart)}`);
-  if (o.image !== undefined && (typeof o.image !== 'string' || o.image === '')) fail(`${field}.image`, 'must be a non-empty image reference');
+  if (restart !== undefined && !Object.hasOwn(RESTART, restart))
+    fail(`${field}.restartPolicy`, `must be 'Never', 'OnFailure' or 'Always', got ${JSON.stringify(restart)}`);
+  if (o.image !== undefined && (typeof o.image !== 'string' || o.image === ''))
+    fail(`${field}.image`, 'must be a non-empty image reference');
   return {
     ...(o.image === undefined ? {} : { image: o.image }),
     resources: resourcesOf(o.resources, `${field}.resources`, fail),
@@ -193,7 +218,8 @@ function resourcesOf(r: ReplicaOptions['resources'], field: string, fail: Fail):
   const entries = (spec: ResourceSpec | undefined, part: string) =>
     RESOURCE_NAMES.filter(([key]) => spec?.[key] !== undefined).map(([key, name]) => {
       const value = toQuantity(spec![key]);
-      if (value === undefined) fail(`${field}.${part}.${key}`, `must be a Kubernetes quantity such as '2', '500m' or '4Gi', got ${JSON.stringify(spec![key])}`);
+      if (value === undefined)
+        fail(`${field}.${part}.${key}`, `must be a Kubernetes quantity such as '2', '500m' or '4Gi', got ${JSON.stringify(spec![key])}`);
       return { name, value: value! };
     });
   return create(ResourcesSchema, { requests: entries(r?.requests, 'requests'), limits: entries(r?.limits, 'limits') });
@@ -203,7 +229,8 @@ function runPolicyOf(r: RunPolicyOptions, fail: Fail) {
   if (r.cleanPodPolicy !== undefined && !Object.hasOwn(CLEAN_POD, r.cleanPodPolicy)) {
     fail('runPolicy.cleanPodPolicy', `must be 'None', 'Running' or 'All', got ${JSON.stringify(r.cleanPodPolicy)}`);
   }
-  const seconds = (value: number | undefined, key: string) => (value === undefined ? {} : { [key]: positiveInt(value, `runPolicy.${key}`, fail, 0) });
+  const seconds = (value: number | undefined, key: string) =>
+    value === undefined ? {} : { [key]: positiveInt(value, `runPolicy.${key}`, fail, 0) };
   return {
     ...(r.cleanPodPolicy === undefined ? {} : { cleanPodPolicy: CLEAN_POD[r.cleanPodPolicy] }),
     ...seconds(r.ttlSecondsAfterFinished, 'ttlSecondsAfterFinished'),
@@ -229,7 +256,8 @@ function stringList(value: unknown, option: string, fail: Fail, required: boolea
 
 function dataDir(value: unknown, fallback: string, option: string, fail: Fail): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !value.startsWith('/') || /[,\n\0]/.test(value)) return fail(option, `must be an absolute path, e.g. '${fallback}'`);
+  if (typeof value !== 'string' || !value.startsWith('/') || /[,\n\0]/.test(value))
+    return fail(option, `must be an absolute path, e.g. '${fallback}'`);
   const normalized = value.replace(/\/+$/, '').replace(/\/{2,}/g, '/');
   if (normalized === '' || normalized.split('/').some((part) => part === '.' || part === '..')) {
     return fail(option, `must be an absolute path below '/' without '.' or '..', e.g. '${fallback}'`);
@@ -242,7 +270,10 @@ function checkVariables(task: DefinedTask, fail: Fail): void {
     for (const [name, type] of Object.entries(types)) {
       if (!VARIABLE_NAME.test(name)) fail(`${field}.${name}`, 'must be an identifier (letters, digits, _): it becomes a file name');
       if (!FILE_KINDS.has(type.kind)) {
-        fail(`${field}.${name}`, `is ${type.display}, which the training program cannot ${field === 'inputs' ? 'receive' : 'return'} as a file; use t.int(), t.float(), t.string(), t.bool(), t.datetime(), t.duration(), t.file() or t.directory()`);
+        fail(
+          `${field}.${name}`,
+          `is ${type.display}, which the training program cannot ${field === 'inputs' ? 'receive' : 'return'} as a file; use t.int(), t.float(), t.string(), t.bool(), t.datetime(), t.duration(), t.file() or t.directory()`,
+        );
       }
     }
   };
@@ -255,8 +286,10 @@ function checkReferences(task: DefinedTask, entries: ReadonlyArray<readonly [str
   for (const [field, text] of entries) {
     for (const name of inputReferences(text)) {
       const type = task.inputs[name];
-      if (type === undefined) fail(field, `refers to {{.inputs.${name}}}, which is not an input of this task; inputs are: ${declared.join(', ') || '(none)'}`);
-      if (type!.kind === 'file' || type!.kind === 'directory') fail(field, `refers to {{.inputs.${name}}}, a ${type!.kind}: write its path, '${inputPath}/${name}', instead`);
+      if (type === undefined)
+        fail(field, `refers to {{.inputs.${name}}}, which is not an input of this task; inputs are: ${declared.join(', ') || '(none)'}`);
+      if (type!.kind === 'file' || type!.kind === 'directory')
+        fail(field, `refers to {{.inputs.${name}}}, a ${type!.kind}: write its path, '${inputPath}/${name}', instead`);
     }
   }
 }

@@ -21,7 +21,9 @@ export function snowflakeBind(data: SqlValue | { readonly type: string }): Bind 
     case 'null':
       return null;
     case 'integer':
-      return value.value >= BigInt(Number.MIN_SAFE_INTEGER) && value.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value.value) : value.value.toString();
+      return value.value >= BigInt(Number.MIN_SAFE_INTEGER) && value.value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(value.value)
+        : value.value.toString();
     case 'float':
       return value.value;
     case 'boolean':

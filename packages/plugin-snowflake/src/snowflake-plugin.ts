@@ -3,7 +3,7 @@
  * connection in TaskTemplate.config, a `sql` target) and the snowflake-sdk backend that runs it.
  * `snowflakePlugin(options)` is what tflyte.config.ts registers.
  */
-import { type Plugin, definePlugin } from '@tflyte/core';
+import { definePlugin, type Plugin } from '@tflyte/core';
 import type { WebApiHandle } from '@tflyte/warehouse';
 import packageJson from '../package.json' with { type: 'json' };
 import { type SnowflakeBackendOptions, type SnowflakeHandle, snowflakeBackend } from './backend/snowflake-backend.ts';

@@ -8,12 +8,12 @@ import {
   type CommonTaskOptions,
   type DefinedTask,
   InvalidOptionError,
+  markTaskFactoryModule,
   type Task,
   type TypeRecord,
-  markTaskFactoryModule,
   t,
 } from '@tflyte/core';
-import { type DefaultResultOutputs, type ResultOutputs, checkQuery, checkResultOutputs } from '@tflyte/warehouse';
+import { checkQuery, checkResultOutputs, type DefaultResultOutputs, type ResultOutputs } from '@tflyte/warehouse';
 import { MAX_STATEMENT_LENGTH } from './snowflake-dialect.ts';
 import { snowflake } from './snowflake-plugin.ts';
 import type { SnowflakeConfig } from './snowflake-template.ts';
@@ -47,7 +47,9 @@ const QUERY_LIMIT = { maxLength: { chars: MAX_STATEMENT_LENGTH, service: 'Snowfl
 type NoInputs = Record<never, never>;
 
 /** Outputs default to `{ results: t.dataset() }` (the query's result, `snowflake://…/<queryId>`). */
-export function snowflakeTask<const I extends TypeRecord = NoInputs>(options: SnowflakeTaskOptions<I> & { readonly outputs?: undefined }): Task<I, DefaultResultOutputs>;
+export function snowflakeTask<const I extends TypeRecord = NoInputs>(
+  options: SnowflakeTaskOptions<I> & { readonly outputs?: undefined },
+): Task<I, DefaultResultOutputs>;
 /** Declared outputs: any of `results` (a dataset) and `rows` (`t.list(t.struct())`); `{}` for none. */
 export function snowflakeTask<const I extends TypeRecord = NoInputs, const O extends TypeRecord & ResultOutputs = DefaultResultOutputs>(
   options: SnowflakeTaskOptions<I> & { readonly outputs: O & Record<Exclude<keyof O, keyof ResultOutputs>, never> },
@@ -69,7 +71,8 @@ export function snowflakeTask(options: SnowflakeTaskOptions<TypeRecord> & { read
       const field = (option: string, value: unknown, pattern: RegExp, required: boolean): string => {
         if (value === undefined && !required) return '';
         if (typeof value !== 'string' || value === '') return fail(option, 'is required (a non-empty string)');
-        if (!pattern.test(value)) fail(option, `'${value}' is not a Snowflake ${option} name (letters, digits, '_' and '$', not starting with a digit)`);
+        if (!pattern.test(value))
+          fail(option, `'${value}' is not a Snowflake ${option} name (letters, digits, '_' and '$', not starting with a digit)`);
         return value;
       };
       return {

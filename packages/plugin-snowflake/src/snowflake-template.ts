@@ -3,8 +3,9 @@
  * the connection fields in `TaskTemplate.config` (`account`, `user`, `database`, `schema`,
  * `warehouse`; tflyte adds `role` and the `rows` bound when set), and the statement in the `sql` target.
  */
-import type { TaskTemplate } from '@tflyte/idl/core/tasks';
+
 import { BackendError, type ConfigCodec } from '@tflyte/core';
+import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 
 export const SNOWFLAKE_TASK_TYPE = 'snowflake';
 export const SNOWFLAKE_TASK_TYPE_VERSION = 0;
@@ -48,7 +49,8 @@ export function readTemplate(template: TaskTemplate): { readonly config: Snowfla
   const invalid = (problem: string): never => {
     throw new BackendError({ kind: 'user', retryable: false, code: 'InvalidTaskTemplate', message: `Snowflake task template ${problem}` });
   };
-  const statement = template.target.case === 'sql' ? template.target.value.statement : invalid('has no sql target: the statement is missing');
+  const statement =
+    template.target.case === 'sql' ? template.target.value.statement : invalid('has no sql target: the statement is missing');
   if (statement === '') invalid('has an empty sql statement');
   if (!c.account) invalid("has no config 'account'");
   if (!c.database) invalid("has no config 'database'");

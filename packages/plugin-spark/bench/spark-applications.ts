@@ -24,9 +24,18 @@ type Mode = 'watch' | 'poll';
 const POLL_MS = 1000;
 const PER_TICK = 20;
 const NAMESPACE = 'bench';
-const STATES = [['SUBMITTED', 'INITIALIZING'], ['RUNNING', 'RUNNING'], ['COMPLETED', 'SUCCEEDED']] as const;
+const STATES = [
+  ['SUBMITTED', 'INITIALIZING'],
+  ['RUNNING', 'RUNNING'],
+  ['COMPLETED', 'SUCCEEDED'],
+] as const;
 
-const job = sparkTask({ name: 'benchJob', application: { type: 'scala', mainApplicationFile: 'local:///job.jar', mainClass: 'Bench' }, image: 'spark:3.5.0', version: 'bench' });
+const job = sparkTask({
+  name: 'benchJob',
+  application: { type: 'scala', mainApplicationFile: 'local:///job.jar', mainClass: 'Bench' },
+  image: 'spark:3.5.0',
+  version: 'bench',
+});
 
 interface Sample {
   readonly mode: Mode;
@@ -42,7 +51,8 @@ async function measure(applications: number, mode: Mode): Promise<Sample> {
   const client = createKubeClient({ kubeConfig: server.kubeConfig() });
   try {
     const backend = sparkPlugin({ client, namespace: NAMESPACE }).backend as AsyncBackend;
-    const tracked = mode === 'watch' ? backend : { ...backend, watch: undefined, poll: { initialMs: POLL_MS, multiplier: 1, maxMs: POLL_MS } };
+    const tracked =
+      mode === 'watch' ? backend : { ...backend, watch: undefined, poll: { initialMs: POLL_MS, multiplier: 1, maxMs: POLL_MS } };
     const executor = createExecutor({ store, stateDir, backends: { spark: tracked } });
     const template = toTaskTemplate(job);
     const inputs = toLiteralMap({}, {});
@@ -64,7 +74,10 @@ async function measure(applications: number, mode: Mode): Promise<Sample> {
     for (const [state, phase] of STATES) {
       for (let i = 0; i < applications; i++) {
         changedAt.set(`n${i}:${phase}`, performance.now());
-        server.setStatus({ group: 'sparkoperator.k8s.io', resource: 'sparkapplications', namespace: NAMESPACE, name: `bench-n${i}-0` }, { applicationState: { state }, driverInfo: {} });
+        server.setStatus(
+          { group: 'sparkoperator.k8s.io', resource: 'sparkapplications', namespace: NAMESPACE, name: `bench-n${i}-0` },
+          { applicationState: { state }, driverInfo: {} },
+        );
         if (i % PER_TICK === PER_TICK - 1) await nextTick();
       }
       while (state !== 'COMPLETED' && changedAt.size > 0) await nextTick();
@@ -91,11 +104,19 @@ export async function runSparkApplications(applications = 200): Promise<string> 
   const watch = await measure(applications, 'watch');
   const poll = await measure(applications, 'poll');
   const line = (s: Sample) => {
-    const verbs = Object.entries(s.requests).sort(([, a], [, b]) => b - a).map(([verb, n]) => `${verb} ${n}`).join(', ');
+    const verbs = Object.entries(s.requests)
+      .sort(([, a], [, b]) => b - a)
+      .map(([verb, n]) => `${verb} ${n}`)
+      .join(', ');
     return `${s.mode.padEnd(5)} median ${percentile(s.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(s.latenciesMs, 99).toFixed(1)} ms, wall ${(s.wallMs / 1000).toFixed(1)} s; requests: ${verbs}`;
   };
   const ratio = percentile(poll.latenciesMs, 50) / percentile(watch.latenciesMs, 50);
-  return [`${applications} concurrent SparkApplications, status change → executor event`, line(watch), line(poll), `polling's median latency is ${ratio.toFixed(0)}× the watch's`].join('\n');
+  return [
+    `${applications} concurrent SparkApplications, status change → executor event`,
+    line(watch),
+    line(poll),
+    `polling's median latency is ${ratio.toFixed(0)}× the watch's`,
+  ].join('\n');
 }
 
 if (import.meta.main) process.stdout.write(`${await runSparkApplications(Number(process.argv[2] ?? 200))}\n`);

@@ -7,10 +7,10 @@
  */
 import type { V1Container } from '@kubernetes/client-node';
 import { type AttemptContext, BackendError, type JsonObject } from '@tflyte/core';
-import { type PodBuildOptions, type PodLocations, type RolePod, rolePodSpec } from '@tflyte/kubernetes';
 import type { K8sPod } from '@tflyte/idl/core/tasks';
-import { type SparkJob, SparkApplication_Type } from '@tflyte/idl/plugins/spark';
-import { type SparkFeature, confInteger, layerSparkConf } from './spark-conf.ts';
+import { SparkApplication_Type, type SparkJob } from '@tflyte/idl/plugins/spark';
+import { type PodBuildOptions, type PodLocations, type RolePod, rolePodSpec } from '@tflyte/kubernetes';
+import { confInteger, layerSparkConf, type SparkFeature } from './spark-conf.ts';
 import { OUTPUT_DOCUMENT_ENV, outputDocumentUri } from './spark-outputs.ts';
 
 export const SPARK_API_VERSION = 'sparkoperator.k8s.io/v1beta2';
@@ -52,12 +52,22 @@ function badTask(message: string): BackendError {
 
 function defined(object: Record<string, unknown>): JsonObject {
   return Object.fromEntries(
-    Object.entries(object).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)),
+    Object.entries(object).filter(
+      ([, v]) =>
+        v !== undefined &&
+        !(Array.isArray(v) && v.length === 0) &&
+        !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0),
+    ),
   ) as JsonObject;
 }
 
 /** One role's SparkPodSpec (the CRD's `driver` / `executor`) from its pod, overlay included. */
-function sparkPodSpec(name: 'driver' | 'executor', pod: RolePod, conf: Readonly<Record<string, string>>, settings: SparkApplicationSettings): { spec: JsonObject; primary: V1Container } {
+function sparkPodSpec(
+  name: 'driver' | 'executor',
+  pod: RolePod,
+  conf: Readonly<Record<string, string>>,
+  settings: SparkApplicationSettings,
+): { spec: JsonObject; primary: V1Container } {
   const podSpec = pod.spec;
   const primary = podSpec.containers.find((c) => c.name === pod.primaryContainerName)!;
   const int = (key: string): number | undefined => {
@@ -88,9 +98,16 @@ function sparkPodSpec(name: 'driver' | 'executor', pod: RolePod, conf: Readonly<
 }
 
 /** The SparkApplication of an attempt whose pods read and write at `where` (see podData's `locations`). */
-export function buildSparkApplication(ctx: AttemptContext, job: SparkJob, where: PodLocations, settings: SparkApplicationSettings): SparkApplicationObject {
+export function buildSparkApplication(
+  ctx: AttemptContext,
+  job: SparkJob,
+  where: PodLocations,
+  settings: SparkApplicationSettings,
+): SparkApplicationObject {
   if (job.mainApplicationFile === '') {
-    throw badTask(`task '${ctx.template.id?.name ?? ''}' has no mainApplicationFile: the SparkApplication CRD requires one (for a JVM main class, the jar that holds it)`);
+    throw badTask(
+      `task '${ctx.template.id?.name ?? ''}' has no mainApplicationFile: the SparkApplication CRD requires one (for a JVM main class, the jar that holds it)`,
+    );
   }
   const maxAttempts = String((ctx.template.metadata?.retries?.retries ?? 0) + 1);
   const role = (name: 'driver' | 'executor', overlay: K8sPod | undefined, env: Record<string, string>): RolePod =>

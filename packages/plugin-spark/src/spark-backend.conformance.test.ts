@@ -26,7 +26,11 @@ describeBackendConformance({
   backend: () => sparkBackendFor(where()),
   template: () => toTaskTemplate(longJob),
   submittedJobs: () => cluster.applicationsCreated(),
-  reattach: () => ({ module: fileURLToPath(new URL('./test-support/reattach-backend.ts', import.meta.url)), export: 'sparkBackendFor', args: [where()] }),
+  reattach: () => ({
+    module: fileURLToPath(new URL('./test-support/reattach-backend.ts', import.meta.url)),
+    export: 'sparkBackendFor',
+    args: [where()],
+  }),
 });
 
 // Local runs: a sync backend, with the recording stand-in for spark-submit.
@@ -38,7 +42,12 @@ beforeAll(async () => {
 });
 afterAll(() => rm(bin, { recursive: true, force: true }));
 
-const quickJob = sparkTask({ name: 'quickJob', application: { type: 'python', mainApplicationFile: 'local:///opt/app/no-outputs.py' }, image: 'spark:3.5.0', version: 'v1' });
+const quickJob = sparkTask({
+  name: 'quickJob',
+  application: { type: 'python', mainApplicationFile: 'local:///opt/app/no-outputs.py' },
+  image: 'spark:3.5.0',
+  version: 'v1',
+});
 
 describeBackendConformance({
   name: 'local spark-submit backend',

@@ -8,24 +8,40 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CancelledError, TaskFailedError, executorRunner, t, toLiteralMap, toTaskTemplate, withRunner } from '@tflyte/core';
+import { CancelledError, executorRunner, TaskFailedError, t, toLiteralMap, toTaskTemplate, withRunner } from '@tflyte/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sparkTask } from './index.ts';
-import { TEST_IMAGE, type SparkCluster, startSparkCluster } from './test-support/cluster.ts';
+import { type SparkCluster, startSparkCluster, TEST_IMAGE } from './test-support/cluster.ts';
 
-const SEED_CONF = { 'spark.driver.memory': '1000M', 'spark.executor.memory': '1000M', 'spark.executor.cores': '1', 'spark.executor.instances': '2' };
+const SEED_CONF = {
+  'spark.driver.memory': '1000M',
+  'spark.executor.memory': '1000M',
+  'spark.executor.cores': '1',
+  'spark.executor.instances': '2',
+};
 
 const wordCount = sparkTask({
   name: 'wordCount',
   inputs: { text: t.file(), minCount: t.int() },
   outputs: { counts: t.dataset({ format: 'csv' }), distinctWords: t.int() },
-  application: { type: 'python', mainApplicationFile: 'local:///opt/app/wordcount.py', arguments: ['--input', '{{ .inputs.text }}', '--min', '{{ .inputs.minCount }}', '--out', '{{ .outputs.counts }}'] },
+  application: {
+    type: 'python',
+    mainApplicationFile: 'local:///opt/app/wordcount.py',
+    arguments: ['--input', '{{ .inputs.text }}', '--min', '{{ .inputs.minCount }}', '--out', '{{ .outputs.counts }}'],
+  },
   sparkConf: SEED_CONF,
   image: TEST_IMAGE,
 });
 
 const appTask = (file: string, extra: { retries?: number } = {}) =>
-  sparkTask({ name: 'app', outputs: { distinctWords: t.int() }, application: { type: 'python', mainApplicationFile: `local:///opt/app/${file}` }, sparkConf: SEED_CONF, image: TEST_IMAGE, ...extra });
+  sparkTask({
+    name: 'app',
+    outputs: { distinctWords: t.int() },
+    application: { type: 'python', mainApplicationFile: `local:///opt/app/${file}` },
+    sparkConf: SEED_CONF,
+    image: TEST_IMAGE,
+    ...extra,
+  });
 
 const phases = (cluster: SparkCluster) => cluster.events.flatMap((e) => (e.type === 'status-changed' ? [e.phaseName] : []));
 
@@ -48,7 +64,9 @@ describe('a Spark task through the executor and the operator', () => {
     });
     const input = join(scratch, 'words.txt');
     await writeFile(input, 'the cat and the hat and the bat\n');
-    const result = await withRunner(executorRunner(cluster.executor, { runId: 'wc' }), () => wordCount({ text: { uri: pathToFileURL(input).href }, minCount: 2 }));
+    const result = await withRunner(executorRunner(cluster.executor, { runId: 'wc' }), () =>
+      wordCount({ text: { uri: pathToFileURL(input).href }, minCount: 2 }),
+    );
 
     expect(result.distinctWords).toBe(2);
     expect(result.counts.uri).toMatch(/\/raw\/counts$/);
@@ -56,14 +74,25 @@ describe('a Spark task through the executor and the operator', () => {
     expect(phases(cluster)).toEqual(expect.arrayContaining(['INITIALIZING', 'RUNNING', 'SUCCEEDED']));
     const running = cluster.events.find((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING');
     expect(running?.type === 'status-changed' && running.logs).toEqual(
-      expect.arrayContaining([{ name: 'Kubernetes Logs (Driver Logs)', uri: 'https://k8s/spark/wc-n0-0-driver' }, { name: 'Spark Driver UI', uri: 'https://spark-ui.test/wc-n0-0' }]),
+      expect.arrayContaining([
+        { name: 'Kubernetes Logs (Driver Logs)', uri: 'https://k8s/spark/wc-n0-0-driver' },
+        { name: 'Spark Driver UI', uri: 'https://spark-ui.test/wc-n0-0' },
+      ]),
     );
 
     // What spark-submit was given: the application, its rendered arguments, the driver's env.
-    const [submitted] = (await readFile(record, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { application: string; args: string[]; env: Record<string, string> });
+    const [submitted] = (await readFile(record, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { application: string; args: string[]; env: Record<string, string> });
     expect(submitted!.application).toBe('local:///opt/app/wordcount.py');
     expect(submitted!.args).toEqual(['--input', pathToFileURL(input).href, '--min', '2', '--out', result.counts.uri]);
-    expect(submitted!.env).toMatchObject({ FLYTE_MAX_ATTEMPTS: '1', FLYTE_ATTEMPT_NUMBER: '0', FLYTE_INTERNAL_EXECUTION_ID: 'wc-n0', TFLYTE_OUTPUT_DOCUMENT: expect.stringMatching(/\/raw\/tflyte-outputs\.json$/) });
+    expect(submitted!.env).toMatchObject({
+      FLYTE_MAX_ATTEMPTS: '1',
+      FLYTE_ATTEMPT_NUMBER: '0',
+      FLYTE_INTERNAL_EXECUTION_ID: 'wc-n0',
+      TFLYTE_OUTPUT_DOCUMENT: expect.stringMatching(/\/raw\/tflyte-outputs\.json$/),
+    });
 
     expect(cluster.sparkRequests('POST')).toBe(1);
     expect(cluster.operator?.submitted).toEqual(['wc-n0-0']);
@@ -75,9 +104,16 @@ describe('a Spark task through the executor and the operator', () => {
     cluster = await startSparkCluster();
     const input = join(scratch, 'words.txt');
     await writeFile(input, 'a b\n');
-    await cluster.executor.run(toTaskTemplate(wordCount), toLiteralMap(wordCount.inputs, { text: { uri: pathToFileURL(input).href }, minCount: 1 }), { runId: 'shape' });
+    await cluster.executor.run(
+      toTaskTemplate(wordCount),
+      toLiteralMap(wordCount.inputs, { text: { uri: pathToFileURL(input).href }, minCount: 1 }),
+      { runId: 'shape' },
+    );
     const post = cluster.server.requests.find((r) => r.method === 'POST' && r.path.endsWith('/sparkapplications'))!;
-    const app = JSON.parse(post.body) as { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> & { sparkConf: Record<string, string> } };
+    const app = JSON.parse(post.body) as {
+      metadata: { labels: Record<string, string> };
+      spec: Record<string, unknown> & { sparkConf: Record<string, string> };
+    };
     expect(app.metadata.labels['app.kubernetes.io/managed-by']).toBe('tflyte');
     expect(app.spec).toMatchObject({
       type: 'Python',
@@ -88,7 +124,11 @@ describe('a Spark task through the executor and the operator', () => {
       driver: { memory: '1000M', serviceAccount: 'spark', image: TEST_IMAGE },
       executor: { cores: 1, instances: 2, memory: '1000M', serviceAccount: 'spark' },
     });
-    expect(app.spec.sparkConf).toMatchObject({ ...SEED_CONF, 'spark.kubernetes.executor.limit.cores': '1', 'spark.kubernetes.executor.podNamePrefix': 'shape-n0-0' });
+    expect(app.spec.sparkConf).toMatchObject({
+      ...SEED_CONF,
+      'spark.kubernetes.executor.limit.cores': '1',
+      'spark.kubernetes.executor.podNamePrefix': 'shape-n0-0',
+    });
   });
 
   it('fails a failed application as a retryable USER error and retries it with a new application', async () => {
@@ -96,7 +136,12 @@ describe('a Spark task through the executor and the operator', () => {
     const run = withRunner(executorRunner(cluster.executor, { runId: 'fails' }), () => appTask('fail.py', { retries: 1 })({}));
     await expect(run).rejects.toBeInstanceOf(TaskFailedError);
     await expect(run).rejects.toMatchObject({
-      failure: { kind: 'user', retryable: true, code: 'DownstreamSystemError', message: expect.stringContaining('driver container failed with ExitCode: 1') },
+      failure: {
+        kind: 'user',
+        retryable: true,
+        code: 'DownstreamSystemError',
+        message: expect.stringContaining('driver container failed with ExitCode: 1'),
+      },
       attempts: 2,
     });
     expect(cluster.operator?.submitted).toEqual(['fails-n0-0', 'fails-n0-1']);
@@ -107,13 +152,23 @@ describe('a Spark task through the executor and the operator', () => {
   it('fails as a non-retryable USER error naming the output when the application writes no output document', async () => {
     cluster = await startSparkCluster();
     const run = withRunner(executorRunner(cluster.executor), () => appTask('no-outputs.py', { retries: 2 })({}));
-    await expect(run).rejects.toMatchObject({ failure: { kind: 'user', retryable: false, code: 'SPARK_OUTPUT_MISSING', message: expect.stringContaining("outputs 'distinctWords'") }, attempts: 1 });
+    await expect(run).rejects.toMatchObject({
+      failure: {
+        kind: 'user',
+        retryable: false,
+        code: 'SPARK_OUTPUT_MISSING',
+        message: expect.stringContaining("outputs 'distinctWords'"),
+      },
+      attempts: 1,
+    });
   });
 
   it('fails naming the output when the document holds a value of the wrong type', async () => {
     cluster = await startSparkCluster();
     const run = withRunner(executorRunner(cluster.executor), () => appTask('bad-outputs.py')({}));
-    await expect(run).rejects.toMatchObject({ failure: { kind: 'user', code: 'SPARK_OUTPUT_INVALID', message: expect.stringContaining("output 'distinctWords'") } });
+    await expect(run).rejects.toMatchObject({
+      failure: { kind: 'user', code: 'SPARK_OUTPUT_INVALID', message: expect.stringContaining("output 'distinctWords'") },
+    });
   });
 
   it('deletes the application when the run is cancelled', async () => {
@@ -132,7 +187,11 @@ describe('a Spark task through the executor and the operator', () => {
 describe('application states driven by hand', () => {
   it('maps each operator state the watch sees, in order, and succeeds on COMPLETED', async () => {
     cluster = await startSparkCluster({ operator: false });
-    const task = sparkTask({ name: 'noOutputs', application: { type: 'java', mainApplicationFile: 'local:///app.jar', mainClass: 'Main' }, image: TEST_IMAGE });
+    const task = sparkTask({
+      name: 'noOutputs',
+      application: { type: 'java', mainApplicationFile: 'local:///app.jar', mainClass: 'Main' },
+      image: TEST_IMAGE,
+    });
     const run = cluster.executor.run(toTaskTemplate(task), toLiteralMap({}, {}), { runId: 'manual' });
     const ref = { group: 'sparkoperator.k8s.io', resource: 'sparkapplications', namespace: 'spark', name: 'manual-n0-0' };
     await vi.waitFor(() => expect(cluster.server.getObject(ref)).toBeDefined());

@@ -5,11 +5,29 @@
  * supplies only what is Spark's: the manifest, the phase table and log links, and the outputs.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type StatusCheckPolicy, type Storage, type TaskStatus, Phase, createFileStore, createStorage, failed, succeeded } from '@tflyte/core';
-import { type KubeClient, type KubeObject, type ResourceBackend, type ResourceHandle, type ResourceKind, kubernetesResourceBackend, lazyKubeClient, podData } from '@tflyte/kubernetes';
+import {
+  createFileStore,
+  createStorage,
+  failed,
+  Phase,
+  type StatusCheckPolicy,
+  type Storage,
+  succeeded,
+  type TaskStatus,
+} from '@tflyte/core';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import type { SparkJob } from '@tflyte/idl/plugins/spark';
-import { type SparkApplicationSettings, SPARK_API_VERSION, SPARK_KIND, buildSparkApplication } from './spark-application.ts';
+import {
+  type KubeClient,
+  type KubeObject,
+  kubernetesResourceBackend,
+  lazyKubeClient,
+  podData,
+  type ResourceBackend,
+  type ResourceHandle,
+  type ResourceKind,
+} from '@tflyte/kubernetes';
+import { buildSparkApplication, SPARK_API_VERSION, SPARK_KIND, type SparkApplicationSettings } from './spark-application.ts';
 import type { SparkLocalOptions } from './spark-local.ts';
 import { collectOutputs } from './spark-outputs.ts';
 import { type SparkApplicationView, type SparkLinkOptions, sparkPhase } from './spark-phase.ts';
@@ -52,7 +70,12 @@ export function sparkBackend(options: SparkBackendOptions, readJob: (template: T
     name: SPARK_BACKEND,
     kind: SPARK_APPLICATION_KIND,
     // Connects on first use, so that a config file naming this plugin loads without a cluster.
-    client: options.client ?? lazyKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) }),
+    client:
+      options.client ??
+      lazyKubeClient({
+        ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+        ...(options.context ? { context: options.context } : {}),
+      }),
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.deleteWhenDone === undefined ? {} : { deleteWhenDone: options.deleteWhenDone }),
     ...(options.statusChecks === undefined ? {} : { statusChecks: options.statusChecks }),

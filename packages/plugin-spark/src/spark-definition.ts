@@ -5,13 +5,13 @@
  * derived from this definition, so what is serialized and what runs it cannot disagree.
  */
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { type Backend, type PluginDefinition, createFileStore, createStorage, definePlugin, protoCustom } from '@tflyte/core';
+import { type Backend, createFileStore, createStorage, definePlugin, type PluginDefinition, protoCustom } from '@tflyte/core';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import { type SparkJob, SparkJobSchema } from '@tflyte/idl/plugins/spark';
 import sparkPackage from '../package.json' with { type: 'json' };
 import { SparkPluginOptionError } from './errors.ts';
-import { type SparkBackendOptions, sparkBackend } from './spark-backend.ts';
 import type { SparkHandle } from './spark-backend.ts';
+import { type SparkBackendOptions, sparkBackend } from './spark-backend.ts';
 import { sparkLocalBackend } from './spark-local.ts';
 
 export const SPARK_TASK_TYPE = 'spark';
@@ -20,7 +20,12 @@ export const SPARK_TASK_TYPE_VERSION = 0;
 /** What a task author's config is written as: the SparkJob message's init shape. */
 export type SparkJobInit = MessageInitShape<typeof SparkJobSchema>;
 
-export const spark: PluginDefinition<SparkJob, SparkBackendOptions, SparkHandle, SparkJobInit> = definePlugin<SparkJob, SparkBackendOptions, SparkHandle, SparkJobInit>({
+export const spark: PluginDefinition<SparkJob, SparkBackendOptions, SparkHandle, SparkJobInit> = definePlugin<
+  SparkJob,
+  SparkBackendOptions,
+  SparkHandle,
+  SparkJobInit
+>({
   taskType: SPARK_TASK_TYPE,
   taskTypeVersion: SPARK_TASK_TYPE_VERSION,
   packageName: sparkPackage.name,
@@ -43,8 +48,22 @@ export function sparkPlugin(options: SparkBackendOptions = {}): ReturnType<typeo
 }
 
 const KNOWN_OPTIONS = new Set([
-  'client', 'kubeConfig', 'context', 'namespace', 'storage', 'deleteWhenDone', 'statusChecks',
-  'defaultSparkConf', 'features', 'sparkVersion', 'serviceAccount', 'pod', 'logs', 'historyServerUrl', 'mode', 'local',
+  'client',
+  'kubeConfig',
+  'context',
+  'namespace',
+  'storage',
+  'deleteWhenDone',
+  'statusChecks',
+  'defaultSparkConf',
+  'features',
+  'sparkVersion',
+  'serviceAccount',
+  'pod',
+  'logs',
+  'historyServerUrl',
+  'mode',
+  'local',
 ]);
 
 function checkPluginOptions(options: SparkBackendOptions): void {
@@ -52,26 +71,34 @@ function checkPluginOptions(options: SparkBackendOptions): void {
     throw new SparkPluginOptionError(option, problem);
   };
   if (typeof options !== 'object' || options === null) fail('(options)', 'must be an object');
-  for (const key of Object.keys(options)) if (!KNOWN_OPTIONS.has(key)) fail(key, `is not an option; valid options are: ${[...KNOWN_OPTIONS].join(', ')}`);
+  for (const key of Object.keys(options))
+    if (!KNOWN_OPTIONS.has(key)) fail(key, `is not an option; valid options are: ${[...KNOWN_OPTIONS].join(', ')}`);
   for (const key of ['namespace', 'context', 'sparkVersion', 'serviceAccount'] as const) {
     const value = options[key];
     if (value !== undefined && (typeof value !== 'string' || value === '')) fail(key, 'must be a non-empty string');
   }
-  if (options.mode !== undefined && options.mode !== 'kubernetes' && options.mode !== 'local') fail('mode', `must be 'kubernetes' or 'local', got ${JSON.stringify(options.mode)}`);
+  if (options.mode !== undefined && options.mode !== 'kubernetes' && options.mode !== 'local')
+    fail('mode', `must be 'kubernetes' or 'local', got ${JSON.stringify(options.mode)}`);
   if (options.local !== undefined && options.mode !== 'local') fail('local', "applies only with mode: 'local'");
   const threads = options.local?.threads;
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) fail('local.threads', `must be a positive whole number, got ${threads}`);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
+    fail('local.threads', `must be a positive whole number, got ${threads}`);
   if (options.historyServerUrl !== undefined && !URL.canParse(options.historyServerUrl)) {
-    fail('historyServerUrl', `must be the history server's URL, e.g. 'https://spark-history.example.com', got '${options.historyServerUrl}'`);
+    fail(
+      'historyServerUrl',
+      `must be the history server's URL, e.g. 'https://spark-history.example.com', got '${options.historyServerUrl}'`,
+    );
   }
   for (const [key, value] of Object.entries(options.defaultSparkConf ?? {})) {
     if (typeof value !== 'string') fail(`defaultSparkConf['${key}']`, `must be a string, got ${typeof value}`);
   }
   const names = new Set<string>();
   for (const [i, feature] of (options.features ?? []).entries()) {
-    if (typeof feature?.name !== 'string' || feature.name === '') fail(`features[${i}].name`, "must name the feature tasks switch on with 'spark.flyteorg.<name>.enabled'");
+    if (typeof feature?.name !== 'string' || feature.name === '')
+      fail(`features[${i}].name`, "must name the feature tasks switch on with 'spark.flyteorg.<name>.enabled'");
     if (names.has(feature.name)) fail(`features[${i}].name`, `'${feature.name}' is defined twice`);
     names.add(feature.name);
-    if (typeof feature.sparkConf !== 'object' || feature.sparkConf === null) fail(`features[${i}].sparkConf`, 'must be an object of Spark settings');
+    if (typeof feature.sparkConf !== 'object' || feature.sparkConf === null)
+      fail(`features[${i}].sparkConf`, 'must be an object of Spark settings');
   }
 }

@@ -10,11 +10,21 @@ import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AttemptContext, BackendError, type Storage, type SyncBackend, type TaskStatus, failed, perRetryUniqueKey, renderTemplate, succeeded } from '@tflyte/core';
+import {
+  type AttemptContext,
+  BackendError,
+  failed,
+  perRetryUniqueKey,
+  renderTemplate,
+  type Storage,
+  type SyncBackend,
+  succeeded,
+  type TaskStatus,
+} from '@tflyte/core';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
-import { type SparkJob, SparkApplication_Type } from '@tflyte/idl/plugins/spark';
-import { type SparkFeature, confInteger, layerSparkConf } from './spark-conf.ts';
-import { OUTPUT_DOCUMENT_ENV, collectOutputs, outputDocumentUri } from './spark-outputs.ts';
+import { SparkApplication_Type, type SparkJob } from '@tflyte/idl/plugins/spark';
+import { confInteger, layerSparkConf, type SparkFeature } from './spark-conf.ts';
+import { collectOutputs, OUTPUT_DOCUMENT_ENV, outputDocumentUri } from './spark-outputs.ts';
 
 export const SPARK_LOCAL_BACKEND = 'spark-submit (local)';
 
@@ -40,7 +50,12 @@ const KUBERNETES_ONLY = /^spark\.kubernetes\./;
 const STDERR_TAIL = 20;
 
 function findOnPath(command: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const candidates = command.includes('/') ? [command] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command));
+  const candidates = command.includes('/')
+    ? [command]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
   return candidates.find((path) => {
     try {
       accessSync(path, constants.X_OK);
@@ -71,7 +86,12 @@ function applicationPath(file: string, root: string): string {
 }
 
 /** The spark-submit command line of one attempt. */
-export function sparkSubmitArgs(ctx: AttemptContext, job: SparkJob, settings: Omit<SparkLocalSettings, 'storage'>, local: SparkLocalOptions = {}): string[] {
+export function sparkSubmitArgs(
+  ctx: AttemptContext,
+  job: SparkJob,
+  settings: Omit<SparkLocalSettings, 'storage'>,
+  local: SparkLocalOptions = {},
+): string[] {
   const conf = layerSparkConf({
     defaults: settings.defaultSparkConf ?? {},
     features: settings.features ?? [],
@@ -109,7 +129,11 @@ export function sparkSubmitArgs(ctx: AttemptContext, job: SparkJob, settings: Om
   ];
 }
 
-export function sparkLocalBackend(settings: SparkLocalSettings, local: SparkLocalOptions, readJob: (template: TaskTemplate) => SparkJob): SyncBackend {
+export function sparkLocalBackend(
+  settings: SparkLocalSettings,
+  local: SparkLocalOptions,
+  readJob: (template: TaskTemplate) => SparkJob,
+): SyncBackend {
   const command = local.sparkSubmit ?? 'spark-submit';
   return {
     name: SPARK_LOCAL_BACKEND,
@@ -121,16 +145,26 @@ export function sparkLocalBackend(settings: SparkLocalSettings, local: SparkLoca
       const target = ctx.template.target;
       const taskEnv = target.case === 'container' ? Object.fromEntries(target.value.env.map((kv) => [kv.key, kv.value])) : {};
       const maxAttempts = (ctx.template.metadata?.retries?.retries ?? 0) + 1;
-      const exit = await run(executable, args, {
-        ...env,
-        ...taskEnv,
-        FLYTE_ATTEMPT_NUMBER: String(ctx.attempt),
-        FLYTE_MAX_ATTEMPTS: String(maxAttempts),
-        [OUTPUT_DOCUMENT_ENV]: outputDocumentUri(ctx),
-      }, ctx.signal);
+      const exit = await run(
+        executable,
+        args,
+        {
+          ...env,
+          ...taskEnv,
+          FLYTE_ATTEMPT_NUMBER: String(ctx.attempt),
+          FLYTE_MAX_ATTEMPTS: String(maxAttempts),
+          [OUTPUT_DOCUMENT_ENV]: outputDocumentUri(ctx),
+        },
+        ctx.signal,
+      );
       if (exit.code !== 0) {
         const why = exit.signal === null ? `exited with code ${exit.code}` : `was killed by ${exit.signal}`;
-        return failed({ kind: 'user', retryable: true, code: 'SparkSubmitFailed', message: `spark-submit ${why}${exit.stderr === '' ? '' : `:\n${exit.stderr}`}` });
+        return failed({
+          kind: 'user',
+          retryable: true,
+          code: 'SparkSubmitFailed',
+          message: `spark-submit ${why}${exit.stderr === '' ? '' : `:\n${exit.stderr}`}`,
+        });
       }
       const collected = await collectOutputs(ctx, settings.storage);
       return collected.ok ? succeeded(collected.outputs) : failed(collected.failure);
@@ -138,7 +172,12 @@ export function sparkLocalBackend(settings: SparkLocalSettings, local: SparkLoca
   };
 }
 
-function run(executable: string, args: readonly string[], env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function run(
+  executable: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     // The application's stdout goes to stderr too: a CLI's stdout holds the task's result.
     const child = spawn(executable, args, { env, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGTERM' });

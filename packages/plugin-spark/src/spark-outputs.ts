@@ -7,7 +7,15 @@
  * `{{ .outputDocument }}` (or the driver's `TFLYTE_OUTPUT_DOCUMENT`) points, checked against the
  * declared types.
  */
-import { type AnyType, type AttemptContext, type FailureInfo, type Storage, type TypeRecord, toLiteralMap, typeFromLiteralType } from '@tflyte/core';
+import {
+  type AnyType,
+  type AttemptContext,
+  type FailureInfo,
+  type Storage,
+  type TypeRecord,
+  toLiteralMap,
+  typeFromLiteralType,
+} from '@tflyte/core';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 
 export const OUTPUT_DOCUMENT_ENV = 'TFLYTE_OUTPUT_DOCUMENT';
@@ -39,9 +47,14 @@ export function rewriteOutputReferences(argument: string, outputs: TypeRecord, p
   return argument
     .replace(OUTPUT_REFERENCE, (_match, name: string) => {
       const type = outputs[name] as AnyType | undefined;
-      if (type === undefined) return problem(`references {{ .outputs.${name} }}, but the task declares no output '${name}' (outputs: ${Object.keys(outputs).join(', ') || 'none'})`);
+      if (type === undefined)
+        return problem(
+          `references {{ .outputs.${name} }}, but the task declares no output '${name}' (outputs: ${Object.keys(outputs).join(', ') || 'none'})`,
+        );
       if (!isLocationOutput(type)) {
-        return problem(`references {{ .outputs.${name} }}, a ${type.display} output: only file, directory and dataset outputs have a location; the application writes scalar outputs into {{ .outputDocument }}`);
+        return problem(
+          `references {{ .outputs.${name} }}, a ${type.display} output: only file, directory and dataset outputs have a location; the application writes scalar outputs into {{ .outputDocument }}`,
+        );
       }
       return `{{ .rawOutputDataPrefix }}/${name}`;
     })
@@ -50,13 +63,17 @@ export function rewriteOutputReferences(argument: string, outputs: TypeRecord, p
 
 type Collected = { readonly ok: true; readonly outputs: LiteralMap } | { readonly ok: false; readonly failure: FailureInfo };
 
-const userFailure = (code: string, message: string): Collected => ({ ok: false, failure: { kind: 'user', retryable: false, code, message } });
+const userFailure = (code: string, message: string): Collected => ({
+  ok: false,
+  failure: { kind: 'user', retryable: false, code, message },
+});
 
 /** The outputs of a completed application, from its locations and its output document. */
 export async function collectOutputs(ctx: AttemptContext, storage: Storage): Promise<Collected> {
   const variables = ctx.template.interface?.outputs?.variables ?? {};
   const types: Record<string, AnyType> = {};
-  for (const [name, variable] of Object.entries(variables)) if (variable.type !== undefined) types[name] = typeFromLiteralType(variable.type);
+  for (const [name, variable] of Object.entries(variables))
+    if (variable.type !== undefined) types[name] = typeFromLiteralType(variable.type);
   const values: Record<string, unknown> = {};
   const scalars: string[] = [];
   for (const [name, type] of Object.entries(types)) {
@@ -66,7 +83,10 @@ export async function collectOutputs(ctx: AttemptContext, storage: Storage): Pro
     }
     const uri = outputLocation(ctx, name);
     if (type.kind === 'file' && (await storage.get(uri)) === undefined) {
-      return userFailure('SPARK_OUTPUT_MISSING', `output '${name}': the application completed without writing the file at ${uri} (it gets that path where its arguments say {{ .outputs.${name} }})`);
+      return userFailure(
+        'SPARK_OUTPUT_MISSING',
+        `output '${name}': the application completed without writing the file at ${uri} (it gets that path where its arguments say {{ .outputs.${name} }})`,
+      );
     }
     values[name] = { uri };
   }
@@ -86,7 +106,10 @@ export async function collectOutputs(ctx: AttemptContext, storage: Storage): Pro
       return userFailure('SPARK_OUTPUT_INVALID', `the output document at ${uri} is not JSON: ${(error as Error).message}`);
     }
     if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-      return userFailure('SPARK_OUTPUT_INVALID', `the output document at ${uri} must be a JSON object keyed by output name, got ${Array.isArray(document) ? 'a list' : document === null ? 'null' : typeof document}`);
+      return userFailure(
+        'SPARK_OUTPUT_INVALID',
+        `the output document at ${uri} must be a JSON object keyed by output name, got ${Array.isArray(document) ? 'a list' : document === null ? 'null' : typeof document}`,
+      );
     }
     for (const name of scalars) {
       const value = (document as Record<string, unknown>)[name];

@@ -29,12 +29,22 @@ describe('sparkPhase: every row of the table', () => {
   });
 
   it('fails as a retryable USER DownstreamSystemError carrying the operator’s message', () => {
-    const status = sparkPhase(app('FAILED', { applicationState: { state: 'FAILED', errorMessage: 'driver container failed with ExitCode: 1' } }), ctx);
-    expect(status.failure).toEqual({ kind: 'user', retryable: true, code: 'DownstreamSystemError', message: 'SparkApplication run-n0-0 failed: driver container failed with ExitCode: 1' });
+    const status = sparkPhase(
+      app('FAILED', { applicationState: { state: 'FAILED', errorMessage: 'driver container failed with ExitCode: 1' } }),
+      ctx,
+    );
+    expect(status.failure).toEqual({
+      kind: 'user',
+      retryable: true,
+      code: 'DownstreamSystemError',
+      message: 'SparkApplication run-n0-0 failed: driver container failed with ExitCode: 1',
+    });
   });
 
   it('summarizes executor states while running', () => {
-    expect(sparkPhase(app('RUNNING', { executorState: { a: 'RUNNING', b: 'RUNNING', c: 'PENDING' } }), ctx).message).toBe('SparkApplication run-n0-0 is RUNNING (executors: 2 RUNNING, 1 PENDING)');
+    expect(sparkPhase(app('RUNNING', { executorState: { a: 'RUNNING', b: 'RUNNING', c: 'PENDING' } }), ctx).message).toBe(
+      'SparkApplication run-n0-0 is RUNNING (executors: 2 RUNNING, 1 PENDING)',
+    );
   });
 });
 
@@ -49,7 +59,14 @@ describe('sparkPhase: log links', () => {
   };
 
   it('links the driver pod once the operator names it, and the driver UI while running', () => {
-    const status = sparkPhase(app('RUNNING', { driverInfo: { podName: 'run-n0-0-driver', webUIIngressAddress: 'spark-ui.example.com/run-n0-0' }, sparkApplicationId: 'spark-123' }), ctx, options);
+    const status = sparkPhase(
+      app('RUNNING', {
+        driverInfo: { podName: 'run-n0-0-driver', webUIIngressAddress: 'spark-ui.example.com/run-n0-0' },
+        sparkApplicationId: 'spark-123',
+      }),
+      ctx,
+      options,
+    );
     expect(status.logs).toEqual([
       { name: 'Kubernetes Logs (Driver Logs)', uri: 'https://k8s/#!/log/spark/run-n0-0-driver/pod' },
       { name: 'CloudWatch (User Logs)', uri: 'https://cw/run-n0-0-driver' },
@@ -59,11 +76,17 @@ describe('sparkPhase: log links', () => {
   });
 
   it('shows the all-user logs from submission on, before the driver exists', () => {
-    expect(sparkPhase(app('SUBMITTED'), ctx, options).logs).toEqual([{ name: 'All (Spark-Submit/All User Logs)', uri: 'https://all/run-n0-0-driver' }]);
+    expect(sparkPhase(app('SUBMITTED'), ctx, options).logs).toEqual([
+      { name: 'All (Spark-Submit/All User Logs)', uri: 'https://all/run-n0-0-driver' },
+    ]);
   });
 
   it('links the history server once the application is over', () => {
-    const status = sparkPhase(app('COMPLETED', { driverInfo: { podName: 'run-n0-0-driver', webUIIngressAddress: 'ui' }, sparkApplicationId: 'spark-123' }), ctx, options);
+    const status = sparkPhase(
+      app('COMPLETED', { driverInfo: { podName: 'run-n0-0-driver', webUIIngressAddress: 'ui' }, sparkApplicationId: 'spark-123' }),
+      ctx,
+      options,
+    );
     expect(status.logs?.map((l) => l.name)).not.toContain('Spark Driver UI');
     expect(status.logs).toContainEqual({ name: 'Spark History UI', uri: 'https://history.example.com/history/spark-123' });
   });

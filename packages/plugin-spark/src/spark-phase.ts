@@ -4,7 +4,7 @@
  * operator has named it, the Spark driver UI while the application runs and the history server
  * once it is over.
  */
-import { type AttemptContext, type LogLink, type TaskStatus, failure, initializing, queued, running, succeeded } from '@tflyte/core';
+import { type AttemptContext, failure, initializing, type LogLink, queued, running, succeeded, type TaskStatus } from '@tflyte/core';
 import { type LogLinkTemplate, podLogLinks } from '@tflyte/kubernetes';
 
 /** The part of a SparkApplication this module reads. */
@@ -39,7 +39,13 @@ export interface SparkLinkOptions {
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'SUBMISSION_FAILED']);
 
 /** The operator names the pods; links need only the name and namespace. `label` is Flyte's suffix, e.g. `Driver Logs`. */
-function podLinks(templates: readonly LogLinkTemplate[] | undefined, label: string, podName: string, namespace: string, ctx: AttemptContext): LogLink[] {
+function podLinks(
+  templates: readonly LogLinkTemplate[] | undefined,
+  label: string,
+  podName: string,
+  namespace: string,
+  ctx: AttemptContext,
+): LogLink[] {
   return podLogLinks(templates ?? [], { podName, namespace, label }, ctx);
 }
 
@@ -56,7 +62,9 @@ export function sparkLogLinks(app: SparkApplicationView, ctx: AttemptContext, op
       ...podLinks(options.logs?.system, 'System Logs', podName, namespace, ctx),
     );
   }
-  links.push(...podLinks(options.logs?.allUser, 'Spark-Submit/All User Logs', podName ?? `${app.metadata?.name ?? ''}-driver`, namespace, ctx));
+  links.push(
+    ...podLinks(options.logs?.allUser, 'Spark-Submit/All User Logs', podName ?? `${app.metadata?.name ?? ''}-driver`, namespace, ctx),
+  );
   const appId = app.status?.sparkApplicationId;
   if (TERMINAL.has(state)) {
     if (options.historyServerUrl !== undefined && appId !== undefined && appId !== '') {

@@ -20,7 +20,16 @@ describe('sparkPlugin', () => {
     [{ namespace: '' }, 'namespace', 'non-empty string'],
     [{ historyServerUrl: 'history' }, 'historyServerUrl', "got 'history'"],
     [{ defaultSparkConf: { 'spark.ui.port': 4040 } }, "defaultSparkConf['spark.ui.port']", 'must be a string'],
-    [{ features: [{ name: 'gcs', sparkConf: {} }, { name: 'gcs', sparkConf: {} }] }, 'features[1].name', 'defined twice'],
+    [
+      {
+        features: [
+          { name: 'gcs', sparkConf: {} },
+          { name: 'gcs', sparkConf: {} },
+        ],
+      },
+      'features[1].name',
+      'defined twice',
+    ],
   ])('rejects %j naming %s', (options, option, problem) => {
     let thrown: unknown;
     try {

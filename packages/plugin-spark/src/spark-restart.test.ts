@@ -24,9 +24,23 @@ describe('sparkPlugin: executor restarts', () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'tflyte-spark-restart-'));
     const cluster = await startSparkCluster({ operator: false, stateDir });
     try {
-      const child = spawn(NODE, ['--conditions=@tflyte/source', CHILD, JSON.stringify({ stateDir, server: cluster.server.url, token: cluster.server.token, namespace: cluster.namespace, runId: 'crash' })], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        NODE,
+        [
+          '--conditions=@tflyte/source',
+          CHILD,
+          JSON.stringify({
+            stateDir,
+            server: cluster.server.url,
+            token: cluster.server.token,
+            namespace: cluster.namespace,
+            runId: 'crash',
+          }),
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const exited = new Promise((resolve) => child.on('exit', resolve));
       await new Promise<void>((resolve) => {
         createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -23,14 +23,27 @@ const wordCount = sparkTask({
   application: {
     type: 'python',
     mainApplicationFile: 'local:///opt/app/wordcount.py',
-    arguments: ['--input', '{{ .inputs.path }}', '--min', '{{.inputs.minCount}}', '--out', '{{ .outputs.counts }}', '--summary', '{{ .outputDocument }}'],
+    arguments: [
+      '--input',
+      '{{ .inputs.path }}',
+      '--min',
+      '{{.inputs.minCount}}',
+      '--out',
+      '{{ .outputs.counts }}',
+      '--summary',
+      '{{ .outputDocument }}',
+    ],
   },
   sparkConf: SEED_CONF,
   hadoopConf: { 'fs.s3a.fast.upload': 'true' },
   executorPath: '/usr/bin/python3',
   image: 'ghcr.io/example/spark:3.5.0',
   retries: 2,
-  driverPod: { podSpec: { containers: [{ name: 'primary', env: [{ name: 'ROLE', value: 'driver' }] }], nodeSelector: { pool: 'stable' } }, primaryContainerName: 'primary', labels: { role: 'driver' } },
+  driverPod: {
+    podSpec: { containers: [{ name: 'primary', env: [{ name: 'ROLE', value: 'driver' }] }], nodeSelector: { pool: 'stable' } },
+    primaryContainerName: 'primary',
+    labels: { role: 'driver' },
+  },
 });
 
 describe('sparkTask serialization', () => {
@@ -57,8 +70,21 @@ describe('sparkTask serialization', () => {
   });
 
   it('names JVM application types and main classes', () => {
-    const jvm = sparkTask({ name: 'pi', application: { type: 'scala', mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar', mainClass: 'org.apache.spark.examples.SparkPi', arguments: ['100'] }, image: 'spark:3.5.0' });
-    expect(toTaskTemplate(jvm).custom).toEqual({ applicationType: 'SCALA', mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar', mainClass: 'org.apache.spark.examples.SparkPi' });
+    const jvm = sparkTask({
+      name: 'pi',
+      application: {
+        type: 'scala',
+        mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+        mainClass: 'org.apache.spark.examples.SparkPi',
+        arguments: ['100'],
+      },
+      image: 'spark:3.5.0',
+    });
+    expect(toTaskTemplate(jvm).custom).toEqual({
+      applicationType: 'SCALA',
+      mainApplicationFile: 'local:///opt/spark/examples/jars/spark-examples.jar',
+      mainClass: 'org.apache.spark.examples.SparkPi',
+    });
   });
 
   it('puts the image and the arguments in a container target, outputs as Flyte template variables every backend renders', () => {
@@ -94,22 +120,42 @@ describe('sparkTask definition errors', () => {
   };
 
   it('rejects an argument naming an undeclared input', () => {
-    expect(failure(() => sparkTask({ ...base, inputs: { day: t.string() }, application: { ...base.application, arguments: ['{{ .inputs.date }}'] } }))).toMatchObject({
+    expect(
+      failure(() =>
+        sparkTask({ ...base, inputs: { day: t.string() }, application: { ...base.application, arguments: ['{{ .inputs.date }}'] } }),
+      ),
+    ).toMatchObject({
       option: 'application.arguments[0]',
       message: expect.stringContaining("no input 'date' (inputs: day)"),
     });
   });
 
   it('rejects an output reference to an undeclared or scalar output', () => {
-    expect(failure(() => sparkTask({ ...base, outputs: { n: t.int() }, application: { ...base.application, arguments: ['{{ .outputs.report }}'] } })).message).toContain("no output 'report'");
-    expect(failure(() => sparkTask({ ...base, outputs: { n: t.int() }, application: { ...base.application, arguments: ['{{ .outputs.n }}'] } })).message).toContain('{{ .outputDocument }}');
+    expect(
+      failure(() =>
+        sparkTask({ ...base, outputs: { n: t.int() }, application: { ...base.application, arguments: ['{{ .outputs.report }}'] } }),
+      ).message,
+    ).toContain("no output 'report'");
+    expect(
+      failure(() => sparkTask({ ...base, outputs: { n: t.int() }, application: { ...base.application, arguments: ['{{ .outputs.n }}'] } }))
+        .message,
+    ).toContain('{{ .outputDocument }}');
   });
 
   it('rejects an unknown application type, a missing application file and non-numeric core counts', () => {
-    expect(failure(() => sparkTask({ ...base, application: { ...base.application, type: 'go' as never } })).option).toBe('application.type');
-    expect(failure(() => sparkTask({ ...base, application: { type: 'java', mainApplicationFile: '' } })).option).toBe('application.mainApplicationFile');
-    expect(failure(() => sparkTask({ ...base, sparkConf: { 'spark.executor.instances': 'two' } }))).toMatchObject({ option: "sparkConf['spark.executor.instances']", message: expect.stringContaining("got 'two'") });
-    expect(failure(() => sparkTask({ ...base, sparkConf: { 'spark.executor.cores': 2 as never } })).option).toBe("sparkConf['spark.executor.cores']");
+    expect(failure(() => sparkTask({ ...base, application: { ...base.application, type: 'go' as never } })).option).toBe(
+      'application.type',
+    );
+    expect(failure(() => sparkTask({ ...base, application: { type: 'java', mainApplicationFile: '' } })).option).toBe(
+      'application.mainApplicationFile',
+    );
+    expect(failure(() => sparkTask({ ...base, sparkConf: { 'spark.executor.instances': 'two' } }))).toMatchObject({
+      option: "sparkConf['spark.executor.instances']",
+      message: expect.stringContaining("got 'two'"),
+    });
+    expect(failure(() => sparkTask({ ...base, sparkConf: { 'spark.executor.cores': 2 as never } })).option).toBe(
+      "sparkConf['spark.executor.cores']",
+    );
   });
 
   it('rejects a role pod without a pod spec and options that are not task options', () => {

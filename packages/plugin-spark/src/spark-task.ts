@@ -10,16 +10,16 @@ import {
   type CommonTaskOptions,
   type DefinedTask,
   InvalidOptionError,
+  inputReferences,
+  markTaskFactoryModule,
   type OutputSpec,
   type PodTemplateOptions,
   type Task,
   type TypeRecord,
-  inputReferences,
-  markTaskFactoryModule,
 } from '@tflyte/core';
-import { type K8sPod, K8sObjectMetadataSchema, K8sPodSchema } from '@tflyte/idl/core/tasks';
-import { type SparkJob, SparkApplication_Type, SparkJobSchema } from '@tflyte/idl/plugins/spark';
-import { INTEGER_CONF_KEYS, confInteger } from './spark-conf.ts';
+import { K8sObjectMetadataSchema, type K8sPod, K8sPodSchema } from '@tflyte/idl/core/tasks';
+import { SparkApplication_Type, type SparkJob, SparkJobSchema } from '@tflyte/idl/plugins/spark';
+import { confInteger, INTEGER_CONF_KEYS } from './spark-conf.ts';
 import { spark } from './spark-definition.ts';
 import { rewriteOutputReferences } from './spark-outputs.ts';
 
@@ -79,7 +79,10 @@ export function sparkTask<const I extends TypeRecord = NoInputs, const O extends
     ownOptions: OWN_OPTIONS,
     config: (task) => checkSettings(task, { application, sparkConf, hadoopConf, executorPath, driverPod, executorPod }),
     // The arguments are not part of SparkJob: like flytekit's, they travel in the container target.
-    body: { kind: 'container', container: (_job, task) => ({ command: [], args: applicationArguments(task, application as SparkApplicationSpec) }) },
+    body: {
+      kind: 'container',
+      container: (_job, task) => ({ command: [], args: applicationArguments(task, application as SparkApplicationSpec) }),
+    },
   });
 }
 
@@ -96,9 +99,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const failFor = (task: DefinedTask) => (option: string, problem: string): never => {
-  throw new InvalidOptionError(task.name, option, problem);
-};
+const failFor =
+  (task: DefinedTask) =>
+  (option: string, problem: string): never => {
+    throw new InvalidOptionError(task.name, option, problem);
+  };
 
 /** The application's arguments as the template holds them; throws for a reference to an undeclared input or output. */
 function applicationArguments(task: DefinedTask, application: SparkApplicationSpec): string[] {
@@ -108,7 +113,10 @@ function applicationArguments(task: DefinedTask, application: SparkApplicationSp
   return (rawArgs as string[]).map((argument, i) => {
     for (const input of inputReferences(argument)) {
       if (!(input in task.inputs)) {
-        fail(`application.arguments[${i}]`, `references {{ .inputs.${input} }}, but the task has no input '${input}' (inputs: ${Object.keys(task.inputs).join(', ') || 'none'})`);
+        fail(
+          `application.arguments[${i}]`,
+          `references {{ .inputs.${input} }}, but the task has no input '${input}' (inputs: ${Object.keys(task.inputs).join(', ') || 'none'})`,
+        );
       }
     }
     return rewriteOutputReferences(argument, task.outputs.types, (problem) => fail(`application.arguments[${i}]`, problem));
@@ -118,16 +126,22 @@ function applicationArguments(task: DefinedTask, application: SparkApplicationSp
 function checkSettings(task: DefinedTask, settings: Settings): SparkJob {
   const fail = failFor(task);
   const app = settings.application;
-  if (!isRecord(app)) return fail('application', "is required: { type: 'python' | 'scala' | 'java' | 'r', mainApplicationFile, mainClass?, arguments? }");
+  if (!isRecord(app))
+    return fail('application', "is required: { type: 'python' | 'scala' | 'java' | 'r', mainApplicationFile, mainClass?, arguments? }");
   for (const key of Object.keys(app)) {
-    if (!['type', 'mainApplicationFile', 'mainClass', 'arguments'].includes(key)) fail(`application.${key}`, 'is not an application setting; use type, mainApplicationFile, mainClass and arguments');
+    if (!['type', 'mainApplicationFile', 'mainClass', 'arguments'].includes(key))
+      fail(`application.${key}`, 'is not an application setting; use type, mainApplicationFile, mainClass and arguments');
   }
   const type = TYPES[app.type as SparkApplicationType];
   if (type === undefined) fail('application.type', `must be one of 'python', 'scala', 'java', 'r', got ${JSON.stringify(app.type)}`);
   if (typeof app.mainApplicationFile !== 'string' || app.mainApplicationFile === '') {
-    fail('application.mainApplicationFile', "is required: the application's file, e.g. 'local:///opt/app/main.py' or 's3a://bucket/app.jar'");
+    fail(
+      'application.mainApplicationFile',
+      "is required: the application's file, e.g. 'local:///opt/app/main.py' or 's3a://bucket/app.jar'",
+    );
   }
-  if (app.mainClass !== undefined && (typeof app.mainClass !== 'string' || app.mainClass === '')) fail('application.mainClass', 'must be a non-empty class name');
+  if (app.mainClass !== undefined && (typeof app.mainClass !== 'string' || app.mainClass === ''))
+    fail('application.mainClass', 'must be a non-empty class name');
   // Checked here so that a bad argument fails the definition before anything is encoded.
   applicationArguments(task, app as unknown as SparkApplicationSpec);
   const sparkConf = stringRecord(settings.sparkConf, 'sparkConf', fail);
@@ -154,13 +168,19 @@ function checkSettings(task: DefinedTask, settings: Settings): SparkJob {
 function stringRecord(value: unknown, option: string, fail: (option: string, problem: string) => never): Record<string, string> {
   if (value === undefined) return {};
   if (!isRecord(value)) return fail(option, "must be an object of string values, e.g. { 'spark.executor.memory': '2g' }");
-  for (const [key, v] of Object.entries(value)) if (typeof v !== 'string') fail(`${option}['${key}']`, `must be a string (Spark reads every setting as text), got ${typeof v}`);
+  for (const [key, v] of Object.entries(value))
+    if (typeof v !== 'string') fail(`${option}['${key}']`, `must be a string (Spark reads every setting as text), got ${typeof v}`);
   return { ...(value as Record<string, string>) };
 }
 
-function rolePod(value: unknown, option: 'driverPod' | 'executorPod', fail: (option: string, problem: string) => never): { [K in typeof option]?: K8sPod } {
+function rolePod(
+  value: unknown,
+  option: 'driverPod' | 'executorPod',
+  fail: (option: string, problem: string) => never,
+): { [K in typeof option]?: K8sPod } {
   if (value === undefined) return {};
-  if (!isRecord(value) || !isRecord(value.podSpec)) return fail(option, 'must be { podSpec, primaryContainerName?, labels?, annotations? } with podSpec a Kubernetes PodSpec');
+  if (!isRecord(value) || !isRecord(value.podSpec))
+    return fail(option, 'must be { podSpec, primaryContainerName?, labels?, annotations? } with podSpec a Kubernetes PodSpec');
   const pod = value as unknown as PodTemplateOptions;
   return {
     [option]: create(K8sPodSchema, {

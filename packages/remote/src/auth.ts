@@ -6,8 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { RemoteConfigError, RemoteError } from './errors.ts';
 import type { RemoteConfig } from './config.ts';
+import { RemoteConfigError, RemoteError } from './errors.ts';
 
 export interface TokenSource {
   /** A valid access token; `refresh` discards the cached one first. */
@@ -27,7 +27,8 @@ export function tokenSource(config: RemoteConfig, discovery: AuthDiscovery, now:
       return undefined;
     case 'ExternalCommand': {
       const command = config.command;
-      if (command === undefined || command.length === 0) throw new RemoteConfigError('admin.command', config.source, 'is required when authType is ExternalCommand');
+      if (command === undefined || command.length === 0)
+        throw new RemoteConfigError('admin.command', config.source, 'is required when authType is ExternalCommand');
       return cached(now, async () => {
         let out: string;
         try {
@@ -50,31 +51,45 @@ export function tokenSource(config: RemoteConfig, discovery: AuthDiscovery, now:
         if (config.scopes?.length) body.set('scope', config.scopes.join(' '));
         const response = await fetch(endpoint, {
           method: 'POST',
-          headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+          headers: {
+            authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
           body,
         });
-        if (!response.ok) throw new RemoteError('REMOTE_AUTH', `the token endpoint ${endpoint} refused client '${clientId}': HTTP ${response.status}`);
+        if (!response.ok)
+          throw new RemoteError('REMOTE_AUTH', `the token endpoint ${endpoint} refused client '${clientId}': HTTP ${response.status}`);
         const json = (await response.json()) as { access_token?: unknown; expires_in?: unknown };
-        if (typeof json.access_token !== 'string') throw new RemoteError('REMOTE_AUTH', `the token endpoint ${endpoint} returned no access_token`);
+        if (typeof json.access_token !== 'string')
+          throw new RemoteError('REMOTE_AUTH', `the token endpoint ${endpoint} returned no access_token`);
         return { token: json.access_token, ...(typeof json.expires_in === 'number' ? { expiresAt: now() + json.expires_in * 1000 } : {}) };
       });
     }
     case 'Pkce':
-      throw new RemoteConfigError('admin.authType', config.source, 'Pkce (browser login) is not supported by tflyte yet; use ClientSecret or ExternalCommand (e.g. a command printing `flytectl`-obtained tokens)');
+      throw new RemoteConfigError(
+        'admin.authType',
+        config.source,
+        'Pkce (browser login) is not supported by tflyte yet; use ClientSecret or ExternalCommand (e.g. a command printing `flytectl`-obtained tokens)',
+      );
   }
 }
 
 function clientSecret(config: RemoteConfig): string {
   if (config.clientSecretEnvVar !== undefined) {
     const value = process.env[config.clientSecretEnvVar];
-    if (value === undefined || value === '') throw new RemoteConfigError('admin.clientSecretEnvVar', config.source, `names ${config.clientSecretEnvVar}, which is not set`);
+    if (value === undefined || value === '')
+      throw new RemoteConfigError('admin.clientSecretEnvVar', config.source, `names ${config.clientSecretEnvVar}, which is not set`);
     return value.trim();
   }
   const location = config.clientSecretLocation ?? '/etc/secrets/client_secret';
   try {
     return readFileSync(location, 'utf8').trim();
   } catch {
-    throw new RemoteConfigError('admin.clientSecretLocation', config.source, `is ${location}, which cannot be read; set it, or clientSecretEnvVar`);
+    throw new RemoteConfigError(
+      'admin.clientSecretLocation',
+      config.source,
+      `is ${location}, which cannot be read; set it, or clientSecretEnvVar`,
+    );
   }
 }
 

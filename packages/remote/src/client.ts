@@ -2,7 +2,7 @@
  * The FlyteAdmin connection: gRPC clients for AdminService, DataProxyService and
  * AuthMetadataService over one HTTP/2 transport, with the configured auth attached to every call.
  */
-import { Code, ConnectError, type Client, type Interceptor, createClient } from '@connectrpc/connect';
+import { type Client, Code, ConnectError, createClient, type Interceptor } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { AdminService } from '@tflyte/idl/service/admin';
 import { AuthMetadataService } from '@tflyte/idl/service/auth';

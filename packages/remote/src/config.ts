@@ -50,15 +50,21 @@ export function loadRemoteConfig(options: LoadRemoteConfigOptions = {}): RemoteC
   let consoleEndpoint: string | undefined;
   if (existsSync(file) && statSync(file).isFile()) {
     const doc = parse(readFileSync(file, 'utf8')) as unknown;
-    if (doc !== null && (typeof doc !== 'object' || Array.isArray(doc))) throw new RemoteConfigError('the config file', file, 'is not a YAML mapping');
+    if (doc !== null && (typeof doc !== 'object' || Array.isArray(doc)))
+      throw new RemoteConfigError('the config file', file, 'is not a YAML mapping');
     const record = (doc ?? {}) as Record<string, unknown>;
     const section = record.admin ?? {};
-    if (typeof section !== 'object' || section === null || Array.isArray(section)) throw new RemoteConfigError('admin', file, 'must be a mapping');
+    if (typeof section !== 'object' || section === null || Array.isArray(section))
+      throw new RemoteConfigError('admin', file, 'must be a mapping');
     admin = section as Record<string, unknown>;
     const consoleSection = record.console as Record<string, unknown> | undefined;
     if (typeof consoleSection?.endpoint === 'string') consoleEndpoint = consoleSection.endpoint;
   } else if (explicit !== undefined) {
-    throw new RemoteConfigError(options.configFile !== undefined ? '--config' : 'FLYTECTL_CONFIG', file, 'names a file that does not exist');
+    throw new RemoteConfigError(
+      options.configFile !== undefined ? '--config' : 'FLYTECTL_CONFIG',
+      file,
+      'names a file that does not exist',
+    );
   }
   const str = (key: string): string | undefined => {
     const value = admin[key];
@@ -69,7 +75,8 @@ export function loadRemoteConfig(options: LoadRemoteConfigOptions = {}): RemoteC
   const list = (key: string): string[] | undefined => {
     const value = admin[key];
     if (value === undefined || value === null) return undefined;
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new RemoteConfigError(`admin.${key}`, file, 'must be a list of strings');
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+      throw new RemoteConfigError(`admin.${key}`, file, 'must be a list of strings');
     return value as string[];
   };
 
@@ -84,11 +91,13 @@ export function loadRemoteConfig(options: LoadRemoteConfigOptions = {}): RemoteC
   }
   const insecureEnv = env.FLYTE_PLATFORM_INSECURE;
   const insecureValue = insecureEnv !== undefined ? insecureEnv.toLowerCase() === 'true' : admin.insecure;
-  if (insecureValue !== undefined && typeof insecureValue !== 'boolean') throw new RemoteConfigError('admin.insecure', file, 'must be true or false');
+  if (insecureValue !== undefined && typeof insecureValue !== 'boolean')
+    throw new RemoteConfigError('admin.insecure', file, 'must be true or false');
   const insecure = insecureValue === true;
   const authTypeRaw = str('authType') ?? 'None';
   const authType = AUTH_TYPES.find((t) => t.toLowerCase() === authTypeRaw.toLowerCase());
-  if (authType === undefined) throw new RemoteConfigError('admin.authType', file, `must be one of ${AUTH_TYPES.join(', ')}, got '${authTypeRaw}'`);
+  if (authType === undefined)
+    throw new RemoteConfigError('admin.authType', file, `must be one of ${AUTH_TYPES.join(', ')}, got '${authTypeRaw}'`);
   const baseUrl = toBaseUrl(endpoint, insecure, source);
   const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
   return {

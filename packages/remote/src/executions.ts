@@ -6,8 +6,8 @@ import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Execution } from '@tflyte/idl/admin/execution';
 import type { NodeExecution } from '@tflyte/idl/admin/node_execution';
-import { type WorkflowExecutionIdentifier, WorkflowExecutionIdentifierSchema, type Identifier } from '@tflyte/idl/core/identifier';
 import { WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
+import { type Identifier, type WorkflowExecutionIdentifier, WorkflowExecutionIdentifierSchema } from '@tflyte/idl/core/identifier';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { FlyteRemote } from './client.ts';
 import { RemoteError } from './errors.ts';
@@ -41,13 +41,20 @@ export function executionId(project: string, domain: string, name: string): Work
 }
 
 export const isTerminal = (phase: WorkflowExecution_Phase): boolean =>
-  [WorkflowExecution_Phase.SUCCEEDED, WorkflowExecution_Phase.FAILED, WorkflowExecution_Phase.ABORTED, WorkflowExecution_Phase.TIMED_OUT].includes(phase);
+  [
+    WorkflowExecution_Phase.SUCCEEDED,
+    WorkflowExecution_Phase.FAILED,
+    WorkflowExecution_Phase.ABORTED,
+    WorkflowExecution_Phase.TIMED_OUT,
+  ].includes(phase);
 
 export const getExecution = (remote: FlyteRemote, id: WorkflowExecutionIdentifier): Promise<Execution> =>
   call(`reading execution ${id.name}`, () => remote.admin.getExecution({ id }));
 
 export async function listNodeExecutions(remote: FlyteRemote, id: WorkflowExecutionIdentifier): Promise<NodeExecution[]> {
-  const list = await call(`listing the nodes of ${id.name}`, () => remote.admin.listNodeExecutions({ workflowExecutionId: id, limit: 100 }));
+  const list = await call(`listing the nodes of ${id.name}`, () =>
+    remote.admin.listNodeExecutions({ workflowExecutionId: id, limit: 100 }),
+  );
   return list.nodeExecutions;
 }
 
@@ -60,7 +67,11 @@ export interface WaitOptions {
 }
 
 /** Polls until the execution is terminal (FlyteAdmin has no watch call for executions). */
-export async function waitForExecution(remote: FlyteRemote, id: WorkflowExecutionIdentifier, options: WaitOptions = {}): Promise<Execution> {
+export async function waitForExecution(
+  remote: FlyteRemote,
+  id: WorkflowExecutionIdentifier,
+  options: WaitOptions = {},
+): Promise<Execution> {
   const sleep = options.sleep ?? defaultSleep;
   for (;;) {
     options.signal?.throwIfAborted();
@@ -101,9 +112,13 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 }

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { RemoteError } from './errors.ts';
@@ -60,9 +60,16 @@ export function moduleClosure(entry: string, root: string): string[] {
 
 function listSources(root: string): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     // Paths are relative to root (git prints them relative to the working directory); deleted files are skipped.
-    return out.toString('utf8').split('\0').filter((f) => f !== '' && isFile(join(root, f))).map((f) => f.split(sep).join('/'));
+    return out
+      .toString('utf8')
+      .split('\0')
+      .filter((f) => f !== '' && isFile(join(root, f)))
+      .map((f) => f.split(sep).join('/'));
   } catch {
     const found: string[] = [];
     const walk = (dir: string): void => {
@@ -92,7 +99,8 @@ function header(name: string, size: number): Buffer {
   let prefix = '';
   if (Buffer.byteLength(path) > 100) {
     const cut = path.lastIndexOf('/', 155);
-    if (cut <= 0 || Buffer.byteLength(path.slice(cut + 1)) > 100) throw new RemoteError('REMOTE_REQUEST', `fast registration: path too long to archive: ${name}`);
+    if (cut <= 0 || Buffer.byteLength(path.slice(cut + 1)) > 100)
+      throw new RemoteError('REMOTE_REQUEST', `fast registration: path too long to archive: ${name}`);
     prefix = path.slice(0, cut);
     path = path.slice(cut + 1);
   }
@@ -121,14 +129,19 @@ export function unpackSources(bytes: Uint8Array, dest: string): string[] {
   for (let offset = 0; offset + BLOCK <= tar.length; ) {
     const block = tar.subarray(offset, offset + BLOCK);
     if (block.every((b) => b === 0)) break;
-    const field = (start: number, length: number) => block.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, length: number) =>
+      block
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const name = [field(345, 155), field(0, 100)].filter(Boolean).join('/');
     const size = Number.parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1) || '0';
     offset += BLOCK;
     if (type === '0') {
       const target = resolve(root, name);
-      if (target !== root && !target.startsWith(root + sep)) throw new RemoteError('REMOTE_REQUEST', `code bundle entry '${name}' escapes the destination directory`);
+      if (target !== root && !target.startsWith(root + sep))
+        throw new RemoteError('REMOTE_REQUEST', `code bundle entry '${name}' escapes the destination directory`);
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, tar.subarray(offset, offset + size));
       written.push(name);

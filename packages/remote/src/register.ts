@@ -5,15 +5,19 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { TaskSpecSchema, type TaskSpec } from '@tflyte/idl/admin/task';
 import type { DescriptionEntity } from '@tflyte/idl/admin/description_entity';
+import { type TaskSpec, TaskSpecSchema } from '@tflyte/idl/admin/task';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import type { FlyteRemote } from './client.ts';
 import { RemoteError, VersionConflictError } from './errors.ts';
 
 export type RegistrationResult = 'created' | 'exists';
 
-export async function registerTask(remote: FlyteRemote, template: TaskTemplate, description?: DescriptionEntity): Promise<RegistrationResult> {
+export async function registerTask(
+  remote: FlyteRemote,
+  template: TaskTemplate,
+  description?: DescriptionEntity,
+): Promise<RegistrationResult> {
   const id = template.id;
   if (id === undefined) throw new RemoteError('REMOTE_REQUEST', 'registerTask: the TaskTemplate has no id');
   const spec: TaskSpec = create(TaskSpecSchema, { template, ...(description ? { description } : {}) });
@@ -28,8 +32,13 @@ export async function registerTask(remote: FlyteRemote, template: TaskTemplate, 
 export function settle(error: unknown, kind: string, name: string, version: string): RegistrationResult {
   if (error instanceof ConnectError) {
     if (error.code === Code.AlreadyExists) return 'exists';
-    if (error.code === Code.InvalidArgument && /different structure/i.test(error.rawMessage)) throw new VersionConflictError(kind, name, version);
-    throw new RemoteError('REMOTE_REQUEST', `registering ${kind} '${name}' version '${version}': FlyteAdmin answered ${Code[error.code]}: ${error.rawMessage}`, { cause: error });
+    if (error.code === Code.InvalidArgument && /different structure/i.test(error.rawMessage))
+      throw new VersionConflictError(kind, name, version);
+    throw new RemoteError(
+      'REMOTE_REQUEST',
+      `registering ${kind} '${name}' version '${version}': FlyteAdmin answered ${Code[error.code]}: ${error.rawMessage}`,
+      { cause: error },
+    );
   }
   throw error;
 }

@@ -4,15 +4,23 @@
  * registration, and fast-registration bundles that round-trip and respect .gitignore.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { createStorage, createFileStore } from '@tflyte/core';
+import { createFileStore, createStorage } from '@tflyte/core';
 import { IdentifierSchema, ResourceType } from '@tflyte/idl/core/identifier';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RemoteConfigError, VersionConflictError, connectRemote, loadRemoteConfig, packSources, registerTask, unpackSources } from './index.ts';
+import {
+  connectRemote,
+  loadRemoteConfig,
+  packSources,
+  RemoteConfigError,
+  registerTask,
+  unpackSources,
+  VersionConflictError,
+} from './index.ts';
 import { type FlyteAdminTestServer, startFlyteAdminTestServer } from './testing/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tflyte-remote-'));
@@ -42,8 +50,14 @@ describe('config', () => {
   it('reads admin.endpoint from FLYTECTL_CONFIG; FLYTE_PLATFORM_URL overrides it', () => {
     const file = join(dir, 'config.yaml');
     writeFileSync(file, 'admin:\n  endpoint: dns:///flyte.example.com:443\n  authType: ClientSecret\n  clientId: ci\n');
-    expect(loadRemoteConfig({ env: { FLYTECTL_CONFIG: file } })).toMatchObject({ baseUrl: 'https://flyte.example.com:443', authType: 'ClientSecret', clientId: 'ci' });
-    expect(loadRemoteConfig({ env: { FLYTECTL_CONFIG: file, FLYTE_PLATFORM_URL: 'localhost:30080', FLYTE_PLATFORM_INSECURE: 'true' } }).baseUrl).toBe('http://localhost:30080');
+    expect(loadRemoteConfig({ env: { FLYTECTL_CONFIG: file } })).toMatchObject({
+      baseUrl: 'https://flyte.example.com:443',
+      authType: 'ClientSecret',
+      clientId: 'ci',
+    });
+    expect(
+      loadRemoteConfig({ env: { FLYTECTL_CONFIG: file, FLYTE_PLATFORM_URL: 'localhost:30080', FLYTE_PLATFORM_INSECURE: 'true' } }).baseUrl,
+    ).toBe('http://localhost:30080');
   });
 
   it('names the setting and the fix when no endpoint is configured', () => {
@@ -53,7 +67,11 @@ describe('config', () => {
 });
 
 describe('registration through the external-command auth flow', () => {
-  const config = (command: string[]) => ({ ...loadRemoteConfig({ env: { FLYTE_PLATFORM_URL: server.url } }), authType: 'ExternalCommand' as const, command });
+  const config = (command: string[]) => ({
+    ...loadRemoteConfig({ env: { FLYTE_PLATFORM_URL: server.url } }),
+    authType: 'ExternalCommand' as const,
+    command,
+  });
 
   it('is refused without the token the server wants', async () => {
     const remote = connectRemote(config(['echo', 'wrong']));

@@ -28,6 +28,7 @@ export async function uploadThroughDataProxy(remote: FlyteRemote, request: Uploa
     headers: { ...location.headers, 'content-md5': contentMd5.toString('base64'), 'content-length': String(request.bytes.length) },
     body: request.bytes,
   });
-  if (!response.ok) throw new RemoteError('REMOTE_REQUEST', `uploading ${request.filename} to the data proxy's signed URL failed: HTTP ${response.status}`);
+  if (!response.ok)
+    throw new RemoteError('REMOTE_REQUEST', `uploading ${request.filename} to the data proxy's signed URL failed: HTTP ${response.status}`);
   return location.nativeUrl;
 }

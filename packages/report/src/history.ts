@@ -4,23 +4,24 @@
  * goes. The state store keeps only what resuming needs (attempts of persisted backends); the
  * report and `tflyte runs show` need the rest, including in-process tasks and cache hits.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+
 import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
+  collectDecks,
   type DeckRecord,
   type ElementResult,
   type ExecutorEvent,
   type ExecutorEventListener,
+  fromLiteralMap,
   type JsonValue,
   type TaskRunner,
-  type TypeRecord,
   TflyteError,
-  collectDecks,
-  fromLiteralMap,
+  type TypeRecord,
 } from '@tflyte/core';
-import { LiteralCollectionSchema, LiteralMapSchema, LiteralSchema, type LiteralMap } from '@tflyte/idl/core/literals';
+import { LiteralCollectionSchema, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 
 /** What one call of the runner did: a node of the run. */
 export interface NodeCall {
@@ -104,7 +105,12 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
       taskType: task.kind.taskType,
       elements,
       inputs: elements === undefined ? nativeJson(task.inputs, inputs) : columnsJson(task.inputs, inputs),
-      outputs: outputs === undefined ? undefined : elements === undefined ? nativeJson(task.outputs.types, outputs) : columnsJson(task.outputs.types, outputs),
+      outputs:
+        outputs === undefined
+          ? undefined
+          : elements === undefined
+            ? nativeJson(task.outputs.types, outputs)
+            : columnsJson(task.outputs.types, outputs),
       inputDigests: digests(inputs),
       outputDigests: outputs === undefined ? [] : digests(outputs),
       error: result.ok ? undefined : result.error instanceof Error ? result.error.message : String(result.error),
@@ -117,7 +123,14 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
   };
 
   const runner: TaskRunner = {
-    runTask: (task, inputs) => call(task, inputs, undefined, () => inner.runTask(task, inputs), (o) => o),
+    runTask: (task, inputs) =>
+      call(
+        task,
+        inputs,
+        undefined,
+        () => inner.runTask(task, inputs),
+        (o) => o,
+      ),
     ...(inner.runMap === undefined
       ? {}
       : {
@@ -127,9 +140,19 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
             const outputs: LiteralMap[] = [];
             const keep = elements.length <= MAX_RECORDED_ELEMENTS;
             const sink = mapOptions.onResult;
-            const options = sink === undefined ? mapOptions : { ...mapOptions, onResult: (i: number, r: ElementResult) => (keep && r.ok && (outputs[i] = r.outputs), sink(i, r)) };
-            return call(task, keep ? byInput(Array.from({ length: elements.length }, (_, i) => elements.at(i)!)) : emptyMap(), elements.length, () => inner.runMap!(task, elements, options), (results) =>
-              keep ? byInput(sink === undefined ? results.flatMap((r) => (r.ok ? [r.outputs] : [])) : outputs.filter(Boolean)) : undefined,
+            const options =
+              sink === undefined
+                ? mapOptions
+                : { ...mapOptions, onResult: (i: number, r: ElementResult) => (keep && r.ok && (outputs[i] = r.outputs), sink(i, r)) };
+            return call(
+              task,
+              keep ? byInput(Array.from({ length: elements.length }, (_, i) => elements.at(i)!)) : emptyMap(),
+              elements.length,
+              () => inner.runMap!(task, elements, options),
+              (results) =>
+                keep
+                  ? byInput(sink === undefined ? results.flatMap((r) => (r.ok ? [r.outputs] : [])) : outputs.filter(Boolean))
+                  : undefined,
             );
           },
         }),
@@ -174,7 +197,10 @@ function byInput(elements: readonly LiteralMap[]): LiteralMap {
     names.map((name) => [
       name,
       create(LiteralSchema, {
-        value: { case: 'collection', value: create(LiteralCollectionSchema, { literals: elements.map((e) => e.literals[name]!).filter(Boolean) }) },
+        value: {
+          case: 'collection',
+          value: create(LiteralCollectionSchema, { literals: elements.map((e) => e.literals[name]!).filter(Boolean) }),
+        },
       }),
     ]),
   );
@@ -205,7 +231,9 @@ function nativeJson(types: TypeRecord, map: LiteralMap): Record<string, JsonValu
 }
 
 function digests(map: LiteralMap): string[] {
-  return Object.values(map.literals).map((literal) => createHash('sha256').update(toBinary(LiteralSchema, literal)).digest('hex').slice(0, 16));
+  return Object.values(map.literals).map((literal) =>
+    createHash('sha256').update(toBinary(LiteralSchema, literal)).digest('hex').slice(0, 16),
+  );
 }
 
 function toJson(value: unknown): JsonValue {

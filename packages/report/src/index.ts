@@ -1,6 +1,6 @@
-export { HISTORY_DIR, MAX_RECORDED_ELEMENTS, historyFile, readRunHistory, recordRun } from './history.ts';
 export type { HistoryLine, NodeCall, RecordRunOptions, RunHistory, RunRecorder } from './history.ts';
-export { buildRunView } from './view.ts';
+export { HISTORY_DIR, historyFile, MAX_RECORDED_ELEMENTS, readRunHistory, recordRun } from './history.ts';
+export { duration, MAX_CELLS, renderReport } from './render.ts';
 export type { AttemptView, ErrorView, MapView, NodeView, Outcome, RunView } from './view.ts';
-export { MAX_CELLS, duration, renderReport } from './render.ts';
-export { writeRunReport, runView } from './write-report.ts';
+export { buildRunView } from './view.ts';
+export { runView, writeRunReport } from './write-report.ts';

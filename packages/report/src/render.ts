@@ -5,7 +5,7 @@
  * the run: a map grid draws at most MAX_CELLS cells (buckets of elements beyond that), the timeline
  * draws a map node as one bar, and value tables show their first rows.
  */
-import { DECK_CSS, type JsonValue, deckPage, escapeHtml as esc } from '@tflyte/core';
+import { DECK_CSS, deckPage, escapeHtml as esc, type JsonValue } from '@tflyte/core';
 import type { AttemptView, MapView, NodeView, Outcome, RunView } from './view.ts';
 
 export const MAX_CELLS = 1000;
@@ -52,7 +52,10 @@ function graph(view: RunView): string {
   }
   const rows = new Map<number, number>();
   const pos = new Map<string, { x: number; y: number }>();
-  const W = 190, H = 46, GX = 70, GY = 18;
+  const W = 190,
+    H = 46,
+    GX = 70,
+    GY = 18;
   for (const n of view.nodes) {
     const l = layer.get(n.nodeId)!;
     const r = rows.get(l) ?? 0;
@@ -63,7 +66,8 @@ function graph(view: RunView): string {
   const height = 20 + Math.max(1, ...rows.values()) * (H + GY) - GY;
   const arrows = view.edges
     .map(([from, to]) => {
-      const a = pos.get(from), b = pos.get(to);
+      const a = pos.get(from),
+        b = pos.get(to);
       if (!a || !b) return '';
       return `<path class="edge" data-edge="${esc(from)}->${esc(to)}" d="M${a.x + W},${a.y + H / 2} C${a.x + W + GX / 2},${a.y + H / 2} ${b.x - GX / 2},${b.y + H / 2} ${b.x},${b.y + H / 2}" marker-end="url(#arrow)"/>`;
     })
@@ -71,7 +75,11 @@ function graph(view: RunView): string {
   const boxes = view.nodes
     .map((n) => {
       const p = pos.get(n.nodeId)!;
-      const sub = n.map ? `${n.map.total} elements` : n.outcome === 'cached' ? 'cache hit' : `${n.attempts.length} attempt${n.attempts.length === 1 ? '' : 's'}`;
+      const sub = n.map
+        ? `${n.map.total} elements`
+        : n.outcome === 'cached'
+          ? 'cache hit'
+          : `${n.attempts.length} attempt${n.attempts.length === 1 ? '' : 's'}`;
       return `<g class="node" data-testid="graph-node" data-node="${esc(n.nodeId)}"><a href="#node-${esc(n.nodeId)}"><title>${esc(n.task)} (${esc(n.nodeId)}): ${n.outcome}</title>
 <rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="6" fill="#fff" stroke="${COLORS[n.outcome]}" stroke-width="2"/>
 <rect x="${p.x}" y="${p.y}" width="6" height="${H}" rx="3" fill="${COLORS[n.outcome]}"/>
@@ -86,7 +94,9 @@ ${arrows}${boxes}</svg>`;
 
 /** Every attempt on one time axis: queued (pale) then running (solid), coloured by how it ended. */
 function timeline(view: RunView): string {
-  const LEFT = 210, WIDTH = 760, ROW = 26;
+  const LEFT = 210,
+    WIDTH = 760,
+    ROW = 26;
   const span = Math.max(1, view.end - view.start);
   const x = (t: number) => LEFT + ((t - view.start) / span) * WIDTH;
   const rows: string[] = [];
@@ -117,7 +127,10 @@ function attemptBar(n: NodeView, a: AttemptView, x: (t: number) => number, y: nu
   const end = a.end ?? runEnd;
   const run = a.runningAt ?? a.start;
   const tip = `${n.nodeId} attempt ${a.attempt} (${a.backend}): ${a.outcome}${a.error ? ` — ${a.error.kind} ${a.error.code}: ${a.error.message}` : ''}, ${duration(end - a.start)}`;
-  const queued = run > a.start ? `<rect class="queued" x="${x(a.start)}" y="${y + 3}" width="${Math.max(1, x(run) - x(a.start))}" height="16" fill="${COLORS[a.outcome]}" opacity="0.35"/>` : '';
+  const queued =
+    run > a.start
+      ? `<rect class="queued" x="${x(a.start)}" y="${y + 3}" width="${Math.max(1, x(run) - x(a.start))}" height="16" fill="${COLORS[a.outcome]}" opacity="0.35"/>`
+      : '';
   return `<g data-testid="attempt-bar" data-node="${esc(n.nodeId)}" data-attempt="${a.attempt}" data-outcome="${a.outcome}"><title>${esc(tip)}</title>${queued}<rect class="bar" x="${x(run)}" y="${y + 3}" width="${Math.max(3, x(end) - x(run))}" height="16" fill="${COLORS[a.outcome]}"/>${a.attempt > 1 || a.outcome === 'failed' ? `<text x="${x(run) + 3}" y="${y + 15}" class="in-bar">${a.attempt}</text>` : ''}</g>`;
 }
 
@@ -126,18 +139,25 @@ function mapGrid(n: NodeView): string {
   const m = n.map as MapView;
   const bucket = Math.max(1, Math.ceil(m.total / MAX_CELLS));
   const cells = Math.ceil(m.total / bucket);
-  const COLS = 50, SIZE = 14, GAP = 2;
+  const COLS = 50,
+    SIZE = 14,
+    GAP = 2;
   const order: Outcome[] = ['failed', 'cancelled', 'running', 'pending', 'cached', 'succeeded'];
   const rects: string[] = [];
   for (let c = 0; c < cells; c++) {
-    const from = c * bucket, to = Math.min(m.total, from + bucket);
+    const from = c * bucket,
+      to = Math.min(m.total, from + bucket);
     const counts = new Map<Outcome, number>();
     for (let i = from; i < to; i++) counts.set(m.outcomes[i]!, (counts.get(m.outcomes[i]!) ?? 0) + 1);
     const worst = order.find((o) => counts.has(o)) ?? 'pending';
-    const label = bucket === 1 ? `element ${from}: ${worst}` : `elements ${from}–${to - 1}: ${[...counts].map(([o, k]) => `${k} ${o}`).join(', ')}`;
-    rects.push(`<rect class="cell" data-outcome="${worst}" x="${(c % COLS) * (SIZE + GAP)}" y="${Math.floor(c / COLS) * (SIZE + GAP)}" width="${SIZE}" height="${SIZE}" fill="${COLORS[worst]}"><title>${esc(label)}</title></rect>`);
+    const label =
+      bucket === 1 ? `element ${from}: ${worst}` : `elements ${from}–${to - 1}: ${[...counts].map(([o, k]) => `${k} ${o}`).join(', ')}`;
+    rects.push(
+      `<rect class="cell" data-outcome="${worst}" x="${(c % COLS) * (SIZE + GAP)}" y="${Math.floor(c / COLS) * (SIZE + GAP)}" width="${SIZE}" height="${SIZE}" fill="${COLORS[worst]}"><title>${esc(label)}</title></rect>`,
+    );
   }
-  const w = Math.min(cells, COLS) * (SIZE + GAP), h = Math.ceil(cells / COLS) * (SIZE + GAP);
+  const w = Math.min(cells, COLS) * (SIZE + GAP),
+    h = Math.ceil(cells / COLS) * (SIZE + GAP);
   const counts = (Object.keys(m.counts) as Outcome[]).filter((o) => m.counts[o] > 0);
   return `<div class="map" data-testid="map-grid" data-node="${esc(n.nodeId)}">
 <h3>${esc(shortName(n.task))} <small>${esc(n.nodeId)} · <span data-testid="map-total">${m.total}</span> elements${bucket > 1 ? ` · <span data-testid="map-bucket">each cell is ${bucket} elements</span>` : ''}${m.retried > 0 ? ` · ${m.retried} retried` : ''}</small></h3>
@@ -149,7 +169,9 @@ function details(n: NodeView): string {
   const error = n.error
     ? `<div class="error" data-testid="node-error"><b>${esc(n.error.kind.toUpperCase())}</b> <code>${esc(n.error.code)}</code> ${esc(n.error.message)}</div>`
     : '';
-  const logs = n.logs.length ? `<p class="logs">Logs: ${n.logs.map((l) => `<a href="${esc(l.uri)}" data-testid="log-link">${esc(l.name)}</a>`).join(' · ')}</p>` : '';
+  const logs = n.logs.length
+    ? `<p class="logs">Logs: ${n.logs.map((l) => `<a href="${esc(l.uri)}" data-testid="log-link">${esc(l.name)}</a>`).join(' · ')}</p>`
+    : '';
   const attempts = n.attempts.length
     ? `<table class="attempts"><thead><tr><th>attempt</th><th>backend</th><th>outcome</th><th>queued</th><th>ran</th><th>error</th></tr></thead><tbody>${n.attempts
         .map(
@@ -174,20 +196,37 @@ function values(record: Readonly<Record<string, JsonValue>>): string {
 
 /** By shape: lists of records as tables, file/directory/dataset references as links, the rest as text. */
 function value(v: JsonValue): string {
-  if (isRef(v)) return `<a class="ref" data-testid="ref-link" href="${esc(href(v.uri))}">${esc(v.uri)}</a>${typeof v['format'] === 'string' && v['format'] ? ` <small>${esc(v['format'])}</small>` : ''}`;
+  if (isRef(v))
+    return `<a class="ref" data-testid="ref-link" href="${esc(href(v.uri))}">${esc(v.uri)}</a>${typeof v['format'] === 'string' && v['format'] ? ` <small>${esc(v['format'])}</small>` : ''}`;
   if (Array.isArray(v) && v.length > 0 && v.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r) && !isRef(r))) {
     const rows = v as { [k: string]: JsonValue }[];
     const cols = [...new Set(rows.slice(0, MAX_TABLE_ROWS).flatMap((r) => Object.keys(r)))];
-    const body = rows.slice(0, MAX_TABLE_ROWS).map((r) => `<tr>${cols.map((c) => `<td>${esc(text(r[c]))}</td>`).join('')}</tr>`).join('');
-    const more = rows.length > MAX_TABLE_ROWS ? `<tfoot><tr><td colspan="${cols.length}">… ${rows.length - MAX_TABLE_ROWS} more rows (${rows.length} in all)</td></tr></tfoot>` : '';
+    const body = rows
+      .slice(0, MAX_TABLE_ROWS)
+      .map((r) => `<tr>${cols.map((c) => `<td>${esc(text(r[c]))}</td>`).join('')}</tr>`)
+      .join('');
+    const more =
+      rows.length > MAX_TABLE_ROWS
+        ? `<tfoot><tr><td colspan="${cols.length}">… ${rows.length - MAX_TABLE_ROWS} more rows (${rows.length} in all)</td></tr></tfoot>`
+        : '';
     return `<table class="records" data-testid="records-table"><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody>${more}</table>`;
   }
-  if (Array.isArray(v) && v.some(isRef)) return `<ul>${v.slice(0, MAX_TABLE_ROWS).map((x) => `<li>${value(x)}</li>`).join('')}</ul>`;
+  if (Array.isArray(v) && v.some(isRef))
+    return `<ul>${v
+      .slice(0, MAX_TABLE_ROWS)
+      .map((x) => `<li>${value(x)}</li>`)
+      .join('')}</ul>`;
   return `<code class="value">${esc(clip(text(v), 2000))}</code>`;
 }
 
 function isRef(v: JsonValue | undefined): v is { uri: string; [k: string]: JsonValue } {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v['uri'] === 'string' && Object.keys(v).every((k) => k === 'uri' || k === 'format');
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    typeof v['uri'] === 'string' &&
+    Object.keys(v).every((k) => k === 'uri' || k === 'format')
+  );
 }
 
 function href(uri: string): string {

@@ -74,7 +74,10 @@ interface Acc {
   outcome: Outcome;
   start: number | undefined;
   end: number | undefined;
-  attempts: Map<number, { attempt: number; backend: string; start: number; runningAt?: number; end?: number; outcome: Outcome; error?: ErrorView }>;
+  attempts: Map<
+    number,
+    { attempt: number; backend: string; start: number; runningAt?: number; end?: number; outcome: Outcome; error?: ErrorView }
+  >;
   error: ErrorView | undefined;
   logs: Map<string, LogLink>;
 }
@@ -83,17 +86,41 @@ export function buildRunView(run: RunRecord, history: RunHistory | undefined, st
   const acc = new Map<string, Acc>();
   const node = (nodeId: string, task: string): Acc => {
     let a = acc.get(nodeId);
-    if (a === undefined) acc.set(nodeId, (a = { nodeId, task, taskType: undefined, outcome: 'pending', start: undefined, end: undefined, attempts: new Map(), error: undefined, logs: new Map() }));
+    if (a === undefined)
+      acc.set(
+        nodeId,
+        (a = {
+          nodeId,
+          task,
+          taskType: undefined,
+          outcome: 'pending',
+          start: undefined,
+          end: undefined,
+          attempts: new Map(),
+          error: undefined,
+          logs: new Map(),
+        }),
+      );
     return a;
   };
   for (const event of history?.events ?? []) apply(node(event.nodeId, event.task), event);
   if (history === undefined && store !== undefined) {
-    for (const a of store.listAttemptsByStatus(['creating', 'running', 'succeeded', 'failed', 'aborted']).filter((a) => a.runId === run.runId)) {
+    for (const a of store
+      .listAttemptsByStatus(['creating', 'running', 'succeeded', 'failed', 'aborted'])
+      .filter((a) => a.runId === run.runId)) {
       const n = node(a.nodeId, a.taskName);
       n.taskType = a.taskType;
-      const outcome: Outcome = a.status === 'succeeded' ? 'succeeded' : a.status === 'failed' ? 'failed' : a.status === 'aborted' ? 'cancelled' : 'running';
+      const outcome: Outcome =
+        a.status === 'succeeded' ? 'succeeded' : a.status === 'failed' ? 'failed' : a.status === 'aborted' ? 'cancelled' : 'running';
       const error = a.failure && { kind: a.failure.kind, code: a.failure.code, message: a.failure.message };
-      n.attempts.set(a.attempt, { attempt: a.attempt, backend: a.backend, start: a.createdAt, ...(a.endedAt === undefined ? {} : { end: a.endedAt }), outcome, ...(error ? { error } : {}) });
+      n.attempts.set(a.attempt, {
+        attempt: a.attempt,
+        backend: a.backend,
+        start: a.createdAt,
+        ...(a.endedAt === undefined ? {} : { end: a.endedAt }),
+        outcome,
+        ...(error ? { error } : {}),
+      });
       n.start = Math.min(n.start ?? a.createdAt, a.createdAt);
       n.end = Math.max(n.end ?? 0, a.endedAt ?? a.updatedAt);
       n.outcome = outcome;
@@ -122,10 +149,18 @@ export function buildRunView(run: RunRecord, history: RunHistory | undefined, st
     .map((a) => {
       const call = calls.get(a.nodeId);
       const elements = elementsOf.get(a.nodeId);
-      const map = call?.elements !== undefined || elements !== undefined ? mapView(call?.elements ?? elements!.length, elements ?? []) : undefined;
+      const map =
+        call?.elements !== undefined || elements !== undefined ? mapView(call?.elements ?? elements!.length, elements ?? []) : undefined;
       const start = min([a.start, call?.calledAt, ...(elements ?? []).map((e) => e?.start)]);
       const end = max([a.end, call?.endedAt, ...(elements ?? []).map((e) => e?.end)]);
-      const outcome = map !== undefined ? mapOutcome(map, call) : a.outcome === 'pending' && call !== undefined ? (call.error ? 'failed' : 'succeeded') : a.outcome;
+      const outcome =
+        map !== undefined
+          ? mapOutcome(map, call)
+          : a.outcome === 'pending' && call !== undefined
+            ? call.error
+              ? 'failed'
+              : 'succeeded'
+            : a.outcome;
       const firstElementError = elements?.find((e) => e?.error !== undefined)?.error;
       return {
         nodeId: a.nodeId,
@@ -155,7 +190,18 @@ export function buildRunView(run: RunRecord, history: RunHistory | undefined, st
   }
   const start = min([run.createdAt, ...nodes.map((n) => n.start)]) ?? run.createdAt;
   const end = max([run.status === 'running' ? undefined : run.updatedAt, ...nodes.map((n) => n.end)]) ?? run.updatedAt;
-  return { runId: run.runId, entity: run.entity, status: run.status, createdAt: run.createdAt, updatedAt: run.updatedAt, hasHistory: history !== undefined, nodes, edges, start, end: Math.max(end, start + 1) };
+  return {
+    runId: run.runId,
+    entity: run.entity,
+    status: run.status,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+    hasHistory: history !== undefined,
+    nodes,
+    edges,
+    start,
+    end: Math.max(end, start + 1),
+  };
 }
 
 function apply(a: Acc, e: ExecutorEvent): void {
@@ -224,7 +270,15 @@ function apply(a: Acc, e: ExecutorEvent): void {
   }
 }
 
-function attemptView(a: { attempt: number; backend: string; start: number; runningAt?: number; end?: number; outcome: Outcome; error?: ErrorView }): AttemptView {
+function attemptView(a: {
+  attempt: number;
+  backend: string;
+  start: number;
+  runningAt?: number;
+  end?: number;
+  outcome: Outcome;
+  error?: ErrorView;
+}): AttemptView {
   return { attempt: a.attempt, backend: a.backend, start: a.start, runningAt: a.runningAt, end: a.end, outcome: a.outcome, error: a.error };
 }
 

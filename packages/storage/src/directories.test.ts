@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createFileStore, StorageError } from '@tflyte/core';
-import { startGcsServer } from '@tflyte/testing/gcs';
 import type { GcsTestServer } from '@tflyte/testing/gcs';
-import { startS3Server } from '@tflyte/testing/s3';
+import { startGcsServer } from '@tflyte/testing/gcs';
 import type { S3TestServer } from '@tflyte/testing/s3';
+import { startS3Server } from '@tflyte/testing/s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getDirectory, putDirectory } from './directories.ts';
 import { gcsStore } from './gcs-store.ts';
@@ -82,6 +82,8 @@ describe('putDirectory / getDirectory', () => {
 
   it('names the local directory when it cannot be read', async () => {
     await expect(putDirectory(createFileStore(), join(dir, 'missing'), 's3://blobs/x')).rejects.toThrow(StorageError);
-    await expect(putDirectory(createFileStore(), join(dir, 'missing'), 's3://blobs/x')).rejects.toThrow(`${join(dir, 'missing')}: cannot read the directory to upload`);
+    await expect(putDirectory(createFileStore(), join(dir, 'missing'), 's3://blobs/x')).rejects.toThrow(
+      `${join(dir, 'missing')}: cannot read the directory to upload`,
+    );
   });
 });

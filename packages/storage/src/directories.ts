@@ -4,8 +4,8 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { joinUri, StorageError } from '@tflyte/core';
 import type { ObjectStore } from '@tflyte/core';
+import { joinUri, StorageError } from '@tflyte/core';
 import type { ListableObjectStore } from './listable-store.ts';
 
 export interface DirectoryTransferOptions {
@@ -14,7 +14,12 @@ export interface DirectoryTransferOptions {
 }
 
 /** Uploads every regular file under `localDir` (following symlinks) to `prefixUri`; returns the URIs written. */
-export async function putDirectory(store: ObjectStore, localDir: string, prefixUri: string, options: DirectoryTransferOptions = {}): Promise<string[]> {
+export async function putDirectory(
+  store: ObjectStore,
+  localDir: string,
+  prefixUri: string,
+  options: DirectoryTransferOptions = {},
+): Promise<string[]> {
   const root = resolve(localDir);
   let entries;
   try {
@@ -43,7 +48,12 @@ export async function putDirectory(store: ObjectStore, localDir: string, prefixU
 }
 
 /** Downloads every object under `prefixUri` into `localDir`, creating it; returns the local paths written. */
-export async function getDirectory(store: ListableObjectStore, prefixUri: string, localDir: string, options: DirectoryTransferOptions = {}): Promise<string[]> {
+export async function getDirectory(
+  store: ListableObjectStore,
+  prefixUri: string,
+  localDir: string,
+  options: DirectoryTransferOptions = {},
+): Promise<string[]> {
   const root = resolve(localDir);
   // Stores list URIs with a lower-case scheme; match that so the relative paths line up.
   const base = (prefixUri.endsWith('/') ? prefixUri : `${prefixUri}/`).replace(/^[^:]+/, (scheme) => scheme.toLowerCase());
@@ -62,7 +72,8 @@ export async function getDirectory(store: ListableObjectStore, prefixUri: string
     const path = paths[i] ?? '';
     const bytes = await store.get(uri);
     // Listed a moment ago: a missing object now was deleted meanwhile, which a directory read cannot paper over.
-    if (bytes === undefined) throw new StorageError(uri, 'was listed under the prefix but is gone; was the directory changed during the download?');
+    if (bytes === undefined)
+      throw new StorageError(uri, 'was listed under the prefix but is gone; was the directory changed during the download?');
     try {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, bytes);

@@ -1,7 +1,7 @@
 import { Storage } from '@google-cloud/storage';
 import { ConfigError, StorageError } from '@tflyte/core';
-import { startGcsServer } from '@tflyte/testing/gcs';
 import type { GcsTestServer } from '@tflyte/testing/gcs';
+import { startGcsServer } from '@tflyte/testing/gcs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gcsStore } from './gcs-store.ts';
 

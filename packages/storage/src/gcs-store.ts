@@ -40,7 +40,10 @@ export function gcsStore(options: GcsStoreOptions = {}, env: NodeJS.ProcessEnv =
       const { bucket, key } = parseObjectUri(uri, SCHEME);
       try {
         // One multipart upload: atomic, and cheaper than a resumable session for small documents.
-        await storage.bucket(bucket).file(key).save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { resumable: false });
+        await storage
+          .bucket(bucket)
+          .file(key)
+          .save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { resumable: false });
       } catch (error) {
         throw gcsFailure(uri, 'write', bucket, error);
       }

@@ -1,5 +1,5 @@
-import { startS3Server } from '@tflyte/testing/s3';
 import type { S3TestServer } from '@tflyte/testing/s3';
+import { startS3Server } from '@tflyte/testing/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Store } from './s3-store.ts';
 
@@ -45,7 +45,11 @@ describe("s3Store with a Flyte cluster's environment", () => {
   });
 
   it("lets the SDK's own AWS_ENDPOINT_URL_S3 win over FLYTE_AWS_ENDPOINT, still path-style", async () => {
-    const env = { ...sandboxEnv(), FLYTE_AWS_ENDPOINT: 'http://nowhere.invalid:1', AWS_ENDPOINT_URL_S3: `http://localhost:${new URL(server.endpoint).port}` };
+    const env = {
+      ...sandboxEnv(),
+      FLYTE_AWS_ENDPOINT: 'http://nowhere.invalid:1',
+      AWS_ENDPOINT_URL_S3: `http://localhost:${new URL(server.endpoint).port}`,
+    };
     const store = s3Store({}, env);
     await store.put('s3://my-s3-bucket/sdk-endpoint', new Uint8Array([9]));
     expect(server.object('my-s3-bucket', 'sdk-endpoint')).toBeDefined();

@@ -4,8 +4,9 @@
  * flytekit's S3Config reads) and no region, because MinIO has none; a task image must read them as
  * flytekit does, or it never reaches its inputs.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 
 /** S3 accepts any region's signature on its global endpoint and redirects to the bucket's own; MinIO ignores it. */
 export const FALLBACK_REGION = 'us-east-1';

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, StorageError } from '@tflyte/core';
-import { startS3Server } from '@tflyte/testing/s3';
 import type { S3TestServer } from '@tflyte/testing/s3';
+import { startS3Server } from '@tflyte/testing/s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { s3Store } from './s3-store.ts';
 
@@ -55,8 +55,15 @@ describe('s3Store', () => {
   });
 
   it('explains rejected credentials instead of treating the object as missing', async () => {
-    const wrong = s3Store({ region: 'eu-west-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { ...credentials, secretAccessKey: 'wrong' } });
-    await expect(wrong.get('s3://runs/over.pb')).rejects.toThrow(/s3:\/\/runs\/over\.pb: cannot read: the AWS credentials were rejected \(SignatureDoesNotMatch/);
+    const wrong = s3Store({
+      region: 'eu-west-1',
+      endpoint: server.endpoint,
+      forcePathStyle: true,
+      credentials: { ...credentials, secretAccessKey: 'wrong' },
+    });
+    await expect(wrong.get('s3://runs/over.pb')).rejects.toThrow(
+      /s3:\/\/runs\/over\.pb: cannot read: the AWS credentials were rejected \(SignatureDoesNotMatch/,
+    );
   });
 
   it('rejects URIs without an object key or of another scheme', async () => {

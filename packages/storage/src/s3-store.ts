@@ -1,6 +1,7 @@
 /** `s3://bucket/key` objects through the official AWS SDK (`@aws-sdk/client-s3`). */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { StorageError } from '@tflyte/core';
 import { formatUri, parseObjectUri, parsePrefixUri } from './bucket-uri.ts';
 import { refuseOptionsBeside } from './client-options.ts';
@@ -86,7 +87,8 @@ function s3Failure(uri: string, action: 'read' | 'write' | 'list', bucket: strin
   if (name === 'NoSuchBucket') {
     hint = `the bucket '${bucket}' does not exist; create it or fix the bucket in the URI`;
   } else if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    hint = 'no AWS credentials were found; set FLYTE_AWS_ACCESS_KEY_ID and FLYTE_AWS_SECRET_ACCESS_KEY (as a Flyte cluster does), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or pass `credentials` to s3Store()';
+    hint =
+      'no AWS credentials were found; set FLYTE_AWS_ACCESS_KEY_ID and FLYTE_AWS_SECRET_ACCESS_KEY (as a Flyte cluster does), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or pass `credentials` to s3Store()';
   } else if (/region is missing/i.test(message)) {
     hint = 'no AWS region is configured; set AWS_REGION or pass `region` to s3Store()';
   } else if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileStore, createStorage, joinUri } from '@tflyte/core';
-import { startGcsServer } from '@tflyte/testing/gcs';
 import type { GcsTestServer } from '@tflyte/testing/gcs';
-import { startS3Server } from '@tflyte/testing/s3';
+import { startGcsServer } from '@tflyte/testing/gcs';
 import type { S3TestServer } from '@tflyte/testing/s3';
+import { startS3Server } from '@tflyte/testing/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gcsStore } from './gcs-store.ts';
 import { s3Store } from './s3-store.ts';
@@ -25,7 +25,12 @@ describe("core's createStorage with the cloud stores", () => {
   it('routes file://, s3:// and gs:// URIs to their stores, each round-tripping the same document', async () => {
     const storage = createStorage([
       createFileStore(),
-      s3Store({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' } }),
+      s3Store({
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+      }),
       gcsStore({ apiEndpoint: gcs.endpoint }),
     ]);
     const document = new Uint8Array([10, 3, 1, 2, 3]);

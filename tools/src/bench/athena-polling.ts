@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, createExecutor, createRegistry, openStateStore, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
-import { type PollPolicy, athenaPlugin, athenaTask } from '@tflyte/plugin-athena';
+import { athenaPlugin, athenaTask, type PollPolicy } from '@tflyte/plugin-athena';
 import { startAthenaServer } from '@tflyte/plugin-athena/testing';
 
 const QUERY_SECONDS = 60;

@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Clock, type PollPolicy, createExecutor, createRegistry, openStateStore, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
+import { type Clock, createExecutor, createRegistry, openStateStore, type PollPolicy, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { bigqueryPlugin, bigqueryTask } from '@tflyte/plugin-bigquery';
 import { startBigQueryServer } from '@tflyte/plugin-bigquery/testing';
 

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Sample, of, paired, show, verdict } from './paired.ts';
+import { of, paired, type Sample, show, verdict } from './paired.ts';
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../../../..');
 const BIN = join(REPO, 'packages/cli/bin/tflyte.js');
@@ -44,7 +44,8 @@ function sample(dir: string, side: 'script' | 'cli'): Sample {
   const started = performance.now();
   const child = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
   const wallMs = performance.now() - started;
-  if (child.status !== 0 || !/\b3\b/.test(child.stdout)) throw new Error(`${side}: exit ${child.status}, stdout ${child.stdout}, stderr ${child.stderr.slice(-1500)}`);
+  if (child.status !== 0 || !/\b3\b/.test(child.stdout))
+    throw new Error(`${side}: exit ${child.status}, stdout ${child.stdout}, stderr ${child.stderr.slice(-1500)}`);
   const cpu = /cpu-us (\d+)/.exec(child.stderr);
   return { wallMs, cpuMs: Number(cpu?.[1] ?? NaN) / 1000, peakRssMb: 0 };
 }
@@ -54,7 +55,8 @@ export function runCliStartup(runs: number): { text: string; samples: Record<'sc
   try {
     sample(dir, 'cli'); // Fills Node's compile cache, as any second run of the command would find it.
     const samples = paired(['script', 'cli'] as const, runs, (side) => sample(dir, side));
-    const row = (side: 'script' | 'cli') => `    ${side.padEnd(7)} wall ${show(of(samples[side], 'wallMs'))} ms   cpu ${show(of(samples[side], 'cpuMs'))} ms`;
+    const row = (side: 'script' | 'cli') =>
+      `    ${side.padEnd(7)} wall ${show(of(samples[side], 'wallMs'))} ms   cpu ${show(of(samples[side], 'cpuMs'))} ms`;
     const ratio = (field: 'wallMs' | 'cpuMs') => of(samples.cli, field).median / of(samples.script, field).median;
     return {
       samples,

@@ -7,19 +7,27 @@
  */
 import { createRequire } from 'node:module';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { t, task, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
-import { t, task, toLiteralMap, toTaskTemplate } from '@tflyte/core';
-import { type Sample, measure, of, paired, runSide, show, sideArgs, verdict } from './paired.ts';
+import { measure, of, paired, runSide, type Sample, show, sideArgs, verdict } from './paired.ts';
 
 const record = task(
-  { inputs: { id: t.int(), name: t.string(), score: t.float(), tags: t.list(t.string()), ok: t.bool() }, outputs: t.int(), retries: 2, cache: { version: '1' } },
+  {
+    inputs: { id: t.int(), name: t.string(), score: t.float(), tags: t.list(t.string()), ok: t.bool() },
+    outputs: t.int(),
+    retries: 2,
+    cache: { version: '1' },
+  },
   function record({ id }) {
     return id;
   },
 );
 const elementBytes = (i: number): Uint8Array =>
-  toBinary(LiteralMapSchema, toLiteralMap(record.inputs, { id: i, name: `item-${i}`, score: i / 7, tags: ['a', 'b', `t${i % 10}`], ok: i % 2 === 0 }) as LiteralMap);
+  toBinary(
+    LiteralMapSchema,
+    toLiteralMap(record.inputs, { id: i, name: `item-${i}`, score: i / 7, tags: ['a', 'b', `t${i % 10}`], ok: i % 2 === 0 }) as LiteralMap,
+  );
 const templateBytes = toBinary(TaskTemplateSchema, toTaskTemplate(record, { image: 'ghcr.io/example/app:1' }));
 
 interface Codec {
@@ -48,7 +56,9 @@ function protobufJs(): Codec {
     decode(bytes: Uint8Array): unknown;
     encode(message: unknown): { finish(): Uint8Array };
   }
-  const { flyteidl } = createRequire(import.meta.url)('@flyteorg/flyteidl/gen/pb-js/flyteidl.js') as { flyteidl: { core: Record<string, Type> } };
+  const { flyteidl } = createRequire(import.meta.url)('@flyteorg/flyteidl/gen/pb-js/flyteidl.js') as {
+    flyteidl: { core: Record<string, Type> };
+  };
   const map = flyteidl.core.LiteralMap!;
   const template = flyteidl.core.TaskTemplate!;
   return {
@@ -56,7 +66,12 @@ function protobufJs(): Codec {
     encodeMap: (message) => map.encode(message).finish(),
     decodeTemplate: (bytes) => template.decode(bytes),
     encodeTemplate: (message) => template.encode(message).finish(),
-    idOf: (decoded) => Number((decoded as { literals: Record<string, { scalar: { primitive: { integer: { toString(): string } } } }> }).literals.id!.scalar.primitive.integer.toString()),
+    idOf: (decoded) =>
+      Number(
+        (
+          decoded as { literals: Record<string, { scalar: { primitive: { integer: { toString(): string } } } }> }
+        ).literals.id!.scalar.primitive.integer.toString(),
+      ),
   };
 }
 

@@ -89,15 +89,32 @@ async function measure(pods: number, mode: Mode): Promise<Sample> {
         }
       }
     };
-    const container = (name: string, state: Record<string, unknown>) => [{ name, ready: false, restartCount: 0, image: 'busybox', imageID: '', state }];
-    await drive('RUNNING', (name) => ({ phase: 'Running', containerStatuses: container(name, { running: { startedAt: new Date().toISOString() } }) }));
+    const container = (name: string, state: Record<string, unknown>) => [
+      { name, ready: false, restartCount: 0, image: 'busybox', imageID: '', state },
+    ];
+    await drive('RUNNING', (name) => ({
+      phase: 'Running',
+      containerStatuses: container(name, { running: { startedAt: new Date().toISOString() } }),
+    }));
     while (changedAt.size > 0) await nextTick();
-    await drive('SUCCEEDED', (name) => ({ phase: 'Succeeded', containerStatuses: container(name, { terminated: { exitCode: 0, reason: 'Completed' } }) }));
+    await drive('SUCCEEDED', (name) => ({
+      phase: 'Succeeded',
+      containerStatuses: container(name, { terminated: { exitCode: 0, reason: 'Completed' } }),
+    }));
     await Promise.all(runs);
     const wallMs = performance.now() - started;
     // Pods are deleted as their attempts end; count those requests too.
     while ((server.requestCounts.delete ?? 0) < pods) await nextTick();
-    return { mode, pods, wallMs, requests: server.requestCounts, peakWatches, latenciesMs: latencies, startRssMb, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+    return {
+      mode,
+      pods,
+      wallMs,
+      requests: server.requestCounts,
+      peakWatches,
+      latenciesMs: latencies,
+      startRssMb,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
   } finally {
     client.close();
     store.close();
@@ -117,7 +134,11 @@ function format(watch: Sample, poll: Sample): string {
       .sort(([, a], [, b]) => b - a)
       .map(([verb, n]) => `${verb} ${n}`)
       .join(', ');
-  const median = (values: readonly number[]) => percentile([...values].sort((a, b) => a - b), 50);
+  const median = (values: readonly number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    );
   const latency = (values: readonly number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
     return `median ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms (${sorted.length})`;
@@ -143,7 +164,10 @@ function format(watch: Sample, poll: Sample): string {
 }
 
 function measureIn(mode: Mode, pods: number): Sample {
-  const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', import.meta.filename, '--measure', mode, String(pods)], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', import.meta.filename, '--measure', mode, String(pods)], {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
   if (child.status !== 0) throw new Error(`kubernetes-pods bench (${mode}) failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as Sample;
 }

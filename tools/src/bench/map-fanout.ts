@@ -13,9 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { type Literal, LiteralCollectionSchema, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 import { mapTask, openSession, t, task, toLiteralMap, withRunner } from '@tflyte/core';
-import { type Sample, measure, of, paired, runSide, show, sideArgs, verdict } from './paired.ts';
+import { type Literal, LiteralCollectionSchema, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
+import { measure, of, paired, runSide, type Sample, show, sideArgs, verdict } from './paired.ts';
 
 export const increment = task({ inputs: { x: t.int() }, outputs: t.int() }, function increment({ x }) {
   return x + 1;
@@ -103,6 +103,9 @@ const child = sideArgs();
 if (child !== undefined) {
   await { executor: executorSide, pool: poolSide }[child.side as Side](Number(child.args[0]));
 } else if (import.meta.main) {
-  const sizes = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
+  const sizes = process.argv
+    .slice(2)
+    .filter((a) => /^\d+$/.test(a))
+    .map(Number);
   console.log(runMapFanout(sizes.length > 0 ? sizes : [1000, 10_000], 3).text);
 }

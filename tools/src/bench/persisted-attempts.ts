@@ -13,9 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { type AsyncBackend, createExecutor, openStateStore, succeeded, t, task, toLiteralMap, toTaskTemplate } from '@tflyte/core';
-import { type Sample, measure, of, paired, runSide, show, sideArgs, verdict } from './paired.ts';
+import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { measure, of, paired, runSide, type Sample, show, sideArgs, verdict } from './paired.ts';
 
 const echo = task({ inputs: { x: t.int() }, outputs: t.int() }, function echo({ x }) {
   return x;
@@ -77,7 +77,8 @@ type Side = 'direct' | 'executor';
 export function runPersistedAttempts(n: number, rounds: number): { text: string; samples: Record<Side, Sample[]> } {
   const samples = paired<Side>(['direct', 'executor'], rounds, (side) => runSide(import.meta.filename, side, [n]));
   const perAttempt = (field: 'cpuMs' | 'wallMs') => (of(samples.executor, field).median - of(samples.direct, field).median) / n;
-  const row = (side: Side) => `    ${side.padEnd(9)} wall ${show(of(samples[side], 'wallMs'))} ms   cpu ${show(of(samples[side], 'cpuMs'))} ms`;
+  const row = (side: Side) =>
+    `    ${side.padEnd(9)} wall ${show(of(samples[side], 'wallMs'))} ms   cpu ${show(of(samples[side], 'cpuMs'))} ms`;
   return {
     samples,
     text: [

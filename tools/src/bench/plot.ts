@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMapFanout } from './map-fanout.ts';
-import { type Spread, of } from './paired.ts';
+import { of, type Spread } from './paired.ts';
 
 export interface Series {
   readonly name: string;
@@ -56,7 +56,10 @@ export function linePlot(title: string, xLabel: string, yLabel: string, series: 
 }
 
 if (import.meta.main) {
-  const sizes = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
+  const sizes = process.argv
+    .slice(2)
+    .filter((a) => /^\d+$/.test(a))
+    .map(Number);
   const { text, results } = runMapFanout(sizes.length > 0 ? sizes : [1000, 10_000, 100_000, 1_000_000], 3);
   console.log(text);
   const docs = resolve(fileURLToPath(import.meta.url), '../../../../docs');
@@ -69,7 +72,13 @@ if (import.meta.main) {
         return { x: r.n, y: { median: s.median / scale, min: s.min / scale, max: s.max / scale } };
       }),
     }));
-  writeFileSync(join(docs, 'perf-map-cpu.svg'), linePlot('map task: CPU time against n', 'elements (n, log scale)', 'CPU time (s)', series('cpuMs', 1000)));
-  writeFileSync(join(docs, 'perf-map-memory.svg'), linePlot('map task: peak RSS against n', 'elements (n, log scale)', 'peak RSS (MB)', series('peakRssMb')));
+  writeFileSync(
+    join(docs, 'perf-map-cpu.svg'),
+    linePlot('map task: CPU time against n', 'elements (n, log scale)', 'CPU time (s)', series('cpuMs', 1000)),
+  );
+  writeFileSync(
+    join(docs, 'perf-map-memory.svg'),
+    linePlot('map task: peak RSS against n', 'elements (n, log scale)', 'peak RSS (MB)', series('peakRssMb')),
+  );
   writeFileSync(join(docs, 'perf-map.json'), `${JSON.stringify(results, null, 1)}\n`);
 }

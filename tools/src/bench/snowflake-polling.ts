@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Clock, type PollPolicy, createExecutor, createRegistry, openStateStore, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
+import { type Clock, createExecutor, createRegistry, openStateStore, type PollPolicy, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { DEFAULT_SNOWFLAKE_POLL, snowflakePlugin, snowflakeTask } from '@tflyte/plugin-snowflake';
 import { startSnowflakeServer } from '@tflyte/plugin-snowflake/testing';
 
@@ -29,7 +29,9 @@ export const regionTotals = snowflakeTask({
 
 /** Status calls made while a query runs QUERY_SECONDS of virtual time under `poll`. */
 async function statusCalls(poll: PollPolicy): Promise<number> {
-  const server = await startSnowflakeServer({ onQuery: (q) => (/FROM orders/.test(q.sqlText) ? { runningMs: Number.POSITIVE_INFINITY } : undefined) });
+  const server = await startSnowflakeServer({
+    onQuery: (q) => (/FROM orders/.test(q.sqlText) ? { runningMs: Number.POSITIVE_INFINITY } : undefined),
+  });
   const dir = mkdtempSync(join(tmpdir(), 'tflyte-bench-snowflake-'));
   const store = openStateStore(dir);
   try {

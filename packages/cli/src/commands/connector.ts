@@ -3,10 +3,11 @@
  * (flyteidl's agent services over gRPC on HTTP/2) until SIGTERM or Ctrl-C, then shuts down
  * gracefully. Every setting is a flag, or an environment variable for container deployments.
  */
-import { loadConfig } from '@tflyte/core';
-import { startConnectorServer } from '@tflyte/connector';
+
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { startConnectorServer } from '@tflyte/connector';
+import { loadConfig } from '@tflyte/core';
 import { parseArgv } from '../argv.ts';
 import type { Io } from '../main.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
@@ -52,7 +53,8 @@ export async function connector(args: readonly string[], io: Io): Promise<number
     const text = setting(flag, env);
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`connector serve: --${flag} (${env}) must be an integer >= ${min}, got '${text}'`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`connector serve: --${flag} (${env}) must be an integer >= ${min}, got '${text}'`);
     return n;
   };
   const certFile = setting('tls-cert', 'TFLYTE_CONNECTOR_TLS_CERT');
@@ -71,12 +73,16 @@ export async function connector(args: readonly string[], io: Io): Promise<number
     ...(config.backends === undefined ? {} : { backends: config.backends }),
     ...(host === undefined ? {} : { host }),
     ...(port === undefined ? {} : { port }),
-    ...(certFile === undefined || keyFile === undefined ? {} : { tls: { cert: readFileSync(resolve(io.cwd, certFile)), key: readFileSync(resolve(io.cwd, keyFile)) } }),
+    ...(certFile === undefined || keyFile === undefined
+      ? {}
+      : { tls: { cert: readFileSync(resolve(io.cwd, certFile)), key: readFileSync(resolve(io.cwd, keyFile)) } }),
     ...(metricsPort === undefined ? {} : { metricsPort }),
     ...(maxConcurrentCreates === undefined ? {} : { maxConcurrentCreates }),
     ...(shutdownGraceMs === undefined ? {} : { shutdownGraceMs }),
   });
-  io.out(`tflyte connector serving ${server.catalog.categories.map((c) => `${c.taskType}_v${c.version}`).join(', ')} on ${server.url}${server.metricsUrl === undefined ? '' : ` (metrics ${server.metricsUrl})`}`);
+  io.out(
+    `tflyte connector serving ${server.catalog.categories.map((c) => `${c.taskType}_v${c.version}`).join(', ')} on ${server.url}${server.metricsUrl === undefined ? '' : ` (metrics ${server.metricsUrl})`}`,
+  );
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -1,21 +1,30 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { type Task, TaskFailedError, createRegistry, failureFromErrorDocument, fromLiteralMap, functionPlugin, toLiteralMap, toTaskTemplate } from '@tflyte/core';
-import { createTestExecutor } from '@tflyte/testing';
+import {
+  createRegistry,
+  failureFromErrorDocument,
+  fromLiteralMap,
+  functionPlugin,
+  type Task,
+  TaskFailedError,
+  toLiteralMap,
+  toTaskTemplate,
+} from '@tflyte/core';
 import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
 import { LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
+import { createTestExecutor } from '@tflyte/testing';
 import { startGcsServer } from '@tflyte/testing/gcs';
 import { startS3Server } from '@tflyte/testing/s3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { execute } from './execute.ts';
 import { main as runMain } from '../main.ts';
 import { resumable } from '../test-fixtures/checkpointed.ts';
 import { badInput, fail, flaky, mean, permanent, throttled, transient, writeReport } from '../test-fixtures/tasks.ts';
+import { execute } from './execute.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const main = join(repo, 'packages/cli/src/main.ts');
@@ -88,7 +97,10 @@ describe('tflyte execute (the container entrypoint)', () => {
       s3.putObject('runs', 'a1/inputs.pb', toBinary(LiteralMapSchema, toLiteralMap(mean.inputs, { values: [2, 4, 9] })));
       const template = toTaskTemplate(mean, { image: 'img:1', version: 'v1' });
       const args = (template.target.value as { args: string[] }).args.map((arg) =>
-        arg.replace('{{.input}}', 's3://runs/a1/inputs.pb').replace('{{.outputPrefix}}', 'gs://results/a1').replace(/\{\{\.[A-Za-z]+\}\}/, ''),
+        arg
+          .replace('{{.input}}', 's3://runs/a1/inputs.pb')
+          .replace('{{.outputPrefix}}', 'gs://results/a1')
+          .replace(/\{\{\.[A-Za-z]+\}\}/, ''),
       );
       // Asynchronously: the servers answering the child live in this process.
       const child = await promisify(execFile)(process.execPath, ['--conditions=@tflyte/source', main, ...args.slice(1)], {
@@ -127,9 +139,19 @@ describe('tflyte execute (the container entrypoint)', () => {
       );
       await promisify(execFile)(process.execPath, ['--conditions=@tflyte/source', main, ...args.slice(1)], {
         cwd: writeReport.site.root,
-        env: { ...process.env, AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret', AWS_PROFILE: '' },
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL_S3: s3.endpoint,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'AKIDTEST',
+          AWS_SECRET_ACCESS_KEY: 'secret',
+          AWS_PROFILE: '',
+        },
       });
-      const outputs = fromLiteralMap(writeReport.outputs.types, fromBinary(LiteralMapSchema, s3.object('runs', 'a2/out/outputs.pb')!.body)) as {
+      const outputs = fromLiteralMap(
+        writeReport.outputs.types,
+        fromBinary(LiteralMapSchema, s3.object('runs', 'a2/out/outputs.pb')!.body),
+      ) as {
         report: { uri: string };
         pages: { uri: string };
       };
@@ -137,22 +159,30 @@ describe('tflyte execute (the container entrypoint)', () => {
       expect(outputs.pages.uri).toMatch(/^s3:\/\/runs\/raw\/[0-9a-f]{16}\/pages$/);
       const key = (uri: string) => uri.slice('s3://runs/'.length);
       expect(Buffer.from(s3.object('runs', key(outputs.report.uri))!.body).toString()).toBe('all good');
-      expect(s3.keys('runs').filter((k) => k.startsWith(key(outputs.pages.uri))).sort()).toEqual([
-        `${key(outputs.pages.uri)}/nested/two.txt`,
-        `${key(outputs.pages.uri)}/one.txt`,
-      ]);
+      expect(
+        s3
+          .keys('runs')
+          .filter((k) => k.startsWith(key(outputs.pages.uri)))
+          .sort(),
+      ).toEqual([`${key(outputs.pages.uri)}/nested/two.txt`, `${key(outputs.pages.uri)}/one.txt`]);
     } finally {
       await s3.close();
     }
   });
 
   it('names the loader args it expects when they are wrong', () => {
-    const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', main, 'execute', '--inputs', 'x', '--output-prefix', 'y', '--', 'task-module', 'examples.basics'], {
-      cwd: repo,
-      encoding: 'utf8',
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--conditions=@tflyte/source', main, 'execute', '--inputs', 'x', '--output-prefix', 'y', '--', 'task-module', 'examples.basics'],
+      {
+        cwd: repo,
+        encoding: 'utf8',
+      },
+    );
     expect(child.status).toBe(2);
-    expect(child.stderr.trim()).toBe("tflyte: expected loader args 'task-module <module> task-name <name>' after --, got 'task-module examples.basics'");
+    expect(child.stderr.trim()).toBe(
+      "tflyte: expected loader args 'task-module <module> task-name <name>' after --, got 'task-module examples.basics'",
+    );
   });
 });
 
@@ -171,7 +201,18 @@ describe('tflyte execute --output-prefix', () => {
     ];
     for (const [prefix, message] of refused) {
       const err: string[] = [];
-      const args = ['execute', '--inputs', join(dir, 'inputs.pb'), '--output-prefix', prefix, '--', 'task-module', mean.site.module, 'task-name', 'mean'];
+      const args = [
+        'execute',
+        '--inputs',
+        join(dir, 'inputs.pb'),
+        '--output-prefix',
+        prefix,
+        '--',
+        'task-module',
+        mean.site.module,
+        'task-name',
+        'mean',
+      ];
       // In the task's project root, where the module would load: only the prefix check stops it.
       const code = await runMain(args, { cwd: mean.site.root, out: () => {}, err: (line) => err.push(line), env: {}, isTTY: false });
       expect(code, prefix).toBe(2);
@@ -186,10 +227,29 @@ describe('tflyte execute --output-prefix', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'inputs.pb'), toBinary(LiteralMapSchema, toLiteralMap(mean.inputs, { values: [1, 2] })));
     for (const prefix of [join(dir, 'plain'), `file://${join(dir, 'uri')}`]) {
-      const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', main, 'execute', '--inputs', join(dir, 'inputs.pb'), '--output-prefix', prefix, '--', 'task-module', mean.site.module, 'task-name', 'mean'], { cwd: mean.site.root, encoding: 'utf8' });
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--conditions=@tflyte/source',
+          main,
+          'execute',
+          '--inputs',
+          join(dir, 'inputs.pb'),
+          '--output-prefix',
+          prefix,
+          '--',
+          'task-module',
+          mean.site.module,
+          'task-name',
+          'mean',
+        ],
+        { cwd: mean.site.root, encoding: 'utf8' },
+      );
       expect(child.status, child.stderr).toBe(0);
     }
-    expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, readFileSync(join(dir, 'plain', 'outputs.pb'))))).toEqual({ o0: 1.5 });
+    expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, readFileSync(join(dir, 'plain', 'outputs.pb'))))).toEqual({
+      o0: 1.5,
+    });
     expect(existsSync(join(dir, 'uri', 'outputs.pb'))).toBe(true);
   });
 });
@@ -208,10 +268,12 @@ describe('one classification of a failing task, locally and in tflyte execute', 
   ])('$task.shortName: $expected.code, $attempts attempt(s) either way', async ({ task, expected, attempts }) => {
     const local = await createTestExecutor({ registry: createRegistry({ plugins: [functionPlugin()] }), systemRetries: SYSTEM_RETRIES });
     try {
-      const error = await local.executor.run(toTaskTemplate(task, { image: 'img:1', version: 'v1' }), toLiteralMap(task.inputs, { why: 'no' })).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await local.executor
+        .run(toTaskTemplate(task, { image: 'img:1', version: 'v1' }), toLiteralMap(task.inputs, { why: 'no' }))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(TaskFailedError);
       expect(error).toMatchObject({ failure: expected, attempts });
     } finally {
@@ -241,7 +303,11 @@ describe('tflyte execute on a stock Flyte cluster', () => {
     dirs.push(home);
     try {
       s3.putObject('my-s3-bucket', 'metadata/a1/inputs.pb', toBinary(LiteralMapSchema, toLiteralMap(mean.inputs, { values: [2, 4, 9] })));
-      const args = renderedArgs(mean, { input: 's3://my-s3-bucket/metadata/a1/inputs.pb', outputPrefix: 's3://my-s3-bucket/metadata/a1/0', rawOutputDataPrefix: 's3://my-s3-bucket/raw/a1' });
+      const args = renderedArgs(mean, {
+        input: 's3://my-s3-bucket/metadata/a1/inputs.pb',
+        outputPrefix: 's3://my-s3-bucket/metadata/a1/0',
+        rawOutputDataPrefix: 's3://my-s3-bucket/raw/a1',
+      });
       const env = {
         PATH: process.env.PATH ?? '',
         HOME: home,
@@ -249,7 +315,11 @@ describe('tflyte execute on a stock Flyte cluster', () => {
         FLYTE_AWS_ACCESS_KEY_ID: minio.accessKeyId,
         FLYTE_AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
       };
-      const child = await promisify(execFile)(process.execPath, ['--conditions=@tflyte/source', main, ...args], { cwd: mean.site.root, encoding: 'utf8', env });
+      const child = await promisify(execFile)(process.execPath, ['--conditions=@tflyte/source', main, ...args], {
+        cwd: mean.site.root,
+        encoding: 'utf8',
+        env,
+      });
       expect(child.stderr).toBe('');
       const stored = s3.object('my-s3-bucket', 'metadata/a1/0/outputs.pb');
       expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, stored!.body))).toEqual({ o0: 5 });
@@ -275,7 +345,11 @@ describe('tflyte execute on a stock Flyte cluster', () => {
       const code = await runMain(args, { cwd: mean.site.root, out: () => {}, err: (line) => err.push(line), env: {}, isTTY: false });
       expect(code, err.join('\n')).toBe(0);
       const doc = fromBinary(ErrorDocumentSchema, readFileSync(join(out, 'error.pb')));
-      expect(doc.error).toMatchObject({ code: 'USER:UnloadableCode', kind: ContainerError_Kind.NON_RECOVERABLE, origin: ExecutionError_ErrorKind.USER });
+      expect(doc.error).toMatchObject({
+        code: 'USER:UnloadableCode',
+        kind: ContainerError_Kind.NON_RECOVERABLE,
+        origin: ExecutionError_ErrorKind.USER,
+      });
       expect(doc.error?.message).toMatch(message);
       expect(failureFromErrorDocument(readFileSync(join(out, 'error.pb')), 'user')).toMatchObject({ kind: 'user', retryable: false });
     }
@@ -287,13 +361,22 @@ describe('tflyte execute on a stock Flyte cluster', () => {
     const values = toLiteralMap(mean.inputs, { values: [1, 2, 3, 10] }).literals.values!;
     writeFileSync(join(dir, 'values_offloaded_metadata.pb'), toBinary(LiteralSchema, values));
     const offloaded = create(LiteralSchema, {
-      value: { case: 'offloadedMetadata', value: { uri: `file://${join(dir, 'values_offloaded_metadata.pb')}`, sizeBytes: 42n, inferredType: mean.inputs.values!.literalType() } },
+      value: {
+        case: 'offloadedMetadata',
+        value: {
+          uri: `file://${join(dir, 'values_offloaded_metadata.pb')}`,
+          sizeBytes: 42n,
+          inferredType: mean.inputs.values!.literalType(),
+        },
+      },
     });
     writeFileSync(join(dir, 'inputs.pb'), toBinary(LiteralMapSchema, create(LiteralMapSchema, { literals: { values: offloaded } })));
     const args = renderedArgs(mean, { input: join(dir, 'inputs.pb'), outputPrefix: join(dir, 'out') });
     const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', main, ...args], { cwd: mean.site.root, encoding: 'utf8' });
     expect(child.stderr).toBe('');
-    expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, readFileSync(join(dir, 'out', 'outputs.pb'))))).toEqual({ o0: 4 });
+    expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, readFileSync(join(dir, 'out', 'outputs.pb'))))).toEqual({
+      o0: 4,
+    });
   });
 
   it("gives task code its attempt's checkpoint: a retried attempt resumes from what the failed one saved", async () => {
@@ -312,7 +395,13 @@ describe('tflyte execute on a stock Flyte cluster', () => {
       // Each attempt is the command line propeller runs, through the CLI's own argument handling.
       for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
       const run = (args: string[]) =>
-        runMain(args.slice(args.indexOf('execute')), { cwd: resumable.site.root, out: () => {}, err: () => {}, env: { ...process.env, ...env }, isTTY: false });
+        runMain(args.slice(args.indexOf('execute')), {
+          cwd: resumable.site.root,
+          out: () => {},
+          err: () => {},
+          env: { ...process.env, ...env },
+          isTTY: false,
+        });
       await run(attempt(0));
       const first = fromBinary(ErrorDocumentSchema, s3.object('my-s3-bucket', 'metadata/n0/0/error.pb')!.body);
       expect(first.error?.message).toMatch(/preempted after checkpointing/);

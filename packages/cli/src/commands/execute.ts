@@ -10,7 +10,20 @@
 import { isAbsolute } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { BackendError, DECK_FILE_NAME, type Task, TflyteError, classifyError, collectDecks, deckPage, errorDocumentFields, joinUri, resolveOffloadedLiterals, storageCheckpoint, withCheckpoint } from '@tflyte/core';
+import {
+  BackendError,
+  classifyError,
+  collectDecks,
+  DECK_FILE_NAME,
+  deckPage,
+  errorDocumentFields,
+  joinUri,
+  resolveOffloadedLiterals,
+  storageCheckpoint,
+  type Task,
+  TflyteError,
+  withCheckpoint,
+} from '@tflyte/core';
 import { ContainerErrorSchema, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { findEntity, loadModule } from '../load-entity.ts';
@@ -66,7 +79,9 @@ export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteRe
     const checkpointPath = givenPrefix(args.checkpointPath);
     const run = () => execute(inputs);
     const body =
-      checkpointPath === undefined ? run : () => withCheckpoint(storageCheckpoint(storage, { checkpointPath, prevCheckpoint: givenPrefix(args.prevCheckpoint) }), run);
+      checkpointPath === undefined
+        ? run
+        : () => withCheckpoint(storageCheckpoint(storage, { checkpointPath, prevCheckpoint: givenPrefix(args.prevCheckpoint) }), run);
     const { result, decks } = await collectDecks(body);
     // Where flytekit's _output_deck puts it, for the Console (TaskMetadata.generatesDeck says to look).
     if (task.options.enableDeck) await write(DECK_FILE_NAME, new TextEncoder().encode(deckPage(decks, task.name)));
@@ -110,7 +125,8 @@ function checkOutputPrefix(prefix: string): void {
 
 async function loadTask(module: string, name: string, cwd: string): Promise<Task> {
   const file = moduleFile(module, cwd);
-  if (file === undefined) throw new UsageError(`module '${module}' not found under ${cwd} (looked for ${module.replaceAll('.', '/')}.ts and similar)`);
+  if (file === undefined)
+    throw new UsageError(`module '${module}' not found under ${cwd} (looked for ${module.replaceAll('.', '/')}.ts and similar)`);
   return findEntity(await loadModule(file, cwd), file, name);
 }
 

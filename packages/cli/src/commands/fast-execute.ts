@@ -11,7 +11,11 @@ import { entrypointStorage } from '../object-stores.ts';
 export async function fetchDistribution(distribution: string, destDir: string | undefined, cwd: string): Promise<string> {
   const dest = resolve(cwd, destDir ?? '.');
   const bytes = await entrypointStorage().get(distribution);
-  if (bytes === undefined) throw new TflyteError('TFLYTE_STORAGE', `fast execute: the code distribution ${distribution} does not exist (was it uploaded by tflyte register?)`);
+  if (bytes === undefined)
+    throw new TflyteError(
+      'TFLYTE_STORAGE',
+      `fast execute: the code distribution ${distribution} does not exist (was it uploaded by tflyte register?)`,
+    );
   unpackSources(bytes, dest);
   return dest;
 }

@@ -3,10 +3,11 @@
  * phase and, once it succeeded, its outputs, typed by the registered task's interface (fetch does
  * not load the task's module).
  */
+
+import { typeFromLiteralType } from '@tflyte/core';
 import { WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
 import { connectRemote, executionId, executionOutputs, getExecution, loadRemoteConfig } from '@tflyte/remote';
 import { parseArgv } from '../argv.ts';
-import { typeFromLiteralType } from '@tflyte/core';
 import { formatResult } from '../format-output.ts';
 import type { Io } from '../main.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
@@ -18,7 +19,9 @@ export async function fetchExecution(args: readonly string[], io: Io): Promise<n
   const { options, positionals } = parseArgv('fetch', args, spec, 1);
   const [name] = positionals;
   if (!name) throw new UsageError('fetch: which execution? tflyte fetch <execution-name> [--project P] [--domain D] [--wait]');
-  const remote = connectRemote(loadRemoteConfig({ env: io.env, cwd: io.cwd, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) }));
+  const remote = connectRemote(
+    loadRemoteConfig({ env: io.env, cwd: io.cwd, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) }),
+  );
   const target = remoteTarget(options, io.env);
   const id = executionId(target.project, target.domain, name);
   if (options.wait) return follow(remote, id, undefined, { json: Boolean(options.json), pollMs: 1000 }, io);

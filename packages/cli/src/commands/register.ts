@@ -13,7 +13,16 @@ import { create } from '@bufbuild/protobuf';
 import { SDK_VERSION, type Task, toTaskTemplate } from '@tflyte/core';
 import { DescriptionEntitySchema } from '@tflyte/idl/admin/description_entity';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
-import { type FlyteRemote, type RegistrationResult, connectRemote, loadRemoteConfig, moduleClosure, packSources, registerTask, uploadThroughDataProxy } from '@tflyte/remote';
+import {
+  connectRemote,
+  type FlyteRemote,
+  loadRemoteConfig,
+  moduleClosure,
+  packSources,
+  type RegistrationResult,
+  registerTask,
+  uploadThroughDataProxy,
+} from '@tflyte/remote';
 import { parseArgv } from '../argv.ts';
 import { loadModule } from '../load-entity.ts';
 import type { Io } from '../main.ts';
@@ -46,8 +55,21 @@ export function remoteTarget(options: Record<string, string | boolean | undefine
 }
 
 /** Packs and uploads the code under `root` once, then registers each task as a fast task. */
-export async function fastRegister(remote: FlyteRemote, root: string, tasks: readonly Task[], target: RemoteTarget, log: (line: string) => void, copy: 'all' | 'auto' = 'all'): Promise<RegisteredTask[]> {
-  const bundle = copy === 'all' ? packSources(root) : packSources(root, tasks.flatMap((task) => moduleClosure(task.site.file, root)));
+export async function fastRegister(
+  remote: FlyteRemote,
+  root: string,
+  tasks: readonly Task[],
+  target: RemoteTarget,
+  log: (line: string) => void,
+  copy: 'all' | 'auto' = 'all',
+): Promise<RegisteredTask[]> {
+  const bundle =
+    copy === 'all'
+      ? packSources(root)
+      : packSources(
+          root,
+          tasks.flatMap((task) => moduleClosure(task.site.file, root)),
+        );
   const image = target.image ?? DEFAULT_IMAGE;
   const version = target.version ?? createHash('sha256').update(bundle.digest).update('\0').update(image).digest('base64url').slice(0, 22);
   if (target.version === undefined) log(`tflyte: computed version is ${version}`);
@@ -85,7 +107,15 @@ function fastTemplate(template: TaskTemplate, distribution: string): TaskTemplat
 }
 
 export async function register(args: readonly string[], io: Io): Promise<number> {
-  const spec = { project: 'string', domain: 'string', version: 'string', image: 'string', config: 'string', copy: 'string', help: 'boolean' } as const;
+  const spec = {
+    project: 'string',
+    domain: 'string',
+    version: 'string',
+    image: 'string',
+    config: 'string',
+    copy: 'string',
+    help: 'boolean',
+  } as const;
   const { options, positionals } = parseArgv('register', args, spec, Number.POSITIVE_INFINITY);
   if (options.help || positionals.length === 0) {
     if (options.help) {
@@ -101,7 +131,9 @@ export async function register(args: readonly string[], io: Io): Promise<number>
     for (const task of module.tasks.values()) if (!task.kind.composite && !tasks.includes(task)) tasks.push(task);
   }
   if (tasks.length === 0) throw new UsageError(`register: ${positionals.join(', ')} export no tasks`);
-  const remote = connectRemote(loadRemoteConfig({ env: io.env, cwd: io.cwd, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) }));
+  const remote = connectRemote(
+    loadRemoteConfig({ env: io.env, cwd: io.cwd, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) }),
+  );
   await fastRegister(remote, tasks[0]!.site.root, tasks, remoteTarget(options, io.env), io.err, copyMode(options.copy, 'all'));
   return EXIT.ok;
 }
@@ -123,7 +155,13 @@ function sourceFiles(path: string, given: string): string[] {
   if (!stat.isDirectory()) return [path];
   return readdirSync(path, { withFileTypes: true })
     .filter((e) => e.name !== 'node_modules' && !e.name.startsWith('.'))
-    .flatMap((e) => (e.isDirectory() ? sourceFiles(join(path, e.name), join(given, e.name)) : /\.(ts|mts|js|mjs)$/.test(e.name) && !/\.test\.|\.d\.ts$/.test(e.name) ? [join(path, e.name)] : []));
+    .flatMap((e) =>
+      e.isDirectory()
+        ? sourceFiles(join(path, e.name), join(given, e.name))
+        : /\.(ts|mts|js|mjs)$/.test(e.name) && !/\.test\.|\.d\.ts$/.test(e.name)
+          ? [join(path, e.name)]
+          : [],
+    );
 }
 
 export const REGISTER_HELP = `tflyte register <files or dirs> [--project P] [--domain D] [--version V] [--image I] [--copy all|auto] [--config file]

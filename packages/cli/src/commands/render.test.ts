@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kubernetes';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { main } from '../main.ts';
 import { EXIT } from '../usage-error.ts';
 
@@ -22,7 +22,10 @@ const saved = process.env.KUBECONFIG;
 
 beforeAll(async () => {
   server = await startKubeApiServer({
-    crds: [readFileSync(join(SCHEMAS, 'sparkoperator.k8s.io_sparkapplications.yaml'), 'utf8'), readFileSync(join(SCHEMAS, 'kubeflow.org_pytorchjobs.yaml'), 'utf8')],
+    crds: [
+      readFileSync(join(SCHEMAS, 'sparkoperator.k8s.io_sparkapplications.yaml'), 'utf8'),
+      readFileSync(join(SCHEMAS, 'kubeflow.org_pytorchjobs.yaml'), 'utf8'),
+    ],
   });
   project = mkdtempSync(join(tmpdir(), 'tflyte-render-'));
   writeFileSync(
@@ -49,21 +52,49 @@ afterAll(async () => {
 async function renderYaml(...args: string[]): Promise<{ code: number; object: Record<string, any>; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(['render', ...args], { cwd: project, out: (l) => out.push(l), err: (l) => err.push(l), env: process.env, isTTY: false });
+  const code = await main(['render', ...args], {
+    cwd: project,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    env: process.env,
+    isTTY: false,
+  });
   return { code, object: code === EXIT.ok ? (parse(out.join('\n')) as Record<string, any>) : {}, err: err.join('\n') };
 }
 
 describe('tflyte render', () => {
   it('prints the SparkApplication of examples/spark.ts, which the spark-operator CRD accepts', async () => {
-    const { code, object, err } = await renderYaml(join(REPO_ROOT, 'examples/spark.ts'), 'wordCount', '--text', join(project, 'words.txt'), '--min-count', '2');
+    const { code, object, err } = await renderYaml(
+      join(REPO_ROOT, 'examples/spark.ts'),
+      'wordCount',
+      '--text',
+      join(project, 'words.txt'),
+      '--min-count',
+      '2',
+    );
     expect(err).toBe('');
     expect(code).toBe(EXIT.ok);
-    expect(object).toMatchObject({ apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: { namespace: 'spark', labels: { 'app.kubernetes.io/managed-by': 'tflyte' } } });
-    expect(object.spec).toMatchObject({ mode: 'cluster', mainApplicationFile: 'local:///opt/app/wordcount.py', sparkConf: { 'spark.executor.instances': '2' } });
+    expect(object).toMatchObject({
+      apiVersion: 'sparkoperator.k8s.io/v1beta2',
+      kind: 'SparkApplication',
+      metadata: { namespace: 'spark', labels: { 'app.kubernetes.io/managed-by': 'tflyte' } },
+    });
+    expect(object.spec).toMatchObject({
+      mode: 'cluster',
+      mainApplicationFile: 'local:///opt/app/wordcount.py',
+      sparkConf: { 'spark.executor.instances': '2' },
+    });
     expect(object.spec.arguments.slice(2, 4)).toEqual(['--min', '2']);
     expect(server.requestCounts.create ?? 0).toBe(0);
     const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
-    await custom.createNamespacedCustomObject({ group: 'sparkoperator.k8s.io', version: 'v1beta2', plural: 'sparkapplications', namespace: 'spark', body: object, fieldValidation: 'Strict' });
+    await custom.createNamespacedCustomObject({
+      group: 'sparkoperator.k8s.io',
+      version: 'v1beta2',
+      plural: 'sparkapplications',
+      namespace: 'spark',
+      body: object,
+      fieldValidation: 'Strict',
+    });
   });
 
   it('prints the PyTorchJob of examples/pytorch.ts, which the training operator CRD accepts', async () => {
@@ -73,10 +104,24 @@ describe('tflyte render', () => {
     expect(object).toMatchObject({ apiVersion: 'kubeflow.org/v1', kind: 'PyTorchJob', metadata: { namespace: 'training' } });
     expect(object.spec.pytorchReplicaSpecs.Master.replicas).toBe(1);
     expect(object.spec.pytorchReplicaSpecs.Worker.replicas).toBe(2);
-    expect(object.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].args).toEqual(['--steps', '3', '--lr', '0.1', '--out', '/var/outputs']);
+    expect(object.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].args).toEqual([
+      '--steps',
+      '3',
+      '--lr',
+      '0.1',
+      '--out',
+      '/var/outputs',
+    ]);
     expect(server.requestCounts.create ?? 0).toBe(before);
     const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
-    await custom.createNamespacedCustomObject({ group: 'kubeflow.org', version: 'v1', plural: 'pytorchjobs', namespace: 'training', body: object, fieldValidation: 'Strict' });
+    await custom.createNamespacedCustomObject({
+      group: 'kubeflow.org',
+      version: 'v1',
+      plural: 'pytorchjobs',
+      namespace: 'training',
+      body: object,
+      fieldValidation: 'Strict',
+    });
   });
 
   it('prints the pod of a function task whose type runs on kubernetesPod()', async () => {
@@ -87,12 +132,21 @@ describe('tflyte render', () => {
   });
 
   it('says which backends render when the task type runs elsewhere', async () => {
-    writeFileSync(join(project, 'local.ts'), `import { t, task } from ${JSON.stringify(url('core/src/index.ts'))};\nexport const add = task({ inputs: { a: t.int() }, outputs: t.int() }, function add({ a }) { return a + 1; });\n`);
+    writeFileSync(
+      join(project, 'local.ts'),
+      `import { t, task } from ${JSON.stringify(url('core/src/index.ts'))};\nexport const add = task({ inputs: { a: t.int() }, outputs: t.int() }, function add({ a }) { return a + 1; });\n`,
+    );
     const other = mkdtempSync(join(tmpdir(), 'tflyte-render-local-'));
     try {
       writeFileSync(join(other, 'tflyte.config.ts'), 'export default { plugins: [] };\n');
       const err: string[] = [];
-      const code = await main(['render', join(project, 'local.ts'), 'add', '--a', '1'], { cwd: other, out: () => undefined, err: (l) => err.push(l), env: process.env, isTTY: false });
+      const code = await main(['render', join(project, 'local.ts'), 'add', '--a', '1'], {
+        cwd: other,
+        out: () => undefined,
+        err: (l) => err.push(l),
+        env: process.env,
+        isTTY: false,
+      });
       expect(code).toBe(EXIT.usage);
       expect(err.join('\n')).toMatch(/creates no Kubernetes objects/);
     } finally {

@@ -6,7 +6,16 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type AttemptContext, type Backend, LOCAL_IMAGE, newRunId, openSession, systemClock, toLiteralMap, toTaskTemplate } from '@tflyte/core';
+import {
+  type AttemptContext,
+  type Backend,
+  LOCAL_IMAGE,
+  newRunId,
+  openSession,
+  systemClock,
+  toLiteralMap,
+  toTaskTemplate,
+} from '@tflyte/core';
 import { stringify } from 'yaml';
 import { parseArgv } from '../argv.ts';
 import { taskHelp } from '../help.ts';
@@ -49,14 +58,19 @@ export async function render(args: readonly string[], io: Io): Promise<number> {
     io.out(taskHelp(task, file));
     return EXIT.ok;
   }
-  if (task.kind.composite) throw new UsageError(`render: '${name}' is a workflow; render prints the object of one task, e.g. one of the tasks it calls`);
+  if (task.kind.composite)
+    throw new UsageError(`render: '${name}' is a workflow; render prints the object of one task, e.g. one of the tasks it calls`);
   const inputs = parseInputFlags(task, rest, io.cwd, options['inputs-file'] as string | undefined);
   const version = options.version as string | undefined;
   // As `tflyte run` records it: tasks without an image of their own get the local placeholder, which backends may replace.
-  const template = toTaskTemplate(task, { image: (options.image as string | undefined) ?? LOCAL_IMAGE, ...(version === undefined ? {} : { version }) });
+  const template = toTaskTemplate(task, {
+    image: (options.image as string | undefined) ?? LOCAL_IMAGE,
+    ...(version === undefined ? {} : { version }),
+  });
   const session = await openSession({ cwd: io.cwd });
   try {
-    const backend = session.config.config.backends?.[template.type] ?? session.registry.resolve(template.type, template.taskTypeVersion).backend;
+    const backend =
+      session.config.config.backends?.[template.type] ?? session.registry.resolve(template.type, template.taskTypeVersion).backend;
     if (!renders(backend)) {
       throw new UsageError(
         `render: task type '${template.type}' runs on backend '${backend.name}', which creates no Kubernetes objects; render shows what Kubernetes backends (kubernetesPod(), sparkPlugin(), pytorchPlugin({ kubernetes })) would create`,

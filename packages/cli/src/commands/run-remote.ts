@@ -4,10 +4,19 @@
  * phases on stderr), prints the outputs, and exits as a local run does (0, 1 when the task failed,
  * 130 when cancelled). Ctrl-C terminates the execution; a second Ctrl-C detaches, leaving it to run.
  */
-import { type Task, fromLiteralMap, toLiteralMap } from '@tflyte/core';
+import { fromLiteralMap, type Task, toLiteralMap } from '@tflyte/core';
 import { NodeExecution_Phase, WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
 import type { WorkflowExecutionIdentifier } from '@tflyte/idl/core/identifier';
-import { type FlyteRemote, connectRemote, consoleLink, createExecution, executionOutputs, loadRemoteConfig, terminateExecution, waitForExecution } from '@tflyte/remote';
+import {
+  connectRemote,
+  consoleLink,
+  createExecution,
+  executionOutputs,
+  type FlyteRemote,
+  loadRemoteConfig,
+  terminateExecution,
+  waitForExecution,
+} from '@tflyte/remote';
 import { parseArgv } from '../argv.ts';
 import { formatResult } from '../format-output.ts';
 import { parseInputFlags } from '../input-flags.ts';
@@ -17,15 +26,31 @@ import { EXIT, UsageError } from '../usage-error.ts';
 import { copyMode, fastRegister, remoteTarget } from './register.ts';
 
 export async function runRemote(args: readonly string[], io: Io): Promise<number> {
-  const spec = { json: 'boolean', 'inputs-file': 'string', project: 'string', domain: 'string', version: 'string', image: 'string', config: 'string', name: 'string', 'poll-interval': 'string', 'no-wait': 'boolean', copy: 'string' } as const;
+  const spec = {
+    json: 'boolean',
+    'inputs-file': 'string',
+    project: 'string',
+    domain: 'string',
+    version: 'string',
+    image: 'string',
+    config: 'string',
+    name: 'string',
+    'poll-interval': 'string',
+    'no-wait': 'boolean',
+    copy: 'string',
+  } as const;
   const { options, positionals, rest } = parseArgv('run --remote', args, spec, 2);
   const [file, name] = positionals;
-  if (!file || !name) throw new UsageError('run --remote: expected <file.ts> <task>, e.g. tflyte run --remote examples/basics.ts mean --values "[1, 2]"');
+  if (!file || !name)
+    throw new UsageError('run --remote: expected <file.ts> <task>, e.g. tflyte run --remote examples/basics.ts mean --values "[1, 2]"');
   const module = await loadModule(file, io.cwd);
   const task = findEntity(module, file, name);
-  if (task.kind.composite) throw new UsageError(`run --remote: '${name}' is a workflow or map task; remote runs of those are not supported yet, run its tasks`);
+  if (task.kind.composite)
+    throw new UsageError(`run --remote: '${name}' is a workflow or map task; remote runs of those are not supported yet, run its tasks`);
   const inputs = parseInputFlags(task, rest, io.cwd, options['inputs-file'] as string | undefined);
-  const remote = connectRemote(loadRemoteConfig({ env: io.env, cwd: io.cwd, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) }));
+  const remote = connectRemote(
+    loadRemoteConfig({ env: io.env, cwd: io.cwd, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) }),
+  );
   const target = remoteTarget(options, io.env);
   // As pyflyte run: only the modules the run loads are shipped (`--copy all` ships the project).
   const [registered] = await fastRegister(remote, task.site.root, [task], target, io.err, copyMode(options.copy, 'auto'));
@@ -42,19 +67,28 @@ export async function runRemote(args: readonly string[], io: Io): Promise<number
     return EXIT.ok;
   }
   const pollMs = options['poll-interval'] === undefined ? 1000 : Number(options['poll-interval']) * 1000;
-  if (!(pollMs > 0)) throw new UsageError(`run --remote: --poll-interval must be a positive number of seconds, got '${String(options['poll-interval'])}'`);
+  if (!(pollMs > 0))
+    throw new UsageError(`run --remote: --poll-interval must be a positive number of seconds, got '${String(options['poll-interval'])}'`);
   return follow(remote, id, task, { json: Boolean(options.json), pollMs }, io);
 }
 
 /** Follows an execution to its end and prints its outputs; shared with `tflyte fetch --wait`. */
-export async function follow(remote: FlyteRemote, id: WorkflowExecutionIdentifier, task: Pick<Task, 'outputs'> | undefined, opts: { json: boolean; pollMs: number }, io: Io): Promise<number> {
+export async function follow(
+  remote: FlyteRemote,
+  id: WorkflowExecutionIdentifier,
+  task: Pick<Task, 'outputs'> | undefined,
+  opts: { json: boolean; pollMs: number },
+  io: Io,
+): Promise<number> {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (): void => {
     signals++;
     if (signals === 1) {
       io.err(`tflyte: interrupted: terminating execution ${id.name} (Ctrl-C again to detach and leave it running)`);
-      terminateExecution(remote, id, 'terminated from tflyte run (Ctrl-C)').catch((error: unknown) => io.err(`tflyte: could not terminate ${id.name}: ${(error as Error).message}`));
+      terminateExecution(remote, id, 'terminated from tflyte run (Ctrl-C)').catch((error: unknown) =>
+        io.err(`tflyte: could not terminate ${id.name}: ${(error as Error).message}`),
+      );
     } else {
       io.err(`tflyte: detached; execution ${id.name} keeps running: tflyte fetch ${id.name} reads it later`);
       controller.abort();
@@ -85,7 +119,9 @@ export async function follow(remote: FlyteRemote, id: WorkflowExecutionIdentifie
     const closure = execution.closure!;
     if (closure.phase === WorkflowExecution_Phase.SUCCEEDED) {
       const outputs = await executionOutputs(remote, id);
-      io.out(formatOutputs(outputs === undefined ? {} : task ? fromLiteralMap(task.outputs.types, outputs) : outputs.literals, task, opts.json));
+      io.out(
+        formatOutputs(outputs === undefined ? {} : task ? fromLiteralMap(task.outputs.types, outputs) : outputs.literals, task, opts.json),
+      );
       return EXIT.ok;
     }
     const phase = WorkflowExecution_Phase[closure.phase];

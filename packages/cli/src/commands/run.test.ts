@@ -18,7 +18,11 @@ const children: Bin[] = [];
 
 beforeEach(async () => {
   // A query that stays RUNNING until the test advances it (or it is stopped).
-  server = await startAthenaServer({ queuedMs: 0, runningMs: Number.POSITIVE_INFINITY, workGroups: { primary: { outputLocation: 's3://results/' } } });
+  server = await startAthenaServer({
+    queuedMs: 0,
+    runningMs: Number.POSITIVE_INFINITY,
+    workGroups: { primary: { outputLocation: 's3://results/' } },
+  });
   await server.sql('CREATE SCHEMA bench; CREATE TABLE bench.numbers(n INTEGER); INSERT INTO bench.numbers VALUES (1), (2);');
   project = mkdtempSync(join(tmpdir(), 'tflyte-run-'));
   writeFileSync(
@@ -54,7 +58,10 @@ function tflyte(args: readonly string[], via: 'npx' | 'bin' = 'npx'): Bin {
   const child =
     via === 'npx'
       ? spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', ...args], options)
-      : spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tflyte'), args, { ...options, env: { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` } });
+      : spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tflyte'), args, {
+          ...options,
+          env: { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` },
+        });
   const bin: Bin = {
     process: child,
     stdout: '',

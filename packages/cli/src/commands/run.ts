@@ -12,9 +12,9 @@
  * left running are printed, and the run stays unfinished so the same command re-attaches to them.
  */
 import { join } from 'node:path';
-import { CancelledError, type Session, type Task, TflyteError, openSession, toLiteralMap, withRunner } from '@tflyte/core';
-import { parseArgv } from '../argv.ts';
+import { CancelledError, openSession, type Session, type Task, TflyteError, toLiteralMap, withRunner } from '@tflyte/core';
 import { type RunRecorder, recordRun, writeRunReport } from '@tflyte/report';
+import { parseArgv } from '../argv.ts';
 import { formatFailure, formatResult } from '../format-output.ts';
 import { RUN_HELP, taskHelp } from '../help.ts';
 import { parseInputFlags } from '../input-flags.ts';
@@ -33,8 +33,19 @@ const SAME_SIGNAL_MS = 1000;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
   // Loaded only for remote runs: it brings the Flyte admin client (connect, gRPC) with it.
-  if (args.includes('--remote')) return (await import('./run-remote.ts')).runRemote(args.filter((arg) => arg !== '--remote'), io);
-  const spec = { json: 'boolean', 'inputs-file': 'string', help: 'boolean', 'run-id': 'string', 'cancel-timeout': 'string', report: 'boolean' } as const;
+  if (args.includes('--remote'))
+    return (await import('./run-remote.ts')).runRemote(
+      args.filter((arg) => arg !== '--remote'),
+      io,
+    );
+  const spec = {
+    json: 'boolean',
+    'inputs-file': 'string',
+    help: 'boolean',
+    'run-id': 'string',
+    'cancel-timeout': 'string',
+    report: 'boolean',
+  } as const;
   const { options, positionals, rest } = parseArgv('run', args, spec, 2);
   const [file, name] = positionals;
   if (!file || !name) {
@@ -57,7 +68,16 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     const runId = options['run-id'] as string | undefined;
     return await runTask(
       session,
-      { task, file: module.path, exportName: name, inputs, json: Boolean(options.json), report: Boolean(options.report), cancelTimeoutMs, ...(runId === undefined ? {} : { runId }) },
+      {
+        task,
+        file: module.path,
+        exportName: name,
+        inputs,
+        json: Boolean(options.json),
+        report: Boolean(options.report),
+        cancelTimeoutMs,
+        ...(runId === undefined ? {} : { runId }),
+      },
       io,
     );
   } finally {
@@ -91,7 +111,9 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
     ...(request.runId === undefined ? {} : { runId: request.runId }),
   });
   if (resumed !== undefined) {
-    io.err(`tflyte: resuming run ${runId} (${resumed.status === 'running' ? 'interrupted' : resumed.status}, started ${new Date(resumed.createdAt).toISOString()})`);
+    io.err(
+      `tflyte: resuming run ${runId} (${resumed.status === 'running' ? 'interrupted' : resumed.status}, started ${new Date(resumed.createdAt).toISOString()})`,
+    );
   }
 
   const controller = new AbortController();
@@ -107,7 +129,10 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
       controller.abort();
       timers.push(
         setTimeout(() => io.err('tflyte: still deleting live jobs; press Ctrl-C again to exit without waiting'), SAME_SIGNAL_MS),
-        setTimeout(() => force(`live jobs were not deleted within the cancel timeout of ${request.cancelTimeoutMs / 1000} s`), request.cancelTimeoutMs),
+        setTimeout(
+          () => force(`live jobs were not deleted within the cancel timeout of ${request.cancelTimeoutMs / 1000} s`),
+          request.cancelTimeoutMs,
+        ),
       );
       return;
     }
@@ -115,7 +140,11 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const progress = createProgress({ isTTY: io.isTTY, color: io.isTTY && !io.env.NO_COLOR, write: (text) => io.err(text.replace(/\n$/, '')) });
+  const progress = createProgress({
+    isTTY: io.isTTY,
+    color: io.isTTY && !io.env.NO_COLOR,
+    write: (text) => io.err(text.replace(/\n$/, '')),
+  });
   // The run id matters once a job may outlive this process: name it then, not for in-process runs.
   let named = resumed !== undefined;
   const onEvent: typeof progress.onEvent = (event) => {
@@ -139,7 +168,12 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
       code = EXIT.ok;
     } catch (error) {
       failure = error;
-      code = error instanceof CancelledError || controller.signal.aborted ? EXIT.cancelled : isTaskFailure(error) ? EXIT.taskFailed : EXIT.internal;
+      code =
+        error instanceof CancelledError || controller.signal.aborted
+          ? EXIT.cancelled
+          : isTaskFailure(error)
+            ? EXIT.taskFailed
+            : EXIT.internal;
     }
     const status = code === EXIT.ok ? 'succeeded' : code === EXIT.cancelled ? 'cancelled' : 'failed';
     reportLeftovers(await session.finishRun(runId, status), io);
@@ -175,7 +209,11 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
 function reportLeftovers(jobs: Awaited<ReturnType<Session['finishRun']>>, io: Io): void {
   for (const job of jobs) {
     const what = `job ${job.generatedName} (${job.task}, node ${job.nodeId}, attempt ${job.attempt}, ${job.backend})`;
-    io.err(job.deleted ? `tflyte: deleted ${what}, which no call of this run re-attached to` : `tflyte: could not delete ${what}: ${job.problem ?? 'unknown error'}; it may still be running`);
+    io.err(
+      job.deleted
+        ? `tflyte: deleted ${what}, which no call of this run re-attached to`
+        : `tflyte: could not delete ${what}: ${job.problem ?? 'unknown error'}; it may still be running`,
+    );
   }
 }
 
@@ -187,7 +225,10 @@ function reportLeftRunning(session: Session, runId: string, io: Io): void {
     return;
   }
   io.err(`tflyte: left running (run ${runId}):`);
-  for (const a of live) io.err(`  ${a.generatedName}  ${a.taskName}  node ${a.nodeId} attempt ${a.attempt}  ${a.backend}${a.handle === undefined ? '' : `  ${JSON.stringify(a.handle)}`}`);
+  for (const a of live)
+    io.err(
+      `  ${a.generatedName}  ${a.taskName}  node ${a.nodeId} attempt ${a.attempt}  ${a.backend}${a.handle === undefined ? '' : `  ${JSON.stringify(a.handle)}`}`,
+    );
   io.err(`Run the same command again to re-attach to them, or 'tflyte runs abandon ${runId}' to delete them.`);
 }
 

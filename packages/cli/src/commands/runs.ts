@@ -5,14 +5,15 @@
  * their backends and marks it abandoned, so it is never resumed.
  */
 import { fromLiteralMap, openSession, type RunRecord, type Session } from '@tflyte/core';
+import { duration, type RunView, runView } from '@tflyte/report';
 import { parseArgv } from '../argv.ts';
 import { findEntity, loadModule } from '../load-entity.ts';
 import type { Io } from '../main.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
 import { runTask } from './run.ts';
-import { duration, runView, type RunView } from '@tflyte/report';
 
-const USAGE = "runs: use 'tflyte runs [--all] [--json]', 'tflyte runs show <run-id> [--json]', 'tflyte runs resume <run-id> [--json]' or 'tflyte runs abandon <run-id>'";
+const USAGE =
+  "runs: use 'tflyte runs [--all] [--json]', 'tflyte runs show <run-id> [--json]', 'tflyte runs resume <run-id> [--json]' or 'tflyte runs abandon <run-id>'";
 const SUBCOMMANDS = ['show', 'resume', 'abandon'];
 
 export async function runs(args: readonly string[], io: Io): Promise<number> {
@@ -28,7 +29,8 @@ export async function runs(args: readonly string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     const run = session.runs.get(runId!);
-    if (run === undefined) throw new UsageError(`runs ${subcommand}: no run '${runId}' in ${session.store.path}; 'tflyte runs --all' lists them`);
+    if (run === undefined)
+      throw new UsageError(`runs ${subcommand}: no run '${runId}' in ${session.store.path}; 'tflyte runs --all' lists them`);
     if (subcommand === 'show') {
       show(runView(session, run.runId), Boolean(options.json), io);
       return EXIT.ok;
@@ -37,8 +39,21 @@ export async function runs(args: readonly string[], io: Io): Promise<number> {
     const task = findEntity(await loadModule(run.file, io.cwd), run.file, run.exportName);
     const inputs = fromLiteralMap(task.inputs, session.inputsOf(run));
     const seconds = options['cancel-timeout'] === undefined ? 30 : Number(options['cancel-timeout']);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`runs resume: --cancel-timeout must be a positive number of seconds`);
-    return await runTask(session, { task, file: run.file, exportName: run.exportName, inputs, runId: run.runId, json: Boolean(options.json), cancelTimeoutMs: seconds * 1000 }, io);
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new UsageError(`runs resume: --cancel-timeout must be a positive number of seconds`);
+    return await runTask(
+      session,
+      {
+        task,
+        file: run.file,
+        exportName: run.exportName,
+        inputs,
+        runId: run.runId,
+        json: Boolean(options.json),
+        cancelTimeoutMs: seconds * 1000,
+      },
+      io,
+    );
   } finally {
     session.close();
   }
@@ -54,7 +69,13 @@ function list(session: Session, all: boolean, io: Io): void {
   for (const a of session.store.listAttemptsByStatus(['creating', 'running'])) live.set(a.runId, (live.get(a.runId) ?? 0) + 1);
   const rows = [
     ['RUN ID', 'STATUS', 'LIVE JOBS', 'UPDATED', 'TASK'],
-    ...records.map((r: RunRecord) => [r.runId, r.status === 'running' ? 'unfinished' : r.status, String(live.get(r.runId) ?? 0), new Date(r.updatedAt).toISOString(), `${r.entity} (${r.exportName} in ${r.file})`]),
+    ...records.map((r: RunRecord) => [
+      r.runId,
+      r.status === 'running' ? 'unfinished' : r.status,
+      String(live.get(r.runId) ?? 0),
+      new Date(r.updatedAt).toISOString(),
+      `${r.entity} (${r.exportName} in ${r.file})`,
+    ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   for (const row of rows) io.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
@@ -83,8 +104,19 @@ function listJson(session: Session, all: boolean, io: Io): void {
       records.map((r) => {
         const view = runView(session, r.runId);
         const attempts = view.nodes.reduce((sum, n) => sum + n.attempts.length, 0);
-        const cacheHits = view.nodes.filter((n) => n.outcome === 'cached').length + view.nodes.reduce((sum, n) => sum + (n.map?.counts.cached ?? 0), 0);
-        return { runId: r.runId, task: r.entity, status: r.status, startedAt: new Date(view.start).toISOString(), durationMs: view.end - view.start, nodes: view.nodes.length, attempts, cacheHits, hasHistory: view.hasHistory };
+        const cacheHits =
+          view.nodes.filter((n) => n.outcome === 'cached').length + view.nodes.reduce((sum, n) => sum + (n.map?.counts.cached ?? 0), 0);
+        return {
+          runId: r.runId,
+          task: r.entity,
+          status: r.status,
+          startedAt: new Date(view.start).toISOString(),
+          durationMs: view.end - view.start,
+          nodes: view.nodes.length,
+          attempts,
+          cacheHits,
+          hasHistory: view.hasHistory,
+        };
       }),
       null,
       2,
@@ -96,16 +128,40 @@ function listJson(session: Session, all: boolean, io: Io): void {
 function show(view: RunView, json: boolean, io: Io): void {
   if (json) {
     const { nodes, ...run } = view;
-    io.out(JSON.stringify({ ...run, nodes: nodes.map(({ map, decks, ...n }) => ({ ...n, ...(map === undefined ? {} : { map: { total: map.total, counts: map.counts, retried: map.retried } }), decks: decks.map((d) => d.name) })) }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          ...run,
+          nodes: nodes.map(({ map, decks, ...n }) => ({
+            ...n,
+            ...(map === undefined ? {} : { map: { total: map.total, counts: map.counts, retried: map.retried } }),
+            decks: decks.map((d) => d.name),
+          })),
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   io.out(`run ${view.runId}  ${view.status}  ${view.entity}`);
-  io.out(`started ${new Date(view.start).toISOString()}, ${duration(view.end - view.start)}${view.hasHistory ? '' : ' (recorded without history: persisted attempts only)'}`);
+  io.out(
+    `started ${new Date(view.start).toISOString()}, ${duration(view.end - view.start)}${view.hasHistory ? '' : ' (recorded without history: persisted attempts only)'}`,
+  );
   for (const n of view.nodes) {
-    const what = n.map ? `${n.map.total} elements: ${Object.entries(n.map.counts).filter(([, c]) => c > 0).map(([o, c]) => `${c} ${o}`).join(', ')}` : `${n.attempts.length} attempt(s)`;
-    io.out(`  ${n.nodeId.padEnd(5)} ${n.outcome.padEnd(10)} ${n.task}  (${what}${n.start !== undefined && n.end !== undefined ? `, ${duration(n.end - n.start)}` : ''})`);
+    const what = n.map
+      ? `${n.map.total} elements: ${Object.entries(n.map.counts)
+          .filter(([, c]) => c > 0)
+          .map(([o, c]) => `${c} ${o}`)
+          .join(', ')}`
+      : `${n.attempts.length} attempt(s)`;
+    io.out(
+      `  ${n.nodeId.padEnd(5)} ${n.outcome.padEnd(10)} ${n.task}  (${what}${n.start !== undefined && n.end !== undefined ? `, ${duration(n.end - n.start)}` : ''})`,
+    );
     for (const a of n.attempts) {
-      io.out(`        attempt ${a.attempt}  ${a.outcome.padEnd(10)} ${a.backend}${a.error ? `  ${a.error.kind} ${a.error.code}: ${a.error.message}` : ''}`);
+      io.out(
+        `        attempt ${a.attempt}  ${a.outcome.padEnd(10)} ${a.backend}${a.error ? `  ${a.error.kind} ${a.error.code}: ${a.error.message}` : ''}`,
+      );
     }
     if (n.error && n.attempts.length === 0) io.out(`        ${n.error.kind} ${n.error.code}: ${n.error.message}`);
   }

@@ -41,7 +41,10 @@ export async function serialize(args: SerializeArgs, cwd: string, print: (line: 
     });
     const name = `${String(idx).padStart(width, '0')}_${task.name}_1.${args.format}`;
     const path = join(outDir, name);
-    writeFileSync(path, args.format === 'pb' ? toBinary(TaskSpecSchema, spec) : `${toJsonString(TaskSpecSchema, spec, { prettySpaces: 2 })}\n`);
+    writeFileSync(
+      path,
+      args.format === 'pb' ? toBinary(TaskSpecSchema, spec) : `${toJsonString(TaskSpecSchema, spec, { prettySpaces: 2 })}\n`,
+    );
     written.push(path);
     print(path);
   });

@@ -6,9 +6,12 @@ export const echoMap = task({ inputs: { m: t.map(t.int()) }, outputs: t.map(t.in
   return m;
 });
 
-export const cachedEcho = task({ inputs: { m: t.map(t.int()) }, outputs: t.map(t.int()), cache: { version: '1' } }, function cachedEcho({ m }) {
-  return m;
-});
+export const cachedEcho = task(
+  { inputs: { m: t.map(t.int()) }, outputs: t.map(t.int()), cache: { version: '1' } },
+  function cachedEcho({ m }) {
+    return m;
+  },
+);
 
 export const echoStruct = task({ inputs: { s: t.struct() }, outputs: t.struct() }, function echoStruct({ s }) {
   return s;

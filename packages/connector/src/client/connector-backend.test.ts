@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { TaskFailedError, openSession, t, withRunner } from '@tflyte/core';
+import { openSession, TaskFailedError, t, withRunner } from '@tflyte/core';
 import { athenaPlugin, athenaTask } from '@tflyte/plugin-athena';
 import { type AthenaTestServer, startAthenaServer } from '@tflyte/plugin-athena/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,12 @@ const orders = athenaTask({
 let athena: AthenaTestServer;
 let connector: ConnectorServer;
 let scratch: string;
-const createCount = (): number => Number(/^tflyte_connector_requests_total\{task_type="presto",operation="create",outcome="success"\} (\d+)$/m.exec(connector.metrics.render())?.[1] ?? 0);
+const createCount = (): number =>
+  Number(
+    /^tflyte_connector_requests_total\{task_type="presto",operation="create",outcome="success"\} (\d+)$/m.exec(
+      connector.metrics.render(),
+    )?.[1] ?? 0,
+  );
 
 beforeAll(async () => {
   athena = await startAthenaServer({ workGroups: { primary: { outputLocation: 's3://results/athena/' } }, credentials: CREDENTIALS });
@@ -65,7 +70,11 @@ describe('connectorBackend', () => {
     // The local plugin is registered for authoring; the connector runs it.
     const session = await openSession({
       cwd: scratch,
-      config: { plugins: [athenaPlugin()], backends: { presto: connectorBackend({ endpoint: connector.url, taskTypes: ['presto'], poll: POLL }) }, stateDir: join(scratch, 'state') },
+      config: {
+        plugins: [athenaPlugin()],
+        backends: { presto: connectorBackend({ endpoint: connector.url, taskTypes: ['presto'], poll: POLL }) },
+        stateDir: join(scratch, 'state'),
+      },
     });
     try {
       const { rows } = await withRunner(session.runner(), () => orders({ region: 'eu' }));
@@ -77,7 +86,12 @@ describe('connectorBackend', () => {
       session.close();
     }
     expect(createCount() - creates).toBe(1);
-    expect(athena.executions().slice(before).map((e) => e.executionParameters)).toEqual([["'eu'"]]);
+    expect(
+      athena
+        .executions()
+        .slice(before)
+        .map((e) => e.executionParameters),
+    ).toEqual([["'eu'"]]);
   });
 
   it('fails at once, naming the fix, when the connector does not serve the task type', async () => {
@@ -93,7 +107,15 @@ describe('connectorBackend', () => {
     try {
       const error = await withRunner(session.runner(), () => orders({ region: 'eu' })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TaskFailedError);
-      expect(error).toMatchObject({ failure: { code: 'ConnectorModeMismatch', kind: 'system', retryable: false, message: expect.stringContaining('asynchronously: drop sync: true') }, attempts: 1 });
+      expect(error).toMatchObject({
+        failure: {
+          code: 'ConnectorModeMismatch',
+          kind: 'system',
+          retryable: false,
+          message: expect.stringContaining('asynchronously: drop sync: true'),
+        },
+        attempts: 1,
+      });
     } finally {
       session.close();
     }
@@ -106,8 +128,13 @@ describe('connectorBackend', () => {
 
   it('re-attaches after the executor is killed with SIGKILL: the query is submitted once', async () => {
     scratch = await mkdtemp(join(tmpdir(), 'tflyte-connector-restart-'));
-    const held = await startAthenaServer({ workGroups: { primary: { outputLocation: 's3://results/athena/' } }, runningMs: Number.POSITIVE_INFINITY });
-    await held.sql(`CREATE SCHEMA sales; CREATE TABLE sales.orders(id INTEGER, customer VARCHAR, region VARCHAR); INSERT INTO sales.orders VALUES (7, 'hedy', 'eu');`);
+    const held = await startAthenaServer({
+      workGroups: { primary: { outputLocation: 's3://results/athena/' } },
+      runningMs: Number.POSITIVE_INFINITY,
+    });
+    await held.sql(
+      `CREATE SCHEMA sales; CREATE TABLE sales.orders(id INTEGER, customer VARCHAR, region VARCHAR); INSERT INTO sales.orders VALUES (7, 'hedy', 'eu');`,
+    );
     const server = await startConnectorServer({
       plugins: [athenaPlugin({ region: 'us-east-1', endpoint: held.endpoint, credentials: CREDENTIALS })],
       host: '127.0.0.1',
@@ -136,7 +163,9 @@ describe('connectorBackend', () => {
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const lines: string[] = [];
       createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
-      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
       return { child, lines, exited, stderr: () => stderr };
     };
     try {

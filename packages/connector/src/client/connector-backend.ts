@@ -7,19 +7,24 @@
  * misrouted task type fails at once with a message saying what to change.
  */
 import { create } from '@bufbuild/protobuf';
-import { Code, ConnectError, type Client, createClient } from '@connectrpc/connect';
+import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import {
   type AsyncBackend,
   type AttemptContext,
   BackendError,
+  isTerminalPhase,
   type PollPolicy,
   type StatusCheckPolicy,
   type SyncBackend,
   type TaskStatus,
-  isTerminalPhase,
 } from '@tflyte/core';
-import { type Agent, ExecuteTaskSyncRequestSchema, type ExecuteTaskSyncRequest, TaskExecutionMetadataSchema } from '@tflyte/idl/admin/agent';
+import {
+  type Agent,
+  type ExecuteTaskSyncRequest,
+  ExecuteTaskSyncRequestSchema,
+  TaskExecutionMetadataSchema,
+} from '@tflyte/idl/admin/agent';
 import { AgentMetadataService, AsyncAgentService, SyncAgentService } from '@tflyte/idl/service/agent';
 import { ConnectorConfigError } from '../errors.ts';
 import { statusFromResource } from '../resource.ts';
@@ -62,13 +67,26 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_POLL: PollPolicy = { initialMs: 1000, multiplier: 1.5, maxMs: 10_000 };
 
 /** gRPC codes a retry may fix (the connector restarting, overloaded or slow); others are permanent. */
-const RETRYABLE_CODES = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Aborted, Code.Internal, Code.Unknown, Code.Canceled]);
+const RETRYABLE_CODES = new Set([
+  Code.Unavailable,
+  Code.DeadlineExceeded,
+  Code.ResourceExhausted,
+  Code.Aborted,
+  Code.Internal,
+  Code.Unknown,
+  Code.Canceled,
+]);
 
 function backendError(error: unknown, call: string): unknown {
   if (!(error instanceof ConnectError)) return error;
   const retryable = RETRYABLE_CODES.has(error.code);
   return new BackendError(
-    { kind: error.code === Code.InvalidArgument ? 'user' : 'system', retryable, code: `Connector${Code[error.code]}`, message: `connector ${call}: ${error.rawMessage}` },
+    {
+      kind: error.code === Code.InvalidArgument ? 'user' : 'system',
+      retryable,
+      code: `Connector${Code[error.code]}`,
+      message: `connector ${call}: ${error.rawMessage}`,
+    },
     { cause: error },
   );
 }
@@ -81,7 +99,13 @@ export function connectorBackend(options: ConnectorBackendOptions): SyncBackend 
   const transport = createGrpcTransport({
     baseUrl: options.endpoint,
     ...(url.protocol === 'https:' && options.tls !== undefined
-      ? { nodeOptions: { ...(options.tls.ca === undefined ? {} : { ca: options.tls.ca }), ...(options.tls.cert === undefined ? {} : { cert: options.tls.cert }), ...(options.tls.key === undefined ? {} : { key: options.tls.key }) } }
+      ? {
+          nodeOptions: {
+            ...(options.tls.ca === undefined ? {} : { ca: options.tls.ca }),
+            ...(options.tls.cert === undefined ? {} : { cert: options.tls.cert }),
+            ...(options.tls.key === undefined ? {} : { key: options.tls.key }),
+          },
+        }
       : {}),
   });
   const asyncClient: Client<typeof AsyncAgentService> = createClient(AsyncAgentService, transport);
@@ -110,17 +134,26 @@ export function connectorBackend(options: ConnectorBackendOptions): SyncBackend 
   const checkServed = async (ctx: AttemptContext): Promise<{ name: string; version: number }> => {
     const { type, taskTypeVersion } = ctx.template;
     if (!taskTypes.has(type)) {
-      throw permanent('ConnectorTaskTypeNotConfigured', `connectorBackend(${options.endpoint}) runs task types ${[...taskTypes].join(', ')}, not '${type}': add it to taskTypes`);
+      throw permanent(
+        'ConnectorTaskTypeNotConfigured',
+        `connectorBackend(${options.endpoint}) runs task types ${[...taskTypes].join(', ')}, not '${type}': add it to taskTypes`,
+      );
     }
     const listed = await listAgents();
     if (listed.length > 0) {
       const agent = listed.find((a) => a.supportedTaskCategories.some((c) => c.name === type && c.version === taskTypeVersion));
       if (agent === undefined) {
         const served = listed.flatMap((a) => a.supportedTaskCategories.map((c) => `${c.name}_v${c.version}`));
-        throw permanent('ConnectorCategoryNotServed', `the connector at ${options.endpoint} does not serve ${type}_v${taskTypeVersion}; it serves ${served.join(', ') || 'nothing'}`);
+        throw permanent(
+          'ConnectorCategoryNotServed',
+          `the connector at ${options.endpoint} does not serve ${type}_v${taskTypeVersion}; it serves ${served.join(', ') || 'nothing'}`,
+        );
       }
       if (agent.isSync !== sync) {
-        throw permanent('ConnectorModeMismatch', `the connector serves ${type}_v${taskTypeVersion} ${agent.isSync ? 'synchronously: pass sync: true' : 'asynchronously: drop sync: true'} to connectorBackend`);
+        throw permanent(
+          'ConnectorModeMismatch',
+          `the connector serves ${type}_v${taskTypeVersion} ${agent.isSync ? 'synchronously: pass sync: true' : 'asynchronously: drop sync: true'} to connectorBackend`,
+        );
       }
     }
     return { name: type, version: taskTypeVersion };
@@ -148,7 +181,12 @@ export function connectorBackend(options: ConnectorBackendOptions): SyncBackend 
       async do(ctx) {
         await checkServed(ctx);
         async function* requests(): AsyncGenerator<ExecuteTaskSyncRequest> {
-          yield create(ExecuteTaskSyncRequestSchema, { part: { case: 'header', value: { template: ctx.template, outputPrefix: ctx.outputPrefix, taskExecutionMetadata: metadataOf(ctx) } } });
+          yield create(ExecuteTaskSyncRequestSchema, {
+            part: {
+              case: 'header',
+              value: { template: ctx.template, outputPrefix: ctx.outputPrefix, taskExecutionMetadata: metadataOf(ctx) },
+            },
+          });
           yield create(ExecuteTaskSyncRequestSchema, { part: { case: 'inputs', value: ctx.inputs } });
         }
         try {
@@ -156,7 +194,8 @@ export function connectorBackend(options: ConnectorBackendOptions): SyncBackend 
             if (response.res.case === 'header' && response.res.value.resource !== undefined) {
               const resource = response.res.value.resource;
               const status = toStatus(statusFromResource(resource), resource.phase);
-              if (!isTerminalPhase(status.phase)) throw permanent('NotTerminal', `the sync connector answered a live phase (${resource.phase})`);
+              if (!isTerminalPhase(status.phase))
+                throw permanent('NotTerminal', `the sync connector answered a live phase (${resource.phase})`);
               return status;
             }
           }
@@ -191,7 +230,12 @@ export function connectorBackend(options: ConnectorBackendOptions): SyncBackend 
       let response;
       try {
         response = await asyncClient.getTask(
-          { taskType: handle.taskCategory.name, resourceMeta: Buffer.from(handle.resourceMeta, 'base64'), taskCategory: handle.taskCategory, outputPrefix: handle.outputPrefix },
+          {
+            taskType: handle.taskCategory.name,
+            resourceMeta: Buffer.from(handle.resourceMeta, 'base64'),
+            taskCategory: handle.taskCategory,
+            outputPrefix: handle.outputPrefix,
+          },
           { signal: ctx.signal, timeoutMs: timeout('get') },
         );
       } catch (error) {
@@ -199,14 +243,19 @@ export function connectorBackend(options: ConnectorBackendOptions): SyncBackend 
         throw backendError(error, 'GetTask');
       }
       const resource = response.resource;
-      if (resource === undefined) throw new BackendError({ kind: 'system', retryable: true, code: 'NoResource', message: 'GetTask returned no resource' });
+      if (resource === undefined)
+        throw new BackendError({ kind: 'system', retryable: true, code: 'NoResource', message: 'GetTask returned no resource' });
       return toStatus(statusFromResource(resource), resource.phase);
     },
 
     async delete(handle) {
       try {
         await asyncClient.deleteTask(
-          { taskType: handle.taskCategory.name, resourceMeta: Buffer.from(handle.resourceMeta, 'base64'), taskCategory: handle.taskCategory },
+          {
+            taskType: handle.taskCategory.name,
+            resourceMeta: Buffer.from(handle.resourceMeta, 'base64'),
+            taskCategory: handle.taskCategory,
+          },
           { timeoutMs: timeout('delete') },
         );
       } catch (error) {
@@ -220,12 +269,20 @@ export function connectorBackend(options: ConnectorBackendOptions): SyncBackend 
 function checkOptions(options: ConnectorBackendOptions): void {
   if (typeof options !== 'object' || options === null) throw new ConnectorConfigError('(options)', 'must be { endpoint, taskTypes }');
   if (typeof options.endpoint !== 'string' || !URL.canParse(options.endpoint) || !/^https?:$/.test(new URL(options.endpoint).protocol)) {
-    throw new ConnectorConfigError('endpoint', `must be an http:// (plaintext HTTP/2) or https:// URL such as http://flyte-connector:8000, got '${String(options.endpoint)}'`);
+    throw new ConnectorConfigError(
+      'endpoint',
+      `must be an http:// (plaintext HTTP/2) or https:// URL such as http://flyte-connector:8000, got '${String(options.endpoint)}'`,
+    );
   }
-  if (!Array.isArray(options.taskTypes) || options.taskTypes.length === 0 || options.taskTypes.some((t) => typeof t !== 'string' || t === '')) {
+  if (
+    !Array.isArray(options.taskTypes) ||
+    options.taskTypes.length === 0 ||
+    options.taskTypes.some((t) => typeof t !== 'string' || t === '')
+  ) {
     throw new ConnectorConfigError('taskTypes', "must list the task types to run through the connector, e.g. ['bigquery_query_job_task']");
   }
   for (const [name, ms] of Object.entries(options.timeouts ?? {})) {
-    if (!(typeof ms === 'number' && ms > 0)) throw new ConnectorConfigError(`timeouts.${name}`, 'must be a positive number of milliseconds');
+    if (!(typeof ms === 'number' && ms > 0))
+      throw new ConnectorConfigError(`timeouts.${name}`, 'must be a positive number of milliseconds');
   }
 }

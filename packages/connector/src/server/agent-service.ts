@@ -10,29 +10,29 @@
  * again, never resubmitting), as tflyte's executor does.
  */
 import { randomUUID } from 'node:crypto';
-import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { create, type JsonObject } from '@bufbuild/protobuf';
+import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import {
   type AsyncBackend,
   type AttemptContext,
   BackendError,
   type Clock,
-  type FailureInfo,
-  type JsonValue,
-  Phase,
-  type TaskStatus,
-  TflyteError,
   classifyError,
+  type FailureInfo,
   failed,
   isSyncBackend,
   isTerminalPhase,
+  type JsonValue,
+  Phase,
   systemClock,
+  type TaskStatus,
+  TflyteError,
 } from '@tflyte/core';
 import {
   type ExecuteTaskSyncRequest,
+  type ExecuteTaskSyncResponse,
   ExecuteTaskSyncResponseHeaderSchema,
   ExecuteTaskSyncResponseSchema,
-  type ExecuteTaskSyncResponse,
   type TaskCategory,
 } from '@tflyte/idl/admin/agent';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
@@ -43,7 +43,7 @@ import { attemptFromRequest } from './attempt-from-request.ts';
 import type { Catalog, ServedCategory } from './catalog.ts';
 import type { Logger } from './log.ts';
 import type { ConnectorMetrics, Operation } from './metrics.ts';
-import { type ResourceMeta, type StoredAttempt, decodeResourceMeta, encodeResourceMeta } from './resource-meta.ts';
+import { decodeResourceMeta, encodeResourceMeta, type ResourceMeta, type StoredAttempt } from './resource-meta.ts';
 
 export interface AgentServiceDeps {
   readonly catalog: Catalog;
@@ -62,11 +62,20 @@ interface CallLabels {
 /** gRPC code of the connector's own errors; anything unexpected is INTERNAL without details. */
 function toConnectError(error: unknown, log: Logger, labels: CallLabels, operation: Operation): ConnectError {
   if (error instanceof ConnectError) return error;
-  if (error instanceof ConnectorRequestError || error instanceof ResourceMetaError) return new ConnectError(error.message, Code.InvalidArgument);
+  if (error instanceof ConnectorRequestError || error instanceof ResourceMetaError)
+    return new ConnectError(error.message, Code.InvalidArgument);
   if (error instanceof ConnectorNotFoundError) return new ConnectError(error.message, Code.NotFound);
   if (error instanceof ConnectorModeError) return new ConnectError(error.message, Code.FailedPrecondition);
   const id = randomUUID();
-  log({ level: 'error', msg: 'internal error', operation, ...labels, errorId: id, errorCode: error instanceof TflyteError ? error.code : 'UNEXPECTED', detail: error instanceof Error ? error.message : String(error) });
+  log({
+    level: 'error',
+    msg: 'internal error',
+    operation,
+    ...labels,
+    errorId: id,
+    errorCode: error instanceof TflyteError ? error.code : 'UNEXPECTED',
+    detail: error instanceof Error ? error.message : String(error),
+  });
   return new ConnectError(`internal error ${id}; the connector's log has the details`, Code.Internal);
 }
 
@@ -90,7 +99,14 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
     } finally {
       const seconds = (performance.now() - started) / 1000;
       metrics.record(labels.taskType, operation, grpcCode === 'OK' ? 'success' : 'failure', seconds);
-      log({ level: grpcCode === 'OK' ? 'info' : 'warn', msg: operation, operation, ...labels, grpcCode, durationMs: Math.round(seconds * 1000) });
+      log({
+        level: grpcCode === 'OK' ? 'info' : 'warn',
+        msg: operation,
+        operation,
+        ...labels,
+        grpcCode,
+        durationMs: Math.round(seconds * 1000),
+      });
     }
   };
 
@@ -107,9 +123,16 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
   };
 
   /** The served async category and backend of a job meta; refuses a meta of another backend or handle version. */
-  const jobBackend = (meta: Extract<ResourceMeta, { kind: 'job' }>, labels: CallLabels): { served: ServedCategory; backend: AsyncBackend } => {
+  const jobBackend = (
+    meta: Extract<ResourceMeta, { kind: 'job' }>,
+    labels: CallLabels,
+  ): { served: ServedCategory; backend: AsyncBackend } => {
     const { template } = meta.attempt;
-    Object.assign(labels, { taskType: template.type, taskTypeVersion: template.taskTypeVersion, generatedName: meta.attempt.generatedName });
+    Object.assign(labels, {
+      taskType: template.type,
+      taskTypeVersion: template.taskTypeVersion,
+      generatedName: meta.attempt.generatedName,
+    });
     const served = catalog.resolve(template.type, template.taskTypeVersion);
     const backend = served.backend;
     if (isSyncBackend(backend)) throw new ConnectorModeError('CONNECTOR_NOT_ASYNC', `${template.type}_v${template.taskTypeVersion}`);
@@ -128,9 +151,18 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
     router.service(AsyncAgentService, {
       createTask: (request, ctx) =>
         observe('create', async (labels) => {
-          const attempt = attemptFromRequest({ template: request.template, inputs: request.inputs, outputPrefix: request.outputPrefix, metadata: request.taskExecutionMetadata });
+          const attempt = attemptFromRequest({
+            template: request.template,
+            inputs: request.inputs,
+            outputPrefix: request.outputPrefix,
+            metadata: request.taskExecutionMetadata,
+          });
           const { template } = attempt;
-          Object.assign(labels, { taskType: template.type, taskTypeVersion: template.taskTypeVersion, generatedName: attempt.generatedName });
+          Object.assign(labels, {
+            taskType: template.type,
+            taskTypeVersion: template.taskTypeVersion,
+            generatedName: attempt.generatedName,
+          });
           const served = catalog.resolve(template.type, template.taskTypeVersion);
           const backend = served.backend;
           if (isSyncBackend(backend)) throw new ConnectorModeError('CONNECTOR_NOT_ASYNC', `${template.type}_v${template.taskTypeVersion}`);
@@ -150,7 +182,9 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
             if (failure.retryable) throw unavailable(failure);
             return { resourceMeta: failedMeta(template.type, failure) };
           }
-          return { resourceMeta: encodeResourceMeta({ kind: 'job', backend: backend.name, handleVersion: backend.handleVersion, handle, attempt }) };
+          return {
+            resourceMeta: encodeResourceMeta({ kind: 'job', backend: backend.name, handleVersion: backend.handleVersion, handle, attempt }),
+          };
         }),
 
       getTask: (request, ctx) =>
@@ -174,9 +208,17 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
             else throw unavailable(failure);
           }
           if (isTerminalPhase(status.phase) && backend.finalize !== undefined) {
-            await backend.finalize(meta.handle, actx).catch((error: unknown) =>
-              log({ level: 'warn', msg: 'finalize failed', operation: 'get', ...labels, detail: error instanceof Error ? error.message : String(error) }),
-            );
+            await backend
+              .finalize(meta.handle, actx)
+              .catch((error: unknown) =>
+                log({
+                  level: 'warn',
+                  msg: 'finalize failed',
+                  operation: 'get',
+                  ...labels,
+                  detail: error instanceof Error ? error.message : String(error),
+                }),
+              );
           }
           const customInfo: JsonObject = { backend: backend.name, generatedName: meta.attempt.generatedName };
           return { resource: resourceFromStatus(status, customInfo) };
@@ -220,7 +262,10 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
       getAgent: async (request) => {
         const agent = catalog.agents.find((a) => a.name === request.name);
         if (agent === undefined) {
-          throw new ConnectError(`no agent named '${request.name}'; this connector has ${catalog.agents.map((a) => `'${a.name}'`).join(', ')}`, Code.NotFound);
+          throw new ConnectError(
+            `no agent named '${request.name}'; this connector has ${catalog.agents.map((a) => `'${a.name}'`).join(', ')}`,
+            Code.NotFound,
+          );
         }
         return { agent };
       },
@@ -228,13 +273,20 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
     });
   };
 
-  async function* executeSync(requests: AsyncIterable<ExecuteTaskSyncRequest>, ctx: HandlerContext): AsyncGenerator<ExecuteTaskSyncResponse> {
+  async function* executeSync(
+    requests: AsyncIterable<ExecuteTaskSyncRequest>,
+    ctx: HandlerContext,
+  ): AsyncGenerator<ExecuteTaskSyncResponse> {
     const response = await observe('execute_sync', async (labels) => {
       let header: Extract<ExecuteTaskSyncRequest['part'], { case: 'header' }>['value'] | undefined;
       let inputs: LiteralMap | undefined;
       for await (const message of requests) {
         if (header === undefined) {
-          if (message.part.case !== 'header') throw new ConnectorRequestError('ExecuteTaskSyncRequest', 'must start with the header (template, output prefix, metadata), then send the inputs');
+          if (message.part.case !== 'header')
+            throw new ConnectorRequestError(
+              'ExecuteTaskSyncRequest',
+              'must start with the header (template, output prefix, metadata), then send the inputs',
+            );
           header = message.part.value;
         } else if (message.part.case === 'inputs') {
           inputs = message.part.value;
@@ -242,8 +294,12 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
           throw new ConnectorRequestError('ExecuteTaskSyncRequest', 'has a second header; send one header, then the inputs');
         }
       }
-      if (header === undefined) throw new ConnectorRequestError('ExecuteTaskSyncRequest', 'stream was empty: send the header, then the inputs');
-      const attempt = attemptFromRequest({ template: header.template, inputs, outputPrefix: header.outputPrefix, metadata: header.taskExecutionMetadata }, 'ExecuteTaskSyncRequest.header');
+      if (header === undefined)
+        throw new ConnectorRequestError('ExecuteTaskSyncRequest', 'stream was empty: send the header, then the inputs');
+      const attempt = attemptFromRequest(
+        { template: header.template, inputs, outputPrefix: header.outputPrefix, metadata: header.taskExecutionMetadata },
+        'ExecuteTaskSyncRequest.header',
+      );
       const { template } = attempt;
       Object.assign(labels, { taskType: template.type, taskTypeVersion: template.taskTypeVersion, generatedName: attempt.generatedName });
       const served = catalog.resolve(template.type, template.taskTypeVersion);
@@ -253,7 +309,12 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
       try {
         status = await served.creates.run(ctx.signal, () => backend.do(contextOf(attempt, ctx.signal)));
         if (!isTerminalPhase(status.phase)) {
-          status = failed({ kind: 'system', retryable: false, code: 'NotTerminal', message: `sync backend ${backend.name} returned live phase ${Phase[status.phase]}` });
+          status = failed({
+            kind: 'system',
+            retryable: false,
+            code: 'NotTerminal',
+            message: `sync backend ${backend.name} returned live phase ${Phase[status.phase]}`,
+          });
         }
       } catch (error) {
         if (ctx.signal.aborted) throw error;
@@ -261,7 +322,12 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
         status = failed(classifyError(error, 'system'));
       }
       return create(ExecuteTaskSyncResponseSchema, {
-        res: { case: 'header', value: create(ExecuteTaskSyncResponseHeaderSchema, { resource: resourceFromStatus(status, { backend: backend.name, generatedName: attempt.generatedName }) }) },
+        res: {
+          case: 'header',
+          value: create(ExecuteTaskSyncResponseHeaderSchema, {
+            resource: resourceFromStatus(status, { backend: backend.name, generatedName: attempt.generatedName }),
+          }),
+        },
       });
     });
     yield response;

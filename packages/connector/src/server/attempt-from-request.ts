@@ -30,7 +30,8 @@ export function attemptFromRequest(request: RequestAttempt, field = 'CreateTaskR
   const template = request.template;
   if (template === undefined) throw new ConnectorRequestError(`${field}.template`, 'is required: send the TaskTemplate to run');
   if (template.type === '') throw new ConnectorRequestError(`${field}.template.type`, 'is empty: it names the task type (category) to run');
-  if (request.outputPrefix === '') throw new ConnectorRequestError(`${field}.output_prefix`, 'is required: it is where the outputs of the attempt go');
+  if (request.outputPrefix === '')
+    throw new ConnectorRequestError(`${field}.output_prefix`, 'is required: it is where the outputs of the attempt go');
   const metadata = request.metadata;
   const annotations = metadata?.annotations ?? {};
   const id = metadata?.taskExecutionId;
@@ -47,7 +48,9 @@ export function attemptFromRequest(request: RequestAttempt, field = 'CreateTaskR
   const generatedName = named ?? fixedLengthUniqueId(`${execution?.name}-${nodeId}-${attempt}`);
   const idempotencyToken =
     annotations[IDEMPOTENCY_TOKEN_ANNOTATION] ??
-    createHash('sha256').update(['flyte', execution?.project, execution?.domain, execution?.name, nodeId, String(attempt)].join('\u0000')).digest('hex');
+    createHash('sha256')
+      .update(['flyte', execution?.project, execution?.domain, execution?.name, nodeId, String(attempt)].join('\u0000'))
+      .digest('hex');
   const prefix = request.outputPrefix.replace(/\/+$/, '');
   return {
     template: withEnvironment(template, metadata?.environmentVariables ?? {}),

@@ -4,7 +4,7 @@
  * the `Agent` records ListAgents reports (one per plugin package and mode).
  */
 import { create } from '@bufbuild/protobuf';
-import { type Backend, type Plugin, isSyncBackend } from '@tflyte/core';
+import { type Backend, isSyncBackend, type Plugin } from '@tflyte/core';
 import { type Agent, AgentSchema, TaskCategorySchema } from '@tflyte/idl/admin/agent';
 import { ConnectorConfigError, ConnectorNotFoundError } from '../errors.ts';
 import { Limiter } from './limiter.ts';
@@ -42,12 +42,17 @@ export function buildCatalog(
       const key = `${plugin.taskType}\u0000${version}`;
       const existing = byKey.get(key);
       if (existing !== undefined && existing.plugin !== plugin) {
-        throw new ConnectorConfigError('plugins', `registers task category ${plugin.taskType}_v${version} twice (${existing.plugin.packageName} and ${plugin.packageName})`);
+        throw new ConnectorConfigError(
+          'plugins',
+          `registers task category ${plugin.taskType}_v${version} twice (${existing.plugin.packageName} and ${plugin.packageName})`,
+        );
       }
       byKey.set(key, { taskType: plugin.taskType, version, plugin, backend, sync: isSyncBackend(backend), creates });
     }
   }
-  const categories = [...byKey.values()].sort((a, b) => (a.taskType === b.taskType ? a.version - b.version : a.taskType < b.taskType ? -1 : 1));
+  const categories = [...byKey.values()].sort((a, b) =>
+    a.taskType === b.taskType ? a.version - b.version : a.taskType < b.taskType ? -1 : 1,
+  );
   const groups = new Map<string, ServedCategory[]>();
   for (const c of categories) {
     const name = c.sync ? `${c.plugin.packageName} (sync)` : c.plugin.packageName;

@@ -12,7 +12,7 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Backend, Clock, Plugin } from '@tflyte/core';
 import { ConnectorConfigError } from '../errors.ts';
 import { agentServiceRoutes } from './agent-service.ts';
-import { type Catalog, buildCatalog } from './catalog.ts';
+import { buildCatalog, type Catalog } from './catalog.ts';
 import { HealthState } from './health.ts';
 import { type Logger, stderrLogger } from './log.ts';
 import { ConnectorMetrics } from './metrics.ts';
@@ -71,7 +71,8 @@ const listen = (server: http.Server | http2.Http2Server, port: number, host: str
 export async function startConnectorServer(options: ConnectorServerOptions): Promise<ConnectorServer> {
   const host = options.host ?? '0.0.0.0';
   const port = options.port ?? 8000;
-  if (!(Number.isInteger(port) && port >= 0 && port < 65536)) throw new ConnectorConfigError('port', `must be a TCP port (0–65535), got ${port}`);
+  if (!(Number.isInteger(port) && port >= 0 && port < 65536))
+    throw new ConnectorConfigError('port', `must be a TCP port (0–65535), got ${port}`);
   const graceDefault = options.shutdownGraceMs ?? 30_000;
   const log = options.log ?? stderrLogger;
   const catalog = buildCatalog(options.plugins, options.backends, options.maxConcurrentCreates ?? 100);
@@ -87,7 +88,10 @@ export async function startConnectorServer(options: ConnectorServerOptions): Pro
       health.routes(router);
     },
   });
-  const server = options.tls === undefined ? http2.createServer(handler) : http2.createSecureServer({ cert: options.tls.cert, key: options.tls.key, allowHTTP1: false }, handler);
+  const server =
+    options.tls === undefined
+      ? http2.createServer(handler)
+      : http2.createSecureServer({ cert: options.tls.cert, key: options.tls.key, allowHTTP1: false }, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {
     sessions.add(session);
@@ -107,7 +111,12 @@ export async function startConnectorServer(options: ConnectorServerOptions): Pro
     metricsUrl = `http://${host}:${metricsPort}/metrics`;
   }
   const scheme = options.tls === undefined ? 'http' : 'https';
-  log({ level: 'info', msg: 'connector serving', url: `${scheme}://${host}:${bound}`, categories: catalog.categories.map((c) => `${c.taskType}_v${c.version}`).join(',') });
+  log({
+    level: 'info',
+    msg: 'connector serving',
+    url: `${scheme}://${host}:${bound}`,
+    categories: catalog.categories.map((c) => `${c.taskType}_v${c.version}`).join(','),
+  });
 
   let closing: Promise<void> | undefined;
   const close = async (graceMs: number): Promise<void> => {

@@ -7,7 +7,12 @@ import { Code, ConnectError, type ConnectRouter } from '@connectrpc/connect';
 import { AgentMetadataService, AsyncAgentService, SyncAgentService } from '@tflyte/idl/service/agent';
 import { Health, HealthCheckResponse_ServingStatus as Status } from '../gen/grpc/health/v1/health_pb.js';
 
-export const HEALTH_SERVICES: readonly string[] = ['', AsyncAgentService.typeName, SyncAgentService.typeName, AgentMetadataService.typeName];
+export const HEALTH_SERVICES: readonly string[] = [
+  '',
+  AsyncAgentService.typeName,
+  SyncAgentService.typeName,
+  AgentMetadataService.typeName,
+];
 
 export class HealthState {
   #status: Status = Status.SERVING;
@@ -27,7 +32,8 @@ export class HealthState {
 
   routes(router: ConnectRouter): void {
     const check = (service: string): Status => {
-      if (!HEALTH_SERVICES.includes(service)) throw new ConnectError(`unknown service '${service}'; known: ${HEALTH_SERVICES.filter(Boolean).join(', ')}`, Code.NotFound);
+      if (!HEALTH_SERVICES.includes(service))
+        throw new ConnectError(`unknown service '${service}'; known: ${HEALTH_SERVICES.filter(Boolean).join(', ')}`, Code.NotFound);
       return this.#status;
     };
     const watchers = this.#watchers;

@@ -28,7 +28,13 @@ export interface StoredAttempt {
 
 export type ResourceMeta =
   /** A job the backend created. */
-  | { readonly kind: 'job'; readonly backend: string; readonly handleVersion: number; readonly handle: JsonValue; readonly attempt: StoredAttempt }
+  | {
+      readonly kind: 'job';
+      readonly backend: string;
+      readonly handleVersion: number;
+      readonly handle: JsonValue;
+      readonly attempt: StoredAttempt;
+    }
   /**
    * A create that failed permanently. Propeller retries every CreateTask error, so a permanent
    * failure is returned as a meta whose GetTask answers FAILED: retries then match tflyte's.
@@ -70,13 +76,20 @@ export function decodeResourceMeta(bytes: Uint8Array): ResourceMeta {
   }
   if (!isObject(parsed) || !('tflyteConnector' in parsed)) throw new ResourceMetaError('was not written by a tflyte connector');
   if (parsed['tflyteConnector'] !== RESOURCE_META_VERSION) {
-    throw new ResourceMetaError(`has layout version ${String(parsed['tflyteConnector'])}; this connector reads version ${RESOURCE_META_VERSION}: run a connector of the version that created the job`);
+    throw new ResourceMetaError(
+      `has layout version ${String(parsed['tflyteConnector'])}; this connector reads version ${RESOURCE_META_VERSION}: run a connector of the version that created the job`,
+    );
   }
   if (parsed['kind'] === 'failed' && typeof parsed['taskType'] === 'string' && isObject(parsed['failure'])) {
     return { kind: 'failed', taskType: parsed['taskType'], failure: parsed['failure'] as unknown as FailureInfo };
   }
   const attempt = parsed['attempt'];
-  if (parsed['kind'] !== 'job' || typeof parsed['backend'] !== 'string' || typeof parsed['handleVersion'] !== 'number' || !isObject(attempt)) {
+  if (
+    parsed['kind'] !== 'job' ||
+    typeof parsed['backend'] !== 'string' ||
+    typeof parsed['handleVersion'] !== 'number' ||
+    !isObject(attempt)
+  ) {
     throw new ResourceMetaError('is malformed');
   }
   const wire = attempt as unknown as WireAttempt;

@@ -18,7 +18,12 @@ const ownProtos = fileURLToPath(new URL('../../proto', import.meta.url));
 const LOADER: protoLoader.Options = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true, bytes: Buffer };
 
 type Plain = Record<string, unknown>;
-type Unary = (request: Plain, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Plain) => void) => grpc.ClientUnaryCall;
+type Unary = (
+  request: Plain,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: (error: grpc.ServiceError | null, response?: Plain) => void,
+) => grpc.ClientUnaryCall;
 
 export interface FlyteidlClients {
   readonly async: grpc.Client;
@@ -51,7 +56,9 @@ let definitions: { agent: grpc.GrpcObject; health: grpc.GrpcObject } | undefined
 
 function load(): { agent: grpc.GrpcObject; health: grpc.GrpcObject } {
   definitions ??= {
-    agent: grpc.loadPackageDefinition(protoLoader.loadSync('flyteidl/service/agent.proto', { ...LOADER, includeDirs: [flyteidlProtos, googleProtos] })),
+    agent: grpc.loadPackageDefinition(
+      protoLoader.loadSync('flyteidl/service/agent.proto', { ...LOADER, includeDirs: [flyteidlProtos, googleProtos] }),
+    ),
     health: grpc.loadPackageDefinition(protoLoader.loadSync('grpc/health/v1/health.proto', { ...LOADER, includeDirs: [ownProtos] })),
   };
   return definitions;
@@ -78,7 +85,9 @@ export function flyteidlClients(target: string, rootCert?: Buffer): FlyteidlClie
       const fn = (client as unknown as Record<string, Unary>)[method];
       if (fn === undefined) throw new TypeError(`no method ${method}`);
       return new Promise((resolve, reject) => {
-        fn.call(client, request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) => (error ? reject(readable(error)) : resolve(response ?? {})));
+        fn.call(client, request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) =>
+          error ? reject(readable(error)) : resolve(response ?? {}),
+        );
       });
     },
     executeTaskSync(messages) {
@@ -103,7 +112,9 @@ export function flyteidlClients(target: string, rootCert?: Buffer): FlyteidlClie
             resolve(out);
           }
         });
-        call.on('error', (error: grpc.ServiceError) => (error.code === grpc.status.CANCELLED && take !== undefined ? undefined : reject(error)));
+        call.on('error', (error: grpc.ServiceError) =>
+          error.code === grpc.status.CANCELLED && take !== undefined ? undefined : reject(error),
+        );
         call.on('end', () => resolve(out));
       });
     },

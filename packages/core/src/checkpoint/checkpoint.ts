@@ -35,7 +35,8 @@ export interface CheckpointLocations {
 /** A checkpoint read and written through `storage` (file://, s3://, gs://), at Flyte's prefixes. */
 export function storageCheckpoint(storage: Storage, locations: CheckpointLocations): Checkpoint {
   const { checkpointPath, prevCheckpoint } = locations;
-  if (checkpointPath.trim() === '') throw new TflyteError('TFLYTE_USAGE', 'checkpointPath is empty; give the prefix Flyte renders from {{.checkpointOutputPrefix}}');
+  if (checkpointPath.trim() === '')
+    throw new TflyteError('TFLYTE_USAGE', 'checkpointPath is empty; give the prefix Flyte renders from {{.checkpointOutputPrefix}}');
   const prev = prevCheckpoint === undefined || prevCheckpoint.trim() === '' ? undefined : prevCheckpoint;
   return {
     prevExists: () => prev !== undefined,

@@ -1,2 +1,2 @@
-export { CHECKPOINT_OBJECT, currentCheckpoint, storageCheckpoint, withCheckpoint } from './checkpoint.ts';
 export type { Checkpoint, CheckpointLocations } from './checkpoint.ts';
+export { CHECKPOINT_OBJECT, currentCheckpoint, storageCheckpoint, withCheckpoint } from './checkpoint.ts';

@@ -41,7 +41,13 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('defineConfig', () => {
   it('returns the config unchanged when it is valid', () => {
-    const config = { plugins: [], backends: { spark: backend }, stateDir: 'state', systemRetries: 0, storage: { rawOutputPrefix: 's3://b/raw' } };
+    const config = {
+      plugins: [],
+      backends: { spark: backend },
+      stateDir: 'state',
+      systemRetries: 0,
+      storage: { rawOutputPrefix: 's3://b/raw' },
+    };
     expect(defineConfig(config)).toBe(config);
   });
 
@@ -96,7 +102,11 @@ describe('loadConfig', () => {
     );
     const out = execFileSync(
       NODE,
-      ['--input-type=module', '-e', `const { loadConfig } = await import(${JSON.stringify(LOAD_CONFIG_MODULE)}); const c = await loadConfig(${JSON.stringify(dir)}); console.log(JSON.stringify(c.config));`],
+      [
+        '--input-type=module',
+        '-e',
+        `const { loadConfig } = await import(${JSON.stringify(LOAD_CONFIG_MODULE)}); const c = await loadConfig(${JSON.stringify(dir)}); console.log(JSON.stringify(c.config));`,
+      ],
       { encoding: 'utf8' },
     );
     expect(JSON.parse(out)).toEqual({ plugins: [], systemRetries: 5 });

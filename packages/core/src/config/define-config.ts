@@ -69,7 +69,8 @@ export function validateConfig(value: unknown, path?: string): asserts value is 
     if (s['stores'] !== undefined) {
       if (!Array.isArray(s['stores'])) fail('storage.stores', 'must be an array of object stores');
       (s['stores'] as unknown[]).forEach((store, i) => {
-        const ok = isObject(store) && Array.isArray(store['schemes']) && typeof store['get'] === 'function' && typeof store['put'] === 'function';
+        const ok =
+          isObject(store) && Array.isArray(store['schemes']) && typeof store['get'] === 'function' && typeof store['put'] === 'function';
         if (!ok) fail(`storage.stores[${i}]`, 'must be an object store with schemes, get and put');
       });
     }

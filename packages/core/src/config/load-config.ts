@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.ts';
-import { validateConfig, type TflyteConfig } from './define-config.ts';
+import { type TflyteConfig, validateConfig } from './define-config.ts';
 
 /** Config file names, in the order they are looked for in each directory. */
 export const CONFIG_FILES = ['tflyte.config.ts', 'tflyte.config.mts', 'tflyte.config.js', 'tflyte.config.mjs'] as const;

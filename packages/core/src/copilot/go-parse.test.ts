@@ -1,8 +1,9 @@
-import { formatDurationGo } from '../index.ts';
 import { describe, expect, it } from 'vitest';
+import { formatDurationGo } from '../index.ts';
 import { parseGoBool, parseGoDatetime, parseGoDuration, parseGoFloat, parseGoInt } from './go-parse.ts';
 
-const value = <T>(parsed: { ok: true; value: T } | { ok: false; expected: string }): T | 'rejected' => (parsed.ok ? parsed.value : 'rejected');
+const value = <T>(parsed: { ok: true; value: T } | { ok: false; expected: string }): T | 'rejected' =>
+  parsed.ok ? parsed.value : 'rejected';
 
 describe("output text parsed as Flyte's copilot parses it", () => {
   it('reads base-10 int64 integers and nothing else', () => {
@@ -13,7 +14,14 @@ describe("output text parsed as Flyte's copilot parses it", () => {
 
   it('reads decimal floats, inf, infinity and nan in any case', () => {
     expect(['3.14', '1e3', '.5', '5.', '-2E-2', '-inf', 'Infinity', '+INF'].map((s) => value(parseGoFloat(s)))).toEqual([
-      3.14, 1000, 0.5, 5, -0.02, -Infinity, Infinity, Infinity,
+      3.14,
+      1000,
+      0.5,
+      5,
+      -0.02,
+      -Infinity,
+      Infinity,
+      Infinity,
     ]);
     expect(value(parseGoFloat('NaN'))).toBeNaN();
     for (const bad of ['', 'abc', '1,5', '1e400', '--1', 'e5']) expect(value(parseGoFloat(bad)), bad).toBe('rejected');
@@ -50,7 +58,14 @@ describe("output text parsed as Flyte's copilot parses it", () => {
     expect(value(parseGoDatetime('2024-05-01T12:00:00.123456789Z'))).toEqual(at('2024-05-01T12:00:00Z', 123_456_789));
     expect(value(parseGoDatetime('0001-01-01T00:00:00Z'))).toEqual({ seconds: -62_135_596_800n, nanos: 0 });
     expect(value(parseGoDatetime('2024-02-29T00:00:00Z'))).toEqual(at('2024-02-29T00:00:00Z'));
-    const bad = ['2023-02-29T00:00:00Z', '2024-05-01 12:00:00Z', '2024-05-01T12:00:00', '2024-05-01T24:00:00Z', '2024-05-01T12:00:00+25:00', '0001-01-01T00:00:00+01:00'];
+    const bad = [
+      '2023-02-29T00:00:00Z',
+      '2024-05-01 12:00:00Z',
+      '2024-05-01T12:00:00',
+      '2024-05-01T24:00:00Z',
+      '2024-05-01T12:00:00+25:00',
+      '0001-01-01T00:00:00+01:00',
+    ];
     for (const text of bad) expect(value(parseGoDatetime(text)), text).toBe('rejected');
   });
 });

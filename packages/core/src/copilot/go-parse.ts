@@ -32,8 +32,18 @@ export function parseGoFloat(text: string): Parsed<number> {
 }
 
 const BOOLEANS: Readonly<Record<string, boolean>> = {
-  '1': true, t: true, T: true, true: true, TRUE: true, True: true,
-  '0': false, f: false, F: false, false: false, FALSE: false, False: false,
+  '1': true,
+  t: true,
+  T: true,
+  true: true,
+  TRUE: true,
+  True: true,
+  '0': false,
+  f: false,
+  F: false,
+  false: false,
+  FALSE: false,
+  False: false,
 };
 
 /** `strconv.ParseBool`. */
@@ -42,7 +52,14 @@ export function parseGoBool(text: string): Parsed<boolean> {
 }
 
 const UNIT_NANOS: Readonly<Record<string, bigint>> = {
-  ns: 1n, us: 1_000n, 'µs': 1_000n, 'μs': 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n,
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n,
+  μs: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
 };
 const DURATION_EXPECTED = 'a Go duration such as 300ms, 1.5h or 2h45m (units ns, us, ms, s, m, h)';
 const COMPONENT = /^(\d*)(?:\.(\d*))?([^\d.]*)/;

@@ -3,9 +3,10 @@
  * (`/var/inputs/x`) and its `inputs.json` entry. (Propeller's `{{.inputs.x}}` rendering is
  * @tflyte/core's renderTemplate.)
  */
+
+import type { Primitive } from '@tflyte/idl/core/literals';
 import { durationNanos, formatTimestampGo } from '../template/go-format.ts';
 import { formatPrimitiveGo } from '../template/primitive-text.ts';
-import type { Primitive } from '@tflyte/idl/core/literals';
 
 export type PrimitiveValue = Primitive['value'];
 

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { create, fromBinary } from '@bufbuild/protobuf';
-import { createFileStore, createStorage, fromLiteralMap, type ObjectStore, t, toLiteralMap } from '../index.ts';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { DataLoadingConfig_LiteralMapFormat } from '@tflyte/idl/core/tasks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFileStore, createStorage, fromLiteralMap, type ObjectStore, t, toLiteralMap } from '../index.ts';
 import { createDataDirs } from './data-dirs.ts';
 import { type InputLayout, materializeInputs } from './materialize-inputs.ts';
 
@@ -42,7 +42,10 @@ describe('materializeInputs', () => {
     await writeFile(join(dir, 'source.csv'), 'a,b\n1,2\n');
     await mkdir(join(dir, 'tree'));
     await writeFile(join(dir, 'tree', 'x.txt'), 'x');
-    const inputs = toLiteralMap({ data: t.file({ format: 'csv' }), tree: t.directory() }, { data: { uri: pathToFileURL(join(dir, 'source.csv')).href }, tree: { uri: join(dir, 'tree') } });
+    const inputs = toLiteralMap(
+      { data: t.file({ format: 'csv' }), tree: t.directory() },
+      { data: { uri: pathToFileURL(join(dir, 'source.csv')).href }, tree: { uri: join(dir, 'tree') } },
+    );
     await materializeInputs({ ...layout, format: DataLoadingConfig_LiteralMapFormat.YAML }, ['data', 'tree'], inputs);
     expect(await readFile(join(layout.hostDir, 'data'), 'utf8')).toBe('a,b\n1,2\n');
     expect(await readdir(join(layout.hostDir, 'tree'))).toEqual(['x.txt']);
@@ -53,30 +56,51 @@ describe('materializeInputs', () => {
 
   it('reads a file input that is not local through the storage it is given', async () => {
     const objects = new Map<string, Uint8Array>([['mem://bucket/report.txt', new TextEncoder().encode('remote')]]);
-    const memory: ObjectStore = { schemes: ['mem'], get: async (uri) => objects.get(uri), put: async (uri, bytes) => void objects.set(uri, bytes) };
+    const memory: ObjectStore = {
+      schemes: ['mem'],
+      get: async (uri) => objects.get(uri),
+      put: async (uri, bytes) => void objects.set(uri, bytes),
+    };
     const inputs = toLiteralMap({ report: t.file() }, { report: { uri: 'mem://bucket/report.txt' } });
-    await expect(materializeInputs(layout, ['report'], inputs)).rejects.toMatchObject({ failure: { code: 'InputNotMaterialized' }, message: expect.stringMatching(/only local files/) });
+    await expect(materializeInputs(layout, ['report'], inputs)).rejects.toMatchObject({
+      failure: { code: 'InputNotMaterialized' },
+      message: expect.stringMatching(/only local files/),
+    });
     await materializeInputs(layout, ['report'], inputs, createStorage([createFileStore(), memory]));
     expect(await readFile(join(layout.hostDir, 'report'), 'utf8')).toBe('remote');
     const missing = toLiteralMap({ report: t.file() }, { report: { uri: 'mem://bucket/missing.txt' } });
-    await expect(materializeInputs(layout, ['report'], missing, createStorage([memory]))).rejects.toMatchObject({ message: "input 'report' does not exist at mem://bucket/missing.txt" });
+    await expect(materializeInputs(layout, ['report'], missing, createStorage([memory]))).rejects.toMatchObject({
+      message: "input 'report' does not exist at mem://bucket/missing.txt",
+    });
   });
 
   it('refuses inputs a raw container cannot receive', async () => {
-    await expect(materializeInputs(layout, ['missing'], create(LiteralMapSchema, {}))).rejects.toMatchObject({ failure: { code: 'InputNotMaterialized' }, message: "input 'missing' has no value" });
+    await expect(materializeInputs(layout, ['missing'], create(LiteralMapSchema, {}))).rejects.toMatchObject({
+      failure: { code: 'InputNotMaterialized' },
+      message: "input 'missing' has no value",
+    });
     const nan = toLiteralMap({ x: t.float() }, { x: Number.NaN });
-    await expect(materializeInputs(layout, ['x'], nan)).rejects.toMatchObject({ failure: { code: 'InputNotMaterialized' }, message: expect.stringMatching(/PROTO/) });
+    await expect(materializeInputs(layout, ['x'], nan)).rejects.toMatchObject({
+      failure: { code: 'InputNotMaterialized' },
+      message: expect.stringMatching(/PROTO/),
+    });
     await expect(materializeInputs({ ...layout, format: DataLoadingConfig_LiteralMapFormat.PROTO }, ['x'], nan)).resolves.toBeUndefined();
     const list = toLiteralMap({ l: t.list(t.int()) }, { l: [1] });
-    await expect(materializeInputs(layout, ['l'], list)).rejects.toMatchObject({ message: expect.stringMatching(/is not a primitive, file or directory/) });
+    await expect(materializeInputs(layout, ['l'], list)).rejects.toMatchObject({
+      message: expect.stringMatching(/is not a primitive, file or directory/),
+    });
   });
 });
 
 describe('materializeInputs refuses input names that leave the input directory', () => {
   it("refuses '..' and names with a separator before writing anything", async () => {
     for (const name of ['..', '../escape', 'a/b']) {
-      const inputs = create(LiteralMapSchema, { literals: Object.fromEntries([[name, toLiteralMap({ x: t.string() }, { x: 'v' }).literals.x!]]) });
-      await expect(materializeInputs(layout, [name], inputs), name).rejects.toMatchObject({ failure: { code: 'InputNotMaterialized', retryable: false } });
+      const inputs = create(LiteralMapSchema, {
+        literals: Object.fromEntries([[name, toLiteralMap({ x: t.string() }, { x: 'v' }).literals.x!]]),
+      });
+      await expect(materializeInputs(layout, [name], inputs), name).rejects.toMatchObject({
+        failure: { code: 'InputNotMaterialized', retryable: false },
+      });
     }
     expect(await readdir(layout.hostDir)).toEqual([]);
     expect(await readdir(dir)).toEqual(['inputs', 'outputs']);

@@ -7,12 +7,12 @@
 import { copyFile, cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { BackendError } from '../errors.ts';
-import { toLocalPath } from '../storage/file-store.ts';
-import { type Storage, uriScheme } from '../storage/object-store.ts';
 import { BlobSchema, type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema, ScalarSchema } from '@tflyte/idl/core/literals';
 import { DataLoadingConfig_LiteralMapFormat } from '@tflyte/idl/core/tasks';
 import { BlobType_BlobDimensionality } from '@tflyte/idl/core/types';
+import { BackendError } from '../errors.ts';
+import { toLocalPath } from '../storage/file-store.ts';
+import { type Storage, uriScheme } from '../storage/object-store.ts';
 import { getOwn } from '../types/own-key.ts';
 import { unsafeEntryName } from './entry-name.ts';
 import { fileText, goJsonString, jsonText } from './input-text.ts';
@@ -32,7 +32,12 @@ function badInput(name: string, problem: string): BackendError {
  * `names` are the declared inputs, in interface order. `storage` reads file inputs that are not
  * local (s3://, gs://, …); without it every file input must be. Directory inputs must be local.
  */
-export async function materializeInputs(layout: InputLayout, names: readonly string[], inputs: LiteralMap, storage?: Storage): Promise<void> {
+export async function materializeInputs(
+  layout: InputLayout,
+  names: readonly string[],
+  inputs: LiteralMap,
+  storage?: Storage,
+): Promise<void> {
   const inContainer: Record<string, Literal> = {};
   const json: Array<[string, string]> = [];
   for (const name of names) {
@@ -50,7 +55,10 @@ export async function materializeInputs(layout: InputLayout, names: readonly str
       inContainer[name] = literal;
       const text = jsonText(scalar.value.value);
       if (text === undefined && layout.format !== DataLoadingConfig_LiteralMapFormat.PROTO) {
-        throw badInput(name, "is NaN or infinite, which inputs.json / inputs.yaml cannot hold (Flyte's copilot fails the same way); use metadataFormat 'PROTO'");
+        throw badInput(
+          name,
+          "is NaN or infinite, which inputs.json / inputs.yaml cannot hold (Flyte's copilot fails the same way); use metadataFormat 'PROTO'",
+        );
       }
       json.push([name, text ?? 'null']);
     } else if (scalar?.case === 'blob') {
@@ -58,9 +66,15 @@ export async function materializeInputs(layout: InputLayout, names: readonly str
       const multipart = blob.metadata?.type?.dimensionality === BlobType_BlobDimensionality.MULTIPART;
       if (uriScheme(blob.uri) === 'file') await copyLocal(name, toLocalPath(blob.uri), target, multipart);
       else if (!multipart && storage !== undefined) await writeFile(target, await download(name, blob.uri, storage));
-      else throw badInput(name, `is at ${blob.uri}; only ${multipart ? 'local directories' : 'local files'} (a path or file:// URI) can be copied into the container`);
+      else
+        throw badInput(
+          name,
+          `is at ${blob.uri}; only ${multipart ? 'local directories' : 'local files'} (a path or file:// URI) can be copied into the container`,
+        );
       const local = create(BlobSchema, { uri: containerPath, ...(blob.metadata ? { metadata: blob.metadata } : {}) });
-      inContainer[name] = create(LiteralSchema, { value: { case: 'scalar', value: create(ScalarSchema, { value: { case: 'blob', value: local } }) } });
+      inContainer[name] = create(LiteralSchema, {
+        value: { case: 'scalar', value: create(ScalarSchema, { value: { case: 'blob', value: local } }) },
+      });
       json.push([name, goJsonString(containerPath)]);
     } else {
       throw badInput(name, 'is not a primitive, file or directory literal; a raw container receives only those');

@@ -8,13 +8,13 @@
 import { copyFile, lstat, mkdir, readdir, readFile, readlink, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import type { Variable } from '@tflyte/idl/core/interface';
+import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema, type PrimitiveSchema } from '@tflyte/idl/core/literals';
+import { type BlobType, BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
 import type { FailureInfo } from '../errors.ts';
 import { toLocalPath } from '../storage/file-store.ts';
 import { joinUri, type Storage, uriScheme } from '../storage/object-store.ts';
 import { describeLiteralType } from '../types/from-literal-type.ts';
-import type { Variable } from '@tflyte/idl/core/interface';
-import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema, type PrimitiveSchema } from '@tflyte/idl/core/literals';
-import { type BlobType, BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
 import { setOwn } from '../types/own-key.ts';
 import { unsafeEntryName } from './entry-name.ts';
 import { type Parsed, parseGoBool, parseGoDatetime, parseGoDuration, parseGoFloat, parseGoInt } from './go-parse.ts';
@@ -35,20 +35,31 @@ const MAX_ERROR_BYTES = 1024 * 1024;
 const ERROR_FILE = '_ERROR';
 
 /** copilot reports every output problem under this code, as a recoverable user error. */
-const failed = (message: string): OutputsResult => ({ ok: false, failure: { kind: 'user', retryable: true, code: 'OutputUploadFailed', message } });
+const failed = (message: string): OutputsResult => ({
+  ok: false,
+  failure: { kind: 'user', retryable: true, code: 'OutputUploadFailed', message },
+});
 
 /** `storage` receives file outputs under a remote raw output prefix; without it the prefix must be local. */
-export async function readOutputs(layout: OutputLayout, variables: Readonly<Record<string, Variable>>, storage?: Storage): Promise<OutputsResult> {
+export async function readOutputs(
+  layout: OutputLayout,
+  variables: Readonly<Record<string, Variable>>,
+  storage?: Storage,
+): Promise<OutputsResult> {
   const errorFile = join(layout.hostDir, ERROR_FILE);
   const errorInfo = await lstat(errorFile).catch(() => undefined);
   if (errorInfo !== undefined) {
-    if (!errorInfo.isFile() || errorInfo.size > MAX_ERROR_BYTES) return failed(`${layout.outputPath}/${ERROR_FILE} must be a file of at most 1 MiB`);
+    if (!errorInfo.isFile() || errorInfo.size > MAX_ERROR_BYTES)
+      return failed(`${layout.outputPath}/${ERROR_FILE} must be a file of at most 1 MiB`);
     return failed(`User Error: ${await readFile(errorFile, 'utf8')}`);
   }
   for (const name of Object.keys(variables)) {
     const unsafe = unsafeEntryName(name);
     if (unsafe !== undefined) {
-      return { ok: false, failure: { kind: 'user', retryable: false, code: 'InvalidOutputName', message: `output ${unsafe}: rename the output` } };
+      return {
+        ok: false,
+        failure: { kind: 'user', retryable: false, code: 'InvalidOutputName', message: `output ${unsafe}: rename the output` },
+      };
     }
   }
   const literals: Record<string, Literal> = {};
@@ -81,7 +92,8 @@ async function readOutput(layout: OutputLayout, name: string, variable: Variable
     const uri = joinUri(layout.rawOutputPrefix, name);
     if (uriScheme(uri) === 'file') await copyLocal(hostPath, toLocalPath(uri), isDirectory);
     else if (!isDirectory && storage !== undefined) await storage.put(uri, new Uint8Array(await readFile(hostPath)));
-    else return `cannot be kept: the raw output prefix ${layout.rawOutputPrefix} is not local, and ${isDirectory ? 'directory outputs' : 'outputs of a run without object storage'} are copied only to local paths`;
+    else
+      return `cannot be kept: the raw output prefix ${layout.rawOutputPrefix} is not local, and ${isDirectory ? 'directory outputs' : 'outputs of a run without object storage'} are copied only to local paths`;
     return blobLiteral(uri, type.value);
   }
   if (type.case !== 'simple') return `is a ${display}, which a raw container cannot return (only primitives, files and directories)`;
@@ -143,7 +155,8 @@ function blobLiteral(uri: string, type: BlobType): Literal {
 type PrimitiveInit = MessageInitShape<typeof PrimitiveSchema>['value'];
 
 function parsePrimitive(type: SimpleType, display: string, text: string): Parsed<PrimitiveInit> {
-  const as = <T>(parsed: Parsed<T>, wrap: (value: T) => PrimitiveInit): Parsed<PrimitiveInit> => (parsed.ok ? { ok: true, value: wrap(parsed.value) } : parsed);
+  const as = <T>(parsed: Parsed<T>, wrap: (value: T) => PrimitiveInit): Parsed<PrimitiveInit> =>
+    parsed.ok ? { ok: true, value: wrap(parsed.value) } : parsed;
   switch (type) {
     case SimpleType.INTEGER:
       return as(parseGoInt(text), (value) => ({ case: 'integer', value }));

@@ -2,14 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, t, task, toTaskTemplate } from '../index.ts';
 import { collectDecks, currentDeck, deckPage } from './index.ts';
 
-const summarize = task(
-  { inputs: { rows: t.list(t.int()) }, outputs: t.int(), enableDeck: true },
-  function summarize({ rows }) {
-    currentDeck().markdown(`# Summary\n\n**${rows.length}** rows, <b>not bold</b>`);
-    currentDeck('Rows').table(rows.map((value, i) => ({ i, value })));
-    return rows.reduce((a, b) => a + b, 0);
-  },
-);
+const summarize = task({ inputs: { rows: t.list(t.int()) }, outputs: t.int(), enableDeck: true }, function summarize({ rows }) {
+  currentDeck().markdown(`# Summary\n\n**${rows.length}** rows, <b>not bold</b>`);
+  currentDeck('Rows').table(rows.map((value, i) => ({ i, value })));
+  return rows.reduce((a, b) => a + b, 0);
+});
 
 describe('decks', () => {
   it('collects what a task body writes, per named deck, in order', async () => {
@@ -58,9 +55,10 @@ describe('decks', () => {
   });
 
   it('refuses a non-boolean enableDeck, naming the option', () => {
-    const define = () => task({ inputs: {}, outputs: t.int(), enableDeck: 'yes' as never }, function decked() {
-      return 1;
-    });
+    const define = () =>
+      task({ inputs: {}, outputs: t.int(), enableDeck: 'yes' as never }, function decked() {
+        return 1;
+      });
     expect(define).toThrow(InvalidOptionError);
     expect(define).toThrow(/enableDeck/);
   });

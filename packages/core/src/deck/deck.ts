@@ -23,7 +23,8 @@ export class Deck {
   readonly #parts: string[] = [];
 
   constructor(name: string) {
-    if (typeof name !== 'string' || name.trim() === '') throw new TflyteError('TFLYTE_INVALID_INPUT', "deck name must be a non-empty string, e.g. currentDeck('Summary')");
+    if (typeof name !== 'string' || name.trim() === '')
+      throw new TflyteError('TFLYTE_INVALID_INPUT', "deck name must be a non-empty string, e.g. currentDeck('Summary')");
     this.name = name;
   }
 

@@ -1,4 +1,4 @@
-export { Deck, DEFAULT_DECK, collectDecks, currentDeck, type CollectedDecks, type DeckRecord } from './deck.ts';
-export { DECK_CSS, DECK_FILE_NAME, deckPage } from './page.ts';
+export { type CollectedDecks, collectDecks, currentDeck, DEFAULT_DECK, Deck, type DeckRecord } from './deck.ts';
 export { escapeHtml } from './html.ts';
+export { DECK_CSS, DECK_FILE_NAME, deckPage } from './page.ts';
 export { renderCode, renderImage, renderJson, renderMarkdown, renderTable, type TableOptions } from './renderers.ts';

@@ -3,8 +3,9 @@
  * inputs styled with CSS, so switching works with scripts disabled (the Flyte Console shows the
  * file in a sandboxed frame) and nothing is fetched.
  */
-import { escapeHtml } from './html.ts';
+
 import type { DeckRecord } from './deck.ts';
+import { escapeHtml } from './html.ts';
 
 /** The file name flytekit gives a task's decks, under its output prefix. */
 export const DECK_FILE_NAME = 'deck.html';

@@ -16,13 +16,17 @@ export interface TableOptions {
 
 /** A list of records as a table, one column per key. */
 export function renderTable(records: readonly Readonly<Record<string, unknown>>[], options: TableOptions = {}): string {
-  if (!Array.isArray(records)) throw new TflyteError('TFLYTE_INVALID_INPUT', 'deck table: records must be an array of objects, e.g. [{ a: 1 }, { a: 2 }]');
+  if (!Array.isArray(records))
+    throw new TflyteError('TFLYTE_INVALID_INPUT', 'deck table: records must be an array of objects, e.g. [{ a: 1 }, { a: 2 }]');
   const columns = options.columns ?? [...new Set(records.flatMap((r) => Object.keys(r)))];
   const maxRows = options.maxRows ?? 1000;
   const shown = records.slice(0, maxRows);
   const head = `<thead><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>`;
   const body = shown.map((r) => `<tr>${columns.map((c) => `<td>${escapeHtml(cellText(r[c]))}</td>`).join('')}</tr>`).join('');
-  const more = records.length > shown.length ? `<tfoot><tr><td colspan="${columns.length}">… ${records.length - shown.length} more rows</td></tr></tfoot>` : '';
+  const more =
+    records.length > shown.length
+      ? `<tfoot><tr><td colspan="${columns.length}">… ${records.length - shown.length} more rows</td></tr></tfoot>`
+      : '';
   return `<table class="deck-table">${head}<tbody>${body}</tbody>${more}</table>`;
 }
 
@@ -40,7 +44,8 @@ const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp
 
 /** An image embedded as a data URI, so the deck needs no other file. */
 export function renderImage(bytes: Uint8Array, mimeType: string, alt = ''): string {
-  if (!IMAGE_TYPES.has(mimeType)) throw new TflyteError('TFLYTE_INVALID_INPUT', `deck image: mimeType must be one of ${[...IMAGE_TYPES].join(', ')}, got '${mimeType}'`);
+  if (!IMAGE_TYPES.has(mimeType))
+    throw new TflyteError('TFLYTE_INVALID_INPUT', `deck image: mimeType must be one of ${[...IMAGE_TYPES].join(', ')}, got '${mimeType}'`);
   return `<img class="deck-image" alt="${escapeHtml(alt)}" src="data:${mimeType};base64,${Buffer.from(bytes).toString('base64')}">`;
 }
 

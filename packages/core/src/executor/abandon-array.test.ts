@@ -6,10 +6,10 @@ import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AsyncBackend } from '../plugin/contract.ts';
 import { running } from '../plugin/status.ts';
-import { openStateStore, type StateStore } from '../store/index.ts';
-import { t } from '../types/t.ts';
-import { task } from '../task/function-task.ts';
 import { toTaskTemplate } from '../serialize/task-template.ts';
+import { openStateStore, type StateStore } from '../store/index.ts';
+import { task } from '../task/function-task.ts';
+import { t } from '../types/t.ts';
 import { createExecutor } from './executor.ts';
 
 /** A remote service whose jobs run until deleted; it counts what it was asked. */

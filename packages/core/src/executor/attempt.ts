@@ -2,25 +2,23 @@ import { hash } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
+import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { BackendError, type FailureInfo, StateConflictError, TaskTimeoutError } from '../errors.ts';
-import { type AsyncBackend, type AttemptContext, type StatusCheckPolicy, type TaskStatus, isSyncBackend } from '../plugin/contract.ts';
-import type { AttemptKey, AttemptRecord, AttemptUpdate } from '../store/state-store.ts';
+import { type AsyncBackend, type AttemptContext, isSyncBackend, type StatusCheckPolicy, type TaskStatus } from '../plugin/contract.ts';
 import { joinUri } from '../storage/object-store.ts';
+import type { AttemptKey, AttemptRecord, AttemptUpdate } from '../store/state-store.ts';
 import type { JsonValue } from '../types/flyte-type.ts';
-import { FAILURE_CODES, classifyError, failureFromErrorDocument, failureFromStatus } from './failure.ts';
+import type { EventPayload } from './events.ts';
+import { classifyError, FAILURE_CODES, failureFromErrorDocument, failureFromStatus } from './failure.ts';
 import { generatedName } from './generated-name.ts';
 import { declaredOutputs, outputMismatch } from './outputs.ts';
 import { classifyPhase, phaseName } from './phases.ts';
-import type { EventPayload } from './events.ts';
 import { cancellation, type RunContext } from './run-context.ts';
 
 /** Polling cadence for backends without `poll`: 1 s, ×1.5, capped at 15 s. */
 const DEFAULT_POLL = { initialMs: 1000, multiplier: 1.5, maxMs: 15_000 } as const;
 
-export type AttemptOutcome =
-  | { readonly ok: true; readonly outputs: LiteralMap }
-  | { readonly ok: false; readonly failure: FailureInfo };
+export type AttemptOutcome = { readonly ok: true; readonly outputs: LiteralMap } | { readonly ok: false; readonly failure: FailureInfo };
 
 export interface AttemptPlan {
   readonly attempt: number;
@@ -111,7 +109,9 @@ export function attemptContext(ctx: RunContext, plan: AttemptPlan, abort: AbortS
     inputsUri: `${prefix}/inputs.pb`,
     outputPrefix: prefix,
     rawOutputPrefix:
-      ctx.rawOutputPrefix === undefined ? `${prefix}/raw` : joinUri(ctx.rawOutputPrefix, encodeURIComponent(runId), encodeURIComponent(nodeId), String(attempt)),
+      ctx.rawOutputPrefix === undefined
+        ? `${prefix}/raw`
+        : joinUri(ctx.rawOutputPrefix, encodeURIComponent(runId), encodeURIComponent(nodeId), String(attempt)),
     interruptible: plan.interruptible,
     signal: abort.signal,
     clock: ctx.clock,
@@ -155,7 +155,9 @@ class AttemptView implements AttemptContext {
   get rawOutputPrefix(): string {
     const { rawOutputPrefix, runId, nodeId } = this.#ctx;
     return (this.#raw ??=
-      rawOutputPrefix === undefined ? `${this.outputPrefix}/raw` : joinUri(rawOutputPrefix, encodeURIComponent(runId), encodeURIComponent(nodeId), String(this.attempt)));
+      rawOutputPrefix === undefined
+        ? `${this.outputPrefix}/raw`
+        : joinUri(rawOutputPrefix, encodeURIComponent(runId), encodeURIComponent(nodeId), String(this.attempt)));
   }
   get signal(): AbortSignal {
     return this.#abort.signal;
@@ -271,7 +273,13 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
       const begun = beginAttempt(ctx, plan, key, actx);
       record = begun instanceof Promise ? await begun : begun;
       if (ctx.signal?.aborted === true) return await cancel();
-      ctx.emit({ type: 'attempt-started', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, interruptible: plan.interruptible });
+      ctx.emit({
+        type: 'attempt-started',
+        attempt: plan.attempt,
+        generatedName: actx.generatedName,
+        backend: backend.name,
+        interruptible: plan.interruptible,
+      });
       work = backend.do(actx).then(
         (status): MonitorOutcome => ({ type: 'status', status }),
         (error: unknown): MonitorOutcome => ({ type: 'error', failure: classifyError(error, 'system') }),
@@ -291,11 +299,23 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
         }
         const text = JSON.stringify(created);
         if (text === undefined) {
-          return fail({ kind: 'system', retryable: false, code: FAILURE_CODES.invalidHandle, message: `backend ${backend.name} returned a handle that is not JSON` });
+          return fail({
+            kind: 'system',
+            retryable: false,
+            code: FAILURE_CODES.invalidHandle,
+            message: `backend ${backend.name} returned a handle that is not JSON`,
+          });
         }
         handle = JSON.parse(text) as JsonValue;
         ctx.store.updateAttempt(key, { handle, status: 'running' }, ctx.clock.now());
-        ctx.emit({ type: 'attempt-created', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, interruptible: plan.interruptible, handle });
+        ctx.emit({
+          type: 'attempt-created',
+          attempt: plan.attempt,
+          generatedName: actx.generatedName,
+          backend: backend.name,
+          interruptible: plan.interruptible,
+          handle,
+        });
       }
       work = follow(ctx, actx, backend, handle, attemptAbort.signal);
     }
@@ -344,7 +364,12 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
 }
 
 /** The first of: the work's outcome, the deadline, or the run's cancellation. */
-function settleFirst(ctx: RunContext, work: Promise<MonitorOutcome>, deadline: number | undefined, attemptAbort: AbortSource): Promise<MonitorOutcome> {
+function settleFirst(
+  ctx: RunContext,
+  work: Promise<MonitorOutcome>,
+  deadline: number | undefined,
+  attemptAbort: AbortSource,
+): Promise<MonitorOutcome> {
   const { signal, clock } = ctx;
   if (signal?.aborted === true) return Promise.resolve({ type: 'cancelled' });
   if (signal === undefined && deadline === undefined) return work;
@@ -369,7 +394,12 @@ function settleFirst(ctx: RunContext, work: Promise<MonitorOutcome>, deadline: n
 }
 
 function timeoutFailure(attempt: number, limit: number): FailureInfo {
-  return { kind: 'user', retryable: true, code: FAILURE_CODES.taskTimeout, message: `attempt ${attempt} ran longer than the task's timeout of ${limit} ms` };
+  return {
+    kind: 'user',
+    retryable: true,
+    code: FAILURE_CODES.taskTimeout,
+    message: `attempt ${attempt} ran longer than the task's timeout of ${limit} ms`,
+  };
 }
 
 function notTerminalFailure(ctx: RunContext, status: TaskStatus): FailureInfo {
@@ -406,25 +436,41 @@ async function finish(ctx: RunContext, actx: AttemptContext, key: AttemptKey, st
         try {
           bytes = await readRetrying(ctx, outputsUri);
         } catch (error) {
-          return fail({ kind: 'system', retryable: true, code: FAILURE_CODES.outputsUnreadable, message: `${outputsUri} could not be read: ${errorMessage(error)}` });
+          return fail({
+            kind: 'system',
+            retryable: true,
+            code: FAILURE_CODES.outputsUnreadable,
+            message: `${outputsUri} could not be read: ${errorMessage(error)}`,
+          });
         }
         if (bytes !== undefined) {
           alreadyStored = true;
           try {
             outputs = fromBinary(LiteralMapSchema, bytes);
           } catch (error) {
-            return fail({ kind: 'system', retryable: true, code: FAILURE_CODES.outputsInvalid, message: `${outputsUri} is not a LiteralMap: ${(error as Error).message}` });
+            return fail({
+              kind: 'system',
+              retryable: true,
+              code: FAILURE_CODES.outputsInvalid,
+              message: `${outputsUri} is not a LiteralMap: ${(error as Error).message}`,
+            });
           }
         } else if (declaredOutputs(ctx.template).length === 0) {
           outputs = create(LiteralMapSchema);
         } else {
-          return fail({ kind: 'user', retryable: false, code: FAILURE_CODES.outputsNotFound, message: `the task succeeded but wrote no outputs to ${outputsUri}` });
+          return fail({
+            kind: 'user',
+            retryable: false,
+            code: FAILURE_CODES.outputsNotFound,
+            message: `the task succeeded but wrote no outputs to ${outputsUri}`,
+          });
         }
       }
       const mismatch = outputMismatch(ctx.template, outputs);
       if (mismatch !== undefined) return fail({ kind: 'user', retryable: false, code: FAILURE_CODES.outputsInvalid, message: mismatch });
       // Kept beside the attempt so a restarted executor can return them without asking the backend.
-      if (!alreadyStored && !ctx.backend.inProcess) await ctx.files.put(joinUri(actx.outputPrefix, 'outputs.pb'), toBinary(LiteralMapSchema, outputs));
+      if (!alreadyStored && !ctx.backend.inProcess)
+        await ctx.files.put(joinUri(actx.outputPrefix, 'outputs.pb'), toBinary(LiteralMapSchema, outputs));
       recordEnd(ctx, key, { status: 'succeeded', phase: status.phase });
       return { ok: true, outputs };
     }
@@ -455,7 +501,13 @@ async function finish(ctx: RunContext, actx: AttemptContext, key: AttemptKey, st
  * A failed status check is retried under the backend's status-check policy and never touches the
  * job; only past the bound does following end, with a retryable SYSTEM failure.
  */
-function follow(ctx: RunContext, actx: AttemptContext, backend: AsyncBackend, handle: JsonValue, signal: AbortSignal): Promise<MonitorOutcome> {
+function follow(
+  ctx: RunContext,
+  actx: AttemptContext,
+  backend: AsyncBackend,
+  handle: JsonValue,
+  signal: AbortSignal,
+): Promise<MonitorOutcome> {
   const key: AttemptKey = { runId: ctx.runId, nodeId: ctx.nodeId, attempt: actx.attempt };
   const checks = statusCheckPolicy(backend);
   return new Promise<MonitorOutcome>((resolve) => {
@@ -472,7 +524,9 @@ function follow(ctx: RunContext, actx: AttemptContext, backend: AsyncBackend, ha
       if (settled) return true;
       const phaseClass = classifyPhase(status.phase);
       if (phaseClass !== 'unknown') {
-        const seen = status.logs?.length ? JSON.stringify([status.phase, status.message ?? null, status.logs]) : `${status.phase}\u0000${status.message ?? ''}`;
+        const seen = status.logs?.length
+          ? JSON.stringify([status.phase, status.message ?? null, status.logs])
+          : `${status.phase}\u0000${status.message ?? ''}`;
         if (seen !== lastSeen) {
           lastSeen = seen;
           // A terminal phase is recorded with the attempt's end (finish), in the same transaction.

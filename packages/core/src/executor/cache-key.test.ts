@@ -1,15 +1,19 @@
 import { create } from '@bufbuild/protobuf';
-import { LiteralCollectionSchema, LiteralMapSchema, LiteralSchema, type Literal, type LiteralMap } from '@tflyte/idl/core/literals';
-import { TaskTemplateSchema, type TaskTemplate } from '@tflyte/idl/core/tasks';
+import { type Literal, LiteralCollectionSchema, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
+import { type TaskTemplate, TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { describe, expect, it } from 'vitest';
 import { cacheKey } from './cache-key.ts';
 
 const int = (value: bigint, hash = ''): Literal =>
-  create(LiteralSchema, { hash, value: { case: 'scalar', value: { value: { case: 'primitive', value: { value: { case: 'integer', value } } } } } });
+  create(LiteralSchema, {
+    hash,
+    value: { case: 'scalar', value: { value: { case: 'primitive', value: { value: { case: 'integer', value } } } } },
+  });
 const struct = (value: Record<string, unknown>): Literal =>
   create(LiteralSchema, { value: { case: 'scalar', value: { value: { case: 'generic', value: value as never } } } });
 const map = (literals: Record<string, Literal>): LiteralMap => create(LiteralMapSchema, { literals });
-const list = (...literals: Literal[]): Literal => create(LiteralSchema, { value: { case: 'collection', value: create(LiteralCollectionSchema, { literals }) } });
+const list = (...literals: Literal[]): Literal =>
+  create(LiteralSchema, { value: { case: 'collection', value: create(LiteralCollectionSchema, { literals }) } });
 const nested = (literals: Record<string, Literal>): Literal => create(LiteralSchema, { value: { case: 'map', value: map(literals) } });
 
 function task(options: { name?: string; version?: string; ignore?: string[] } = {}): TaskTemplate {

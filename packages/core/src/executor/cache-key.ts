@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { clone, create, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
-import { LiteralCollectionSchema, LiteralMapSchema, LiteralSchema, type Literal, type LiteralMap } from '@tflyte/idl/core/literals';
+import { clone, create, type DescMessage, type MessageShape, toBinary } from '@bufbuild/protobuf';
+import { type Literal, LiteralCollectionSchema, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import { setOwn } from '../types/own-key.ts';
 
@@ -16,7 +16,9 @@ export function cacheKey(template: TaskTemplate, inputs: LiteralMap): string {
   for (const [name, literal] of Object.entries(inputs.literals)) {
     if (!ignored.has(name)) setOwn(kept, name, placeHashes(literal));
   }
-  const digest = createHash('sha256').update(deterministicBytes(LiteralMapSchema, create(LiteralMapSchema, { literals: kept }))).digest('hex');
+  const digest = createHash('sha256')
+    .update(deterministicBytes(LiteralMapSchema, create(LiteralMapSchema, { literals: kept })))
+    .digest('hex');
   return `${template.id?.name ?? template.type}-${template.metadata?.discoveryVersion ?? ''}-${digest}`;
 }
 
@@ -59,7 +61,8 @@ function sortMessage(desc: DescMessage, message: Record<string, unknown>): void 
     const value = holder[key];
     if (value === undefined || value === null) continue;
     if (field.fieldKind === 'message') holder[key] = sortValue(field.message, value);
-    else if (field.fieldKind === 'list' && field.listKind === 'message') holder[key] = (value as unknown[]).map((item) => sortValue(field.message, item));
+    else if (field.fieldKind === 'list' && field.listKind === 'message')
+      holder[key] = (value as unknown[]).map((item) => sortValue(field.message, item));
     else if (field.fieldKind === 'map') {
       const sorted: Record<string, unknown> = {};
       for (const k of Object.keys(value as object).sort()) {

@@ -1,6 +1,6 @@
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
-import { CancelledError } from '../errors.ts';
+import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
+import type { CancelledError } from '../errors.ts';
 import { cacheKey } from './cache-key.ts';
 import { outputMismatch } from './outputs.ts';
 import { cancellation, type RunContext } from './run-context.ts';

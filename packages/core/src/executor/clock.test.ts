@@ -7,7 +7,10 @@ describe('systemClock.sleep', () => {
 
   const settled = (promise: Promise<void>) => {
     const state = { done: false };
-    promise.then(() => (state.done = true), () => (state.done = true));
+    promise.then(
+      () => (state.done = true),
+      () => (state.done = true),
+    );
     return state;
   };
 

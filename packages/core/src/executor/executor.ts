@@ -1,24 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
-import { TaskTemplateSchema, type TaskTemplate } from '@tflyte/idl/core/tasks';
+import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { type TaskTemplate, TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { CancelledError, InvalidOptionError } from '../errors.ts';
 import { type Backend, isSyncBackend } from '../plugin/contract.ts';
 import { createRegistry, type PluginRegistry } from '../plugin/registry.ts';
-import type { AttemptRecord, StateStore } from '../store/state-store.ts';
-import type { JsonValue } from '../types/flyte-type.ts';
 import { createFileStore } from '../storage/file-store.ts';
 import { createStorage, type Storage } from '../storage/object-store.ts';
+import type { AttemptRecord, StateStore } from '../store/state-store.ts';
+import type { JsonValue } from '../types/flyte-type.ts';
 import { ATTEMPT_OVER, attemptContext, attemptPrefix } from './attempt.ts';
-import { withCache, type CacheSettings } from './cache.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { type CacheSettings, withCache } from './cache.ts';
+import { type Clock, systemClock } from './clock.ts';
 import type { EventPayload, ExecutorEvent, ExecutorEventListener } from './events.ts';
 import { base32 } from './generated-name.ts';
 import { noAttemptFiles, withMemoryAttempts } from './memory-attempts.ts';
 import { runAttempts } from './run-attempts.ts';
 import { cancellation, type RunContext, type RunSetup } from './run-context.ts';
-import { runElements, type ArrayElements, type ElementResult, type ElementSink } from './run-elements.ts';
+import { type ArrayElements, type ElementResult, type ElementSink, runElements } from './run-elements.ts';
 
 export interface ExecutorOptions {
   /** Plugins by task type; a task type with an entry in `backends` needs no plugin. */
@@ -183,21 +183,36 @@ export function createExecutor(options: ExecutorOptions): Executor {
   };
 
   const abandonAttempt = async (record: AttemptRecord): Promise<AbandonedJob> => {
-    const job = { runId: record.runId, nodeId: record.nodeId, attempt: record.attempt, task: record.taskName, generatedName: record.generatedName, backend: record.backend };
+    const job = {
+      runId: record.runId,
+      nodeId: record.nodeId,
+      attempt: record.attempt,
+      task: record.taskName,
+      generatedName: record.generatedName,
+      backend: record.backend,
+    };
     const notDeleted = (problem: string): AbandonedJob => ({ ...job, deleted: false, problem });
     const node = nodePrefix(options.stateDir, record.runId, record.nodeId);
     // An array's elements share the template recorded once at the array node (`<array>-<i>`).
     const arrayNode = /^(.+)-\d+$/.exec(record.nodeId)?.[1];
-    const [ownTemplate, inputBytes] = await Promise.all([storage.get(`${node}/${TEMPLATE_FILE}`), storage.get(`${node}/${record.attempt}/inputs.pb`)]);
+    const [ownTemplate, inputBytes] = await Promise.all([
+      storage.get(`${node}/${TEMPLATE_FILE}`),
+      storage.get(`${node}/${record.attempt}/inputs.pb`),
+    ]);
     const templateBytes =
-      ownTemplate ?? (arrayNode === undefined ? undefined : await storage.get(`${nodePrefix(options.stateDir, record.runId, arrayNode)}/${TEMPLATE_FILE}`));
+      ownTemplate ??
+      (arrayNode === undefined
+        ? undefined
+        : await storage.get(`${nodePrefix(options.stateDir, record.runId, arrayNode)}/${TEMPLATE_FILE}`));
     if (templateBytes === undefined) return notDeleted(`its task template is not recorded under ${node}`);
     const template = fromBinary(TaskTemplateSchema, templateBytes);
     const setup = setUp(template, { runId: record.runId });
     const { backend } = setup;
     if (isSyncBackend(backend)) return notDeleted(`backend ${backend.name} runs in-process; its job ended with the process`);
     if (backend.name !== record.backend || backend.handleVersion !== record.handleVersion) {
-      return notDeleted(`it was started by backend ${record.backend} (handle version ${record.handleVersion}); the configured one is ${backend.name} (handle version ${backend.handleVersion})`);
+      return notDeleted(
+        `it was started by backend ${record.backend} (handle version ${record.handleVersion}); the configured one is ${backend.name} (handle version ${backend.handleVersion})`,
+      );
     }
     const inputs = inputBytes === undefined ? undefined : fromBinary(LiteralMapSchema, inputBytes);
     if (inputs === undefined) return notDeleted(`its inputs are not recorded under ${node}/${record.attempt}`);
@@ -206,7 +221,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const actx = attemptContext(ctx, { attempt: record.attempt, resume: record, interruptible: false }, abort);
     try {
       let handle: JsonValue | undefined = record.handle;
-      if (record.status === 'creating' || handle === undefined) handle = JSON.parse(JSON.stringify(await backend.create(actx))) as JsonValue;
+      if (record.status === 'creating' || handle === undefined)
+        handle = JSON.parse(JSON.stringify(await backend.create(actx))) as JsonValue;
       await backend.delete(handle, actx);
       const now = clock.now();
       options.store.updateAttempt(record, { status: 'aborted', endedAt: now }, now);
@@ -218,28 +234,42 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
   };
 
-  const emitter = (setup: RunSetup, nodeId: string, onEvent: ExecutorEventListener | undefined) => (payload: EventPayload): void => {
-    if (listeners.size === 0 && onEvent === undefined) return;
-    const event = { ...payload, runId: setup.runId, nodeId, task: setup.task, at: clock.now() } as ExecutorEvent;
-    for (const listener of [...listeners, ...(onEvent === undefined ? [] : [onEvent])]) {
-      try {
-        listener(event);
-      } catch (error) {
-        // A broken listener must not break the run (or leak its job); make it visible instead.
-        process.emitWarning(`tflyte executor event listener threw on '${event.type}': ${String(error)}`);
+  const emitter =
+    (setup: RunSetup, nodeId: string, onEvent: ExecutorEventListener | undefined) =>
+    (payload: EventPayload): void => {
+      if (listeners.size === 0 && onEvent === undefined) return;
+      const event = { ...payload, runId: setup.runId, nodeId, task: setup.task, at: clock.now() } as ExecutorEvent;
+      for (const listener of [...listeners, ...(onEvent === undefined ? [] : [onEvent])]) {
+        try {
+          listener(event);
+        } catch (error) {
+          // A broken listener must not break the run (or leak its job); make it visible instead.
+          process.emitWarning(`tflyte executor event listener threw on '${event.type}': ${String(error)}`);
+        }
       }
-    }
-  };
+    };
 
   /** A remote job can outlive this process; `abandon` needs the template to delete it later. */
   const recordTemplate = (setup: Setup, nodeId: string): Promise<void> =>
     storage.put(`${nodePrefix(setup.stateDir, setup.runId, nodeId)}/${TEMPLATE_FILE}`, setup.templateBytes());
 
   /** `templateRecorded`: an array element, whose template the array node holds. */
-  const runNode = async (setup: Setup, nodeId: string, inputs: LiteralMap, onEvent: ExecutorEventListener | undefined, templateRecorded = false): Promise<LiteralMap> => {
+  const runNode = async (
+    setup: Setup,
+    nodeId: string,
+    inputs: LiteralMap,
+    onEvent: ExecutorEventListener | undefined,
+    templateRecorded = false,
+  ): Promise<LiteralMap> => {
     const { template, backend } = setup;
     const ctx: RunContext = { ...setup, nodeId, inputs, emit: emitter(setup, nodeId, onEvent) };
-    ctx.emit({ type: 'run-started', taskType: template.type, taskTypeVersion: template.taskTypeVersion, backend: backend.name, inProcess: backend.inProcess === true });
+    ctx.emit({
+      type: 'run-started',
+      taskType: template.type,
+      taskTypeVersion: template.taskTypeVersion,
+      backend: backend.name,
+      inProcess: backend.inProcess === true,
+    });
     if (ctx.signal?.aborted === true) {
       throw cancellation(ctx, undefined, 'before it started');
     }
@@ -264,7 +294,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
         throw new InvalidOptionError(task, 'concurrency', `must be a positive integer, got ${String(concurrency)}`);
       }
       if (!Number.isInteger(minSuccesses) || minSuccesses < 0 || minSuccesses > elements.length) {
-        throw new InvalidOptionError(task, 'minSuccesses', `must be an integer from 0 to the number of elements (${elements.length}), got ${String(minSuccesses)}`);
+        throw new InvalidOptionError(
+          task,
+          'minSuccesses',
+          `must be an integer from 0 to the number of elements (${elements.length}), got ${String(minSuccesses)}`,
+        );
       }
       if (elements.length === 0) return [];
       const setup = setUp(template, arrayOptions);

@@ -28,17 +28,35 @@ describe('failure classification', () => {
   });
 
   it('treats any other value a backend throws as a retryable SYSTEM failure', () => {
-    expect(classifyError(new Error('ECONNRESET'), 'system')).toEqual({ kind: 'system', retryable: true, code: 'BackendException', message: 'ECONNRESET' });
+    expect(classifyError(new Error('ECONNRESET'), 'system')).toEqual({
+      kind: 'system',
+      retryable: true,
+      code: 'BackendException',
+      message: 'ECONNRESET',
+    });
     expect(classifyError('weird', 'system')).toMatchObject({ kind: 'system', retryable: true, message: 'weird' });
     expect(classifyError(new TflyteError('TFLYTE_CONFIG', 'x'), 'system')).toMatchObject({ code: 'BackendException' });
   });
 
   it('treats what a task body throws as a USER failure, permanent for bad data and NonRetryableError', () => {
-    expect(classifyError(new RangeError('boom'), 'user')).toEqual({ kind: 'user', retryable: true, code: 'USER:RangeError', message: 'boom' });
-    expect(classifyError(new NonRetryableError('no'), 'user')).toMatchObject({ kind: 'user', retryable: false, code: 'USER:NonRetryableError' });
+    expect(classifyError(new RangeError('boom'), 'user')).toEqual({
+      kind: 'user',
+      retryable: true,
+      code: 'USER:RangeError',
+      message: 'boom',
+    });
+    expect(classifyError(new NonRetryableError('no'), 'user')).toMatchObject({
+      kind: 'user',
+      retryable: false,
+      code: 'USER:NonRetryableError',
+    });
     expect(classifyError(new InvalidInputError('t', 'x', 'bad'), 'user')).toMatchObject({ kind: 'user', retryable: false });
     expect(classifyError(new InvalidInputError('t', 'x', 'bad'), 'system')).toMatchObject({ kind: 'user', retryable: false });
-    expect(classifyError(new StorageError('s3://b/k', 'gone'), 'user')).toMatchObject({ kind: 'system', retryable: true, code: 'StorageError' });
+    expect(classifyError(new StorageError('s3://b/k', 'gone'), 'user')).toMatchObject({
+      kind: 'system',
+      retryable: true,
+      code: 'StorageError',
+    });
   });
 
   it('refuses error codes that are not SCREAMING_SNAKE_CASE with a prefix, and accepts a plugin-owned one', () => {
@@ -49,7 +67,12 @@ describe('failure classification', () => {
   it('uses the FailureInfo of a failed status, else FAILED is permanent and RETRYABLE_FAILED retryable (USER)', () => {
     const failure = { kind: 'system', retryable: true, code: 'OOMKilled', message: 'oom' } as const;
     expect(failureFromStatus({ phase: TaskExecution_Phase.FAILED, failure })).toBe(failure);
-    expect(failureFromStatus({ phase: TaskExecution_Phase.FAILED, message: 'no' })).toEqual({ kind: 'user', retryable: false, code: 'Unknown', message: 'no' });
+    expect(failureFromStatus({ phase: TaskExecution_Phase.FAILED, message: 'no' })).toEqual({
+      kind: 'user',
+      retryable: false,
+      code: 'Unknown',
+      message: 'no',
+    });
     expect(failureFromStatus({ phase: TaskExecution_Phase.RETRYABLE_FAILED })).toMatchObject({ kind: 'user', retryable: true });
   });
 
@@ -62,17 +85,20 @@ describe('failure classification', () => {
       code: 'USER:ValueError',
       message: 'trace',
     });
-    expect(failureFromErrorDocument(doc(ExecutionError_ErrorKind.SYSTEM, ContainerError_Kind.NON_RECOVERABLE), 'user')).toMatchObject({ kind: 'system', retryable: false });
-    expect(failureFromErrorDocument(doc(ExecutionError_ErrorKind.UNKNOWN, ContainerError_Kind.NON_RECOVERABLE), 'user')).toMatchObject({ kind: 'user' });
+    expect(failureFromErrorDocument(doc(ExecutionError_ErrorKind.SYSTEM, ContainerError_Kind.NON_RECOVERABLE), 'user')).toMatchObject({
+      kind: 'system',
+      retryable: false,
+    });
+    expect(failureFromErrorDocument(doc(ExecutionError_ErrorKind.UNKNOWN, ContainerError_Kind.NON_RECOVERABLE), 'user')).toMatchObject({
+      kind: 'user',
+    });
     expect(failureFromErrorDocument(toBinary(ErrorDocumentSchema, create(ErrorDocumentSchema)), 'user')).toBeUndefined();
   });
 });
 
 describe('phases', () => {
   it('classifies every TaskExecution phase, and anything else as unknown', () => {
-    expect(
-      [1, 7, 6, 2].map(classifyPhase),
-    ).toEqual(['live', 'live', 'live', 'live']);
+    expect([1, 7, 6, 2].map(classifyPhase)).toEqual(['live', 'live', 'live', 'live']);
     expect(classifyPhase(TaskExecution_Phase.SUCCEEDED)).toBe('succeeded');
     expect(classifyPhase(TaskExecution_Phase.FAILED)).toBe('failed');
     expect(classifyPhase(TaskExecution_Phase.RETRYABLE_FAILED)).toBe('failed');

@@ -1,6 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
-import { TaskExecution_Phase, ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
 import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
+import { ExecutionError_ErrorKind, TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import { BackendError, type FailureInfo, type FailureKind, hasErrorCode, TflyteError } from '../errors.ts';
 import type { TaskStatus } from '../plugin/contract.ts';
 
@@ -58,7 +58,12 @@ function errorName(error: unknown): string {
 
 function isFailure(value: unknown): value is FailureInfo {
   const f = value as Partial<FailureInfo> | undefined;
-  return (f?.kind === 'user' || f?.kind === 'system') && typeof f.retryable === 'boolean' && typeof f.code === 'string' && typeof f.message === 'string';
+  return (
+    (f?.kind === 'user' || f?.kind === 'system') &&
+    typeof f.retryable === 'boolean' &&
+    typeof f.code === 'string' &&
+    typeof f.message === 'string'
+  );
 }
 
 /**
@@ -83,7 +88,8 @@ export function failureFromStatus(status: TaskStatus): FailureInfo {
 export function failureFromErrorDocument(bytes: Uint8Array, fallbackKind: FailureKind): FailureInfo | undefined {
   const error = fromBinary(ErrorDocumentSchema, bytes).error;
   if (error === undefined) return undefined;
-  const kind = error.origin === ExecutionError_ErrorKind.USER ? 'user' : error.origin === ExecutionError_ErrorKind.SYSTEM ? 'system' : fallbackKind;
+  const kind =
+    error.origin === ExecutionError_ErrorKind.USER ? 'user' : error.origin === ExecutionError_ErrorKind.SYSTEM ? 'system' : fallbackKind;
   return {
     kind,
     retryable: error.kind === ContainerError_Kind.RECOVERABLE,

@@ -34,9 +34,19 @@ export function withMemoryAttempts(store: StateStore): MemoryAttempts {
     ...bindAll(store),
     insertAttempt(attempt) {
       if (find(attempt) !== undefined) {
-        throw new StateConflictError(`attempt ${attempt.attempt} of run '${attempt.runId}' node '${attempt.nodeId}' is already running in this process`);
+        throw new StateConflictError(
+          `attempt ${attempt.attempt} of run '${attempt.runId}' node '${attempt.nodeId}' is already running in this process`,
+        );
       }
-      const record: Mutable<AttemptRecord> = { ...attempt, handle: undefined, status: 'creating', phase: 0, failure: undefined, updatedAt: attempt.createdAt, endedAt: undefined };
+      const record: Mutable<AttemptRecord> = {
+        ...attempt,
+        handle: undefined,
+        status: 'creating',
+        phase: 0,
+        failure: undefined,
+        updatedAt: attempt.createdAt,
+        endedAt: undefined,
+      };
       let nodes = runs.get(attempt.runId);
       if (nodes === undefined) runs.set(attempt.runId, (nodes = new Map()));
       let list = nodes.get(attempt.nodeId);
@@ -46,7 +56,8 @@ export function withMemoryAttempts(store: StateStore): MemoryAttempts {
     },
     updateAttempt(key, update, now) {
       const record = find(key);
-      if (record === undefined) throw new StateConflictError(`attempt ${key.attempt} of run '${key.runId}' node '${key.nodeId}' is not recorded`);
+      if (record === undefined)
+        throw new StateConflictError(`attempt ${key.attempt} of run '${key.runId}' node '${key.nodeId}' is not recorded`);
       if (update.handle !== undefined) record.handle = update.handle;
       if (update.status !== undefined) record.status = update.status;
       if (update.phase !== undefined) record.phase = update.phase;

@@ -1,9 +1,9 @@
 import { fromBinary } from '@bufbuild/protobuf';
-import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
+import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { type FailureInfo, StateConflictError, StateCorruptError, TaskFailedError, TaskTimeoutError } from '../errors.ts';
-import type { AttemptRecord } from '../store/state-store.ts';
 import { joinUri } from '../storage/object-store.ts';
-import { attemptPrefix, runAttempt, timeoutMs, type AttemptPlan } from './attempt.ts';
+import type { AttemptRecord } from '../store/state-store.ts';
+import { type AttemptPlan, attemptPrefix, runAttempt, timeoutMs } from './attempt.ts';
 import type { Computed } from './cache.ts';
 import { FAILURE_CODES } from './failure.ts';
 import { outputMismatch } from './outputs.ts';
@@ -41,7 +41,14 @@ export async function runAttempts(ctx: RunContext): Promise<Computed> {
     resume = undefined;
     if (outcome.ok) return { outputs: outcome.outputs, attempts: attempt + 1 };
     const { failure } = outcome;
-    ctx.emit({ type: 'attempt-failed', attempt, kind: failure.kind, code: failure.code, message: failure.message, retryable: failure.retryable });
+    ctx.emit({
+      type: 'attempt-failed',
+      attempt,
+      kind: failure.kind,
+      code: failure.code,
+      message: failure.message,
+      retryable: failure.retryable,
+    });
     count(budget, failure);
     if (!mayRetry(ctx, budget, failure)) throw finalError(ctx, failure, attempt + 1);
     const left = retriesLeft(ctx, budget);

@@ -3,9 +3,9 @@ import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import { CancelledError } from '../errors.ts';
 import type { Backend } from '../plugin/contract.ts';
 import type { StateStore } from '../store/state-store.ts';
-import type { AttemptFiles } from './memory-attempts.ts';
 import type { Clock } from './clock.ts';
 import type { EventPayload } from './events.ts';
+import type { AttemptFiles } from './memory-attempts.ts';
 
 /** What every node of one `run` or `runArray` call shares, resolved once. */
 export interface RunSetup {

@@ -40,7 +40,11 @@ export interface ElementLimits {
 }
 
 /** Runs `run(index)` for each of `count` elements under `limits`; one result per element, in index order (or to `onResult`). */
-export async function runElements(count: number, limits: ElementLimits, run: (index: number) => Promise<LiteralMap>): Promise<ElementResult[]> {
+export async function runElements(
+  count: number,
+  limits: ElementLimits,
+  run: (index: number) => Promise<LiteralMap>,
+): Promise<ElementResult[]> {
   const { concurrency, minSuccesses, signal } = limits;
   const results: ElementResult[] = limits.onResult === undefined ? new Array<ElementResult>(count) : [];
   const deliver: ElementSink =

@@ -19,7 +19,8 @@ function jobService(script: { readonly runningReads: number; readonly failingRea
   const calls = { create: 0, get: 0, delete: 0, watch: 0 };
   const jobs = new Map<string, { reads: number }>();
   let reads = 0;
-  const status = (job: { reads: number }): TaskStatus => (job.reads > script.runningReads ? succeeded() : running({ message: `read ${job.reads}` }));
+  const status = (job: { reads: number }): TaskStatus =>
+    job.reads > script.runningReads ? succeeded() : running({ message: `read ${job.reads}` });
   const backend: AsyncBackend<{ readonly token: string }> = {
     name: 'job-service',
     handleVersion: 1,
@@ -97,18 +98,32 @@ describe('failed status checks', () => {
 
   it('fail the attempt as a retryable SYSTEM failure only past the bound (5, as Flyte), then delete the job', async () => {
     const service = jobService({ runningReads: 100, failingReads: new Set([1, 2, 3, 4, 5, 6]) });
-    const executor = createExecutor({ store, stateDir: dir, clock: jumpingClock(), backends: { 'job-service': service.backend }, systemRetries: 0 });
+    const executor = createExecutor({
+      store,
+      stateDir: dir,
+      clock: jumpingClock(),
+      backends: { 'job-service': service.backend },
+      systemRetries: 0,
+    });
     const error = await executor.run(template(), create(LiteralMapSchema)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(error).toMatchObject({ failure: { kind: 'system', retryable: true, code: 'StatusCheckFailed' }, attempts: 1 });
-    expect((error as TaskFailedError).failure.message).toMatch(/6 status checks of backend job-service failed in a row; the last: read 6: socket hang up/);
+    expect((error as TaskFailedError).failure.message).toMatch(
+      /6 status checks of backend job-service failed in a row; the last: read 6: socket hang up/,
+    );
     expect(service.calls).toMatchObject({ create: 1, get: 6, delete: 1 });
   });
 
   it('follow the backend’s own bound', async () => {
     const service = jobService({ runningReads: 0, failingReads: new Set([1]) });
     const backend = { ...service.backend, statusChecks: { maxFailures: 0 } };
-    const executor = createExecutor({ store, stateDir: dir, clock: jumpingClock(), backends: { 'job-service': backend }, systemRetries: 1 });
+    const executor = createExecutor({
+      store,
+      stateDir: dir,
+      clock: jumpingClock(),
+      backends: { 'job-service': backend },
+      systemRetries: 1,
+    });
     await executor.run(template(), create(LiteralMapSchema));
     // One failed read fails attempt 0; attempt 1 is a new job.
     expect(service.calls).toMatchObject({ create: 2, delete: 1 });
@@ -123,7 +138,10 @@ describe('failed status checks', () => {
       },
     };
     const executor = createExecutor({ store, stateDir: dir, clock: jumpingClock(), backends: { 'job-service': backend } });
-    await expect(executor.run(template(), create(LiteralMapSchema))).rejects.toMatchObject({ failure: { code: 'AccessDenied' }, attempts: 1 });
+    await expect(executor.run(template(), create(LiteralMapSchema))).rejects.toMatchObject({
+      failure: { code: 'AccessDenied' },
+      attempts: 1,
+    });
   });
 
   it('through a watch: a broken watch is re-read with get under the same bound, then watched again', async () => {
@@ -169,7 +187,13 @@ describe('reading outputs', () => {
           return service.backend.get(handle, ctx);
         },
       };
-      const executor = createExecutor({ store, stateDir: dir, clock: jumpingClock(), storage: createStorage([flaky]), backends: { 'job-service': backend } });
+      const executor = createExecutor({
+        store,
+        stateDir: dir,
+        clock: jumpingClock(),
+        storage: createStorage([flaky]),
+        backends: { 'job-service': backend },
+      });
       await executor.run(template(), create(LiteralMapSchema));
       expect(failingReads).toBeLessThan(0);
       expect(service.calls).toMatchObject({ create: 1, delete: 0 });

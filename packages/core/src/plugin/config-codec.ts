@@ -5,7 +5,15 @@
  * SparkJob, DistributedPyTorchTrainingTask, QuboleHiveJob, …) `protoCustom` builds the codec from
  * the generated schema, so field names, casing and omitted defaults match flytekit's `MessageToDict`.
  */
-import { type DescMessage, type JsonValue as ProtoJsonValue, type MessageInitShape, type MessageShape, create, fromJson, toJson } from '@bufbuild/protobuf';
+import {
+  create,
+  type DescMessage,
+  fromJson,
+  type MessageInitShape,
+  type MessageShape,
+  type JsonValue as ProtoJsonValue,
+  toJson,
+} from '@bufbuild/protobuf';
 import { InvalidSchemaError } from '../errors.ts';
 import type { JsonObject } from '../types/flyte-type.ts';
 

@@ -13,8 +13,9 @@
  * One shared executor drives both for every task type. A backend is a separate value so a task type
  * can run somewhere other than its plugin's default (every container task as a Kubernetes pod).
  */
-import type { LiteralMap } from '@tflyte/idl/core/literals';
+
 import type { TaskExecution_Phase } from '@tflyte/idl/core/execution';
+import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import type { FailureInfo } from '../errors.ts';
 import type { Clock } from '../executor/clock.ts';
@@ -136,7 +137,13 @@ export interface AsyncBackend<Handle extends JsonValue = JsonValue> extends Back
    * when the watch itself fails (the executor then checks with `get` under the status-check policy
    * and watches again). When present the executor uses it instead of polling.
    */
-  watch?(handle: Handle, ctx: AttemptContext, onStatus: (status: TaskStatus) => void, signal: AbortSignal, onError: (error: unknown) => void): void;
+  watch?(
+    handle: Handle,
+    ctx: AttemptContext,
+    onStatus: (status: TaskStatus) => void,
+    signal: AbortSignal,
+    onError: (error: unknown) => void,
+  ): void;
   /** Polling cadence when there is no watch. Default 1 s, ×1.5, capped at 15 s. */
   readonly poll?: PollPolicy;
   /** Tolerance for failed status checks. */

@@ -2,19 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { PrestoQuerySchema } from '@tflyte/idl/plugins/presto';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
+import { PrestoQuerySchema } from '@tflyte/idl/plugins/presto';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, InvalidSchemaError, PluginInvalidError } from '../errors.ts';
 import { createExecutor } from '../executor/executor.ts';
-import { executorRunner } from '../session/executor-runner.ts';
 import { taskTemplateToJson, toTaskTemplate } from '../serialize/task-template.ts';
+import { executorRunner } from '../session/executor-runner.ts';
 import { openStateStore } from '../store/index.ts';
-import { withRunner } from '../task/run-context.ts';
 import { loadedTask } from '../task/loaded-tasks.ts';
+import { withRunner } from '../task/run-context.ts';
 import { t } from '../types/t.ts';
-import type { AttemptContext, SyncBackend } from './contract.ts';
 import { protoCustom } from './config-codec.ts';
+import type { AttemptContext, SyncBackend } from './contract.ts';
 import { definePlugin } from './define-plugin.ts';
 import { createRegistry } from './registry.ts';
 import { failure, succeeded } from './status.ts';
@@ -42,7 +42,8 @@ const acme = definePlugin({
     async do(ctx) {
       seen.push(ctx);
       const config = acme.configOf(ctx.template);
-      if (config.query.schema === 'missing') return failure('user', false, 'SCHEMA_NOT_FOUND', `schema ${config.query.schema} does not exist`);
+      if (config.query.schema === 'missing')
+        return failure('user', false, 'SCHEMA_NOT_FOUND', `schema ${config.query.schema} does not exist`);
       return succeeded(undefined, { message: `${config.query.statement} on ${config.routing} → ${options.answer ?? 0}` });
     },
   }),
@@ -72,7 +73,10 @@ describe('definePlugin', () => {
 
   it('reads the config back from a serialized task, and refuses a template of another task type', () => {
     const template = toTaskTemplate(count, { version: 'v1' });
-    expect(acme.configOf(template)).toMatchObject({ query: { statement: expect.stringContaining('SELECT count'), schema: 'sales' }, routing: 'adhoc' });
+    expect(acme.configOf(template)).toMatchObject({
+      query: { statement: expect.stringContaining('SELECT count'), schema: 'sales' },
+      routing: 'adhoc',
+    });
     expect(() => acme.configOf(create(TaskTemplateSchema, { type: 'spark' }))).toThrow(PluginInvalidError);
     expect(() => acme.configOf(create(TaskTemplateSchema, { type: 'presto', custom: { schema: 7 } as never }))).toThrow(InvalidSchemaError);
   });
@@ -102,7 +106,14 @@ describe('definePlugin', () => {
 
   it('refuses a body that cannot make the plugin’s target', () => {
     expect(() =>
-      acme.task({ name: 'wrong', inputs: {}, outputs: {}, options: {}, config: { query: {} }, body: { kind: 'container', container: () => ({ command: ['x'], args: [] }) } }),
+      acme.task({
+        name: 'wrong',
+        inputs: {},
+        outputs: {},
+        options: {},
+        config: { query: {} },
+        body: { kind: 'container', container: () => ({ command: ['x'], args: [] }) },
+      }),
     ).toThrow(InvalidOptionError);
   });
 
@@ -133,7 +144,12 @@ describe('definePlugin', () => {
       body: { kind: 'function', fn: ({ x }: { x: number }) => x * 2 },
     });
     const json = taskTemplateToJson(toTaskTemplate(double, { version: 'v1', image: 'acme:1' }));
-    expect(json).toMatchObject({ type: 'tagged', taskTypeVersion: 2, custom: { schema: 'tags' }, container: { image: 'acme:1', args: expect.arrayContaining(['execute', 'task-name', 'double']) } });
+    expect(json).toMatchObject({
+      type: 'tagged',
+      taskTypeVersion: 2,
+      custom: { schema: 'tags' },
+      container: { image: 'acme:1', args: expect.arrayContaining(['execute', 'task-name', 'double']) },
+    });
 
     const dir = await mkdtemp(join(tmpdir(), 'tflyte-define-plugin-'));
     const store = openStateStore(dir);

@@ -6,18 +6,18 @@
  */
 import { create } from '@bufbuild/protobuf';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
-import { type K8sPod, SqlSchema, Sql_Dialect, type TaskTemplate } from '@tflyte/idl/core/tasks';
+import { type K8sPod, Sql_Dialect, SqlSchema, type TaskTemplate } from '@tflyte/idl/core/tasks';
 import { InvalidOptionError, PluginInvalidError } from '../errors.ts';
 import { type ContainerParts, containerTarget } from '../serialize/container.ts';
 import { entrypointArgs } from '../serialize/function-target.ts';
 import { markTaskFactoryModule } from '../task/caller-module.ts';
-import { type Task, type TaskDefinition, type TaskKind, type TargetContext, defineTask } from '../task/define-task.ts';
+import { defineTask, type TargetContext, type Task, type TaskDefinition, type TaskKind } from '../task/define-task.ts';
 import type { OutputSpec } from '../task/outputs.ts';
 import { runBody } from '../task/run-body.ts';
 import type { JsonObject, JsonValue, TypeRecord } from '../types/flyte-type.ts';
+import { type ConfigCodec, noConfig } from './config-codec.ts';
 import type { Backend, TargetKind } from './contract.ts';
 import { runAlone } from './run-alone.ts';
-import { type ConfigCodec, noConfig } from './config-codec.ts';
 
 markTaskFactoryModule(import.meta.url);
 
@@ -123,7 +123,11 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
   const kindOf = (task: DefinedTask, init: Init, body: TaskBody<Config>): TaskKind => {
     const allowed: readonly string[] = TARGET_OF_BODY[body.kind];
     if (!allowed.includes(spec.target)) {
-      throw new InvalidOptionError(task.name, 'body', `a ${body.kind} body cannot make a '${spec.target}' target, which task type '${spec.taskType}' uses`);
+      throw new InvalidOptionError(
+        task.name,
+        'body',
+        `a ${body.kind} body cannot make a '${spec.target}' target, which task type '${spec.taskType}' uses`,
+      );
     }
     const encoded = codec.encode(init);
     const config = codec.decode(encoded, spec.taskTypeVersion);
@@ -139,7 +143,8 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
         return {
           ...base,
           target: (definition, ctx) => containerTarget(definition, ctx, { command: [], args: entrypointArgs(definition) }),
-          execute: (literals: LiteralMap) => runBody(task.name, task.inputs, task.outputs, body.fn as (inputs: unknown) => unknown, literals),
+          execute: (literals: LiteralMap) =>
+            runBody(task.name, task.inputs, task.outputs, body.fn as (inputs: unknown) => unknown, literals),
         };
       case 'container':
         return { ...base, target: (definition, ctx) => containerTarget(definition, ctx, body.container(config, task)) };
@@ -147,7 +152,10 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
         return { ...base, target: (_definition, ctx) => ({ case: 'k8sPod', value: body.pod(config, task, ctx) }) };
       case 'sql': {
         const statement = body.statement(config, task);
-        return { ...base, target: () => ({ case: 'sql', value: create(SqlSchema, { statement, dialect: body.dialect ?? Sql_Dialect.ANSI }) }) };
+        return {
+          ...base,
+          target: () => ({ case: 'sql', value: create(SqlSchema, { statement, dialect: body.dialect ?? Sql_Dialect.ANSI }) }),
+        };
       }
     }
   };
@@ -162,7 +170,8 @@ export function definePlugin<Config = undefined, Options = Record<never, never>,
         outputs: init.outputs,
         options: init.options,
         ownOptions: init.ownOptions ?? [],
-        kind: (task) => kindOf(task, typeof init.config === 'function' ? (init.config as (task: DefinedTask) => Init)(task) : init.config, init.body),
+        kind: (task) =>
+          kindOf(task, typeof init.config === 'function' ? (init.config as (task: DefinedTask) => Init)(task) : init.config, init.body),
       }),
     configOf(template) {
       if (template.type !== spec.taskType || !versions.has(template.taskTypeVersion)) {

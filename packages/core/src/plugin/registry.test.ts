@@ -1,12 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
-import {
-  PluginDuplicateError,
-  PluginInvalidError,
-  PluginNotFoundError,
-  PluginVersionMismatchError,
-  TflyteError,
-} from '../errors.ts';
+import { describe, expect, it } from 'vitest';
+import { PluginDuplicateError, PluginInvalidError, PluginNotFoundError, PluginVersionMismatchError, TflyteError } from '../errors.ts';
 import type { AsyncBackend } from './contract.ts';
 import { definePlugin, type Plugin } from './define-plugin.ts';
 import { CORE_VERSION, createRegistry } from './registry.ts';

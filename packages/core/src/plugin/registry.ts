@@ -59,7 +59,12 @@ export function createRegistry(options: CreateRegistryOptions = {}): PluginRegis
       const plugin = plugins.get(keyOf(taskType, taskTypeVersion));
       if (plugin !== undefined) return plugin;
       const otherVersions = [...plugins.keys()].filter((k) => k.startsWith(`${taskType}\u0000`)).map((k) => Number(k.split('\u0000')[1]));
-      throw new PluginNotFoundError(taskType, taskTypeVersion, knownPluginPackage(taskType), otherVersions.sort((a, b) => a - b));
+      throw new PluginNotFoundError(
+        taskType,
+        taskTypeVersion,
+        knownPluginPackage(taskType),
+        otherVersions.sort((a, b) => a - b),
+      );
     },
     has(taskType, taskTypeVersion = 0) {
       return plugins.has(keyOf(taskType, taskTypeVersion));

@@ -25,7 +25,9 @@ describe('validateBackend', () => {
 
   it('refuses a backend that mixes do with the async lifecycle: one of the two is dead code', () => {
     expect(() => validateBackend({ ...lifecycle, ...oneCall }, 'my-plugin', 'backend')).toThrow(PluginInvalidError);
-    expect(() => validateBackend({ ...lifecycle, ...oneCall }, 'my-plugin', 'backend')).toThrow(/'backend\.create' belongs to async backends/);
+    expect(() => validateBackend({ ...lifecycle, ...oneCall }, 'my-plugin', 'backend')).toThrow(
+      /'backend\.create' belongs to async backends/,
+    );
   });
 
   it('requires create, get and delete of a backend without do', () => {

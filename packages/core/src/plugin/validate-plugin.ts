@@ -13,14 +13,18 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  */
 export function validatePlugin(value: unknown): asserts value is Plugin {
   if (!isObject(value)) throw new PluginInvalidError('(unnamed)', 'plugin', 'must be an object built with definePlugin()');
-  const label = typeof value['packageName'] === 'string' && value['packageName'] !== '' ? value['packageName'] : `for task type '${String(value['taskType'])}'`;
+  const label =
+    typeof value['packageName'] === 'string' && value['packageName'] !== ''
+      ? value['packageName']
+      : `for task type '${String(value['taskType'])}'`;
   const fail = (field: string, problem: string): never => {
     throw new PluginInvalidError(label, field, problem);
   };
   if (typeof value['taskType'] !== 'string' || value['taskType'] === '') fail('taskType', 'must be a non-empty string (TaskTemplate.type)');
   const version = value['taskTypeVersion'];
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) fail('taskTypeVersion', 'must be a non-negative integer');
-  if (typeof value['packageName'] !== 'string' || value['packageName'] === '') fail('packageName', 'must name the npm package of the plugin');
+  if (typeof value['packageName'] !== 'string' || value['packageName'] === '')
+    fail('packageName', 'must name the npm package of the plugin');
   const range = value['coreVersion'];
   if (typeof range !== 'string') fail('coreVersion', "must be a semver range of @tflyte/core, e.g. '^0.1.0'");
   else if (parseRange(range) === undefined) fail('coreVersion', `'${range}' is not a valid semver range`);
@@ -59,7 +63,8 @@ export function validateBackend(value: unknown, owner: string, field: string): a
       if (backend[hook] !== undefined && typeof backend[hook] !== 'function') fail(hook, 'must be a function when present');
     }
   }
-  if (backend['inProcess'] !== undefined && typeof backend['inProcess'] !== 'boolean') fail('inProcess', 'must be true or false when present');
+  if (backend['inProcess'] !== undefined && typeof backend['inProcess'] !== 'boolean')
+    fail('inProcess', 'must be true or false when present');
   const poll = backend['poll'];
   if (poll !== undefined) {
     if (!isObject(poll)) fail('poll', 'must be { initialMs, multiplier, maxMs }');
@@ -67,15 +72,18 @@ export function validateBackend(value: unknown, owner: string, field: string): a
     const positive = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n) && n > 0;
     if (!positive(p['initialMs'])) fail('poll.initialMs', 'must be a positive number of milliseconds');
     if (typeof p['multiplier'] !== 'number' || !(p['multiplier'] >= 1)) fail('poll.multiplier', 'must be a number >= 1');
-    if (!positive(p['maxMs']) || (p['maxMs'] as number) < (p['initialMs'] as number)) fail('poll.maxMs', 'must be a number >= poll.initialMs');
+    if (!positive(p['maxMs']) || (p['maxMs'] as number) < (p['initialMs'] as number))
+      fail('poll.maxMs', 'must be a number >= poll.initialMs');
   }
   const checks = backend['statusChecks'];
   if (checks !== undefined) {
     if (!isObject(checks)) fail('statusChecks', 'must be { maxFailures?, initialMs?, maxMs? }');
     const c = checks as Record<string, unknown>;
-    if (c['maxFailures'] !== undefined && !(Number.isInteger(c['maxFailures']) && (c['maxFailures'] as number) >= 0)) fail('statusChecks.maxFailures', 'must be a non-negative integer');
+    if (c['maxFailures'] !== undefined && !(Number.isInteger(c['maxFailures']) && (c['maxFailures'] as number) >= 0))
+      fail('statusChecks.maxFailures', 'must be a non-negative integer');
     for (const key of ['initialMs', 'maxMs']) {
-      if (c[key] !== undefined && !(typeof c[key] === 'number' && Number.isFinite(c[key]) && (c[key] as number) >= 0)) fail(`statusChecks.${key}`, 'must be a non-negative number of milliseconds');
+      if (c[key] !== undefined && !(typeof c[key] === 'number' && Number.isFinite(c[key]) && (c[key] as number) >= 0))
+        fail(`statusChecks.${key}`, 'must be a non-negative number of milliseconds');
     }
   }
 }

@@ -3,6 +3,7 @@
  * env from the task's options, and a pod template's primary container merged the way flytekit does.
  */
 import { create } from '@bufbuild/protobuf';
+import { KeyValuePairSchema } from '@tflyte/idl/core/literals';
 import {
   type Container,
   ContainerSchema,
@@ -10,13 +11,12 @@ import {
   K8sObjectMetadataSchema,
   K8sPodSchema,
   type Resources_ResourceEntry,
-  ResourcesSchema,
   Resources_ResourceEntrySchema,
   Resources_ResourceName,
+  ResourcesSchema,
 } from '@tflyte/idl/core/tasks';
-import { KeyValuePairSchema } from '@tflyte/idl/core/literals';
 import { TflyteError } from '../errors.ts';
-import type { TaskDefinition, TaskTarget, TargetContext } from '../task/define-task.ts';
+import type { TargetContext, TaskDefinition, TaskTarget } from '../task/define-task.ts';
 import type { NormalizedResources } from '../task/options.ts';
 import type { JsonObject, JsonValue } from '../types/flyte-type.ts';
 
@@ -109,7 +109,8 @@ function mergePrimaryContainer(podSpec: JsonObject, primary: string, task: TaskD
     }
     resources[side] = values;
   }
-  if (Object.keys(resources.limits as JsonObject).length + Object.keys(resources.requests as JsonObject).length > 0) target.resources = resources;
+  if (Object.keys(resources.limits as JsonObject).length + Object.keys(resources.requests as JsonObject).length > 0)
+    target.resources = resources;
   const taskEnv: JsonValue[] = Object.entries(task.options.env).map(([name, value]) => ({ name, value }));
   const templateEnv = (Array.isArray(target.env) ? target.env : []) as JsonValue[];
   if (taskEnv.length + templateEnv.length > 0) target.env = [...taskEnv, ...templateEnv];

@@ -38,7 +38,13 @@ describe('TaskTemplate serialization', () => {
     const json = taskTemplateToJson(toTaskTemplate(everything, { project: 'flytesnacks', domain: 'development' }));
     expect(json).toEqual({
       // core/identifier.proto: resource_type TASK = 1; name = <module>.<function>
-      id: { resourceType: 'TASK', project: 'flytesnacks', domain: 'development', name: 'src.serialize.task-template.test.train', version: 'v7' },
+      id: {
+        resourceType: 'TASK',
+        project: 'flytesnacks',
+        domain: 'development',
+        name: 'src.serialize.task-template.test.train',
+        version: 'v7',
+      },
       // function tasks use the pod plugin's registered type
       type: 'container',
       metadata: {
@@ -74,16 +80,25 @@ describe('TaskTemplate serialization', () => {
       container: {
         image: 'ghcr.io/acme/train:1',
         args: [
-          'tflyte', 'execute',
-          '--inputs', '{{.input}}',
-          '--output-prefix', '{{.outputPrefix}}',
-          '--raw-output-data-prefix', '{{.rawOutputDataPrefix}}',
-          '--checkpoint-path', '{{.checkpointOutputPrefix}}',
-          '--prev-checkpoint', '{{.prevCheckpointPrefix}}',
-          '--resolver', 'tflyte.default_task_resolver',
+          'tflyte',
+          'execute',
+          '--inputs',
+          '{{.input}}',
+          '--output-prefix',
+          '{{.outputPrefix}}',
+          '--raw-output-data-prefix',
+          '{{.rawOutputDataPrefix}}',
+          '--checkpoint-path',
+          '{{.checkpointOutputPrefix}}',
+          '--prev-checkpoint',
+          '{{.prevCheckpointPrefix}}',
+          '--resolver',
+          'tflyte.default_task_resolver',
           '--',
-          'task-module', 'src.serialize.task-template.test',
-          'task-name', 'train',
+          'task-module',
+          'src.serialize.task-template.test',
+          'task-name',
+          'train',
         ],
         // flytekit's order (_get_container_definition): ephemeral storage, cpu, gpu, memory
         resources: {
@@ -138,7 +153,17 @@ describe('TaskTemplate serialization', () => {
           primaryContainerName: 'main',
           labels: { tier: 'gpu' },
           podSpec: {
-            containers: [{ name: 'main', image: 'ignored', env: [{ name: 'A', value: 'template' }, { name: 'B', value: 'b' }] }, { name: 'sidecar', image: 'envoy' }],
+            containers: [
+              {
+                name: 'main',
+                image: 'ignored',
+                env: [
+                  { name: 'A', value: 'template' },
+                  { name: 'B', value: 'b' },
+                ],
+              },
+              { name: 'sidecar', image: 'envoy' },
+            ],
             tolerations: [{ key: 'gpu', operator: 'Exists' }],
           },
         },
@@ -154,7 +179,11 @@ describe('TaskTemplate serialization', () => {
     // The template's own image wins over the task's, as in flytekit.
     expect(main).toMatchObject({ name: 'main', image: 'ignored', command: [], resources: { requests: { cpu: '1' }, limits: {} } });
     expect(main.args.slice(0, 2)).toEqual(['tflyte', 'execute']);
-    expect(main.env).toEqual([{ name: 'A', value: 'task' }, { name: 'A', value: 'template' }, { name: 'B', value: 'b' }]);
+    expect(main.env).toEqual([
+      { name: 'A', value: 'task' },
+      { name: 'A', value: 'template' },
+      { name: 'B', value: 'b' },
+    ]);
     expect(sidecar).toEqual({ name: 'sidecar', image: 'envoy' });
     expect(json.k8sPod.podSpec.tolerations).toEqual([{ key: 'gpu', operator: 'Exists' }]);
   });
@@ -177,7 +206,10 @@ describe('TaskTemplate serialization', () => {
             command: 'placeholderCommand',
             args: 'placeholderArgs',
             resources: { limits: { cpu: '999', gpu: '999' } },
-            env: [{ name: 'eKeyC', value: 'eValC' }, { name: 'eKeyD', value: 'eValD' }],
+            env: [
+              { name: 'eKeyC', value: 'eValC' },
+              { name: 'eKeyD', value: 'eValD' },
+            ],
           },
         ],
         volumes: [{ name: 'volume' }],

@@ -5,15 +5,15 @@
 import { create, toBinary, toJson } from '@bufbuild/protobuf';
 import { DurationSchema } from '@bufbuild/protobuf/wkt';
 import { IdentifierSchema, ResourceType } from '@tflyte/idl/core/identifier';
-import { TypedInterfaceSchema, VariableMapSchema, VariableSchema, type Variable } from '@tflyte/idl/core/interface';
+import { TypedInterfaceSchema, type Variable, VariableMapSchema, VariableSchema } from '@tflyte/idl/core/interface';
 import { RetryStrategySchema } from '@tflyte/idl/core/literals';
-import { SecretSchema, Secret_MountType, SecurityContextSchema } from '@tflyte/idl/core/security';
+import { Secret_MountType, SecretSchema, SecurityContextSchema } from '@tflyte/idl/core/security';
 import {
   ExtendedResourcesSchema,
   GPUAcceleratorSchema,
   K8sObjectMetadataSchema,
-  RuntimeMetadataSchema,
   RuntimeMetadata_RuntimeType,
+  RuntimeMetadataSchema,
   SharedMemorySchema,
   type TaskMetadata,
   TaskMetadataSchema,
@@ -65,7 +65,9 @@ export function toTaskTemplate(task: TaskDefinition, options: SerializeOptions =
                 group: s.group,
                 key: s.key ?? '',
                 groupVersion: s.groupVersion ?? '',
-                mountRequirement: { any: Secret_MountType.ANY, env: Secret_MountType.ENV_VAR, file: Secret_MountType.FILE }[s.mountRequirement ?? 'any'],
+                mountRequirement: { any: Secret_MountType.ANY, env: Secret_MountType.ENV_VAR, file: Secret_MountType.FILE }[
+                  s.mountRequirement ?? 'any'
+                ],
                 envVar: s.envVar ?? '',
               }),
             ),
@@ -135,7 +137,13 @@ function extendedResources(o: NormalizedOptions) {
         }
       : {}),
     ...(o.sharedMemory
-      ? { sharedMemory: create(SharedMemorySchema, { mountName: 'flyte-shared-memory', mountPath: '/dev/shm', sizeLimit: o.sharedMemory.sizeLimit }) }
+      ? {
+          sharedMemory: create(SharedMemorySchema, {
+            mountName: 'flyte-shared-memory',
+            mountPath: '/dev/shm',
+            sizeLimit: o.sharedMemory.sizeLimit,
+          }),
+        }
       : {}),
   });
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../errors.ts';
-import type { ArrayRunOptions, Executor } from '../executor/executor.ts';
 import type { ExecutorEvent } from '../executor/events.ts';
+import type { ArrayRunOptions, Executor } from '../executor/executor.ts';
 import { task } from '../task/function-task.ts';
 import { withRunner } from '../task/run-context.ts';
 import { t } from '../types/t.ts';
@@ -56,7 +56,12 @@ describe('executorRunner', () => {
     const runner = executorRunner(session.executor, { runId: 'r', onEvent: (e) => events.push(e) });
     expect(await withRunner(runner, async () => [await square({ x: 2 }), await square({ x: 3 })])).toEqual([4, 9]);
     expect([...new Set(events.map((e) => e.nodeId))]).toEqual(['n0', 'n1']);
-    expect(events.filter((e) => e.nodeId === 'n0').map((e) => e.type)).toEqual(['run-started', 'attempt-started', 'status-changed', 'succeeded']);
+    expect(events.filter((e) => e.nodeId === 'n0').map((e) => e.type)).toEqual([
+      'run-started',
+      'attempt-started',
+      'status-changed',
+      'succeeded',
+    ]);
   });
 
   it('runs a map task as one array node whose elements are sub-nodes <node>-<i>', async () => {
@@ -75,7 +80,9 @@ describe('executorRunner', () => {
   it('keeps map semantics through the executor: nulls below the ratio, MapTaskFailedError naming the indices above it', async () => {
     const runner = executorRunner(session.executor);
     expect(await withRunner(runner, () => mapTask(evenFails, { minSuccessRatio: 0.5 })({ x: [1, 2, 3, 4] }))).toEqual([1, null, 3, null]);
-    const error = await withRunner(runner, () => mapTask(evenFails, { minSuccessRatio: 0.9, concurrency: 1 })({ x: [1, 2, 3, 4] })).catch((e: unknown) => e);
+    const error = await withRunner(runner, () => mapTask(evenFails, { minSuccessRatio: 0.9, concurrency: 1 })({ x: [1, 2, 3, 4] })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MapTaskFailedError);
     expect((error as MapTaskFailedError).failedIndices).toEqual([1]);
     expect((error as Error).message).toMatch(/1 of 4 elements failed \(indices 1\); 4 had to succeed\. First error: .*no 2/);

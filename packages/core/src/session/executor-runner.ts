@@ -4,8 +4,8 @@
  * A map task is one node too, run as an array: its element i is sub-node `<node>-<i>`.
  */
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
-import type { Executor } from '../executor/executor.ts';
 import type { ExecutorEventListener } from '../executor/events.ts';
+import type { Executor } from '../executor/executor.ts';
 import { toTaskTemplate } from '../serialize/task-template.ts';
 import type { TaskDefinition } from '../task/define-task.ts';
 import type { TaskRunner } from '../task/run-context.ts';

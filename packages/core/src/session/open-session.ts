@@ -3,24 +3,25 @@
  * plugin plus the configured ones, the embedded state store, and an executor over them. This is
  * what `tflyte run` and programmatic runs use.
  */
+
+import { resolve } from 'node:path';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
-import { InvalidOptionError, StateConflictError } from '../errors.ts';
-import { DEFAULT_STATE_DIR, type LoadedConfig, loadConfig } from '../config/load-config.ts';
 import type { TflyteConfig } from '../config/define-config.ts';
 import { validateConfig } from '../config/define-config.ts';
-import { type AbandonedJob, type Executor, createExecutor, newRunId } from '../executor/executor.ts';
+import { DEFAULT_STATE_DIR, type LoadedConfig, loadConfig } from '../config/load-config.ts';
+import { InvalidOptionError, StateConflictError } from '../errors.ts';
 import type { ExecutorEventListener } from '../executor/events.ts';
-import { type PluginRegistry, createRegistry } from '../plugin/registry.ts';
-import { type StateStore, openStateStore } from '../store/index.ts';
+import { type AbandonedJob, createExecutor, type Executor, newRunId } from '../executor/executor.ts';
+import { createRegistry, type PluginRegistry } from '../plugin/registry.ts';
 import { createFileStore } from '../storage/file-store.ts';
 import { createStorage } from '../storage/object-store.ts';
-import { functionPlugin } from '../task/function-plugin.ts';
+import { openStateStore, type StateStore } from '../store/index.ts';
 import type { TaskDefinition } from '../task/define-task.ts';
+import { functionPlugin } from '../task/function-plugin.ts';
 import type { TaskRunner } from '../task/run-context.ts';
 import { executorRunner } from './executor-runner.ts';
 import { checkSameRun, recordedInputs, runIdentity } from './run-identity.ts';
-import { type RunJournal, type RunRecord, type RunStatus, openRunJournal, ownerAlive } from './run-journal.ts';
-import { resolve } from 'node:path';
+import { openRunJournal, ownerAlive, type RunJournal, type RunRecord, type RunStatus } from './run-journal.ts';
 
 export interface OpenSessionOptions {
   /** Where to look for tflyte.config.ts (walking up). Default: the current directory. */
@@ -114,12 +115,17 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
       const record = { ...identity, file: request.file, exportName: request.exportName };
       if (request.runId !== undefined) {
         if (!RUN_ID.test(request.runId)) {
-          throw new InvalidOptionError('run', 'runId', `must be 1 to 40 lower-case letters, digits or '-' (a DNS-1123 label), got '${request.runId}'`);
+          throw new InvalidOptionError(
+            'run',
+            'runId',
+            `must be 1 to 40 lower-case letters, digits or '-' (a DNS-1123 label), got '${request.runId}'`,
+          );
         }
         const previous = runs.get(request.runId);
         if (previous !== undefined) {
           checkSameRun(request.runId, previous, identity);
-          if (previous.status === 'abandoned') throw new StateConflictError(`run '${request.runId}' was abandoned; start a new run instead`);
+          if (previous.status === 'abandoned')
+            throw new StateConflictError(`run '${request.runId}' was abandoned; start a new run instead`);
           if (previous.status === 'running' && ownerAlive(previous.owner)) {
             throw new StateConflictError(`run '${request.runId}' is being run by process ${previous.owner}; stop that one first`);
           }

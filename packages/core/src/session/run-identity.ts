@@ -4,8 +4,8 @@
  * resumed; anything else would hand back another computation's jobs or outputs.
  */
 import { createHash } from 'node:crypto';
-import { fromJson, toJson, type JsonValue } from '@bufbuild/protobuf';
-import { LiteralMapSchema, type LiteralMap } from '@tflyte/idl/core/literals';
+import { fromJson, type JsonValue, toJson } from '@bufbuild/protobuf';
+import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { StateConflictError } from '../errors.ts';
 import { defaultVersion } from '../serialize/version.ts';
 import type { TaskDefinition } from '../task/define-task.ts';
@@ -33,7 +33,8 @@ export function recordedInputs(identity: Pick<RunIdentity, 'inputs'>): LiteralMa
 export function checkSameRun(runId: string, recorded: RunIdentity, wanted: RunIdentity): void {
   const differences: string[] = [];
   if (recorded.entity !== wanted.entity) differences.push(`it ran task '${recorded.entity}', not '${wanted.entity}'`);
-  else if (recorded.version !== wanted.version) differences.push(`it ran version '${recorded.version}' of '${wanted.entity}', this is version '${wanted.version}'`);
+  else if (recorded.version !== wanted.version)
+    differences.push(`it ran version '${recorded.version}' of '${wanted.entity}', this is version '${wanted.version}'`);
   if (recorded.inputsHash !== wanted.inputsHash) differences.push(`its inputs differ: ${inputDifferences(recorded.inputs, wanted.inputs)}`);
   if (differences.length > 0) {
     throw new StateConflictError(
@@ -44,13 +45,15 @@ export function checkSameRun(runId: string, recorded: RunIdentity, wanted: RunId
 }
 
 function inputDifferences(recorded: string, wanted: string): string {
-  const literals = (text: string): Record<string, unknown> => ((JSON.parse(text) as { literals?: Record<string, unknown> }).literals ?? {});
+  const literals = (text: string): Record<string, unknown> => (JSON.parse(text) as { literals?: Record<string, unknown> }).literals ?? {};
   const before = literals(recorded);
   const after = literals(wanted);
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   const changed = names.filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]));
   return changed
-    .map((name) => (!(name in after) ? `'${name}' (recorded, not given)` : !(name in before) ? `'${name}' (given, not recorded)` : `'${name}'`))
+    .map((name) =>
+      !(name in after) ? `'${name}' (recorded, not given)` : !(name in before) ? `'${name}' (given, not recorded)` : `'${name}'`,
+    )
     .join(', ');
 }
 
@@ -59,6 +62,12 @@ function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value === null || typeof value !== 'object') return value;
   const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) Object.defineProperty(sorted, key, { value: canonical((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(value).sort())
+    Object.defineProperty(sorted, key, {
+      value: canonical((value as Record<string, unknown>)[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return sorted;
 }

@@ -43,7 +43,19 @@ export interface RunJournal {
   close(): void;
 }
 
-const COLUMNS = ['run_id', 'entity', 'file', 'export_name', 'version', 'inputs_hash', 'inputs', 'status', 'owner', 'created_at', 'updated_at'] as const;
+const COLUMNS = [
+  'run_id',
+  'entity',
+  'file',
+  'export_name',
+  'version',
+  'inputs_hash',
+  'inputs',
+  'status',
+  'owner',
+  'created_at',
+  'updated_at',
+] as const;
 
 /** This process, as run owners name it. */
 export const THIS_PROCESS = `${hostname()}:${process.pid}`;
@@ -88,7 +100,17 @@ function createRunJournal(db: DatabaseSync, path: string): RunJournal {
     }
   };
   const fields = (r: RunRecord): (string | number)[] => [
-    r.runId, r.entity, r.file, r.exportName, r.version, r.inputsHash, r.inputs, r.status, r.owner, r.createdAt, r.updatedAt,
+    r.runId,
+    r.entity,
+    r.file,
+    r.exportName,
+    r.version,
+    r.inputsHash,
+    r.inputs,
+    r.status,
+    r.owner,
+    r.createdAt,
+    r.updatedAt,
   ];
   const write = (r: RunRecord): void => {
     const values = fields(r);
@@ -99,7 +121,8 @@ function createRunJournal(db: DatabaseSync, path: string): RunJournal {
   };
   const toRun = (row: Record<string, SQLOutputValue>): RunRecord => {
     const stored = COLUMNS.map((c) => row[c] ?? null) as (string | number | null)[];
-    if (rowChecksum('runs', stored) !== row['checksum']) throw new StateCorruptError(path, `runs row ${String(row['run_id'])}: checksum mismatch`);
+    if (rowChecksum('runs', stored) !== row['checksum'])
+      throw new StateCorruptError(path, `runs row ${String(row['run_id'])}: checksum mismatch`);
     return {
       runId: String(row['run_id']),
       entity: String(row['entity']),
@@ -124,7 +147,13 @@ function createRunJournal(db: DatabaseSync, path: string): RunJournal {
       return guarded(() =>
         transaction(db, () => {
           const existing = select(run.runId);
-          const record: RunRecord = { ...run, status: 'running', owner: THIS_PROCESS, createdAt: existing?.createdAt ?? now, updatedAt: now };
+          const record: RunRecord = {
+            ...run,
+            status: 'running',
+            owner: THIS_PROCESS,
+            createdAt: existing?.createdAt ?? now,
+            updatedAt: now,
+          };
           write(record);
           return record;
         }),
@@ -142,7 +171,9 @@ function createRunJournal(db: DatabaseSync, path: string): RunJournal {
     resumable: (identity) =>
       guarded(() =>
         db
-          .prepare("SELECT * FROM runs WHERE entity = ? AND version = ? AND inputs_hash = ? AND status = 'running' ORDER BY updated_at DESC, run_id")
+          .prepare(
+            "SELECT * FROM runs WHERE entity = ? AND version = ? AND inputs_hash = ? AND status = 'running' ORDER BY updated_at DESC, run_id",
+          )
           .all(identity.entity, identity.version, identity.inputsHash)
           .map(toRun)
           .filter((r) => !ownerAlive(r.owner)),
@@ -150,7 +181,9 @@ function createRunJournal(db: DatabaseSync, path: string): RunJournal {
     list: (options = {}) =>
       guarded(() =>
         db
-          .prepare(`SELECT * FROM runs ${options.unfinished === true ? "WHERE status = 'running'" : ''} ORDER BY updated_at DESC, run_id LIMIT ?`)
+          .prepare(
+            `SELECT * FROM runs ${options.unfinished === true ? "WHERE status = 'running'" : ''} ORDER BY updated_at DESC, run_id LIMIT ?`,
+          )
           .all(options.limit ?? 20)
           .map(toRun),
       ),

@@ -41,7 +41,10 @@ export function createStorage(stores: readonly ObjectStore[]): Storage {
     const store = byScheme.get(scheme);
     if (store === undefined) {
       const known = [...byScheme.keys()].map((s) => `${s}://`).join(', ');
-      throw new StorageError(uri, `no object store for '${scheme}://' URIs (available: ${known}); add one to \`storage.stores\` in tflyte.config.ts`);
+      throw new StorageError(
+        uri,
+        `no object store for '${scheme}://' URIs (available: ${known}); add one to \`storage.stores\` in tflyte.config.ts`,
+      );
     }
     return store;
   };

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../errors.ts';
 import { createFileStore } from './file-store.ts';
-import { createStorage, joinUri, uriScheme, type ObjectStore } from './object-store.ts';
+import { createStorage, joinUri, type ObjectStore, uriScheme } from './object-store.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -40,7 +40,9 @@ describe('object storage', () => {
     const storage = createStorage([createFileStore()]);
     expect(storage.supports('s3://bucket/key')).toBe(false);
     await expect(storage.get('s3://bucket/key')).rejects.toThrow(StorageError);
-    await expect(storage.put('gs://bucket/key', new Uint8Array())).rejects.toThrow(/no object store for 'gs:\/\/' URIs \(available: file:\/\/\)/);
+    await expect(storage.put('gs://bucket/key', new Uint8Array())).rejects.toThrow(
+      /no object store for 'gs:\/\/' URIs \(available: file:\/\/\)/,
+    );
   });
 
   it('routes other schemes to the store registered for them', async () => {

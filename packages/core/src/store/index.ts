@@ -1,4 +1,3 @@
-export { openStateStore, STATE_DB_FILE } from './state-store.ts';
 export type {
   AttemptKey,
   AttemptRecord,
@@ -11,3 +10,4 @@ export type {
   OpenStateStoreOptions,
   StateStore,
 } from './state-store.ts';
+export { openStateStore, STATE_DB_FILE } from './state-store.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createExecutor, createRegistry, functionPlugin, t, task, toLiteralMap, toTaskTemplate, type ExecutorEvent } from '../index.ts';
+import { createExecutor, createRegistry, type ExecutorEvent, functionPlugin, t, task, toLiteralMap, toTaskTemplate } from '../index.ts';
 import { createMemoryStateStore } from './memory-store.ts';
 
 export const memoSquare = task({ inputs: { x: t.int() }, outputs: t.int(), cache: { version: '1' } }, function memoSquare({ x }) {

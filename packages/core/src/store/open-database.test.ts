@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStateStore, STATE_DB_FILE } from './index.ts';
 import { StateUnavailableError } from '../errors.ts';
+import { openStateStore, STATE_DB_FILE } from './index.ts';
 
 const coreIndex = resolve(import.meta.dirname, '../index.ts');
 let dir: string;
@@ -49,7 +49,11 @@ describe('a state database this process cannot write', () => {
       import { openStateStore } from ${JSON.stringify(coreIndex)};
       try { openStateStore(${JSON.stringify(dir)}); console.log(JSON.stringify({ opened: true })); }
       catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, reason: e.reason, message: e.message })); }`;
-    const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: tmpdir(), ...asUser });
+    const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      cwd: tmpdir(),
+      ...asUser,
+    });
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toMatchObject({
       name: 'StateUnavailableError',
@@ -71,7 +75,9 @@ describe('a state database without tflyte state', () => {
     const { seen, onReset } = notices();
     const store = openStateStore(dir, { onReset });
     store.close();
-    expect(seen).toEqual([`state store ${join(dir, STATE_DB_FILE)}: the file was empty (0 bytes), so the cache was reset: earlier cached results are gone and tasks run again`]);
+    expect(seen).toEqual([
+      `state store ${join(dir, STATE_DB_FILE)}: the file was empty (0 bytes), so the cache was reset: earlier cached results are gone and tasks run again`,
+    ]);
     const again = notices();
     openStateStore(dir, { onReset: again.onReset }).close();
     expect(again.seen).toEqual([]);

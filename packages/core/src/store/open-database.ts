@@ -94,7 +94,10 @@ export interface OpenDatabaseOptions {
 function loadSqlite(): typeof import('node:sqlite') {
   const sqlite = process.getBuiltinModule('node:sqlite');
   if (sqlite === undefined) {
-    throw new TflyteError('TFLYTE_NODE_UNSUPPORTED', `the state store needs node:sqlite, which Node.js ${process.version} does not have: use Node.js 22.18 or newer (a project's 'node' devDependency brings one)`);
+    throw new TflyteError(
+      'TFLYTE_NODE_UNSUPPORTED',
+      `the state store needs node:sqlite, which Node.js ${process.version} does not have: use Node.js 22.18 or newer (a project's 'node' devDependency brings one)`,
+    );
   }
   return sqlite;
 }
@@ -125,13 +128,21 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
       const row = db!.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version');
       if (row === undefined) db!.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
       else if (Number(row['value']) !== SCHEMA_VERSION) {
-        throw new StateCorruptError(path, `schema version ${String(row['value'])} is not ${SCHEMA_VERSION}, the one this tflyte understands`);
+        throw new StateCorruptError(
+          path,
+          `schema version ${String(row['value'])} is not ${SCHEMA_VERSION}, the one this tflyte understands`,
+        );
       }
       // A real write, now: a read-only file accepts BEGIN and no-op DDL, and would otherwise fail
       // only when the first result is recorded, after a task body has already run.
-      db!.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('last_opened_at', String(Date.now()));
+      db!
+        .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+        .run('last_opened_at', String(Date.now()));
     });
-    if (reset !== undefined) (options.onReset ?? warnReset)(`state store ${path}: ${reset}, so the cache was reset: earlier cached results are gone and tasks run again`);
+    if (reset !== undefined)
+      (options.onReset ?? warnReset)(
+        `state store ${path}: ${reset}, so the cache was reset: earlier cached results are gone and tasks run again`,
+      );
     return db;
   } catch (error) {
     db?.close();
@@ -168,10 +179,12 @@ function asUnavailable(path: string, error: unknown): unknown {
   const errcode = (error as { errcode?: unknown }).errcode;
   const primary = typeof errcode === 'number' ? errcode & 0xff : undefined;
   const detail = (error as Error).message;
-  if (primary === SQLITE_READONLY || primary === SQLITE_CANTOPEN) return new StateUnavailableError(path, 'read-only', detail, { cause: error });
+  if (primary === SQLITE_READONLY || primary === SQLITE_CANTOPEN)
+    return new StateUnavailableError(path, 'read-only', detail, { cause: error });
   if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) return new StateUnavailableError(path, 'locked', detail, { cause: error });
   const code = (error as { code?: unknown }).code;
-  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return new StateUnavailableError(path, 'read-only', detail, { cause: error });
+  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM')
+    return new StateUnavailableError(path, 'read-only', detail, { cause: error });
   return error;
 }
 

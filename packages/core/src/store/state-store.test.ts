@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateConflictError, StateCorruptError } from '../errors.ts';
-import { openStateStore, STATE_DB_FILE, type NewAttempt, type StateStore } from './state-store.ts';
+import { type NewAttempt, openStateStore, STATE_DB_FILE, type StateStore } from './state-store.ts';
 
 const NODE = fileURLToPath(new URL('../../../../node_modules/.bin/node', import.meta.url));
 const STORE_MODULE = pathToFileURL(fileURLToPath(new URL('./state-store.ts', import.meta.url))).href;
@@ -59,7 +59,11 @@ describe('state store: attempts', () => {
     const created = store.insertAttempt(attempt(0));
     expect(created).toMatchObject({ status: 'creating', phase: 0, handle: undefined, updatedAt: 1000 });
     store.updateAttempt(created, { handle: { jobId: 'j-1', tags: ['a'] }, status: 'running', phase: 1 }, 2000);
-    const done = store.updateAttempt(created, { status: 'failed', phase: 5, failure: { kind: 'user', retryable: true, code: 'X', message: 'boom' }, endedAt: 3000 }, 3000);
+    const done = store.updateAttempt(
+      created,
+      { status: 'failed', phase: 5, failure: { kind: 'user', retryable: true, code: 'X', message: 'boom' }, endedAt: 3000 },
+      3000,
+    );
     expect(done).toMatchObject({ handle: { jobId: 'j-1', tags: ['a'] }, status: 'failed', phase: 5, endedAt: 3000, updatedAt: 3000 });
     expect(store.getAttempt(created)).toEqual(done);
     expect(store.listAttempts('r1', 'n0').map((a) => a.attempt)).toEqual([0, 1]);
@@ -123,7 +127,8 @@ describe('state store: corruption', () => {
 
   it('refuses a SQLite file whose pages fail PRAGMA quick_check', async () => {
     const store = openStore();
-    for (let i = 0; i < 300; i++) store.putCacheEntry({ key: `key-${i}`, taskName: 't', outputs: new Uint8Array(64).fill(i % 256), createdAt: i });
+    for (let i = 0; i < 300; i++)
+      store.putCacheEntry({ key: `key-${i}`, taskName: 't', outputs: new Uint8Array(64).fill(i % 256), createdAt: i });
     store.close();
     const path = join(dir, STATE_DB_FILE);
     const db = rawDb();
@@ -142,7 +147,7 @@ describe('state store: corruption', () => {
   it('detects an attempt row edited behind its back', () => {
     openStore().insertAttempt(attempt(0));
     const db = rawDb();
-    db.prepare("UPDATE attempts SET handle = '\"forged\"' WHERE attempt = 0").run();
+    db.prepare('UPDATE attempts SET handle = \'"forged"\' WHERE attempt = 0').run();
     db.close();
     const store = openStore();
     const error = catchError(() => store.listAttempts('r1', 'n0'));

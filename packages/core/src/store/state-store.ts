@@ -4,7 +4,7 @@ import { StateConflictError, StateCorruptError } from '../errors.ts';
 import type { FailureInfo } from '../plugin/contract.ts';
 import type { JsonValue } from '../types/flyte-type.ts';
 import { rowChecksum } from './checksum.ts';
-import { asCorruption, openDatabase, transaction, type OpenDatabaseOptions } from './open-database.ts';
+import { asCorruption, type OpenDatabaseOptions, openDatabase, transaction } from './open-database.ts';
 
 /**
  * Where an attempt is in its lifecycle, as the executor recorded it:
@@ -64,7 +64,7 @@ export interface CacheLock {
 }
 
 export type LockResult =
-  | { readonly acquired: true; /** The owner whose expired lock was taken over. */ readonly tookOverFrom: string | undefined }
+  | { readonly acquired: true /** The owner whose expired lock was taken over. */; readonly tookOverFrom: string | undefined }
   | { readonly acquired: false; readonly holder: CacheLock };
 
 /**
@@ -215,7 +215,10 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
       outputs: row['outputs'] instanceof Uint8Array ? row['outputs'] : new Uint8Array(),
       createdAt: Number(row['created_at']),
     };
-    if (!(row['outputs'] instanceof Uint8Array) || rowChecksum('cache_entries', [entry.key, entry.taskName, entry.createdAt], entry.outputs) !== row['checksum']) {
+    if (
+      !(row['outputs'] instanceof Uint8Array) ||
+      rowChecksum('cache_entries', [entry.key, entry.taskName, entry.createdAt], entry.outputs) !== row['checksum']
+    ) {
       throw corrupt('cache_entries', entry.key, 'checksum mismatch');
     }
     return entry;
@@ -268,7 +271,8 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
     updateAttempt(key, update, now) {
       return tx(() => {
         const current = selectAttempt(key);
-        if (current === undefined) throw new StateConflictError(`attempt ${key.attempt} of run '${key.runId}' node '${key.nodeId}' is not recorded in ${path}`);
+        if (current === undefined)
+          throw new StateConflictError(`attempt ${key.attempt} of run '${key.runId}' node '${key.nodeId}' is not recorded in ${path}`);
         const next: AttemptRecord = {
           ...current,
           ...(update.handle !== undefined && { handle: update.handle }),
@@ -288,7 +292,9 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
     listAttemptsByStatus: (statuses) =>
       guarded(() =>
         db
-          .prepare(`SELECT * FROM attempts WHERE status IN (${statuses.map(() => '?').join(', ') || 'NULL'}) ORDER BY created_at, run_id, node_id, attempt`)
+          .prepare(
+            `SELECT * FROM attempts WHERE status IN (${statuses.map(() => '?').join(', ') || 'NULL'}) ORDER BY created_at, run_id, node_id, attempt`,
+          )
           .all(...statuses)
           .map(toAttempt),
       ),

@@ -42,7 +42,10 @@ export function findDefinitionSite(): DefinitionSite | undefined {
 function siteFor(file: string): DefinitionSite {
   const root = packageRoot(file);
   const rel = relative(root, file);
-  const module = rel.slice(0, rel.length - extname(rel).length).split(sep).join('.');
+  const module = rel
+    .slice(0, rel.length - extname(rel).length)
+    .split(sep)
+    .join('.');
   return { file, root, module };
 }
 

@@ -5,14 +5,14 @@
  */
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
-import { InvalidInputError, InvalidOptionError, TflyteError, TypeMismatchError, describeValue } from '../errors.ts';
+import { describeValue, InvalidInputError, InvalidOptionError, TflyteError, TypeMismatchError } from '../errors.ts';
+import { isFlyteType } from '../types/base.ts';
 import type { AnyType, InferInputs, JsonObject, TypeRecord } from '../types/flyte-type.ts';
 import { fromLiteralMap, toLiteralMap } from '../types/literal-map.ts';
 import { type DefinitionSite, findDefinitionSite, markTaskFactoryModule } from './caller-module.ts';
-import { type NormalizedOptions, normalizeOptions } from './options.ts';
-import { isFlyteType } from '../types/base.ts';
-import { type InferOutput, type NormalizedOutputs, type OutputSpec, normalizeOutputs, unpackOutputs } from './outputs.ts';
 import { rememberTask } from './loaded-tasks.ts';
+import { type NormalizedOptions, normalizeOptions } from './options.ts';
+import { type InferOutput, type NormalizedOutputs, normalizeOutputs, type OutputSpec, unpackOutputs } from './outputs.ts';
 import { currentRunner } from './run-context.ts';
 
 markTaskFactoryModule(import.meta.url);
@@ -92,7 +92,11 @@ export function defineTask<I extends TypeRecord, O extends OutputSpec>(init: Def
     throw new InvalidOptionError('(unnamed)', 'name', 'is required: pass { name: "…" } or define the task with a named function');
   }
   if (!NAME.test(shortName)) {
-    throw new InvalidOptionError(shortName, 'name', 'must be an identifier (letters, digits, _ or $), as it is looked up as an export of its module');
+    throw new InvalidOptionError(
+      shortName,
+      'name',
+      'must be an identifier (letters, digits, _ or $), as it is looked up as an export of its module',
+    );
   }
   const module = site?.module ?? 'main';
   const name = `${module}.${shortName}`;
@@ -107,7 +111,15 @@ export function defineTask<I extends TypeRecord, O extends OutputSpec>(init: Def
     throw new InvalidOptionError(name, 'outputs', (error as Error).message);
   }
   const options = normalizeOptions(name, init.options, init.ownOptions, Object.keys(inputs));
-  const partial = { name, shortName, site: site ?? { file: '', root: process.cwd(), module }, inputs, outputSpec: init.outputs, outputs, options };
+  const partial = {
+    name,
+    shortName,
+    site: site ?? { file: '', root: process.cwd(), module },
+    inputs,
+    outputSpec: init.outputs,
+    outputs,
+    options,
+  };
   const kind = typeof init.kind === 'function' ? init.kind(partial) : init.kind;
   const definition: TaskDefinition<I, O> = { ...partial, kind };
   if (kind.execute && !kind.composite) rememberTask(definition as unknown as TaskDefinition);
@@ -115,9 +127,10 @@ export function defineTask<I extends TypeRecord, O extends OutputSpec>(init: Def
   const call = async (...args: unknown[]): Promise<InferOutput<O>> => {
     const values = checkCall(definition, await resolveBindings(args));
     const literals = toLiteralMap(inputs, values);
-    const result = kind.composite && kind.execute
-      ? await kind.execute(literals)
-      : await currentRunner().runTask(definition as unknown as TaskDefinition, literals);
+    const result =
+      kind.composite && kind.execute
+        ? await kind.execute(literals)
+        : await currentRunner().runTask(definition as unknown as TaskDefinition, literals);
     return unpackOutputs(outputs, fromLiteralMap(outputs.types, result)) as InferOutput<O>;
   };
   // A function's own `name` is read-only to assignment; define it as the task's Flyte name.
@@ -145,8 +158,7 @@ export function isTask(value: unknown): value is Task {
 export function checkCall(task: Pick<TaskDefinition, 'name' | 'inputs'>, args: readonly unknown[]): Record<string, unknown> {
   const names = Object.keys(task.inputs);
   const [arg] = args;
-  const isKeywordObject =
-    args.length === 1 && typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof Date);
+  const isKeywordObject = args.length === 1 && typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof Date);
   if (!isKeywordObject && !(args.length === 0 && names.length === 0)) {
     throw new InvalidInputError(
       task.name,

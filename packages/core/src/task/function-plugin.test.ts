@@ -6,11 +6,11 @@ import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackendError, CancelledError, NonRetryableError, TaskTimeoutError } from '../errors.ts';
-import type { AttemptContext, TaskStatus } from '../plugin/contract.ts';
-import { toTaskTemplate } from '../serialize/task-template.ts';
-import { systemClock, type Clock } from '../executor/clock.ts';
+import { type Clock, systemClock } from '../executor/clock.ts';
 import { createExecutor, type Executor } from '../executor/executor.ts';
+import type { AttemptContext, TaskStatus } from '../plugin/contract.ts';
 import { createRegistry } from '../plugin/registry.ts';
+import { toTaskTemplate } from '../serialize/task-template.ts';
 import { executorRunner } from '../session/executor-runner.ts';
 import { openStateStore, type StateStore } from '../store/index.ts';
 import { fromLiteralMap, toLiteralMap } from '../types/literal-map.ts';
@@ -44,7 +44,8 @@ const attempt = (x: number, overrides: Partial<AttemptContext> = {}): AttemptCon
   clock: systemClock,
   ...overrides,
 });
-const output = (status: TaskStatus) => (status.outputs === undefined ? undefined : fromLiteralMap(half.outputs.types, status.outputs)['o0']);
+const output = (status: TaskStatus) =>
+  status.outputs === undefined ? undefined : fromLiteralMap(half.outputs.types, status.outputs)['o0'];
 
 describe('functionBackend: do', () => {
   const backend = functionBackend();

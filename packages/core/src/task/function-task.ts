@@ -52,10 +52,7 @@ export function task<const I extends TypeRecord = NoInputs>(
   options: TaskOptions<I> & { readonly outputs?: undefined },
   fn: (inputs: TaskFunctionInputs<I>) => Awaitable<void>,
 ): Task<I, undefined>;
-export function task(
-  options: TaskOptions<TypeRecord> & { readonly outputs?: OutputSpec },
-  fn: (inputs: never) => unknown,
-): Task {
+export function task(options: TaskOptions<TypeRecord> & { readonly outputs?: OutputSpec }, fn: (inputs: never) => unknown): Task {
   if (typeof fn !== 'function') {
     throw new TflyteError('TFLYTE_INVALID_OPTION', 'task(options, fn): the second argument must be the task function');
   }

@@ -2,15 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../errors.ts';
 import { createExecutor } from '../executor/executor.ts';
 import { createRegistry } from '../plugin/registry.ts';
 import { executorRunner } from '../session/executor-runner.ts';
 import { openStateStore, type StateStore } from '../store/index.ts';
-import { functionPlugin } from './function-plugin.ts';
-import { withRunner } from './run-context.ts';
-import { InvalidOptionError } from '../errors.ts';
 import { t } from '../types/t.ts';
+import { functionPlugin } from './function-plugin.ts';
 import { task } from './function-task.ts';
+import { withRunner } from './run-context.ts';
 
 const inputs = { x: t.int() };
 const body = ({ x }: { x: number }) => x;
@@ -28,7 +28,12 @@ describe('task options are validated when the task is defined', () => {
     ['cache without a version', { cache: { serialize: true } }, 'cache.version', /is required/],
     ['cache as a boolean', { cache: true }, 'cache', /must be an object/],
     ['an unknown cache field', { cache: { version: '1', salt: 'x' } }, 'cache.salt', /not a cache option/],
-    ['ignoring an input that does not exist', { cache: { version: '1', ignoredInputs: ['y'] } }, 'cache.ignoredInputs', /'y', which is not an input/],
+    [
+      'ignoring an input that does not exist',
+      { cache: { version: '1', ignoredInputs: ['y'] } },
+      'cache.ignoredInputs',
+      /'y', which is not an input/,
+    ],
     ['a negative timeout', { timeout: -5 }, 'timeout', /non-negative/],
     ['an unparsable timeout', { timeout: '5 minutes' }, 'timeout', /ISO-8601/],
     ['interruptible as a string', { interruptible: 'yes' }, 'interruptible', /true or false/],
@@ -38,25 +43,63 @@ describe('task options are validated when the task is defined', () => {
     ['a request above its limit', { requests: { mem: '2Gi' }, limits: { mem: '1Gi' } }, 'requests.mem', /must not exceed limits.mem/],
     ['a GPU limit different from its request', { requests: { gpu: 1 }, limits: { gpu: 2 } }, 'limits.gpu', /must equal requests.gpu/],
     ['an accelerator without a device', { accelerator: { partition: '1g.5gb' } }, 'accelerator', /device/],
-    ['both partition and unpartitioned', { accelerator: { device: 'a100', partition: '1g.5gb', unpartitioned: true } }, 'accelerator', /not both/],
+    [
+      'both partition and unpartitioned',
+      { accelerator: { device: 'a100', partition: '1g.5gb', unpartitioned: true } },
+      'accelerator',
+      /not both/,
+    ],
     ['shared memory of a bad size', { sharedMemory: 'big' }, 'sharedMemory', /size quantity/],
     ['env with a non-string value', { env: { N: 3 } }, 'env.N', /must be a string/],
     ['a secret without a group', { secretRequests: [{ key: 'k' }] }, 'secretRequests[0].group', /required/],
-    ['a MIG partition that is not <slices>g.<memory>gb', { accelerator: { device: 'a100', partition: '5gb' } }, 'accelerator.partition', /MIG partition size such as '1g.5gb'.*got "5gb"/],
+    [
+      'a MIG partition that is not <slices>g.<memory>gb',
+      { accelerator: { device: 'a100', partition: '5gb' } },
+      'accelerator.partition',
+      /MIG partition size such as '1g.5gb'.*got "5gb"/,
+    ],
     ['a MIG partition with upper case', { accelerator: { device: 'a100', partition: '1G.5GB' } }, 'accelerator.partition', /MIG partition/],
-    ['a secret group that is not a Kubernetes secret name', { secretRequests: [{ group: 'AWS_Creds' }] }, 'secretRequests[0].group', /'AWS_Creds' is not a Kubernetes secret name/],
-    ['a secret key with a slash', { secretRequests: [{ group: 'aws', key: 'a/b' }] }, 'secretRequests[0].key', /'a\/b' is not a Kubernetes secret key/],
-    ['a secret key starting with ..', { secretRequests: [{ group: 'aws', key: '..data' }] }, 'secretRequests[0].key', /not starting with '\.\.'/],
+    [
+      'a secret group that is not a Kubernetes secret name',
+      { secretRequests: [{ group: 'AWS_Creds' }] },
+      'secretRequests[0].group',
+      /'AWS_Creds' is not a Kubernetes secret name/,
+    ],
+    [
+      'a secret key with a slash',
+      { secretRequests: [{ group: 'aws', key: 'a/b' }] },
+      'secretRequests[0].key',
+      /'a\/b' is not a Kubernetes secret key/,
+    ],
+    [
+      'a secret key starting with ..',
+      { secretRequests: [{ group: 'aws', key: '..data' }] },
+      'secretRequests[0].key',
+      /not starting with '\.\.'/,
+    ],
     ['an env var name starting with a digit', { env: { '1X': 'v' } }, 'env.1X', /not a valid environment variable name/],
     ['an env var name with a space', { env: { 'MY VAR': 'v' } }, 'env.MY VAR', /not a valid environment variable name/],
     [
       'shared memory with a pod template that mounts /dev/shm on the primary container',
-      { sharedMemory: '1Gi', podTemplate: { podSpec: { containers: [{ name: 'primary', volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm/' }] }], volumes: [{ name: 'dshm', emptyDir: {} }] } } },
+      {
+        sharedMemory: '1Gi',
+        podTemplate: {
+          podSpec: {
+            containers: [{ name: 'primary', volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm/' }] }],
+            volumes: [{ name: 'dshm', emptyDir: {} }],
+          },
+        },
+      },
       'sharedMemory',
       /mounts \/dev\/shm, which podTemplate.podSpec.containers\[0\].volumeMounts\[0\] mounts too/,
     ],
     ['a secret env var in lower case', { secretRequests: [{ group: 'g', envVar: 'token' }] }, 'secretRequests[0].envVar', /upper-case/],
-    ['a secret mount of an unknown kind', { secretRequests: [{ group: 'g', mountRequirement: 'disk' }] }, 'secretRequests[0].mountRequirement', /'any', 'env' or 'file'/],
+    [
+      'a secret mount of an unknown kind',
+      { secretRequests: [{ group: 'g', mountRequirement: 'disk' }] },
+      'secretRequests[0].mountRequirement',
+      /'any', 'env' or 'file'/,
+    ],
     ['an invalid label value', { labels: { team: 'ml team' } }, 'labels.team', /not a valid label value/],
     ['an invalid annotation key', { annotations: { 'bad key': 'v' } }, 'annotations.bad key', /not a valid Kubernetes key/],
     ['a pod template without a pod spec', { podTemplate: { primaryContainerName: 'main' } }, 'podTemplate.podSpec', /PodSpec/],
@@ -64,9 +107,24 @@ describe('task options are validated when the task is defined', () => {
     // What Kubernetes or propeller would refuse only when the pod is created, refused when the task is defined.
     ['half a GPU', { requests: { gpu: 0.5 } }, 'requests.gpu', /whole number of GPUs, got 0\.5; for part of a GPU use accelerator/],
     ['a GPU in millis', { limits: { gpu: '500m' } }, 'limits.gpu', /whole number of GPUs, got "500m"/],
-    ['a primary container name with upper case', { podTemplate: { primaryContainerName: 'Main', podSpec: {} } }, 'podTemplate.primaryContainerName', /'Main' is not a valid container name: .*DNS-1123 label.*e\.g\. 'main'/],
-    ['a template container named with _', { podTemplate: { podSpec: { containers: [{ name: 'side_car' }] } } }, 'podTemplate.podSpec.containers[0].name', /'side_car' is not a valid container name.*e\.g\. 'side-car'/],
-    ['a template container without a name', { podTemplate: { podSpec: { containers: [{ image: 'envoy' }] } } }, 'podTemplate.podSpec.containers[0].name', /is required/],
+    [
+      'a primary container name with upper case',
+      { podTemplate: { primaryContainerName: 'Main', podSpec: {} } },
+      'podTemplate.primaryContainerName',
+      /'Main' is not a valid container name: .*DNS-1123 label.*e\.g\. 'main'/,
+    ],
+    [
+      'a template container named with _',
+      { podTemplate: { podSpec: { containers: [{ name: 'side_car' }] } } },
+      'podTemplate.podSpec.containers[0].name',
+      /'side_car' is not a valid container name.*e\.g\. 'side-car'/,
+    ],
+    [
+      'a template container without a name',
+      { podTemplate: { podSpec: { containers: [{ image: 'envoy' }] } } },
+      'podTemplate.podSpec.containers[0].name',
+      /is required/,
+    ],
     ['a deprecation that is not a string', { deprecated: true }, 'deprecated', /must be a string/],
   ];
 
@@ -138,7 +196,9 @@ describe('task options are validated when the task is defined', () => {
       podTemplate: { podSpec: { containers: [{ name: 'sidecar', volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm' }] }] } },
     })();
     expect(defined.options.accelerator).toEqual({ device: 'nvidia-a100', partition: '3g.20gb' });
-    expect(define({ accelerator: { device: 'a100', partition: '1g.10gb+me' } })().options.accelerator).toMatchObject({ partition: '1g.10gb+me' });
+    expect(define({ accelerator: { device: 'a100', partition: '1g.10gb+me' } })().options.accelerator).toMatchObject({
+      partition: '1g.10gb+me',
+    });
   });
 
   it('treats a timeout of 0 as no timeout, as flytekit does', () => {
@@ -167,7 +227,9 @@ describe('task options are validated when the task is defined', () => {
     ];
     for (const [timeout, message] of refused) {
       expect(define({ timeout }), String(timeout)).toThrow(InvalidOptionError);
-      expect(define({ timeout }), String(timeout)).toThrow(expect.objectContaining({ option: 'timeout', message: expect.stringMatching(message) }));
+      expect(define({ timeout }), String(timeout)).toThrow(
+        expect.objectContaining({ option: 'timeout', message: expect.stringMatching(message) }),
+      );
     }
   });
 });

@@ -105,9 +105,26 @@ export type NormalizedResources = Readonly<Partial<Record<keyof ResourceSpec, st
 
 const MAX_RETRIES = 10;
 const COMMON_KEYS = new Set<string>([
-  'cache', 'retries', 'timeout', 'interruptible', 'requests', 'limits', 'accelerator', 'sharedMemory', 'env',
-  'secretRequests', 'tags', 'labels', 'annotations', 'podTemplate', 'podTemplateName', 'image', 'deprecated', 'docs',
-  'enableDeck', 'version',
+  'cache',
+  'retries',
+  'timeout',
+  'interruptible',
+  'requests',
+  'limits',
+  'accelerator',
+  'sharedMemory',
+  'env',
+  'secretRequests',
+  'tags',
+  'labels',
+  'annotations',
+  'podTemplate',
+  'podTemplateName',
+  'image',
+  'deprecated',
+  'docs',
+  'enableDeck',
+  'version',
 ]);
 const RESOURCE_KEYS = ['cpu', 'mem', 'gpu', 'ephemeralStorage'] as const;
 const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
@@ -188,7 +205,10 @@ function normalizeCache(cache: unknown, inputNames: readonly string[], fail: Fai
     }
   }
   if (typeof c.version !== 'string' || c.version === '') {
-    fail('cache.version', "is required: caching needs an explicit version (e.g. cache: { version: '1' }), bumped to invalidate old results");
+    fail(
+      'cache.version',
+      "is required: caching needs an explicit version (e.g. cache: { version: '1' }), bumped to invalidate old results",
+    );
   }
   const serialize = optionalBoolean(c.serialize, 'cache.serialize', fail) ?? false;
   const ignored = c.ignoredInputs ?? [];
@@ -221,15 +241,29 @@ function normalizeTimeout(timeout: unknown, fail: Fail): Duration | undefined {
     duration = fromSeconds(Number(d) * 86400 + Number(h) * 3600 + Number(min) * 60 + Number(s));
   } else if (typeof timeout === 'object' && timeout !== null) {
     const { seconds = 0, nanos = 0 } = timeout as Partial<Record<keyof Duration, unknown>>;
-    if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 0 || typeof nanos !== 'number' || !Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) {
-      return fail('timeout', `as a Duration needs whole seconds ≥ 0 and nanos from 0 to 999999999, got { seconds: ${String(seconds)}, nanos: ${String(nanos)} }`);
+    if (
+      typeof seconds !== 'number' ||
+      !Number.isSafeInteger(seconds) ||
+      seconds < 0 ||
+      typeof nanos !== 'number' ||
+      !Number.isInteger(nanos) ||
+      nanos < 0 ||
+      nanos > 999_999_999
+    ) {
+      return fail(
+        'timeout',
+        `as a Duration needs whole seconds ≥ 0 and nanos from 0 to 999999999, got { seconds: ${String(seconds)}, nanos: ${String(nanos)} }`,
+      );
     }
     duration = { seconds, nanos };
   } else {
     return fail('timeout', shape);
   }
   if (duration.seconds > MAX_DURATION_SECONDS) {
-    return fail('timeout', `is ${duration.seconds} seconds, longer than a protobuf Duration holds (${MAX_DURATION_SECONDS} seconds, 10000 years); use a shorter timeout, or 0 for none`);
+    return fail(
+      'timeout',
+      `is ${duration.seconds} seconds, longer than a protobuf Duration holds (${MAX_DURATION_SECONDS} seconds, 10000 years); use a shorter timeout, or 0 for none`,
+    );
   }
   return duration.seconds === 0 && duration.nanos === 0 ? undefined : duration;
 }
@@ -255,7 +289,10 @@ function normalizeResources(spec: unknown, option: 'requests' | 'limits', fail: 
     }
     if (key === 'gpu' && !Number.isInteger(parseQuantity(quantity))) {
       // Kubernetes refuses a fractional extended resource when it creates the pod, long after registration.
-      fail(`${option}.gpu`, `must be a whole number of GPUs, got ${JSON.stringify(value)}; for part of a GPU use accelerator: { device, partition } (a MIG slice)`);
+      fail(
+        `${option}.gpu`,
+        `must be a whole number of GPUs, got ${JSON.stringify(value)}; for part of a GPU use accelerator: { device, partition } (a MIG slice)`,
+      );
     }
     out[key as keyof ResourceSpec] = quantity;
   }
@@ -289,7 +326,10 @@ function normalizeAccelerator(value: unknown, fail: Fail): Accelerator | undefin
     return fail('accelerator', 'takes either partition or unpartitioned, not both');
   }
   if (a.partition !== undefined && (typeof a.partition !== 'string' || !MIG_PARTITION.test(a.partition))) {
-    return fail('accelerator.partition', `must be a MIG partition size such as '1g.5gb' or '3g.20gb' (<slices>g.<memory>gb), got ${JSON.stringify(a.partition)}`);
+    return fail(
+      'accelerator.partition',
+      `must be a MIG partition size such as '1g.5gb' or '3g.20gb' (<slices>g.<memory>gb), got ${JSON.stringify(a.partition)}`,
+    );
   }
   if (a.unpartitioned !== undefined && a.unpartitioned !== true) {
     return fail('accelerator.unpartitioned', 'can only be true (omit it for the device default)');
@@ -324,10 +364,20 @@ function normalizeSecrets(value: unknown, fail: Fail): readonly SecretRequest[] 
       if (secret[key] !== undefined && typeof secret[key] !== 'string') fail(`${at}.${key}`, 'must be a string');
     }
     if (secret.group.length > 253 || !DNS1123_SUBDOMAIN.test(secret.group)) {
-      fail(`${at}.group`, `'${secret.group}' is not a Kubernetes secret name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (at most 253)`);
+      fail(
+        `${at}.group`,
+        `'${secret.group}' is not a Kubernetes secret name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (at most 253)`,
+      );
     }
-    if (typeof secret.key === 'string' && secret.key !== '' && (secret.key.length > 253 || !SECRET_KEY.test(secret.key) || secret.key.startsWith('..'))) {
-      fail(`${at}.key`, `'${secret.key}' is not a Kubernetes secret key: letters, digits, '-', '_' and '.', not starting with '..' (at most 253)`);
+    if (
+      typeof secret.key === 'string' &&
+      secret.key !== '' &&
+      (secret.key.length > 253 || !SECRET_KEY.test(secret.key) || secret.key.startsWith('..'))
+    ) {
+      fail(
+        `${at}.key`,
+        `'${secret.key}' is not a Kubernetes secret key: letters, digits, '-', '_' and '.', not starting with '..' (at most 253)`,
+      );
     }
     if (secret.mountRequirement !== undefined && !['any', 'env', 'file'].includes(secret.mountRequirement as string)) {
       fail(`${at}.mountRequirement`, "must be 'any', 'env' or 'file'");
@@ -351,7 +401,8 @@ function normalizePodTemplate(value: unknown, fail: Fail): NormalizedOptions['po
   if (Array.isArray(containers)) {
     containers.forEach((c, i) => {
       const name = typeof c === 'object' && c !== null && !Array.isArray(c) ? c.name : undefined;
-      if (typeof name !== 'string') return fail(`podTemplate.podSpec.containers[${i}].name`, 'is required: every container in a PodSpec has a name');
+      if (typeof name !== 'string')
+        return fail(`podTemplate.podSpec.containers[${i}].name`, 'is required: every container in a PodSpec has a name');
       checkContainerName(name, `podTemplate.podSpec.containers[${i}].name`, fail);
     });
   }
@@ -368,8 +419,16 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function checkContainerName(name: string, option: string, fail: Fail): void {
   if (name.length > 63 || !DNS_1123_LABEL.test(name)) {
-    const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'primary';
-    fail(option, `'${name}' is not a valid container name: Kubernetes needs a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), e.g. '${suggestion}'`);
+    const suggestion =
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 63) || 'primary';
+    fail(
+      option,
+      `'${name}' is not a valid container name: Kubernetes needs a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), e.g. '${suggestion}'`,
+    );
   }
 }
 
@@ -381,7 +440,11 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function checkVariableName(name: string, side: 'inputs' | 'outputs', fail: Fail): void {
   if (name === '') fail(side, 'has a variable with an empty name; name it like a parameter, e.g. x or n_rows');
-  if (!VARIABLE_NAME.test(name)) fail(`${side}.${name}`, `'${name}' is not a valid variable name: use letters, digits and _, not starting with a digit (e.g. '${name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^(\d)/, '_$1')}')`);
+  if (!VARIABLE_NAME.test(name))
+    fail(
+      `${side}.${name}`,
+      `'${name}' is not a valid variable name: use letters, digits and _, not starting with a digit (e.g. '${name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^(\d)/, '_$1')}')`,
+    );
 }
 
 function stringRecord(value: unknown, option: string, fail: Fail): Readonly<Record<string, string>> {
@@ -419,7 +482,10 @@ function checkSharedMemoryMount(podTemplate: NormalizedOptions['podTemplate'], f
     c.volumeMounts.forEach((mount: unknown, j) => {
       const path = (mount as { mountPath?: unknown } | null)?.mountPath;
       if (typeof path === 'string' && path.replace(/\/+$/, '') === SHM_PATH) {
-        fail('sharedMemory', `mounts ${SHM_PATH}, which podTemplate.podSpec.containers[${i}].volumeMounts[${j}] mounts too: drop one of the two`);
+        fail(
+          'sharedMemory',
+          `mounts ${SHM_PATH}, which podTemplate.podSpec.containers[${i}].volumeMounts[${j}] mounts too: drop one of the two`,
+        );
       }
     });
   });
@@ -428,7 +494,8 @@ function checkSharedMemoryMount(podTemplate: NormalizedOptions['podTemplate'], f
 function k8sMetadata(value: unknown, option: string, fail: Fail, isLabels: boolean): Readonly<Record<string, string>> {
   const record = stringRecord(value, option, fail);
   for (const [k, v] of Object.entries(record)) {
-    if (!LABEL_KEY.test(k)) fail(`${option}.${k}`, 'is not a valid Kubernetes key (optional DNS prefix/, then ≤63 alphanumerics, -, _ or .)');
+    if (!LABEL_KEY.test(k))
+      fail(`${option}.${k}`, 'is not a valid Kubernetes key (optional DNS prefix/, then ≤63 alphanumerics, -, _ or .)');
     if (isLabels && !LABEL_VALUE.test(v)) fail(`${option}.${k}`, `value '${v}' is not a valid label value (≤63 alphanumerics, -, _ or .)`);
   }
   return record;

@@ -26,7 +26,6 @@ export interface NormalizedOutputs {
   readonly types: TypeRecord;
 }
 
-
 export function normalizeOutputs(spec: OutputSpec): NormalizedOutputs {
   if (spec === undefined) return { shape: 'none', types: {} };
   if (isFlyteType(spec)) return { shape: 'single', types: { o0: spec } };

@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import { TflyteError } from '../errors.ts';
-import { runElements, type ArrayElements, type ElementResult, type ElementSink } from '../executor/run-elements.ts';
+import { type ArrayElements, type ElementResult, type ElementSink, runElements } from '../executor/run-elements.ts';
 import type { TaskDefinition } from './define-task.ts';
 
 export interface MapRunOptions {
@@ -28,7 +28,12 @@ export interface TaskRunner {
 }
 
 /** runMap for a runner that only has runTask: one runTask per element, scheduled as runMap requires. */
-export function runMapByTask(runner: TaskRunner, task: TaskDefinition, elements: ArrayElements, options: MapRunOptions): Promise<ElementResult[]> {
+export function runMapByTask(
+  runner: TaskRunner,
+  task: TaskDefinition,
+  elements: ArrayElements,
+  options: MapRunOptions,
+): Promise<ElementResult[]> {
   return runElements(elements.length, { task: task.name, ...options }, (i) => runner.runTask(task, elements.at(i)!));
 }
 

@@ -31,9 +31,18 @@ export interface TemplateValues {
 type TextValue = Exclude<keyof TemplateValues, 'inputs' | 'blobPath'>;
 
 const TEXT_VALUES: ReadonlyMap<string, TextValue> = new Map(
-  (['input', 'inputPrefix', 'outputPrefix', 'rawOutputDataPrefix', 'checkpointOutputPrefix', 'prevCheckpointPrefix', 'perRetryUniqueKey', 'namespace'] as const).map(
-    (key) => [key.toLowerCase(), key],
-  ),
+  (
+    [
+      'input',
+      'inputPrefix',
+      'outputPrefix',
+      'rawOutputDataPrefix',
+      'checkpointOutputPrefix',
+      'prevCheckpointPrefix',
+      'perRetryUniqueKey',
+      'namespace',
+    ] as const
+  ).map((key) => [key.toLowerCase(), key]),
 );
 
 const PLACEHOLDER = /\{\{\s*[.$]([A-Za-z]+)(?:\.([^}\s]+))?\s*\}\}/g;
@@ -60,7 +69,9 @@ export function perRetryUniqueKey(generatedName: string): string {
 function renderInput(name: string, values: TemplateValues): string {
   const literal = values.inputs.literals[name];
   if (literal === undefined) {
-    throw renderError(`{{.inputs.${name}}} names no input of the task (inputs: ${Object.keys(values.inputs.literals).join(', ') || 'none'})`);
+    throw renderError(
+      `{{.inputs.${name}}} names no input of the task (inputs: ${Object.keys(values.inputs.literals).join(', ') || 'none'})`,
+    );
   }
   return literalText(literal, name, values);
 }
@@ -72,7 +83,9 @@ function literalText(literal: Literal, name: string, values: TemplateValues): st
   if (scalar?.case === 'schema') return scalar.value.uri;
   const text = scalar?.case === 'primitive' ? formatPrimitiveGo(scalar.value.value) : undefined;
   if (text !== undefined) return text;
-  throw renderError(`{{.inputs.${name}}} is a ${literal.value.case ?? 'empty'} literal, which a command line cannot hold; pass it as a file instead`);
+  throw renderError(
+    `{{.inputs.${name}}} is a ${literal.value.case ?? 'empty'} literal, which a command line cannot hold; pass it as a file instead`,
+  );
 }
 
 function renderError(message: string): BackendError {

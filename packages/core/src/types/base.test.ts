@@ -15,8 +15,12 @@ describe('.default(value)', () => {
   });
 
   it('validates the default at once and names the problem', () => {
-    expect(() => t.int().default(1.5)).toThrow(new InvalidSchemaError('invalid default value for int: value: expected int, got number 1.5'));
-    expect(() => t.list(t.int()).default([1, 'x' as never])).toThrow('invalid default value for list<int>: [1]: expected int, got string "x"');
+    expect(() => t.int().default(1.5)).toThrow(
+      new InvalidSchemaError('invalid default value for int: value: expected int, got number 1.5'),
+    );
+    expect(() => t.list(t.int()).default([1, 'x' as never])).toThrow(
+      'invalid default value for list<int>: [1]: expected int, got string "x"',
+    );
   });
 
   it('keeps the introspection members of the type it copies', () => {

@@ -1,6 +1,6 @@
 import type { Literal } from '@tflyte/idl/core/literals';
 import type { LiteralType } from '@tflyte/idl/core/types';
-import { InvalidSchemaError, TypeMismatchError, describeValue } from '../errors.ts';
+import { describeValue, InvalidSchemaError, TypeMismatchError } from '../errors.ts';
 import type { AnyType, FlyteType, StandardResult, TypeKind } from './flyte-type.ts';
 import { parsePath } from './path.ts';
 

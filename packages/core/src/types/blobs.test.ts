@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
-import { BlobSchema, LiteralSchema, ScalarSchema, StructuredDatasetSchema } from '@tflyte/idl/core/literals';
 import type { Literal, Scalar } from '@tflyte/idl/core/literals';
+import { BlobSchema, LiteralSchema, ScalarSchema, StructuredDatasetSchema } from '@tflyte/idl/core/literals';
 import { BlobType_BlobDimensionality, LiteralTypeSchema } from '@tflyte/idl/core/types';
 import { describe, expect, it } from 'vitest';
 import { InvalidSchemaError } from '../errors.ts';
@@ -21,7 +21,9 @@ describe('t.file()', () => {
   it('writes scalar.blob{uri, metadata.type} and reads {uri} back', () => {
     const csv = t.file({ format: 'csv' });
     const literal = csv.toLiteral({ uri: 's3://bucket/data.csv' });
-    expect(toJson(LiteralSchema, literal)).toEqual({ scalar: { blob: { metadata: { type: { format: 'csv' } }, uri: 's3://bucket/data.csv' } } });
+    expect(toJson(LiteralSchema, literal)).toEqual({
+      scalar: { blob: { metadata: { type: { format: 'csv' } }, uri: 's3://bucket/data.csv' } },
+    });
     expect(csv.fromLiteral(overWire(literal))).toEqual({ uri: 's3://bucket/data.csv' });
   });
 
@@ -35,7 +37,9 @@ describe('t.file()', () => {
     expect(() => t.file().fromLiteral(dirLiteral, 'f')).toThrow('f: expected file, got multipart blob literal');
     expect(() => t.file().check({ path: '/tmp/x' }, 'f')).toThrow('f.uri: expected a non-empty path or URI, got undefined');
     expect(() => t.file().check('/tmp/x', 'f')).toThrow('f: expected file, got string "/tmp/x"');
-    expect(() => t.file({ format: 3 as unknown as string })).toThrow(new InvalidSchemaError('t.file: format must be a string, got number 3'));
+    expect(() => t.file({ format: 3 as unknown as string })).toThrow(
+      new InvalidSchemaError('t.file: format must be a string, got number 3'),
+    );
   });
 });
 
@@ -48,7 +52,10 @@ describe('t.directory()', () => {
   it('round-trips {uri} and refuses single blobs', () => {
     const dir = t.directory();
     expect(dir.fromLiteral(overWire(dir.toLiteral({ uri: 'gs://b/out/' })))).toEqual({ uri: 'gs://b/out/' });
-    const single = scalar({ case: 'blob', value: create(BlobSchema, { uri: 'gs://b/x', metadata: { type: { dimensionality: BlobType_BlobDimensionality.SINGLE } } }) });
+    const single = scalar({
+      case: 'blob',
+      value: create(BlobSchema, { uri: 'gs://b/x', metadata: { type: { dimensionality: BlobType_BlobDimensionality.SINGLE } } }),
+    });
     expect(() => dir.fromLiteral(single, 'd')).toThrow('d: expected directory, got single blob literal');
   });
 });
@@ -103,11 +110,16 @@ describe('t.dataset()', () => {
     expect(() => table.check({ uri: 's3://b/x', format: 'csv' }, 'df')).toThrow(
       'df.format: expected format "parquet" (declared by dataset<parquet>), got string "csv"',
     );
-    const csv = scalar({ case: 'structuredDataset', value: create(StructuredDatasetSchema, { uri: 's3://b/x', metadata: { structuredDatasetType: { format: 'csv' } } }) });
+    const csv = scalar({
+      case: 'structuredDataset',
+      value: create(StructuredDatasetSchema, { uri: 's3://b/x', metadata: { structuredDatasetType: { format: 'csv' } } }),
+    });
     expect(() => table.fromLiteral(csv, 'df')).toThrow('df: expected dataset<parquet>, got structured dataset literal in format "csv"');
   });
 
   it('requires its columns to be tflyte types', () => {
-    expect(() => t.dataset({ columns: { id: 'int' as never } })).toThrow("t.dataset column 'id' expects a tflyte type such as t.int(), got string \"int\"");
+    expect(() => t.dataset({ columns: { id: 'int' as never } })).toThrow(
+      't.dataset column \'id\' expects a tflyte type such as t.int(), got string "int"',
+    );
   });
 });

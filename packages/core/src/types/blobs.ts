@@ -1,10 +1,10 @@
 /** Data referenced by URI: file (blob SINGLE), directory (blob MULTIPART), dataset (structured dataset). */
 import { create } from '@bufbuild/protobuf';
-import { BlobSchema, StructuredDatasetSchema } from '@tflyte/idl/core/literals';
 import type { Literal } from '@tflyte/idl/core/literals';
-import { BlobType_BlobDimensionality, LiteralTypeSchema, StructuredDatasetTypeSchema } from '@tflyte/idl/core/types';
+import { BlobSchema, StructuredDatasetSchema } from '@tflyte/idl/core/literals';
 import type { LiteralType, StructuredDatasetType } from '@tflyte/idl/core/types';
-import { InvalidSchemaError, TypeMismatchError, describeValue } from '../errors.ts';
+import { BlobType_BlobDimensionality, LiteralTypeSchema, StructuredDatasetTypeSchema } from '@tflyte/idl/core/types';
+import { describeValue, InvalidSchemaError, TypeMismatchError } from '../errors.ts';
 import { BaseType, requireType } from './base.ts';
 import type { FlyteDirectory, FlyteFile, FlyteType, StructuredDatasetRef, TypeRecord } from './flyte-type.ts';
 import { literalMismatch, scalarLiteral, scalarOf } from './literals.ts';
@@ -34,9 +34,11 @@ function requireFormat(format: unknown, where: string): string {
 }
 
 function requireUri(value: unknown, path: string, expected: string): string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeMismatchError(path, expected, describeValue(value));
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeMismatchError(path, expected, describeValue(value));
   const { uri } = value as { uri?: unknown };
-  if (typeof uri !== 'string' || uri === '') throw new TypeMismatchError(fieldPath(path, 'uri'), 'a non-empty path or URI', describeValue(uri));
+  if (typeof uri !== 'string' || uri === '')
+    throw new TypeMismatchError(fieldPath(path, 'uri'), 'a non-empty path or URI', describeValue(uri));
   return uri;
 }
 
@@ -69,7 +71,8 @@ abstract class BlobRefType<T extends FlyteFile | FlyteDirectory> extends BaseTyp
   /** As in flytekit the format is not enforced on read; single vs multipart is. */
   fromLiteral(literal: Literal, path = ''): T {
     const scalar = scalarOf(literal);
-    const dimensionality = scalar?.case === 'blob' ? (scalar.value.metadata?.type?.dimensionality ?? BlobType_BlobDimensionality.SINGLE) : undefined;
+    const dimensionality =
+      scalar?.case === 'blob' ? (scalar.value.metadata?.type?.dimensionality ?? BlobType_BlobDimensionality.SINGLE) : undefined;
     if (scalar?.case !== 'blob' || dimensionality !== this.dimensionality || scalar.value.uri === '') {
       throw literalMismatch(path, this.display, literal);
     }
@@ -129,7 +132,11 @@ export class DatasetType extends BaseType<StructuredDatasetRef> implements Flyte
       throw new TypeMismatchError(fieldPath(path, 'format'), 'a format string or undefined', describeValue(format));
     }
     if (format !== undefined && !sameFormat(this.format, format)) {
-      throw new TypeMismatchError(fieldPath(path, 'format'), `format "${this.format}" (declared by ${this.display})`, describeValue(format));
+      throw new TypeMismatchError(
+        fieldPath(path, 'format'),
+        `format "${this.format}" (declared by ${this.display})`,
+        describeValue(format),
+      );
     }
     return value as StructuredDatasetRef;
   }
@@ -138,14 +145,18 @@ export class DatasetType extends BaseType<StructuredDatasetRef> implements Flyte
   toLiteral(value: StructuredDatasetRef, path = ''): Literal {
     const { uri, format } = this.check(value, path);
     const datasetType = this.datasetType(this.format || (format ?? ''));
-    return scalarLiteral({ case: 'structuredDataset', value: create(StructuredDatasetSchema, { uri, metadata: { structuredDatasetType: datasetType } }) });
+    return scalarLiteral({
+      case: 'structuredDataset',
+      value: create(StructuredDatasetSchema, { uri, metadata: { structuredDatasetType: datasetType } }),
+    });
   }
 
   fromLiteral(literal: Literal, path = ''): StructuredDatasetRef {
     const scalar = scalarOf(literal);
     if (scalar?.case !== 'structuredDataset' || scalar.value.uri === '') throw literalMismatch(path, this.display, literal);
     const format = scalar.value.metadata?.structuredDatasetType?.format ?? '';
-    if (!sameFormat(this.format, format)) throw new TypeMismatchError(path, this.display, `structured dataset literal in format "${format}"`);
+    if (!sameFormat(this.format, format))
+      throw new TypeMismatchError(path, this.display, `structured dataset literal in format "${format}"`);
     return format === '' ? { uri: scalar.value.uri } : { uri: scalar.value.uri, format };
   }
 }

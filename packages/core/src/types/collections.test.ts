@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
-import { LiteralSchema } from '@tflyte/idl/core/literals';
 import type { Literal } from '@tflyte/idl/core/literals';
+import { LiteralSchema } from '@tflyte/idl/core/literals';
 import { LiteralTypeSchema } from '@tflyte/idl/core/types';
 import { describe, expect, it } from 'vitest';
 import { TypeMismatchError } from '../errors.ts';
@@ -21,7 +21,13 @@ describe('t.list(T)', () => {
   it('writes collection.literals in order and reads them back', () => {
     const literal = floats.toLiteral([1.5, -2, 0]);
     expect(toJson(LiteralSchema, literal)).toEqual({
-      collection: { literals: [{ scalar: { primitive: { floatValue: 1.5 } } }, { scalar: { primitive: { floatValue: -2 } } }, { scalar: { primitive: { floatValue: 0 } } }] },
+      collection: {
+        literals: [
+          { scalar: { primitive: { floatValue: 1.5 } } },
+          { scalar: { primitive: { floatValue: -2 } } },
+          { scalar: { primitive: { floatValue: 0 } } },
+        ],
+      },
     });
     expect(floats.fromLiteral(overWire(literal))).toEqual([1.5, -2, 0]);
     expect(floats.fromLiteral(overWire(floats.toLiteral([])))).toEqual([]);

@@ -1,10 +1,10 @@
 /** list<T> (collection_type) and map<string, T> (map_value_type). */
 import { create } from '@bufbuild/protobuf';
-import { LiteralSchema } from '@tflyte/idl/core/literals';
 import type { Literal } from '@tflyte/idl/core/literals';
-import { LiteralTypeSchema } from '@tflyte/idl/core/types';
+import { LiteralSchema } from '@tflyte/idl/core/literals';
 import type { LiteralType } from '@tflyte/idl/core/types';
-import { TypeMismatchError, describeValue } from '../errors.ts';
+import { LiteralTypeSchema } from '@tflyte/idl/core/types';
+import { describeValue, TypeMismatchError } from '../errors.ts';
 import { BaseType } from './base.ts';
 import type { AnyType, FlyteType, Infer } from './flyte-type.ts';
 import { isPlainObject, isWellFormed, literalMismatch } from './literals.ts';
@@ -97,7 +97,10 @@ export class MapType<V extends AnyType> extends BaseType<Record<string, Infer<V>
     if (literal.value.case !== 'map') throw literalMismatch(path, this.display, literal);
     // fromEntries defines own properties, so a key like "__proto__" stays an ordinary key.
     return Object.fromEntries(
-      Object.entries(literal.value.value.literals).map(([key, item]) => [key, this.valueType.fromLiteral(item, keyPath(path, key)) as Infer<V>]),
+      Object.entries(literal.value.value.literals).map(([key, item]) => [
+        key,
+        this.valueType.fromLiteral(item, keyPath(path, key)) as Infer<V>,
+      ]),
     );
   }
 }

@@ -1,6 +1,6 @@
 import { fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
-import { LiteralSchema } from '@tflyte/idl/core/literals';
 import type { Literal } from '@tflyte/idl/core/literals';
+import { LiteralSchema } from '@tflyte/idl/core/literals';
 import { LiteralTypeSchema } from '@tflyte/idl/core/types';
 import { describe, expect, it } from 'vitest';
 import { t } from './t.ts';

@@ -1,9 +1,9 @@
 /** enum<a|b>: a closed set of strings (flytekit accepts only string-valued enums). */
 import { create } from '@bufbuild/protobuf';
 import type { Literal } from '@tflyte/idl/core/literals';
-import { LiteralTypeSchema } from '@tflyte/idl/core/types';
 import type { LiteralType } from '@tflyte/idl/core/types';
-import { InvalidSchemaError, TypeMismatchError, describeValue } from '../errors.ts';
+import { LiteralTypeSchema } from '@tflyte/idl/core/types';
+import { describeValue, InvalidSchemaError, TypeMismatchError } from '../errors.ts';
 import { BaseType } from './base.ts';
 import type { FlyteType } from './flyte-type.ts';
 import { isWellFormed, literalMismatch, primitiveLiteral, primitiveOf } from './literals.ts';
@@ -38,7 +38,8 @@ export class StringEnumType<V extends string> extends BaseType<V> implements Fly
   }
 
   check(value: unknown, path = ''): V {
-    if (typeof value !== 'string' || !this.values.includes(value as V)) throw new TypeMismatchError(path, this.display, describeValue(value));
+    if (typeof value !== 'string' || !this.values.includes(value as V))
+      throw new TypeMismatchError(path, this.display, describeValue(value));
     return value as V;
   }
 

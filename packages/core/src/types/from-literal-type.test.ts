@@ -1,6 +1,6 @@
 import { create, equals, fromJson } from '@bufbuild/protobuf';
-import { LiteralTypeSchema } from '@tflyte/idl/core/types';
 import type { LiteralType } from '@tflyte/idl/core/types';
+import { LiteralTypeSchema } from '@tflyte/idl/core/types';
 import { describe, expect, it } from 'vitest';
 import { InvalidSchemaError } from '../errors.ts';
 import type { AnyType } from './flyte-type.ts';
@@ -12,10 +12,26 @@ const lt = (json: object): LiteralType => fromJson(LiteralTypeSchema, json as ne
 
 describe('typeFromLiteralType', () => {
   const declared: AnyType[] = [
-    t.int(), t.float(), t.string(), t.bool(), t.datetime(), t.duration(), t.none(), t.binary(), t.struct(),
-    t.list(t.map(t.float())), t.enum(['x', 'y']), t.file(), t.file({ format: 'csv' }), t.directory({ format: 'zip' }),
-    t.dataset({ format: 'parquet', columns: { a: t.int(), b: t.list(t.string()) } }), t.dataset(),
-    t.union(t.int(), t.string()), t.optional(t.list(t.int())), t.optional(t.union(t.bool(), t.struct())), t.union(t.none(), t.int()),
+    t.int(),
+    t.float(),
+    t.string(),
+    t.bool(),
+    t.datetime(),
+    t.duration(),
+    t.none(),
+    t.binary(),
+    t.struct(),
+    t.list(t.map(t.float())),
+    t.enum(['x', 'y']),
+    t.file(),
+    t.file({ format: 'csv' }),
+    t.directory({ format: 'zip' }),
+    t.dataset({ format: 'parquet', columns: { a: t.int(), b: t.list(t.string()) } }),
+    t.dataset(),
+    t.union(t.int(), t.string()),
+    t.optional(t.list(t.int())),
+    t.optional(t.union(t.bool(), t.struct())),
+    t.union(t.none(), t.int()),
   ];
 
   it.each(declared.map((type) => [type.display, type] as const))('rebuilds %s with an identical LiteralType and display', (_, type) => {
@@ -37,9 +53,20 @@ describe('typeFromLiteralType', () => {
   });
 
   it('reads types written by flytekit: dataclasses as struct, Python union tags, date as datetime', () => {
-    const dataclass = lt({ simple: 'STRUCT', metadata: { type: 'object', properties: { a: { type: 'integer' } } }, structure: { dataclassType: { a: { simple: 'INTEGER' } } } });
+    const dataclass = lt({
+      simple: 'STRUCT',
+      metadata: { type: 'object', properties: { a: { type: 'integer' } } },
+      structure: { dataclassType: { a: { simple: 'INTEGER' } } },
+    });
     expect(typeFromLiteralType(dataclass).display).toBe('struct');
-    const pyOptional = lt({ unionType: { variants: [{ simple: 'DATETIME', structure: { tag: 'date' } }, { simple: 'NONE', structure: { tag: 'none' } }] } });
+    const pyOptional = lt({
+      unionType: {
+        variants: [
+          { simple: 'DATETIME', structure: { tag: 'date' } },
+          { simple: 'NONE', structure: { tag: 'none' } },
+        ],
+      },
+    });
     expect(typeFromLiteralType(pyOptional).display).toBe('optional<datetime>');
     const pickle = lt({ blob: { format: 'PythonPickle' } });
     expect(typeFromLiteralType(pickle).display).toBe('file<PythonPickle>');
@@ -47,7 +74,9 @@ describe('typeFromLiteralType', () => {
 
   it('refuses what tflyte cannot represent, saying what it was', () => {
     expect(() => typeFromLiteralType(lt({ schema: { columns: [] } }))).toThrow(InvalidSchemaError);
-    expect(() => typeFromLiteralType(lt({ schema: {} }))).toThrow('LiteralType schema (the legacy FlyteSchema) is not supported; use a structured dataset (t.dataset)');
+    expect(() => typeFromLiteralType(lt({ schema: {} }))).toThrow(
+      'LiteralType schema (the legacy FlyteSchema) is not supported; use a structured dataset (t.dataset)',
+    );
     expect(() => typeFromLiteralType(lt({ simple: 'ERROR' }))).toThrow('LiteralType simple ERROR has no tflyte type');
     expect(() => typeFromLiteralType(create(LiteralTypeSchema))).toThrow('LiteralType has no type set');
     expect(() => typeFromLiteralType(lt({ enumType: {} }))).toThrow('LiteralType enum_type has no values');
@@ -76,7 +105,9 @@ describe('literalTypeEquals', () => {
     expect(literalTypeEquals(t.file().literalType(), t.directory().literalType())).toBe(false);
     expect(literalTypeEquals(t.enum(['a', 'b']).literalType(), t.enum(['b', 'a']).literalType())).toBe(false);
     expect(literalTypeEquals(t.map(t.int()).literalType(), t.list(t.int()).literalType())).toBe(false);
-    expect(literalTypeEquals(t.dataset({ columns: { a: t.int() } }).literalType(), t.dataset({ columns: { a: t.float() } }).literalType())).toBe(false);
+    expect(
+      literalTypeEquals(t.dataset({ columns: { a: t.int() } }).literalType(), t.dataset({ columns: { a: t.float() } }).literalType()),
+    ).toBe(false);
     expect(literalTypeEquals(t.union(t.int(), t.string()).literalType(), t.union(t.string(), t.int()).literalType())).toBe(false);
   });
 });

@@ -3,8 +3,9 @@
  * TaskTemplate (the CLI, the container entrypoint). For every type `t` builds,
  * `typeFromLiteralType(x.literalType()).literalType()` equals `x.literalType()`.
  */
-import { BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
+
 import type { LiteralType } from '@tflyte/idl/core/types';
+import { BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
 import { InvalidSchemaError } from '../errors.ts';
 import type { AnyType, TypeRecord } from './flyte-type.ts';
 import { t } from './t.ts';
@@ -56,8 +57,10 @@ export function typeFromLiteralType(lt: LiteralType): AnyType {
     case 'structuredDatasetType': {
       const columns: Record<string, AnyType> = {};
       for (const column of type.value.columns) {
-        if (Object.hasOwn(columns, column.name)) throw new InvalidSchemaError(`LiteralType structured_dataset_type lists column '${column.name}' twice`);
-        if (column.literalType === undefined) throw new InvalidSchemaError(`LiteralType structured_dataset_type column '${column.name}' has no type`);
+        if (Object.hasOwn(columns, column.name))
+          throw new InvalidSchemaError(`LiteralType structured_dataset_type lists column '${column.name}' twice`);
+        if (column.literalType === undefined)
+          throw new InvalidSchemaError(`LiteralType structured_dataset_type column '${column.name}' has no type`);
         Object.defineProperty(columns, column.name, { value: typeFromLiteralType(column.literalType), enumerable: true });
       }
       return t.dataset({ ...(type.value.format === '' ? {} : { format: type.value.format }), columns: columns as TypeRecord });

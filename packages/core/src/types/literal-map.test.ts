@@ -28,7 +28,9 @@ describe('toLiteralMap', () => {
 
   it('names the field of a nested mismatch', () => {
     expect(() => toLiteralMap(inputs, { name: 'a', values: [1, 'x'] })).toThrow(new TypeMismatchError('values[1]', 'float', 'string "x"'));
-    expect(() => toLiteralMap(inputs, { name: 'a', values: [1, 'x'] }, 'inputs')).toThrow('inputs.values[1]: expected float, got string "x"');
+    expect(() => toLiteralMap(inputs, { name: 'a', values: [1, 'x'] }, 'inputs')).toThrow(
+      'inputs.values[1]: expected float, got string "x"',
+    );
   });
 
   it('requires fields without a default', () => {
@@ -54,7 +56,9 @@ describe('fromLiteralMap', () => {
   });
 
   it('names a missing required field and a mismatched one', () => {
-    expect(() => fromLiteralMap(inputs, create(LiteralMapSchema), 'outputs')).toThrow('outputs.name: expected string (the field is required), got no literal');
+    expect(() => fromLiteralMap(inputs, create(LiteralMapSchema), 'outputs')).toThrow(
+      'outputs.name: expected string (the field is required), got no literal',
+    );
     const wrong = toLiteralMap({ name: t.int(), values: t.list(t.float()) }, { name: 1, values: [] });
     expect(() => fromLiteralMap(inputs, wrong)).toThrow('name: expected string, got integer literal 1');
   });
@@ -63,9 +67,17 @@ describe('fromLiteralMap', () => {
 describe('names that are Object.prototype members', () => {
   it('converts inputs named "__proto__", "constructor" and "prototype" both ways as ordinary fields', () => {
     const record = Object.fromEntries(['__proto__', 'constructor', 'prototype'].map((name) => [name, t.int()]));
-    const values = Object.fromEntries([['__proto__', 1], ['constructor', 2], ['prototype', 3]]);
+    const values = Object.fromEntries([
+      ['__proto__', 1],
+      ['constructor', 2],
+      ['prototype', 3],
+    ]);
     const map = toLiteralMap(record, values);
     expect(Object.keys(map.literals)).toEqual(['__proto__', 'constructor', 'prototype']);
-    expect(Object.entries(fromLiteralMap(record, map))).toEqual([['__proto__', 1], ['constructor', 2], ['prototype', 3]]);
+    expect(Object.entries(fromLiteralMap(record, map))).toEqual([
+      ['__proto__', 1],
+      ['constructor', 2],
+      ['prototype', 3],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 /** Named values (task inputs, outputs) to and from a flyteidl LiteralMap. */
 import { create } from '@bufbuild/protobuf';
-import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import type { Literal, LiteralMap } from '@tflyte/idl/core/literals';
+import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { TypeMismatchError } from '../errors.ts';
 import type { TypeRecord } from './flyte-type.ts';
 import { setOwn } from './own-key.ts';
@@ -36,7 +36,8 @@ export function fromLiteralMap(types: TypeRecord, map: LiteralMap, path = ''): R
   for (const [name, type] of Object.entries(types)) {
     const literal = Object.hasOwn(map.literals, name) ? map.literals[name] : undefined;
     if (literal === undefined) {
-      if (type.defaultValue === undefined) throw new TypeMismatchError(fieldPath(path, name), `${type.display} (the field is required)`, 'no literal');
+      if (type.defaultValue === undefined)
+        throw new TypeMismatchError(fieldPath(path, name), `${type.display} (the field is required)`, 'no literal');
       setOwn(out, name, type.defaultValue.value);
       continue;
     }

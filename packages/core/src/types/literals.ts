@@ -1,9 +1,9 @@
 /** Small builders and readers for flyteidl Literal / LiteralType messages. */
 import { create } from '@bufbuild/protobuf';
-import { LiteralSchema, PrimitiveSchema, ScalarSchema } from '@tflyte/idl/core/literals';
 import type { Literal, Primitive, Scalar } from '@tflyte/idl/core/literals';
-import { LiteralTypeSchema, SimpleType } from '@tflyte/idl/core/types';
+import { LiteralSchema, PrimitiveSchema, ScalarSchema } from '@tflyte/idl/core/literals';
 import type { LiteralType } from '@tflyte/idl/core/types';
+import { LiteralTypeSchema, type SimpleType } from '@tflyte/idl/core/types';
 import { TypeMismatchError } from '../errors.ts';
 
 export function simpleLiteralType(simple: SimpleType): LiteralType {

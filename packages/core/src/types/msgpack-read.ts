@@ -94,7 +94,8 @@ class Reader {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < size; i++) {
       const key = this.value(depth + 1);
-      if (typeof key !== 'string' && typeof key !== 'number') throw new MsgpackReadError(`a map key must be a string or number, got ${typeof key}`);
+      if (typeof key !== 'string' && typeof key !== 'number')
+        throw new MsgpackReadError(`a map key must be a string or number, got ${typeof key}`);
       setOwn(out, String(key), this.value(depth + 1));
     }
     return out;

@@ -11,7 +11,9 @@ export type ReadObject = (uri: string) => Promise<Uint8Array | undefined>;
 
 /** `map` with every offloaded literal replaced by the literal stored at its URI (itself resolved). */
 export async function resolveOffloadedLiterals(map: LiteralMap, read: ReadObject): Promise<LiteralMap> {
-  const entries = await Promise.all(Object.entries(map.literals).map(async ([name, literal]) => [name, await resolveLiteral(literal, read)] as const));
+  const entries = await Promise.all(
+    Object.entries(map.literals).map(async ([name, literal]) => [name, await resolveLiteral(literal, read)] as const),
+  );
   return create(LiteralMapSchema, { literals: Object.fromEntries(entries) });
 }
 
@@ -20,7 +22,8 @@ async function resolveLiteral(literal: Literal, read: ReadObject): Promise<Liter
     case 'offloadedMetadata': {
       const { uri } = literal.value.value;
       const bytes = await read(uri);
-      if (bytes === undefined) throw new StorageError(uri, 'the offloaded literal is not there; propeller wrote it when it offloaded this input');
+      if (bytes === undefined)
+        throw new StorageError(uri, 'the offloaded literal is not there; propeller wrote it when it offloaded this input');
       return resolveLiteral(fromBinary(LiteralSchema, bytes), read);
     }
     case 'collection': {
@@ -28,7 +31,10 @@ async function resolveLiteral(literal: Literal, read: ReadObject): Promise<Liter
       return create(LiteralSchema, { ...literal, value: { case: 'collection', value: create(LiteralCollectionSchema, { literals }) } });
     }
     case 'map':
-      return create(LiteralSchema, { ...literal, value: { case: 'map', value: await resolveOffloadedLiterals(literal.value.value, read) } });
+      return create(LiteralSchema, {
+        ...literal,
+        value: { case: 'map', value: await resolveOffloadedLiterals(literal.value.value, read) },
+      });
     default:
       return literal;
   }

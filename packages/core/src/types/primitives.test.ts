@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
 import { DurationSchema, TimestampSchema } from '@bufbuild/protobuf/wkt';
-import { LiteralSchema, PrimitiveSchema, ScalarSchema } from '@tflyte/idl/core/literals';
 import type { Literal, Primitive } from '@tflyte/idl/core/literals';
+import { LiteralSchema, PrimitiveSchema, ScalarSchema } from '@tflyte/idl/core/literals';
 import { LiteralTypeSchema } from '@tflyte/idl/core/types';
 import { describe, expect, it } from 'vitest';
 import { TypeMismatchError } from '../errors.ts';
@@ -98,7 +98,9 @@ describe('t.string() and t.bool()', () => {
 
   it('does not treat 0/1 as booleans', () => {
     expect(() => t.bool().check(1, 'flag')).toThrow('flag: expected bool, got number 1');
-    expect(() => t.bool().fromLiteral(primitive({ case: 'integer', value: 1n }), 'flag')).toThrow('flag: expected bool, got integer literal 1');
+    expect(() => t.bool().fromLiteral(primitive({ case: 'integer', value: 1n }), 'flag')).toThrow(
+      'flag: expected bool, got integer literal 1',
+    );
   });
 });
 
@@ -138,12 +140,16 @@ describe('t.duration()', () => {
 
   it('is simple DURATION written as a google.protobuf.Duration', () => {
     expect(typeJson(duration)).toEqual({ simple: 'DURATION' });
-    expect(literalJson(duration.toLiteral({ seconds: 90, nanos: 500_000_000 }))).toEqual({ scalar: { primitive: { duration: '90.500s' } } });
+    expect(literalJson(duration.toLiteral({ seconds: 90, nanos: 500_000_000 }))).toEqual({
+      scalar: { primitive: { duration: '90.500s' } },
+    });
     expect(duration.fromLiteral(overWire(duration.toLiteral({ seconds: -3, nanos: -1 })))).toEqual({ seconds: -3, nanos: -1 });
   });
 
   it('rejects mixed signs, fractional parts and out-of-range values', () => {
-    expect(() => duration.check({ seconds: 1, nanos: -1 }, 'd')).toThrow(/^d: expected duration \{seconds, nanos\}.*got \{seconds: number 1, nanos: number -1\}$/);
+    expect(() => duration.check({ seconds: 1, nanos: -1 }, 'd')).toThrow(
+      /^d: expected duration \{seconds, nanos\}.*got \{seconds: number 1, nanos: number -1\}$/,
+    );
     expect(() => duration.check({ seconds: 1.5, nanos: 0 }, 'd')).toThrow(TypeMismatchError);
     expect(() => duration.check({ seconds: 0, nanos: 1_000_000_000 }, 'd')).toThrow(TypeMismatchError);
     expect(() => duration.check({ seconds: 315_576_000_001, nanos: 0 }, 'd')).toThrow(TypeMismatchError);

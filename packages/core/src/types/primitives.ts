@@ -2,9 +2,9 @@
 import { create } from '@bufbuild/protobuf';
 import { DurationSchema, timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { Literal } from '@tflyte/idl/core/literals';
-import { SimpleType } from '@tflyte/idl/core/types';
 import type { LiteralType } from '@tflyte/idl/core/types';
-import { TypeMismatchError, describeValue } from '../errors.ts';
+import { SimpleType } from '@tflyte/idl/core/types';
+import { describeValue, TypeMismatchError } from '../errors.ts';
 import { BaseType } from './base.ts';
 import type { Duration } from './flyte-type.ts';
 import { isWellFormed, literalMismatch, primitiveLiteral, primitiveOf, simpleLiteralType } from './literals.ts';

@@ -4,8 +4,8 @@
  * the LiteralType alone writes the same bytes and reads the same value.
  */
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { LiteralSchema } from '@tflyte/idl/core/literals';
 import type { Literal } from '@tflyte/idl/core/literals';
+import { LiteralSchema } from '@tflyte/idl/core/literals';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FlyteDatasetType } from './blobs.ts';
@@ -20,13 +20,16 @@ const format = fc.constantFrom(undefined, 'csv', 'parquet');
 const name = fc.string({ unit: 'grapheme', maxLength: 8 });
 
 const leafType: fc.Arbitrary<AnyType> = fc.oneof(
-  { arbitrary: fc.constantFrom(t.int(), t.float(), t.string(), t.bool(), t.datetime(), t.duration(), t.none(), t.binary(), t.struct()), weight: 9 },
+  {
+    arbitrary: fc.constantFrom(t.int(), t.float(), t.string(), t.bool(), t.datetime(), t.duration(), t.none(), t.binary(), t.struct()),
+    weight: 9,
+  },
   fc.uniqueArray(name, { minLength: 1, maxLength: 4 }).map((values) => t.enum(values as [string, ...string[]])),
   format.map((f) => t.file(f === undefined ? {} : { format: f })),
   format.map((f) => t.directory(f === undefined ? {} : { format: f })),
-  fc.record({ format, columns: fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.constantFrom(t.int(), t.string(), t.list(t.float()))) }).map(
-    ({ format: f, columns }) => t.dataset(f === undefined ? { columns } : { format: f, columns }),
-  ),
+  fc
+    .record({ format, columns: fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.constantFrom(t.int(), t.string(), t.list(t.float()))) })
+    .map(({ format: f, columns }) => t.dataset(f === undefined ? { columns } : { format: f, columns })),
 );
 
 /** The JS shape of a type's values; union variants must not share one (else writing is ambiguous by design). */
@@ -85,7 +88,10 @@ function valueOf(type: AnyType): fc.Arbitrary<unknown> {
       return fc.date({ min: MIN_DATE, max: MAX_DATE, noInvalidDate: true });
     case 'duration':
       return fc
-        .tuple(fc.maxSafeInteger().map((n) => (n % (MAX_SECONDS + 1)) + 0), fc.integer({ min: 0, max: 999_999_999 }))
+        .tuple(
+          fc.maxSafeInteger().map((n) => (n % (MAX_SECONDS + 1)) + 0),
+          fc.integer({ min: 0, max: 999_999_999 }),
+        )
         .map(([seconds, nanos]) => ({ seconds, nanos: seconds < 0 && nanos !== 0 ? -nanos : nanos }));
     case 'none':
       return fc.constant(null);
@@ -94,7 +100,10 @@ function valueOf(type: AnyType): fc.Arbitrary<unknown> {
     case 'struct':
       // JSON has no -0 (msgpack writes it as the integer 0); "__proto__" is an ordinary key.
       return fc
-        .dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype')), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4, noNullPrototype: true })
+        .dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype')), fc.jsonValue({ maxDepth: 2 }), {
+          maxKeys: 4,
+          noNullPrototype: true,
+        })
         .map((o) => JSON.parse(JSON.stringify(o)) as unknown);
     case 'list':
       return fc.array(valueOf((type as FlyteListType<AnyType>).element), { maxLength: 4 });
@@ -109,7 +118,9 @@ function valueOf(type: AnyType): fc.Arbitrary<unknown> {
       return fc.webUrl().map((uri) => ({ uri }));
     case 'dataset': {
       const declared = (type as FlyteDatasetType).format;
-      return fc.record({ uri: fc.webUrl(), format: declared === '' ? format : fc.constant(declared) }).map(({ uri, format: f }) => (f === undefined ? { uri } : { uri, format: f }));
+      return fc
+        .record({ uri: fc.webUrl(), format: declared === '' ? format : fc.constant(declared) })
+        .map(({ uri, format: f }) => (f === undefined ? { uri } : { uri, format: f }));
     }
   }
 }

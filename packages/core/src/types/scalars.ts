@@ -1,10 +1,10 @@
 /** Scalars that are not Primitives: none (Void) and raw binary. */
 import { create } from '@bufbuild/protobuf';
-import { BinarySchema, VoidSchema } from '@tflyte/idl/core/literals';
 import type { Literal } from '@tflyte/idl/core/literals';
-import { SimpleType } from '@tflyte/idl/core/types';
+import { BinarySchema, VoidSchema } from '@tflyte/idl/core/literals';
 import type { LiteralType } from '@tflyte/idl/core/types';
-import { TypeMismatchError, describeValue } from '../errors.ts';
+import { SimpleType } from '@tflyte/idl/core/types';
+import { describeValue, TypeMismatchError } from '../errors.ts';
 import { BaseType } from './base.ts';
 import { literalMismatch, scalarLiteral, scalarOf, simpleLiteralType } from './literals.ts';
 

@@ -4,11 +4,11 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { encode } from '@msgpack/msgpack';
-import { BinarySchema } from '@tflyte/idl/core/literals';
 import type { Literal } from '@tflyte/idl/core/literals';
-import { LiteralTypeSchema, SimpleType } from '@tflyte/idl/core/types';
+import { BinarySchema } from '@tflyte/idl/core/literals';
 import type { LiteralType } from '@tflyte/idl/core/types';
-import { TypeMismatchError, describeValue } from '../errors.ts';
+import { LiteralTypeSchema, SimpleType } from '@tflyte/idl/core/types';
+import { describeValue, TypeMismatchError } from '../errors.ts';
 import { BaseType } from './base.ts';
 import type { JsonObject } from './flyte-type.ts';
 import { isPlainObject, isWellFormed, literalMismatch, scalarLiteral, scalarOf } from './literals.ts';
@@ -43,7 +43,11 @@ function checkJson(value: unknown, path: string, ancestors: Set<object>): void {
   }
   if (ancestors.has(value)) throw new TypeMismatchError(path, 'JSON value without cycles', 'a reference to an enclosing value');
   if (ancestors.size >= MAX_STRUCT_DEPTH) {
-    throw new TypeMismatchError(path, `JSON value nested at most ${MAX_STRUCT_DEPTH} levels deep`, `a value that nests deeper than ${MAX_STRUCT_DEPTH} levels`);
+    throw new TypeMismatchError(
+      path,
+      `JSON value nested at most ${MAX_STRUCT_DEPTH} levels deep`,
+      `a value that nests deeper than ${MAX_STRUCT_DEPTH} levels`,
+    );
   }
   ancestors.add(value);
   if (Array.isArray(value)) {

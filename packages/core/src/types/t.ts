@@ -3,18 +3,18 @@
  * Every builder returns a fresh immutable FlyteType; `.default()` and `.describe()` return copies.
  */
 import { requireType } from './base.ts';
-import { ListType, MapType } from './collections.ts';
-import type { FlyteListType, FlyteMapType } from './collections.ts';
-import { DatasetType, DirectoryType, FileType } from './blobs.ts';
 import type { FlyteDatasetType, FlyteDirectoryType, FlyteFileType } from './blobs.ts';
-import { StringEnumType } from './enum.ts';
+import { DatasetType, DirectoryType, FileType } from './blobs.ts';
+import type { FlyteListType, FlyteMapType } from './collections.ts';
+import { ListType, MapType } from './collections.ts';
 import type { FlyteEnumType } from './enum.ts';
+import { StringEnumType } from './enum.ts';
 import type { AnyType, Duration, FlyteType, Infer, JsonObject, TypeRecord } from './flyte-type.ts';
 import { BoolType, DatetimeType, DurationType, FloatType, IntType, StringType } from './primitives.ts';
 import { BinaryType, NoneType } from './scalars.ts';
 import { StructType } from './struct.ts';
-import { OptionalType, TaggedUnionType } from './union.ts';
 import type { FlyteOptionalType, FlyteUnionType } from './union.ts';
+import { OptionalType, TaggedUnionType } from './union.ts';
 
 export interface BlobOptions {
   /** Free-form format, e.g. `csv`; omitted means any format. */

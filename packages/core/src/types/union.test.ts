@@ -1,8 +1,8 @@
 import { clone, create, fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
-import { LiteralSchema, ScalarSchema, UnionSchema } from '@tflyte/idl/core/literals';
 import type { Literal } from '@tflyte/idl/core/literals';
-import { LiteralTypeSchema, TypeStructureSchema } from '@tflyte/idl/core/types';
+import { LiteralSchema, ScalarSchema, UnionSchema } from '@tflyte/idl/core/literals';
 import type { LiteralType } from '@tflyte/idl/core/types';
+import { LiteralTypeSchema, TypeStructureSchema } from '@tflyte/idl/core/types';
 import { describe, expect, it } from 'vitest';
 import { InvalidSchemaError, TypeMismatchError } from '../errors.ts';
 import { t } from './t.ts';
@@ -113,12 +113,38 @@ describe('t.union(A, B, …)', () => {
 
   it('tags each kind with the flytekit transformer that reads it', () => {
     const tags = [
-      t.int(), t.float(), t.string(), t.bool(), t.datetime(), t.duration(), t.none(), t.binary(), t.struct(), t.list(t.int()),
-      t.map(t.int()), t.enum(['a']), t.file(), t.directory(), t.dataset(),
+      t.int(),
+      t.float(),
+      t.string(),
+      t.bool(),
+      t.datetime(),
+      t.duration(),
+      t.none(),
+      t.binary(),
+      t.struct(),
+      t.list(t.int()),
+      t.map(t.int()),
+      t.enum(['a']),
+      t.file(),
+      t.directory(),
+      t.dataset(),
     ].map(unionTag);
     expect(tags).toEqual([
-      'int', 'float', 'str', 'bool', 'datetime', 'timedelta', 'none', 'binary', 'Typed Dict', 'Typed List',
-      'Typed Dict', 'DefaultEnumTransformer', 'FlyteFilePath', 'FlyteDirectory', 'StructuredDataset Transformer',
+      'int',
+      'float',
+      'str',
+      'bool',
+      'datetime',
+      'timedelta',
+      'none',
+      'binary',
+      'Typed Dict',
+      'Typed List',
+      'Typed Dict',
+      'DefaultEnumTransformer',
+      'FlyteFilePath',
+      'FlyteDirectory',
+      'StructuredDataset Transformer',
     ]);
   });
 });
@@ -159,7 +185,9 @@ describe('t.optional(T)', () => {
   });
 
   it('reports the inner problem of a nested value', () => {
-    expect(() => t.optional(t.struct()).check({ a: undefined }, 'cfg')).toThrow('cfg.a: expected JSON value (omit the key or use null), got undefined');
+    expect(() => t.optional(t.struct()).check({ a: undefined }, 'cfg')).toThrow(
+      'cfg.a: expected JSON value (omit the key or use null), got undefined',
+    );
     expect(() => maybeInt.check(undefined, 'n')).toThrow('n: expected optional<int>, got undefined');
   });
 

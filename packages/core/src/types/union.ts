@@ -8,11 +8,11 @@
  * every variant, and there an int and a float variant are told apart by the literal's own kind.
  */
 import { create } from '@bufbuild/protobuf';
-import { UnionSchema } from '@tflyte/idl/core/literals';
 import type { Literal } from '@tflyte/idl/core/literals';
-import { LiteralTypeSchema, TypeStructureSchema } from '@tflyte/idl/core/types';
+import { UnionSchema } from '@tflyte/idl/core/literals';
 import type { LiteralType } from '@tflyte/idl/core/types';
-import { InvalidSchemaError, TypeMismatchError, describeValue } from '../errors.ts';
+import { LiteralTypeSchema, TypeStructureSchema } from '@tflyte/idl/core/types';
+import { describeValue, InvalidSchemaError, TypeMismatchError } from '../errors.ts';
 import { BaseType, requireType } from './base.ts';
 import type { AnyType, FlyteType, Infer, TypeKind } from './flyte-type.ts';
 import { literalTypeEquals } from './literal-type-equals.ts';
@@ -72,7 +72,9 @@ function flatten(variants: readonly unknown[], where: string): AnyType[] {
       if (v.kind === 'none' && out.some((o) => o.kind === 'none')) continue;
       const twin = out.find((o) => literalTypeEquals(o.literalType(), v.literalType()));
       if (twin !== undefined) {
-        throw new InvalidSchemaError(`${where}: variant ${v.display} is listed twice (as ${twin.display}); union variants must be distinct`);
+        throw new InvalidSchemaError(
+          `${where}: variant ${v.display} is listed twice (as ${twin.display}); union variants must be distinct`,
+        );
       }
       out.push(v);
     }
@@ -106,7 +108,12 @@ export class TaggedUnionType<T> extends BaseType<T> implements FlyteUnionType<T>
     const preferred = bothNumbers ? matches.filter((v) => v.kind !== other) : matches;
     const [first, ...rest] = preferred;
     if (first !== undefined && rest.length === 0) return first;
-    if (first !== undefined) throw new AmbiguousUnionError(path, this.display, preferred.map((v) => v.display));
+    if (first !== undefined)
+      throw new AmbiguousUnionError(
+        path,
+        this.display,
+        preferred.map((v) => v.display),
+      );
     // The one variant that got past the top level (say the struct in optional<struct>) explains the failure best.
     const deeper = errors.filter((e) => e.path.length > path.length);
     if (deeper.length === 1 && deeper[0] !== undefined) throw deeper[0];

@@ -3,7 +3,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { InvalidInputError, InvalidOptionError } from '../errors.ts';
 import type { TaskDefinition } from '../task/define-task.ts';
 import { task } from '../task/function-task.ts';
-import { currentRunner, withRunner, type MapRunOptions, type TaskRunner } from '../task/run-context.ts';
+import { currentRunner, type MapRunOptions, type TaskRunner, withRunner } from '../task/run-context.ts';
 import { toLiteralMap } from '../types/literal-map.ts';
 import { t } from '../types/t.ts';
 import { MapTaskFailedError, mapTask } from './map-task.ts';
@@ -97,7 +97,9 @@ describe('mapTask(task, options)', () => {
         return inProcess.runMap!(definition, elements, options);
       },
     };
-    expect(await withRunner(runner, () => mapTask(square, { concurrency: 3, minSuccessRatio: 0.5 })({ x: [1, 2, 3, 4, 5] }))).toEqual([1, 4, 9, 16, 25]);
+    expect(await withRunner(runner, () => mapTask(square, { concurrency: 3, minSuccessRatio: 0.5 })({ x: [1, 2, 3, 4, 5] }))).toEqual([
+      1, 4, 9, 16, 25,
+    ]);
     expect(maps).toMatchObject([{ task: square.name, elements: 5, options: { concurrency: 3, minSuccesses: 3 } }]);
   });
 
@@ -121,7 +123,10 @@ describe('mapTask(task, options)', () => {
     const map = mapTask(picky, { minSuccessRatio: 0.5 });
     const out = await map.kind.execute!(toLiteralMap(map.inputs, { x: [1, 2] }));
     const items = out.literals.o0?.value.case === 'collection' ? out.literals.o0.value.value.literals : [];
-    expect(items.map((item) => (item.value.case === 'scalar' ? item.value.value.value.case : undefined))).toEqual(['primitive', 'noneType']);
+    expect(items.map((item) => (item.value.case === 'scalar' ? item.value.value.value.case : undefined))).toEqual([
+      'primitive',
+      'noneType',
+    ]);
     expect(map.outputs.types.o0!.fromLiteral(out.literals.o0!)).toEqual([1, null]);
   });
 });

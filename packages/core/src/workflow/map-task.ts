@@ -7,13 +7,13 @@
 import { create } from '@bufbuild/protobuf';
 import { type Literal, LiteralCollectionSchema, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 import { InvalidInputError, InvalidOptionError, TflyteError } from '../errors.ts';
+import type { ArrayElements, ElementResult } from '../executor/run-elements.ts';
+import { markTaskFactoryModule } from '../task/caller-module.ts';
+import { checkCall, defineTask, type Task } from '../task/define-task.ts';
+import { currentRunner, runMapByTask } from '../task/run-context.ts';
 import type { AnyType, FlyteType, Infer, InferInputs, TypeRecord } from '../types/flyte-type.ts';
 import { toLiteralMap } from '../types/literal-map.ts';
 import { t } from '../types/t.ts';
-import { markTaskFactoryModule } from '../task/caller-module.ts';
-import { type Task, checkCall, defineTask } from '../task/define-task.ts';
-import type { ArrayElements, ElementResult } from '../executor/run-elements.ts';
-import { currentRunner, runMapByTask } from '../task/run-context.ts';
 
 markTaskFactoryModule(import.meta.url);
 
@@ -69,9 +69,11 @@ export function mapTask(task: Task, options: MapTaskOptions<Record<string, unkno
     fail('task', 'must have exactly one output (declare it as `outputs: t.…()`), as Flyte map tasks do');
   }
   const concurrency = options.concurrency ?? DEFAULT_MAP_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) fail('concurrency', `must be a positive integer, got ${String(options.concurrency)}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    fail('concurrency', `must be a positive integer, got ${String(options.concurrency)}`);
   const ratio = options.minSuccessRatio ?? 1;
-  if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)) fail('minSuccessRatio', `must be in (0, 1], got ${String(options.minSuccessRatio)}`);
+  if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1))
+    fail('minSuccessRatio', `must be in (0, 1], got ${String(options.minSuccessRatio)}`);
 
   const bound = options.bound ?? {};
   const boundTypes: Record<string, AnyType> = {};
@@ -99,14 +101,21 @@ export function mapTask(task: Task, options: MapTaskOptions<Record<string, unkno
       taskTypeVersion: 1,
       composite: true,
       target: () => {
-        throw new TflyteError('TFLYTE_INVALID_OPTION', `map task '${definition.name}' is serialized as part of a workflow, not as a TaskTemplate`);
+        throw new TflyteError(
+          'TFLYTE_INVALID_OPTION',
+          `map task '${definition.name}' is serialized as part of a workflow, not as a TaskTemplate`,
+        );
       },
       execute: async (literals: LiteralMap) => {
         const lists = Object.keys(mapped).map((key) => [key, collection(literals.literals[key])] as const);
         const n = lists[0]?.[1].length ?? 0;
         for (const [key, items] of lists) {
           if (items.length !== n) {
-            throw new InvalidInputError(definition.name, key, `has ${items.length} elements but '${lists[0]![0]}' has ${n}; mapped lists must be the same length`);
+            throw new InvalidInputError(
+              definition.name,
+              key,
+              `has ${items.length} elements but '${lists[0]![0]}' has ${n}; mapped lists must be the same length`,
+            );
           }
         }
         const required = Math.ceil(n * ratio);

@@ -6,11 +6,11 @@
  */
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import { TflyteError } from '../errors.ts';
-import type { AnyType, FlyteType, Infer, TypeRecord } from '../types/flyte-type.ts';
 import { markTaskFactoryModule } from '../task/caller-module.ts';
-import { type Task, defineTask } from '../task/define-task.ts';
+import { defineTask, type Task } from '../task/define-task.ts';
 import type { OutputSpec } from '../task/outputs.ts';
 import { runBody } from '../task/run-body.ts';
+import type { AnyType, FlyteType, Infer, TypeRecord } from '../types/flyte-type.ts';
 
 markTaskFactoryModule(import.meta.url);
 
@@ -45,10 +45,7 @@ export function workflow<const I extends TypeRecord = NoInputs>(
   options: WorkflowOptions<I> & { readonly outputs?: undefined },
   body: (inputs: WorkflowInputs<I>) => Awaitable<void>,
 ): Task<I, undefined>;
-export function workflow(
-  options: WorkflowOptions<TypeRecord> & { readonly outputs?: OutputSpec },
-  body: (inputs: never) => unknown,
-): Task {
+export function workflow(options: WorkflowOptions<TypeRecord> & { readonly outputs?: OutputSpec }, body: (inputs: never) => unknown): Task {
   if (typeof body !== 'function') {
     throw new TflyteError('TFLYTE_INVALID_OPTION', 'workflow(options, body): the second argument must be the workflow body');
   }

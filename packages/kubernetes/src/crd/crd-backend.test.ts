@@ -9,12 +9,12 @@ import { dirname, join, resolve } from 'node:path';
 import type { Backend } from '@tflyte/core';
 import { createFakeClock, testLiteralMap } from '@tflyte/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { podLogLinks } from '../pod/log-links.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
 import { rolePodSpec } from '../pod/build-pod.ts';
+import { podLogLinks } from '../pod/log-links.ts';
 import { podData } from '../pod/pod-data.ts';
 import { kubernetesResourceBackend } from '../resource-backend.ts';
-import type { KubeClient } from '../kube/kube-client.ts';
-import { startPodCluster, type PodCluster } from '../test-fixtures/cluster.ts';
+import { type PodCluster, startPodCluster } from '../test-fixtures/cluster.ts';
 import { containerTemplate } from '../test-fixtures/templates.ts';
 import { type OperatorJobView, operatorJobPhase } from './job-conditions.ts';
 
@@ -46,15 +46,21 @@ function pytorchJobs(client: KubeClient, namespace: string, workers: number): Ba
         const pod = rolePodSpec(ctx, { locations, role, primaryContainerName: 'pytorch', env, resources: { requests: { cpu: '2' } } });
         return { replicas, restartPolicy: 'Never', template: { metadata: pod.metadata, spec: pod.spec } };
       };
-      return { spec: { pytorchReplicaSpecs: { Master: replica('master', 1), Worker: replica('worker', workers, { _F_WN: target.name }) } } };
+      return {
+        spec: { pytorchReplicaSpecs: { Master: replica('master', 1), Worker: replica('worker', workers, { _F_WN: target.name }) } },
+      };
     },
     phaseOf(job, ctx, now) {
       const name = job.metadata?.name ?? '';
       const pod = (podName: string, label: string) => podLogLinks(LINKS, { podName, namespace, label }, ctx);
-      const logs = [pod(`${name}-master-0`, 'Master'), ...Array.from({ length: workers }, (_, i) => pod(`${name}-worker-${i}`, `Worker ${i}`))].flat();
+      const logs = [
+        pod(`${name}-master-0`, 'Master'),
+        ...Array.from({ length: workers }, (_, i) => pod(`${name}-worker-${i}`, `Worker ${i}`)),
+      ].flat();
       return operatorJobPhase(job, now, { logs });
     },
-    finalize: (status, job, ctx) => data.collect(status, ctx, data.locations(ctx, { namespace: job.metadata?.namespace ?? '', name: job.metadata?.name ?? '' })),
+    finalize: (status, job, ctx) =>
+      data.collect(status, ctx, data.locations(ctx, { namespace: job.metadata?.namespace ?? '', name: job.metadata?.name ?? '' })),
   });
 }
 
@@ -68,7 +74,11 @@ afterEach(async () => {
 
 describe.skipIf(!haveCrd)('a PyTorchJob backend built from the building blocks', () => {
   const start = (options: Parameters<typeof startPodCluster>[0] = {}) =>
-    startPodCluster({ server: { crds: [readFileSync(CRD!, 'utf8')] }, backends: (client, namespace) => ({ pytorch: pytorchJobs(client, namespace, 2) }), ...options });
+    startPodCluster({
+      server: { crds: [readFileSync(CRD!, 'utf8')] },
+      backends: (client, namespace) => ({ pytorch: pytorchJobs(client, namespace, 2) }),
+      ...options,
+    });
   const job = (c: PodCluster, name: string) => ({ group: 'kubeflow.org', resource: 'pytorchjobs', namespace: c.namespace, name });
 
   it('creates a job the operator schema accepts, follows its newest True condition with links to every pod by name, and deletes it afterwards', async () => {
@@ -76,13 +86,31 @@ describe.skipIf(!haveCrd)('a PyTorchJob backend built from the building blocks',
     const c = cluster;
     const run = c.executor.run(containerTemplate({ type: 'pytorch', limits: { cpu: '4' } }), testLiteralMap({}), { runId: 'train' });
     const name = await c.createdPod();
-    const created = c.server.getObject(job(c, name)) as { spec: { pytorchReplicaSpecs: Record<string, { replicas: number; template: { metadata: { labels: Record<string, string> }; spec: { containers: { name: string; env: { name: string; value: string }[]; resources: unknown }[] } } }> } };
+    const created = c.server.getObject(job(c, name)) as {
+      spec: {
+        pytorchReplicaSpecs: Record<
+          string,
+          {
+            replicas: number;
+            template: {
+              metadata: { labels: Record<string, string> };
+              spec: { containers: { name: string; env: { name: string; value: string }[]; resources: unknown }[] };
+            };
+          }
+        >;
+      };
+    };
     const { Master, Worker } = created.spec.pytorchReplicaSpecs;
     expect(Master!.template.metadata.labels).toMatchObject({ 'tflyte.io/role': 'master', 'tflyte.io/attempt': '0' });
     expect(Worker!.replicas).toBe(2);
     const [worker] = Worker!.template.spec.containers;
     expect(worker!.name).toBe('pytorch');
-    expect(worker!.env).toEqual(expect.arrayContaining([{ name: '_F_WN', value: name }, { name: 'FLYTE_ATTEMPT_NUMBER', value: '0' }]));
+    expect(worker!.env).toEqual(
+      expect.arrayContaining([
+        { name: '_F_WN', value: name },
+        { name: 'FLYTE_ATTEMPT_NUMBER', value: '0' },
+      ]),
+    );
     // The role's request replaces the task's; its limit is completed from the request.
     expect(worker!.resources).toEqual({ requests: { cpu: '2', memory: '1024Mi' }, limits: { cpu: '2', memory: '1024Mi' } });
 
@@ -94,7 +122,11 @@ describe.skipIf(!haveCrd)('a PyTorchJob backend built from the building blocks',
       ],
     });
     const running = await c.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING');
-    expect(running.type === 'status-changed' && running.logs.map((l) => l.name)).toEqual(['Logs (Master)', 'Logs (Worker 0)', 'Logs (Worker 1)']);
+    expect(running.type === 'status-changed' && running.logs.map((l) => l.name)).toEqual([
+      'Logs (Master)',
+      'Logs (Worker 0)',
+      'Logs (Worker 1)',
+    ]);
     expect(running.type === 'status-changed' && running.logs[2]!.uri).toBe(`https://logs.example/${c.namespace}/${name}-worker-1`);
 
     c.server.setStatus(job(c, name), {
@@ -122,7 +154,12 @@ describe.skipIf(!haveCrd)('a PyTorchJob backend built from the building blocks',
       ],
     });
     await expect(run).rejects.toMatchObject({
-      failure: { kind: 'user', retryable: true, code: 'DownstreamSystemError', message: 'Job failed: PyTorchJobFailed - worker-1 exited with code 137' },
+      failure: {
+        kind: 'user',
+        retryable: true,
+        code: 'DownstreamSystemError',
+        message: 'Job failed: PyTorchJobFailed - worker-1 exited with code 137',
+      },
     });
   });
 
@@ -146,7 +183,9 @@ describe.skipIf(!haveCrd)('a PyTorchJob backend built from the building blocks',
       },
       { timeout: 10_000, interval: 10 },
     );
-    expect(error).toMatchObject({ failure: { kind: 'system', retryable: true, code: 'StatusCheckFailed', message: expect.stringMatching(/has not started PyTorchJob/) } });
+    expect(error).toMatchObject({
+      failure: { kind: 'system', retryable: true, code: 'StatusCheckFailed', message: expect.stringMatching(/has not started PyTorchJob/) },
+    });
     expect(c.events.some((e) => e.type === 'status-check-failed')).toBe(true);
   });
 });

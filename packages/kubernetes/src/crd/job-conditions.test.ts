@@ -32,8 +32,14 @@ describe('operatorJobPhase start timeout', () => {
   });
 
   it('does not apply to a started or suspended job, nor when turned off', () => {
-    expect(operatorJobPhase(job({ status: { startTime: '2026-01-01T00:00:01Z' } }), created + 120_000)).toEqual({ status: expect.objectContaining({ message: 'JobCreated' }) });
-    expect(operatorJobPhase(job({ spec: { runPolicy: { suspend: true } } }), created + 120_000)).toEqual({ status: expect.objectContaining({ message: 'JobCreated' }) });
-    expect(operatorJobPhase(job(), created + 120_000, { startTimeoutMs: 0 })).toEqual({ status: expect.objectContaining({ message: 'JobCreated' }) });
+    expect(operatorJobPhase(job({ status: { startTime: '2026-01-01T00:00:01Z' } }), created + 120_000)).toEqual({
+      status: expect.objectContaining({ message: 'JobCreated' }),
+    });
+    expect(operatorJobPhase(job({ spec: { runPolicy: { suspend: true } } }), created + 120_000)).toEqual({
+      status: expect.objectContaining({ message: 'JobCreated' }),
+    });
+    expect(operatorJobPhase(job(), created + 120_000, { startTimeoutMs: 0 })).toEqual({
+      status: expect.objectContaining({ message: 'JobCreated' }),
+    });
   });
 });

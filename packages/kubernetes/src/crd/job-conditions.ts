@@ -49,7 +49,8 @@ const time = (text: string | undefined): number => {
   return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
 };
 
-const unreadable = (message: string): BackendError => new BackendError({ kind: 'system', retryable: true, code: JOB_STATUS_UNREADABLE, message });
+const unreadable = (message: string): BackendError =>
+  new BackendError({ kind: 'system', retryable: true, code: JOB_STATUS_UNREADABLE, message });
 
 /**
  * The newest True condition (by lastTransitionTime, else lastUpdateTime; of equal times the later
@@ -81,7 +82,9 @@ export function operatorJobPhase(job: OperatorJobView, now: number, options: Ope
     if (created !== Number.NEGATIVE_INFINITY) {
       const deadline = created + startTimeoutMs;
       if (now >= deadline) {
-        throw unreadable(`the operator has not started ${job.kind ?? 'the job'} ${job.metadata?.name ?? ''} since its creation at ${job.metadata?.creationTimestamp ?? ''}: is the operator running in the cluster?`);
+        throw unreadable(
+          `the operator has not started ${job.kind ?? 'the job'} ${job.metadata?.name ?? ''} since its creation at ${job.metadata?.creationTimestamp ?? ''}: is the operator running in the cluster?`,
+        );
       }
       recheckAt = deadline;
     }
@@ -101,7 +104,15 @@ export function operatorJobPhase(job: OperatorJobView, now: number, options: Ope
       return { status: succeeded(undefined, details) };
     case 'Failed':
       return {
-        status: failed({ kind: 'user', retryable: true, code: JOB_FAILED, message: `Job failed: ${condition.reason ?? ''} - ${condition.message ?? ''}` }, details),
+        status: failed(
+          {
+            kind: 'user',
+            retryable: true,
+            code: JOB_FAILED,
+            message: `Job failed: ${condition.reason ?? ''} - ${condition.message ?? ''}`,
+          },
+          details,
+        ),
       };
     default:
       // A condition type this mapping does not know: the last report stands.

@@ -44,5 +44,12 @@ export const isAlreadyExists = (failure: ApiFailure): boolean => failure.code ==
 
 /** Worth repeating as is: throttling, server-side trouble, or no answer at all. */
 export function isTransient(failure: ApiFailure): boolean {
-  return failure.code === undefined || failure.code === 429 || failure.code === 500 || failure.code === 502 || failure.code === 503 || failure.code === 504;
+  return (
+    failure.code === undefined ||
+    failure.code === 429 ||
+    failure.code === 500 ||
+    failure.code === 502 ||
+    failure.code === 503 ||
+    failure.code === 504
+  );
 }

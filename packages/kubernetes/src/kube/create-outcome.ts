@@ -3,7 +3,7 @@
  * the attempt. Transient failures were already retried by the client; what is left is decided here.
  */
 import { BackendError, parseQuantity } from '@tflyte/core';
-import { apiFailure, KUBERNETES_API_ERROR, isAlreadyExists, type ApiFailure } from './api-errors.ts';
+import { type ApiFailure, apiFailure, isAlreadyExists, KUBERNETES_API_ERROR } from './api-errors.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeObject } from './kube-object.ts';
 import type { ResourceKind } from './resource-kind.ts';
@@ -16,7 +16,11 @@ export type CreateOutcome<T extends KubeObject> =
   | { readonly type: 'waiting'; readonly message: string };
 
 /** Creates the object; throws BackendError for failures the table makes final or retryable. */
-export async function createResource<T extends KubeObject>(client: Pick<KubeClient, 'create'>, kind: ResourceKind, object: T): Promise<CreateOutcome<T>> {
+export async function createResource<T extends KubeObject>(
+  client: Pick<KubeClient, 'create'>,
+  kind: ResourceKind,
+  object: T,
+): Promise<CreateOutcome<T>> {
   try {
     return { type: 'created', object: await client.create(kind, object) };
   } catch (error) {
@@ -25,7 +29,13 @@ export async function createResource<T extends KubeObject>(client: Pick<KubeClie
     const what = `${object.kind ?? 'object'} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
     if (failure.code === 403 && /exceeded quota/i.test(failure.message)) {
       if (requestExceedsQuota(failure.message)) {
-        throw fail('user', false, 'ResourceRequestsExceedLimits', `${what} asks for more than its namespace's resource quota allows at all: ${failure.message}; lower the task's requests/limits or raise the quota`, error);
+        throw fail(
+          'user',
+          false,
+          'ResourceRequestsExceedLimits',
+          `${what} asks for more than its namespace's resource quota allows at all: ${failure.message}; lower the task's requests/limits or raise the quota`,
+          error,
+        );
       }
       return { type: 'waiting', message: `Exceeded resourcequota: ${failure.message}` };
     }
@@ -36,14 +46,32 @@ export async function createResource<T extends KubeObject>(client: Pick<KubeClie
 function tableError(failure: ApiFailure, what: string, cause: unknown): BackendError {
   switch (failure.code) {
     case 403:
-      return fail('user', true, 'RuntimeFailure', `creating ${what} was forbidden: ${failure.message}; check the RBAC permissions of the kubeconfig's user in that namespace`, cause);
+      return fail(
+        'user',
+        true,
+        'RuntimeFailure',
+        `creating ${what} was forbidden: ${failure.message}; check the RBAC permissions of the kubeconfig's user in that namespace`,
+        cause,
+      );
     case 400:
     case 422:
       return fail('user', false, 'BadTaskFormat', `the API server rejected ${what}: ${failure.message}`, cause);
     case 413:
-      return fail('user', false, 'EntityTooLarge', `${what} is larger than the API server accepts: ${failure.message}; make the task's inputs or pod spec smaller`, cause);
+      return fail(
+        'user',
+        false,
+        'EntityTooLarge',
+        `${what} is larger than the API server accepts: ${failure.message}; make the task's inputs or pod spec smaller`,
+        cause,
+      );
     default:
-      return fail('system', true, KUBERNETES_API_ERROR, `creating ${what} failed${failure.code === undefined ? '' : ` with HTTP ${failure.code}`}: ${failure.message}`, cause);
+      return fail(
+        'system',
+        true,
+        KUBERNETES_API_ERROR,
+        `creating ${what} failed${failure.code === undefined ? '' : ` with HTTP ${failure.code}`}: ${failure.message}`,
+        cause,
+      );
   }
 }
 

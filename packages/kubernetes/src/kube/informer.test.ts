@@ -4,7 +4,7 @@
  * re-listing after 410 Gone, and telling "deleted" from "not seen yet".
  */
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { startKubeApiServer, type KubeTestServer } from '@tflyte/testing/kubernetes';
+import { type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kubernetes';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createKubeClient, type KubeClient } from './kube-client.ts';
 import type { KubeObject } from './kube-object.ts';
@@ -16,7 +16,11 @@ const pod = (name: string): V1Pod => ({ metadata: { name }, spec: { containers: 
 /** What a subscriber saw: phases of the object, or `gone`. */
 function recorder() {
   const seen: string[] = [];
-  return { seen, listener: (o: KubeObject | undefined) => seen.push(o === undefined ? 'gone' : String((o.status as { phase?: string } | undefined)?.phase)) };
+  return {
+    seen,
+    listener: (o: KubeObject | undefined) =>
+      seen.push(o === undefined ? 'gone' : String((o.status as { phase?: string } | undefined)?.phase)),
+  };
 }
 
 let server: KubeTestServer;
@@ -101,7 +105,12 @@ describe('SharedInformer', () => {
     server.compact();
     server.clearFaults();
 
-    await vi.waitFor(() => expect([a.seen, b.seen]).toEqual([['Pending', 'Running'], ['Pending', 'gone']]));
+    await vi.waitFor(() =>
+      expect([a.seen, b.seen]).toEqual([
+        ['Pending', 'Running'],
+        ['Pending', 'gone'],
+      ]),
+    );
     expect(server.requestCounts.list).toBe(2);
   });
 

@@ -10,7 +10,7 @@
  */
 import { Watch } from '@kubernetes/client-node';
 import type { KubeClient } from './kube-client.ts';
-import { compareResourceVersions, toPlain, type KubeObject } from './kube-object.ts';
+import { compareResourceVersions, type KubeObject, toPlain } from './kube-object.ts';
 import { collectionPath, type ResourceKind } from './resource-kind.ts';
 
 export interface InformerOptions {
@@ -348,7 +348,9 @@ export class SharedInformer<T extends KubeObject> {
     try {
       subscription.listener(object);
     } catch (error) {
-      process.emitWarning(`tflyte kubernetes informer listener threw for ${this.kind.kind} ${this.namespace}/${subscription.name}: ${String(error)}`);
+      process.emitWarning(
+        `tflyte kubernetes informer listener threw for ${this.kind.kind} ${this.namespace}/${subscription.name}: ${String(error)}`,
+      );
     }
   }
 
@@ -362,7 +364,9 @@ export class SharedInformer<T extends KubeObject> {
     try {
       subscription.onError(error);
     } catch (thrown) {
-      process.emitWarning(`tflyte kubernetes informer error listener threw for ${this.kind.kind} ${this.namespace}/${subscription.name}: ${String(thrown)}`);
+      process.emitWarning(
+        `tflyte kubernetes informer error listener threw for ${this.kind.kind} ${this.namespace}/${subscription.name}: ${String(thrown)}`,
+      );
     }
   }
 
@@ -370,7 +374,9 @@ export class SharedInformer<T extends KubeObject> {
     try {
       listener(object);
     } catch (error) {
-      process.emitWarning(`tflyte kubernetes informer listener threw for ${this.kind.kind} ${this.namespace}/${object.metadata?.name ?? ''}: ${String(error)}`);
+      process.emitWarning(
+        `tflyte kubernetes informer listener threw for ${this.kind.kind} ${this.namespace}/${object.metadata?.name ?? ''}: ${String(error)}`,
+      );
     }
   }
 

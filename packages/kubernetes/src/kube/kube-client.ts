@@ -3,11 +3,12 @@
  * transient failures retried, and the shared informers — one watch per (namespace, kind, selector)
  * for every job of every backend that uses this client.
  */
-import { type Configuration, KubeConfig, type KubernetesObject, KubernetesObjectApi, type V1APIResource } from '@kubernetes/client-node';
+
 import { setTimeout as delay } from 'node:timers/promises';
+import { type Configuration, KubeConfig, type KubernetesObject, KubernetesObjectApi, type V1APIResource } from '@kubernetes/client-node';
 import { apiFailure, isNotFound, isTransient } from './api-errors.ts';
-import { SharedInformer, type InformerOptions, type InformerSelectors } from './informer.ts';
-import { toPlain, type KubeObject } from './kube-object.ts';
+import { type InformerOptions, type InformerSelectors, SharedInformer } from './informer.ts';
+import { type KubeObject, toPlain } from './kube-object.ts';
 import { kindKey, type ResourceKind } from './resource-kind.ts';
 
 export interface KubeClientOptions {
@@ -106,7 +107,11 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
       }
     }
   };
-  const header = (kind: ResourceKind, namespace: string, name: string) => ({ apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace } });
+  const header = (kind: ResourceKind, namespace: string, name: string) => ({
+    apiVersion: kind.apiVersion,
+    kind: kind.kind,
+    metadata: { name, namespace },
+  });
 
   const client: KubeClient = {
     kubeConfig,
@@ -143,7 +148,18 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
       do {
         const token = continueToken;
         const page = await retrying(() =>
-          objects.list(kind.apiVersion, kind.kind, namespace, undefined, undefined, undefined, listOptions.fieldSelector, listOptions.labelSelector, PAGE_SIZE, token),
+          objects.list(
+            kind.apiVersion,
+            kind.kind,
+            namespace,
+            undefined,
+            undefined,
+            undefined,
+            listOptions.fieldSelector,
+            listOptions.labelSelector,
+            PAGE_SIZE,
+            token,
+          ),
         );
         for (const item of page.items) items.push(toPlain<T>(item));
         resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;

@@ -3,7 +3,7 @@
  * namespace's events about one kind of object, handed to subscribers by the involved object's name.
  */
 import { CoreV1Api } from '@kubernetes/client-node';
-import { startKubeApiServer, type KubeTestServer } from '@tflyte/testing/kubernetes';
+import { type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kubernetes';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createKubeClient, type KubeClient } from './kube-client.ts';
 import { type EventView, isNewerEvent, objectEvents } from './object-events.ts';
@@ -26,7 +26,10 @@ afterEach(async () => {
 
 let events = 0;
 const record = (kind: string, name: string, reason: string) =>
-  core.createNamespacedEvent({ namespace: NS, body: { metadata: { name: `e${++events}` }, involvedObject: { kind, name }, reason, type: 'Warning' } });
+  core.createNamespacedEvent({
+    namespace: NS,
+    body: { metadata: { name: `e${++events}` }, involvedObject: { kind, name }, reason, type: 'Warning' },
+  });
 
 function recorder() {
   const seen: string[] = [];
@@ -79,7 +82,9 @@ describe('isNewerEvent', () => {
     expect(isNewerEvent(at('2026-01-01T00:00:02Z'), at('2026-01-01T00:00:01Z'))).toBe(true);
     expect(isNewerEvent(at('2026-01-01T00:00:01Z'), at('2026-01-01T00:00:02Z'))).toBe(false);
     expect(isNewerEvent(at('2026-01-01T00:00:01Z'), at('2026-01-01T00:00:01Z'))).toBe(true);
-    expect(isNewerEvent(at('2026-01-01T00:00:01Z', { series: { lastObservedTime: '2026-01-01T00:00:09Z' } }), at('2026-01-01T00:00:05Z'))).toBe(true);
+    expect(
+      isNewerEvent(at('2026-01-01T00:00:01Z', { series: { lastObservedTime: '2026-01-01T00:00:09Z' } }), at('2026-01-01T00:00:05Z')),
+    ).toBe(true);
     expect(isNewerEvent({ eventTime: '2026-01-01T00:00:00.5Z' }, undefined)).toBe(true);
   });
 });

@@ -94,7 +94,8 @@ export function objectEvents(client: KubeClient, kind: Pick<ResourceKind, 'kind'
 
 /** When the event last happened, in ms since the epoch (NaN when it carries no time). */
 export function eventTime(event: EventView): number {
-  const at = event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp;
+  const at =
+    event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp;
   return at == null ? Number.NaN : Date.parse(at);
 }
 

@@ -2,16 +2,17 @@
  * TaskTemplate → Pod, checked field by field and validated against the Kubernetes schema with
  * kubernetes-models.
  */
+
+import { create } from '@bufbuild/protobuf';
 import type { V1Pod } from '@kubernetes/client-node';
 import { type AttemptContext, LOCAL_IMAGE, t, task, toTaskTemplate } from '@tflyte/core';
 import { Secret_MountType } from '@tflyte/idl/core/security';
-import { create } from '@bufbuild/protobuf';
 import { DataLoadingConfig_LiteralMapFormat, DataLoadingConfigSchema, type TaskTemplate } from '@tflyte/idl/core/tasks';
-import { Pod } from 'kubernetes-models/v1/Pod';
 import { testAttemptContext, testLiteralMap } from '@tflyte/testing';
+import { Pod } from 'kubernetes-models/v1/Pod';
 import { describe, expect, it } from 'vitest';
 import { containerTemplate } from '../test-fixtures/templates.ts';
-import { buildPod, type PodBuildOptions, type PodLocations, rolePodSpec, type RolePodOptions } from './build-pod.ts';
+import { buildPod, type PodBuildOptions, type PodLocations, type RolePodOptions, rolePodSpec } from './build-pod.ts';
 import { hostDataLayout } from './host-data.ts';
 import { podLocations } from './pod-locations.ts';
 
@@ -51,25 +52,41 @@ describe('buildPod from a function task', () => {
     expect(c!.name).toBe('rabc-n0-1');
     expect(c!.image).toBe('registry.example/app:v1');
     expect(c!.args).toEqual([
-      'tflyte', 'execute',
-      '--inputs', 'file:///state/runs/rabc/n0/1/inputs.pb',
-      '--output-prefix', 'file:///state/runs/rabc/n0/1',
-      '--raw-output-data-prefix', 'file:///state/runs/rabc/n0/1/raw',
-      '--checkpoint-path', 'file:///state/runs/rabc/n0/1/raw/_flytecheckpoints',
-      '--prev-checkpoint', 'file:///state/runs/rabc/n0/0/raw/_flytecheckpoints',
-      '--resolver', 'tflyte.default_task_resolver',
-      '--', 'task-module', echo.site.module, 'task-name', 'echo',
+      'tflyte',
+      'execute',
+      '--inputs',
+      'file:///state/runs/rabc/n0/1/inputs.pb',
+      '--output-prefix',
+      'file:///state/runs/rabc/n0/1',
+      '--raw-output-data-prefix',
+      'file:///state/runs/rabc/n0/1/raw',
+      '--checkpoint-path',
+      'file:///state/runs/rabc/n0/1/raw/_flytecheckpoints',
+      '--prev-checkpoint',
+      'file:///state/runs/rabc/n0/0/raw/_flytecheckpoints',
+      '--resolver',
+      'tflyte.default_task_resolver',
+      '--',
+      'task-module',
+      echo.site.module,
+      'task-name',
+      'echo',
     ]);
     expect(c!.terminationMessagePolicy).toBe('FallbackToLogsOnError');
-    expect(c!.env).toEqual(expect.arrayContaining([
-      { name: 'FLYTE_INTERNAL_EXECUTION_ID', value: 'rabc-n0' },
-      { name: 'FLYTE_INTERNAL_EXECUTION_PROJECT', value: 'p' },
-      { name: 'FLYTE_INTERNAL_EXECUTION_DOMAIN', value: 'd' },
-      { name: 'FLYTE_ATTEMPT_NUMBER', value: '1' },
-      { name: 'FLYTE_INTERNAL_TASK_NAME', value: echo.name },
-      { name: 'FLYTE_INTERNAL_TASK_VERSION', value: 'v7' },
-    ]));
-    expect(pod.metadata?.annotations).toMatchObject({ primary_container_name: 'rabc-n0-1', 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false' });
+    expect(c!.env).toEqual(
+      expect.arrayContaining([
+        { name: 'FLYTE_INTERNAL_EXECUTION_ID', value: 'rabc-n0' },
+        { name: 'FLYTE_INTERNAL_EXECUTION_PROJECT', value: 'p' },
+        { name: 'FLYTE_INTERNAL_EXECUTION_DOMAIN', value: 'd' },
+        { name: 'FLYTE_ATTEMPT_NUMBER', value: '1' },
+        { name: 'FLYTE_INTERNAL_TASK_NAME', value: echo.name },
+        { name: 'FLYTE_INTERNAL_TASK_VERSION', value: 'v7' },
+      ]),
+    );
+    expect(pod.metadata?.annotations).toMatchObject({
+      primary_container_name: 'rabc-n0-1',
+      'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
+    });
     expect(pod.metadata?.labels).toMatchObject({ 'tflyte.io/attempt': '1' });
   });
 
@@ -84,15 +101,20 @@ describe('buildPod from a function task', () => {
     expect(build(local, { image: 'ghcr.io/me/app:1' }).spec!.containers[0]!.image).toBe('ghcr.io/me/app:1');
     expect(build(local).spec!.containers[0]!.image).toBe(LOCAL_IMAGE);
   });
-
 });
 
 describe('buildPod resources and placement', () => {
   it('fills requests from limits or platform defaults, limits from requests, and never requests more than the limit', () => {
     const pod = build(containerTemplate({ requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '1' } }));
     expect(pod.spec!.containers[0]!.resources).toEqual({ requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '1', memory: '4Gi' } });
-    expect(build(containerTemplate()).spec!.containers[0]!.resources).toEqual({ requests: { cpu: '1000m', memory: '1024Mi' }, limits: { cpu: '1000m', memory: '1024Mi' } });
-    expect(build(containerTemplate(), { defaults: { cpu: '250m', memory: '256Mi' } }).spec!.containers[0]!.resources?.requests).toEqual({ cpu: '250m', memory: '256Mi' });
+    expect(build(containerTemplate()).spec!.containers[0]!.resources).toEqual({
+      requests: { cpu: '1000m', memory: '1024Mi' },
+      limits: { cpu: '1000m', memory: '1024Mi' },
+    });
+    expect(build(containerTemplate(), { defaults: { cpu: '250m', memory: '256Mi' } }).spec!.containers[0]!.resources?.requests).toEqual({
+      cpu: '250m',
+      memory: '256Mi',
+    });
   });
 
   it('requests GPUs as nvidia.com/gpu (request = limit), and ephemeral storage only when asked', () => {
@@ -101,11 +123,21 @@ describe('buildPod resources and placement', () => {
       requests: { 'nvidia.com/gpu': '2', 'ephemeral-storage': '10Gi' },
       limits: { 'nvidia.com/gpu': '2', 'ephemeral-storage': '10Gi' },
     });
-    expect(build(containerTemplate({ requests: { gpu: '1' } }), { defaults: { gpuResourceName: 'amd.com/gpu' } }).spec!.containers[0]!.resources?.limits).toMatchObject({ 'amd.com/gpu': '1' });
+    expect(
+      build(containerTemplate({ requests: { gpu: '1' } }), { defaults: { gpuResourceName: 'amd.com/gpu' } }).spec!.containers[0]!.resources
+        ?.limits,
+    ).toMatchObject({ 'amd.com/gpu': '1' });
   });
 
   it('places a GPU accelerator by node affinity and toleration, with its MIG partition', () => {
-    const pod = build(containerTemplate({ limits: { gpu: '1' }, extendedResources: { gpuAccelerator: { device: 'nvidia-tesla-a100', partitionSizeValue: { case: 'partitionSize', value: '1g.5gb' } } } }));
+    const pod = build(
+      containerTemplate({
+        limits: { gpu: '1' },
+        extendedResources: {
+          gpuAccelerator: { device: 'nvidia-tesla-a100', partitionSizeValue: { case: 'partitionSize', value: '1g.5gb' } },
+        },
+      }),
+    );
     expect(pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).toEqual([
       {
         matchExpressions: [
@@ -118,17 +150,28 @@ describe('buildPod resources and placement', () => {
       { key: 'k8s.amazonaws.com/accelerator', operator: 'Equal', value: 'nvidia-tesla-a100', effect: 'NoSchedule' },
       { key: 'k8s.amazonaws.com/gpu-partition-size', operator: 'Equal', value: '1g.5gb', effect: 'NoSchedule' },
     ]);
-    const whole = build(containerTemplate({ extendedResources: { gpuAccelerator: { device: 'a100', partitionSizeValue: { case: 'unpartitioned', value: true } } } }), {
-      gpu: { deviceNodeLabel: 'gpu.example/device', partitionSizeNodeLabel: 'gpu.example/mig' },
-    });
-    expect(whole.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchExpressions).toEqual([
+    const whole = build(
+      containerTemplate({
+        extendedResources: { gpuAccelerator: { device: 'a100', partitionSizeValue: { case: 'unpartitioned', value: true } } },
+      }),
+      {
+        gpu: { deviceNodeLabel: 'gpu.example/device', partitionSizeNodeLabel: 'gpu.example/mig' },
+      },
+    );
+    expect(
+      whole.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchExpressions,
+    ).toEqual([
       { key: 'gpu.example/device', operator: 'In', values: ['a100'] },
       { key: 'gpu.example/mig', operator: 'DoesNotExist' },
     ]);
   });
 
   it('mounts shared memory as a memory-backed emptyDir', () => {
-    const pod = build(containerTemplate({ extendedResources: { sharedMemory: { mountName: 'flyte-shared-memory', mountPath: '/dev/shm', sizeLimit: '2Gi' } } }));
+    const pod = build(
+      containerTemplate({
+        extendedResources: { sharedMemory: { mountName: 'flyte-shared-memory', mountPath: '/dev/shm', sizeLimit: '2Gi' } },
+      }),
+    );
     expect(pod.spec?.volumes).toEqual([{ name: 'flyte-shared-memory', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } }]);
     expect(pod.spec!.containers[0]!.volumeMounts).toEqual([{ name: 'flyte-shared-memory', mountPath: '/dev/shm' }]);
   });
@@ -159,7 +202,14 @@ describe('buildPod metadata, env and secrets', () => {
   });
 
   it('sets default env under the task’s own, and service account and scheduler when configured', () => {
-    const pod = build(containerTemplate({ env: { MODE: 'task' } }), { defaults: { env: { MODE: 'default', REGION: 'eu' }, serviceAccountName: 'flyte', schedulerName: 'volcano', imagePullPolicy: 'IfNotPresent' } });
+    const pod = build(containerTemplate({ env: { MODE: 'task' } }), {
+      defaults: {
+        env: { MODE: 'default', REGION: 'eu' },
+        serviceAccountName: 'flyte',
+        schedulerName: 'volcano',
+        imagePullPolicy: 'IfNotPresent',
+      },
+    });
     const env = pod.spec!.containers[0]!.env!;
     expect(env.filter((e) => e.name === 'MODE')).toEqual([{ name: 'MODE', value: 'task' }]);
     expect(env).toContainEqual({ name: 'REGION', value: 'eu' });
@@ -179,18 +229,33 @@ describe('buildPod metadata, env and secrets', () => {
       }),
     );
     const c = pod.spec!.containers[0]!;
-    expect(c.env).toEqual(expect.arrayContaining([
-      { name: '_FSEC_AWS_TOKEN', valueFrom: { secretKeyRef: { name: 'aws', key: 'token' } } },
-      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
-      { name: 'FLYTE_SECRETS_ENV_PREFIX', value: '_FSEC_' },
-      { name: 'FLYTE_SECRETS_DEFAULT_DIR', value: '/etc/flyte/secrets' },
-    ]));
-    expect(pod.spec?.volumes).toEqual([{ name: 'secret-tls', secret: { secretName: 'tls', items: [{ key: 'cert.pem', path: 'cert.pem' }, { key: 'key.pem', path: 'key.pem' }] } }]);
+    expect(c.env).toEqual(
+      expect.arrayContaining([
+        { name: '_FSEC_AWS_TOKEN', valueFrom: { secretKeyRef: { name: 'aws', key: 'token' } } },
+        { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+        { name: 'FLYTE_SECRETS_ENV_PREFIX', value: '_FSEC_' },
+        { name: 'FLYTE_SECRETS_DEFAULT_DIR', value: '/etc/flyte/secrets' },
+      ]),
+    );
+    expect(pod.spec?.volumes).toEqual([
+      {
+        name: 'secret-tls',
+        secret: {
+          secretName: 'tls',
+          items: [
+            { key: 'cert.pem', path: 'cert.pem' },
+            { key: 'key.pem', path: 'key.pem' },
+          ],
+        },
+      },
+    ]);
     expect(c.volumeMounts).toEqual([{ name: 'secret-tls', mountPath: '/etc/flyte/secrets/tls', readOnly: true }]);
   });
 
   it('refuses an env-var secret without a key', () => {
-    expect(() => build(containerTemplate({ secrets: [{ group: 'aws', mountRequirement: Secret_MountType.ENV_VAR }] }))).toThrow(expect.objectContaining({ failure: expect.objectContaining({ code: 'BadTaskFormat' }) }));
+    expect(() => build(containerTemplate({ secrets: [{ group: 'aws', mountRequirement: Secret_MountType.ENV_VAR }] }))).toThrow(
+      expect.objectContaining({ failure: expect.objectContaining({ code: 'BadTaskFormat' }) }),
+    );
   });
 });
 
@@ -255,23 +320,39 @@ describe('buildPod with pod templates', () => {
   });
 
   it('refuses shared memory on a pod spec (serialized elsewhere) whose primary container already mounts /dev/shm', () => {
-    const shm = task({ inputs: {}, outputs: t.int(), sharedMemory: '1Gi', podTemplate: { primaryContainerName: 'main', podSpec: { containers: [{ name: 'main', image: 'i' }] } } }, function shm() {
-      return 1;
-    });
+    const shm = task(
+      {
+        inputs: {},
+        outputs: t.int(),
+        sharedMemory: '1Gi',
+        podTemplate: { primaryContainerName: 'main', podSpec: { containers: [{ name: 'main', image: 'i' }] } },
+      },
+      function shm() {
+        return 1;
+      },
+    );
     const template = toTaskTemplate(shm, { image: 'app:1' });
     if (template.target.case !== 'k8sPod') throw new Error('expected a pod target');
     const podSpec = template.target.value.podSpec as unknown as { containers: Array<Record<string, unknown>>; volumes?: unknown[] };
     podSpec.containers[0]!.volumeMounts = [{ name: 'dshm', mountPath: '/dev/shm' }];
     podSpec.volumes = [{ name: 'dshm', emptyDir: { medium: 'Memory' } }];
     expect(() => build(template)).toThrow(
-      expect.objectContaining({ failure: expect.objectContaining({ code: 'BadTaskFormat' }), message: expect.stringMatching(/already mounts volume 'dshm' at \/dev\/shm .*sharedMemory mounts one there too/) }),
+      expect.objectContaining({
+        failure: expect.objectContaining({ code: 'BadTaskFormat' }),
+        message: expect.stringMatching(/already mounts volume 'dshm' at \/dev\/shm .*sharedMemory mounts one there too/),
+      }),
     );
   });
 
   it('refuses a pod spec without its primary container, and targets that are not containers', () => {
     const template = toTaskTemplate(withSidecar, { image: 'app:1' });
     if (template.target.case === 'k8sPod') template.target.value.primaryContainerName = 'missing';
-    expect(() => build(template)).toThrow(expect.objectContaining({ failure: expect.objectContaining({ code: 'BadTaskFormat' }), message: expect.stringMatching(/primary container 'missing'/) }));
+    expect(() => build(template)).toThrow(
+      expect.objectContaining({
+        failure: expect.objectContaining({ code: 'BadTaskFormat' }),
+        message: expect.stringMatching(/primary container 'missing'/),
+      }),
+    );
     const sql = containerTemplate();
     sql.target = { case: 'sql', value: { $typeName: 'flyteidl.core.Sql', statement: 'select 1', dialect: 0 } };
     expect(() => build(sql)).toThrow(expect.objectContaining({ failure: expect.objectContaining({ code: 'BadTaskFormat' }) }));
@@ -280,8 +361,17 @@ describe('buildPod with pod templates', () => {
 
 describe('buildPod for raw containers with a DataLoadingConfig', () => {
   it('mounts the attempt’s data directories at inputPath and outputPath, and renders {{.inputs.x}} as Go prints them', () => {
-    const dataConfig = create(DataLoadingConfigSchema, { enabled: true, inputPath: '/var/inputs', outputPath: '/var/outputs', format: DataLoadingConfig_LiteralMapFormat.JSON });
-    const template = containerTemplate({ inputs: { a: 'float', n: 'integer' }, command: ['./area.sh', '{{.inputs.a}}', '{{ .Inputs.n }}', '/var/outputs'], dataConfig });
+    const dataConfig = create(DataLoadingConfigSchema, {
+      enabled: true,
+      inputPath: '/var/inputs',
+      outputPath: '/var/outputs',
+      format: DataLoadingConfig_LiteralMapFormat.JSON,
+    });
+    const template = containerTemplate({
+      inputs: { a: 'float', n: 'integer' },
+      command: ['./area.sh', '{{.inputs.a}}', '{{ .Inputs.n }}', '/var/outputs'],
+      dataConfig,
+    });
     const ctx = ctxFor(template, { inputs: testLiteralMap({ a: 2e-5, n: 3n }) });
     const data = hostDataLayout(ctx, dataConfig);
     const pod = buildPod(ctx, podLocations(ctx, { namespace: 'flyte', name: ctx.generatedName }, undefined, data));
@@ -299,7 +389,9 @@ describe('buildPod for raw containers with a DataLoadingConfig', () => {
 
   it('refuses data directories that are not on the executor’s disk', () => {
     const config = create(DataLoadingConfigSchema, { enabled: true, inputPath: '/var/inputs', outputPath: '/var/outputs' });
-    expect(() => hostDataLayout({ outputPrefix: 's3://bucket/runs/r/n0/0' }, config)).toThrow(expect.objectContaining({ failure: expect.objectContaining({ code: 'UnsupportedDataLoading' }) }));
+    expect(() => hostDataLayout({ outputPrefix: 's3://bucket/runs/r/n0/0' }, config)).toThrow(
+      expect.objectContaining({ failure: expect.objectContaining({ code: 'UnsupportedDataLoading' }) }),
+    );
   });
 });
 
@@ -312,7 +404,9 @@ describe('rolePodSpec: one role of a CRD job', () => {
   const role = (options: Omit<RolePodOptions, 'locations'>, overrides: Partial<AttemptContext> = {}) => {
     const ctx = ctxFor(template, overrides);
     const spec = rolePodSpec(ctx, { locations: podLocations(ctx, { namespace: 'flyte', name: 'job' }, undefined, undefined), ...options });
-    new Pod(JSON.parse(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', ...spec.metadata }, spec: spec.spec }))).validate();
+    new Pod(
+      JSON.parse(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', ...spec.metadata }, spec: spec.spec })),
+    ).validate();
     return spec;
   };
 
@@ -330,7 +424,12 @@ describe('rolePodSpec: one role of a CRD job', () => {
     const [c] = driver.spec.containers;
     expect(c).toMatchObject({ name: 'spark-kubernetes-driver', image: 'registry.example/spark:3.5', workingDir: '/app' });
     expect(c!.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '4Gi' } });
-    expect(c!.env).toEqual(expect.arrayContaining([{ name: 'SPARK_ROLE', value: 'driver' }, { name: 'FLYTE_ATTEMPT_NUMBER', value: 'overridden' }]));
+    expect(c!.env).toEqual(
+      expect.arrayContaining([
+        { name: 'SPARK_ROLE', value: 'driver' },
+        { name: 'FLYTE_ATTEMPT_NUMBER', value: 'overridden' },
+      ]),
+    );
     // The entrypoint still reads the attempt's inputs.
     expect(c!.args).toContain('file:///state/runs/rabc/n0/1/inputs.pb');
     expect(driver.metadata.labels).toMatchObject({ 'tflyte.io/role': 'driver', 'tflyte.io/attempt': '1' });
@@ -355,7 +454,14 @@ describe('rolePodSpec: one role of a CRD job', () => {
         tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' }],
         nodeSelector: { pool: 'spark' },
         containers: [
-          { name: 'main', workingDir: '/job', env: [{ name: 'FROM_OVERLAY', value: 'yes' }, { name: 'ROLE', value: 'overlay' }] },
+          {
+            name: 'main',
+            workingDir: '/job',
+            env: [
+              { name: 'FROM_OVERLAY', value: 'yes' },
+              { name: 'ROLE', value: 'overlay' },
+            ],
+          },
           { name: 'sidecar', image: 'registry.example/side:1' },
         ],
       },
@@ -365,7 +471,13 @@ describe('rolePodSpec: one role of a CRD job', () => {
     expect(driver.spec.containers.map((c) => c.name)).toEqual(['rabc-n0-1', 'sidecar']);
     const [primary] = driver.spec.containers;
     expect(primary).toMatchObject({ image: 'registry.example/app:v1', workingDir: '/job' });
-    expect(primary!.env).toEqual(expect.arrayContaining([{ name: 'FROM_OVERLAY', value: 'yes' }, { name: 'ROLE', value: 'driver' }, { name: 'FLYTE_ATTEMPT_NUMBER', value: '1' }]));
+    expect(primary!.env).toEqual(
+      expect.arrayContaining([
+        { name: 'FROM_OVERLAY', value: 'yes' },
+        { name: 'ROLE', value: 'driver' },
+        { name: 'FLYTE_ATTEMPT_NUMBER', value: '1' },
+      ]),
+    );
     expect(driver.spec.tolerations).toEqual([...defaults.interruptibleTolerations, ...overlay.podSpec.tolerations]);
     expect(driver.spec.nodeSelector).toEqual({ lifecycle: 'spot', pool: 'spark' });
     expect(driver.metadata.labels).toMatchObject({ team: 'ml', 'tflyte.io/role': 'driver' });

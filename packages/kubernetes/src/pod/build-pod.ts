@@ -7,14 +7,22 @@
  * attempt is), labels and annotations, all laid over an optional base pod template.
  */
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec, V1Toleration } from '@kubernetes/client-node';
-import { type AttemptContext, BackendError, type JsonObject, LOCAL_IMAGE, perRetryUniqueKey, renderTemplate, type TemplateValues } from '@tflyte/core';
+import {
+  type AttemptContext,
+  BackendError,
+  type JsonObject,
+  LOCAL_IMAGE,
+  perRetryUniqueKey,
+  renderTemplate,
+  type TemplateValues,
+} from '@tflyte/core';
 import type { Container } from '@tflyte/idl/core/tasks';
+import { type HostDataLayout, hostDataVolumes } from './host-data.ts';
 import { acceleratorPlacement, type GpuLabels, sharedMemory } from './pod-accelerator.ts';
+import { mergeByName, overlayPodSpec, type PodOverlay } from './pod-overlay.ts';
 import { completeResources, entriesToQuantities, type ResourceDefaults } from './pod-resources.ts';
 import { secretMounts } from './pod-secrets.ts';
 import { PRIMARY_CONTAINER_ANNOTATION } from './pod-view.ts';
-import { type HostDataLayout, hostDataVolumes } from './host-data.ts';
-import { mergeByName, overlayPodSpec, type PodOverlay } from './pod-overlay.ts';
 
 export interface PodDefaults extends ResourceDefaults {
   /** Added to every pod; the task's own labels win. */
@@ -69,7 +77,10 @@ function badFormat(message: string): BackendError {
 
 /** A valid label value (≤63 alphanumerics, `-`, `_`, `.`, alphanumeric at both ends). */
 function labelValue(text: string): string {
-  return text.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return text
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
 function containerFromProto(c: Container, name: string): V1Container {
@@ -97,7 +108,10 @@ function podFromTarget(ctx: AttemptContext, gpuResourceName: string): TargetPod 
     const c = target.value;
     // Flyte names the container after the pod when that is a valid container name.
     const primary = containerFromProto(c, ctx.generatedName);
-    const resources = { requests: entriesToQuantities(c.resources?.requests ?? [], gpuResourceName), limits: entriesToQuantities(c.resources?.limits ?? [], gpuResourceName) };
+    const resources = {
+      requests: entriesToQuantities(c.resources?.requests ?? [], gpuResourceName),
+      limits: entriesToQuantities(c.resources?.limits ?? [], gpuResourceName),
+    };
     return { spec: { containers: [primary] }, primary, labels: {}, annotations: {}, resources };
   }
   if (target.case === 'k8sPod') {
@@ -107,12 +121,22 @@ function podFromTarget(ctx: AttemptContext, gpuResourceName: string): TargetPod 
     spec.containers = Array.isArray(spec.containers) ? spec.containers : [];
     const primary = spec.containers.find((c) => c.name === name);
     if (primary === undefined) {
-      throw badFormat(`task '${template.id?.name ?? ''}' has a pod spec without its primary container '${name}': add a container of that name or set primaryContainerName`);
+      throw badFormat(
+        `task '${template.id?.name ?? ''}' has a pod spec without its primary container '${name}': add a container of that name or set primaryContainerName`,
+      );
     }
     const r = (primary.resources ?? {}) as { requests?: Record<string, string>; limits?: Record<string, string> };
-    return { spec, primary, labels: { ...pod.metadata?.labels }, annotations: { ...pod.metadata?.annotations }, resources: { requests: { ...r.requests }, limits: { ...r.limits } } };
+    return {
+      spec,
+      primary,
+      labels: { ...pod.metadata?.labels },
+      annotations: { ...pod.metadata?.annotations },
+      resources: { requests: { ...r.requests }, limits: { ...r.limits } },
+    };
   }
-  throw badFormat(`task type '${template.type}' has a '${target.case ?? 'missing'}' target; Kubernetes pods run container and k8sPod targets`);
+  throw badFormat(
+    `task type '${template.type}' has a '${target.case ?? 'missing'}' target; Kubernetes pods run container and k8sPod targets`,
+  );
 }
 
 /** Flyte's execution variables (flytek8s GetExecutionEnvVars). */
@@ -133,7 +157,6 @@ function flyteEnv(ctx: AttemptContext): V1EnvVar[] {
   ];
 }
 
-
 /** The task's spec laid over a base template's: the task wins, lists are joined, base containers fill in. */
 function overBase(base: V1PodSpec | undefined, task: V1PodSpec, primaryName: string): V1PodSpec {
   if (base === undefined) return task;
@@ -152,7 +175,9 @@ function overBase(base: V1PodSpec | undefined, task: V1PodSpec, primaryName: str
   return {
     ...b,
     ...task,
-    containers: task.containers.map((c) => underlay(c, named('default'), c.name === primaryName ? named('primary') : undefined, named(c.name))),
+    containers: task.containers.map((c) =>
+      underlay(c, named('default'), c.name === primaryName ? named('primary') : undefined, named(c.name)),
+    ),
     ...(initContainers.length > 0 ? { initContainers } : { initContainers: undefined }),
     ...(volumes.length > 0 ? { volumes } : { volumes: undefined }),
     ...(tolerations.length > 0 ? { tolerations } : { tolerations: undefined }),
@@ -243,7 +268,10 @@ export function rolePodSpec(ctx: AttemptContext, options: RolePodOptions): RoleP
   const defaultEnv: V1EnvVar[] = Object.entries(defaults.env ?? {}).map(([name, value]) => ({ name, value }));
   const roleEnv: V1EnvVar[] = Object.entries(options.env ?? {}).map(([name, value]) => ({ name, value }));
   primary.env = mergeByName(defaultEnv, flyteEnv(ctx), primary.env, roleEnv, secrets.env);
-  const resources = options.resources === undefined ? target.resources : { requests: { ...options.resources.requests }, limits: { ...options.resources.limits } };
+  const resources =
+    options.resources === undefined
+      ? target.resources
+      : { requests: { ...options.resources.requests }, limits: { ...options.resources.limits } };
   primary.resources = completeResources(resources, defaults);
   primary.terminationMessagePolicy ??= 'FallbackToLogsOnError';
   if (defaults.imagePullPolicy !== undefined) primary.imagePullPolicy ??= defaults.imagePullPolicy;
@@ -251,10 +279,14 @@ export function rolePodSpec(ctx: AttemptContext, options: RolePodOptions): RoleP
   const volumes = [...(spec.volumes ?? [])];
   const shm = sharedMemory(template.extendedResources);
   const data = where.data === undefined ? undefined : hostDataVolumes(where.data);
-  const taken = shm ? primary.volumeMounts?.find((m) => m.mountPath.replace(/\/+$/, '') === shm.mount.mountPath && m.name !== shm.mount.name) : undefined;
+  const taken = shm
+    ? primary.volumeMounts?.find((m) => m.mountPath.replace(/\/+$/, '') === shm.mount.mountPath && m.name !== shm.mount.name)
+    : undefined;
   if (taken !== undefined && shm !== undefined) {
     // The API server refuses two mounts at one path; fail here, with the fix, before a pod is created.
-    throw badFormat(`the task's pod spec already mounts volume '${taken.name}' at ${shm.mount.mountPath} on the primary container, and sharedMemory mounts one there too: drop one of the two`);
+    throw badFormat(
+      `the task's pod spec already mounts volume '${taken.name}' at ${shm.mount.mountPath} on the primary container, and sharedMemory mounts one there too: drop one of the two`,
+    );
   }
   const mounts = [...(shm ? [shm.mount] : []), ...(data?.mounts ?? [])];
   if (shm) volumes.push(shm.volume);

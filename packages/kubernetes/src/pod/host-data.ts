@@ -9,7 +9,17 @@
  * server's node, or a single-node cluster sharing the disk. There is no copilot for remote nodes yet.
  */
 import { join } from 'node:path';
-import { type AttemptContext, BackendError, createDataDirs, materializeInputs, type OutputsResult, readOutputs, type Storage, toLocalPath, uriScheme } from '@tflyte/core';
+import {
+  type AttemptContext,
+  BackendError,
+  createDataDirs,
+  materializeInputs,
+  type OutputsResult,
+  readOutputs,
+  type Storage,
+  toLocalPath,
+  uriScheme,
+} from '@tflyte/core';
 import type { Variable } from '@tflyte/idl/core/interface';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { DataLoadingConfig, DataLoadingConfig_LiteralMapFormat } from '@tflyte/idl/core/tasks';
@@ -33,13 +43,25 @@ function dataError(code: string, message: string): BackendError {
 
 export function hostDataLayout(ctx: Pick<AttemptContext, 'outputPrefix'>, config: DataLoadingConfig): HostDataLayout {
   if (uriScheme(ctx.outputPrefix) !== 'file') {
-    throw dataError('UnsupportedDataLoading', `a raw container's inputs and outputs are mounted from the executor's disk, but the attempt's files are at ${ctx.outputPrefix}; use a local state directory`);
+    throw dataError(
+      'UnsupportedDataLoading',
+      `a raw container's inputs and outputs are mounted from the executor's disk, but the attempt's files are at ${ctx.outputPrefix}; use a local state directory`,
+    );
   }
   if (!config.inputPath.startsWith('/') || !config.outputPath.startsWith('/')) {
-    throw dataError('BadTaskFormat', `dataConfig paths must be absolute, got inputPath '${config.inputPath}' and outputPath '${config.outputPath}'`);
+    throw dataError(
+      'BadTaskFormat',
+      `dataConfig paths must be absolute, got inputPath '${config.inputPath}' and outputPath '${config.outputPath}'`,
+    );
   }
   const dir = join(toLocalPath(ctx.outputPrefix), 'data');
-  return { inputsDir: join(dir, 'inputs'), outputsDir: join(dir, 'outputs'), inputPath: config.inputPath, outputPath: config.outputPath, format: config.format };
+  return {
+    inputsDir: join(dir, 'inputs'),
+    outputsDir: join(dir, 'outputs'),
+    inputPath: config.inputPath,
+    outputPath: config.outputPath,
+    format: config.format,
+  };
 }
 
 /** Volumes and mounts for the pod. */
@@ -57,7 +79,12 @@ export function hostDataVolumes(layout: HostDataLayout) {
 }
 
 /** Writes the attempt's inputs into `layout.inputsDir`, replacing what an earlier create left in both directories. */
-export async function writeHostInputs(layout: HostDataLayout, names: readonly string[], inputs: LiteralMap, storage: Storage): Promise<void> {
+export async function writeHostInputs(
+  layout: HostDataLayout,
+  names: readonly string[],
+  inputs: LiteralMap,
+  storage: Storage,
+): Promise<void> {
   await createDataDirs(layout.inputsDir, layout.outputsDir);
   await materializeInputs({ hostDir: layout.inputsDir, inputPath: layout.inputPath, format: layout.format }, names, inputs, storage);
 }

@@ -11,20 +11,32 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { CancelledError, createExecutor, openStateStore, TaskTimeoutError, type ExecutorEvent, type TaskStatus } from '@tflyte/core';
+import { CancelledError, createExecutor, type ExecutorEvent, openStateStore, type TaskStatus, TaskTimeoutError } from '@tflyte/core';
 import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { ExecutionError_ErrorKind, TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import { createFakeClock, primitiveValues, testAttemptContext, testLiteralMap } from '@tflyte/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createKubeClient } from '../kube/kube-client.ts';
-import { startPodCluster, type PodCluster } from '../test-fixtures/cluster.ts';
+import { type PodCluster, startPodCluster } from '../test-fixtures/cluster.ts';
 import { containerTemplate } from '../test-fixtures/templates.ts';
 import { kubernetesPod } from './kubernetes-pod.ts';
 
 const NODE = fileURLToPath(new URL('../../../../node_modules/.bin/node', import.meta.url));
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString().replace(/\.\d+Z$/, 'Z');
-const succeeded = (main: string) => ({ phase: 'Succeeded', containerStatuses: [{ name: main, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { terminated: { exitCode: 0, reason: 'Completed' } } }] });
+const succeeded = (main: string) => ({
+  phase: 'Succeeded',
+  containerStatuses: [
+    {
+      name: main,
+      ready: false,
+      restartCount: 0,
+      image: 'busybox',
+      imageID: '',
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    },
+  ],
+});
 const phases = (events: readonly ExecutorEvent[]) => events.flatMap((e) => (e.type === 'status-changed' ? [e.phaseName] : []));
 
 let cluster: PodCluster | undefined;
@@ -44,16 +56,25 @@ describe('kubernetesPod: a pod per attempt, run by the node', () => {
 
   it('fails with a retryable USER error when the primary exits non-zero, retrying with a new pod per attempt', async () => {
     cluster = await startPodCluster({ server: { node: true } });
-    const run = cluster.executor.run(containerTemplate({ command: ['sh', '-c', 'echo broken >&2; exit 3'], retries: 1 }), testLiteralMap({}), { runId: 'exit3' });
+    const run = cluster.executor.run(
+      containerTemplate({ command: ['sh', '-c', 'echo broken >&2; exit 3'], retries: 1 }),
+      testLiteralMap({}),
+      { runId: 'exit3' },
+    );
     await expect(run).rejects.toMatchObject({ failure: { kind: 'user', code: 'Error' }, attempts: 2 });
-    const created = cluster.events.filter((e) => e.type === 'attempt-created').map((e) => (e.type === 'attempt-created' ? e.generatedName : ''));
+    const created = cluster.events
+      .filter((e) => e.type === 'attempt-created')
+      .map((e) => (e.type === 'attempt-created' ? e.generatedName : ''));
     expect(created).toEqual(['exit3-n0-0', 'exit3-n0-1']);
     await vi.waitFor(async () => expect(await cluster!.podNames()).toEqual([]));
   });
 
   it('names pods as the API server requires for any run and node id, hashing long names to 50 characters', async () => {
     cluster = await startPodCluster({ server: { node: true } });
-    await cluster.executor.run(containerTemplate(), testLiteralMap({}), { runId: 'Nightly_Run.2026-01-01.With.A.Rather.Long.Name', nodeId: 'Stage/7' });
+    await cluster.executor.run(containerTemplate(), testLiteralMap({}), {
+      runId: 'Nightly_Run.2026-01-01.With.A.Rather.Long.Name',
+      nodeId: 'Stage/7',
+    });
     const pod = await cluster.createdPod();
     expect(pod).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
     expect(pod.length).toBeLessThanOrEqual(50);
@@ -82,12 +103,21 @@ describe('kubernetesPod: a pod per attempt, run by the node', () => {
     const scratch = await mkdtemp(join(tmpdir(), 'tflyte-errdoc-'));
     try {
       const doc = create(ErrorDocumentSchema, {
-        error: { code: 'USER:ValueError', message: 'bad value', kind: ContainerError_Kind.NON_RECOVERABLE, origin: ExecutionError_ErrorKind.USER },
+        error: {
+          code: 'USER:ValueError',
+          message: 'bad value',
+          kind: ContainerError_Kind.NON_RECOVERABLE,
+          origin: ExecutionError_ErrorKind.USER,
+        },
       });
       await writeFile(join(scratch, 'error.pb'), toBinary(ErrorDocumentSchema, doc));
       cluster = await startPodCluster({ server: { node: true } });
-      const template = containerTemplate({ command: ['sh', '-c', `cp ${join(scratch, 'error.pb')} "\${0#file://}/error.pb"`, '{{.outputPrefix}}'] });
-      await expect(cluster.executor.run(template, testLiteralMap({}))).rejects.toMatchObject({ failure: { kind: 'user', code: 'USER:ValueError', retryable: false } });
+      const template = containerTemplate({
+        command: ['sh', '-c', `cp ${join(scratch, 'error.pb')} "\${0#file://}/error.pb"`, '{{.outputPrefix}}'],
+      });
+      await expect(cluster.executor.run(template, testLiteralMap({}))).rejects.toMatchObject({
+        failure: { kind: 'user', code: 'USER:ValueError', retryable: false },
+      });
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -100,7 +130,12 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
     const controller = new AbortController();
     const run = cluster.executor.run(containerTemplate(), testLiteralMap({}), { signal: controller.signal });
     const pod = await cluster.createdPod();
-    cluster.server.setPodStatus(cluster.namespace, pod, { phase: 'Running', containerStatuses: [{ name: pod, ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: { startedAt: ago(0) } } }] });
+    cluster.server.setPodStatus(cluster.namespace, pod, {
+      phase: 'Running',
+      containerStatuses: [
+        { name: pod, ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: { startedAt: ago(0) } } },
+      ],
+    });
     await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING');
     controller.abort();
     await expect(run).rejects.toBeInstanceOf(CancelledError);
@@ -122,7 +157,11 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
     const second = await cluster.createdPod(1);
     cluster.server.setPodStatus(cluster.namespace, second, succeeded(second));
     await run;
-    expect(cluster.events.find((e) => e.type === 'attempt-failed')).toMatchObject({ kind: 'system', code: 'ResourceDeletedExternally', retryable: true });
+    expect(cluster.events.find((e) => e.type === 'attempt-failed')).toMatchObject({
+      kind: 'system',
+      code: 'ResourceDeletedExternally',
+      retryable: true,
+    });
   });
 
   it('fails with UnexpectedObjectDeletion when someone else starts deleting the pod', async () => {
@@ -146,19 +185,43 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
     await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'QUEUED');
     cluster.server.setPodStatus(cluster.namespace, pod, {
       phase: 'Pending',
-      conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastTransitionTime: new Date(clock.now()).toISOString() }],
-      containerStatuses: [{ name: pod, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "busybox"' } } }],
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastTransitionTime: new Date(clock.now()).toISOString() },
+      ],
+      containerStatuses: [
+        {
+          name: pod,
+          ready: false,
+          restartCount: 0,
+          image: 'busybox',
+          imageID: '',
+          state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "busybox"' } },
+        },
+      ],
     });
     await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'INITIALIZING');
-    const failed = expect(run).rejects.toMatchObject({ failure: { kind: 'user', code: 'ContainersNotReady|ImagePullBackOff', retryable: true } });
+    const failed = expect(run).rejects.toMatchObject({
+      failure: { kind: 'user', code: 'ContainersNotReady|ImagePullBackOff', retryable: true },
+    });
     await clock.advance(3 * 60_000);
     await failed;
     expect(phases(cluster.events)).toEqual(['QUEUED', 'INITIALIZING', 'RETRYABLE_FAILED']);
-    expect((cluster.events.find((e) => e.type === 'attempt-failed') as { message: string }).message).toMatch(/^Grace period \[3m0s\] exceeded\|/);
+    expect((cluster.events.find((e) => e.type === 'attempt-failed') as { message: string }).message).toMatch(
+      /^Grace period \[3m0s\] exceeded\|/,
+    );
   });
 
   it('renders log links once the pod is scheduled', async () => {
-    cluster = await startPodCluster({ pod: { logLinks: [{ name: 'Logs', template: 'https://logs.example/{{ .namespace }}/{{ .podName }}/{{.containerName}}?from={{ .podUnixStartTime }}' }] } });
+    cluster = await startPodCluster({
+      pod: {
+        logLinks: [
+          {
+            name: 'Logs',
+            template: 'https://logs.example/{{ .namespace }}/{{ .podName }}/{{.containerName}}?from={{ .podUnixStartTime }}',
+          },
+        ],
+      },
+    });
     const run = cluster.executor.run(containerTemplate(), testLiteralMap({}));
     const pod = await cluster.createdPod();
     const queued = await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'QUEUED');
@@ -166,10 +229,14 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
     cluster.server.setPodStatus(cluster.namespace, pod, {
       phase: 'Running',
       startTime: '2026-01-01T00:00:00Z',
-      containerStatuses: [{ name: pod, ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: { startedAt: ago(0) } } }],
+      containerStatuses: [
+        { name: pod, ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: { startedAt: ago(0) } } },
+      ],
     });
     const running = await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING');
-    expect(running.type === 'status-changed' && running.logs).toEqual([{ name: 'Logs (User)', uri: `https://logs.example/${cluster.namespace}/${pod}/${pod}?from=1767225600` }]);
+    expect(running.type === 'status-changed' && running.logs).toEqual([
+      { name: 'Logs (User)', uri: `https://logs.example/${cluster.namespace}/${pod}/${pod}?from=1767225600` },
+    ]);
     cluster.server.setPodStatus(cluster.namespace, pod, succeeded(pod));
     await run;
   });
@@ -183,7 +250,9 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
     for (let i = 0; i < 20; i++) server.setPodStatus(namespace, `share${i}-n0-0`, succeeded(`share${i}-n0-0`));
     await Promise.all(runs);
     expect(server.requestCounts).toMatchObject({ create: 20, watch: 2, list: 2 });
-    expect(server.requests.filter((r) => r.path.endsWith('/events')).map((r) => new URLSearchParams(r.query).get('fieldSelector'))).toEqual(['involvedObject.kind=Pod', 'involvedObject.kind=Pod']);
+    expect(server.requests.filter((r) => r.path.endsWith('/events')).map((r) => new URLSearchParams(r.query).get('fieldSelector'))).toEqual(
+      ['involvedObject.kind=Pod', 'involvedObject.kind=Pod'],
+    );
     expect(server.requestCounts.get ?? 0).toBe(0);
     await vi.waitFor(() => expect(server.openWatches).toBe(0));
   });
@@ -191,7 +260,14 @@ describe('kubernetesPod: attempts whose pods are driven by hand', () => {
 
 describe('kubernetesPod: the pod’s Kubernetes Events in its statuses', () => {
   /** Records an event about a pod, as the scheduler or a kubelet would. */
-  const recordEvent = (c: PodCluster, pod: { name: string; uid: string }, reason: string, message: string, type: 'Normal' | 'Warning', agoMs: number) =>
+  const recordEvent = (
+    c: PodCluster,
+    pod: { name: string; uid: string },
+    reason: string,
+    message: string,
+    type: 'Normal' | 'Warning',
+    agoMs: number,
+  ) =>
     c.core.createNamespacedEvent({
       namespace: c.namespace,
       body: {
@@ -203,7 +279,8 @@ describe('kubernetesPod: the pod’s Kubernetes Events in its statuses', () => {
         lastTimestamp: new Date(Date.now() - agoMs),
       },
     });
-  const messages = (c: PodCluster) => c.events.flatMap((e) => (e.type === 'status-changed' ? [`${e.phaseName} ${e.message ?? ''}`.trim()] : []));
+  const messages = (c: PodCluster) =>
+    c.events.flatMap((e) => (e.type === 'status-changed' ? [`${e.phaseName} ${e.message ?? ''}`.trim()] : []));
 
   it('adds the latest Warning event to the pending status, until a newer Normal event says the trouble is behind', async () => {
     cluster = await startPodCluster();
@@ -216,13 +293,22 @@ describe('kubernetesPod: the pod’s Kubernetes Events in its statuses', () => {
     // Events of an earlier pod of the same name are not this pod's.
     await recordEvent(c, { name, uid: 'an-earlier-pod' }, 'FailedMount', 'not this pod', 'Warning', 0);
     await recordEvent(c, { name, uid }, 'FailedScheduling', '0/3 nodes are available: 3 Insufficient nvidia.com/gpu.', 'Warning', 3000);
-    await c.waitForEvent((e) => e.type === 'status-changed' && e.message === 'Scheduling (FailedScheduling: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.)');
+    await c.waitForEvent(
+      (e) =>
+        e.type === 'status-changed' &&
+        e.message === 'Scheduling (FailedScheduling: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.)',
+    );
     await recordEvent(c, { name, uid }, 'Scheduled', `Successfully assigned ${c.namespace}/${name} to node-1`, 'Normal', 2000);
     await vi.waitFor(() => expect(messages(c).at(-1)).toBe('QUEUED Scheduling'));
 
     c.server.setPodStatus(c.namespace, name, succeeded(name));
     await run;
-    expect(messages(c)).toEqual(['QUEUED Scheduling', 'QUEUED Scheduling (FailedScheduling: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.)', 'QUEUED Scheduling', 'SUCCEEDED']);
+    expect(messages(c)).toEqual([
+      'QUEUED Scheduling',
+      'QUEUED Scheduling (FailedScheduling: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.)',
+      'QUEUED Scheduling',
+      'SUCCEEDED',
+    ]);
   });
 
   it('keeps the events out of a terminal status: a failure says what the pod says', async () => {
@@ -237,10 +323,14 @@ describe('kubernetesPod: the pod’s Kubernetes Events in its statuses', () => {
     await c.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING');
     const uid = (await c.core.readNamespacedPod({ namespace: c.namespace, name })).metadata!.uid!;
     await recordEvent(c, { name, uid }, 'Unhealthy', 'Liveness probe failed', 'Warning', 0);
-    await c.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING' && e.message === 'Unhealthy: Liveness probe failed');
+    await c.waitForEvent(
+      (e) => e.type === 'status-changed' && e.phaseName === 'RUNNING' && e.message === 'Unhealthy: Liveness probe failed',
+    );
     c.server.setPodStatus(c.namespace, name, {
       phase: 'Failed',
-      containerStatuses: [{ name, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { terminated: { exitCode: 2, reason: 'Error' } } }],
+      containerStatuses: [
+        { name, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { terminated: { exitCode: 2, reason: 'Error' } } },
+      ],
     });
     await expect(run).rejects.toMatchObject({ failure: { code: 'Error' }, message: expect.not.stringContaining('Liveness') });
   });
@@ -298,7 +388,11 @@ describe('kubernetesPod: the create-error table', () => {
     c.server.injectFault({ method: 'POST', path: `/api/v1/namespaces/${c.namespace}/pods`, code, message });
 
   it.each([
-    [403, 'pods "x" is forbidden: User "ci" cannot create resource "pods"', { failure: { kind: 'user', code: 'RuntimeFailure', retryable: true } }],
+    [
+      403,
+      'pods "x" is forbidden: User "ci" cannot create resource "pods"',
+      { failure: { kind: 'user', code: 'RuntimeFailure', retryable: true } },
+    ],
     [400, 'bad request', { failure: { kind: 'user', code: 'BadTaskFormat', retryable: false } }],
     [422, 'admission webhook "policy" denied the request', { failure: { kind: 'user', code: 'BadTaskFormat', retryable: false } }],
     [413, 'request entity too large', { failure: { kind: 'user', code: 'EntityTooLarge', retryable: false } }],
@@ -323,7 +417,9 @@ describe('kubernetesPod: the create-error table', () => {
       message: 'pods "x" is forbidden: exceeded quota: compute, requested: limits.cpu=1, used: limits.cpu=2, limited: limits.cpu=2',
     });
     const run = cluster.executor.run(containerTemplate(), testLiteralMap({}), { runId: 'quota' });
-    await cluster.waitForEvent((e) => e.type === 'status-changed' && e.phaseName === 'WAITING_FOR_RESOURCES' && /Exceeded resourcequota/.test(e.message ?? ''));
+    await cluster.waitForEvent(
+      (e) => e.type === 'status-changed' && e.phaseName === 'WAITING_FOR_RESOURCES' && /Exceeded resourcequota/.test(e.message ?? ''),
+    );
     await vi.waitFor(async () => expect(await cluster!.podNames()).toEqual(['quota-n0-0']));
     cluster.server.setPodStatus(cluster.namespace, 'quota-n0-0', succeeded('quota-n0-0'));
     await run;
@@ -334,7 +430,10 @@ describe('kubernetesPod: the create-error table', () => {
     cluster = await startPodCluster();
     await cluster.core.createNamespacedPod({
       namespace: cluster.namespace,
-      body: { metadata: { name: 'again-n0-0', labels: { 'app.kubernetes.io/managed-by': 'tflyte' } }, spec: { containers: [{ name: 'again-n0-0', image: 'busybox' }] } },
+      body: {
+        metadata: { name: 'again-n0-0', labels: { 'app.kubernetes.io/managed-by': 'tflyte' } },
+        spec: { containers: [{ name: 'again-n0-0', image: 'busybox' }] },
+      },
     });
     const run = cluster.executor.run(containerTemplate(), testLiteralMap({}), { runId: 'again' });
     await cluster.createdPod();
@@ -385,7 +484,17 @@ describe('kubernetesPod: executor restarts', () => {
       await writeFile(script, CHILD);
       const child = spawn(
         NODE,
-        ['--conditions=@tflyte/source', script, JSON.stringify({ stateDir, server: cluster.server.url, token: cluster.server.token, namespace: cluster.namespace, runId: 'crash' })],
+        [
+          '--conditions=@tflyte/source',
+          script,
+          JSON.stringify({
+            stateDir,
+            server: cluster.server.url,
+            token: cluster.server.token,
+            namespace: cluster.namespace,
+            runId: 'crash',
+          }),
+        ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -402,7 +511,11 @@ describe('kubernetesPod: executor restarts', () => {
       const store = openStateStore(stateDir);
       const client = createKubeClient({ kubeConfig: cluster.server.kubeConfig() });
       try {
-        const executor = createExecutor({ store, stateDir, backends: { container: kubernetesPod({ client, namespace: cluster.namespace }) } });
+        const executor = createExecutor({
+          store,
+          stateDir,
+          backends: { container: kubernetesPod({ client, namespace: cluster.namespace }) },
+        });
         const events: string[] = [];
         const run = executor.run(containerTemplate(), testLiteralMap({}), { runId: 'crash', onEvent: (e) => events.push(e.type) });
         await vi.waitFor(() => expect(events).toContain('attempt-reattached'));
@@ -428,12 +541,21 @@ describe('kubernetesPod: executor restarts', () => {
     const statuses: TaskStatus[] = [];
     const stop = new AbortController();
     const ctx = testAttemptContext({ template: containerTemplate(), generatedName: 'direct-n0-0', signal: stop.signal });
-    backend.watch({ namespace: cluster.namespace, name: ctx.generatedName, created: true }, ctx, (s) => statuses.push(s), stop.signal, (error) => {
-      throw error;
-    });
+    backend.watch(
+      { namespace: cluster.namespace, name: ctx.generatedName, created: true },
+      ctx,
+      (s) => statuses.push(s),
+      stop.signal,
+      (error) => {
+        throw error;
+      },
+    );
     await vi.waitFor(() => expect(statuses).toHaveLength(1));
     stop.abort();
-    expect(statuses[0]).toMatchObject({ phase: TaskExecution_Phase.RETRYABLE_FAILED, failure: { kind: 'system', code: 'ResourceDeletedExternally', retryable: true } });
+    expect(statuses[0]).toMatchObject({
+      phase: TaskExecution_Phase.RETRYABLE_FAILED,
+      failure: { kind: 'system', code: 'ResourceDeletedExternally', retryable: true },
+    });
     expect(cluster.server.requestCounts.get).toBe(1);
   });
 });
@@ -454,4 +576,3 @@ describe('kubernetesPod options', () => {
     }
   });
 });
-

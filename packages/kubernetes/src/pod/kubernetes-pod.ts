@@ -12,7 +12,7 @@ import { POD_KIND } from '../kube/resource-kind.ts';
 import { kubernetesResourceBackend, type ResourceBackend } from '../resource-backend.ts';
 import { buildPod, type PodBuildOptions } from './build-pod.ts';
 import { type LogLinkTemplate, renderLogLinks } from './log-links.ts';
-import { podData, type PodDataOptions } from './pod-data.ts';
+import { type PodDataOptions, podData } from './pod-data.ts';
 import { DEFAULT_POD_PHASE_OPTIONS, podPhase } from './pod-phase.ts';
 import { podTemplateSource } from './pod-templates.ts';
 import type { PodView } from './pod-view.ts';
@@ -62,14 +62,23 @@ export const KUBERNETES_POD_BACKEND = 'kubernetes-pod';
 
 function nonNegative(value: number | undefined, option: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new InvalidOptionError('kubernetesPod', option, `must be a non-negative number of milliseconds, got ${value}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new InvalidOptionError('kubernetesPod', option, `must be a non-negative number of milliseconds, got ${value}`);
   return value;
 }
 
 export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBackend {
   const phaseOptions = {
-    imagePullBackoffGraceMs: nonNegative(options.imagePullGracePeriodMs, 'imagePullGracePeriodMs', DEFAULT_POD_PHASE_OPTIONS.imagePullBackoffGraceMs),
-    createContainerErrorGraceMs: nonNegative(options.createContainerErrorGracePeriodMs, 'createContainerErrorGracePeriodMs', DEFAULT_POD_PHASE_OPTIONS.createContainerErrorGraceMs),
+    imagePullBackoffGraceMs: nonNegative(
+      options.imagePullGracePeriodMs,
+      'imagePullGracePeriodMs',
+      DEFAULT_POD_PHASE_OPTIONS.imagePullBackoffGraceMs,
+    ),
+    createContainerErrorGraceMs: nonNegative(
+      options.createContainerErrorGracePeriodMs,
+      'createContainerErrorGracePeriodMs',
+      DEFAULT_POD_PHASE_OPTIONS.createContainerErrorGraceMs,
+    ),
     createContainerConfigErrorGraceMs: nonNegative(
       options.createContainerConfigErrorGracePeriodMs,
       'createContainerConfigErrorGracePeriodMs',
@@ -78,7 +87,12 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
     podPendingTimeoutMs: nonNegative(options.podPendingTimeoutMs, 'podPendingTimeoutMs', DEFAULT_POD_PHASE_OPTIONS.podPendingTimeoutMs),
   };
   // The connection is made on first use: a config file that names this backend loads without a cluster.
-  const client = options.client ?? lazyKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) });
+  const client =
+    options.client ??
+    lazyKubeClient({
+      ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+      ...(options.context ? { context: options.context } : {}),
+    });
   const data = podData(options);
   const logLinks = options.logLinks ?? [];
   const baseTemplate = podTemplateSource(client, {
@@ -105,6 +119,7 @@ export function kubernetesPod(options: KubernetesPodOptions = {}): ResourceBacke
       return buildPod(ctx, data.locations(ctx, target), { ...options, podTemplate }) as PodView;
     },
     phaseOf: (pod, ctx, now) => podPhase(pod, now, phaseOptions, renderLogLinks(logLinks, pod, ctx)),
-    finalize: (status, pod, ctx) => data.collect(status, ctx, data.locations(ctx, { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' })),
+    finalize: (status, pod, ctx) =>
+      data.collect(status, ctx, data.locations(ctx, { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' })),
   });
 }

@@ -49,7 +49,8 @@ export function podData(options: PodDataOptions = {}): PodData {
     },
     async upload(ctx, where) {
       await uploadInputs(storage, ctx, where);
-      if (where.data !== undefined) await writeHostInputs(where.data, Object.keys(ctx.template.interface?.inputs?.variables ?? {}), ctx.inputs, storage);
+      if (where.data !== undefined)
+        await writeHostInputs(where.data, Object.keys(ctx.template.interface?.inputs?.variables ?? {}), ctx.inputs, storage);
     },
     async collect(status, ctx, where) {
       const wroteError = await downloadResults(storage, ctx, where);

@@ -47,7 +47,12 @@ async function copy(storage: Storage, from: string, to: string): Promise<boolean
     if (bytes !== undefined) await storage.put(to, bytes);
   } catch (error) {
     throw new BackendError(
-      { kind: 'system', retryable: true, code: 'ObjectStoreError', message: `copying ${from} to ${to} failed: ${(error as Error).message}` },
+      {
+        kind: 'system',
+        retryable: true,
+        code: 'ObjectStoreError',
+        message: `copying ${from} to ${to} failed: ${(error as Error).message}`,
+      },
       { cause: error },
     );
   }
@@ -57,7 +62,12 @@ async function copy(storage: Storage, from: string, to: string): Promise<boolean
 export async function uploadInputs(storage: Storage, ctx: AttemptContext, where: PodLocations): Promise<void> {
   if (where.inputUri === ctx.inputsUri) return;
   if (!(await copy(storage, ctx.inputsUri, where.inputUri))) {
-    throw new BackendError({ kind: 'system', retryable: true, code: 'ObjectStoreError', message: `the attempt's inputs are missing at ${ctx.inputsUri}` });
+    throw new BackendError({
+      kind: 'system',
+      retryable: true,
+      code: 'ObjectStoreError',
+      message: `the attempt's inputs are missing at ${ctx.inputsUri}`,
+    });
   }
 }
 

@@ -18,7 +18,9 @@ export interface PodOverlay {
   readonly podSpec?: V1PodSpec | JsonObject | undefined;
   /** The overlay's container that is merged into the role's primary. Default: the primary's own name. */
   readonly primaryContainerName?: string | undefined;
-  readonly metadata?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> } | undefined;
+  readonly metadata?:
+    | { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> }
+    | undefined;
 }
 
 /**
@@ -26,7 +28,12 @@ export interface PodOverlay {
  * into the base's primary (fields of the overlay win, env by name, then `lastEnv` on top), its other
  * containers are added, tolerations are joined and node selectors merged.
  */
-export function overlayPodSpec(base: V1PodSpec, primaryName: string, overlay: PodOverlay | undefined, lastEnv: readonly V1EnvVar[] = []): V1PodSpec {
+export function overlayPodSpec(
+  base: V1PodSpec,
+  primaryName: string,
+  overlay: PodOverlay | undefined,
+  lastEnv: readonly V1EnvVar[] = [],
+): V1PodSpec {
   if (overlay?.podSpec === undefined) return base;
   const spec = structuredClone(overlay.podSpec) as unknown as V1PodSpec;
   const overlayPrimaryName = overlay.primaryContainerName || primaryName;

@@ -44,10 +44,14 @@ export function entriesToQuantities(entries: readonly Resources_ResourceEntry[],
 }
 
 /** Fills and clamps requests/limits; `gpu` in either list is rewritten to the configured resource name. */
-export function completeResources(resources: { requests?: Quantities; limits?: Quantities }, defaults: ResourceDefaults = {}): V1ResourceRequirements {
+export function completeResources(
+  resources: { requests?: Quantities; limits?: Quantities },
+  defaults: ResourceDefaults = {},
+): V1ResourceRequirements {
   const gpu = defaults.gpuResourceName ?? 'nvidia.com/gpu';
   // String(): a K8sPod target's quantities come from its JSON pod spec, where `cpu: 1` is a number.
-  const rename = (q: Quantities = {}): Quantities => Object.fromEntries(Object.entries(q).map(([k, v]) => [k === 'gpu' ? gpu : k, String(v)]));
+  const rename = (q: Quantities = {}): Quantities =>
+    Object.fromEntries(Object.entries(q).map(([k, v]) => [k === 'gpu' ? gpu : k, String(v)]));
   const requests = rename(resources.requests);
   const limits = rename(resources.limits);
   const fallback: Quantities = { cpu: defaults.cpu ?? '1000m', memory: defaults.memory ?? '1024Mi' };
@@ -69,7 +73,9 @@ export function completeResources(resources: { requests?: Quantities; limits?: Q
  * A replica's own flyteidl Resources (a PyTorch worker group's) as a role's replacement resources, or
  * undefined when it sets none and the task's stand. GPUs stay `gpu` until the platform names them.
  */
-export function resourcesOverride(resources: { readonly requests: readonly Resources_ResourceEntry[]; readonly limits: readonly Resources_ResourceEntry[] } | undefined) {
+export function resourcesOverride(
+  resources: { readonly requests: readonly Resources_ResourceEntry[]; readonly limits: readonly Resources_ResourceEntry[] } | undefined,
+) {
   if (resources === undefined || (resources.requests.length === 0 && resources.limits.length === 0)) return undefined;
   return { requests: entriesToQuantities(resources.requests, 'gpu'), limits: entriesToQuantities(resources.limits, 'gpu') };
 }

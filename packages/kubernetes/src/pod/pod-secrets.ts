@@ -19,7 +19,10 @@ export interface SecretMounts {
 
 /** A DNS-1123 label for the volume of a secret group. */
 function volumeName(group: string): string {
-  const cleaned = group.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const cleaned = group
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return `secret-${cleaned}`.slice(0, 63).replace(/-+$/, '');
 }
 
@@ -27,10 +30,21 @@ export function secretMounts(secrets: readonly Secret[]): SecretMounts {
   const env: V1EnvVar[] = [];
   const byGroup = new Map<string, Set<string>>();
   for (const secret of secrets) {
-    if (secret.group === '') throw new BackendError({ kind: 'user', retryable: false, code: 'BadTaskFormat', message: 'a secret request has no group: set the Kubernetes secret name as group' });
+    if (secret.group === '')
+      throw new BackendError({
+        kind: 'user',
+        retryable: false,
+        code: 'BadTaskFormat',
+        message: 'a secret request has no group: set the Kubernetes secret name as group',
+      });
     if (secret.mountRequirement === Secret_MountType.ENV_VAR) {
       if (secret.key === '') {
-        throw new BackendError({ kind: 'user', retryable: false, code: 'BadTaskFormat', message: `secret group '${secret.group}' is requested as an environment variable without a key: name the key to read` });
+        throw new BackendError({
+          kind: 'user',
+          retryable: false,
+          code: 'BadTaskFormat',
+          message: `secret group '${secret.group}' is requested as an environment variable without a key: name the key to read`,
+        });
       }
       env.push({
         name: secret.envVar || `${SECRETS_ENV_PREFIX}${secret.group.toUpperCase()}_${secret.key.toUpperCase()}`.replace(/[^A-Z0-9_]/g, '_'),
@@ -53,6 +67,7 @@ export function secretMounts(secrets: readonly Secret[]): SecretMounts {
     });
     mounts.push({ name, mountPath: `${SECRETS_DIR}/${group.toLowerCase()}`, readOnly: true });
   }
-  if (volumes.length > 0) env.push({ name: 'FLYTE_SECRETS_DEFAULT_DIR', value: SECRETS_DIR }, { name: 'FLYTE_SECRETS_FILE_PREFIX', value: '' });
+  if (volumes.length > 0)
+    env.push({ name: 'FLYTE_SECRETS_DEFAULT_DIR', value: SECRETS_DIR }, { name: 'FLYTE_SECRETS_FILE_PREFIX', value: '' });
   return { env, volumes, mounts };
 }

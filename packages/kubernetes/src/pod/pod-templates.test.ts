@@ -5,12 +5,28 @@
 import type { V1Container, V1PodTemplate } from '@kubernetes/client-node';
 import { testLiteralMap } from '@tflyte/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startPodCluster, type PodCluster } from '../test-fixtures/cluster.ts';
+import { type PodCluster, startPodCluster } from '../test-fixtures/cluster.ts';
 import { containerTemplate } from '../test-fixtures/templates.ts';
 
-const succeeded = (main: string) => ({ phase: 'Succeeded', containerStatuses: [{ name: main, ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { terminated: { exitCode: 0, reason: 'Completed' } } }] });
+const succeeded = (main: string) => ({
+  phase: 'Succeeded',
+  containerStatuses: [
+    {
+      name: main,
+      ready: false,
+      restartCount: 0,
+      image: 'busybox',
+      imageID: '',
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    },
+  ],
+});
 
-function podTemplate(name: string, spec: { containers: V1Container[]; [field: string]: unknown }, labels: Record<string, string> = {}): V1PodTemplate {
+function podTemplate(
+  name: string,
+  spec: { containers: V1Container[]; [field: string]: unknown },
+  labels: Record<string, string> = {},
+): V1PodTemplate {
   return { metadata: { name }, template: { metadata: { labels, annotations: { 'from-template': name } }, spec } };
 }
 
@@ -18,7 +34,14 @@ const GPU_TEMPLATE = podTemplate(
   'gpu-template',
   {
     containers: [
-      { name: 'default', image: 'docker.io/rwgrim/docker-noop', env: [{ name: 'FROM_DEFAULT', value: '1' }, { name: 'SHARED', value: 'template' }] },
+      {
+        name: 'default',
+        image: 'docker.io/rwgrim/docker-noop',
+        env: [
+          { name: 'FROM_DEFAULT', value: '1' },
+          { name: 'SHARED', value: 'template' },
+        ],
+      },
       { name: 'primary', image: 'docker.io/rwgrim/docker-noop', securityContext: { runAsNonRoot: true } },
     ],
     nodeSelector: { pool: 'gpu' },
@@ -51,7 +74,11 @@ describe('a task naming a cluster PodTemplate (podTemplateName)', () => {
   it('builds the pod on the template: `default` under every container, `primary` under the primary, the task on top', async () => {
     cluster = await startPodCluster();
     await cluster.core.createNamespacedPodTemplate({ namespace: cluster.namespace, body: GPU_TEMPLATE });
-    const pod = await podOf(cluster, containerTemplate({ podTemplateName: 'gpu-template', env: { SHARED: 'task' }, labels: { team: 'data' } }), 'named');
+    const pod = await podOf(
+      cluster,
+      containerTemplate({ podTemplateName: 'gpu-template', env: { SHARED: 'task' }, labels: { team: 'data' } }),
+      'named',
+    );
 
     const main = pod.spec!.containers[0]!;
     expect(pod.spec!.containers).toHaveLength(1);
@@ -69,7 +96,9 @@ describe('a task naming a cluster PodTemplate (podTemplateName)', () => {
 
   it('fails permanently, as a user error naming the template and namespace, when the template does not exist; no pod is created', async () => {
     cluster = await startPodCluster();
-    const run = cluster.executor.run(containerTemplate({ podTemplateName: 'nowhere', retries: 2 }), testLiteralMap({}), { runId: 'missing' });
+    const run = cluster.executor.run(containerTemplate({ podTemplateName: 'nowhere', retries: 2 }), testLiteralMap({}), {
+      runId: 'missing',
+    });
     await expect(run).rejects.toMatchObject({
       failure: { kind: 'user', code: 'BadTaskSpecification' },
       attempts: 1,
@@ -84,8 +113,13 @@ describe('a task naming a cluster PodTemplate (podTemplateName)', () => {
     const { core, namespace } = cluster;
     const templateReads = () => cluster!.server.requests.filter((r) => r.method === 'GET' && r.path.includes('/podtemplates/')).length;
 
-    await expect(cluster.executor.run(containerTemplate({ podTemplateName: 'late' }), testLiteralMap({}), { runId: 'early' })).rejects.toMatchObject({ failure: { code: 'BadTaskSpecification' } });
-    await core.createNamespacedPodTemplate({ namespace, body: podTemplate('late', { containers: [{ name: 'default', image: 'noop', env: [{ name: 'LATE', value: 'yes' }] }] }) });
+    await expect(
+      cluster.executor.run(containerTemplate({ podTemplateName: 'late' }), testLiteralMap({}), { runId: 'early' }),
+    ).rejects.toMatchObject({ failure: { code: 'BadTaskSpecification' } });
+    await core.createNamespacedPodTemplate({
+      namespace,
+      body: podTemplate('late', { containers: [{ name: 'default', image: 'noop', env: [{ name: 'LATE', value: 'yes' }] }] }),
+    });
 
     const first = await podOf(cluster, containerTemplate({ podTemplateName: 'late' }), 'late1');
     const second = await podOf(cluster, containerTemplate({ podTemplateName: 'late' }), 'late2');
@@ -98,14 +132,19 @@ describe('a task naming a cluster PodTemplate (podTemplateName)', () => {
 describe('defaultPodTemplateName', () => {
   it('is the base of tasks that name no template, and the task’s own podTemplateName wins over it', async () => {
     cluster = await startPodCluster({ pod: { defaultPodTemplateName: 'flyte-template' } });
-    await cluster.core.createNamespacedPodTemplate({ namespace: cluster.namespace, body: podTemplate('flyte-template', { containers: [{ name: 'default', image: 'noop' }], priorityClassName: 'default-class' }) });
+    await cluster.core.createNamespacedPodTemplate({
+      namespace: cluster.namespace,
+      body: podTemplate('flyte-template', { containers: [{ name: 'default', image: 'noop' }], priorityClassName: 'default-class' }),
+    });
     await cluster.core.createNamespacedPodTemplate({ namespace: cluster.namespace, body: GPU_TEMPLATE });
     expect((await podOf(cluster, containerTemplate(), 'plain')).spec?.priorityClassName).toBe('default-class');
     expect((await podOf(cluster, containerTemplate({ podTemplateName: 'gpu-template' }), 'gpu')).spec?.priorityClassName).toBe('batch');
   });
 
   it('falls back to the inline podTemplate option when the named default does not exist', async () => {
-    cluster = await startPodCluster({ pod: { defaultPodTemplateName: 'absent', podTemplate: { spec: { containers: [], priorityClassName: 'inline' } } } });
+    cluster = await startPodCluster({
+      pod: { defaultPodTemplateName: 'absent', podTemplate: { spec: { containers: [], priorityClassName: 'inline' } } },
+    });
     expect((await podOf(cluster, containerTemplate(), 'inline')).spec?.priorityClassName).toBe('inline');
   });
 });

@@ -36,7 +36,10 @@ function asBase(podTemplate: PodTemplateView): BasePodTemplate {
   const template = podTemplate.template ?? {};
   const metadata = template.metadata ?? {};
   return {
-    metadata: { ...(metadata.labels ? { labels: metadata.labels } : {}), ...(metadata.annotations ? { annotations: metadata.annotations } : {}) },
+    metadata: {
+      ...(metadata.labels ? { labels: metadata.labels } : {}),
+      ...(metadata.annotations ? { annotations: metadata.annotations } : {}),
+    },
     ...(template.spec ? { spec: template.spec } : {}),
   };
 }
@@ -60,7 +63,12 @@ export function podTemplateSource(client: KubeClient, options: PodTemplateSource
     }
     return loading.catch((error: unknown) => {
       throw new BackendError(
-        { kind: 'system', retryable: true, code: KUBERNETES_API_ERROR, message: `reading PodTemplate '${name}' in namespace '${namespace}': ${apiFailure(error).message}` },
+        {
+          kind: 'system',
+          retryable: true,
+          code: KUBERNETES_API_ERROR,
+          message: `reading PodTemplate '${name}' in namespace '${namespace}': ${apiFailure(error).message}`,
+        },
         { cause: error },
       );
     });

@@ -6,11 +6,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { type Backend, createExecutor, type Executor, type ExecutorEvent, type ExecutorOptions, openStateStore, type StateStore } from '@tflyte/core';
+import {
+  type Backend,
+  createExecutor,
+  type Executor,
+  type ExecutorEvent,
+  type ExecutorOptions,
+  openStateStore,
+  type StateStore,
+} from '@tflyte/core';
 import { type KubeApiServerOptions, type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kubernetes';
 import { expect, vi } from 'vitest';
 import { createKubeClient, type KubeClient } from '../kube/kube-client.ts';
-import { kubernetesPod, type KubernetesPodOptions } from '../pod/kubernetes-pod.ts';
+import { type KubernetesPodOptions, kubernetesPod } from '../pod/kubernetes-pod.ts';
 
 export interface PodCluster {
   readonly server: KubeTestServer;
@@ -49,16 +57,25 @@ export async function startPodCluster(options: PodClusterOptions = {}): Promise<
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'tflyte-k8s-')));
   const store = openStateStore(stateDir);
   const backend = kubernetesPod({ ...options.pod, client, namespace });
-  const executor = createExecutor({ systemRetries: 0, ...options.executor, store, stateDir, backends: { container: backend, ...options.backends?.(client, namespace) } });
+  const executor = createExecutor({
+    systemRetries: 0,
+    ...options.executor,
+    store,
+    stateDir,
+    backends: { container: backend, ...options.backends?.(client, namespace) },
+  });
   const events: ExecutorEvent[] = [];
   executor.on((event) => events.push(event));
   const core = server.kubeConfig().makeApiClient(CoreV1Api);
   const waitForEvent = async (predicate: (event: ExecutorEvent) => boolean) => {
     let found: ExecutorEvent | undefined;
-    await vi.waitFor(() => {
-      found = events.find(predicate);
-      if (found === undefined) throw new Error('no matching event yet');
-    }, { timeout: 10_000, interval: 5 });
+    await vi.waitFor(
+      () => {
+        found = events.find(predicate);
+        if (found === undefined) throw new Error('no matching event yet');
+      },
+      { timeout: 10_000, interval: 5 },
+    );
     return found!;
   };
   return {
@@ -72,16 +89,21 @@ export async function startPodCluster(options: PodClusterOptions = {}): Promise<
     events,
     podNames: async () => (await core.listNamespacedPod({ namespace })).items.map((p) => p.metadata?.name ?? ''),
     async createdPod(index = 0) {
-      await vi.waitFor(() => {
-        if (events.filter((e) => e.type === 'attempt-created').length <= index) throw new Error('not created yet');
-      }, { timeout: 10_000, interval: 5 });
+      await vi.waitFor(
+        () => {
+          if (events.filter((e) => e.type === 'attempt-created').length <= index) throw new Error('not created yet');
+        },
+        { timeout: 10_000, interval: 5 },
+      );
       const created = events.filter((e) => e.type === 'attempt-created')[index];
       return created?.type === 'attempt-created' ? created.generatedName : '';
     },
     waitForEvent,
     async close() {
       // Pods are deleted once their attempt is over, just after the run settles: let that finish first.
-      await vi.waitFor(async () => expect((await core.listNamespacedPod({ namespace })).items).toEqual([]), { timeout: 5000, interval: 10 }).catch(() => {});
+      await vi
+        .waitFor(async () => expect((await core.listNamespacedPod({ namespace })).items).toEqual([]), { timeout: 5000, interval: 10 })
+        .catch(() => {});
       client.close();
       store.close();
       await server.close();

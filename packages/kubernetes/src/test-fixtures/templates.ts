@@ -10,7 +10,7 @@ import {
   Resources_ResourceName,
   type TaskTemplate,
 } from '@tflyte/idl/core/tasks';
-import { testLiteralMap, testTaskTemplate, type TestTaskOptions } from '@tflyte/testing';
+import { type TestTaskOptions, testLiteralMap, testTaskTemplate } from '@tflyte/testing';
 
 type Quantities = Partial<Record<'cpu' | 'memory' | 'gpu' | 'ephemeralStorage', string>>;
 
@@ -31,7 +31,12 @@ export interface ContainerTemplateOptions extends Omit<TestTaskOptions, 'type'> 
   readonly podTemplateName?: string;
 }
 
-const NAMES = { cpu: Resources_ResourceName.CPU, memory: Resources_ResourceName.MEMORY, gpu: Resources_ResourceName.GPU, ephemeralStorage: Resources_ResourceName.EPHEMERAL_STORAGE };
+const NAMES = {
+  cpu: Resources_ResourceName.CPU,
+  memory: Resources_ResourceName.MEMORY,
+  gpu: Resources_ResourceName.GPU,
+  ephemeralStorage: Resources_ResourceName.EPHEMERAL_STORAGE,
+};
 
 const entries = (spec: Quantities = {}) =>
   Object.entries(spec).map(([key, value]) => create(Resources_ResourceEntrySchema, { name: NAMES[key as keyof Quantities], value }));
@@ -52,9 +57,13 @@ export function containerTemplate(options: ContainerTemplateOptions = {}): TaskT
   };
   if (options.podTemplateName) template.metadata!.podTemplateName = options.podTemplateName;
   if (options.extendedResources) template.extendedResources = create(ExtendedResourcesSchema, options.extendedResources);
-  if (options.secrets) template.securityContext = create(SecurityContextSchema, { secrets: options.secrets.map((s) => create(SecretSchema, s)) });
+  if (options.secrets)
+    template.securityContext = create(SecurityContextSchema, { secrets: options.secrets.map((s) => create(SecretSchema, s)) });
   if (options.labels || options.annotations) {
-    template.metadata!.metadata = create(K8sObjectMetadataSchema, { labels: { ...options.labels }, annotations: { ...options.annotations } });
+    template.metadata!.metadata = create(K8sObjectMetadataSchema, {
+      labels: { ...options.labels },
+      annotations: { ...options.annotations },
+    });
   }
   return template;
 }

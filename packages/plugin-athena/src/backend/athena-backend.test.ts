@@ -6,13 +6,13 @@ import {
   type AsyncBackend,
   type AttemptContext,
   BackendError,
-  type Task,
-  type TaskStatus,
   fromLiteralMap,
-  t,
-  toLiteralMap,
   isSyncBackend,
   systemClock,
+  type Task,
+  type TaskStatus,
+  t,
+  toLiteralMap,
   toTaskTemplate,
 } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
@@ -35,13 +35,24 @@ afterEach(async () => {
 });
 
 async function setup(serverOptions: AthenaServerOptions = {}, pluginOptions: AthenaPluginOptions = {}) {
-  const server = await startAthenaServer({ queuedMs: 0, runningMs: 0, workGroups: { primary: {}, analytics: { outputLocation: 's3://wg-bucket/out/' } }, ...serverOptions });
+  const server = await startAthenaServer({
+    queuedMs: 0,
+    runningMs: 0,
+    workGroups: { primary: {}, analytics: { outputLocation: 's3://wg-bucket/out/' } },
+    ...serverOptions,
+  });
   servers.push(server);
   await server.sql(`
     CREATE SCHEMA sales;
     CREATE TABLE sales.orders(id INTEGER, region VARCHAR, amount DECIMAL(10,2), placed DATE, paid BOOLEAN);
     INSERT INTO sales.orders VALUES (1, 'eu', 12.50, '2024-03-01', true), (2, 'us', 7.05, '2024-03-02', false), (3, 'eu', 99.99, '2024-03-03', true);`);
-  const plugin = athenaPlugin({ region: REGION, endpoint: server.endpoint, credentials: CREDENTIALS, outputLocation: RESULTS, ...pluginOptions });
+  const plugin = athenaPlugin({
+    region: REGION,
+    endpoint: server.endpoint,
+    credentials: CREDENTIALS,
+    outputLocation: RESULTS,
+    ...pluginOptions,
+  });
   const backend = plugin.backend;
   if (isSyncBackend(backend)) throw new Error('the Athena backend is asynchronous');
   return { server, backend };
@@ -72,7 +83,11 @@ function attempt(task: Task, values: Record<string, unknown> = {}, overrides: Pa
 
 const LIVE = new Set<number>([TaskExecution_Phase.QUEUED, TaskExecution_Phase.RUNNING]);
 
-async function settle(backend: AsyncBackend<WebApiHandle<AthenaHandle>>, handle: WebApiHandle<AthenaHandle>, ctx: AttemptContext): Promise<TaskStatus> {
+async function settle(
+  backend: AsyncBackend<WebApiHandle<AthenaHandle>>,
+  handle: WebApiHandle<AthenaHandle>,
+  ctx: AttemptContext,
+): Promise<TaskStatus> {
   for (;;) {
     const status = await backend.get(handle, ctx);
     if (!LIVE.has(status.phase)) return status;
@@ -118,7 +133,10 @@ describe('create: StartQueryExecution', () => {
     const { server, backend } = await setup();
     const task = athenaTask({ name: 'inGroup', query: 'SELECT 1', database: 'sales', workgroup: 'analytics', catalog: 'AwsDataCatalog' });
     await backend.create(attempt(task));
-    expect(server.requests[0]?.body).toMatchObject({ WorkGroup: 'analytics', QueryExecutionContext: { Database: 'sales', Catalog: 'AwsDataCatalog' } });
+    expect(server.requests[0]?.body).toMatchObject({
+      WorkGroup: 'analytics',
+      QueryExecutionContext: { Database: 'sales', Catalog: 'AwsDataCatalog' },
+    });
   });
 
   it('takes the result location from the task, else the plugin, else an s3:// raw output prefix, else the workgroup', async () => {
@@ -133,10 +151,14 @@ describe('create: StartQueryExecution', () => {
     const h = await noDefault.create(attempt(plain));
 
     const locations = (s: AthenaTestServer) =>
-      s.requests.filter((r) => r.op === 'StartQueryExecution').map((r) => (r.body as { ResultConfiguration?: { OutputLocation: string } }).ResultConfiguration?.OutputLocation);
+      s.requests
+        .filter((r) => r.op === 'StartQueryExecution')
+        .map((r) => (r.body as { ResultConfiguration?: { OutputLocation: string } }).ResultConfiguration?.OutputLocation);
     expect(locations(server)).toEqual(['s3://task-bucket/q/', RESULTS]);
     expect(locations(second)).toEqual(['s3://raw-bucket/runs/r1/n0/0/', undefined]);
-    expect(second.executions().find((e) => e.queryExecutionId === jobOf(h).queryExecutionId)?.outputLocation).toBe(`s3://wg-bucket/out/${jobOf(h).queryExecutionId}.csv`);
+    expect(second.executions().find((e) => e.queryExecutionId === jobOf(h).queryExecutionId)?.outputLocation).toBe(
+      `s3://wg-bucket/out/${jobOf(h).queryExecutionId}.csv`,
+    );
   });
 
   it('is idempotent: the same attempt started twice (a re-attach after a crash) is one query, run once', async () => {
@@ -171,7 +193,12 @@ describe('create: StartQueryExecution', () => {
 
   it('refuses an input value that is not safe to send, before calling Athena', async () => {
     const { server, backend } = await setup();
-    const task = athenaTask({ name: 'byTable', query: 'SELECT * FROM {{ .inputs.table | identifier }}', inputs: { table: t.string() }, database: 'sales' });
+    const task = athenaTask({
+      name: 'byTable',
+      query: 'SELECT * FROM {{ .inputs.table | identifier }}',
+      inputs: { table: t.string() },
+      database: 'sales',
+    });
     const error = await thrown(backend.create(attempt(task, { table: 'orders; DROP TABLE orders' })));
     expect(error).toMatchObject({ failure: { kind: 'user', retryable: false, code: 'InvalidQueryInput' } });
     expect(error.message).toMatch(/input 'table' \("orders; DROP TABLE orders"\) is not an identifier/);
@@ -184,11 +211,24 @@ describe('get: GetQueryExecution through the state table', () => {
     const { server, backend } = await setup({ queuedMs: Number.POSITIVE_INFINITY, runningMs: Number.POSITIVE_INFINITY });
     const ctx = attempt(ordersByRegion, { region: 'eu', min: 10 });
     const handle = await backend.create(ctx);
-    const link = [{ name: 'Athena Query Console', uri: `https://${REGION}.console.aws.amazon.com/athena/home?region=${REGION}#/query-editor/history/${jobOf(handle).queryExecutionId}` }];
+    const link = [
+      {
+        name: 'Athena Query Console',
+        uri: `https://${REGION}.console.aws.amazon.com/athena/home?region=${REGION}#/query-editor/history/${jobOf(handle).queryExecutionId}`,
+      },
+    ];
 
-    expect(await backend.get(handle, ctx)).toEqual({ phase: TaskExecution_Phase.QUEUED, message: `Athena query ${jobOf(handle).queryExecutionId} is queued`, logs: link });
+    expect(await backend.get(handle, ctx)).toEqual({
+      phase: TaskExecution_Phase.QUEUED,
+      message: `Athena query ${jobOf(handle).queryExecutionId} is queued`,
+      logs: link,
+    });
     server.advance(jobOf(handle).queryExecutionId);
-    expect(await backend.get(handle, ctx)).toEqual({ phase: TaskExecution_Phase.RUNNING, message: `Athena query ${jobOf(handle).queryExecutionId} is running`, logs: link });
+    expect(await backend.get(handle, ctx)).toEqual({
+      phase: TaskExecution_Phase.RUNNING,
+      message: `Athena query ${jobOf(handle).queryExecutionId} is running`,
+      logs: link,
+    });
     server.advance(jobOf(handle).queryExecutionId);
     const done = await settle(backend, handle, ctx);
     expect(done).toMatchObject({ phase: TaskExecution_Phase.SUCCEEDED, logs: link });
@@ -207,17 +247,22 @@ describe('get: GetQueryExecution through the state table', () => {
     { category: 2, retryable: undefined, phase: TaskExecution_Phase.FAILED, failure: { kind: 'user', retryable: false } },
     { category: 3, retryable: true, phase: TaskExecution_Phase.RETRYABLE_FAILED, failure: { kind: 'user', retryable: true } },
     { category: 3, retryable: false, phase: TaskExecution_Phase.FAILED, failure: { kind: 'user', retryable: false } },
-  ] as const)('FAILED with AthenaError category $category (Retryable $retryable) → $failure.kind, retryable $failure.retryable', async ({ category, retryable, phase, failure }) => {
-    const { backend } = await setup({
-      onQuery: () => ({ fail: { reason: 'GENERIC_INTERNAL_ERROR: the node was lost', category, ...(retryable === undefined ? {} : { retryable }) } }),
-    });
-    const ctx = attempt(ordersByRegion, { region: 'eu', min: 0 });
-    const handle = await backend.create(ctx);
-    const status = await settle(backend, handle, ctx);
-    const message = `Athena query ${jobOf(handle).queryExecutionId} failed: GENERIC_INTERNAL_ERROR: the node was lost`;
-    expect(status).toMatchObject({ phase, message, failure: { ...failure, code: 'GENERIC_INTERNAL_ERROR', message } });
-    expect(status.logs).toHaveLength(1);
-  });
+  ] as const)(
+    'FAILED with AthenaError category $category (Retryable $retryable) → $failure.kind, retryable $failure.retryable',
+    async ({ category, retryable, phase, failure }) => {
+      const { backend } = await setup({
+        onQuery: () => ({
+          fail: { reason: 'GENERIC_INTERNAL_ERROR: the node was lost', category, ...(retryable === undefined ? {} : { retryable }) },
+        }),
+      });
+      const ctx = attempt(ordersByRegion, { region: 'eu', min: 0 });
+      const handle = await backend.create(ctx);
+      const status = await settle(backend, handle, ctx);
+      const message = `Athena query ${jobOf(handle).queryExecutionId} failed: GENERIC_INTERNAL_ERROR: the node was lost`;
+      expect(status).toMatchObject({ phase, message, failure: { ...failure, code: 'GENERIC_INTERNAL_ERROR', message } });
+      expect(status.logs).toHaveLength(1);
+    },
+  );
 
   it('FAILED by the query itself (a missing table) is a permanent user failure carrying Athena’s reason', async () => {
     const { backend } = await setup();
@@ -246,12 +291,23 @@ describe('get: GetQueryExecution through the state table', () => {
 
   it('fails a succeeded query whose rows exceed maxRows instead of returning part of them', async () => {
     const { backend } = await setup();
-    const task = athenaTask({ name: 'big', query: 'SELECT * FROM range(5)', database: 'sales', outputs: { rows: t.list(t.struct()) }, maxRows: 4 });
+    const task = athenaTask({
+      name: 'big',
+      query: 'SELECT * FROM range(5)',
+      database: 'sales',
+      outputs: { rows: t.list(t.struct()) },
+      maxRows: 4,
+    });
     const ctx = attempt(task);
     const handle = await backend.create(ctx);
     expect(await settle(backend, handle, ctx)).toMatchObject({
       phase: TaskExecution_Phase.FAILED,
-      failure: { kind: 'user', retryable: false, code: 'TooManyRows', message: expect.stringMatching(/more than 4 rows; raise the task's maxRows/) },
+      failure: {
+        kind: 'user',
+        retryable: false,
+        code: 'TooManyRows',
+        message: expect.stringMatching(/more than 4 rows; raise the task's maxRows/),
+      },
     });
   });
 
@@ -269,7 +325,17 @@ describe('get: GetQueryExecution through the state table', () => {
     const status = await settle(backend, await backend.create(ctx), ctx);
     const { rows } = fromLiteralMap(task.outputs.types, status.outputs!) as { rows: Record<string, unknown>[] };
     expect(rows).toHaveLength(2500);
-    expect(rows[0]).toEqual({ i: 0, d: 0, big: '9007199254740993', n: 'NaN', even: true, dec: '0.00', day: '2024-01-01', nothing: null, s: 'x0' });
+    expect(rows[0]).toEqual({
+      i: 0,
+      d: 0,
+      big: '9007199254740993',
+      n: 'NaN',
+      even: true,
+      dec: '0.00',
+      day: '2024-01-01',
+      nothing: null,
+      s: 'x0',
+    });
     expect(rows[2499]).toMatchObject({ i: 2499, d: 1249.5, even: false, s: 'x2499' });
   });
 
@@ -285,7 +351,12 @@ describe('get: GetQueryExecution through the state table', () => {
 
   it('returns no outputs for a statement declared with outputs: {}', async () => {
     const { server, backend } = await setup();
-    const task = athenaTask({ name: 'insert', query: "INSERT INTO orders VALUES (4, 'ap', 1.00, DATE '2024-03-04', false)", database: 'sales', outputs: {} });
+    const task = athenaTask({
+      name: 'insert',
+      query: "INSERT INTO orders VALUES (4, 'ap', 1.00, DATE '2024-03-04', false)",
+      database: 'sales',
+      outputs: {},
+    });
     const ctx = attempt(task);
     const status = await settle(backend, await backend.create(ctx), ctx);
     expect(status.phase).toBe(TaskExecution_Phase.SUCCEEDED);

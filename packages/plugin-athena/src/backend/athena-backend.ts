@@ -17,14 +17,14 @@ import { type AttemptContext, BackendError, type LogLink, type PollPolicy } from
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import {
   DEFAULT_MAX_ROWS,
+  parseQueryTemplate,
   QueryInputError,
   QueryTemplateError,
   type RateLimit,
-  type WebApiBackend,
-  type WebApiCall,
-  parseQueryTemplate,
   renderQuery,
   resultOutputs,
+  type WebApiBackend,
+  type WebApiCall,
   webApiBackend,
 } from '@tflyte/warehouse';
 import { athenaDialect } from '../athena-dialect.ts';
@@ -96,14 +96,21 @@ export function athenaBackend(options: AthenaBackendOptions): WebApiBackend<Athe
       );
       const id = out.QueryExecutionId;
       if (id === undefined || id === '') {
-        throw new BackendError({ kind: 'system', retryable: true, code: 'NoQueryExecutionId', message: 'Athena StartQueryExecution returned no QueryExecutionId' });
+        throw new BackendError({
+          kind: 'system',
+          retryable: true,
+          code: 'NoQueryExecutionId',
+          message: 'Athena StartQueryExecution returned no QueryExecutionId',
+        });
       }
       return { queryExecutionId: id, region };
     },
 
     async fetch(handle, ctx) {
       const client = await clients.forRegion(handle.region);
-      const out = await client.send(new GetQueryExecutionCommand({ QueryExecutionId: handle.queryExecutionId }), { abortSignal: ctx.signal });
+      const out = await client.send(new GetQueryExecutionCommand({ QueryExecutionId: handle.queryExecutionId }), {
+        abortSignal: ctx.signal,
+      });
       return { execution: out.QueryExecution ?? {}, client };
     },
 
@@ -155,7 +162,8 @@ function readSettings(ctx: AttemptContext, configOf: (template: TaskTemplate) =>
     throw userError('InvalidTaskTemplate', `TaskTemplate.custom is not a flyteidl PrestoQuery: ${(error as Error).message}`, error);
   }
   if (settings.statement === '') throw userError('InvalidTaskTemplate', 'TaskTemplate.custom has no statement: the Athena query is empty');
-  if (settings.database === '') throw userError('InvalidTaskTemplate', 'TaskTemplate.custom has no schema: an Athena query needs a database');
+  if (settings.database === '')
+    throw userError('InvalidTaskTemplate', 'TaskTemplate.custom has no schema: an Athena query needs a database');
   if (settings.maxRows !== undefined && !(Number.isInteger(settings.maxRows) && settings.maxRows > 0)) {
     throw userError('InvalidTaskTemplate', `TaskTemplate.config ${CONFIG_MAX_ROWS} must be a positive integer`);
   }

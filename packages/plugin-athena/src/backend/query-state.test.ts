@@ -26,21 +26,35 @@ describe('queryState', () => {
 
   it('codes a failure by the reason’s error name, else by the AthenaError type', () => {
     const failed = (StateChangeReason: string | undefined, ErrorType?: number) =>
-      queryState({ Status: { State: 'FAILED', ...(StateChangeReason === undefined ? {} : { StateChangeReason }), AthenaError: { ErrorCategory: 2, ErrorType, ErrorMessage: 'msg' } } }).failure?.code;
+      queryState({
+        Status: {
+          State: 'FAILED',
+          ...(StateChangeReason === undefined ? {} : { StateChangeReason }),
+          AthenaError: { ErrorCategory: 2, ErrorType, ErrorMessage: 'msg' },
+        },
+      }).failure?.code;
     expect(failed('SYNTAX_ERROR: line 1:8: mismatched input')).toBe('SYNTAX_ERROR');
     expect(failed('something went wrong', 1001)).toBe('ATHENA_ERROR_1001');
     expect(failed(undefined)).toBe('QueryFailed');
   });
 
   it('reports a CANCELLED query without a reason', () => {
-    expect(queryState({ QueryExecutionId: id, Status: { State: 'CANCELLED' } }).message).toBe(`Athena query ${id} was cancelled outside tflyte`);
+    expect(queryState({ QueryExecutionId: id, Status: { State: 'CANCELLED' } }).message).toBe(
+      `Athena query ${id} was cancelled outside tflyte`,
+    );
   });
 });
 
 describe('consoleUrl', () => {
   it('links to the query in the Athena console of its region', () => {
-    expect(consoleUrl('us-east-2', id)).toBe(`https://us-east-2.console.aws.amazon.com/athena/home?region=us-east-2#/query-editor/history/${id}`);
-    expect(consoleUrl('us-gov-west-1', id)).toBe(`https://console.amazonaws-us-gov.com/athena/home?region=us-gov-west-1#/query-editor/history/${id}`);
-    expect(consoleUrl('cn-north-1', id)).toBe(`https://cn-north-1.console.amazonaws.cn/athena/home?region=cn-north-1#/query-editor/history/${id}`);
+    expect(consoleUrl('us-east-2', id)).toBe(
+      `https://us-east-2.console.aws.amazon.com/athena/home?region=us-east-2#/query-editor/history/${id}`,
+    );
+    expect(consoleUrl('us-gov-west-1', id)).toBe(
+      `https://console.amazonaws-us-gov.com/athena/home?region=us-gov-west-1#/query-editor/history/${id}`,
+    );
+    expect(consoleUrl('cn-north-1', id)).toBe(
+      `https://cn-north-1.console.amazonaws.cn/athena/home?region=cn-north-1#/query-editor/history/${id}`,
+    );
   });
 });

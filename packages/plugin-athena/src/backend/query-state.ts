@@ -4,7 +4,7 @@
  * whose fault it is.
  */
 import type { QueryExecution } from '@aws-sdk/client-athena';
-import { type FailureInfo, type TaskStatus, failed as failedStatus, failure, queued, running, succeeded } from '@tflyte/core';
+import { type FailureInfo, failed as failedStatus, failure, queued, running, succeeded, type TaskStatus } from '@tflyte/core';
 
 /** AthenaError.ErrorCategory. */
 const ATHENA_ERROR_CATEGORY = { SYSTEM: 1, USER: 2, OTHER: 3 } as const;
@@ -55,7 +55,8 @@ function failed(id: string, execution: QueryExecution): QueryState {
   const error = status?.AthenaError;
   const reason = status?.StateChangeReason || error?.ErrorMessage || 'no reason given';
   const message = `Athena query ${id} failed: ${reason}`;
-  const code = /^([A-Z][A-Z0-9_]+):/.exec(reason)?.[1] ?? (error?.ErrorType === undefined ? 'QueryFailed' : `ATHENA_ERROR_${error.ErrorType}`);
+  const code =
+    /^([A-Z][A-Z0-9_]+):/.exec(reason)?.[1] ?? (error?.ErrorType === undefined ? 'QueryFailed' : `ATHENA_ERROR_${error.ErrorType}`);
   let info: FailureInfo;
   switch (error?.ErrorCategory) {
     case ATHENA_ERROR_CATEGORY.SYSTEM:

@@ -3,7 +3,7 @@
  * value as text; the column types in ResultSetMetadata decide the JSON value: booleans and numbers
  * become JSON booleans and numbers where that loses nothing, everything else stays Athena's text.
  */
-import { type AthenaClient, type ColumnInfo, type Row, paginateGetQueryResults } from '@aws-sdk/client-athena';
+import { type AthenaClient, type ColumnInfo, paginateGetQueryResults, type Row } from '@aws-sdk/client-athena';
 import type { JsonObject, JsonValue } from '@tflyte/core';
 import { collectRows, jsonRow, rowColumnNames } from '@tflyte/warehouse';
 
@@ -36,7 +36,11 @@ async function* pages(client: AthenaClient, queryExecutionId: string, statementT
 function rowConverter(columns: readonly ColumnInfo[]): (row: Row) => JsonObject {
   const names = rowColumnNames(columns.map((c, i) => c.Name ?? c.Label ?? `_col${i}`));
   const converters = columns.map((c) => valueConverter(c.Type ?? 'varchar'));
-  return (row) => jsonRow(names, converters.map((convert, i) => convert(row.Data?.[i]?.VarCharValue)));
+  return (row) =>
+    jsonRow(
+      names,
+      converters.map((convert, i) => convert(row.Data?.[i]?.VarCharValue)),
+    );
 }
 
 /** SQL NULL (a Datum without VarCharValue) is JSON null. */

@@ -30,7 +30,17 @@ const AUTH = new Set([
   'ExpiredToken',
 ]);
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 interface SdkErrorShape {
   readonly name?: unknown;
@@ -55,11 +65,18 @@ export function backendErrorFromSdk(error: unknown, action: string): BackendErro
     return make('user', false, name, ' (check the AWS credentials and their Athena, Glue and S3 permissions)');
   }
   if (name === 'CredentialsProviderError') {
-    return make('user', false, 'NoCredentials', ' (configure AWS credentials: environment, shared config/SSO profile, or athenaPlugin({ credentials }))');
+    return make(
+      'user',
+      false,
+      'NoCredentials',
+      ' (configure AWS credentials: environment, shared config/SSO profile, or athenaPlugin({ credentials }))',
+    );
   }
   if (/region is missing/i.test(text)) return make('user', false, 'NoRegion', ' (set athenaPlugin({ region }) or AWS_REGION)');
-  if ((status !== undefined && status >= 500) || e.$fault === 'server') return make('system', true, name === 'Error' ? 'ServerError' : name);
-  if (name === 'InvalidRequestException' || e.$fault === 'client' || (status !== undefined && status >= 400)) return make('user', false, name);
+  if ((status !== undefined && status >= 500) || e.$fault === 'server')
+    return make('system', true, name === 'Error' ? 'ServerError' : name);
+  if (name === 'InvalidRequestException' || e.$fault === 'client' || (status !== undefined && status >= 400))
+    return make('user', false, name);
   // No response at all: a dropped connection, a timeout, or an abort.
   const code = typeof e.code === 'string' ? e.code : '';
   if (NETWORK_CODES.has(code) || name === 'TimeoutError' || name === 'AbortError') return make('system', true, code || name);

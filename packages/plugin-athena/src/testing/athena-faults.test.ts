@@ -6,8 +6,8 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAthenaServer } from './athena-server.ts';
 import type { AthenaServerOptions, AthenaTestServer } from './athena-server.ts';
+import { startAthenaServer } from './athena-server.ts';
 
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 
@@ -105,13 +105,21 @@ describe('Injected faults with SDK retries', () => {
   });
 
   it('random faults from options are reproducible across servers with the same seed', async () => {
-    const options: AthenaServerOptions = { faults: { seed: 42, rules: [{ kind: 'server-error', ops: ['GetQueryExecution'], probability: 0.5 }] } };
+    const options: AthenaServerOptions = {
+      faults: { seed: 42, rules: [{ kind: 'server-error', ops: ['GetQueryExecution'], probability: 0.5 }] },
+    };
     const outcomes: string[][] = [];
     for (let run = 0; run < 2; run++) {
       const { start, getQuery } = await setup(options);
       const id = (await start()).QueryExecutionId ?? '';
       const seen: string[] = [];
-      for (let i = 0; i < 12; i++) seen.push(await getQuery(id).then(() => 'ok', (e: unknown) => (e as Error).name));
+      for (let i = 0; i < 12; i++)
+        seen.push(
+          await getQuery(id).then(
+            () => 'ok',
+            (e: unknown) => (e as Error).name,
+          ),
+        );
       outcomes.push(seen);
     }
     expect(outcomes[0]).toEqual(outcomes[1]);

@@ -1,17 +1,17 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { QueryExecution, StartQueryExecutionCommandInput } from '@aws-sdk/client-athena';
 import {
   AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   InvalidRequestException,
+  paginateGetQueryResults,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
-  paginateGetQueryResults,
 } from '@aws-sdk/client-athena';
-import type { QueryExecution, StartQueryExecutionCommandInput } from '@aws-sdk/client-athena';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAthenaServer } from './athena-server.ts';
 import type { AthenaServerOptions, AthenaTestServer } from './athena-server.ts';
+import { startAthenaServer } from './athena-server.ts';
 
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 const OUTPUT = 's3://results-bucket/athena/';
@@ -70,7 +70,10 @@ async function seedOrders(server: AthenaTestServer): Promise<void> {
 
 describe('Athena test server, driven by the real AthenaClient', () => {
   it('moves a query through QUEUED, RUNNING and SUCCEEDED and describes it as Athena does', async () => {
-    const { server, start, describeQuery, settle } = await setup({ queuedMs: Number.POSITIVE_INFINITY, runningMs: Number.POSITIVE_INFINITY });
+    const { server, start, describeQuery, settle } = await setup({
+      queuedMs: Number.POSITIVE_INFINITY,
+      runningMs: Number.POSITIVE_INFINITY,
+    });
     await seedOrders(server);
     const id = await start('SELECT id, customer FROM orders ORDER BY id');
 
@@ -109,7 +112,9 @@ describe('Athena test server, driven by the real AthenaClient', () => {
     expect(UpdateCount).toBe(0);
     expect(ResultSet?.Rows).toEqual([
       { Data: ['id', 'customer', 'amount', 'placed', 'ordered_at', 'paid', 'score', 'units'].map((VarCharValue) => ({ VarCharValue })) },
-      { Data: ['1', 'ada', '12.50', '2024-03-01', '2024-03-01 10:15:00.000', 'true', '1.0', '3'].map((VarCharValue) => ({ VarCharValue })) },
+      {
+        Data: ['1', 'ada', '12.50', '2024-03-01', '2024-03-01 10:15:00.000', 'true', '1.0', '3'].map((VarCharValue) => ({ VarCharValue })),
+      },
       {
         Data: [
           { VarCharValue: '2' },
@@ -125,7 +130,14 @@ describe('Athena test server, driven by the real AthenaClient', () => {
     ]);
     const columns = ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
     expect(columns.map((c) => c.Type)).toEqual(['integer', 'varchar', 'decimal', 'date', 'timestamp', 'boolean', 'double', 'bigint']);
-    expect(columns[2]).toMatchObject({ Name: 'amount', Label: 'amount', Precision: 10, Scale: 2, Nullable: 'UNKNOWN', CatalogName: 'hive' });
+    expect(columns[2]).toMatchObject({
+      Name: 'amount',
+      Label: 'amount',
+      Precision: 10,
+      Scale: 2,
+      Nullable: 'UNKNOWN',
+      CatalogName: 'hive',
+    });
     expect(columns[1]?.CaseSensitive).toBe(true);
   });
 
@@ -279,7 +291,11 @@ describe('Athena test server, driven by the real AthenaClient', () => {
     const described = await settle(select);
     expect(described.ExecutionParameters).toEqual([quoted, '1']);
     const rows = (await results(select)).ResultSet?.Rows?.map((r) => r.Data?.map((d) => d.VarCharValue));
-    expect(rows).toEqual([['id', 'name'], ['1', 'ada'], ['2', injection]]);
+    expect(rows).toEqual([
+      ['id', 'name'],
+      ['1', 'ada'],
+      ['2', injection],
+    ]);
 
     // Unquoted, the same text is not a literal at all: the query fails and nothing is dropped.
     const raw = await settle(await start('SELECT * FROM users WHERE name = ?', { ExecutionParameters: [injection] }));
@@ -296,7 +312,9 @@ describe('Athena test server, driven by the real AthenaClient', () => {
 
   it('refuses more than one statement in a QueryString at submission', async () => {
     const { server, start } = await setup();
-    await expect(start('SELECT 1; DROP SCHEMA sales')).rejects.toThrow('Only one sql statement is allowed. Got: SELECT 1; DROP SCHEMA sales');
+    await expect(start('SELECT 1; DROP SCHEMA sales')).rejects.toThrow(
+      'Only one sql statement is allowed. Got: SELECT 1; DROP SCHEMA sales',
+    );
     expect(server.executions()).toHaveLength(0);
   });
 
@@ -304,10 +322,16 @@ describe('Athena test server, driven by the real AthenaClient', () => {
     const { server, start, settle, results } = await setup();
     const create = await start('CREATE TABLE metrics(day DATE, hits BIGINT)', { QueryExecutionContext: { Database: 'web' } });
     const created = await settle(create);
-    expect(created).toMatchObject({ StatementType: 'DDL', ResultConfiguration: { OutputLocation: `${OUTPUT}${create}.txt` }, Status: { State: 'SUCCEEDED' } });
+    expect(created).toMatchObject({
+      StatementType: 'DDL',
+      ResultConfiguration: { OutputLocation: `${OUTPUT}${create}.txt` },
+      Status: { State: 'SUCCEEDED' },
+    });
     expect((await results(create)).ResultSet).toEqual({ Rows: [], ResultSetMetadata: { ColumnInfo: [] } });
 
-    const insert = await start("INSERT INTO metrics VALUES (DATE '2024-01-01', 10), (DATE '2024-01-02', 20)", { QueryExecutionContext: { Database: 'web' } });
+    const insert = await start("INSERT INTO metrics VALUES (DATE '2024-01-01', 10), (DATE '2024-01-02', 20)", {
+      QueryExecutionContext: { Database: 'web' },
+    });
     await settle(insert);
     expect((await results(insert)).UpdateCount).toBe(2);
     expect(await server.sql('SELECT sum(hits)::INTEGER AS total FROM web.metrics')).toEqual([{ total: 30 }]);
@@ -315,7 +339,10 @@ describe('Athena test server, driven by the real AthenaClient', () => {
 
   it('resolves the result location from the workgroup, which can enforce its own', async () => {
     const { start, describeQuery } = await setup({
-      workGroups: { primary: { outputLocation: 's3://wg-default/' }, locked: { outputLocation: 's3://locked/out', enforceWorkGroupConfiguration: true } },
+      workGroups: {
+        primary: { outputLocation: 's3://wg-default/' },
+        locked: { outputLocation: 's3://locked/out', enforceWorkGroupConfiguration: true },
+      },
     });
     const fromWorkGroup = await start('SELECT 1', { ResultConfiguration: undefined });
     expect((await describeQuery(fromWorkGroup)).ResultConfiguration?.OutputLocation).toBe(`s3://wg-default/${fromWorkGroup}.csv`);
@@ -331,7 +358,8 @@ describe('Athena test server, driven by the real AthenaClient', () => {
 
   it('lets onQuery fail a query with a retryable SYSTEM error, without running it', async () => {
     const { server, start, settle } = await setup({
-      onQuery: (q) => (q.query.includes('flaky') ? { fail: { reason: 'GENERIC_INTERNAL_ERROR: worker lost', category: 1, retryable: true } } : undefined),
+      onQuery: (q) =>
+        q.query.includes('flaky') ? { fail: { reason: 'GENERIC_INTERNAL_ERROR: worker lost', category: 1, retryable: true } } : undefined,
     });
     const failed = await settle(await start("SELECT 'flaky'"));
     expect(failed.Status).toMatchObject({
@@ -346,7 +374,11 @@ describe('Athena test server, driven by the real AthenaClient', () => {
     const { server, start, settle } = await setup();
     const id = await start('SELECT 1');
     await settle(id);
-    expect(server.requests[0]).toMatchObject({ op: 'StartQueryExecution', status: 200, body: { QueryString: 'SELECT 1', WorkGroup: 'primary' } });
+    expect(server.requests[0]).toMatchObject({
+      op: 'StartQueryExecution',
+      status: 200,
+      body: { QueryString: 'SELECT 1', WorkGroup: 'primary' },
+    });
     expect(server.requests.slice(1).every((r) => r.op === 'GetQueryExecution' && r.body !== null)).toBe(true);
   });
 });
@@ -391,14 +423,30 @@ describe('SigV4 authentication', () => {
     const { server, describeQuery } = await setup({ credentials: CREDENTIALS, region: 'us-east-1' });
     await expect(describeQuery('00000000-0000-0000-0000-000000000000')).rejects.toBeInstanceOf(InvalidRequestException);
 
-    const wrongSecret = new AthenaClient({ region: 'us-east-1', endpoint: server.endpoint, credentials: { ...CREDENTIALS, secretAccessKey: 'nope' }, maxAttempts: 1 });
-    const unknownKey = new AthenaClient({ region: 'us-east-1', endpoint: server.endpoint, credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const wrongSecret = new AthenaClient({
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      credentials: { ...CREDENTIALS, secretAccessKey: 'nope' },
+      maxAttempts: 1,
+    });
+    const unknownKey = new AthenaClient({
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
     const otherRegion = new AthenaClient({ region: 'eu-west-1', endpoint: server.endpoint, credentials: CREDENTIALS, maxAttempts: 1 });
     clients.push(wrongSecret, unknownKey, otherRegion);
     const command = new GetQueryExecutionCommand({ QueryExecutionId: '00000000-0000-0000-0000-000000000000' });
-    await expect(wrongSecret.send(command)).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+    await expect(wrongSecret.send(command)).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    });
     await expect(unknownKey.send(command)).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
-    await expect(otherRegion.send(command)).rejects.toMatchObject({ name: 'InvalidSignatureException', message: expect.stringMatching(/region/) });
+    await expect(otherRegion.send(command)).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      message: expect.stringMatching(/region/),
+    });
   });
 });
 
@@ -414,6 +462,9 @@ describe('startAthenaServer / close', () => {
   });
 
   it('rejects invalid timing options with a config error naming the option', async () => {
-    await expect(startAthenaServer({ queuedMs: -1 })).rejects.toMatchObject({ code: 'TFLYTE_CONFIG', message: expect.stringMatching(/queuedMs/) });
+    await expect(startAthenaServer({ queuedMs: -1 })).rejects.toMatchObject({
+      code: 'TFLYTE_CONFIG',
+      message: expect.stringMatching(/queuedMs/),
+    });
   });
 });

@@ -6,23 +6,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  checkSigV4,
+  credentialList,
   type EmulatorRequest,
   type FaultModel,
   type FaultOptions,
   type Identified,
+  isAuthRejection,
   type RecordedCall,
   type Reply,
   type SigV4Credentials,
-  checkSigV4,
-  credentialList,
-  isAuthRejection,
   startEmulatorServer,
 } from '@tflyte/testing/emulator';
 import { AthenaApiError, internalServerError, throttling } from './api-errors.ts';
-import { Executions } from './executions.ts';
 import type { Execution, QueryInfo, QueryPlan } from './executions.ts';
-import { ATHENA_OPERATIONS, type AthenaOperation, operations } from './operations.ts';
+import { Executions } from './executions.ts';
 import type { WorkGroupConfig } from './operations.ts';
+import { ATHENA_OPERATIONS, type AthenaOperation, operations } from './operations.ts';
 import { QueryEngine } from './query-engine.ts';
 
 export interface AthenaServerOptions {
@@ -85,7 +85,11 @@ export async function startAthenaServer(options: AthenaServerOptions = {}): Prom
         handle: async (op, body) => reply(200, await operations[op](body as Record<string, unknown>, { executions, engine, workGroups })),
         throttle: () => errorReply(throttling()),
         serverError: (_op, error) =>
-          errorReply(error instanceof AthenaApiError ? error : internalServerError(error === undefined ? undefined : error instanceof Error ? error.message : String(error))),
+          errorReply(
+            error instanceof AthenaApiError
+              ? error
+              : internalServerError(error === undefined ? undefined : error instanceof Error ? error.message : String(error)),
+          ),
       },
       options.faults,
     );
@@ -114,10 +118,18 @@ export async function startAthenaServer(options: AthenaServerOptions = {}): Prom
   }
 }
 
-function identify(request: EmulatorRequest, region: string | undefined, credentials: readonly SigV4Credentials[] | undefined): Identified<AthenaOperation> {
+function identify(
+  request: EmulatorRequest,
+  region: string | undefined,
+  credentials: readonly SigV4Credentials[] | undefined,
+): Identified<AthenaOperation> {
   const target = request.headers['x-amz-target'];
   if (request.method !== 'POST' || typeof target !== 'string' || !target.startsWith(TARGET_PREFIX)) {
-    return { reply: errorReply(new AthenaApiError('UnknownOperationException', 400, `Expected POST / with x-amz-target: ${TARGET_PREFIX}<Operation>`)) };
+    return {
+      reply: errorReply(
+        new AthenaApiError('UnknownOperationException', 400, `Expected POST / with x-amz-target: ${TARGET_PREFIX}<Operation>`),
+      ),
+    };
   }
   const op = target.slice(TARGET_PREFIX.length);
   let body: unknown;
@@ -130,12 +142,17 @@ function identify(request: EmulatorRequest, region: string | undefined, credenti
     { method: request.method, url: request.path, headers: request.headers, body: request.raw },
     { service: 'athena', ...(region === undefined ? {} : { region }), ...(credentials === undefined ? {} : { credentials }) },
   );
-  if (isAuthRejection(identity)) return { op, body, reply: errorReply(new AthenaApiError(identity.type, identity.status, identity.message)) };
+  if (isAuthRejection(identity))
+    return { op, body, reply: errorReply(new AthenaApiError(identity.type, identity.status, identity.message)) };
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { op, body, reply: errorReply(new AthenaApiError('SerializationException', 400, 'Request body is not a JSON object')) };
   }
   if (!(ATHENA_OPERATIONS as readonly string[]).includes(op)) {
-    return { op, body, reply: errorReply(new AthenaApiError('UnknownOperationException', 400, `Operation ${op} is not supported by this test server`)) };
+    return {
+      op,
+      body,
+      reply: errorReply(new AthenaApiError('UnknownOperationException', 400, `Operation ${op} is not supported by this test server`)),
+    };
   }
   return { op: op as AthenaOperation, body };
 }
@@ -143,7 +160,11 @@ function identify(request: EmulatorRequest, region: string | undefined, credenti
 function reply(status: number, payload: object, errorType?: string): Reply {
   return {
     status,
-    headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': randomUUID(), ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }) },
+    headers: {
+      'content-type': JSON_CONTENT_TYPE,
+      'x-amzn-requestid': randomUUID(),
+      ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
+    },
     body: JSON.stringify(payload),
   };
 }

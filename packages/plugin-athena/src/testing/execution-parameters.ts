@@ -3,8 +3,9 @@
  * that fill the query's `?` placeholders in order. Each one is parsed here into a typed value and bound
  * as a prepared-statement parameter, so a parameter can never change the query's text.
  */
-import { DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampValue } from '@duckdb/node-api';
+
 import type { DuckDBPreparedStatement } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampValue } from '@duckdb/node-api';
 import { TflyteError } from '@tflyte/core';
 
 export type ParameterValue =
@@ -39,7 +40,7 @@ export function parseParameterLiteral(text: string, index = 0): ParameterValue {
     throw new ParameterLiteralError(index, text, problem);
   };
   const trimmed = text.trim();
-  if (trimmed === '') fail('is empty; pass a SQL literal such as \'abc\' or 42');
+  if (trimmed === '') fail("is empty; pass a SQL literal such as 'abc' or 42");
 
   const typed = /^(DATE|TIMESTAMP)\s+('.*')$/is.exec(trimmed);
   if (typed !== null) {

@@ -3,13 +3,14 @@
  * `runningMs` and then for as long as DuckDB takes, then SUCCEEDED / FAILED; StopQueryExecution
  * cancels a queued or running query before its SQL runs. Here: what Athena reports of them.
  */
-import { type Job, JobMachine, isTerminalJobState } from '@tflyte/testing/emulator';
+import { isTerminalJobState, type Job, JobMachine } from '@tflyte/testing/emulator';
 import type { QueryEngine, QueryResult } from './query-engine.ts';
 import { statementType } from './query-engine.ts';
-import { ErrorCategory, queryFailure } from './query-errors.ts';
 import type { AthenaErrorShape, ErrorCategoryCode } from './query-errors.ts';
+import { ErrorCategory, queryFailure } from './query-errors.ts';
 
 export type { JobState as QueryState } from '@tflyte/testing/emulator';
+
 import type { JobState as QueryState } from '@tflyte/testing/emulator';
 
 /** What a test's `onQuery` hook sees of a submitted query. */
@@ -87,11 +88,16 @@ export class Executions {
       queuedMs: options.queuedMs,
       runningMs: options.runningMs,
       work: async (job, signal) => {
-        const outcome = await engine.execute({ sql: job.spec.query, database: job.spec.database, parameters: job.spec.executionParameters }, signal).outcome;
+        const outcome = await engine.execute(
+          { sql: job.spec.query, database: job.spec.database, parameters: job.spec.executionParameters },
+          signal,
+        ).outcome;
         return outcome.ok ? outcome : { ok: false, failure: outcome.failure };
       },
       crashed: (error) =>
-        queryFailure(`GENERIC_INTERNAL_ERROR: ${error instanceof Error ? error.message : String(error)}`, { category: ErrorCategory.SYSTEM }),
+        queryFailure(`GENERIC_INTERNAL_ERROR: ${error instanceof Error ? error.message : String(error)}`, {
+          category: ErrorCategory.SYSTEM,
+        }),
       plan: (job) => {
         const plan = options.onQuery?.({
           queryExecutionId: job.id,
@@ -133,7 +139,12 @@ export class Executions {
 
   start(submission: QuerySubmission): Execution {
     const prefix = submission.outputPrefix.endsWith('/') ? submission.outputPrefix : `${submission.outputPrefix}/`;
-    const spec: QuerySpec = { ...submission, executionParameters: [...submission.executionParameters], statementType: statementType(submission.query), prefix };
+    const spec: QuerySpec = {
+      ...submission,
+      executionParameters: [...submission.executionParameters],
+      statementType: statementType(submission.query),
+      prefix,
+    };
     return view(this.#jobs.submit(spec, submission.clientRequestToken).job);
   }
 

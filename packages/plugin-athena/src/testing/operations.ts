@@ -3,7 +3,7 @@
  * Athena API reference describes them.
  */
 import { invalidRequest } from './api-errors.ts';
-import type { Executions, Execution } from './executions.ts';
+import type { Execution, Executions } from './executions.ts';
 import { isTerminal } from './executions.ts';
 import type { QueryEngine } from './query-engine.ts';
 
@@ -48,13 +48,17 @@ async function startQueryExecution(input: Input, ctx: OperationContext): Promise
   const config = ctx.workGroups[workGroup];
   if (config === undefined) throw invalidRequest(`WorkGroup ${workGroup} is not found.`);
   const requested = string(object(input, 'ResultConfiguration'), 'OutputLocation', { path: 'resultConfiguration.outputLocation' });
-  const outputPrefix = config.enforceWorkGroupConfiguration === true && config.outputLocation !== undefined ? config.outputLocation : (requested ?? config.outputLocation);
+  const outputPrefix =
+    config.enforceWorkGroupConfiguration === true && config.outputLocation !== undefined
+      ? config.outputLocation
+      : (requested ?? config.outputLocation);
   if (outputPrefix === undefined) {
     throw invalidRequest(
       'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.',
     );
   }
-  if (!/^s3:\/\/[^/]+/.test(outputPrefix)) throw invalidRequest(`OutputLocation '${outputPrefix}' is not an S3 URI; use s3://bucket/prefix/`);
+  if (!/^s3:\/\/[^/]+/.test(outputPrefix))
+    throw invalidRequest(`OutputLocation '${outputPrefix}' is not an S3 URI; use s3://bucket/prefix/`);
   const executionParameters = stringList(input, 'ExecutionParameters', { min: 1, max: 1024 });
 
   // Await before the token check, never between it and start(): two concurrent requests with the same
@@ -166,19 +170,21 @@ function decodeToken(token: string, id: string, total: number): number {
 
 // Validation messages follow AWS's "1 validation error detected" wording, naming the member.
 function validation(path: string, value: unknown, constraint: string): never {
-  throw invalidRequest(`1 validation error detected: Value ${JSON.stringify(value) ?? 'null'} at '${path}' failed to satisfy constraint: ${constraint}`);
+  throw invalidRequest(
+    `1 validation error detected: Value ${JSON.stringify(value) ?? 'null'} at '${path}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
+function string(input: Input | undefined, name: string, opts: { required: true; min?: number; max?: number; path?: string }): string;
 function string(
   input: Input | undefined,
   name: string,
-  opts: { required: true; min?: number; max?: number; path?: string },
-): string;
-function string(input: Input | undefined, name: string, opts?: { required?: false; min?: number; max?: number; path?: string }): string | undefined;
+  opts?: { required?: false; min?: number; max?: number; path?: string },
+): string | undefined;
 function string(
   input: Input | undefined,
   name: string,
@@ -191,8 +197,10 @@ function string(
     return undefined;
   }
   if (typeof value !== 'string') validation(path, value, 'Member must be a string');
-  if (opts.min !== undefined && value.length < opts.min) validation(path, value, `Member must have length greater than or equal to ${opts.min}`);
-  if (opts.max !== undefined && value.length > opts.max) validation(path, value, `Member must have length less than or equal to ${opts.max}`);
+  if (opts.min !== undefined && value.length < opts.min)
+    validation(path, value, `Member must have length greater than or equal to ${opts.min}`);
+  if (opts.max !== undefined && value.length > opts.max)
+    validation(path, value, `Member must have length less than or equal to ${opts.max}`);
   return value;
 }
 

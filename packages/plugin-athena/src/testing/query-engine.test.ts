@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryEngine, statementType } from './query-engine.ts';
 import type { QueryOutcome, QueryResult } from './query-engine.ts';
+import { QueryEngine, statementType } from './query-engine.ts';
 import { formatJavaDouble } from './result-format.ts';
 
 let engine: QueryEngine;
@@ -32,13 +32,49 @@ describe('QueryEngine result presentation', () => {
              '\\xAA\\x0B'::BLOB m, [1, 2] n, MAP {'k': 1} o, {'x': 1, 'y': 'abc'} p, NULL::VARCHAR q,
              '00000000-0000-0000-0000-000000000001'::UUID r, 10000000.0::DOUBLE s, 0.5::DOUBLE t`);
     expect(columns.map((c) => c.Type)).toEqual([
-      'tinyint', 'smallint', 'integer', 'bigint', 'real', 'double', 'decimal', 'varchar', 'boolean', 'date', 'timestamp', 'time',
-      'varbinary', 'array', 'map', 'row', 'varchar', 'uuid', 'double', 'double',
+      'tinyint',
+      'smallint',
+      'integer',
+      'bigint',
+      'real',
+      'double',
+      'decimal',
+      'varchar',
+      'boolean',
+      'date',
+      'timestamp',
+      'time',
+      'varbinary',
+      'array',
+      'map',
+      'row',
+      'varchar',
+      'uuid',
+      'double',
+      'double',
     ]);
     expect(rows).toEqual([
       [
-        '1', '2', '3', '4', '1.1', '1.0E21', '12.30', 'x', 'true', '2024-02-29', '2024-02-29 23:59:59.500', '01:02:03.000',
-        'aa 0b', '[1, 2]', '{k=1}', '{x=1, y=abc}', undefined, '00000000-0000-0000-0000-000000000001', '1.0E7', '0.5',
+        '1',
+        '2',
+        '3',
+        '4',
+        '1.1',
+        '1.0E21',
+        '12.30',
+        'x',
+        'true',
+        '2024-02-29',
+        '2024-02-29 23:59:59.500',
+        '01:02:03.000',
+        'aa 0b',
+        '[1, 2]',
+        '{k=1}',
+        '{x=1, y=abc}',
+        undefined,
+        '00000000-0000-0000-0000-000000000001',
+        '1.0E7',
+        '0.5',
       ],
     ]);
     expect(columns[6]).toMatchObject({ Precision: 5, Scale: 2 });
@@ -54,7 +90,14 @@ describe('QueryEngine result presentation', () => {
 
   it('formats doubles like Java, as Trino does', () => {
     expect([1, -2.5, 0, 1e7, 1.5e-4, 123456.789, Number.NaN, Number.NEGATIVE_INFINITY].map(formatJavaDouble)).toEqual([
-      '1.0', '-2.5', '0.0', '1.0E7', '1.5E-4', '123456.789', 'NaN', '-Infinity',
+      '1.0',
+      '-2.5',
+      '0.0',
+      '1.0E7',
+      '1.5E-4',
+      '123456.789',
+      'NaN',
+      '-Infinity',
     ]);
   });
 
@@ -109,7 +152,7 @@ describe('statementType', () => {
     expect(statementType('INSERT INTO t VALUES (1)')).toBe('DML');
     expect(statementType('CREATE EXTERNAL TABLE t (a int)')).toBe('DDL');
     expect(statementType('DROP TABLE t')).toBe('DDL');
-    expect(statementType('CREATE TABLE t WITH (format = \'PARQUET\') AS SELECT 1')).toBe('DML');
+    expect(statementType("CREATE TABLE t WITH (format = 'PARQUET') AS SELECT 1")).toBe('DML');
     expect(statementType('SHOW TABLES')).toBe('UTILITY');
     expect(statementType('/* c */ DESCRIBE t')).toBe('UTILITY');
   });

@@ -2,14 +2,14 @@
  * Runs Athena queries for real on the emulator's in-memory DuckDB. An Athena database is a DuckDB schema
  * of the same name, created on first use; each query gets its own connection so it can be interrupted.
  */
-import { ResultReturnType, quotedIdentifier } from '@duckdb/node-api';
+import { quotedIdentifier, ResultReturnType } from '@duckdb/node-api';
 import { DuckDbEngine } from '@tflyte/testing/emulator';
-import { bindParameters, parseParameterLiteral, ParameterLiteralError } from './execution-parameters.ts';
 import type { ParameterValue } from './execution-parameters.ts';
-import { failureFromDuckDB, queryFailure } from './query-errors.ts';
+import { bindParameters, ParameterLiteralError, parseParameterLiteral } from './execution-parameters.ts';
 import type { QueryFailure } from './query-errors.ts';
-import { columnInfo, formatValue } from './result-format.ts';
+import { failureFromDuckDB, queryFailure } from './query-errors.ts';
 import type { AthenaColumnInfo } from './result-format.ts';
+import { columnInfo, formatValue } from './result-format.ts';
 
 /** A finished query's results, already in Athena's presentation. */
 export interface QueryResult {
@@ -84,7 +84,10 @@ export class QueryEngine {
       return { ok: false, failure: failureFromDuckDB(error, qualify) };
     }
     // An interrupt only aborts the statement DuckDB is running at that moment, so check between steps too.
-    const interrupted = (): QueryOutcome => ({ ok: false, failure: failureFromDuckDB(new Error('Interrupt Error: Interrupted!'), qualify) });
+    const interrupted = (): QueryOutcome => ({
+      ok: false,
+      failure: failureFromDuckDB(new Error('Interrupt Error: Interrupted!'), qualify),
+    });
     return this.#duckdb.withConnection(async (connection) => {
       try {
         if (signal.aborted) return interrupted();
@@ -127,7 +130,10 @@ export class QueryEngine {
  * submitted, before it runs). CREATE TABLE AS SELECT counts as DML, as in Athena.
  */
 export function statementType(sql: string): 'DDL' | 'DML' | 'UTILITY' {
-  const text = sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ').trimStart().replace(/^\(+\s*/, '');
+  const text = sql
+    .replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
+    .trimStart()
+    .replace(/^\(+\s*/, '');
   const keyword = /^[A-Za-z]+/.exec(text)?.[0]?.toUpperCase() ?? '';
   if (['SHOW', 'DESCRIBE', 'DESC', 'EXPLAIN', 'USE', 'PREPARE', 'DEALLOCATE'].includes(keyword)) return 'UTILITY';
   if (['CREATE', 'ALTER', 'DROP', 'MSCK', 'REPAIR'].includes(keyword)) {

@@ -94,7 +94,10 @@ export function failureFromDuckDB(error: unknown, qualify: (table: string) => st
       const column = /^Referenced column "?(.+?)"? not found/.exec(detail);
       if (column !== null) {
         return queryFailure(
-          reason('COLUMN_NOT_FOUND', `Column '${column[1]}' cannot be resolved or requester is not authorized to access requested resources`),
+          reason(
+            'COLUMN_NOT_FOUND',
+            `Column '${column[1]}' cannot be resolved or requester is not authorized to access requested resources`,
+          ),
         );
       }
       if (/^No function matches/.test(detail)) return queryFailure(reason('FUNCTION_NOT_FOUND', detail));

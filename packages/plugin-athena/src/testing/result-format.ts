@@ -2,6 +2,8 @@
  * How Athena presents a result set: column metadata with Athena (Trino) type names, and every value
  * as a string (`VarCharValue`) in Trino's text rendering. DuckDB types and values are translated here.
  */
+
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import {
   DuckDBArrayValue,
   DuckDBBlobValue,
@@ -20,7 +22,6 @@ import {
   DuckDBTypeId,
   DuckDBUnionValue,
 } from '@duckdb/node-api';
-import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 
 /** One entry of `ResultSetMetadata.ColumnInfo`, as Athena sends it. */
 export interface AthenaColumnInfo {
@@ -167,7 +168,8 @@ function render(value: DuckDBValue, type: DuckDBType | undefined): string {
   if (value instanceof DuckDBIntervalValue && value.months === 0) return formatDayToSecond(value.days, value.micros);
   if (value instanceof DuckDBBlobValue) return [...value.bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
   if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) {
-    const itemType = type !== undefined && (type.typeId === DuckDBTypeId.LIST || type.typeId === DuckDBTypeId.ARRAY) ? type.valueType : undefined;
+    const itemType =
+      type !== undefined && (type.typeId === DuckDBTypeId.LIST || type.typeId === DuckDBTypeId.ARRAY) ? type.valueType : undefined;
     return `[${value.items.map((item) => render(item, itemType)).join(', ')}]`;
   }
   if (value instanceof DuckDBMapValue) {

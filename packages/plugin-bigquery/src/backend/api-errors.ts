@@ -7,7 +7,18 @@
 import { BackendError } from '@tflyte/core';
 import { CallDeadlineError } from '@tflyte/warehouse';
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+]);
 const RETRYABLE_REASONS = new Set(['rateLimitExceeded', 'quotaExceeded', 'backendError', 'internalError']);
 
 interface ApiErrorShape {
@@ -43,12 +54,19 @@ export function backendErrorFromSdk(error: unknown, action: string): BackendErro
   if (error instanceof CallDeadlineError) return make('system', true, 'CallDeadline');
   if (status === 429 || (reason !== undefined && RETRYABLE_REASONS.has(reason))) return make('system', true, reason ?? 'http429');
   if (status !== undefined && status >= 500) return make('system', true, `http${status}`);
-  if (status === 401 || status === 403) return make('user', false, `http${status}`, ' (check the Application Default Credentials and their BigQuery permissions)');
+  if (status === 401 || status === 403)
+    return make('user', false, `http${status}`, ' (check the Application Default Credentials and their BigQuery permissions)');
   if (status !== undefined && status >= 400) return make('user', false, `http${status}`);
   if (/Could not load the default credentials|Unable to detect a Project Id/i.test(text)) {
-    return make('user', false, 'NoCredentials', ' (run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or pass bigqueryPlugin({ projectId }))');
+    return make(
+      'user',
+      false,
+      'NoCredentials',
+      ' (run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or pass bigqueryPlugin({ projectId }))',
+    );
   }
   const code = typeof e.code === 'string' ? e.code : '';
-  if (NETWORK_CODES.has(code) || e.type === 'system' || e.name === 'FetchError' || e.name === 'AbortError') return make('system', true, code || 'NetworkError');
+  if (NETWORK_CODES.has(code) || e.type === 'system' || e.name === 'FetchError' || e.name === 'AbortError')
+    return make('system', true, code || 'NetworkError');
   return make('system', true, 'BigQueryClientError');
 }

@@ -8,16 +8,16 @@ import { createHash } from 'node:crypto';
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
 import { type AttemptContext, BackendError, type JsonObject, type JsonValue, type PollPolicy, TflyteError } from '@tflyte/core';
 import {
+  collectRows,
   DEFAULT_MAX_ROWS,
-  type RateLimit,
+  parseQueryTemplate,
   QueryInputError,
   QueryTemplateError,
-  type WebApiBackend,
-  collectRows,
-  parseQueryTemplate,
+  type RateLimit,
   resultOutputs,
   rowColumnNames,
   templateInputTypes,
+  type WebApiBackend,
   webApiBackend,
   withDeadline,
 } from '@tflyte/warehouse';
@@ -75,9 +75,11 @@ function checkOptions(options: BigQueryPluginOptions): void {
     fail('apiEndpoint', `must be a URL such as http://127.0.0.1:9050, got ${JSON.stringify(options.apiEndpoint)}`);
   }
   const timeout = options.callTimeoutMs;
-  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) fail('callTimeoutMs', 'must be a positive number of milliseconds');
+  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0))
+    fail('callTimeoutMs', 'must be a positive number of milliseconds');
   const poll = { ...DEFAULT_BIGQUERY_POLL, ...options.poll };
-  if (!(poll.initialMs > 0) || !(poll.multiplier >= 1) || !(poll.maxMs >= poll.initialMs)) fail('poll', 'needs initialMs > 0, multiplier >= 1 and maxMs >= initialMs');
+  if (!(poll.initialMs > 0) || !(poll.multiplier >= 1) || !(poll.maxMs >= poll.initialMs))
+    fail('poll', 'needs initialMs > 0, multiplier >= 1 and maxMs >= initialMs');
 }
 
 /**
@@ -105,7 +107,10 @@ function readSettings(ctx: AttemptContext): TaskSettings {
   const template = ctx.template;
   let config: BigQueryConfig;
   try {
-    config = bigqueryConfig.decode({ custom: template.custom as JsonObject | undefined, config: template.config }, template.taskTypeVersion);
+    config = bigqueryConfig.decode(
+      { custom: template.custom as JsonObject | undefined, config: template.config },
+      template.taskTypeVersion,
+    );
   } catch (error) {
     throw userError('InvalidTaskTemplate', (error as Error).message, error);
   }
@@ -142,7 +147,11 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
   const client = (projectId: string): BigQuery => {
     let c = clients.get(projectId);
     if (c === undefined) {
-      c = new BigQuery({ ...options.clientOptions, projectId, ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }) });
+      c = new BigQuery({
+        ...options.clientOptions,
+        projectId,
+        ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
+      });
       clients.set(projectId, c);
     }
     return c;
@@ -159,7 +168,12 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
       const settings = readSettings(ctx);
       let rendered;
       try {
-        rendered = renderBigQuery(parseQueryTemplate(settings.statement, bigqueryDialect), ctx.inputs, templateInputTypes(ctx.template), settings.parameterTypes);
+        rendered = renderBigQuery(
+          parseQueryTemplate(settings.statement, bigqueryDialect),
+          ctx.inputs,
+          templateInputTypes(ctx.template),
+          settings.parameterTypes,
+        );
       } catch (error) {
         if (error instanceof QueryTemplateError) throw userError('InvalidQuery', error.message, error);
         if (error instanceof QueryInputError) throw userError('InvalidQueryInput', error.message, error);
@@ -174,7 +188,13 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
             jobId,
             ...(settings.location === '' ? {} : { location: settings.location }),
             configuration: {
-              query: { ...query, query: rendered.query, useLegacySql: false, parameterMode: 'NAMED', queryParameters: [...rendered.parameters] as never },
+              query: {
+                ...query,
+                query: rendered.query,
+                useLegacySql: false,
+                parameterMode: 'NAMED',
+                queryParameters: [...rendered.parameters] as never,
+              },
               ...(labels === undefined ? {} : { labels: { ...labels } }),
             },
           }),
@@ -211,7 +231,13 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
         maxRows: settings.maxRows,
         resultsUri: () => (table === undefined ? undefined : `bq://${table.projectId}:${table.datasetId}.${table.tableId}`),
         rows: async (maxRows) => {
-          if (table === undefined) throw new BackendError({ kind: 'system', retryable: true, code: 'NoDestinationTable', message: `BigQuery job ${ctx.handle.jobId} reports no destination table` });
+          if (table === undefined)
+            throw new BackendError({
+              kind: 'system',
+              retryable: true,
+              code: 'NoDestinationTable',
+              message: `BigQuery job ${ctx.handle.jobId} reports no destination table`,
+            });
           const source = client(ctx.handle.projectId).dataset(table.datasetId, { projectId: table.projectId }).table(table.tableId);
           async function* pages(): AsyncGenerator<JsonObject[]> {
             let pageToken: string | undefined;
@@ -220,7 +246,12 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
               // One row past the bound is enough to know the result is too large.
               const size = Math.min(PAGE_SIZE, maxRows + 1 - read);
               const [rows, next] = await withDeadline(ctx.clock, timeoutMs, 'tabledata.list', () =>
-                source.getRows({ autoPaginate: false, maxResults: size, wrapIntegers: true, ...(pageToken === undefined ? {} : { pageToken }) }),
+                source.getRows({
+                  autoPaginate: false,
+                  maxResults: size,
+                  wrapIntegers: true,
+                  ...(pageToken === undefined ? {} : { pageToken }),
+                }),
               );
               read += rows.length;
               yield rows.map((row) => {
@@ -247,6 +278,7 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
       }
     },
 
-    classify: (error, call) => backendErrorFromSdk(error, { submit: 'jobs.insert', fetch: 'jobs.get', outputs: 'tabledata.list', cancel: 'jobs.cancel' }[call]),
+    classify: (error, call) =>
+      backendErrorFromSdk(error, { submit: 'jobs.insert', fetch: 'jobs.get', outputs: 'tabledata.list', cancel: 'jobs.cancel' }[call]),
   });
 }

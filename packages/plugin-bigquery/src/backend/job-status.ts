@@ -2,7 +2,7 @@
  * A BigQuery job resource (jobs.get) as a task status: Flyte's BigQuery plugin's state table and its
  * `errorResult.reason` table, one row per reason. Pure, so every row is a table test.
  */
-import { type FailureInfo, type LogLink, type TaskStatus, failed, queued, running, succeeded } from '@tflyte/core';
+import { type FailureInfo, failed, type LogLink, queued, running, succeeded, type TaskStatus } from '@tflyte/core';
 
 /** The part of a BigQuery Job resource the status reads. */
 export interface JobResource {
@@ -11,12 +11,29 @@ export interface JobResource {
     readonly state?: string;
     readonly errorResult?: { readonly reason?: string; readonly message?: string; readonly location?: string };
   };
-  readonly configuration?: { readonly query?: { readonly destinationTable?: { readonly projectId?: string; readonly datasetId?: string; readonly tableId?: string } } };
+  readonly configuration?: {
+    readonly query?: {
+      readonly destinationTable?: { readonly projectId?: string; readonly datasetId?: string; readonly tableId?: string };
+    };
+  };
 }
 
 /** How a failed job's `errorResult.reason` is classified, as Flyte's BigQuery plugin does. */
 export const REASON_CLASSES = {
-  permanentUser: ['accessDenied', 'billingNotEnabled', 'blocked', 'duplicate', 'invalid', 'invalidQuery', 'notFound', 'notImplemented', 'resourcesExceeded', 'responseTooLarge', 'stopped', 'timeout'],
+  permanentUser: [
+    'accessDenied',
+    'billingNotEnabled',
+    'blocked',
+    'duplicate',
+    'invalid',
+    'invalidQuery',
+    'notFound',
+    'notImplemented',
+    'resourcesExceeded',
+    'responseTooLarge',
+    'stopped',
+    'timeout',
+  ],
   retryableUser: ['quotaExceeded', 'rateLimitExceeded'],
   retryableSystem: ['backendError', 'internalError', 'invalidUser', 'resourceInUse', 'tableUnavailable'],
 } as const;
@@ -47,7 +64,10 @@ export function consoleUrl(projectId: string, location: string, jobId: string): 
  * | DONE    | any other                                 | FAILED, system                      |
  * | other   |                                           | FAILED, system: never poll a state we do not know |
  */
-export function jobStatus(job: JobResource, handle: { readonly projectId: string; readonly location: string; readonly jobId: string }): TaskStatus {
+export function jobStatus(
+  job: JobResource,
+  handle: { readonly projectId: string; readonly location: string; readonly jobId: string },
+): TaskStatus {
   const logs: LogLink[] = [{ name: 'BigQuery Console', uri: consoleUrl(handle.projectId, handle.location, handle.jobId) }];
   const state = job.status?.state;
   const name = `BigQuery job ${handle.jobId}`;
@@ -64,7 +84,12 @@ export function jobStatus(job: JobResource, handle: { readonly projectId: string
     }
     default:
       return failed(
-        { kind: 'system', retryable: false, code: 'UnknownJobState', message: `${name} is in state ${JSON.stringify(state ?? null)}, which this plugin does not know; stopped following it` },
+        {
+          kind: 'system',
+          retryable: false,
+          code: 'UnknownJobState',
+          message: `${name} is in state ${JSON.stringify(state ?? null)}, which this plugin does not know; stopped following it`,
+        },
         { logs },
       );
   }

@@ -6,12 +6,28 @@
  * and fail with BigQuery's `errorResult` reasons. Faults come from the emulator's one fault model.
  */
 import { quotedIdentifier } from '@duckdb/node-api';
-import { DuckDbEngine, type EmulatorServer, type FaultOptions, type Job, JobMachine, type Reply, startEmulatorServer } from '@tflyte/testing/emulator';
-import { type WireParameter, ParameterError, bindType, duckType, duckValue } from './parameters.ts';
+import {
+  DuckDbEngine,
+  type EmulatorServer,
+  type FaultOptions,
+  type Job,
+  JobMachine,
+  type Reply,
+  startEmulatorServer,
+} from '@tflyte/testing/emulator';
+import { bindType, duckType, duckValue, ParameterError, type WireParameter } from './parameters.ts';
 import { isQueryStatement, parameterNames, toDuckDbSql } from './sql-translate.ts';
-import { type TableField, cell, tableField } from './table-format.ts';
+import { cell, type TableField, tableField } from './table-format.ts';
 
-export const BIGQUERY_OPERATIONS = ['jobs.insert', 'jobs.get', 'jobs.cancel', 'jobs.getQueryResults', 'jobs.query', 'tables.get', 'tabledata.list'] as const;
+export const BIGQUERY_OPERATIONS = [
+  'jobs.insert',
+  'jobs.get',
+  'jobs.cancel',
+  'jobs.getQueryResults',
+  'jobs.query',
+  'tables.get',
+  'tabledata.list',
+] as const;
 export type BigQueryOperation = (typeof BIGQUERY_OPERATIONS)[number];
 
 export interface QueryJobSpec {
@@ -98,29 +114,50 @@ export async function startBigQueryServer(options: BigQueryServerOptions = {}): 
   const cached = new Map<string, CachedJob>();
   const cacheKey = (spec: QueryJobSpec): string => JSON.stringify([spec.projectId, spec.query, spec.parameters]);
   const cacheSource = (spec: QueryJobSpec): QueryJob | undefined => {
-    if (options.queryCache !== true || spec.destinationTable !== undefined || (spec.configuration as { useQueryCache?: unknown }).useQueryCache === false) return undefined;
+    if (
+      options.queryCache !== true ||
+      spec.destinationTable !== undefined ||
+      (spec.configuration as { useQueryCache?: unknown }).useQueryCache === false
+    )
+      return undefined;
     const wanted = cacheKey(spec);
-    return machine.list().find((job) => job.state === 'SUCCEEDED' && job.spec.destinationTable === undefined && cacheKey(job.spec) === wanted);
+    return machine
+      .list()
+      .find((job) => job.state === 'SUCCEEDED' && job.spec.destinationTable === undefined && cacheKey(job.spec) === wanted);
   };
   const cachedResource = ({ spec, source }: CachedJob): object => ({
     kind: 'bigquery#job',
     id: `${spec.projectId}:${spec.location}.${spec.jobId}`,
     jobReference: { projectId: spec.projectId, jobId: spec.jobId, location: spec.location },
-    configuration: { jobType: 'QUERY', labels: spec.labels, query: { ...(spec.configuration as object), destinationTable: { projectId: source.spec.projectId, datasetId: ANON_DATASET, tableId: anonTable(source.spec.jobId) } } },
+    configuration: {
+      jobType: 'QUERY',
+      labels: spec.labels,
+      query: {
+        ...(spec.configuration as object),
+        destinationTable: { projectId: source.spec.projectId, datasetId: ANON_DATASET, tableId: anonTable(source.spec.jobId) },
+      },
+    },
     status: { state: 'DONE' },
     statistics: { creationTime: String(Date.now()), query: { cacheHit: true } },
   });
 
   const jobResource = (job: QueryJob): object => {
     const { spec } = job;
-    const destination = spec.destinationTable ?? (isQueryStatement(spec.query) ? { projectId: spec.projectId, datasetId: ANON_DATASET, tableId: anonTable(spec.jobId) } : undefined);
+    const destination =
+      spec.destinationTable ??
+      (isQueryStatement(spec.query) ? { projectId: spec.projectId, datasetId: ANON_DATASET, tableId: anonTable(spec.jobId) } : undefined);
     const state = job.state === 'QUEUED' ? 'PENDING' : job.state === 'RUNNING' ? 'RUNNING' : 'DONE';
-    const error = job.state === 'CANCELLED' ? { reason: 'stopped', message: 'Job execution was cancelled: User requested cancellation' } : job.failure;
+    const error =
+      job.state === 'CANCELLED' ? { reason: 'stopped', message: 'Job execution was cancelled: User requested cancellation' } : job.failure;
     return {
       kind: 'bigquery#job',
       id: `${spec.projectId}:${spec.location}.${spec.jobId}`,
       jobReference: { projectId: spec.projectId, jobId: spec.jobId, location: spec.location },
-      configuration: { jobType: 'QUERY', labels: spec.labels, query: { ...(spec.configuration as object), ...(destination === undefined ? {} : { destinationTable: destination }) } },
+      configuration: {
+        jobType: 'QUERY',
+        labels: spec.labels,
+        query: { ...(spec.configuration as object), ...(destination === undefined ? {} : { destinationTable: destination }) },
+      },
       status: { state, ...(error === undefined ? {} : { errorResult: error, errors: [error] }) },
       statistics: { creationTime: String(job.submittedAt.getTime()) },
     };
@@ -152,7 +189,10 @@ export async function startBigQueryServer(options: BigQueryServerOptions = {}): 
         return { reply: apiError(404, 'notFound', `Not found: ${request.method} ${request.url.pathname}`, 'NOT_FOUND') };
       },
       async handle(op, body, request) {
-        const segments = request.url.pathname.replace(/^\/bigquery\/v2/, '').split('/').map(decodeURIComponent);
+        const segments = request.url.pathname
+          .replace(/^\/bigquery\/v2/, '')
+          .split('/')
+          .map(decodeURIComponent);
         const projectId = segments[2] as string;
         const q = request.url.searchParams;
         switch (op) {
@@ -160,7 +200,8 @@ export async function startBigQueryServer(options: BigQueryServerOptions = {}): 
             const spec = insertSpec(projectId, body, defaultLocation);
             if ('reply' in spec) return spec.reply;
             const hit = cached.get(key(projectId, spec.jobId));
-            if (hit !== undefined) return apiError(409, 'duplicate', `Already Exists: Job ${projectId}:${hit.spec.location}.${spec.jobId}`, 'ALREADY_EXISTS');
+            if (hit !== undefined)
+              return apiError(409, 'duplicate', `Already Exists: Job ${projectId}:${hit.spec.location}.${spec.jobId}`, 'ALREADY_EXISTS');
             const source = find(projectId, spec.jobId) === undefined ? cacheSource(spec) : undefined;
             if (source !== undefined) {
               const job = { spec, source };
@@ -168,13 +209,18 @@ export async function startBigQueryServer(options: BigQueryServerOptions = {}): 
               return { status: 200, body: cachedResource(job) };
             }
             const { job, created } = machine.submit(spec, key(projectId, spec.jobId));
-            if (!created) return apiError(409, 'duplicate', `Already Exists: Job ${projectId}:${job.spec.location}.${spec.jobId}`, 'ALREADY_EXISTS');
+            if (!created)
+              return apiError(409, 'duplicate', `Already Exists: Job ${projectId}:${job.spec.location}.${spec.jobId}`, 'ALREADY_EXISTS');
             return { status: 200, body: jobResource(job) };
           }
           case 'jobs.get':
           case 'jobs.cancel': {
             const hit = cached.get(key(projectId, segments[4] as string));
-            if (hit !== undefined) return { status: 200, body: op === 'jobs.get' ? cachedResource(hit) : { kind: 'bigquery#jobCancelResponse', job: cachedResource(hit) } };
+            if (hit !== undefined)
+              return {
+                status: 200,
+                body: op === 'jobs.get' ? cachedResource(hit) : { kind: 'bigquery#jobCancelResponse', job: cachedResource(hit) },
+              };
             const job = find(projectId, segments[4] as string);
             const location = q.get('location');
             if (job === undefined || (location !== null && location.toUpperCase() !== job.spec.location.toUpperCase())) {
@@ -188,33 +234,92 @@ export async function startBigQueryServer(options: BigQueryServerOptions = {}): 
             const job = find(projectId, segments[4] as string);
             if (job === undefined) return apiError(404, 'notFound', `Not found: Job ${projectId}:${segments[4]}`, 'NOT_FOUND');
             const done = job.state === 'SUCCEEDED' || job.state === 'FAILED' || job.state === 'CANCELLED';
-            if (!done) return { status: 200, body: { kind: 'bigquery#getQueryResultsResponse', jobReference: { projectId, jobId: job.spec.jobId, location: job.spec.location }, jobComplete: false } };
+            if (!done)
+              return {
+                status: 200,
+                body: {
+                  kind: 'bigquery#getQueryResultsResponse',
+                  jobReference: { projectId, jobId: job.spec.jobId, location: job.spec.location },
+                  jobComplete: false,
+                },
+              };
             if (job.failure !== undefined) return apiError(400, job.failure.reason, job.failure.message, 'INVALID_ARGUMENT');
             // As BigQuery: a cancelled job's results are an empty, complete answer.
-            const table = job.state === 'SUCCEEDED' ? (job.spec.destinationTable ?? (isQueryStatement(job.spec.query) ? { datasetId: ANON_DATASET, tableId: anonTable(job.spec.jobId) } : undefined)) : undefined;
-            const page = table === undefined ? { schema: { fields: [] }, rows: [], totalRows: '0' } : await readTable(engine, table.datasetId, table.tableId, q);
+            const table =
+              job.state === 'SUCCEEDED'
+                ? (job.spec.destinationTable ??
+                  (isQueryStatement(job.spec.query) ? { datasetId: ANON_DATASET, tableId: anonTable(job.spec.jobId) } : undefined))
+                : undefined;
+            const page =
+              table === undefined
+                ? { schema: { fields: [] }, rows: [], totalRows: '0' }
+                : await readTable(engine, table.datasetId, table.tableId, q);
             if ('reply' in page) return page.reply;
-            return { status: 200, body: { kind: 'bigquery#getQueryResultsResponse', jobReference: { projectId, jobId: job.spec.jobId, location: job.spec.location }, jobComplete: true, ...page } };
+            return {
+              status: 200,
+              body: {
+                kind: 'bigquery#getQueryResultsResponse',
+                jobReference: { projectId, jobId: job.spec.jobId, location: job.spec.location },
+                jobComplete: true,
+                ...page,
+              },
+            };
           }
           case 'jobs.query':
-            return apiError(400, 'invalid', 'jobs.query is not supported by this test server; use jobs.insert (createQueryJob)', 'INVALID_ARGUMENT');
+            return apiError(
+              400,
+              'invalid',
+              'jobs.query is not supported by this test server; use jobs.insert (createQueryJob)',
+              'INVALID_ARGUMENT',
+            );
           case 'tables.get':
           case 'tabledata.list': {
             const page = await readTable(engine, segments[4] as string, segments[6] as string, q);
             if ('reply' in page) return page.reply;
-            if (op === 'tabledata.list') return { status: 200, body: { kind: 'bigquery#tableDataList', totalRows: page.totalRows, rows: page.rows, ...(page.pageToken === undefined ? {} : { pageToken: page.pageToken }) } };
+            if (op === 'tabledata.list')
+              return {
+                status: 200,
+                body: {
+                  kind: 'bigquery#tableDataList',
+                  totalRows: page.totalRows,
+                  rows: page.rows,
+                  ...(page.pageToken === undefined ? {} : { pageToken: page.pageToken }),
+                },
+              };
             return {
               status: 200,
-              body: { kind: 'bigquery#table', tableReference: { projectId, datasetId: segments[4], tableId: segments[6] }, schema: page.schema, numRows: page.totalRows, type: 'TABLE' },
+              body: {
+                kind: 'bigquery#table',
+                tableReference: { projectId, datasetId: segments[4], tableId: segments[6] },
+                schema: page.schema,
+                numRows: page.totalRows,
+                type: 'TABLE',
+              },
             };
           }
         }
       },
       throttle: () =>
         options.throttleStatus === 403
-          ? apiError(403, 'rateLimitExceeded', 'Exceeded rate limits: too many api requests per user per method for this user_method', 'PERMISSION_DENIED')
-          : apiError(429, 'rateLimitExceeded', 'Exceeded rate limits: too many api requests per user per method for this user_method', 'RESOURCE_EXHAUSTED'),
-      serverError: (_op, error) => apiError(500, 'backendError', error instanceof Error ? `Backend error: ${error.message}` : 'Backend error. Job aborted.', 'INTERNAL'),
+          ? apiError(
+              403,
+              'rateLimitExceeded',
+              'Exceeded rate limits: too many api requests per user per method for this user_method',
+              'PERMISSION_DENIED',
+            )
+          : apiError(
+              429,
+              'rateLimitExceeded',
+              'Exceeded rate limits: too many api requests per user per method for this user_method',
+              'RESOURCE_EXHAUSTED',
+            ),
+      serverError: (_op, error) =>
+        apiError(
+          500,
+          'backendError',
+          error instanceof Error ? `Backend error: ${error.message}` : 'Backend error. Job aborted.',
+          'INTERNAL',
+        ),
     },
     options.faults,
   );
@@ -249,9 +354,13 @@ function anonTable(jobId: string): string {
 
 function insertSpec(projectId: string, body: unknown, defaultLocation: string): QueryJobSpec | { readonly reply: Reply } {
   const invalid = (message: string) => ({ reply: apiError(400, 'invalid', message, 'INVALID_ARGUMENT') });
-  const job = (body ?? {}) as { jobReference?: { jobId?: string; location?: string }; configuration?: { query?: Record<string, unknown>; labels?: Record<string, string> } };
+  const job = (body ?? {}) as {
+    jobReference?: { jobId?: string; location?: string };
+    configuration?: { query?: Record<string, unknown>; labels?: Record<string, string> };
+  };
   const query = job.configuration?.query;
-  if (query === undefined || typeof query.query !== 'string' || query.query === '') return invalid('Job configuration must contain a query with a query string');
+  if (query === undefined || typeof query.query !== 'string' || query.query === '')
+    return invalid('Job configuration must contain a query with a query string');
   if (query.useLegacySql !== false) return invalid('This test server runs standard SQL only: set useLegacySql: false');
   const jobId = job.jobReference?.jobId;
   if (typeof jobId !== 'string' || !/^[A-Za-z0-9_-]{1,1024}$/.test(jobId)) return invalid(`Invalid job ID "${String(jobId)}"`);
@@ -272,7 +381,11 @@ function insertSpec(projectId: string, body: unknown, defaultLocation: string): 
 }
 
 /** Runs a job's SQL: a query writes its destination table; DDL and DML just run. */
-async function run(engine: DuckDbEngine, job: QueryJob, signal: AbortSignal): Promise<{ ok: true; result: { rows: number } } | { ok: false; failure: JobError }> {
+async function run(
+  engine: DuckDbEngine,
+  job: QueryJob,
+  signal: AbortSignal,
+): Promise<{ ok: true; result: { rows: number } } | { ok: false; failure: JobError }> {
   const { spec } = job;
   let sql = toDuckDbSql(spec.query);
   const values: Record<string, import('@duckdb/node-api').DuckDBValue> = {};
@@ -286,29 +399,51 @@ async function run(engine: DuckDbEngine, job: QueryJob, signal: AbortSignal): Pr
       const bind = bindType(p.parameterType);
       types[name] = bind;
       // Text-typed scalars (NUMERIC, DATE, TIMESTAMP, …) are cast by DuckDB from their text.
-      if (bind === undefined) sql = sql.replace(new RegExp(`\\$${name}\\b`, 'g'), `CAST($${name} AS ${duckType(p.parameterType).toString()})`);
+      if (bind === undefined)
+        sql = sql.replace(new RegExp(`\\$${name}\\b`, 'g'), `CAST($${name} AS ${duckType(p.parameterType).toString()})`);
     }
-    for (const name of used) if (!Object.hasOwn(values, name)) return { ok: false, failure: { reason: 'invalidQuery', message: `Query parameter '${name}' not found at [1:1]` } };
+    for (const name of used)
+      if (!Object.hasOwn(values, name))
+        return { ok: false, failure: { reason: 'invalidQuery', message: `Query parameter '${name}' not found at [1:1]` } };
   } catch (error) {
     if (error instanceof ParameterError) return { ok: false, failure: { reason: 'invalidQuery', message: error.message } };
     throw error;
   }
   const query = isQueryStatement(spec.query);
-  const destination = spec.destinationTable ?? (query ? { projectId: spec.projectId, datasetId: ANON_DATASET, tableId: anonTable(spec.jobId) } : undefined);
+  const destination =
+    spec.destinationTable ?? (query ? { projectId: spec.projectId, datasetId: ANON_DATASET, tableId: anonTable(spec.jobId) } : undefined);
   try {
     if (destination !== undefined) await engine.ensureSchema(destination.datasetId);
     return await engine.withConnection(async (c) => {
       const target = destination === undefined ? '' : `${quotedIdentifier(destination.datasetId)}.${quotedIdentifier(destination.tableId)}`;
       let statement = sql;
       if (destination !== undefined) {
-        const exists = (await c.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_schema = '${destination.datasetId.replaceAll("'", "''")}' AND table_name = '${destination.tableId.replaceAll("'", "''")}'`)).getRows()[0]?.[0];
+        const exists = (
+          await c.runAndReadAll(
+            `SELECT count(*) FROM information_schema.tables WHERE table_schema = '${destination.datasetId.replaceAll("'", "''")}' AND table_name = '${destination.tableId.replaceAll("'", "''")}'`,
+          )
+        ).getRows()[0]?.[0];
         const present = Number(exists) > 0;
-        if (!present && spec.createDisposition === 'CREATE_NEVER') return { ok: false, failure: { reason: 'notFound', message: `Not found: Table ${spec.projectId}:${destination.datasetId}.${destination.tableId}` } };
+        if (!present && spec.createDisposition === 'CREATE_NEVER')
+          return {
+            ok: false,
+            failure: { reason: 'notFound', message: `Not found: Table ${spec.projectId}:${destination.datasetId}.${destination.tableId}` },
+          };
         if (present && spec.writeDisposition === 'WRITE_EMPTY' && spec.destinationTable !== undefined) {
           const count = (await c.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRows()[0]?.[0];
-          if (Number(count) > 0) return { ok: false, failure: { reason: 'duplicate', message: `Already Exists: Table ${spec.projectId}:${destination.datasetId}.${destination.tableId}` } };
+          if (Number(count) > 0)
+            return {
+              ok: false,
+              failure: {
+                reason: 'duplicate',
+                message: `Already Exists: Table ${spec.projectId}:${destination.datasetId}.${destination.tableId}`,
+              },
+            };
         }
-        statement = present && spec.writeDisposition === 'WRITE_APPEND' ? `INSERT INTO ${target} ${sql}` : `CREATE OR REPLACE TABLE ${target} AS ${sql}`;
+        statement =
+          present && spec.writeDisposition === 'WRITE_APPEND'
+            ? `INSERT INTO ${target} ${sql}`
+            : `CREATE OR REPLACE TABLE ${target} AS ${sql}`;
       }
       if (signal.aborted) return { ok: false, failure: { reason: 'stopped', message: 'Job execution was cancelled' } };
       const prepared = await c.prepare(statement);
@@ -326,7 +461,8 @@ function duckFailure(error: unknown): JobError {
   const message = error instanceof Error ? error.message : String(error);
   if (/^Interrupt/i.test(message)) return { reason: 'stopped', message: 'Job execution was cancelled' };
   if (/^Catalog Error/i.test(message)) return { reason: 'notFound', message };
-  if (/^(Parser|Binder|Conversion|Invalid Input|Constraint|Not implemented) Error/i.test(message)) return { reason: 'invalidQuery', message };
+  if (/^(Parser|Binder|Conversion|Invalid Input|Constraint|Not implemented) Error/i.test(message))
+    return { reason: 'invalidQuery', message };
   if (/^Out of Memory/i.test(message)) return { reason: 'resourcesExceeded', message };
   return { reason: 'internalError', message };
 }
@@ -339,7 +475,12 @@ interface Page {
 }
 
 /** One page of a table (`maxResults`, `pageToken` = the next row's offset), in BigQuery's row format. */
-async function readTable(engine: DuckDbEngine, datasetId: string, tableId: string, q: URLSearchParams): Promise<Page | { readonly reply: Reply }> {
+async function readTable(
+  engine: DuckDbEngine,
+  datasetId: string,
+  tableId: string,
+  q: URLSearchParams,
+): Promise<Page | { readonly reply: Reply }> {
   const max = Math.min(Number(q.get('maxResults') ?? 100_000) || 100_000, 100_000);
   const start = Number(q.get('pageToken') ?? q.get('startIndex') ?? 0) || 0;
   const target = `${quotedIdentifier(datasetId)}.${quotedIdentifier(tableId)}`;
@@ -354,7 +495,8 @@ async function readTable(engine: DuckDbEngine, datasetId: string, tableId: strin
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/Catalog Error/i.test(message)) return { reply: apiError(404, 'notFound', `Not found: Table ${datasetId}.${tableId}`, 'NOT_FOUND') };
+    if (/Catalog Error/i.test(message))
+      return { reply: apiError(404, 'notFound', `Not found: Table ${datasetId}.${tableId}`, 'NOT_FOUND') };
     throw error;
   }
 }

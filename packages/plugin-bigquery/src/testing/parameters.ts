@@ -6,20 +6,20 @@ import {
   BIGINT,
   BLOB,
   BOOLEAN,
+  blobValue,
   DATE,
-  DOUBLE,
   DECIMAL,
+  DOUBLE,
   type DuckDBType,
   type DuckDBValue,
   LIST,
+  listValue,
   STRUCT,
+  structValue,
   TIME,
   TIMESTAMP,
   TIMESTAMPTZ,
   VARCHAR,
-  blobValue,
-  listValue,
-  structValue,
 } from '@duckdb/node-api';
 
 export interface WireParameterType {
@@ -90,7 +90,9 @@ export function duckValue(type: WireParameterType | undefined, value: WireParame
   }
   if (type?.type === 'STRUCT') {
     if (value?.structValues === undefined) return null;
-    return structValue(Object.fromEntries((type.structTypes ?? []).map((f) => [f.name ?? '', duckValue(f.type, value.structValues?.[f.name ?? ''])])));
+    return structValue(
+      Object.fromEntries((type.structTypes ?? []).map((f) => [f.name ?? '', duckValue(f.type, value.structValues?.[f.name ?? ''])])),
+    );
   }
   const text = value?.value;
   if (text === undefined || text === null) return null;

@@ -51,7 +51,9 @@ export function toDuckDbSql(sql: string): string {
 /** Names of the `@name` parameters a GoogleSQL text uses, outside strings, names and comments. */
 export function parameterNames(sql: string): Set<string> {
   const names = new Set<string>();
-  for (const match of toDuckDbSql(sql).replace(/'([^']|'')*'|"([^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ').matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
+  for (const match of toDuckDbSql(sql)
+    .replace(/'([^']|'')*'|"([^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
+    .matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
     names.add(match[1] as string);
   }
   return names;
@@ -59,6 +61,9 @@ export function parameterNames(sql: string): Set<string> {
 
 /** Whether the statement returns rows (and so gets a destination table). */
 export function isQueryStatement(sql: string): boolean {
-  const text = sql.replace(/--[^\n]*|#[^\n]*|\/\*[\s\S]*?\*\//g, ' ').trimStart().replace(/^\(+\s*/, '');
+  const text = sql
+    .replace(/--[^\n]*|#[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
+    .trimStart()
+    .replace(/^\(+\s*/, '');
   return /^(SELECT|WITH|VALUES|FROM)\b/i.test(text);
 }

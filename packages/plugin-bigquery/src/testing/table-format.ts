@@ -21,7 +21,12 @@ export function tableField(name: string, type: DuckDBType): TableField {
   }
   if (type.typeId === DuckDBTypeId.STRUCT) {
     const struct = type as unknown as { entryNames: readonly string[]; entryTypes: readonly DuckDBType[] };
-    return { name, type: 'RECORD', mode: 'NULLABLE', fields: struct.entryNames.map((n, i) => tableField(n, struct.entryTypes[i] as DuckDBType)) };
+    return {
+      name,
+      type: 'RECORD',
+      mode: 'NULLABLE',
+      fields: struct.entryNames.map((n, i) => tableField(n, struct.entryTypes[i] as DuckDBType)),
+    };
   }
   return { name, type: scalarTypeName(type), mode: 'NULLABLE' };
 }

@@ -149,9 +149,14 @@ describe.skipIf(!probe.available)('ContainerRuntime in a real container runtime'
     });
     const notFound = await runtime.run({ image: busybox, command: ['no-such-binary'], labels }).catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(ContainerCommandError);
-    expect(notFound).toMatchObject({ failure: { kind: 'user', code: 'ContainerCannotRun' }, stderr: expect.stringMatching(/no-such-binary/) });
+    expect(notFound).toMatchObject({
+      failure: { kind: 'user', code: 'ContainerCannotRun' },
+      stderr: expect.stringMatching(/no-such-binary/),
+    });
     const mounts = [{ hostPath: join(await scratch(), 'missing'), containerPath: '/in' }];
-    await expect(runtime.run({ image: busybox, command: ['true'], mounts, labels })).rejects.toMatchObject({ failure: { kind: 'user', code: 'CreateContainerError' } });
+    await expect(runtime.run({ image: busybox, command: ['true'], mounts, labels })).rejects.toMatchObject({
+      failure: { kind: 'user', code: 'CreateContainerError' },
+    });
   });
 
   describe('images', () => {

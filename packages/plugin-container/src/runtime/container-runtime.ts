@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import { buildCreateArgs, MANAGED_LABEL, type ContainerSpec } from './create-args.ts';
-import { detectContainerRuntime, type DetectedRuntime, type DetectOptions, type RuntimeKind } from './detect.ts';
+import { buildCreateArgs, type ContainerSpec, MANAGED_LABEL } from './create-args.ts';
+import { type DetectedRuntime, type DetectOptions, detectContainerRuntime, type RuntimeKind } from './detect.ts';
 import { ContainerCommandError, ContainerRunCancelledError, ContainerSpecError } from './errors.ts';
-import { execCommand, type ExecResult } from './exec.ts';
+import { type ExecResult, execCommand } from './exec.ts';
 import { TailBuffer } from './tail-buffer.ts';
 
 export const DEFAULT_TAIL_BYTES = 64 * 1024;
@@ -145,7 +145,12 @@ export class ContainerRuntime {
     // podman prints a JSON array for `json`; docker prints one object per line for `{{json .}}`.
     args.push(this.kind === 'podman' ? '--format=json' : '--format={{json .}}');
     const output = (await this.#check(args)).trim();
-    const rows: unknown[] = output.startsWith('[') ? JSON.parse(output) : output.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const rows: unknown[] = output.startsWith('[')
+      ? JSON.parse(output)
+      : output
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line));
     return rows.map((row) => toSummary(row as PsRow));
   }
 
@@ -196,10 +201,7 @@ export class ContainerRuntime {
       tar.on('error', reject);
       tar.on('close', resolve);
     });
-    const [imported, tarCode] = await Promise.all([
-      this.#exec(args, undefined, tar.stdout).finally(() => tar.kill()),
-      tarDone,
-    ]);
+    const [imported, tarCode] = await Promise.all([this.#exec(args, undefined, tar.stdout).finally(() => tar.kill()), tarDone]);
     if (imported.code !== 0) throw new ContainerCommandError([this.binary, ...args], imported.code, imported.stderr);
     if (tarCode !== 0) throw new ContainerCommandError(['tar', ...tarArgs], tarCode, Buffer.concat(tarStderr).toString('utf8'));
   }

@@ -48,11 +48,13 @@ export function buildCreateArgs(spec: ContainerSpec, name: string): string[] {
     throw new ContainerSpecError('image', `must be an image reference such as 'localhost/app:1', got ${JSON.stringify(spec.image)}`);
   }
   const pull = spec.pull ?? 'missing';
-  if (!['missing', 'never', 'always'].includes(pull)) throw new ContainerSpecError('pull', `must be 'missing', 'never' or 'always', got ${JSON.stringify(pull)}`);
+  if (!['missing', 'never', 'always'].includes(pull))
+    throw new ContainerSpecError('pull', `must be 'missing', 'never' or 'always', got ${JSON.stringify(pull)}`);
   const args = ['create', `--name=${name}`, `--network=${networkMode(spec.network)}`, `--pull=${pull}`];
 
   for (const [key, value] of Object.entries(spec.labels ?? {})) {
-    if (!LABEL_KEY.test(key)) throw new ContainerSpecError(`labels.${key}`, 'must start with a letter or digit and contain only letters, digits and . _ / -');
+    if (!LABEL_KEY.test(key))
+      throw new ContainerSpecError(`labels.${key}`, 'must start with a letter or digit and contain only letters, digits and . _ / -');
     if (key === MANAGED_LABEL) throw new ContainerSpecError(`labels.${key}`, 'is reserved for tflyte; choose another label key');
     args.push(`--label=${key}=${value}`);
   }
@@ -68,7 +70,8 @@ export function buildCreateArgs(spec: ContainerSpec, name: string): string[] {
   spec.mounts?.forEach((mount, index) => {
     for (const field of ['hostPath', 'containerPath'] as const) {
       const path = mount[field];
-      if (!isAbsolute(path)) throw new ContainerSpecError(`mounts[${index}].${field}`, `must be an absolute path, got ${JSON.stringify(path)}`);
+      if (!isAbsolute(path))
+        throw new ContainerSpecError(`mounts[${index}].${field}`, `must be an absolute path, got ${JSON.stringify(path)}`);
       // --mount is a comma-separated list of key=value pairs.
       if (/[,\n\0]/.test(path)) throw new ContainerSpecError(`mounts[${index}].${field}`, 'must not contain commas or newlines');
     }

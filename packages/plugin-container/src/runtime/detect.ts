@@ -106,7 +106,11 @@ async function probePodman(binary: string, env: NodeJS.ProcessEnv, stateDir: str
   return { kind: 'podman', binary, version: result.version, env: podmanEnv };
 }
 
-async function runProbe(binary: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ version: string } | { problem: string }> {
+async function runProbe(
+  binary: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ version: string } | { problem: string }> {
   try {
     const result = await execCommand(binary, args, { env, signal: AbortSignal.timeout(20_000) });
     if (result.code === 0 && result.stdout.trim()) return { version: result.stdout.trim() };

@@ -79,7 +79,8 @@ async function build(runtime: ContainerRuntime, ref: string, files: readonly Ima
     }
     // Applet links are made on the host, so no chroot (and no root) is needed.
     const applets = await execCommand(busybox, ['--list-full'], { env: process.env });
-    if (applets.code !== 0) throw new TflyteError('TFLYTE_CONFIG', `${busybox} --list-full failed: ${applets.stderr.trim()}; install busybox-static`);
+    if (applets.code !== 0)
+      throw new TflyteError('TFLYTE_CONFIG', `${busybox} --list-full failed: ${applets.stderr.trim()}; install busybox-static`);
     for (const applet of applets.stdout.split('\n')) {
       if (!applet.includes('/') || applet === 'bin/busybox') continue;
       const link = join(rootfs, applet);

@@ -4,14 +4,17 @@
  * it drops. Every call fails fast when the connection closes or the call outlives `callTimeoutMs`,
  * because hive-driver's Thrift connection never answers the calls in flight on a closed socket.
  */
-import hive from 'hive-driver';
+
 import { type Clock, TflyteError } from '@tflyte/core';
+import hive from 'hive-driver';
 import { TCLI, type TStatus } from '../tcli.ts';
 
 const { HiveClient, HiveDriver, auth, connections, thrift } = hive;
 
 export type HiveTransport = 'binary' | 'http';
-export type HiveAuth = { readonly mechanism: 'NOSASL' } | { readonly mechanism: 'PLAIN' | 'LDAP'; readonly username: string; readonly password: string };
+export type HiveAuth =
+  | { readonly mechanism: 'NOSASL' }
+  | { readonly mechanism: 'PLAIN' | 'LDAP'; readonly username: string; readonly password: string };
 
 /** Where one cluster's HiveServer2 is and how to reach it. */
 export interface HiveServerConfig {
@@ -42,14 +45,19 @@ export class HiveStatusError extends TflyteError {
   readonly invalidHandle: boolean;
   constructor(call: string, status: TStatus) {
     const invalidHandle = status.statusCode === TCLI.TStatusCode.INVALID_HANDLE_STATUS;
-    super('HIVE_STATUS', `HiveServer2 ${call}: ${status.errorMessage ?? (invalidHandle ? 'invalid handle' : 'error')}${status.sqlState ? ` (SQLSTATE ${status.sqlState})` : ''}`);
+    super(
+      'HIVE_STATUS',
+      `HiveServer2 ${call}: ${status.errorMessage ?? (invalidHandle ? 'invalid handle' : 'error')}${status.sqlState ? ` (SQLSTATE ${status.sqlState})` : ''}`,
+    );
     this.status = status;
     this.invalidHandle = invalidHandle;
   }
 }
 
 type DriverInstance = InstanceType<typeof HiveDriver>;
-type DriverMethod = { [K in keyof DriverInstance]: DriverInstance[K] extends (request: never) => Promise<unknown> ? K : never }[keyof DriverInstance];
+type DriverMethod = {
+  [K in keyof DriverInstance]: DriverInstance[K] extends (request: never) => Promise<unknown> ? K : never;
+}[keyof DriverInstance];
 
 interface Live {
   readonly client: InstanceType<typeof HiveClient>;
@@ -74,7 +82,11 @@ export class HiveConnection {
   }
 
   /** One TCLIService call; throws HiveStatusError for an error status, HiveTransportError for the transport. */
-  async call<M extends DriverMethod>(method: M, request: Parameters<DriverInstance[M]>[0], clock: Clock): Promise<Awaited<ReturnType<DriverInstance[M]>>> {
+  async call<M extends DriverMethod>(
+    method: M,
+    request: Parameters<DriverInstance[M]>[0],
+    clock: Clock,
+  ): Promise<Awaited<ReturnType<DriverInstance[M]>>> {
     const live = await this.#connect();
     // An idle connection must not keep the process alive (a `tflyte run` ends when its work does).
     if (live.inFlight++ === 0) live.socket?.ref();
@@ -89,7 +101,10 @@ export class HiveConnection {
       const run = (live.driver[method] as (r: unknown) => Promise<{ status?: TStatus }>).call(live.driver, request);
       const response = (await Promise.race([run, live.closed, timeout])) as { status?: TStatus };
       const status = response.status;
-      if (status !== undefined && (status.statusCode === TCLI.TStatusCode.ERROR_STATUS || status.statusCode === TCLI.TStatusCode.INVALID_HANDLE_STATUS)) {
+      if (
+        status !== undefined &&
+        (status.statusCode === TCLI.TStatusCode.ERROR_STATUS || status.statusCode === TCLI.TStatusCode.INVALID_HANDLE_STATUS)
+      ) {
         throw new HiveStatusError(String(method), status);
       }
       return response as Awaited<ReturnType<DriverInstance[M]>>;
@@ -106,7 +121,10 @@ export class HiveConnection {
   close(): void {
     const live = this.#live;
     this.#live = undefined;
-    void live?.then((l) => l.client.close(), () => undefined);
+    void live?.then(
+      (l) => l.client.close(),
+      () => undefined,
+    );
   }
 
   async #connect(): Promise<Live> {
@@ -147,10 +165,20 @@ export class HiveConnection {
     } catch (error) {
       throw new HiveTransportError(`cannot connect to HiveServer2 at ${host}:${port}: ${(error as Error).message}`, { cause: error });
     }
-    const stream = (connection.getConnection() as { connection?: unknown } | undefined)?.connection as { ref?: () => void; unref?: () => void } | undefined;
-    const socket = typeof stream?.unref === 'function' && typeof stream.ref === 'function' ? (stream as { ref(): void; unref(): void }) : undefined;
+    const stream = (connection.getConnection() as { connection?: unknown } | undefined)?.connection as
+      | { ref?: () => void; unref?: () => void }
+      | undefined;
+    const socket =
+      typeof stream?.unref === 'function' && typeof stream.ref === 'function' ? (stream as { ref(): void; unref(): void }) : undefined;
     socket?.unref();
-    const live: Live = { client, driver: new HiveDriver(thrift.TCLIService_types, client.getClient()), closed, dead: false, socket, inFlight: 0 };
+    const live: Live = {
+      client,
+      driver: new HiveDriver(thrift.TCLIService_types, client.getClient()),
+      closed,
+      dead: false,
+      socket,
+      inFlight: 0,
+    };
     const gone = (why: string) => {
       live.dead = true;
       rejectClosed(new HiveTransportError(`the connection to HiveServer2 at ${host}:${port} ${why}`));

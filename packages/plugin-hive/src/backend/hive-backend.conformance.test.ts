@@ -31,4 +31,8 @@ function conformance(name: string, serverOptions: HiveServerOptions, credentials
 }
 
 conformance('hive (binary transport, NOSASL)', {}, {});
-conformance('hive (HTTP transport, PLAIN)', { transport: 'http', users: { ana: 'pw' } }, { auth: { mechanism: 'PLAIN', username: 'ana', password: 'pw' } });
+conformance(
+  'hive (HTTP transport, PLAIN)',
+  { transport: 'http', users: { ana: 'pw' } },
+  { auth: { mechanism: 'PLAIN', username: 'ana', password: 'pw' } },
+);

@@ -1,8 +1,8 @@
 // The Hive backend called as the executor calls it (create / get / delete), through hive-driver,
 // against the test HiveServer2: every operation state, cancellation, and faults on the wire.
-import { type AsyncBackend, Phase, systemClock, type TaskStatus, isSyncBackend, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
-import type { WebApiHandle } from '@tflyte/warehouse';
+import { type AsyncBackend, isSyncBackend, Phase, systemClock, type TaskStatus, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { createFakeClock, testAttemptContext } from '@tflyte/testing';
+import type { WebApiHandle } from '@tflyte/warehouse';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HivePluginOptions, hive } from '../hive-plugin.ts';
 import { hiveTask } from '../hive-task.ts';
@@ -23,7 +23,14 @@ async function startServer(options: HiveServerOptions = {}): Promise<HiveTestSer
 }
 
 function backendFor(server: HiveTestServer, options: Partial<HivePluginOptions> = {}): AsyncBackend<WebApiHandle<HiveHandle>> {
-  const backend = hive.plugin({ host: server.host, port: server.port, transport: server.transport, database: 'sales', submitRetries: { initialMs: 5, maxMs: 20 }, ...options } as HivePluginOptions).backend;
+  const backend = hive.plugin({
+    host: server.host,
+    port: server.port,
+    transport: server.transport,
+    database: 'sales',
+    submitRetries: { initialMs: 5, maxMs: 20 },
+    ...options,
+  } as HivePluginOptions).backend;
   if (isSyncBackend(backend)) throw new Error('the Hive backend is asynchronous');
   return backend as AsyncBackend<WebApiHandle<HiveHandle>>;
 }
@@ -37,7 +44,10 @@ const byRegion = hiveTask({
 const attempt = () =>
   testAttemptContext({ template: toTaskTemplate(byRegion, { version: 'v1' }), inputs: toLiteralMap(byRegion.inputs, { region: 'eu' }) });
 
-const phaseOf = (status: TaskStatus) => ({ phase: status.phase, ...(status.failure === undefined ? {} : { kind: status.failure.kind, retryable: status.failure.retryable, code: status.failure.code }) });
+const phaseOf = (status: TaskStatus) => ({
+  phase: status.phase,
+  ...(status.failure === undefined ? {} : { kind: status.failure.kind, retryable: status.failure.retryable, code: status.failure.code }),
+});
 
 const ERROR_42: HiveError = { sqlState: '42000', errorCode: 10001, message: 'SemanticException Invalid table alias' };
 const ERROR_08: HiveError = { sqlState: '08S01', errorCode: 1, message: 'Execution Error, return code 1 from TezTask' };
@@ -50,7 +60,11 @@ describe('operation states as task statuses, read with GetOperationStatus', () =
     ['FINISHED', undefined, { phase: Phase.SUCCEEDED }],
     ['ERROR', ERROR_42, { phase: Phase.FAILED, kind: 'user', retryable: false, code: 'SQLSTATE_42000' }],
     ['ERROR', ERROR_08, { phase: Phase.RETRYABLE_FAILED, kind: 'system', retryable: true, code: 'SQLSTATE_08S01' }],
-    ['ERROR', { sqlState: '', errorCode: 0, message: 'no state' }, { phase: Phase.RETRYABLE_FAILED, kind: 'system', retryable: true, code: 'HiveQueryFailed' }],
+    [
+      'ERROR',
+      { sqlState: '', errorCode: 0, message: 'no state' },
+      { phase: Phase.RETRYABLE_FAILED, kind: 'system', retryable: true, code: 'HiveQueryFailed' },
+    ],
     ['TIMEDOUT', undefined, { phase: Phase.RETRYABLE_FAILED, kind: 'user', retryable: true, code: 'HiveQueryTimedOut' }],
     ['CANCELED', undefined, { phase: Phase.FAILED, kind: 'user', retryable: false, code: 'HiveQueryCancelled' }],
     ['CLOSED', undefined, { phase: Phase.RETRYABLE_FAILED, kind: 'system', retryable: true, code: 'HiveOperationClosed' }],
@@ -148,7 +162,9 @@ describe('faults on the wire', () => {
     const backend = backendFor(server, { auth: { mechanism: 'PLAIN', username: 'ana', password: 'pw' } });
     const ctx = { ...attempt(), clock: systemClock };
     const handle = await backend.create(ctx);
-    await expect(backend.get(handle, ctx)).rejects.toMatchObject({ failure: { kind: 'system', retryable: true, code: 'HiveTransportError' } });
+    await expect(backend.get(handle, ctx)).rejects.toMatchObject({
+      failure: { kind: 'system', retryable: true, code: 'HiveTransportError' },
+    });
     let status = await backend.get(handle, ctx);
     while (status.phase !== Phase.SUCCEEDED) status = await backend.get(handle, ctx);
     expect(server.operations()).toMatchObject([{ state: 'FINISHED', runs: 1 }]);
@@ -161,15 +177,20 @@ describe('faults on the wire', () => {
     const ctx = { ...attempt(), clock };
     const handle = await backend.create(ctx);
     server.faults.script('GetOperationStatus', ['hang']);
-    const hung = backend.get(handle, ctx).then(() => 'answered', (error: unknown) => error);
+    const hung = backend.get(handle, ctx).then(
+      () => 'answered',
+      (error: unknown) => error,
+    );
     while (server.log.count('GetOperationStatus') === 0) await new Promise((resolve) => setImmediate(resolve));
     await clock.advance(30_000);
-    expect(await hung).toMatchObject({ failure: { kind: 'system', retryable: true, code: 'HiveTransportError', message: expect.stringMatching(/no answer within 30000 ms/) } });
+    expect(await hung).toMatchObject({
+      failure: { kind: 'system', retryable: true, code: 'HiveTransportError', message: expect.stringMatching(/no answer within 30000 ms/) },
+    });
     // The timed-out connection was dropped; over binary its session went with it, so a restarted check sees the handle lost.
     expect(phaseOf(await backend.get(handle, ctx))).toMatchObject({ code: 'HiveSessionLost' });
   });
 
-  it('throttling and server errors come back as error statuses: SYSTEM and retryable, never the user\'s', async () => {
+  it("throttling and server errors come back as error statuses: SYSTEM and retryable, never the user's", async () => {
     const server = await startServer({ runningMs: Number.POSITIVE_INFINITY });
     const backend = backendFor(server);
     const ctx = attempt();

@@ -5,20 +5,21 @@
  * raw output prefix (as Flyte's Hive plugin: the query writes there); cancel = CancelOperation,
  * CloseOperation, CloseSession; finalize closes the operation and session of a finished attempt.
  */
+
+import { createRequire } from 'node:module';
 import {
   type AttemptContext,
   BackendError,
   type Clock,
+  classifyError,
   type JsonObject,
   type PollPolicy,
   type StatusCheckPolicy,
-  classifyError,
 } from '@tflyte/core';
-import { type WebApiBackend, collectRows, parseQueryTemplate, renderQuery, resultOutputs, webApiBackend } from '@tflyte/warehouse';
-import { createRequire } from 'node:module';
+import { collectRows, parseQueryTemplate, renderQuery, resultOutputs, type WebApiBackend, webApiBackend } from '@tflyte/warehouse';
 import { DEFAULT_CLUSTER_LABEL, type HiveTaskConfig } from '../hive-config.ts';
 import { hiveDialect } from '../hive-dialect.ts';
-import { TCLI, type OperationHandle, type SessionHandle } from '../tcli.ts';
+import { type OperationHandle, type SessionHandle, TCLI } from '../tcli.ts';
 import { HiveConnection, type HiveServerConfig, HiveStatusError, HiveTransportError } from './connection.ts';
 import { type OperationReport, operationStatus } from './operation-state.ts';
 import { type ColumnDesc, columnNames, decodeRows } from './rows.ts';
@@ -74,7 +75,13 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
     const config = configOf(ctx);
     const job = config.job;
     const template = job.query?.query ?? '';
-    if (template === '') throw new BackendError({ kind: 'user', retryable: false, code: 'InvalidTaskTemplate', message: 'TaskTemplate.custom has no query.query: the Hive query is empty' });
+    if (template === '')
+      throw new BackendError({
+        kind: 'user',
+        retryable: false,
+        code: 'InvalidTaskTemplate',
+        message: 'TaskTemplate.custom has no query.query: the Hive query is empty',
+      });
     const statement = render(template, ctx);
     const label = job.clusterLabel || DEFAULT_CLUSTER_LABEL;
     const hive = connection(label);
@@ -145,7 +152,13 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
         const hive = connection(handle.cluster);
         const operationHandle = decodeOperation(handle);
         const response = await hive.call('getOperationStatus', { operationHandle, getProgressUpdate: false } as never, ctx.clock);
-        const report = { kind: 'status' as const, state: response.operationState, sqlState: response.sqlState, errorCode: response.errorCode, errorMessage: response.errorMessage };
+        const report = {
+          kind: 'status' as const,
+          state: response.operationState,
+          sqlState: response.sqlState,
+          errorCode: response.errorCode,
+          errorMessage: response.errorMessage,
+        };
         // A failed query's own log says more than its error message (beeline prints it too).
         if (response.operationState !== TCLI.TOperationState.ERROR_STATE) return report;
         const log = await queryLog(hive, operationHandle, ctx.clock);
@@ -184,7 +197,12 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
         const sqlState = error.status.sqlState ?? '';
         const user = call === 'submit' && ['42', '22', '21', '23', '0A'].includes(sqlState.slice(0, 2));
         return new BackendError(
-          { kind: user ? 'user' : 'system', retryable: !user, code: sqlState === '' ? 'HiveStatusError' : `SQLSTATE_${sqlState}`, message: error.message },
+          {
+            kind: user ? 'user' : 'system',
+            retryable: !user,
+            code: sqlState === '' ? 'HiveStatusError' : `SQLSTATE_${sqlState}`,
+            message: error.message,
+          },
           { cause: error },
         );
       }
@@ -197,7 +215,16 @@ export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: Attempt
 /** The operation's log (FetchResults with fetchType 1), best effort: a server without logging gives none. */
 async function queryLog(hive: HiveConnection, operationHandle: OperationHandle, clock: Clock): Promise<readonly string[]> {
   try {
-    const response = await hive.call('fetchResults', { operationHandle, orientation: TCLI.TFetchOrientation.FETCH_FIRST, maxRows: new Int64(MAX_LOG_LINES) as never, fetchType: 1 } as never, clock);
+    const response = await hive.call(
+      'fetchResults',
+      {
+        operationHandle,
+        orientation: TCLI.TFetchOrientation.FETCH_FIRST,
+        maxRows: new Int64(MAX_LOG_LINES) as never,
+        fetchType: 1,
+      } as never,
+      clock,
+    );
     const column = (response.results as { columns?: { stringVal?: { values?: unknown[] } }[] } | undefined)?.columns?.[0];
     return (column?.stringVal?.values ?? []).map(String).filter((line) => line.trim() !== '');
   } catch {
@@ -216,7 +243,11 @@ async function* pages(
 ): AsyncIterable<JsonObject[]> {
   let orientation = TCLI.TFetchOrientation.FETCH_FIRST;
   for (;;) {
-    const response = await hive.call('fetchResults', { operationHandle, orientation, maxRows: new Int64(fetchSize) as never, fetchType: 0 } as never, clock);
+    const response = await hive.call(
+      'fetchResults',
+      { operationHandle, orientation, maxRows: new Int64(fetchSize) as never, fetchType: 0 } as never,
+      clock,
+    );
     const rows = decodeRows(schema, names, (response.results ?? {}) as never);
     if (rows.length > 0) yield rows;
     // Stop on hasMoreRows=false or an empty page, whichever comes first: servers differ in which they send.
@@ -239,7 +270,10 @@ function tagsOverlay(tags: readonly string[]): Record<string, string> {
 }
 
 const encode = (id: { guid: Buffer; secret: Buffer }) => ({ guid: id.guid.toString('base64'), secret: id.secret.toString('base64') });
-const identifier = (id: { guid: string; secret: string }) => ({ guid: Buffer.from(id.guid, 'base64'), secret: Buffer.from(id.secret, 'base64') });
+const identifier = (id: { guid: string; secret: string }) => ({
+  guid: Buffer.from(id.guid, 'base64'),
+  secret: Buffer.from(id.secret, 'base64'),
+});
 const decodeSession = (handle: HiveHandle): SessionHandle => ({ sessionId: identifier(handle.session) });
 const decodeOperation = (handle: HiveHandle): OperationHandle => ({
   operationId: identifier(handle.operation),

@@ -14,8 +14,8 @@
  * | UKNOWN, other   | SYSTEM, permanent: never poll a state we do not know                            |
  * | (handle lost)   | SYSTEM, retryable `HiveSessionLost`: the session ended with its connection; the next attempt resubmits |
  */
-import { type LogLink, type TaskStatus, failure, queued, running, succeeded } from '@tflyte/core';
-import { TCLI, operationStateName } from '../tcli.ts';
+import { failure, type LogLink, queued, running, succeeded, type TaskStatus } from '@tflyte/core';
+import { operationStateName, TCLI } from '../tcli.ts';
 
 /** What one status check read. */
 export type OperationReport =
@@ -59,18 +59,33 @@ export function operationStatus(report: OperationReport, id: string, logs: reado
       return succeeded(undefined, { message: `Hive operation ${id} finished`, ...details });
     case S.ERROR_STATE: {
       const sqlState = report.sqlState ?? '';
-      const log = report.log === undefined || report.log.length === 0 ? '' : `\nHive query log (last ${Math.min(report.log.length, LOG_TAIL)} lines):\n${report.log.slice(-LOG_TAIL).join('\n')}`;
+      const log =
+        report.log === undefined || report.log.length === 0
+          ? ''
+          : `\nHive query log (last ${Math.min(report.log.length, LOG_TAIL)} lines):\n${report.log.slice(-LOG_TAIL).join('\n')}`;
       const message = `Hive operation ${id} failed${sqlState === '' ? '' : ` (SQLSTATE ${sqlState})`}: ${report.errorMessage ?? 'no message'}${log}`;
       const code = sqlState === '' ? 'HiveQueryFailed' : `SQLSTATE_${sqlState}`;
-      return USER_SQLSTATE_CLASSES.has(sqlState.slice(0, 2)) ? failure('user', false, code, message) : failure('system', true, code, message);
+      return USER_SQLSTATE_CLASSES.has(sqlState.slice(0, 2))
+        ? failure('user', false, code, message)
+        : failure('system', true, code, message);
     }
     case S.TIMEDOUT_STATE:
-      return failure('user', true, 'HiveQueryTimedOut', `Hive operation ${id} timed out on the server (the task's timeout is sent as the query timeout)`);
+      return failure(
+        'user',
+        true,
+        'HiveQueryTimedOut',
+        `Hive operation ${id} timed out on the server (the task's timeout is sent as the query timeout)`,
+      );
     case S.CANCELED_STATE:
       return failure('user', false, 'HiveQueryCancelled', `Hive operation ${id} was cancelled outside tflyte`);
     case S.CLOSED_STATE:
       return failure('system', true, 'HiveOperationClosed', `Hive operation ${id} was closed before it finished`);
     default:
-      return failure('system', false, 'UnknownOperationState', `Hive operation ${id} is in ${operationStateName(report.state)}, which this plugin does not know; stopped following it`);
+      return failure(
+        'system',
+        false,
+        'UnknownOperationState',
+        `Hive operation ${id} is in ${operationStateName(report.state)}, which this plugin does not know; stopped following it`,
+      );
   }
 }

@@ -32,7 +32,12 @@ export function decodeRows(schema: readonly ColumnDesc[], names: readonly string
     return (entry?.values ?? []).map((value, row) => (isNull(entry!.nulls, row) ? null : convert(type, value)));
   });
   const count = Math.max(0, ...columns.map((c) => c.length));
-  return Array.from({ length: count }, (_, row) => jsonRow(names, columns.map((c) => c[row] ?? null)));
+  return Array.from({ length: count }, (_, row) =>
+    jsonRow(
+      names,
+      columns.map((c) => c[row] ?? null),
+    ),
+  );
 }
 
 function isNull(nulls: Buffer, i: number): boolean {

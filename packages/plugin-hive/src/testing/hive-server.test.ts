@@ -23,7 +23,11 @@ async function query(server: HiveTestServer, statement: string, authentication: 
   const client = new HiveClient(thrift.TCLIService, thrift.TCLIService_types);
   clients.push(client);
   const connection = http ? new connections.HttpConnection() : new connections.TcpConnection();
-  await client.connect({ host: server.host, port: server.port, options: http ? { path: server.httpPath } : {} }, connection, authentication as never);
+  await client.connect(
+    { host: server.host, port: server.port, options: http ? { path: server.httpPath } : {} },
+    connection,
+    authentication as never,
+  );
   const session = await client.openSession({ client_protocol: thrift.TCLIService_types.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10 });
   const utils = new HiveUtils(thrift.TCLIService_types);
   const operation = await session.executeStatement(statement, { runAsync: true });
@@ -38,25 +42,51 @@ async function query(server: HiveTestServer, statement: string, authentication: 
 describe('the test HiveServer2', () => {
   it('answers hive-driver over NOSASL binary, buffered, running the statement on DuckDB', async () => {
     const server = await serve({ pendingMs: 2, runningMs: 2 });
-    const rows = await query(server, "SELECT id, region FROM sales.orders WHERE region = 'eu' ORDER BY id", new auth.NoSaslAuthentication());
-    expect(rows).toEqual([{ id: 1, region: 'eu' }, { id: 3, region: 'eu' }]);
+    const rows = await query(
+      server,
+      "SELECT id, region FROM sales.orders WHERE region = 'eu' ORDER BY id",
+      new auth.NoSaslAuthentication(),
+    );
+    expect(rows).toEqual([
+      { id: 1, region: 'eu' },
+      { id: 3, region: 'eu' },
+    ]);
     expect(server.calls().map((c) => c.op)).toContain('GetOperationStatus');
   });
 
   it('checks PLAIN credentials over SASL on binary and Basic auth on HTTP', async () => {
     const users = { ana: 'secret' };
     const binary = await serve({ auth: 'plain', users });
-    expect(await query(binary, 'SELECT count(*) AS n FROM sales.orders', new auth.PlainTcpAuthentication({ username: 'ana', password: 'secret' }))).toEqual([{ n: 3 }]);
-    await expect(query(binary, 'SELECT 1', new auth.PlainTcpAuthentication({ username: 'ana', password: 'wrong' }))).rejects.toThrow(/Error validating the login/);
+    expect(
+      await query(
+        binary,
+        'SELECT count(*) AS n FROM sales.orders',
+        new auth.PlainTcpAuthentication({ username: 'ana', password: 'secret' }),
+      ),
+    ).toEqual([{ n: 3 }]);
+    await expect(query(binary, 'SELECT 1', new auth.PlainTcpAuthentication({ username: 'ana', password: 'wrong' }))).rejects.toThrow(
+      /Error validating the login/,
+    );
     const http = await serve({ transport: 'http', users });
-    expect(await query(http, 'SELECT max(id) AS m FROM sales.orders', new auth.PlainHttpAuthentication({ username: 'ana', password: 'secret' }), true)).toEqual([{ m: 3 }]);
+    expect(
+      await query(
+        http,
+        'SELECT max(id) AS m FROM sales.orders',
+        new auth.PlainHttpAuthentication({ username: 'ana', password: 'secret' }),
+        true,
+      ),
+    ).toEqual([{ m: 3 }]);
   });
 
   it('lexes HiveQL: backslash escapes inside strings, backquoted names, one statement only', async () => {
     const server = await serve();
     const none = new auth.NoSaslAuthentication();
-    expect(await query(server, "SELECT 'it\\'s' AS a, \"dq\" AS b, `id` FROM sales.`orders` WHERE id = 1", none)).toEqual([{ a: "it's", b: 'dq', id: 1 }]);
-    await expect(query(server, "SELECT 1; DROP TABLE sales.orders", none)).rejects.toMatchObject({ response: { sqlState: '42000', errorMessage: expect.stringMatching(/ParseException/) } });
+    expect(await query(server, "SELECT 'it\\'s' AS a, \"dq\" AS b, `id` FROM sales.`orders` WHERE id = 1", none)).toEqual([
+      { a: "it's", b: 'dq', id: 1 },
+    ]);
+    await expect(query(server, 'SELECT 1; DROP TABLE sales.orders', none)).rejects.toMatchObject({
+      response: { sqlState: '42000', errorMessage: expect.stringMatching(/ParseException/) },
+    });
     expect(await server.sql('SELECT count(*)::INT AS n FROM sales.orders')).toEqual([{ n: 3 }]);
   });
 });

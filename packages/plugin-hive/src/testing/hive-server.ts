@@ -7,12 +7,19 @@
  * operations are jobs of its JobMachine on its DuckDbEngine, faults come from its FaultModel and
  * every call goes to its CallLog (the emulator's HTTP server does not fit Thrift over TCP).
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
-import { type AddressInfo, type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
-import { CallLog, type FaultKind, FaultModel, type FaultOptions, type RecordedCall, isTerminalJobState } from '@tflyte/testing/emulator';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { CallLog, type FaultKind, FaultModel, type FaultOptions, isTerminalJobState, type RecordedCall } from '@tflyte/testing/emulator';
 import { TCLI, TCLIService, type TStatus } from '../tcli.ts';
-import { type HiveError, HiveOperations, type OperationRecord, type OperationStateName, type OperationTimings, type SessionRecord } from './operations.ts';
+import {
+  type HiveError,
+  HiveOperations,
+  type OperationRecord,
+  type OperationStateName,
+  type OperationTimings,
+  type SessionRecord,
+} from './operations.ts';
 import { rowSet, tableSchema } from './result-set.ts';
 
 interface ThriftModule {
@@ -131,7 +138,9 @@ export async function startHiveServer(options: HiveServerOptions = {}): Promise<
       const serve = (username: string, framed: boolean, rest: Buffer) => {
         const processor = new TCLIService.Processor(handlerFor({ connectionId, drop: () => socket.destroy(), username }));
         const Transport = framed ? thrift.TFramedTransport : thrift.TBufferedTransport;
-        const onData = Transport.receiver((input) => processMessages(processor, input, Transport, (buf) => socket.writable && socket.write(buf)));
+        const onData = Transport.receiver((input) =>
+          processMessages(processor, input, Transport, (buf) => socket.writable && socket.write(buf)),
+        );
         socket.on('data', (data: Buffer) => {
           try {
             onData(data);
@@ -215,7 +224,8 @@ function processMessages(
     }
   } catch (error) {
     // The end of the buffered data: wait for the rest of a partial message.
-    if (error instanceof thrift.InputBufferUnderrunError || (error as Error).message === 'Invalid type: undefined') input.rollbackPosition();
+    if (error instanceof thrift.InputBufferUnderrunError || (error as Error).message === 'Invalid type: undefined')
+      input.rollbackPosition();
     else throw error;
   }
 }
@@ -274,7 +284,12 @@ const HTTP_LIKE: Readonly<Record<number, number>> = {
 };
 
 /** Faults and the call log around every method: the fault model decides whether the call runs and whether it is answered. */
-function wrapHandler(handler: Record<HiveMethod, Method>, context: CallContext, faults: FaultModel<HiveMethod>, log: CallLog<HiveMethod>): object {
+function wrapHandler(
+  handler: Record<HiveMethod, Method>,
+  context: CallContext,
+  faults: FaultModel<HiveMethod>,
+  log: CallLog<HiveMethod>,
+): object {
   const wrapped: Record<string, Method> = {};
   for (const [method, run] of Object.entries(handler) as [HiveMethod, Method][]) {
     wrapped[method] = async (request) => {
@@ -297,9 +312,16 @@ function wrapHandler(handler: Record<HiveMethod, Method>, context: CallContext, 
         case 'hang':
           return never();
         case 'throttle':
-          return answer({ status: errorStatus('08004', `Connection limit per user reached (hive.server2.limit.connections.per.user) (injected)`) });
+          return answer({
+            status: errorStatus('08004', `Connection limit per user reached (hive.server2.limit.connections.per.user) (injected)`),
+          });
         case 'server-error':
-          return answer({ status: errorStatus('08S01', 'org.apache.thrift.transport.TTransportException: java.net.SocketTimeoutException: Read timed out (injected)') });
+          return answer({
+            status: errorStatus(
+              '08S01',
+              'org.apache.thrift.transport.TTransportException: java.net.SocketTimeoutException: Read timed out (injected)',
+            ),
+          });
         case 'lost-response':
           await run(request);
           context.drop();
@@ -313,15 +335,24 @@ function wrapHandler(handler: Record<HiveMethod, Method>, context: CallContext, 
 }
 
 const ok = (): TStatus => ({ statusCode: TCLI.TStatusCode.SUCCESS_STATUS });
-const errorStatus = (sqlState: string, errorMessage: string, errorCode = 0): TStatus => ({ statusCode: TCLI.TStatusCode.ERROR_STATUS, sqlState, errorCode, errorMessage });
-const invalidHandle = (what: string): TStatus => ({ statusCode: TCLI.TStatusCode.INVALID_HANDLE_STATUS, sqlState: 'HY000', errorMessage: `Invalid ${what}` });
+const errorStatus = (sqlState: string, errorMessage: string, errorCode = 0): TStatus => ({
+  statusCode: TCLI.TStatusCode.ERROR_STATUS,
+  sqlState,
+  errorCode,
+  errorMessage,
+});
+const invalidHandle = (what: string): TStatus => ({
+  statusCode: TCLI.TStatusCode.INVALID_HANDLE_STATUS,
+  sqlState: 'HY000',
+  errorMessage: `Invalid ${what}`,
+});
 
 interface WireHandle {
   readonly guid: Buffer;
   readonly secret: Buffer;
 }
-const operationId = (request: Record<string, unknown>): Buffer => ((request.operationHandle as { operationId: WireHandle }).operationId.guid);
-const sessionId = (request: Record<string, unknown>): Buffer => ((request.sessionHandle as { sessionId: WireHandle }).sessionId.guid);
+const operationId = (request: Record<string, unknown>): Buffer => (request.operationHandle as { operationId: WireHandle }).operationId.guid;
+const sessionId = (request: Record<string, unknown>): Buffer => (request.sessionHandle as { sessionId: WireHandle }).sessionId.guid;
 
 function methods(ops: HiveOperations, context: CallContext): Record<HiveMethod, Method> {
   const INFO_VALUES: Readonly<Record<number, string>> = { 13: 'Apache Hive', 18: '3.1.3 (tflyte test server on DuckDB)' };
@@ -330,8 +361,14 @@ function methods(ops: HiveOperations, context: CallContext): Record<HiveMethod, 
       const configuration = (request.configuration ?? {}) as Record<string, string>;
       const database = configuration['use:database'] ?? 'default';
       if (database !== 'default') {
-        const found = await ops.engine.sql(`SELECT 1 FROM information_schema.schemata WHERE schema_name = '${database.replaceAll("'", "''")}'`);
-        if (found.length === 0) return { status: errorStatus('42000', `Database '${database}' does not exist`, 10072), serverProtocolVersion: request.client_protocol };
+        const found = await ops.engine.sql(
+          `SELECT 1 FROM information_schema.schemata WHERE schema_name = '${database.replaceAll("'", "''")}'`,
+        );
+        if (found.length === 0)
+          return {
+            status: errorStatus('42000', `Database '${database}' does not exist`, 10072),
+            serverProtocolVersion: request.client_protocol,
+          };
       }
       const { guid, secret } = ops.openSession(context.username, database, context.connectionId);
       return {
@@ -368,7 +405,11 @@ function methods(ops: HiveOperations, context: CallContext): Record<HiveMethod, 
       }
       return {
         status: ok(),
-        operationHandle: { operationId: { guid: operation.guid, secret: operation.secret }, operationType: TCLI.TOperationType.EXECUTE_STATEMENT, hasResultSet: true },
+        operationHandle: {
+          operationId: { guid: operation.guid, secret: operation.secret },
+          operationType: TCLI.TOperationType.EXECUTE_STATEMENT,
+          hasResultSet: true,
+        },
       };
     },
     async GetOperationStatus(request) {
@@ -403,7 +444,11 @@ function methods(ops: HiveOperations, context: CallContext): Record<HiveMethod, 
       const maxRows = Number((request.maxRows as { toNumber?: () => number })?.toNumber?.() ?? request.maxRows ?? 1000);
       if (Number(request.fetchType ?? 0) === 1) {
         const lines = operation.log.splice(0);
-        return { status: ok(), hasMoreRows: false, results: { startRowOffset: 0, rows: [], columns: [{ stringVal: { values: lines, nulls: Buffer.alloc(0) } }] } };
+        return {
+          status: ok(),
+          hasMoreRows: false,
+          results: { startRowOffset: 0, rows: [], columns: [{ stringVal: { values: lines, nulls: Buffer.alloc(0) } }] },
+        };
       }
       const state = ops.state(operation);
       if (state !== 'FINISHED') return { status: errorStatus('HY010', `Expected state FINISHED, but found ${state}`) };

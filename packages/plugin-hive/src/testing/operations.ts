@@ -11,7 +11,16 @@ import { TCLI } from '../tcli.ts';
 import { HiveParseError, hiveToDuckDB } from './hiveql.ts';
 import { type ResultSet, resultColumn } from './result-set.ts';
 
-export type OperationStateName = 'INITIALIZED' | 'PENDING' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'CLOSED' | 'ERROR' | 'TIMEDOUT' | 'UNKNOWN';
+export type OperationStateName =
+  | 'INITIALIZED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'FINISHED'
+  | 'CANCELED'
+  | 'CLOSED'
+  | 'ERROR'
+  | 'TIMEDOUT'
+  | 'UNKNOWN';
 
 export interface HiveError {
   readonly sqlState: string;
@@ -236,7 +245,14 @@ export class HiveOperations {
       translated = hiveToDuckDB(statement);
     } catch (error) {
       if (!(error instanceof HiveParseError)) throw error;
-      return { ok: false as const, failure: { sqlState: '42000', errorCode: 40000, message: `Error while compiling statement: FAILED: ParseException ${error.message}` } };
+      return {
+        ok: false as const,
+        failure: {
+          sqlState: '42000',
+          errorCode: 40000,
+          message: `Error while compiling statement: FAILED: ParseException ${error.message}`,
+        },
+      };
     }
     operation.translated = translated;
     const use = /^\s*use\s+("?)([A-Za-z_][A-Za-z0-9_]*)\1\s*$/i.exec(translated);
@@ -271,5 +287,9 @@ function hiveError(message: string): HiveError {
     const sqlState = /^Catalog/.test(message) ? '42S02' : '42000';
     return { sqlState, errorCode: 10001, message: `Error while compiling statement: FAILED: SemanticException ${message}` };
   }
-  return { sqlState: '08S01', errorCode: 1, message: `Error while processing statement: FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.tez.TezTask. ${message}` };
+  return {
+    sqlState: '08S01',
+    errorCode: 1,
+    message: `Error while processing statement: FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.tez.TezTask. ${message}`,
+  };
 }

@@ -3,9 +3,10 @@
  * (protocol V6+) paged by FetchResults. Hive sends DECIMAL, DATE, TIMESTAMP and complex values as
  * strings (complex ones as JSON), BIGINT as i64.
  */
-import { DuckDBTypeId } from '@duckdb/node-api';
-import type { DuckDBType } from '@duckdb/node-api';
+
 import { createRequire } from 'node:module';
+import type { DuckDBType } from '@duckdb/node-api';
+import { DuckDBTypeId } from '@duckdb/node-api';
 import { TCLI } from '../tcli.ts';
 
 const Int64 = createRequire(import.meta.url)('node-int64') as new (value: string | number) => unknown;

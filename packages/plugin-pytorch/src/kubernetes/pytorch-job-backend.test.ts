@@ -6,7 +6,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { type AttemptContext, CancelledError, type ExecutorEvent, createExecutor, createRegistry, openStateStore, fromLiteralMap, systemClock, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
+import {
+  type AttemptContext,
+  CancelledError,
+  createExecutor,
+  createRegistry,
+  type ExecutorEvent,
+  fromLiteralMap,
+  openStateStore,
+  systemClock,
+  t,
+  toLiteralMap,
+  toTaskTemplate,
+} from '@tflyte/core';
 import { createFakeClock, createTestExecutor } from '@tflyte/testing';
 import { type KubeTestServer, startKubeApiServer } from '@tflyte/testing/kubernetes';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -79,7 +91,11 @@ const variants = {
 };
 
 /** The job the backend would create for the task's attempt, as `tflyte render` prints it. */
-async function manifest(s: KubeTestServer, task: Parameters<typeof toTaskTemplate>[0], options: { distributedErrorAggregation?: boolean } = {}): Promise<PyTorchJobView> {
+async function manifest(
+  s: KubeTestServer,
+  task: Parameters<typeof toTaskTemplate>[0],
+  options: { distributedErrorAggregation?: boolean } = {},
+): Promise<PyTorchJobView> {
   const backend = pytorchJobBackend({ kubeConfig: s.kubeConfig(), namespace: NS, ...options });
   return (await backend.render(attempt(task, await attemptDir()))) as PyTorchJobView;
 }
@@ -90,7 +106,12 @@ describe.skipIf(!haveCrd)('PyTorchJob manifests', () => {
     const job = await manifest(s, task);
     expect(job.metadata).toMatchObject({ name: 'run1-n0-0', namespace: NS, labels: { 'app.kubernetes.io/managed-by': 'tflyte' } });
     const custom = s.kubeConfig().makeApiClient(CustomObjectsApi);
-    const created = (await custom.createNamespacedCustomObject({ ...JOBS, namespace: NS, body: job, fieldValidation: 'Strict' })) as PyTorchJobView;
+    const created = (await custom.createNamespacedCustomObject({
+      ...JOBS,
+      namespace: NS,
+      body: job,
+      fieldValidation: 'Strict',
+    })) as PyTorchJobView;
     // The server adds defaults (runPolicy.suspend); everything written is kept, nothing pruned.
     expect(created.spec).toMatchObject(job.spec!);
   });
@@ -112,16 +133,27 @@ describe.skipIf(!haveCrd)('PyTorchJob manifests', () => {
       expect(JSON.stringify(spec.affinity)).toContain('nvidia-tesla-t4');
       expect(JSON.stringify(spec.volumes)).toContain('Memory');
     }
-    expect(job.spec!.runPolicy).toEqual({ cleanPodPolicy: 'Running', ttlSecondsAfterFinished: 60, activeDeadlineSeconds: 3600, backoffLimit: 3 });
+    expect(job.spec!.runPolicy).toEqual({
+      cleanPodPolicy: 'Running',
+      ttlSecondsAfterFinished: 60,
+      activeDeadlineSeconds: 3600,
+      backoffLimit: 3,
+    });
   });
 
   it("gives every replica its pod's name as _F_WN, and _F_DES=Earliest with distributed error aggregation", async () => {
     const s = await server();
     const envOf = (job: PyTorchJobView) =>
-      Object.values(job.spec!.pytorchReplicaSpecs!).map((r) => (r!.template.spec.containers[0]!.env ?? []).filter((e) => e.name.startsWith('_F_')));
+      Object.values(job.spec!.pytorchReplicaSpecs!).map((r) =>
+        (r!.template.spec.containers[0]!.env ?? []).filter((e) => e.name.startsWith('_F_')),
+      );
     const workerName = { name: '_F_WN', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } };
     expect(envOf(await manifest(s, variants['no workers']))).toEqual([[workerName]]);
-    expect(envOf(await manifest(s, variants['master and workers with replica overrides and a run policy'], { distributedErrorAggregation: true }))).toEqual([
+    expect(
+      envOf(
+        await manifest(s, variants['master and workers with replica overrides and a run policy'], { distributedErrorAggregation: true }),
+      ),
+    ).toEqual([
       [workerName, { name: '_F_DES', value: 'Earliest' }],
       [workerName, { name: '_F_DES', value: 'Earliest' }],
     ]);
@@ -148,7 +180,13 @@ describe.skipIf(!haveCrd)('a PyTorch task through the executor on the test clust
 
   async function cluster() {
     const s = await server();
-    const plugin = pytorchPlugin({ kubernetes: { kubeConfig: s.kubeConfig(), namespace: NS, logLinks: [{ name: 'Logs', template: 'https://logs/{{ .namespace }}/{{ .podName }}' }] } });
+    const plugin = pytorchPlugin({
+      kubernetes: {
+        kubeConfig: s.kubeConfig(),
+        namespace: NS,
+        logLinks: [{ name: 'Logs', template: 'https://logs/{{ .namespace }}/{{ .podName }}' }],
+      },
+    });
     // The real clock: the job's creation time is the server's, and the operator timeout must not fire
     // while the test plays the operator (the fake-clock test below lets it fire).
     const dir = await attemptDir();
@@ -157,14 +195,24 @@ describe.skipIf(!haveCrd)('a PyTorch task through the executor on the test clust
     const executor = createExecutor({ registry: createRegistry({ plugins: [plugin] }), store, stateDir: dir, systemRetries: 0 });
     const events: ExecutorEvent[] = [];
     executor.on((event) => events.push(event));
-    const test = { executor, events, eventTypes: () => events.map((e) => (e.type === 'status-changed' ? `${e.type}:${e.phaseName}` : e.type)) };
+    const test = {
+      executor,
+      events,
+      eventTypes: () => events.map((e) => (e.type === 'status-changed' ? `${e.type}:${e.phaseName}` : e.type)),
+    };
     const created = async (): Promise<PyTorchJobView> => {
       let job: PyTorchJobView | undefined;
-      await vi.waitFor(() => {
-        const name = test.events.find((e) => e.type === 'attempt-created')?.generatedName;
-        job = name === undefined ? undefined : (s.getObject({ group: 'kubeflow.org', resource: 'pytorchjobs', namespace: NS, name }) as PyTorchJobView | undefined);
-        expect(job).toBeDefined();
-      }, { timeout: 15_000, interval: 20 });
+      await vi.waitFor(
+        () => {
+          const name = test.events.find((e) => e.type === 'attempt-created')?.generatedName;
+          job =
+            name === undefined
+              ? undefined
+              : (s.getObject({ group: 'kubeflow.org', resource: 'pytorchjobs', namespace: NS, name }) as PyTorchJobView | undefined);
+          expect(job).toBeDefined();
+        },
+        { timeout: 15_000, interval: 20 },
+      );
       return job!;
     };
     return { s, test, created };
@@ -189,7 +237,9 @@ describe.skipIf(!haveCrd)('a PyTorch task through the executor on the test clust
       ],
     });
     await vi.waitFor(() => expect(test.eventTypes()).toContain('status-changed:RUNNING'), { timeout: 15_000 });
-    const runningLogs = test.events.find((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING') as { logs?: { name: string; uri: string }[] };
+    const runningLogs = test.events.find((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING') as {
+      logs?: { name: string; uri: string }[];
+    };
     expect(runningLogs.logs).toEqual([
       { name: 'Logs (master-0)', uri: `https://logs/${NS}/${name}-master-0` },
       { name: 'Logs (worker-0)', uri: `https://logs/${NS}/${name}-worker-0` },
@@ -218,28 +268,55 @@ describe.skipIf(!haveCrd)('a PyTorch task through the executor on the test clust
     const job = await created();
     s.setStatus(
       { group: 'kubeflow.org', resource: 'pytorchjobs', namespace: NS, name: job.metadata!.name! },
-      { startTime: new Date().toISOString(), conditions: [{ type: 'Failed', status: 'True', reason: 'PyTorchJobFailed', message: 'worker-1 exited with code 1', lastTransitionTime: new Date().toISOString() }] },
+      {
+        startTime: new Date().toISOString(),
+        conditions: [
+          {
+            type: 'Failed',
+            status: 'True',
+            reason: 'PyTorchJobFailed',
+            message: 'worker-1 exited with code 1',
+            lastTransitionTime: new Date().toISOString(),
+          },
+        ],
+      },
     );
-    expect(await run).toMatchObject({ failure: { kind: 'user', code: 'DownstreamSystemError', message: 'Job failed: PyTorchJobFailed - worker-1 exited with code 1' } });
+    expect(await run).toMatchObject({
+      failure: { kind: 'user', code: 'DownstreamSystemError', message: 'Job failed: PyTorchJobFailed - worker-1 exited with code 1' },
+    });
   });
 
   it('cancelling the run deletes the job', async () => {
     const { s, test, created } = await cluster();
     const controller = new AbortController();
-    const run = test.executor.run(toTaskTemplate(task, { version: 'v1' }), toLiteralMap(task.inputs, { lr: 0.1 }), { signal: controller.signal }).catch((e: unknown) => e);
+    const run = test.executor
+      .run(toTaskTemplate(task, { version: 'v1' }), toLiteralMap(task.inputs, { lr: 0.1 }), { signal: controller.signal })
+      .catch((e: unknown) => e);
     const job = await created();
     controller.abort();
     expect(await run).toBeInstanceOf(CancelledError);
-    await vi.waitFor(() => expect(s.getObject({ group: 'kubeflow.org', resource: 'pytorchjobs', namespace: NS, name: job.metadata!.name! })).toBeUndefined(), { timeout: 15_000 });
+    await vi.waitFor(
+      () =>
+        expect(s.getObject({ group: 'kubeflow.org', resource: 'pytorchjobs', namespace: NS, name: job.metadata!.name! })).toBeUndefined(),
+      { timeout: 15_000 },
+    );
   });
 
   it('a job the operator never starts: its status is unreadable past the operator timeout, read again under the status-check bound, then StatusCheckFailed (on the fake clock)', async () => {
     const s = await server();
     const plugin = pytorchPlugin({ kubernetes: { kubeConfig: s.kubeConfig(), namespace: NS } });
-    const test = await createTestExecutor({ registry: createRegistry({ plugins: [plugin] }), systemRetries: 0, clock: createFakeClock({ now: Date.now(), autoAdvance: true }) });
+    const test = await createTestExecutor({
+      registry: createRegistry({ plugins: [plugin] }),
+      systemRetries: 0,
+      clock: createFakeClock({ now: Date.now(), autoAdvance: true }),
+    });
     cleanups.push(() => test.close());
-    const error = await test.executor.run(toTaskTemplate(task, { version: 'v1' }), toLiteralMap(task.inputs, { lr: 0.1 })).catch((e: unknown) => e);
-    expect(error).toMatchObject({ failure: { kind: 'system', retryable: true, code: 'StatusCheckFailed', message: expect.stringMatching(/has not started PyTorchJob/) } });
+    const error = await test.executor
+      .run(toTaskTemplate(task, { version: 'v1' }), toLiteralMap(task.inputs, { lr: 0.1 }))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      failure: { kind: 'system', retryable: true, code: 'StatusCheckFailed', message: expect.stringMatching(/has not started PyTorchJob/) },
+    });
     expect(s.requests.filter((r) => r.method === 'POST' && r.path.includes('pytorchjobs'))).toHaveLength(1);
   });
 });

@@ -15,23 +15,23 @@ import { type AttemptContext, BackendError, type JsonObject, type LogLink, type 
 import {
   type KubeClient,
   type KubernetesPodOptions,
+  kubernetesResourceBackend,
   type LogLinkTemplate,
+  lazyKubeClient,
+  operatorJobPhase,
   type PodBuildOptions,
   type PodDataOptions,
   type PodLocations,
-  type ResourceBackend,
-  type RolePod,
-  kubernetesResourceBackend,
-  lazyKubeClient,
-  operatorJobPhase,
   podData,
   podLogLinks,
   podTemplateSource,
+  type ResourceBackend,
+  type RolePod,
   resourcesOverride,
   rolePodSpec,
 } from '@tflyte/kubernetes';
-import { type ReplicaGroup, operatorRestartPolicy, pytorchCustom, replicaGroup } from '../pytorch-config.ts';
-import { PYTORCH_CONTAINER, PYTORCH_JOB_KIND, type PyTorchJobView, type Role, buildPyTorchJob } from './pytorch-job.ts';
+import { operatorRestartPolicy, pytorchCustom, type ReplicaGroup, replicaGroup } from '../pytorch-config.ts';
+import { buildPyTorchJob, PYTORCH_CONTAINER, PYTORCH_JOB_KIND, type PyTorchJobView, type Role } from './pytorch-job.ts';
 
 export interface PyTorchJobBackendOptions extends PodBuildOptions, PodDataOptions {
   /** Backend name in events and the state store. Default `kubernetes-pytorch`. */
@@ -98,7 +98,12 @@ export function pytorchJobManifest(ctx: AttemptContext, where: PodLocations, opt
   const config = decode(ctx);
   const elastic = config.elasticConfig !== undefined;
   if (elastic && replicaGroup(config.workerReplicas).replicas === 0) {
-    throw new BackendError({ kind: 'user', retryable: false, code: 'BadTaskSpecification', message: 'an elastic PyTorch task needs at least one worker replica' });
+    throw new BackendError({
+      kind: 'user',
+      retryable: false,
+      code: 'BadTaskSpecification',
+      message: 'an elastic PyTorch task needs at least one worker replica',
+    });
   }
   const extraEnv: EnvVar[] = [
     { name: WORKER_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -125,7 +130,12 @@ export function pytorchJobManifest(ctx: AttemptContext, where: PodLocations, opt
 
 export function pytorchJobBackend(options: PyTorchJobBackendOptions = {}): ResourceBackend {
   // Connects on first use, so that a config file naming this backend loads without a cluster.
-  const client = options.client ?? lazyKubeClient({ ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}), ...(options.context ? { context: options.context } : {}) });
+  const client =
+    options.client ??
+    lazyKubeClient({
+      ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+      ...(options.context ? { context: options.context } : {}),
+    });
   const data = podData(options);
   const logLinks = options.logLinks ?? [];
   const baseTemplate = podTemplateSource(client, {
@@ -138,7 +148,11 @@ export function pytorchJobBackend(options: PyTorchJobBackendOptions = {}): Resou
     const start = job.metadata?.creationTimestamp;
     const prefix = `${job.metadata?.name ?? ''}-`;
     return replicaPodNames(job).flatMap((podName) =>
-      podLogLinks(logLinks, { podName, namespace, label: podName.slice(prefix.length), ...(start === undefined ? {} : { startTime: start }) }, ctx),
+      podLogLinks(
+        logLinks,
+        { podName, namespace, label: podName.slice(prefix.length), ...(start === undefined ? {} : { startTime: start }) },
+        ctx,
+      ),
     );
   };
 
@@ -166,7 +180,11 @@ export function pytorchJobBackend(options: PyTorchJobBackendOptions = {}): Resou
       return pytorchJobManifest(ctx, data.locations(ctx, target), { ...options, podTemplate });
     },
     phaseOf: (job, ctx, now) =>
-      operatorJobPhase(job, now, { logs: linksOf(job, ctx), ...(options.operatorTimeoutMs === undefined ? {} : { startTimeoutMs: options.operatorTimeoutMs }) }),
-    finalize: (status, job, ctx) => data.collect(status, ctx, data.locations(ctx, { namespace: job.metadata?.namespace ?? '', name: job.metadata?.name ?? '' })),
+      operatorJobPhase(job, now, {
+        logs: linksOf(job, ctx),
+        ...(options.operatorTimeoutMs === undefined ? {} : { startTimeoutMs: options.operatorTimeoutMs }),
+      }),
+    finalize: (status, job, ctx) =>
+      data.collect(status, ctx, data.locations(ctx, { namespace: job.metadata?.namespace ?? '', name: job.metadata?.name ?? '' })),
   });
 }

@@ -8,11 +8,26 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ExecutorEvent, createExecutor, createRegistry, fromLiteralMap, openStateStore, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
-import { type KubeTestServer, type TrainingOperator, hostMountedImage, startKubeApiServer, startTrainingOperator } from '@tflyte/testing/kubernetes';
+import {
+  createExecutor,
+  createRegistry,
+  type ExecutorEvent,
+  fromLiteralMap,
+  openStateStore,
+  t,
+  toLiteralMap,
+  toTaskTemplate,
+} from '@tflyte/core';
+import {
+  hostMountedImage,
+  type KubeTestServer,
+  startKubeApiServer,
+  startTrainingOperator,
+  type TrainingOperator,
+} from '@tflyte/testing/kubernetes';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pytorchPlugin, pytorchTask } from '../index.ts';
-import { PYTHON, haveTorch } from '../test-fixtures/torch.ts';
+import { haveTorch, PYTHON } from '../test-fixtures/torch.ts';
 
 const REPO = resolve(import.meta.dirname, '../../../..');
 const CRD = resolve(REPO, '../shared/schemas/kubeflow.org_pytorchjobs.yaml');
@@ -29,7 +44,9 @@ afterEach(async () => {
 async function trainingCluster() {
   const server: KubeTestServer = await startKubeApiServer({ crds: [readFileSync(CRD, 'utf8')] });
   cleanups.push(() => server.close());
-  const node = server.startNode({ imageMap: { [IMAGE]: hostMountedImage(server, { namespace: NS, cwd: REPO, executables: { python3: PYTHON } }) } });
+  const node = server.startNode({
+    imageMap: { [IMAGE]: hostMountedImage(server, { namespace: NS, cwd: REPO, executables: { python3: PYTHON } }) },
+  });
   cleanups.push(() => node.stop());
   const operator: TrainingOperator = await startTrainingOperator(server, { namespace: NS, env: { OMP_NUM_THREADS: '1' } });
   cleanups.push(() => operator.stop());
@@ -46,7 +63,9 @@ async function trainingCluster() {
 }
 
 describe.skipIf(!haveTorch || !existsSync(CRD))('PyTorchJobs run by the training-operator emulation with real torch ranks', () => {
-  it('a master and two workers all-reduce as three ranks; rank 0 writes typed outputs; the job and its pods are deleted', { timeout: 180_000 }, async () => {
+  it('a master and two workers all-reduce as three ranks; rank 0 writes typed outputs; the job and its pods are deleted', {
+    timeout: 180_000,
+  }, async () => {
     const c = await trainingCluster();
     const task = pytorchTask({
       name: 'allreduce',
@@ -56,7 +75,11 @@ describe.skipIf(!haveTorch || !existsSync(CRD))('PyTorchJobs run by the training
       workers: { replicas: 2 },
     });
     const outputs = await c.executor.run(toTaskTemplate(task, { version: 'v1' }), toLiteralMap({}, {}));
-    expect(fromLiteralMap(task.outputs.types, outputs)).toMatchObject({ total: 6, world: 3, addr: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+    expect(fromLiteralMap(task.outputs.types, outputs)).toMatchObject({
+      total: 6,
+      world: 3,
+      addr: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+    });
     const name = c.operator.jobs[0]!;
     expect(c.operator.jobs).toHaveLength(1);
     expect(c.jobPosts()).toBe(1);
@@ -65,15 +88,30 @@ describe.skipIf(!haveTorch || !existsSync(CRD))('PyTorchJobs run by the training
     expect(phases).toContain('RUNNING');
     expect(phases.at(-1)).toBe('SUCCEEDED');
     await vi.waitFor(() => expect(c.server.getObject(JOB(name))).toBeUndefined(), { timeout: 15_000 });
-    await vi.waitFor(() => expect(c.operator.pods.map((pod) => c.server.getObject({ resource: 'pods', namespace: NS, name: pod }))).toEqual([undefined, undefined, undefined]), { timeout: 15_000 });
+    await vi.waitFor(
+      () =>
+        expect(c.operator.pods.map((pod) => c.server.getObject({ resource: 'pods', namespace: NS, name: pod }))).toEqual([
+          undefined,
+          undefined,
+          undefined,
+        ]),
+      { timeout: 15_000 },
+    );
   });
 
-  it("a failing worker fails the job: the operator's Failed condition is the attempt's retryable USER DownstreamSystemError", { timeout: 180_000 }, async () => {
+  it("a failing worker fails the job: the operator's Failed condition is the attempt's retryable USER DownstreamSystemError", {
+    timeout: 180_000,
+  }, async () => {
     const c = await trainingCluster();
     const task = pytorchTask({ name: 'failing', image: IMAGE, command: ['python3', RANKS, 'fail', '1', '3'], workers: { replicas: 1 } });
     const error = await c.executor.run(toTaskTemplate(task, { version: 'v1' }), toLiteralMap({}, {})).catch((e: unknown) => e);
     expect(error).toMatchObject({
-      failure: { kind: 'user', retryable: true, code: 'DownstreamSystemError', message: expect.stringMatching(/PyTorchJobFailed - PyTorchJob .* is failed because 1 Worker replica\(s\) failed/) },
+      failure: {
+        kind: 'user',
+        retryable: true,
+        code: 'DownstreamSystemError',
+        message: expect.stringMatching(/PyTorchJobFailed - PyTorchJob .* is failed because 1 Worker replica\(s\) failed/),
+      },
     });
     expect(c.jobPosts()).toBe(1);
   });

@@ -15,7 +15,13 @@ const job = (conditions: object[] | undefined, extra: Partial<PyTorchJobView> = 
   status: { startTime: at(1), ...(conditions === undefined ? {} : { conditions: conditions as never }) },
   ...extra,
 });
-const cond = (type: string, status: string, s: number, reason = `${type}Reason`, message = `${type} message`) => ({ type, status, lastTransitionTime: at(s), reason, message });
+const cond = (type: string, status: string, s: number, reason = `${type}Reason`, message = `${type} message`) => ({
+  type,
+  status,
+  lastTransitionTime: at(s),
+  reason,
+  message,
+});
 const now = Date.parse(CREATED) + 5000;
 
 describe('condition → phase', () => {
@@ -33,9 +39,17 @@ describe('condition → phase', () => {
   });
 
   it('Failed is a retryable USER failure with the reason and message', () => {
-    const status = pytorchJobPhase(job([cond('Running', 'False', 2), cond('Failed', 'True', 3, 'PyTorchJobFailed', 'worker-1 exited 3')]), now).status;
+    const status = pytorchJobPhase(
+      job([cond('Running', 'False', 2), cond('Failed', 'True', 3, 'PyTorchJobFailed', 'worker-1 exited 3')]),
+      now,
+    ).status;
     expect(status.phase).toBe(Phase.RETRYABLE_FAILED);
-    expect(status.failure).toMatchObject({ kind: 'user', retryable: true, code: 'DownstreamSystemError', message: 'Job failed: PyTorchJobFailed - worker-1 exited 3' });
+    expect(status.failure).toMatchObject({
+      kind: 'user',
+      retryable: true,
+      code: 'DownstreamSystemError',
+      message: 'Job failed: PyTorchJobFailed - worker-1 exited 3',
+    });
   });
 
   it('the newest True condition decides, whatever the list order', () => {
@@ -43,7 +57,9 @@ describe('condition → phase', () => {
   });
 
   it('conditions present but none True is a status that cannot be read yet: a retryable SYSTEM error for the executor to read again', () => {
-    expect(() => pytorchJobPhase(job([cond('Running', 'False', 2)]), now)).toThrow(expect.objectContaining({ failure: expect.objectContaining({ kind: 'system', retryable: true, code: JOB_STATUS_UNREADABLE }) }));
+    expect(() => pytorchJobPhase(job([cond('Running', 'False', 2)]), now)).toThrow(
+      expect.objectContaining({ failure: expect.objectContaining({ kind: 'system', retryable: true, code: JOB_STATUS_UNREADABLE }) }),
+    );
   });
 
   it('no start time: queued until the operator timeout, then unreadable (retried under the status-check bound)', () => {
@@ -55,7 +71,10 @@ describe('condition → phase', () => {
   });
 
   it('a suspended job without a start time does not time out', () => {
-    const suspended = job([cond('Suspended', 'True', 1)], { spec: { runPolicy: { suspend: true } }, status: { conditions: [cond('Suspended', 'True', 1)] as never } });
+    const suspended = job([cond('Suspended', 'True', 1)], {
+      spec: { runPolicy: { suspend: true } },
+      status: { conditions: [cond('Suspended', 'True', 1)] as never },
+    });
     expect(pytorchJobPhase(suspended, Date.parse(CREATED) + 3_600_000).status.phase).toBe(Phase.QUEUED);
   });
 });

@@ -5,9 +5,10 @@
  * master is always one replica; an elastic job has no master and an `elasticPolicy`; the run policy
  * is copied field by field, nonzero fields only; a worker group of 0 replicas is left out.
  */
-import type { JobCondition, KubeObject, RolePod } from '@tflyte/kubernetes';
+
 import { CleanPodPolicy } from '@tflyte/idl/plugins/kubeflow/common';
-import { type PyTorchConfig, type ReplicaGroup, operatorRestartPolicy, replicaGroup } from '../pytorch-config.ts';
+import type { JobCondition, KubeObject, RolePod } from '@tflyte/kubernetes';
+import { operatorRestartPolicy, type PyTorchConfig, type ReplicaGroup, replicaGroup } from '../pytorch-config.ts';
 
 export const PYTORCH_JOB_KIND = { apiVersion: 'kubeflow.org/v1', kind: 'PyTorchJob', plural: 'pytorchjobs' } as const;
 /** The training operator's default container name, which it looks for in every replica. */
@@ -39,7 +40,13 @@ export interface PyTorchJobView extends KubeObject {
     elasticPolicy?: { minReplicas?: number; maxReplicas?: number; rdzvBackend?: string; nProcPerNode?: number; maxRestarts?: number };
     [field: string]: unknown;
   };
-  status?: { conditions?: JobCondition[]; startTime?: string; completionTime?: string; replicaStatuses?: unknown; [field: string]: unknown };
+  status?: {
+    conditions?: JobCondition[];
+    startTime?: string;
+    completionTime?: string;
+    replicaStatuses?: unknown;
+    [field: string]: unknown;
+  };
 }
 
 export type Role = 'master' | 'worker';
@@ -84,7 +91,11 @@ export function buildPyTorchJob(config: PyTorchConfig, podOf: (role: Role, group
 }
 
 function replicaSpec(group: ReplicaGroup, pod: RolePod): ReplicaSpecView {
-  return { replicas: group.replicas, restartPolicy: operatorRestartPolicy(group.restartPolicy), template: { metadata: pod.metadata, spec: pod.spec } };
+  return {
+    replicas: group.replicas,
+    restartPolicy: operatorRestartPolicy(group.restartPolicy),
+    template: { metadata: pod.metadata, spec: pod.spec },
+  };
 }
 
 function runPolicyOf(config: PyTorchConfig): RunPolicyView | undefined {

@@ -1,11 +1,11 @@
 // Real distributed PyTorch on this machine: ranks as processes with the operator's env contract, through the executor.
 // Needs /usr/bin/python3 with torch (tools/ci/install-pytorch.sh).
 import { fileURLToPath } from 'node:url';
-import { CancelledError, TaskFailedError, createRegistry, fromLiteralMap, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
+import { CancelledError, createRegistry, fromLiteralMap, TaskFailedError, t, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { createTestExecutor } from '@tflyte/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pytorchPlugin, pytorchTask } from '../index.ts';
-import { PYTHON, haveTorch } from '../test-fixtures/torch.ts';
+import { haveTorch, PYTHON } from '../test-fixtures/torch.ts';
 import { rankProcesses } from './rank-count.ts';
 
 const RANKS = fileURLToPath(new URL('../test-fixtures/ranks.py', import.meta.url));
@@ -15,7 +15,9 @@ afterEach(async () => {
 });
 
 async function executor() {
-  const registry = createRegistry({ plugins: [pytorchPlugin({ local: { executables: { python3: PYTHON }, env: { OMP_NUM_THREADS: '1' } } })] });
+  const registry = createRegistry({
+    plugins: [pytorchPlugin({ local: { executables: { python3: PYTHON }, env: { OMP_NUM_THREADS: '1' } } })],
+  });
   const test = await createTestExecutor({ registry });
   cleanups.push(() => test.close());
   return test;
@@ -62,7 +64,9 @@ describe.skipIf(!haveTorch)('local multi-rank runs with real torch (gloo on 127.
     const task = pytorchTask({ name: 'fails', image: 'i', command: ['python3', RANKS, 'fail', '1', '3'], workers: { replicas: 1 } });
     const test = await executor();
     const runId = 'fails';
-    const error = await test.executor.run(toTaskTemplate(task, { version: 'test' }), toLiteralMap({}, {}), { runId }).catch((e: unknown) => e);
+    const error = await test.executor
+      .run(toTaskTemplate(task, { version: 'test' }), toLiteralMap({}, {}), { runId })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(error).toMatchObject({ failure: { code: 'RankFailed', kind: 'user' }, attempts: 1 });
     const message = (error as TaskFailedError).failure.message;
@@ -99,7 +103,10 @@ describe.skipIf(!haveTorch)('local multi-rank runs with real torch (gloo on 127.
       },
     });
     const outcome = run.catch((e: unknown) => e);
-    await vi.waitFor(async () => expect(generatedName !== '' && (await rankProcesses(generatedName)).length).toBe(3), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(async () => expect(generatedName !== '' && (await rankProcesses(generatedName)).length).toBe(3), {
+      timeout: 30_000,
+      interval: 100,
+    });
     controller.abort();
     expect(await outcome).toBeInstanceOf(CancelledError);
     await vi.waitFor(async () => expect(await rankProcesses(generatedName)).toEqual([]), { timeout: 30_000, interval: 100 });

@@ -14,21 +14,21 @@ import { pathToFileURL } from 'node:url';
 import {
   type AttemptContext,
   BackendError,
-  type JsonObject,
-  type LogLink,
-  type SyncBackend,
-  type TaskStatus,
   createDataDirs,
   failed,
+  type JsonObject,
+  type LogLink,
   materializeInputs,
   readOutputs,
   renderTemplate,
+  type SyncBackend,
   succeeded,
+  type TaskStatus,
   toLocalPath,
   uriScheme,
 } from '@tflyte/core';
 import type { Container } from '@tflyte/idl/core/tasks';
-import { type PyTorchConfig, RestartPolicy, pytorchCustom, replicaGroup } from '../pytorch-config.ts';
+import { type PyTorchConfig, pytorchCustom, RestartPolicy, replicaGroup } from '../pytorch-config.ts';
 import { freePort } from './free-port.ts';
 import { type PlannedRank, planRanks } from './rank-plan.ts';
 import { type RankExit, RankProcess } from './rank-process.ts';
@@ -67,7 +67,8 @@ export function localRanks(options: LocalRanksOptions = {}): SyncBackend {
       const config = pytorchCustom.decode({ custom: ctx.template.custom as JsonObject | undefined }, ctx.template.taskTypeVersion);
       const target = ctx.template.target;
       if (target.case !== 'container') throw badFormat(`a local PyTorch run needs a container target, not '${target.case ?? 'none'}'`);
-      if (uriScheme(ctx.outputPrefix) !== 'file') throw badFormat(`a local PyTorch run keeps its files on this machine, but the attempt is at ${ctx.outputPrefix}`);
+      if (uriScheme(ctx.outputPrefix) !== 'file')
+        throw badFormat(`a local PyTorch run keeps its files on this machine, but the attempt is at ${ctx.outputPrefix}`);
       const attemptDir = toLocalPath(ctx.outputPrefix);
       const layout: Layout = {
         attemptDir,
@@ -81,7 +82,11 @@ export function localRanks(options: LocalRanksOptions = {}): SyncBackend {
         if (outcome.type === 'succeeded') return outcome.status;
         const policy = restartPolicyOf(config, outcome.failed);
         const restart = (policy === RestartPolicy.ON_FAILURE || policy === RestartPolicy.ALWAYS) && restarts < limit;
-        if (!restart) return failed({ kind: 'user', retryable: true, code: 'RankFailed', message: failureMessage(outcome.failed, restarts) }, { logs: outcome.logs });
+        if (!restart)
+          return failed(
+            { kind: 'user', retryable: true, code: 'RankFailed', message: failureMessage(outcome.failed, restarts) },
+            { logs: outcome.logs },
+          );
       }
     },
   };
@@ -186,7 +191,13 @@ function commandFor(
     rawOutputDataPrefix: ctx.rawOutputPrefix,
     ...(data === undefined ? {} : { blobPath: (name: string) => join(layout.inputsDir, name) }),
   };
-  const hostPaths = data === undefined ? [] : [[data.inputPath, layout.inputsDir], [data.outputPath, layout.outputsDir(rank.replica)]] as const;
+  const hostPaths =
+    data === undefined
+      ? []
+      : ([
+          [data.inputPath, layout.inputsDir],
+          [data.outputPath, layout.outputsDir(rank.replica)],
+        ] as const);
   const local = (text: string): string => {
     let out = renderTemplate(text, values);
     // What a volume mount does in a pod: the container's data paths are these host directories.

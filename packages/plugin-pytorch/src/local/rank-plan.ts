@@ -45,7 +45,12 @@ export function planRanks(config: PyTorchConfig, port: number): PlannedRank[] {
   const world = workers + 1;
   return [
     { rank: 0, replica: 'master-0', role: 'master', env: contract(0, world, port) },
-    ...Array.from({ length: workers }, (_, i) => ({ rank: i + 1, replica: `worker-${i}`, role: 'worker' as const, env: contract(i + 1, world, port) })),
+    ...Array.from({ length: workers }, (_, i) => ({
+      rank: i + 1,
+      replica: `worker-${i}`,
+      role: 'worker' as const,
+      env: contract(i + 1, world, port),
+    })),
   ];
 }
 

@@ -64,7 +64,18 @@ export function connectionPool(settings: ConnectionSettings): ConnectionPool {
     async close() {
       const all = [...open.values()];
       open.clear();
-      await Promise.allSettled(all.map(async (p) => new Promise<void>((resolve) => void p.then((c) => c.destroy(() => resolve()), () => resolve()))));
+      await Promise.allSettled(
+        all.map(
+          async (p) =>
+            new Promise<void>(
+              (resolve) =>
+                void p.then(
+                  (c) => c.destroy(() => resolve()),
+                  () => resolve(),
+                ),
+            ),
+        ),
+      );
     },
   };
 }
@@ -79,7 +90,10 @@ export function authenticatorOf(auth: SnowflakeAuth): 'SNOWFLAKE_JWT' | 'OAUTH' 
 async function connect(settings: ConnectionSettings, config: SnowflakeConfig): Promise<snowflake.Connection> {
   const authenticator = authenticatorOf(settings);
   const privateKey =
-    settings.privateKey ?? (settings.privateKeyPath === undefined && settings.privateKeySecret !== undefined ? await readPrivateKeySecret(settings.privateKeySecret) : undefined);
+    settings.privateKey ??
+    (settings.privateKeyPath === undefined && settings.privateKeySecret !== undefined
+      ? await readPrivateKeySecret(settings.privateKeySecret)
+      : undefined);
   const options = {
     ...settings.connectionOptions,
     account: config.account,

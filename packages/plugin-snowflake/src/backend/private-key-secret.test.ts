@@ -8,8 +8,23 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PRIVATE_KEY_SECRET, snowflakeBackend, snowflakeTask } from '../index.ts';
 import { type SnowflakeTestServer, startSnowflakeServer } from '../testing/index.ts';
 
-const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-const template = toTaskTemplate(snowflakeTask({ name: 'one', account: 'tflyte', user: 'ada', database: 'SALES', schema: 'PUBLIC', warehouse: 'WH', query: 'SELECT 1 AS secret_login', outputs: { rows: t.list(t.struct()) } }));
+const keys = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
+const template = toTaskTemplate(
+  snowflakeTask({
+    name: 'one',
+    account: 'tflyte',
+    user: 'ada',
+    database: 'SALES',
+    schema: 'PUBLIC',
+    warehouse: 'WH',
+    query: 'SELECT 1 AS secret_login',
+    outputs: { rows: t.list(t.struct()) },
+  }),
+);
 const ENV = ['_FSEC_SNOWFLAKE_PRIVATE_KEY', 'FLYTE_SECRETS_DEFAULT_DIR'] as const;
 
 describe('the private key from a declared secret', () => {
@@ -21,8 +36,9 @@ describe('the private key from a declared secret', () => {
     dir = await mkdtemp(join(tmpdir(), 'tflyte-snowflake-secrets-'));
   });
   afterEach(() => {
-    for (const k of ENV) if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
+    for (const k of ENV)
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
   });
   afterAll(async () => {
     await server?.close();
@@ -57,7 +73,12 @@ describe('the private key from a declared secret', () => {
   it('fails the attempt as a permanent USER error naming where it looked when the secret is absent', async () => {
     process.env.FLYTE_SECRETS_DEFAULT_DIR = dir;
     await expect(loginWith({ group: 'nowhere', key: 'private_key' })).rejects.toMatchObject({
-      failure: { kind: 'user', retryable: false, code: 'SnowflakePrivateKeySecretMissing', message: expect.stringMatching(/privateKeySecret.*_FSEC_NOWHERE_PRIVATE_KEY.*nowhere\/private_key/) },
+      failure: {
+        kind: 'user',
+        retryable: false,
+        code: 'SnowflakePrivateKeySecretMissing',
+        message: expect.stringMatching(/privateKeySecret.*_FSEC_NOWHERE_PRIVATE_KEY.*nowhere\/private_key/),
+      },
     });
   });
 });

@@ -3,7 +3,7 @@
  * code: internal errors and incidents are the service's (SYSTEM, retryable), statement errors the
  * user's (permanent), a cancelled statement is ABORTED.
  */
-import { type LogLink, type TaskStatus, aborted, failure, initializing, queued, running, succeeded } from '@tflyte/core';
+import { aborted, failure, initializing, type LogLink, queued, running, succeeded, type TaskStatus } from '@tflyte/core';
 
 export interface QueryError {
   readonly code: string;
@@ -44,7 +44,15 @@ export function queryStatus(resource: QueryResource, logs: readonly LogLink[]): 
     case 'ABORTED':
       return aborted({ ...details, message: `query ${resource.queryId} was cancelled` });
     case 'FAILED_WITH_INCIDENT':
-      return withLogs(failure('system', true, 'FAILED_WITH_INCIDENT', `Snowflake query ${resource.queryId} failed with an incident: ${resource.error?.message ?? 'no details'}`), logs);
+      return withLogs(
+        failure(
+          'system',
+          true,
+          'FAILED_WITH_INCIDENT',
+          `Snowflake query ${resource.queryId} failed with an incident: ${resource.error?.message ?? 'no details'}`,
+        ),
+        logs,
+      );
     case 'DISCONNECTED':
       return withLogs(failure('system', true, 'DISCONNECTED', `Snowflake query ${resource.queryId} lost its session`), logs);
     case 'FAILED_WITH_ERROR': {
@@ -57,7 +65,15 @@ export function queryStatus(resource: QueryResource, logs: readonly LogLink[]): 
       return withLogs(failure('user', error?.code === STATEMENT_TIMEOUT, code, message), logs);
     }
     default:
-      return withLogs(failure('system', true, 'UnknownQueryStatus', `Snowflake query ${resource.queryId} reports status '${resource.status}', which tflyte does not know`), logs);
+      return withLogs(
+        failure(
+          'system',
+          true,
+          'UnknownQueryStatus',
+          `Snowflake query ${resource.queryId} reports status '${resource.status}', which tflyte does not know`,
+        ),
+        logs,
+      );
   }
 }
 
@@ -72,6 +88,9 @@ function withLogs(status: TaskStatus, logs: readonly LogLink[]): TaskStatus {
 export function snowsightUrl(account: string, queryId: string): string {
   const dot = account.indexOf('.');
   const [first, second] = dot === -1 ? account.split('-', 2) : [account.slice(dot + 1), account.slice(0, dot)];
-  const path = second === undefined ? encodeURIComponent(account.toLowerCase()) : `${encodeURIComponent(first!.toLowerCase())}/${encodeURIComponent(second.toLowerCase())}`;
+  const path =
+    second === undefined
+      ? encodeURIComponent(account.toLowerCase())
+      : `${encodeURIComponent(first!.toLowerCase())}/${encodeURIComponent(second.toLowerCase())}`;
   return `https://app.snowflake.com/${path}/#/compute/history/queries/${queryId}/detail`;
 }

@@ -23,9 +23,13 @@ export function classifySnowflakeError(error: unknown, call: WebApiCall): unknow
   const message = `Snowflake ${call}: ${e.message ?? String(error)}`;
   const status = e.response?.statusCode;
   if (status === 429) return new BackendError({ kind: 'system', retryable: true, code: 'Throttled', message }, { cause: error });
-  if (LOGIN_REFUSED.has(code)) return new BackendError({ kind: 'user', retryable: false, code: `LoginRefused:${code}`, message }, { cause: error });
+  if (LOGIN_REFUSED.has(code))
+    return new BackendError({ kind: 'user', retryable: false, code: `LoginRefused:${code}`, message }, { cause: error });
   if (/^\d{6}$/.test(code) && !code.startsWith('39') && call === 'submit') {
     return new BackendError({ kind: 'user', retryable: false, code: `${code}:${e.sqlState ?? ''}`, message }, { cause: error });
   }
-  return new BackendError({ kind: 'system', retryable: true, code: code === '' ? 'SnowflakeError' : `Snowflake:${code}`, message }, { cause: error });
+  return new BackendError(
+    { kind: 'system', retryable: true, code: code === '' ? 'SnowflakeError' : `Snowflake:${code}`, message },
+    { cause: error },
+  );
 }

@@ -7,19 +7,35 @@ import { afterAll, beforeAll } from 'vitest';
 import { snowflakeBackend, snowflakeTask } from '../index.ts';
 import { type SnowflakeTestServer, startSnowflakeServer } from '../testing/index.ts';
 
-const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const keys = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
 let server: SnowflakeTestServer;
 const backends: ReturnType<typeof snowflakeBackend>[] = [];
 beforeAll(async () => {
   // The conformance query runs until it is cancelled.
-  server = await startSnowflakeServer({ users: { ada: { publicKey: keys.publicKey } }, onQuery: (q) => (/conformance/.test(q.sqlText) ? { runningMs: Number.POSITIVE_INFINITY } : undefined) });
+  server = await startSnowflakeServer({
+    users: { ada: { publicKey: keys.publicKey } },
+    onQuery: (q) => (/conformance/.test(q.sqlText) ? { runningMs: Number.POSITIVE_INFINITY } : undefined),
+  });
 });
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.connections.close()));
   await server?.close();
 });
 
-const held = snowflakeTask({ name: 'held', account: 'tflyte', user: 'ada', database: 'SALES', schema: 'PUBLIC', warehouse: 'WH', query: "SELECT 'conformance' AS s", outputs: { rows: t.list(t.struct()) } });
+const held = snowflakeTask({
+  name: 'held',
+  account: 'tflyte',
+  user: 'ada',
+  database: 'SALES',
+  schema: 'PUBLIC',
+  warehouse: 'WH',
+  query: "SELECT 'conformance' AS s",
+  outputs: { rows: t.list(t.struct()) },
+});
 const options = () => ({ accessUrl: server.endpoint, privateKey: keys.privateKey });
 
 describeBackendConformance({

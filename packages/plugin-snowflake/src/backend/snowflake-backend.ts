@@ -12,10 +12,20 @@
  */
 import { createHash } from 'node:crypto';
 import { BackendError, type JsonObject, type PollPolicy } from '@tflyte/core';
-import { type RateLimit, type WebApiBackend, collectRows, jsonRow, parseQueryTemplate, renderQuery, resultOutputs, rowColumnNames, webApiBackend } from '@tflyte/warehouse';
+import {
+  collectRows,
+  jsonRow,
+  parseQueryTemplate,
+  type RateLimit,
+  renderQuery,
+  resultOutputs,
+  rowColumnNames,
+  type WebApiBackend,
+  webApiBackend,
+} from '@tflyte/warehouse';
 import type snowflake from 'snowflake-sdk';
 import { snowflakeBinds, snowflakeDialect } from '../snowflake-dialect.ts';
-import { DEFAULT_MAX_ROWS_FALLBACK, type SnowflakeConfig, readTemplate } from '../snowflake-template.ts';
+import { DEFAULT_MAX_ROWS_FALLBACK, readTemplate, type SnowflakeConfig } from '../snowflake-template.ts';
 import { type ConnectionPool, type ConnectionSettings, connectionPool } from './connections.ts';
 import { type QueryError, type QueryResource, queryStatus, snowsightUrl } from './query-state.ts';
 import { classifySnowflakeError, isSessionGone } from './sdk-errors.ts';
@@ -50,13 +60,18 @@ export function requestIdOf(idempotencyToken: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((Number.parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
 }
 
-export function snowflakeBackend(options: SnowflakeBackendOptions = {}): WebApiBackend<SnowflakeHandle> & { readonly connections: ConnectionPool } {
+export function snowflakeBackend(
+  options: SnowflakeBackendOptions = {},
+): WebApiBackend<SnowflakeHandle> & { readonly connections: ConnectionPool } {
   const env = process.env;
   const settings: ConnectionSettings = {
     ...options,
     ...(options.accessUrl === undefined && env.TFLYTE_SNOWFLAKE_ACCESS_URL ? { accessUrl: env.TFLYTE_SNOWFLAKE_ACCESS_URL } : {}),
     ...(options.user === undefined && env.SNOWFLAKE_USER ? { user: env.SNOWFLAKE_USER } : {}),
-    ...(options.privateKey === undefined && options.privateKeyPath === undefined && options.privateKeySecret === undefined && env.SNOWFLAKE_PRIVATE_KEY_PATH
+    ...(options.privateKey === undefined &&
+    options.privateKeyPath === undefined &&
+    options.privateKeySecret === undefined &&
+    env.SNOWFLAKE_PRIVATE_KEY_PATH
       ? { privateKeyPath: env.SNOWFLAKE_PRIVATE_KEY_PATH }
       : {}),
     ...(options.password === undefined && env.SNOWFLAKE_PASSWORD ? { password: env.SNOWFLAKE_PASSWORD } : {}),
@@ -133,10 +148,15 @@ export function snowflakeBackend(options: SnowflakeBackendOptions = {}): WebApiB
     async cancel(handle, ctx) {
       // A query id is a UUID; checked, it can be written into the statement.
       if (!QUERY_ID.test(handle.queryId)) return;
-      await withConnection(configOf(ctx.template), (c) =>
-        new Promise<void>((resolve, reject) =>
-          c.execute({ sqlText: `SELECT SYSTEM$CANCEL_QUERY('${handle.queryId}')`, complete: (error) => (error ? reject(error) : resolve()) }),
-        ),
+      await withConnection(
+        configOf(ctx.template),
+        (c) =>
+          new Promise<void>((resolve, reject) =>
+            c.execute({
+              sqlText: `SELECT SYSTEM$CANCEL_QUERY('${handle.queryId}')`,
+              complete: (error) => (error ? reject(error) : resolve()),
+            }),
+          ),
       );
     },
 
@@ -155,7 +175,11 @@ function render(statement: string, inputs: Parameters<typeof renderQuery>[1]): R
 
 function rowsOf(c: snowflake.Connection, sqlText: string, binds: snowflake.Binds): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) =>
-    c.execute({ sqlText, binds, complete: (error, _stmt, rows) => (error ? reject(error) : resolve((rows ?? []) as Record<string, unknown>[])) }),
+    c.execute({
+      sqlText,
+      binds,
+      complete: (error, _stmt, rows) => (error ? reject(error) : resolve((rows ?? []) as Record<string, unknown>[])),
+    }),
   );
 }
 

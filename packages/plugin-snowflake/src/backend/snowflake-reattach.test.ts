@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snowflakeBackend, snowflakeTask } from '../index.ts';
 import { type SnowflakeTestServer, startSnowflakeServer } from '../testing/index.ts';
 
-const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const keys = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
 const conn = { account: 'tflyte', user: 'ada', database: 'SALES', schema: 'PUBLIC', warehouse: 'WH' } as const;
 const template = (query: string) => toTaskTemplate(snowflakeTask({ ...conn, name: 'q', query, outputs: { rows: t.list(t.struct()) } }));
 
@@ -25,7 +29,12 @@ describe('the Snowflake backend across sessions and processes', () => {
         /'held'/.test(q.sqlText)
           ? { runningMs: Number.POSITIVE_INFINITY }
           : /'cold'/.test(q.sqlText)
-            ? { queuedAs: 'RESUMING_WAREHOUSE', queuedMs: Number.POSITIVE_INFINITY, runningAs: 'BLOCKED', runningMs: Number.POSITIVE_INFINITY }
+            ? {
+                queuedAs: 'RESUMING_WAREHOUSE',
+                queuedMs: Number.POSITIVE_INFINITY,
+                runningAs: 'BLOCKED',
+                runningMs: Number.POSITIVE_INFINITY,
+              }
             : undefined,
     });
   });
@@ -53,7 +62,10 @@ describe('the Snowflake backend across sessions and processes', () => {
     const b = await backend.create(testAttemptContext({ template: template(sql) }));
     expect(a).not.toEqual(b);
     expect(server.executions(/AS twice/)).toHaveLength(2);
-    await Promise.all([backend.delete(a, testAttemptContext({ template: template(sql) })), backend.delete(b, testAttemptContext({ template: template(sql) }))]);
+    await Promise.all([
+      backend.delete(a, testAttemptContext({ template: template(sql) })),
+      backend.delete(b, testAttemptContext({ template: template(sql) })),
+    ]);
   });
 
   it('a status check on an expired session opens a new one and reads the same query', async () => {

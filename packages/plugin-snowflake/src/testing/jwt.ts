@@ -3,10 +3,12 @@
  * `sub` = ACCOUNT.USER, `iat`/`exp` in milliseconds as that SDK writes them). The fingerprint is
  * Snowflake's: SHA-256 of the DER SubjectPublicKeyInfo, base64.
  */
-import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 
 export function publicKeyFingerprint(key: KeyObject): string {
-  return `SHA256:${createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('base64')}`;
+  return `SHA256:${createHash('sha256')
+    .update(key.export({ format: 'der', type: 'spki' }))
+    .digest('base64')}`;
 }
 
 export function toPublicKey(pem: string | KeyObject): KeyObject {
@@ -27,7 +29,8 @@ export function jwtProblem(token: string, account: string, user: string, key: Ke
     return 'has a header or payload that is not JSON';
   }
   if (head.alg !== 'RS256') return `is signed with ${String(head.alg)}, not RS256`;
-  if (!verify('sha256', Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, 'base64url'))) return 'has a signature the registered public key does not verify';
+  if (!verify('sha256', Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, 'base64url')))
+    return 'has a signature the registered public key does not verify';
   const subject = `${account.toUpperCase()}.${user.toUpperCase()}`;
   if (claims.sub !== subject) return `has subject ${String(claims.sub)}, expected ${subject}`;
   if (claims.iss !== `${subject}.${publicKeyFingerprint(key)}`) return 'has an issuer whose key fingerprint is not the registered key';

@@ -6,11 +6,20 @@
  * monitor one); a request id is remembered per session, as Snowflake does, so the machine's
  * idempotency token is the session and the request id together.
  */
-import { type Job, JobMachine, isTerminalJobState } from '@tflyte/testing/emulator';
-import { type Binding, type HistoryRow, type SnowflakeSql, type StatementResult } from './snowflake-sql.ts';
-import { SQL_ERRORS, type SnowflakeSqlError, sqlError } from './sql-errors.ts';
+import { isTerminalJobState, type Job, JobMachine } from '@tflyte/testing/emulator';
+import type { Binding, HistoryRow, SnowflakeSql, StatementResult } from './snowflake-sql.ts';
+import { type SnowflakeSqlError, type SQL_ERRORS, sqlError } from './sql-errors.ts';
 
-export type QueryStatus = 'QUEUED' | 'RESUMING_WAREHOUSE' | 'QUEUED_REPARING_WAREHOUSE' | 'RUNNING' | 'BLOCKED' | 'SUCCESS' | 'FAILED_WITH_ERROR' | 'FAILED_WITH_INCIDENT' | 'ABORTED';
+export type QueryStatus =
+  | 'QUEUED'
+  | 'RESUMING_WAREHOUSE'
+  | 'QUEUED_REPARING_WAREHOUSE'
+  | 'RUNNING'
+  | 'BLOCKED'
+  | 'SUCCESS'
+  | 'FAILED_WITH_ERROR'
+  | 'FAILED_WITH_INCIDENT'
+  | 'ABORTED';
 
 /** What a statement was submitted with. */
 export interface Submission {
@@ -88,7 +97,8 @@ export class Queries {
         const outcome = await engine.execute({ ...job.spec, history: () => this.#history(job.spec.user) }, signal);
         return outcome.ok ? outcome : { ok: false, failure: outcome.error };
       },
-      crashed: (error) => sqlError('internal', `Processing aborted due to error 300002: ${error instanceof Error ? error.message : String(error)}`),
+      crashed: (error) =>
+        sqlError('internal', `Processing aborted due to error 300002: ${error instanceof Error ? error.message : String(error)}`),
       plan: (job) => {
         // SYSTEM$CANCEL_QUERY answers at once, whatever the timing of other statements.
         if (CANCEL.test(job.spec.sqlText)) return { queuedMs: 0, runningMs: 0 };
@@ -97,8 +107,19 @@ export class Queries {
         job.spec.queuedAs = plan.queuedAs ?? 'QUEUED';
         job.spec.runningAs = plan.runningAs ?? 'RUNNING';
         job.spec.incident = plan.fail === 'incident';
-        const fail = plan.fail === undefined ? undefined : plan.fail === 'incident' ? sqlError('internal', 'Processing aborted due to an incident') : typeof plan.fail === 'string' ? sqlError(plan.fail, `injected ${plan.fail} error`) : plan.fail;
-        return { ...(plan.queuedMs === undefined ? {} : { queuedMs: plan.queuedMs }), ...(plan.runningMs === undefined ? {} : { runningMs: plan.runningMs }), ...(fail === undefined ? {} : { fail }) };
+        const fail =
+          plan.fail === undefined
+            ? undefined
+            : plan.fail === 'incident'
+              ? sqlError('internal', 'Processing aborted due to an incident')
+              : typeof plan.fail === 'string'
+                ? sqlError(plan.fail, `injected ${plan.fail} error`)
+                : plan.fail;
+        return {
+          ...(plan.queuedMs === undefined ? {} : { queuedMs: plan.queuedMs }),
+          ...(plan.runningMs === undefined ? {} : { runningMs: plan.runningMs }),
+          ...(fail === undefined ? {} : { fail }),
+        };
       },
     });
   }
@@ -211,7 +232,20 @@ function view(job: QueryJob): QueryRecord {
 
 function cancelResult(queryId: string, answer: string): StatementResult {
   return {
-    rowtype: [{ name: `SYSTEM$CANCEL_QUERY('${queryId}')`, type: 'text', precision: null, scale: null, length: 16_777_216, byteLength: 16_777_216, nullable: true, database: '', schema: '', table: '' }],
+    rowtype: [
+      {
+        name: `SYSTEM$CANCEL_QUERY('${queryId}')`,
+        type: 'text',
+        precision: null,
+        scale: null,
+        length: 16_777_216,
+        byteLength: 16_777_216,
+        nullable: true,
+        database: '',
+        schema: '',
+        table: '',
+      },
+    ],
     rowset: [[answer]],
   };
 }

@@ -4,8 +4,15 @@
  * decimal text, booleans as "1"/"0", dates as days since the epoch, timestamps as epoch seconds with
  * a fraction, semi-structured values as JSON text).
  */
-import { DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampValue, DuckDBTimestampTZValue, DuckDBTypeId } from '@duckdb/node-api';
+
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import {
+  type DuckDBDateValue,
+  type DuckDBDecimalValue,
+  type DuckDBTimestampTZValue,
+  type DuckDBTimestampValue,
+  DuckDBTypeId,
+} from '@duckdb/node-api';
 
 export interface RowType {
   readonly name: string;

@@ -138,22 +138,28 @@ export class Sessions {
 
   #authenticate(request: LoginRequest, now: number): void {
     if (request.account.toUpperCase() !== this.#account.toUpperCase()) {
-      throw new LoginRefused(GS.badCredentials, `Incorrect username or password was specified. (account '${request.account}' is not '${this.#account}')`);
+      throw new LoginRefused(
+        GS.badCredentials,
+        `Incorrect username or password was specified. (account '${request.account}' is not '${this.#account}')`,
+      );
     }
     if (this.#users === undefined) return;
     const user = this.#users.get(request.user.toUpperCase());
     switch (request.authenticator.toUpperCase()) {
       case 'SNOWFLAKE_JWT': {
-        if (user?.publicKey === undefined) throw new LoginRefused(GS.jwtInvalid, 'JWT token is invalid. (no public key is registered for the user)');
+        if (user?.publicKey === undefined)
+          throw new LoginRefused(GS.jwtInvalid, 'JWT token is invalid. (no public key is registered for the user)');
         const problem = jwtProblem(request.token ?? '', request.account, request.user, toPublicKey(user.publicKey), now);
         if (problem !== undefined) throw new LoginRefused(GS.jwtInvalid, `JWT token is invalid. (the token ${problem})`);
         return;
       }
       case 'OAUTH':
-        if (request.token === undefined || !(user?.oauthTokens ?? []).includes(request.token)) throw new LoginRefused(GS.oauthInvalid, 'Invalid OAuth access token.');
+        if (request.token === undefined || !(user?.oauthTokens ?? []).includes(request.token))
+          throw new LoginRefused(GS.oauthInvalid, 'Invalid OAuth access token.');
         return;
       default:
-        if (user?.password === undefined || user.password !== request.password) throw new LoginRefused(GS.badCredentials, 'Incorrect username or password was specified.');
+        if (user?.password === undefined || user.password !== request.password)
+          throw new LoginRefused(GS.badCredentials, 'Incorrect username or password was specified.');
     }
   }
 }

@@ -7,13 +7,21 @@
  * (or `snowflakePlugin({ accessUrl })`) at `server.endpoint`.
  */
 import { gunzipSync } from 'node:zlib';
-import { type EmulatorRequest, type FaultModel, type FaultOptions, type Identified, type RecordedCall, type Reply, startEmulatorServer } from '@tflyte/testing/emulator';
+import {
+  type EmulatorRequest,
+  type FaultModel,
+  type FaultOptions,
+  type Identified,
+  type RecordedCall,
+  type Reply,
+  startEmulatorServer,
+} from '@tflyte/testing/emulator';
 import { Queries, type QueryInfo, type QueryPlan, type QueryRecord } from './queries.ts';
 import { GS, LoginRefused, type Session, Sessions, type SnowflakeUser } from './sessions.ts';
 import { type Binding, SnowflakeSql } from './snowflake-sql.ts';
 
-export type { SnowflakeUser } from './sessions.ts';
 export type { QueryInfo, QueryPlan, QueryRecord, QueryStatus } from './queries.ts';
+export type { SnowflakeUser } from './sessions.ts';
 
 /** The calls snowflake-sdk makes, as the fault model and the call log name them. */
 export const SNOWFLAKE_OPERATIONS = ['login', 'renew', 'logout', 'telemetry', 'query', 'status', 'result', 'abort'] as const;
@@ -69,7 +77,11 @@ export async function startSnowflakeServer(options: SnowflakeServerOptions = {})
   const account = options.account ?? 'TFLYTE';
   const sessions = new Sessions(account, options.users, options.sessionTtlMs ?? 3600_000);
   const engine = await SnowflakeSql.create();
-  const queries = new Queries(engine, { queuedMs: options.queuedMs ?? 0, runningMs: options.runningMs ?? 0, ...(options.onQuery === undefined ? {} : { onQuery: options.onQuery }) });
+  const queries = new Queries(engine, {
+    queuedMs: options.queuedMs ?? 0,
+    runningMs: options.runningMs ?? 0,
+    ...(options.onQuery === undefined ? {} : { onQuery: options.onQuery }),
+  });
   const holdMs = options.holdMs ?? 200;
 
   const json = (body: unknown, status = 200): Reply => ({ status, body: body as object });
@@ -78,7 +90,11 @@ export async function startSnowflakeServer(options: SnowflakeServerOptions = {})
   function identify(request: EmulatorRequest): Identified<SnowflakeOperation> {
     const op = operationOf(request.method, request.url.pathname);
     const body = parseBody(request);
-    if (op === undefined) return { body, reply: json({ success: false, code: null, message: `no route for ${request.method} ${request.url.pathname}`, data: null }, 404) };
+    if (op === undefined)
+      return {
+        body,
+        reply: json({ success: false, code: null, message: `no route for ${request.method} ${request.url.pathname}`, data: null }, 404),
+      };
     return { op, body };
   }
 
@@ -90,11 +106,22 @@ export async function startSnowflakeServer(options: SnowflakeServerOptions = {})
     if (op === 'renew') {
       const renewed = sessions.renew(authorization, body.oldSessionToken, now);
       if (typeof renewed === 'string') return gsError(renewed, 'Session token renewal refused.');
-      return json({ success: true, data: { sessionToken: renewed.token, validityInSecondsST: sessions.ttlMs / 1000, masterToken: renewed.masterToken, validityInSecondsMT: 4 * 3600 } });
+      return json({
+        success: true,
+        data: {
+          sessionToken: renewed.token,
+          validityInSecondsST: sessions.ttlMs / 1000,
+          masterToken: renewed.masterToken,
+          validityInSecondsMT: 4 * 3600,
+        },
+      });
     }
     const session = sessions.authorize(authorization, now);
     if (typeof session === 'string') {
-      return gsError(session, session === GS.sessionTokenExpired ? 'Session token has expired.' : 'Session no longer exists or the token is invalid.');
+      return gsError(
+        session,
+        session === GS.sessionTokenExpired ? 'Session token has expired.' : 'Session no longer exists or the token is invalid.',
+      );
     }
     const path = request.url.pathname;
     switch (op) {
@@ -144,7 +171,12 @@ export async function startSnowflakeServer(options: SnowflakeServerOptions = {})
           masterValidityInSeconds: 4 * 3600,
           sessionId: session.id,
           parameters: [],
-          sessionInfo: { databaseName: session.database, schemaName: session.schema, warehouseName: session.warehouse, roleName: session.role },
+          sessionInfo: {
+            databaseName: session.database,
+            schemaName: session.schema,
+            warehouseName: session.warehouse,
+            roleName: session.role,
+          },
         },
       });
     } catch (error) {
@@ -168,7 +200,12 @@ export async function startSnowflakeServer(options: SnowflakeServerOptions = {})
       asyncExec,
       parameters: (body.parameters ?? {}) as Body,
     });
-    if (asyncExec) return inProgress(record, '333334', 'Asynchronous execution in progress. Use provided query id to perform query monitoring and management.');
+    if (asyncExec)
+      return inProgress(
+        record,
+        '333334',
+        'Asynchronous execution in progress. Use provided query id to perform query monitoring and management.',
+      );
     return result(record.queryId);
   }
 
@@ -176,9 +213,15 @@ export async function startSnowflakeServer(options: SnowflakeServerOptions = {})
     if (queries.get(queryId) === undefined) return gsError('000709', `Statement ${queryId} not found`);
     await queries.waitFor(queryId, holdMs);
     const record = queries.get(queryId)!;
-    if (record.status !== 'SUCCESS' && record.error === undefined) return inProgress(record, '333333', 'Query execution in progress. Query will be continued in the background.');
+    if (record.status !== 'SUCCESS' && record.error === undefined)
+      return inProgress(record, '333333', 'Query execution in progress. Query will be continued in the background.');
     if (record.error !== undefined) {
-      return json({ success: false, code: record.error.code, message: record.error.message, data: { queryId, sqlState: record.error.sqlState, errorCode: record.error.code, age: 0 } });
+      return json({
+        success: false,
+        code: record.error.code,
+        message: record.error.message,
+        data: { queryId, sqlState: record.error.sqlState, errorCode: record.error.code, age: 0 },
+      });
     }
     const r = record.result ?? { rowtype: [], rowset: [] };
     return json({
@@ -205,7 +248,12 @@ export async function startSnowflakeServer(options: SnowflakeServerOptions = {})
   }
 
   function inProgress(record: QueryRecord, code: string, message: string): Reply {
-    return json({ success: true, code, message, data: { queryId: record.queryId, getResultUrl: `/queries/${record.queryId}/result`, queryAbortsAfterSecs: 300, progressDesc: null } });
+    return json({
+      success: true,
+      code,
+      message,
+      data: { queryId: record.queryId, getResultUrl: `/queries/${record.queryId}/result`, queryAbortsAfterSecs: 300, progressDesc: null },
+    });
   }
 
   function status(queryId: string): Reply {
@@ -246,7 +294,16 @@ export async function startSnowflakeServer(options: SnowflakeServerOptions = {})
         handle: (op, body, request) => handle(op, (body ?? {}) as Body, request),
         throttle: () => json({ success: false, code: null, message: 'Too many requests', data: null }, 429),
         serverError: (_op, error) =>
-          json({ success: false, code: null, message: error === undefined ? 'injected server error' : `internal error: ${error instanceof Error ? error.message : String(error)}`, data: null }, error === undefined ? 503 : 500),
+          json(
+            {
+              success: false,
+              code: null,
+              message:
+                error === undefined ? 'injected server error' : `internal error: ${error instanceof Error ? error.message : String(error)}`,
+              data: null,
+            },
+            error === undefined ? 503 : 500,
+          ),
       },
       options.faults,
     );

@@ -5,10 +5,10 @@
  * position, never spliced. `TABLE(INFORMATION_SCHEMA.QUERY_HISTORY(...))` reads the server's own
  * query history, as a temporary table of the statement's connection.
  */
-import { BIGINT, type DuckDBConnection, ResultReturnType, quotedIdentifier } from '@duckdb/node-api';
+import { BIGINT, type DuckDBConnection, quotedIdentifier, ResultReturnType } from '@duckdb/node-api';
 import { DuckDbEngine } from '@tflyte/testing/emulator';
 import { type RowType, rowType, rowValue } from './result-format.ts';
-import { type SnowflakeSqlError, fromDuckDB, sqlError } from './sql-errors.ts';
+import { fromDuckDB, type SnowflakeSqlError, sqlError } from './sql-errors.ts';
 
 export interface Binding {
   readonly type: string;
@@ -21,7 +21,9 @@ export interface StatementResult {
   readonly changed?: number;
 }
 
-export type StatementOutcome = { readonly ok: true; readonly result: StatementResult } | { readonly ok: false; readonly error: SnowflakeSqlError };
+export type StatementOutcome =
+  | { readonly ok: true; readonly result: StatementResult }
+  | { readonly ok: false; readonly error: SnowflakeSqlError };
 
 /** One row of INFORMATION_SCHEMA.QUERY_HISTORY, with the columns Snowflake names so. */
 export interface HistoryRow {
@@ -50,7 +52,8 @@ export interface StatementRequest {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 // The table functions have only `name => value` arguments, never nested parentheses.
-const QUERY_HISTORY = /\bTABLE\s*\(\s*(?:(?:"?[A-Za-z_][\w$]*"?)\.)?INFORMATION_SCHEMA\.QUERY_HISTORY(?:_BY_USER|_BY_SESSION|_BY_WAREHOUSE)?\s*\([^()]*\)\s*\)/gi;
+const QUERY_HISTORY =
+  /\bTABLE\s*\(\s*(?:(?:"?[A-Za-z_][\w$]*"?)\.)?INFORMATION_SCHEMA\.QUERY_HISTORY(?:_BY_USER|_BY_SESSION|_BY_WAREHOUSE)?\s*\([^()]*\)\s*\)/gi;
 const HISTORY_TABLE = 'temp.main.tflyte_query_history';
 
 export class SnowflakeSql {
@@ -73,12 +76,14 @@ export class SnowflakeSql {
 
   /** Creates the catalog and schema a session names, once. */
   async ensure(database: string, schema: string): Promise<void> {
-    if (!IDENTIFIER.test(database) || !IDENTIFIER.test(schema)) throw new Error(`'${database}.${schema}' is not a plain database.schema name`);
+    if (!IDENTIFIER.test(database) || !IDENTIFIER.test(schema))
+      throw new Error(`'${database}.${schema}' is not a plain database.schema name`);
     const db = database.toUpperCase();
     const key = `${db}.${schema.toUpperCase()}`;
     if (this.#catalogs.has(key)) return;
     await this.#duckdb.admin(async (c) => {
-      const attached = (await c.runAndReadAll(`SELECT 1 FROM duckdb_databases() WHERE upper(database_name) = '${db}'`)).getRows().length > 0;
+      const attached =
+        (await c.runAndReadAll(`SELECT 1 FROM duckdb_databases() WHERE upper(database_name) = '${db}'`)).getRows().length > 0;
       if (!attached) await c.run(`ATTACH ':memory:' AS ${quotedIdentifier(db)}`);
       await c.run(`CREATE SCHEMA IF NOT EXISTS ${quotedIdentifier(db)}.${quotedIdentifier(schema.toUpperCase())}`);
     });
@@ -107,13 +112,26 @@ export class SnowflakeSql {
           .sort(([a], [b]) => Number(a) - Number(b))
           .map(([, b]) => bindValue(b));
         if (statement.parameterCount !== values.length) {
-          return { ok: false, error: sqlError('bindCount', `Bind variable count mismatch: the statement has ${statement.parameterCount} placeholders, ${values.length} values were bound`) };
+          return {
+            ok: false,
+            error: sqlError(
+              'bindCount',
+              `Bind variable count mismatch: the statement has ${statement.parameterCount} placeholders, ${values.length} values were bound`,
+            ),
+          };
         }
         if (values.length > 0) statement.bind(values);
         if (signal.aborted) return canceled();
         const reader = await statement.runAndReadAll();
         if (reader.returnType === ResultReturnType.CHANGED_ROWS) {
-          return { ok: true, result: { rowtype: [{ ...rowType('number of rows affected', BIGINT), precision: 19 }], rowset: [[String(reader.rowsChanged)]], changed: reader.rowsChanged } };
+          return {
+            ok: true,
+            result: {
+              rowtype: [{ ...rowType('number of rows affected', BIGINT), precision: 19 }],
+              rowset: [[String(reader.rowsChanged)]],
+              changed: reader.rowsChanged,
+            },
+          };
         }
         const types = reader.columnTypes();
         const rowtype = types.map((type, i) => rowType(snowflakeName(reader.columnName(i), request.sqlText), type));
@@ -135,11 +153,23 @@ async function loadHistory(connection: DuckDBConnection, rows: readonly HistoryR
     `CREATE OR REPLACE TEMP TABLE tflyte_query_history(QUERY_ID VARCHAR, QUERY_TEXT VARCHAR, QUERY_TAG VARCHAR, USER_NAME VARCHAR, SESSION_ID BIGINT,
       WAREHOUSE_NAME VARCHAR, DATABASE_NAME VARCHAR, SCHEMA_NAME VARCHAR, EXECUTION_STATUS VARCHAR, ERROR_CODE VARCHAR, START_TIME TIMESTAMP, END_TIME TIMESTAMP)`,
   );
-  const insert = await connection.prepare('INSERT INTO tflyte_query_history VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::TIMESTAMP, $12::TIMESTAMP)');
+  const insert = await connection.prepare(
+    'INSERT INTO tflyte_query_history VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::TIMESTAMP, $12::TIMESTAMP)',
+  );
   for (const r of rows) {
     insert.bind([
-      r.QUERY_ID, r.QUERY_TEXT, r.QUERY_TAG, r.USER_NAME, r.SESSION_ID, r.WAREHOUSE_NAME, r.DATABASE_NAME, r.SCHEMA_NAME, r.EXECUTION_STATUS, r.ERROR_CODE,
-      r.START_TIME.toISOString(), r.END_TIME === null ? null : r.END_TIME.toISOString(),
+      r.QUERY_ID,
+      r.QUERY_TEXT,
+      r.QUERY_TAG,
+      r.USER_NAME,
+      r.SESSION_ID,
+      r.WAREHOUSE_NAME,
+      r.DATABASE_NAME,
+      r.SCHEMA_NAME,
+      r.EXECUTION_STATUS,
+      r.ERROR_CODE,
+      r.START_TIME.toISOString(),
+      r.END_TIME === null ? null : r.END_TIME.toISOString(),
     ]);
     await insert.run();
   }

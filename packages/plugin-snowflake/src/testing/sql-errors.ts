@@ -31,9 +31,11 @@ export function sqlError(kind: keyof typeof SQL_ERRORS, message: string): Snowfl
 export function fromDuckDB(error: unknown): SnowflakeSqlError {
   const message = error instanceof Error ? error.message : String(error);
   const line = message.split('\n')[0] ?? message;
-  if (/^Parser Error/i.test(line)) return sqlError('syntax', `SQL compilation error:\nsyntax error ${line.replace(/^Parser Error:\s*/i, '')}`);
+  if (/^Parser Error/i.test(line))
+    return sqlError('syntax', `SQL compilation error:\nsyntax error ${line.replace(/^Parser Error:\s*/i, '')}`);
   if (/^Catalog Error/i.test(line)) return sqlError('objectMissing', `SQL compilation error:\n${line.replace(/^Catalog Error:\s*/i, '')}`);
-  if (/^Binder Error/i.test(line)) return sqlError('invalidIdentifier', `SQL compilation error:\n${line.replace(/^Binder Error:\s*/i, '')}`);
+  if (/^Binder Error/i.test(line))
+    return sqlError('invalidIdentifier', `SQL compilation error:\n${line.replace(/^Binder Error:\s*/i, '')}`);
   if (/division by zero|Division by zero/.test(line)) return sqlError('divisionByZero', 'Division by zero');
   if (/^(Conversion|Invalid Input) Error/i.test(line)) return sqlError('numericValue', line.replace(/^\w+ \w+ Error:\s*/i, ''));
   if (/^Interrupt/i.test(line)) return sqlError('canceled', 'SQL execution canceled');

@@ -19,4 +19,7 @@ kubeConfig.loadFromOptions({
 const registry = createRegistry();
 registry.register(sparkPlugin({ client: createKubeClient({ kubeConfig }), namespace: namespace! }));
 const executor = createExecutor({ registry, store: openStateStore(stateDir!), stateDir: stateDir! });
-await executor.run(toTaskTemplate(longJob), toLiteralMap({}, {}), { runId: runId!, onEvent: (event) => process.stdout.write(`${JSON.stringify({ type: event.type })}\n`) });
+await executor.run(toTaskTemplate(longJob), toLiteralMap({}, {}), {
+  runId: runId!,
+  onEvent: (event) => process.stdout.write(`${JSON.stringify({ type: event.type })}\n`),
+});

@@ -12,9 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { createExecutor, createRegistry, type Executor, type ExecutorEvent, openStateStore, type StateStore } from '@tflyte/core';
 import { createKubeClient, type KubeClient } from '@tflyte/kubernetes';
-import { type KubeTestServer, type SparkOperator, type SparkOperatorOptions, startKubeApiServer, startSparkOperator } from '@tflyte/testing/kubernetes';
-import { sparkPlugin } from '../spark-definition.ts';
+import {
+  type KubeTestServer,
+  type SparkOperator,
+  type SparkOperatorOptions,
+  startKubeApiServer,
+  startSparkOperator,
+} from '@tflyte/testing/kubernetes';
 import type { SparkBackendOptions } from '../spark-backend.ts';
+import { sparkPlugin } from '../spark-definition.ts';
 
 export const TEST_IMAGE = 'ghcr.io/example/spark:3.5.0';
 const FAKE_SPARK_SUBMIT = fileURLToPath(new URL('./fake-spark-submit.mjs', import.meta.url));
@@ -61,11 +67,16 @@ export interface SparkClusterOptions {
 export async function startSparkCluster(options: SparkClusterOptions = {}): Promise<SparkCluster> {
   const server = await startKubeApiServer({
     crds: [readFileSync(sparkCrdPath(), 'utf8')],
-    node: { imageMap: Object.fromEntries([TEST_IMAGE, ...(options.images ?? [])].map((image) => [image, { entrypoint: [process.execPath, FAKE_SPARK_SUBMIT] }])) },
+    node: {
+      imageMap: Object.fromEntries(
+        [TEST_IMAGE, ...(options.images ?? [])].map((image) => [image, { entrypoint: [process.execPath, FAKE_SPARK_SUBMIT] }]),
+      ),
+    },
   });
   const namespace = 'spark';
   const client = createKubeClient({ kubeConfig: server.kubeConfig() });
-  const operator = options.operator === false ? undefined : await startSparkOperator(server, namespace, options.operator === true ? {} : options.operator);
+  const operator =
+    options.operator === false ? undefined : await startSparkOperator(server, namespace, options.operator === true ? {} : options.operator);
   const registry = createRegistry();
   registry.register(sparkPlugin({ ...options.plugin, client, namespace }));
   const ownsDir = options.stateDir === undefined;
@@ -76,7 +87,14 @@ export async function startSparkCluster(options: SparkClusterOptions = {}): Prom
   executor.on((event) => events.push(event));
   const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
   const list = async () =>
-    ((await custom.listNamespacedCustomObject({ group: 'sparkoperator.k8s.io', version: 'v1beta2', plural: 'sparkapplications', namespace })) as { items: { metadata: { name: string; uid: string } }[] }).items;
+    (
+      (await custom.listNamespacedCustomObject({
+        group: 'sparkoperator.k8s.io',
+        version: 'v1beta2',
+        plural: 'sparkapplications',
+        namespace,
+      })) as { items: { metadata: { name: string; uid: string } }[] }
+    ).items;
   const seen = new Set<string>();
   return {
     server,

@@ -24,11 +24,20 @@ if (process.env.SPARK_SUBMIT_RECORD) {
   appendFileSync(process.env.SPARK_SUBMIT_RECORD, `${JSON.stringify({ options, application, args, env: process.env })}\n`);
 }
 
-switch (application.replace(/^local:\/\//, '').split('/').pop()) {
+switch (
+  application
+    .replace(/^local:\/\//, '')
+    .split('/')
+    .pop()
+) {
   case 'wordcount.py': {
     const text = readFileSync(path(flag('--input')), 'utf8');
     const counts = new Map();
-    for (const word of text.toLowerCase().split(/[^a-z']+/).filter(Boolean)) counts.set(word, (counts.get(word) ?? 0) + 1);
+    for (const word of text
+      .toLowerCase()
+      .split(/[^a-z']+/)
+      .filter(Boolean))
+      counts.set(word, (counts.get(word) ?? 0) + 1);
     const minCount = Number(flag('--min') ?? '1');
     const kept = [...counts].filter(([, n]) => n >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const out = path(flag('--out'));

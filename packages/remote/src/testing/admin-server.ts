@@ -14,12 +14,12 @@ import { create, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type ConnectRouter } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { type Storage, joinUri, renderTemplate } from '@tflyte/core';
+import { joinUri, renderTemplate, type Storage } from '@tflyte/core';
 import { type Execution, ExecutionSchema } from '@tflyte/idl/admin/execution';
 import { type NodeExecution, NodeExecutionSchema } from '@tflyte/idl/admin/node_execution';
 import { type Task, TaskSchema, type TaskSpec, TaskSpecSchema } from '@tflyte/idl/admin/task';
 import { ErrorDocumentSchema } from '@tflyte/idl/core/errors';
-import { ExecutionErrorSchema, ExecutionError_ErrorKind, NodeExecution_Phase, WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
+import { ExecutionError_ErrorKind, ExecutionErrorSchema, NodeExecution_Phase, WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
 import { type Identifier, IdentifierSchema, ResourceType, type WorkflowExecutionIdentifier } from '@tflyte/idl/core/identifier';
 import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
@@ -83,7 +83,10 @@ const invalid = (message: string) => new ConnectError(message, Code.InvalidArgum
 function checkIdentifier(id: Identifier | undefined, type: ResourceType, what: string): Identifier {
   if (id === undefined) throw invalid(`missing ${what} id`);
   for (const field of ['project', 'domain', 'name', 'version'] as const) if (id[field] === '') throw invalid(`missing ${field}`);
-  if (id.resourceType !== type) throw invalid(`unexpected resource type ${ResourceType[id.resourceType]} for identifier [${key(id)}], expected ${ResourceType[type]} instead`);
+  if (id.resourceType !== type)
+    throw invalid(
+      `unexpected resource type ${ResourceType[id.resourceType]} for identifier [${key(id)}], expected ${ResourceType[type]} instead`,
+    );
   return id;
 }
 
@@ -99,7 +102,8 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
         const id = checkIdentifier(request.id, ResourceType.TASK, 'task');
         const template = request.spec?.template;
         if (template === undefined) throw invalid('missing task template');
-        if (template.id === undefined || !equals(IdentifierSchema, template.id, id)) throw invalid(`task template id does not match the request id [${key(id)}]`);
+        if (template.id === undefined || !equals(IdentifierSchema, template.id, id))
+          throw invalid(`task template id does not match the request id [${key(id)}]`);
         if (template.interface === undefined) throw invalid('missing interface');
         if (template.type === '') throw invalid('missing task type');
         if (template.target.case === 'container' && template.target.value.image === '') throw invalid('missing image');
@@ -110,7 +114,14 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
           }
           throw invalid(`task with different structure already exists: ${key(id)}`);
         }
-        tasks.set(key(id), create(TaskSchema, { id, closure: { compiledTask: { template }, createdAt: timestampNow() }, shortDescription: request.spec?.description?.shortDescription ?? '' }));
+        tasks.set(
+          key(id),
+          create(TaskSchema, {
+            id,
+            closure: { compiledTask: { template }, createdAt: timestampNow() },
+            shortDescription: request.spec?.description?.shortDescription ?? '',
+          }),
+        );
         specs.set(key(id), request.spec!);
         return {};
       },
@@ -127,7 +138,8 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
         if (request.domain === '') throw invalid('missing domain');
         const launchPlan = request.spec?.launchPlan;
         if (launchPlan === undefined) throw invalid('missing launch plan');
-        if (launchPlan.resourceType !== ResourceType.TASK) throw new ConnectError('this test server runs single-task executions only', Code.Unimplemented);
+        if (launchPlan.resourceType !== ResourceType.TASK)
+          throw new ConnectError('this test server runs single-task executions only', Code.Unimplemented);
         const task = tasks.get(key(launchPlan));
         if (task === undefined) throw invalid(`task ${key(launchPlan)} is not registered`);
         const template = task.closure!.compiledTask!.template!;
@@ -138,7 +150,11 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
         const name = request.name || `a${randomBytes(10).toString('hex').slice(0, 19)}`;
         const id = { project: request.project, domain: request.domain, name };
         if (executions.has(key(id))) throw new ConnectError(`execution ${key(id)} already exists`, Code.AlreadyExists);
-        const execution = create(ExecutionSchema, { id, spec: request.spec, closure: { phase: WorkflowExecution_Phase.QUEUED, createdAt: timestampNow(), computedInputs: inputs } });
+        const execution = create(ExecutionSchema, {
+          id,
+          spec: request.spec,
+          closure: { phase: WorkflowExecution_Phase.QUEUED, createdAt: timestampNow(), computedInputs: inputs },
+        });
         const node = create(NodeExecutionSchema, { id: { nodeId: 'n0', executionId: id }, closure: { phase: NodeExecution_Phase.QUEUED } });
         const stored: StoredExecution = { execution, inputs, outputs: undefined, nodes: [node], done: Promise.resolve() };
         executions.set(key(id), stored);
@@ -201,14 +217,20 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
     grpcWeb: false,
     connect: false,
     routes,
-    interceptors: options.requireToken === undefined ? [] : [
-      (next) => async (request) => {
-        if (request.service.typeName !== AuthMetadataService.typeName && request.header.get('authorization') !== `Bearer ${options.requireToken}`) {
-          throw new ConnectError('token is missing or invalid', Code.Unauthenticated);
-        }
-        return next(request);
-      },
-    ],
+    interceptors:
+      options.requireToken === undefined
+        ? []
+        : [
+            (next) => async (request) => {
+              if (
+                request.service.typeName !== AuthMetadataService.typeName &&
+                request.header.get('authorization') !== `Bearer ${options.requireToken}`
+              ) {
+                throw new ConnectError('token is missing or invalid', Code.Unauthenticated);
+              }
+              return next(request);
+            },
+          ],
   });
   const server = http2.createServer(handler);
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -249,7 +271,11 @@ async function runExecution(stored: StoredExecution, template: TaskTemplate, opt
   try {
     await options.storage.put(inputUri, toBinary(LiteralMapSchema, stored.inputs));
     node.inputUri = inputUri;
-    if (template.target.case !== 'container') return fail('UnsupportedTarget', `this test server runs container tasks; '${template.type}' has a ${template.target.case ?? 'missing'} target`);
+    if (template.target.case !== 'container')
+      return fail(
+        'UnsupportedTarget',
+        `this test server runs container tasks; '${template.type}' has a ${template.target.case ?? 'missing'} target`,
+      );
     const container = template.target.value;
     const values = {
       input: inputUri,
@@ -291,7 +317,11 @@ async function runExecution(stored: StoredExecution, template: TaskTemplate, opt
     const errorBytes = await options.storage.get(joinUri(outputPrefix, 'error.pb'));
     if (errorBytes !== undefined) {
       const document = fromBinary(ErrorDocumentSchema, errorBytes).error;
-      return fail(document?.code ?? 'USER', document?.message ?? '', document?.origin === 1 ? ExecutionError_ErrorKind.SYSTEM : ExecutionError_ErrorKind.USER);
+      return fail(
+        document?.code ?? 'USER',
+        document?.message ?? '',
+        document?.origin === 1 ? ExecutionError_ErrorKind.SYSTEM : ExecutionError_ErrorKind.USER,
+      );
     }
     fail('OutputsNotFound', `the task wrote neither outputs.pb nor error.pb under ${outputPrefix}`);
   } catch (error) {
@@ -316,7 +346,8 @@ export function processLauncher(options: ProcessLauncherOptions): Launcher {
     new Promise((resolve, reject) => {
       const [word, ...args] = request.argv;
       const prefix = options.commands[word ?? ''];
-      if (prefix === undefined) return reject(new Error(`no local command for '${word}' (known: ${Object.keys(options.commands).join(', ')})`));
+      if (prefix === undefined)
+        return reject(new Error(`no local command for '${word}' (known: ${Object.keys(options.commands).join(', ')})`));
       const child = spawn(prefix[0]!, [...prefix.slice(1), ...args], {
         cwd: options.cwd(request),
         env: { ...process.env, ...options.env, ...request.env },

@@ -19,7 +19,10 @@ const hmac = (key: Buffer | string, text: string) => createHmac('sha256', key).u
 export function signedPut(signer: S3Signer, nativeUrl: string, now = new Date()): { url: string; headers: Record<string, string> } {
   const path = `/${nativeUrl.slice('s3://'.length).split('/').map(encodeURIComponent).join('/')}`;
   const url = new URL(path, signer.endpoint);
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const headers: Record<string, string> = { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amz-date': amzDate };
   const names = Object.keys(headers).sort();
@@ -31,6 +34,9 @@ export function signedPut(signer: S3Signer, nativeUrl: string, now = new Date())
   const { host: _, ...sent } = headers;
   return {
     url: url.href,
-    headers: { ...sent, authorization: `AWS4-HMAC-SHA256 Credential=${signer.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` },
+    headers: {
+      ...sent,
+      authorization: `AWS4-HMAC-SHA256 Credential=${signer.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
+    },
   };
 }

@@ -44,7 +44,8 @@ export async function launchChromium(env: NodeJS.ProcessEnv = process.env): Prom
     if (env.TFLYTE_REQUIRE_BROWSER === '1') throw new Error(`TFLYTE_REQUIRE_BROWSER=1 but ${reason}`);
     return { skip: reason };
   };
-  if (!existsSync(executablePath)) return missing(`no Chromium at ${executablePath} (tools/ci/install-browser.sh installs Debian's chromium)`);
+  if (!existsSync(executablePath))
+    return missing(`no Chromium at ${executablePath} (tools/ci/install-browser.sh installs Debian's chromium)`);
   let chromium: Chromium;
   try {
     // A variable specifier: playwright-core is a test-only dependency, absent from installs of the package.

@@ -1,9 +1,8 @@
 // The conformance suite run for the kit's own fakes and core's function backend; plugins run it for theirs.
 import { fileURLToPath } from 'node:url';
-import { functionBackend, t, task, toLiteralMap, toTaskTemplate } from '@tflyte/core';
-import { type AsyncBackend, type JsonValue, running } from '@tflyte/core';
+import { type AsyncBackend, functionBackend, type JsonValue, running, t, task, toLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpJobService, httpJobBackend, type HttpJobService } from '../kit/http-job-service.ts';
+import { createHttpJobService, type HttpJobService, httpJobBackend } from '../kit/http-job-service.ts';
 import { createInMemoryBackend, createInMemorySyncBackend } from '../kit/in-memory-backend.ts';
 import { testLiteralMap, testTaskTemplate } from '../kit/task-template.ts';
 import { type BackendConformanceOptions, backendConformanceChecks, describeBackendConformance } from './describe-backend-conformance.ts';
@@ -37,7 +36,11 @@ describeBackendConformance({
   backend: () => httpJobBackend(service.url),
   template: runsUntilDeleted,
   submittedJobs: () => service.stats.submissions,
-  reattach: () => ({ module: fileURLToPath(new URL('../kit/http-job-service.ts', import.meta.url)), export: 'httpJobBackend', args: [service.url] }),
+  reattach: () => ({
+    module: fileURLToPath(new URL('../kit/http-job-service.ts', import.meta.url)),
+    export: 'httpJobBackend',
+    args: [service.url],
+  }),
 });
 
 describeBackendConformance({
@@ -91,7 +94,9 @@ describe('the suite fails a backend that breaks the contract', () => {
   });
 
   it('catches a handle that does not survive JSON', async () => {
-    const options = broken((inner) => ({ create: async (ctx) => ({ ...(await inner.create(ctx)), at: new Date(0) }) as unknown as JsonValue }));
+    const options = broken((inner) => ({
+      create: async (ctx) => ({ ...(await inner.create(ctx)), at: new Date(0) }) as unknown as JsonValue,
+    }));
     await expect(check(options, 'the handle survives')).rejects.toThrow();
   });
 
@@ -121,7 +126,11 @@ describe('the suite fails a backend that breaks the contract', () => {
   });
 
   it('catches a do that returns a live phase', async () => {
-    const options: BackendConformanceOptions = { name: 'broken sync', backend: () => ({ name: 'live do', do: async () => running() }), template: runsUntilDeleted };
+    const options: BackendConformanceOptions = {
+      name: 'broken sync',
+      backend: () => ({ name: 'live do', do: async () => running() }),
+      template: runsUntilDeleted,
+    };
     await expect(check(options, 'do returns a terminal status')).rejects.toThrow(/RUNNING/);
   });
 });

@@ -21,12 +21,12 @@ import {
   type AttemptContext,
   type Backend,
   type FailureInfo,
-  type JsonValue,
-  type SyncBackend,
-  type TaskStatus,
   isSyncBackend,
   isTerminalPhase,
+  type JsonValue,
   phaseName,
+  type SyncBackend,
+  type TaskStatus,
 } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
@@ -81,7 +81,8 @@ const NODE = fileURLToPath(new URL('../../../../node_modules/.bin/node', import.
 const CHILD = fileURLToPath(new URL('./reattach-child.ts', import.meta.url));
 
 const isLive = (status: TaskStatus): boolean => status.phase !== TaskExecution_Phase.UNDEFINED && !isTerminalPhase(status.phase);
-const describePhase = (status: TaskStatus): string => `${phaseName(status.phase)}${status.message === undefined ? '' : ` (${status.message})`}`;
+const describePhase = (status: TaskStatus): string =>
+  `${phaseName(status.phase)}${status.message === undefined ? '' : ` (${status.message})`}`;
 
 /** One guarantee of the suite, runnable on its own (it throws when the backend breaks it). */
 export interface ConformanceCheck {
@@ -106,20 +107,23 @@ export function backendConformanceChecks(options: BackendConformanceOptions): Co
     const ctx = options.context === undefined ? base : await options.context(base);
     return { backend, ctx };
   };
-  const submitted = async (): Promise<number | undefined> => (options.submittedJobs === undefined ? undefined : await options.submittedJobs());
+  const submitted = async (): Promise<number | undefined> =>
+    options.submittedJobs === undefined ? undefined : await options.submittedJobs();
 
   /** Runs `fn` on a created job, deleting it afterwards whatever happens. */
-  const withJob = (fn: (job: { backend: AsyncBackend; ctx: AttemptContext; handle: JsonValue; before: number | undefined }) => Promise<void>) => async () => {
-    const { backend, ctx } = await setUp();
-    if (isSyncBackend(backend)) throw new Error(`backend ${backend.name} is a sync backend`);
-    const before = await submitted();
-    const handle = await backend.create(ctx);
-    try {
-      await fn({ backend, ctx, handle, before });
-    } finally {
-      await backend.delete(handle, ctx).catch(() => undefined);
-    }
-  };
+  const withJob =
+    (fn: (job: { backend: AsyncBackend; ctx: AttemptContext; handle: JsonValue; before: number | undefined }) => Promise<void>) =>
+    async () => {
+      const { backend, ctx } = await setUp();
+      if (isSyncBackend(backend)) throw new Error(`backend ${backend.name} is a sync backend`);
+      const before = await submitted();
+      const handle = await backend.create(ctx);
+      try {
+        await fn({ backend, ctx, handle, before });
+      } finally {
+        await backend.delete(handle, ctx).catch(() => undefined);
+      }
+    };
   const withSync = (fn: (backend: SyncBackend, ctx: AttemptContext) => Promise<void>) => async () => {
     const { backend, ctx } = await setUp();
     if (!isSyncBackend(backend)) throw new Error(`backend ${backend.name} is an async backend`);
@@ -179,13 +183,19 @@ export function backendConformanceChecks(options: BackendConformanceOptions): Co
           const seen: TaskStatus[] = [];
           const errors: unknown[] = [];
           await new Promise<void>((resolve) => {
-            backend.watch!(handle, ctx, (status) => {
-              seen.push(status);
-              resolve();
-            }, stop.signal, (error) => {
-              errors.push(error);
-              resolve();
-            });
+            backend.watch!(
+              handle,
+              ctx,
+              (status) => {
+                seen.push(status);
+                resolve();
+              },
+              stop.signal,
+              (error) => {
+                errors.push(error);
+                resolve();
+              },
+            );
           });
           expect(errors).toEqual([]);
           stop.abort();
@@ -272,10 +282,14 @@ export function describeBackendConformance(options: BackendConformanceOptions): 
         it.skip(`${check.title} (${check.skipped})`, () => {});
         continue;
       }
-      it(check.title, async (test) => {
-        if ((await isSync()) !== (check.kind === 'sync')) test.skip(`applies to ${check.kind} backends`);
-        await check.run();
-      }, timeout);
+      it(
+        check.title,
+        async (test) => {
+          if ((await isSync()) !== (check.kind === 'sync')) test.skip(`applies to ${check.kind} backends`);
+          await check.run();
+        },
+        timeout,
+      );
     }
   });
 }
@@ -299,7 +313,10 @@ async function getInFreshProcess(spec: ReattachSpec, handle: JsonValue, ctx: Att
   const dir = await mkdtemp(join(tmpdir(), 'tflyte-conformance-'));
   try {
     const file = join(dir, 'request.json');
-    await writeFile(file, JSON.stringify({ module: spec.module, export: spec.export, args: spec.args ?? [], handle, ctx: toWireContext(ctx) }));
+    await writeFile(
+      file,
+      JSON.stringify({ module: spec.module, export: spec.export, args: spec.args ?? [], handle, ctx: toWireContext(ctx) }),
+    );
     // Asynchronously: a test server answering the child may live in this process.
     const { stdout } = await promisify(execFile)(NODE, ['--conditions=@tflyte/source', CHILD, file], { encoding: 'utf8' });
     return JSON.parse(stdout.trim().split('\n').at(-1)!) as FreshStatus;

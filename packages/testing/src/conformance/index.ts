@@ -1,3 +1,4 @@
 // @tflyte/testing/conformance: the backend conformance suite every plugin runs against its backend.
-export { backendConformanceChecks, describeBackendConformance } from './describe-backend-conformance.ts';
+
 export type { BackendConformanceOptions, ConformanceCheck, ReattachSpec } from './describe-backend-conformance.ts';
+export { backendConformanceChecks, describeBackendConformance } from './describe-backend-conformance.ts';

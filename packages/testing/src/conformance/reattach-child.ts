@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type AsyncBackend, type JsonValue, isSyncBackend } from '@tflyte/core';
+import { type AsyncBackend, isSyncBackend, type JsonValue } from '@tflyte/core';
 import { fromWireContext, type WireContext } from './wire-context.ts';
 
 interface Request {
@@ -22,6 +22,7 @@ const url = isAbsolute(request.module) ? pathToFileURL(request.module).href : re
 const factory = (await import(url))[request.export] as (...args: readonly JsonValue[]) => unknown;
 if (typeof factory !== 'function') throw new Error(`${request.module} has no exported function '${request.export}'`);
 const backend = (await factory(...request.args)) as AsyncBackend;
-if (isSyncBackend(backend)) throw new Error(`${request.module}#${request.export} built a sync backend, which has no handle to re-attach to`);
+if (isSyncBackend(backend))
+  throw new Error(`${request.module}#${request.export} built a sync backend, which has no handle to re-attach to`);
 const status = await backend.get(request.handle, fromWireContext(request.ctx));
 process.stdout.write(`${JSON.stringify({ phase: status.phase, message: status.message ?? null, failure: status.failure ?? null })}\n`);

@@ -3,8 +3,9 @@
  * (seeding, inspection, schema creation) is queued on one connection; each query gets its own
  * connection so that stopping its job interrupts it.
  */
-import { DuckDBInstance, quotedIdentifier } from '@duckdb/node-api';
+
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, quotedIdentifier } from '@duckdb/node-api';
 import { TflyteError } from '@tflyte/core';
 
 export class DuckDbEngine {

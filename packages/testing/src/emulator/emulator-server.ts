@@ -29,7 +29,9 @@ export interface EmulatorRequest {
 }
 
 /** What `identify` decides: the operation (and parsed body), or an answer sent before faults apply (bad auth, unknown operation). */
-export type Identified<Op extends string> = { readonly op: Op; readonly body: unknown } | { readonly reply: Reply; readonly op?: string; readonly body?: unknown };
+export type Identified<Op extends string> =
+  | { readonly op: Op; readonly body: unknown }
+  | { readonly reply: Reply; readonly op?: string; readonly body?: unknown };
 
 export interface ServiceAdapter<Op extends string> {
   /** Names the server in messages (`Athena`). */
@@ -60,7 +62,10 @@ export interface EmulatorServer<Op extends string> {
 
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
 
-export async function startEmulatorServer<Op extends string>(adapter: ServiceAdapter<Op>, faults?: FaultOptions<Op>): Promise<EmulatorServer<Op>> {
+export async function startEmulatorServer<Op extends string>(
+  adapter: ServiceAdapter<Op>,
+  faults?: FaultOptions<Op>,
+): Promise<EmulatorServer<Op>> {
   const model = new FaultModel<Op>(faults, adapter.operations);
   const log = new CallLog<Op | string>();
   const hung = new Set<NodeJS.Timeout>();
@@ -75,7 +80,13 @@ export async function startEmulatorServer<Op extends string>(adapter: ServiceAda
       send(res, { status: 413, body: { message: `request body exceeds ${max} bytes` } });
       return;
     }
-    const request: EmulatorRequest = { method: req.method ?? 'GET', path: req.url ?? '/', url: new URL(req.url ?? '/', 'http://127.0.0.1'), headers: req.headers, raw };
+    const request: EmulatorRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+      headers: req.headers,
+      raw,
+    };
     const identified = await adapter.identify(request);
     if ('reply' in identified) {
       if (identified.op !== undefined) log.record(identified.op, identified.body).status = identified.reply.status;
@@ -142,7 +153,10 @@ export async function startEmulatorServer<Op extends string>(adapter: ServiceAda
 function send(res: ServerResponse, reply: Reply): number {
   const body = reply.body;
   const isBytes = typeof body === 'string' || body instanceof Uint8Array;
-  const headers: Record<string, string> = { ...(isBytes || body === undefined ? {} : { 'content-type': 'application/json' }), ...reply.headers };
+  const headers: Record<string, string> = {
+    ...(isBytes || body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...reply.headers,
+  };
   res.writeHead(reply.status, headers).end(body === undefined ? undefined : isBytes ? body : JSON.stringify(body));
   return reply.status;
 }

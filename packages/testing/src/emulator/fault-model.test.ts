@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FaultModel } from './fault-model.ts';
 import type { FaultKind } from './fault-model.ts';
+import { FaultModel } from './fault-model.ts';
 
 const OPS = ['submit', 'status', 'results', 'cancel'] as const;
 type Op = (typeof OPS)[number];
@@ -53,7 +53,9 @@ describe('FaultModel', () => {
   it('rejects rules and scripts it cannot apply with a config error naming the field', () => {
     expect(() => new FaultModel<Op>({ rules: [{ kind: 'throttle', probability: 2 }] })).toThrow(/probability 2 must be between 0 and 1/);
     expect(() => new FaultModel<Op>({ rules: [{ kind: 'boom' as FaultKind }] })).toThrow(/kind 'boom' is unknown/);
-    expect(() => new FaultModel<Op>({ rules: [{ kind: 'throttle', ops: ['list' as Op] }] }, OPS)).toThrow(/op 'list' is unknown; use one of submit, status/);
+    expect(() => new FaultModel<Op>({ rules: [{ kind: 'throttle', ops: ['list' as Op] }] }, OPS)).toThrow(
+      /op 'list' is unknown; use one of submit, status/,
+    );
     expect(() => new FaultModel<Op>({}, OPS).script('status', ['boom' as FaultKind])).toThrow(/step 'boom' is unknown/);
     expect(() => new FaultModel<Op>({ rules: [{ kind: 'throttle' }] }, OPS).next('status')).not.toThrow();
   });

@@ -85,7 +85,11 @@ export class FaultModel<Op extends string = string> {
   script(op: Op | '*', steps: readonly FaultStep[]): void {
     if (op !== '*') this.#checkOp(op);
     for (const step of steps) {
-      if (step !== null && !FAULT_KINDS.includes(step)) throw new TflyteError('TFLYTE_CONFIG', `fault script: step '${String(step)}' is unknown; use one of ${FAULT_KINDS.join(', ')} or null`);
+      if (step !== null && !FAULT_KINDS.includes(step))
+        throw new TflyteError(
+          'TFLYTE_CONFIG',
+          `fault script: step '${String(step)}' is unknown; use one of ${FAULT_KINDS.join(', ')} or null`,
+        );
     }
     const queue = this.#scripts.get(op) ?? [];
     queue.push(...steps);

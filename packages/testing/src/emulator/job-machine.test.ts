@@ -63,8 +63,8 @@ describe('JobMachine', () => {
   });
 
   it('refuses a duration it cannot schedule, naming it', () => {
-    expect(() => new JobMachine({ queuedMs: -1, work: async () => ({ ok: true, result: 0 }), crashed: String, server: 'Jobs server' })).toThrow(
-      /Jobs server: queuedMs must be a number of milliseconds/,
-    );
+    expect(
+      () => new JobMachine({ queuedMs: -1, work: async () => ({ ok: true, result: 0 }), crashed: String, server: 'Jobs server' }),
+    ).toThrow(/Jobs server: queuedMs must be a number of milliseconds/);
   });
 });

@@ -25,7 +25,9 @@ export interface Job<Spec, Result, Failure> {
   runs: number;
 }
 
-export type WorkOutcome<Result, Failure> = { readonly ok: true; readonly result: Result } | { readonly ok: false; readonly failure: Failure };
+export type WorkOutcome<Result, Failure> =
+  | { readonly ok: true; readonly result: Result }
+  | { readonly ok: false; readonly failure: Failure };
 
 /**
  * Per-job overrides, decided at submission. A duration of `Infinity` holds the job in that state

@@ -1,7 +1,7 @@
 /** The GCS test server's state: buckets of live objects (one generation each), in memory. */
 import { createHash } from 'node:crypto';
-import { Buckets } from '../shared/buckets.ts';
 import type { Bucket } from '../shared/buckets.ts';
+import { Buckets } from '../shared/buckets.ts';
 import { crc32cBase64 } from '../shared/crc32c.ts';
 
 export interface GcsObject {

@@ -18,12 +18,15 @@ export class GcsApiError extends TflyteError {
   }
 
   body(): { error: { code: number; message: string; errors: Array<{ message: string; domain: string; reason: string }> } } {
-    return { error: { code: this.status, message: this.apiMessage, errors: [{ message: this.apiMessage, domain: 'global', reason: this.reason }] } };
+    return {
+      error: { code: this.status, message: this.apiMessage, errors: [{ message: this.apiMessage, domain: 'global', reason: this.reason }] },
+    };
   }
 }
 
 /** GCS answers object reads and deletes in a missing bucket with this too, not with a bucket error. */
-export const noSuchObject = (bucket: string, name: string): GcsApiError => new GcsApiError(404, 'notFound', `No such object: ${bucket}/${name}`);
+export const noSuchObject = (bucket: string, name: string): GcsApiError =>
+  new GcsApiError(404, 'notFound', `No such object: ${bucket}/${name}`);
 
 export const noSuchBucket = (): GcsApiError => new GcsApiError(404, 'notFound', 'The specified bucket does not exist.');
 
@@ -31,7 +34,8 @@ export const invalid = (message: string): GcsApiError => new GcsApiError(400, 'i
 
 export const required = (parameter: string): GcsApiError => new GcsApiError(400, 'required', `Required parameter: ${parameter}`);
 
-export const conditionNotMet = (): GcsApiError => new GcsApiError(412, 'conditionNotMet', 'At least one of the pre-conditions you specified did not hold.');
+export const conditionNotMet = (): GcsApiError =>
+  new GcsApiError(412, 'conditionNotMet', 'At least one of the pre-conditions you specified did not hold.');
 
 export const notImplemented = (what: string): GcsApiError =>
   new GcsApiError(

@@ -4,8 +4,8 @@ import { parseRange } from '../shared/byte-range.ts';
 import { compareKeys, listPage } from '../shared/list-objects.ts';
 import type { GcsBucket, GcsBuckets, GcsObject } from './gcs-buckets.ts';
 import { conditionNotMet, GcsApiError, invalid, noSuchBucket, noSuchObject, notImplemented, required } from './gcs-errors.ts';
-import { bucketResource, json, objectEtag, objectResource } from './gcs-resources.ts';
 import type { GcsResponse } from './gcs-resources.ts';
+import { bucketResource, json, objectEtag, objectResource } from './gcs-resources.ts';
 
 export const GCS_OPERATIONS = [
   'buckets.list',
@@ -132,7 +132,9 @@ export function runOperation(state: GcsState, operation: GcsOperation, request: 
         state.buckets.get(bucketName)?.objects.delete(route.name);
         return { status: 204, headers: {} };
       }
-      return route.downloadPath || query.get('alt') === 'media' ? media(object, request.headers) : json(200, objectResource(object, state.endpoint));
+      return route.downloadPath || query.get('alt') === 'media'
+        ? media(object, request.headers)
+        : json(200, objectResource(object, state.endpoint));
     }
   }
 }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32c, crc32cBase64 } from '../shared/crc32c.ts';
-import { startGcsServer } from './gcs-server.ts';
 import type { GcsTestServer } from './gcs-server.ts';
+import { startGcsServer } from './gcs-server.ts';
 
 let server: GcsTestServer;
 let storage: Storage;
@@ -32,7 +32,12 @@ describe('GCS test server', () => {
     const file = storage.bucket('data').file('dir/obj.bin');
     await file.save(body, { resumable: false, contentType: 'application/x-test', metadata: { metadata: { run: 'r1' } } });
     const stored = server.object('data', 'dir/obj.bin');
-    expect(stored).toMatchObject({ contentType: 'application/x-test', metadata: { run: 'r1' }, crc32c: crc32cBase64(body), md5Hash: createHash('md5').update(body).digest('base64') });
+    expect(stored).toMatchObject({
+      contentType: 'application/x-test',
+      metadata: { run: 'r1' },
+      crc32c: crc32cBase64(body),
+      md5Hash: createHash('md5').update(body).digest('base64'),
+    });
 
     const start = server.requests.length;
     const [downloaded] = await file.download();
@@ -50,7 +55,13 @@ describe('GCS test server', () => {
       body: 'plain media',
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ kind: 'storage#object', name: 'media.txt', bucket: 'data', size: '11', contentType: 'text/plain' });
+    expect(await response.json()).toMatchObject({
+      kind: 'storage#object',
+      name: 'media.txt',
+      bucket: 'data',
+      size: '11',
+      contentType: 'text/plain',
+    });
     expect((await storage.bucket('data').file('media.txt').download())[0].toString()).toBe('plain media');
   });
 
@@ -58,7 +69,10 @@ describe('GCS test server', () => {
     const body = Buffer.alloc(600 * 1024, 7);
     body.write('start');
     const start = server.requests.length;
-    await storage.bucket('data').file('big.bin').save(body, { chunkSize: 256 * 1024 });
+    await storage
+      .bucket('data')
+      .file('big.bin')
+      .save(body, { chunkSize: 256 * 1024 });
     expect(since(start)).toEqual(['POST objects.insert 200', 'PUT objects.insert 308', 'PUT objects.insert 308', 'PUT objects.insert 200']);
     expect(server.object('data', 'big.bin')?.body.equals(body)).toBe(true);
   });
@@ -91,16 +105,31 @@ describe('GCS test server', () => {
   });
 
   it('answers misses with 404: "No such object" for objects (also in a missing bucket), a bucket error for uploads and lists', async () => {
-    expect(await rejection(storage.bucket('data').file('absent').download())).toEqual({ code: 404, message: 'No such object: data/absent' });
-    expect(await rejection(storage.bucket('data').file('absent').getMetadata())).toEqual({ code: 404, message: 'No such object: data/absent' });
+    expect(await rejection(storage.bucket('data').file('absent').download())).toEqual({
+      code: 404,
+      message: 'No such object: data/absent',
+    });
+    expect(await rejection(storage.bucket('data').file('absent').getMetadata())).toEqual({
+      code: 404,
+      message: 'No such object: data/absent',
+    });
     expect(await rejection(storage.bucket('data').file('absent').delete())).toEqual({ code: 404, message: 'No such object: data/absent' });
     expect(await rejection(storage.bucket('nowhere').file('x').download())).toEqual({ code: 404, message: 'No such object: nowhere/x' });
-    expect(await rejection(storage.bucket('nowhere').file('x').save('x', { resumable: false }))).toEqual({ code: 404, message: 'The specified bucket does not exist.' });
+    expect(await rejection(storage.bucket('nowhere').file('x').save('x', { resumable: false }))).toEqual({
+      code: 404,
+      message: 'The specified bucket does not exist.',
+    });
     expect(await rejection(storage.bucket('nowhere').getFiles())).toEqual({ code: 404, message: 'The specified bucket does not exist.' });
     expect((await storage.bucket('data').file('absent').exists())[0]).toBe(false);
 
     const body = await (await fetch(`${server.endpoint}/storage/v1/b/data/o/absent`)).json();
-    expect(body).toEqual({ error: { code: 404, message: 'No such object: data/absent', errors: [{ message: 'No such object: data/absent', domain: 'global', reason: 'notFound' }] } });
+    expect(body).toEqual({
+      error: {
+        code: 404,
+        message: 'No such object: data/absent',
+        errors: [{ message: 'No such object: data/absent', domain: 'global', reason: 'notFound' }],
+      },
+    });
     // Media downloads carry the message as plain text, as GCS does.
     const media = await fetch(`${server.endpoint}/storage/v1/b/data/o/absent?alt=media`);
     expect([media.status, await media.text()]).toEqual([404, 'No such object: data/absent']);
@@ -121,7 +150,9 @@ describe('GCS test server', () => {
     const pages: string[][] = [];
     let pageToken: string | undefined;
     do {
-      const [page, next] = await storage.bucket('data').getFiles({ prefix: 'l/', maxResults: 2, autoPaginate: false, ...(pageToken === undefined ? {} : { pageToken }) });
+      const [page, next] = await storage
+        .bucket('data')
+        .getFiles({ prefix: 'l/', maxResults: 2, autoPaginate: false, ...(pageToken === undefined ? {} : { pageToken }) });
       pages.push(page.map((f) => f.name));
       // The client answers the last page with a null next query.
       pageToken = (next as { pageToken?: string } | null)?.pageToken;
@@ -135,16 +166,25 @@ describe('GCS test server', () => {
   it('enforces ifGenerationMatch preconditions on uploads (0 means "only if absent")', async () => {
     const file = storage.bucket('data').file('once');
     await file.save('first', { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } });
-    expect(await rejection(file.save('second', { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } }))).toMatchObject({ code: 412 });
+    expect(await rejection(file.save('second', { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } }))).toMatchObject({
+      code: 412,
+    });
     const generation = server.object('data', 'once')?.generation ?? '';
     await file.save('second', { resumable: false, preconditionOpts: { ifGenerationMatch: Number(generation) } });
     expect(server.object('data', 'once')?.body.toString()).toBe('second');
   });
 
   it('rejects uploads whose declared crc32c does not match the bytes', async () => {
-    const failure = await rejection(storage.bucket('data').file('bad-hash').save('content', { resumable: false, validation: false, metadata: { crc32c: 'AAAAAA==' } }));
+    const failure = await rejection(
+      storage
+        .bucket('data')
+        .file('bad-hash')
+        .save('content', { resumable: false, validation: false, metadata: { crc32c: 'AAAAAA==' } }),
+    );
     expect(failure.code).toBe(400);
-    expect(failure.message).toContain(`Provided CRC32C "AAAAAA==" doesn't match calculated CRC32C "${crc32cBase64(Buffer.from('content'))}".`);
+    expect(failure.message).toContain(
+      `Provided CRC32C "AAAAAA==" doesn't match calculated CRC32C "${crc32cBase64(Buffer.from('content'))}".`,
+    );
     expect(server.object('data', 'bad-hash')).toBeUndefined();
   });
 

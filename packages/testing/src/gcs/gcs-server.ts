@@ -6,13 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoopbackServer } from '../shared/loopback-server.ts';
 import { readBody } from '../shared/read-body.ts';
-import { GcsBuckets } from './gcs-buckets.ts';
 import type { GcsObject } from './gcs-buckets.ts';
+import { GcsBuckets } from './gcs-buckets.ts';
 import { GcsApiError, noSuchBucket } from './gcs-errors.ts';
-import { parseRoute, resolveOperation, runOperation } from './gcs-operations.ts';
 import type { GcsOperation, GcsState } from './gcs-operations.ts';
-import { json } from './gcs-resources.ts';
+import { parseRoute, resolveOperation, runOperation } from './gcs-operations.ts';
 import type { GcsResponse } from './gcs-resources.ts';
+import { json } from './gcs-resources.ts';
 import { Uploads } from './gcs-uploads.ts';
 
 export interface GcsServerOptions {
@@ -123,7 +123,8 @@ class GcsServer implements GcsTestServer {
       const request = { method, route, query, headers: req.headers, body };
       send(route.resource === 'upload' ? this.#uploads.handle(state, route.bucket, request) : runOperation(state, operation, request));
     } catch (error) {
-      const apiError = error instanceof GcsApiError ? error : new GcsApiError(500, 'backendError', `Internal error: ${(error as Error).message}`);
+      const apiError =
+        error instanceof GcsApiError ? error : new GcsApiError(500, 'backendError', `Internal error: ${(error as Error).message}`);
       record.reason = apiError.reason;
       // Media downloads report errors as plain text, like the real service.
       send(

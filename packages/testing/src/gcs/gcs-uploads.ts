@@ -4,14 +4,14 @@
  * `Content-Range: bytes a-b/total`, `bytes a-*\/total` or the status query `bytes *\/*`; 308 while incomplete).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { GcsObject, NewObject } from './gcs-buckets.ts';
-import { GcsApiError, invalid, noSuchBucket, required } from './gcs-errors.ts';
-import { checkPreconditions } from './gcs-operations.ts';
-import type { GcsRequest, GcsState } from './gcs-operations.ts';
-import { json, objectResource } from './gcs-resources.ts';
-import type { GcsResponse } from './gcs-resources.ts';
 import { crc32cBase64 } from '../shared/crc32c.ts';
 import { header } from '../shared/headers.ts';
+import type { GcsObject, NewObject } from './gcs-buckets.ts';
+import { GcsApiError, invalid, noSuchBucket, required } from './gcs-errors.ts';
+import type { GcsRequest, GcsState } from './gcs-operations.ts';
+import { checkPreconditions } from './gcs-operations.ts';
+import type { GcsResponse } from './gcs-resources.ts';
+import { json, objectResource } from './gcs-resources.ts';
 import { parseMultipart } from './multipart.ts';
 
 interface UploadFields {
@@ -111,7 +111,14 @@ export class Uploads {
       if (session.received > 0) headers.range = `bytes=0-${session.received - 1}`;
       return { status: 308, headers };
     }
-    const response = finish(state, session.bucket, session.fields, Buffer.concat(session.chunks), session.query, header(request.headers, 'x-goog-hash'));
+    const response = finish(
+      state,
+      session.bucket,
+      session.fields,
+      Buffer.concat(session.chunks),
+      session.query,
+      header(request.headers, 'x-goog-hash'),
+    );
     session.result = state.buckets.get(session.bucket)?.objects.get(session.fields.name);
     return response;
   }
@@ -141,7 +148,14 @@ function parseContentRange(value: string | undefined, bodyLength: number): Conte
 }
 
 /** Stores the object after its name, declared hashes, `X-Goog-Hash` and preconditions check out. */
-function finish(state: GcsState, bucketName: string, fields: UploadFields, body: Buffer, query: URLSearchParams, googHash: string | undefined): GcsResponse {
+function finish(
+  state: GcsState,
+  bucketName: string,
+  fields: UploadFields,
+  body: Buffer,
+  query: URLSearchParams,
+  googHash: string | undefined,
+): GcsResponse {
   validateName(fields.name);
   const bucket = state.buckets.get(bucketName);
   if (bucket === undefined) throw noSuchBucket();
@@ -193,7 +207,8 @@ function uploadFields(body: Buffer, query: URLSearchParams, mediaType: string | 
   };
   const metadata: Record<string, string> = {};
   if (resource.metadata !== undefined && resource.metadata !== null) {
-    if (typeof resource.metadata !== 'object' || Array.isArray(resource.metadata)) throw invalid('Invalid value for metadata: expected an object');
+    if (typeof resource.metadata !== 'object' || Array.isArray(resource.metadata))
+      throw invalid('Invalid value for metadata: expected an object');
     for (const [key, value] of Object.entries(resource.metadata)) if (value !== null) metadata[key] = String(value);
   }
   const crc32c = text('crc32c');
@@ -210,7 +225,7 @@ function uploadFields(body: Buffer, query: URLSearchParams, mediaType: string | 
 function validateName(name: string): void {
   if (name === '') throw required('name');
   const bytes = Buffer.byteLength(name, 'utf8');
-  if (bytes > MAX_NAME_BYTES) throw invalid(`The maximum object name length is ${MAX_NAME_BYTES} bytes, but got a name with ${bytes} bytes`);
+  if (bytes > MAX_NAME_BYTES)
+    throw invalid(`The maximum object name length is ${MAX_NAME_BYTES} bytes, but got a name with ${bytes} bytes`);
   if (/[\r\n]/.test(name)) throw invalid('Object names cannot contain carriage return or line feed characters');
 }
-

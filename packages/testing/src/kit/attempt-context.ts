@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AttemptContext } from '@tflyte/core';
 import { create } from '@bufbuild/protobuf';
+import type { AttemptContext } from '@tflyte/core';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { createFakeClock } from './fake-clock.ts';
 import { testTaskTemplate } from './task-template.ts';
@@ -23,7 +23,10 @@ export function testAttemptContext(overrides: TestAttemptOverrides = {}): Attemp
   return {
     template: testTaskTemplate(),
     inputs: create(LiteralMapSchema),
-    generatedName: `${id.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${attempt}`,
+    generatedName: `${id
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 40)}-${attempt}`,
     idempotencyToken: id,
     attempt,
     inputsUri: pathToFileURL(join(dir, 'inputs.pb')).href,

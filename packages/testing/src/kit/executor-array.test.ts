@@ -7,21 +7,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type AttemptContext,
   CancelledError,
   createRegistry,
   definePlugin,
   InvalidOptionError,
   PluginNotFoundError,
-  type AttemptContext,
-  type SyncBackend,
   type PluginRegistry,
+  type SyncBackend,
   type TaskStatus,
 } from '@tflyte/core';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInMemoryBackend } from './in-memory-backend.ts';
-import { primitiveValues, testLiteralMap, testTaskTemplate, type TestTaskOptions } from './task-template.ts';
+import { primitiveValues, type TestTaskOptions, testLiteralMap, testTaskTemplate } from './task-template.ts';
 import { createTestExecutor, type TestExecutor, type TestExecutorOptions } from './test-executor.ts';
 
 const harnesses: TestExecutor[] = [];
@@ -39,7 +39,10 @@ afterEach(async () => {
 const task = (options: TestTaskOptions = {}) => testTaskTemplate({ inputs: { x: 'integer' }, outputs: { y: 'integer' }, ...options });
 const elements = (...xs: number[]): LiteralMap[] => xs.map((x) => testLiteralMap({ x: BigInt(x) }));
 const xOf = (ctx: AttemptContext): number => Number(primitiveValues(ctx.inputs)['x']);
-const doubled = (ctx: AttemptContext): TaskStatus => ({ phase: TaskExecution_Phase.SUCCEEDED, outputs: testLiteralMap({ y: BigInt(2 * xOf(ctx)) }) });
+const doubled = (ctx: AttemptContext): TaskStatus => ({
+  phase: TaskExecution_Phase.SUCCEEDED,
+  outputs: testLiteralMap({ y: BigInt(2 * xOf(ctx)) }),
+});
 const userFailure = (message: string): TaskStatus => ({
   phase: TaskExecution_Phase.RETRYABLE_FAILED,
   failure: { kind: 'user', retryable: true, code: 'USER:Error', message },
@@ -75,7 +78,12 @@ describe('executor.runArray', () => {
     expect(outputsOf(results)).toEqual([2n, 4n, 6n]);
     expect(backend.calls.map((c) => c.generatedName).sort()).toEqual(['r-n4-0-0', 'r-n4-1-0', 'r-n4-2-0']);
     expect(new Set(h.events.map((e) => e.nodeId))).toEqual(new Set(['n4-0', 'n4-1', 'n4-2']));
-    expect(h.events.filter((e) => e.nodeId === 'n4-1').map((e) => e.type)).toEqual(['run-started', 'attempt-started', 'status-changed', 'succeeded']);
+    expect(h.events.filter((e) => e.nodeId === 'n4-1').map((e) => e.type)).toEqual([
+      'run-started',
+      'attempt-started',
+      'status-changed',
+      'succeeded',
+    ]);
     expect(h.store.listAttempts('r', 'n4-2')).toMatchObject([{ attempt: 0, status: 'succeeded' }]);
   });
 
@@ -131,7 +139,11 @@ describe('executor.runArray', () => {
     const backend = syncBackend(async (ctx) => (xOf(ctx) === 2 ? userFailure('bad row') : doubled(ctx)));
     const h = await harness({ backends: { 'test-task': backend } });
     const results = await h.executor.runArray(task(), elements(1, 2), { concurrency: 2, minSuccesses: 1 });
-    expect(results[1]).toMatchObject({ ok: false, skipped: false, error: { code: 'TFLYTE_TASK_FAILED', attempts: 1, failure: { code: 'USER:Error' } } });
+    expect(results[1]).toMatchObject({
+      ok: false,
+      skipped: false,
+      error: { code: 'TFLYTE_TASK_FAILED', attempts: 1, failure: { code: 'USER:Error' } },
+    });
   });
 
   it('looks each element up in the cache on its own', async () => {
@@ -173,7 +185,16 @@ describe('executor.runArray', () => {
   it('resolves the backend once for the whole array', async () => {
     const backend = syncBackend(async (ctx) => doubled(ctx));
     const registry = createRegistry({
-      plugins: [definePlugin({ taskType: 'test-task', taskTypeVersion: 0, packageName: 'test-plugin', coreVersion: '*', target: 'container', backend: () => backend }).plugin()],
+      plugins: [
+        definePlugin({
+          taskType: 'test-task',
+          taskTypeVersion: 0,
+          packageName: 'test-plugin',
+          coreVersion: '*',
+          target: 'container',
+          backend: () => backend,
+        }).plugin(),
+      ],
     });
     let resolved = 0;
     const counting: PluginRegistry = {
@@ -192,7 +213,9 @@ describe('executor.runArray', () => {
   it('rejects, running nothing, for a task type without a plugin or with invalid options', async () => {
     const backend = syncBackend(async (ctx) => doubled(ctx));
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.runArray(task({ type: 'spark' }), elements(1), { concurrency: 1, minSuccesses: 1 })).rejects.toThrow(PluginNotFoundError);
+    await expect(h.executor.runArray(task({ type: 'spark' }), elements(1), { concurrency: 1, minSuccesses: 1 })).rejects.toThrow(
+      PluginNotFoundError,
+    );
     await expect(h.executor.runArray(task(), elements(1), { concurrency: 0, minSuccesses: 1 })).rejects.toThrow(InvalidOptionError);
     await expect(h.executor.runArray(task(), elements(1), { concurrency: 1, minSuccesses: 2 })).rejects.toThrow(/minSuccesses/);
     expect(backend.calls).toEqual([]);
@@ -205,13 +228,23 @@ describe('executor.runArray', () => {
     );
     const h = await harness({ backends: { 'test-task': backend } });
     const controller = new AbortController();
-    const run = h.executor.runArray(task(), elements(1, 2, 3, 4, 5), { runId: 'r', concurrency: 2, minSuccesses: 5, signal: controller.signal });
+    const run = h.executor.runArray(task(), elements(1, 2, 3, 4, 5), {
+      runId: 'r',
+      concurrency: 2,
+      minSuccesses: 5,
+      signal: controller.signal,
+    });
     while (backend.calls.length < 2) await tick();
     controller.abort();
     await expect(run).rejects.toThrow(CancelledError);
     expect(backend.calls).toHaveLength(2);
     expect(backend.calls.every((c) => c.signal.aborted)).toBe(true);
     expect(h.store.listAttempts('r', 'n0-0')).toMatchObject([{ status: 'aborted' }]);
-    expect(h.events.filter((e) => e.type === 'cancelled').map((e) => e.nodeId).sort()).toEqual(['n0-0', 'n0-1']);
+    expect(
+      h.events
+        .filter((e) => e.type === 'cancelled')
+        .map((e) => e.nodeId)
+        .sort(),
+    ).toEqual(['n0-0', 'n0-1']);
   });
 });

@@ -4,12 +4,12 @@
  */
 import { create } from '@bufbuild/protobuf';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
-import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import { LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
+import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock } from './fake-clock.ts';
 import { createInMemoryBackend, type ScriptStep } from './in-memory-backend.ts';
-import { primitiveValues, testLiteralMap, testTaskTemplate, type TestTaskOptions } from './task-template.ts';
+import { primitiveValues, type TestTaskOptions, testLiteralMap, testTaskTemplate } from './task-template.ts';
 import { createTestExecutor, type TestExecutor, type TestExecutorOptions } from './test-executor.ts';
 
 const harnesses: TestExecutor[] = [];
@@ -112,7 +112,8 @@ describe('executor: output cache', () => {
 
   it('does not cache failures', async () => {
     const backend = createInMemoryBackend({
-      script: (_ctx, index) => (index === 0 ? [{ phase: 'FAILED', failure: { kind: 'user', retryable: false, code: 'E', message: 'e' } }] : numbered(_ctx, index)),
+      script: (_ctx, index) =>
+        index === 0 ? [{ phase: 'FAILED', failure: { kind: 'user', retryable: false, code: 'E', message: 'e' } }] : numbered(_ctx, index),
     });
     const h = await harness({ backends: { 'test-task': backend } });
     await expect(h.executor.run(cached(), testLiteralMap({ x: 1n, seed: 1n }))).rejects.toThrow();
@@ -122,10 +123,14 @@ describe('executor: output cache', () => {
 
 describe('executor: cache serialization in one process', () => {
   it('runs N concurrent identical calls of a serializable task as one job', async () => {
-    const backend = createInMemoryBackend({ script: [{ phase: 'QUEUED' }, { phase: 'RUNNING' }, { phase: 'RUNNING' }, { phase: 'SUCCEEDED', outputs: testLiteralMap({ y: 7n }) }] });
+    const backend = createInMemoryBackend({
+      script: [{ phase: 'QUEUED' }, { phase: 'RUNNING' }, { phase: 'RUNNING' }, { phase: 'SUCCEEDED', outputs: testLiteralMap({ y: 7n }) }],
+    });
     const h = await harness({ backends: { 'test-task': backend } });
     const task = cached({ version: '1', serializable: true });
-    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => h.executor.run(task, testLiteralMap({ x: 1n, seed: 1n }), { runId: `r${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => h.executor.run(task, testLiteralMap({ x: 1n, seed: 1n }), { runId: `r${i}` })),
+    );
     expect(results.map((r) => primitiveValues(r))).toEqual(Array(5).fill({ y: 7n }));
     expect(backend.creates).toHaveLength(1);
     expect(h.events.filter((e) => e.type === 'cache-wait')).toHaveLength(4);
@@ -144,7 +149,9 @@ describe('executor: cache serialization in one process', () => {
   it('lets a waiter compute itself when the owner fails', async () => {
     const backend = createInMemoryBackend({
       script: (_ctx, index) =>
-        index === 0 ? [{ phase: 'RUNNING' }, { phase: 'FAILED', failure: { kind: 'user', retryable: false, code: 'E', message: 'e' } }] : numbered(_ctx, index),
+        index === 0
+          ? [{ phase: 'RUNNING' }, { phase: 'FAILED', failure: { kind: 'user', retryable: false, code: 'E', message: 'e' } }]
+          : numbered(_ctx, index),
     });
     const h = await harness({ backends: { 'test-task': backend } });
     const task = cached({ version: '1', serializable: true });
@@ -176,7 +183,10 @@ describe('executor: cache serialization in one process', () => {
     const inputs = testLiteralMap({ x: 1n, seed: 1n });
     const key = await keyOf(task, testLiteralMap({ x: 1n, seed: 1n }));
     const clock = createFakeClock({ now: 0 });
-    const backend = createInMemoryBackend({ script: [{ phase: 'RUNNING' }, { phase: 'SUCCEEDED', outputs: testLiteralMap({ y: 1n }) }], advance: { clock, everyMs: 120_000 } });
+    const backend = createInMemoryBackend({
+      script: [{ phase: 'RUNNING' }, { phase: 'SUCCEEDED', outputs: testLiteralMap({ y: 1n }) }],
+      advance: { clock, everyMs: 120_000 },
+    });
     const h = await harness({ clock, backends: { 'test-task': backend }, cache: { lockTtlMs: 30_000 } });
     const heartbeats: number[] = [];
     const run = h.executor.run(task, inputs, { runId: 'long' });

@@ -2,7 +2,7 @@
  * Specification of cancellation: aborting a run's signal deletes every job it started before
  * `run` rejects with CancelledError, whatever the run was doing.
  */
-import { CancelledError, type Backend, type ExecutorEvent } from '@tflyte/core';
+import { type Backend, CancelledError, type ExecutorEvent } from '@tflyte/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock } from './fake-clock.ts';
 import { createInMemoryBackend, type InMemoryHandle } from './in-memory-backend.ts';
@@ -48,7 +48,9 @@ describe('executor: cancellation', () => {
     const backend = createInMemoryBackend({ script: [{ phase: 'RUNNING' }], watch: true });
     const h = await harness({ backends: { 'test-task': backend } });
     const controller = new AbortController();
-    await expect(h.executor.run(template, inputs, { signal: controller.signal, onEvent: abortOn(controller, 'status-changed') })).rejects.toThrow(CancelledError);
+    await expect(
+      h.executor.run(template, inputs, { signal: controller.signal, onEvent: abortOn(controller, 'status-changed') }),
+    ).rejects.toThrow(CancelledError);
     expect(backend.deletes).toHaveLength(1);
     expect(backend.liveJobs()).toEqual([]);
   });
@@ -80,7 +82,8 @@ describe('executor: cancellation', () => {
 
   it('cancels during a retry without leaving the new job behind', async () => {
     const backend = createInMemoryBackend({
-      script: (_ctx, index) => (index === 0 ? [{ phase: 'FAILED', failure: { kind: 'system', retryable: true, code: 'X', message: 'x' } }] : [{ phase: 'RUNNING' }]),
+      script: (_ctx, index) =>
+        index === 0 ? [{ phase: 'FAILED', failure: { kind: 'system', retryable: true, code: 'X', message: 'x' } }] : [{ phase: 'RUNNING' }],
     });
     const h = await harness({ backends: { 'test-task': backend } });
     const controller = new AbortController();

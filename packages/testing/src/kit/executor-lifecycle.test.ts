@@ -4,14 +4,14 @@
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
+  type AttemptContext,
+  type Backend,
   createFileStore,
   createRegistry,
   definePlugin,
   joinUri,
   PluginNotFoundError,
   TaskFailedError,
-  type AttemptContext,
-  type Backend,
 } from '@tflyte/core';
 import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import { ExecutionError_ErrorKind } from '@tflyte/idl/core/execution';
@@ -34,7 +34,11 @@ afterEach(async () => {
 
 const template = testTaskTemplate({ inputs: { x: 'integer' }, outputs: { y: 'integer' } });
 const inputs = testLiteralMap({ x: 1n });
-const succeedWith = (y: bigint): ScriptStep[] => [{ phase: 'QUEUED' }, { phase: 'RUNNING' }, { phase: 'SUCCEEDED', outputs: testLiteralMap({ y }) }];
+const succeedWith = (y: bigint): ScriptStep[] => [
+  { phase: 'QUEUED' },
+  { phase: 'RUNNING' },
+  { phase: 'SUCCEEDED', outputs: testLiteralMap({ y }) },
+];
 const files = createFileStore();
 
 describe('executor: lifecycle of an attempt', () => {
@@ -133,7 +137,12 @@ describe('executor: lifecycle of an attempt', () => {
       handleVersion: 1,
       create: async (ctx) => {
         const doc = create(ErrorDocumentSchema, {
-          error: { code: 'USER:ValueError', message: 'bad value', kind: ContainerError_Kind.NON_RECOVERABLE, origin: ExecutionError_ErrorKind.USER },
+          error: {
+            code: 'USER:ValueError',
+            message: 'bad value',
+            kind: ContainerError_Kind.NON_RECOVERABLE,
+            origin: ExecutionError_ErrorKind.USER,
+          },
         });
         await files.put(joinUri(ctx.outputPrefix, 'error.pb'), toBinary(ErrorDocumentSchema, doc));
         return 'h';
@@ -142,7 +151,10 @@ describe('executor: lifecycle of an attempt', () => {
       delete: async () => {},
     };
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(template, inputs)).rejects.toMatchObject({ attempts: 1, failure: { kind: 'user', code: 'USER:ValueError', retryable: false } });
+    await expect(h.executor.run(template, inputs)).rejects.toMatchObject({
+      attempts: 1,
+      failure: { kind: 'user', code: 'USER:ValueError', retryable: false },
+    });
   });
 
   it('follows status through watch when the backend has it, never polling', async () => {
@@ -193,7 +205,14 @@ describe('executor: lifecycle of an attempt', () => {
   it("runs a task type on the configured backend instead of its plugin's own", async () => {
     const own = createInMemoryBackend({ script: succeedWith(1n), name: 'own' });
     const override = createInMemoryBackend({ script: succeedWith(2n), name: 'override' });
-    const plugin = definePlugin({ taskType: 'test-task', taskTypeVersion: 0, packageName: '@acme/test', coreVersion: '*', target: 'container', backend: () => own }).plugin();
+    const plugin = definePlugin({
+      taskType: 'test-task',
+      taskTypeVersion: 0,
+      packageName: '@acme/test',
+      coreVersion: '*',
+      target: 'container',
+      backend: () => own,
+    }).plugin();
     const registry = createRegistry({ plugins: [plugin] });
     const viaPlugin = await harness({ registry });
     expect(primitiveValues(await viaPlugin.executor.run(template, inputs))).toEqual({ y: 1n });
@@ -227,7 +246,10 @@ describe('executor: lifecycle of an attempt', () => {
   it('gives each status change its message and log links', async () => {
     const logs = [{ name: 'Console', uri: 'https://console.example/job-1' }];
     const backend = createInMemoryBackend({
-      script: [{ phase: 'RUNNING', message: 'started', logs }, { phase: 'SUCCEEDED', outputs: testLiteralMap({ y: 1n }) }],
+      script: [
+        { phase: 'RUNNING', message: 'started', logs },
+        { phase: 'SUCCEEDED', outputs: testLiteralMap({ y: 1n }) },
+      ],
     });
     const h = await harness({ backends: { 'test-task': backend } });
     await h.executor.run(template, inputs);

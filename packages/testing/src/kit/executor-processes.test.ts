@@ -4,16 +4,16 @@
  * replaced by one that re-attaches to those jobs without submitting anything again. Jobs live in an
  * HTTP job service on 127.0.0.1, outside both executors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createExecutor, openStateStore, type ExecutorEvent, type StateStore } from '@tflyte/core';
+import { createExecutor, type ExecutorEvent, openStateStore, type StateStore } from '@tflyte/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHttpJobService, httpJobBackend, type HttpJobService } from './http-job-service.ts';
-import { primitiveValues, testLiteralMap, testTaskTemplate, type TestTaskOptions } from './task-template.ts';
+import { createHttpJobService, type HttpJobService, httpJobBackend } from './http-job-service.ts';
+import { primitiveValues, type TestTaskOptions, testLiteralMap, testTaskTemplate } from './task-template.ts';
 
 const NODE = fileURLToPath(new URL('../../../../node_modules/.bin/node', import.meta.url));
 const moduleUrl = (path: string): string => new URL(path, import.meta.url).href;
@@ -68,9 +68,17 @@ afterEach(async () => {
 });
 
 function startChild(config: { runId: string; nodes: string[]; task: TestTaskOptions; lockTtlMs?: number }): Child {
-  const proc = spawn(NODE, ['--conditions=@tflyte/source', join(dir, 'child.mjs'), JSON.stringify({ stateDir: join(dir, 'state'), url: service.url, lockTtlMs: 30_000, ...config })], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    NODE,
+    [
+      '--conditions=@tflyte/source',
+      join(dir, 'child.mjs'),
+      JSON.stringify({ stateDir: join(dir, 'state'), url: service.url, lockTtlMs: 30_000, ...config }),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(proc);
   const lines: Record<string, unknown>[] = [];
   const waiters: { predicate: (l: Record<string, unknown>[]) => boolean; resolve: () => void }[] = [];
@@ -164,7 +172,9 @@ describe('executor across processes', () => {
     const nodes = ['n0', 'n1', 'n2'];
     const child = startChild({ runId: 'nightly', nodes, task });
     // Every job is submitted, its handle stored, and it has been seen running.
-    await child.waitFor((lines) => eventsOf(lines).filter((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING').length === nodes.length);
+    await child.waitFor(
+      (lines) => eventsOf(lines).filter((e) => e.type === 'status-changed' && e.phaseName === 'RUNNING').length === nodes.length,
+    );
     child.process.kill('SIGKILL');
     await child.exited;
     expect(service.stats.submissions).toBe(3);
@@ -193,11 +203,15 @@ describe('executor across processes', () => {
     expect(service.stats.submissions).toBe(3);
     expect(service.stats.deletes).toBe(0);
     expect(events.filter((e) => e.type === 'attempt-created')).toEqual([]);
-    expect(events.filter((e) => e.type === 'attempt-reattached').map((e) => e.type === 'attempt-reattached' && e.attempt)).toEqual([0, 0, 0]);
+    expect(events.filter((e) => e.type === 'attempt-reattached').map((e) => e.type === 'attempt-reattached' && e.attempt)).toEqual([
+      0, 0, 0,
+    ]);
 
     // Running the finished run again answers from the state store, without the job service.
     const before = { ...service.stats };
-    expect(primitiveValues(await executor.run(testTaskTemplate(task), testLiteralMap({ x: 1n }), { runId: 'nightly', nodeId: 'n1' }))).toEqual({ y: 5n });
+    expect(
+      primitiveValues(await executor.run(testTaskTemplate(task), testLiteralMap({ x: 1n }), { runId: 'nightly', nodeId: 'n1' })),
+    ).toEqual({ y: 5n });
     expect(service.stats).toEqual(before);
   });
 });

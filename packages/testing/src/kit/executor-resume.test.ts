@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StateConflictError, TaskFailedError, type Backend } from '@tflyte/core';
+import { type Backend, StateConflictError, TaskFailedError } from '@tflyte/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testAttemptContext } from './attempt-context.ts';
 import { createInMemoryBackend, type InMemoryHandle, type ScriptStep } from './in-memory-backend.ts';
@@ -39,13 +39,28 @@ describe('executor: resuming a run', () => {
     const first = await restart({ backends: { 'test-task': backend } });
     // An executor that died right after storing the handle.
     const handle = await backend.create(testAttemptContext({ template, inputs, generatedName: 'r-n0-0', idempotencyToken: 't0' }));
-    first.store.insertAttempt({ ...key, taskName: 'test.task', taskType: 'test-task', taskTypeVersion: 0, generatedName: 'r-n0-0', backend: 'in-memory', handleVersion: 1, createdAt: first.clock.now() });
+    first.store.insertAttempt({
+      ...key,
+      taskName: 'test.task',
+      taskType: 'test-task',
+      taskTypeVersion: 0,
+      generatedName: 'r-n0-0',
+      backend: 'in-memory',
+      handleVersion: 1,
+      createdAt: first.clock.now(),
+    });
     first.store.updateAttempt(key, { handle, status: 'running' }, first.clock.now());
 
     const second = await restart({ backends: { 'test-task': backend } });
     expect(primitiveValues(await second.executor.run(template, inputs, { runId: 'r' }))).toEqual({ y: 1n });
     expect(backend.creates).toHaveLength(1);
-    expect(second.eventTypes()).toEqual(['run-started', 'attempt-reattached', 'status-changed:RUNNING', 'status-changed:SUCCEEDED', 'succeeded']);
+    expect(second.eventTypes()).toEqual([
+      'run-started',
+      'attempt-reattached',
+      'status-changed:RUNNING',
+      'status-changed:SUCCEEDED',
+      'succeeded',
+    ]);
   });
 
   it('calls create again with the same idempotency token for an attempt whose create never returned', async () => {
@@ -94,7 +109,16 @@ describe('executor: resuming a run', () => {
 
   it('refuses to re-attach with a backend whose handle version changed', async () => {
     const first = await restart({});
-    first.store.insertAttempt({ ...key, taskName: 'test.task', taskType: 'test-task', taskTypeVersion: 0, generatedName: 'r-n0-0', backend: 'in-memory', handleVersion: 1, createdAt: 0 });
+    first.store.insertAttempt({
+      ...key,
+      taskName: 'test.task',
+      taskType: 'test-task',
+      taskTypeVersion: 0,
+      generatedName: 'r-n0-0',
+      backend: 'in-memory',
+      handleVersion: 1,
+      createdAt: 0,
+    });
     first.store.updateAttempt(key, { handle: { jobId: 'job-1' }, status: 'running' }, 0);
     const v2 = createInMemoryBackend({ script: ok, handleVersion: 2 });
     const second = await restart({ backends: { 'test-task': v2 } });

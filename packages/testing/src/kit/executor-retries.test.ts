@@ -2,10 +2,10 @@
  * Specification of the executor's failure handling: separate USER and SYSTEM retry budgets,
  * permanent failures, errors thrown by the backend, timeouts and interruptible attempts.
  */
-import { BackendError, TaskFailedError, TaskTimeoutError, type FailureInfo } from '@tflyte/core';
+import { BackendError, type FailureInfo, TaskFailedError, TaskTimeoutError } from '@tflyte/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInMemoryBackend, type JobScript, type ScriptStep } from './in-memory-backend.ts';
-import { primitiveValues, testLiteralMap, testTaskTemplate, type TestTaskOptions } from './task-template.ts';
+import { primitiveValues, type TestTaskOptions, testLiteralMap, testTaskTemplate } from './task-template.ts';
 import { createTestExecutor, type TestExecutor, type TestExecutorOptions } from './test-executor.ts';
 
 const harnesses: TestExecutor[] = [];
@@ -21,13 +21,19 @@ afterEach(async () => {
 const inputs = testLiteralMap({ x: 1n });
 const task = (options: TestTaskOptions = {}) => testTaskTemplate({ outputs: { y: 'integer' }, ...options });
 const ok: ScriptStep[] = [{ phase: 'RUNNING' }, { phase: 'SUCCEEDED', outputs: testLiteralMap({ y: 1n }) }];
-const failing = (failure: FailureInfo): ScriptStep[] => [{ phase: 'RUNNING' }, { phase: failure.retryable ? 'RETRYABLE_FAILED' : 'FAILED', failure }];
+const failing = (failure: FailureInfo): ScriptStep[] => [
+  { phase: 'RUNNING' },
+  { phase: failure.retryable ? 'RETRYABLE_FAILED' : 'FAILED', failure },
+];
 const userRetryable: FailureInfo = { kind: 'user', retryable: true, code: 'USER:Flaky', message: 'flaky' };
 const systemRetryable: FailureInfo = { kind: 'system', retryable: true, code: 'Preempted', message: 'node preempted' };
 const permanent: FailureInfo = { kind: 'user', retryable: false, code: 'SYNTAX_ERROR', message: 'bad query' };
 
 /** Jobs follow `scripts` in creation order, then the last one forever. */
-const sequence = (...scripts: (ScriptStep[] | JobScript)[]) => (_ctx: unknown, index: number) => scripts[Math.min(index, scripts.length - 1)]!;
+const sequence =
+  (...scripts: (ScriptStep[] | JobScript)[]) =>
+  (_ctx: unknown, index: number) =>
+    scripts[Math.min(index, scripts.length - 1)]!;
 
 describe('executor: retry budgets', () => {
   it('spends the task retries on USER failures: retries + 1 attempts, then TaskFailedError', async () => {
@@ -48,7 +54,10 @@ describe('executor: retry budgets', () => {
   it('spends systemRetries (default 3) on SYSTEM failures, independently of the task retries', async () => {
     const backend = createInMemoryBackend({ script: failing(systemRetryable) });
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(task({ retries: 0 }), inputs)).rejects.toMatchObject({ attempts: 4, failure: { kind: 'system', code: 'Preempted' } });
+    await expect(h.executor.run(task({ retries: 0 }), inputs)).rejects.toMatchObject({
+      attempts: 4,
+      failure: { kind: 'system', code: 'Preempted' },
+    });
     expect(backend.creates).toHaveLength(4);
 
     const two = createInMemoryBackend({ script: failing(systemRetryable) });
@@ -58,32 +67,51 @@ describe('executor: retry budgets', () => {
   });
 
   it('keeps the two budgets apart when failures alternate', async () => {
-    const backend = createInMemoryBackend({ script: sequence(failing(systemRetryable), failing(userRetryable), failing(systemRetryable), ok) });
+    const backend = createInMemoryBackend({
+      script: sequence(failing(systemRetryable), failing(userRetryable), failing(systemRetryable), ok),
+    });
     const h = await harness({ backends: { 'test-task': backend }, systemRetries: 2 });
     expect(primitiveValues(await h.executor.run(task({ retries: 1 }), inputs))).toEqual({ y: 1n });
     expect(backend.creates).toHaveLength(4);
-    expect(h.events.filter((e) => e.type === 'retry-scheduled').map((e) => e.type === 'retry-scheduled' && e.kind)).toEqual(['system', 'user', 'system']);
+    expect(h.events.filter((e) => e.type === 'retry-scheduled').map((e) => e.type === 'retry-scheduled' && e.kind)).toEqual([
+      'system',
+      'user',
+      'system',
+    ]);
   });
 
   it('never retries a non-retryable failure', async () => {
     const backend = createInMemoryBackend({ script: failing(permanent) });
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(task({ retries: 5 }), inputs)).rejects.toMatchObject({ attempts: 1, failure: { code: 'SYNTAX_ERROR', retryable: false } });
+    await expect(h.executor.run(task({ retries: 5 }), inputs)).rejects.toMatchObject({
+      attempts: 1,
+      failure: { code: 'SYNTAX_ERROR', retryable: false },
+    });
     expect(backend.creates).toHaveLength(1);
     expect(h.eventTypes()).not.toContain('retry-scheduled');
   });
 
   it('treats FAILED without details as a permanent USER failure and RETRYABLE_FAILED as a retryable one', async () => {
-    const backend = createInMemoryBackend({ script: sequence([{ phase: 'RETRYABLE_FAILED', message: 'try again' }], [{ phase: 'FAILED', message: 'no' }]) });
+    const backend = createInMemoryBackend({
+      script: sequence([{ phase: 'RETRYABLE_FAILED', message: 'try again' }], [{ phase: 'FAILED', message: 'no' }]),
+    });
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({ attempts: 2, failure: { kind: 'user', code: 'Unknown', retryable: false } });
+    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({
+      attempts: 2,
+      failure: { kind: 'user', code: 'Unknown', retryable: false },
+    });
   });
 
   it('treats a job aborted outside tflyte as a retryable SYSTEM failure', async () => {
     const backend = createInMemoryBackend({ script: sequence([{ phase: 'ABORTED', message: 'killed by admin' }], ok) });
     const h = await harness({ backends: { 'test-task': backend } });
     await h.executor.run(task(), inputs);
-    expect(h.events.find((e) => e.type === 'attempt-failed')).toMatchObject({ kind: 'system', code: 'Aborted', message: 'killed by admin', retryable: true });
+    expect(h.events.find((e) => e.type === 'attempt-failed')).toMatchObject({
+      kind: 'system',
+      code: 'Aborted',
+      message: 'killed by admin',
+      retryable: true,
+    });
   });
 });
 
@@ -92,7 +120,10 @@ describe('executor: errors thrown by the backend', () => {
     const throwsPermanent = new BackendError({ kind: 'user', retryable: false, code: 'BadTaskFormat', message: 'invalid spec' });
     const backend = createInMemoryBackend({ script: { steps: ok, createThrows: throwsPermanent } });
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({ attempts: 1, failure: { kind: 'user', code: 'BadTaskFormat' } });
+    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({
+      attempts: 1,
+      failure: { kind: 'user', code: 'BadTaskFormat' },
+    });
     expect(backend.creates).toHaveLength(1);
     expect(backend.jobs).toHaveLength(0);
   });
@@ -108,7 +139,10 @@ describe('executor: errors thrown by the backend', () => {
   it('treats any other error thrown by create as a retryable SYSTEM failure', async () => {
     const backend = createInMemoryBackend({ script: { steps: ok, createThrows: new TypeError('socket hang up') } });
     const h = await harness({ backends: { 'test-task': backend }, systemRetries: 2 });
-    await expect(h.executor.run(task(), inputs)).rejects.toMatchObject({ attempts: 3, failure: { kind: 'system', code: 'BackendException' } });
+    await expect(h.executor.run(task(), inputs)).rejects.toMatchObject({
+      attempts: 3,
+      failure: { kind: 'system', code: 'BackendException' },
+    });
     expect(backend.creates).toHaveLength(3);
   });
 
@@ -135,7 +169,10 @@ describe('executor: timeouts', () => {
     expect(backend.creates).toHaveLength(2);
     expect(backend.deletes.map((c) => c.jobId)).toEqual(['job-1', 'job-2']);
     expect(backend.liveJobs()).toEqual([]);
-    expect(h.events.filter((e) => e.type === 'timed-out')).toMatchObject([{ attempt: 0, timeoutMs: 5000 }, { attempt: 1, timeoutMs: 5000 }]);
+    expect(h.events.filter((e) => e.type === 'timed-out')).toMatchObject([
+      { attempt: 0, timeoutMs: 5000 },
+      { attempt: 1, timeoutMs: 5000 },
+    ]);
     expect(h.events.find((e) => e.type === 'attempt-failed')).toMatchObject({ kind: 'user', code: 'TaskTimeout', retryable: true });
   });
 
@@ -161,7 +198,11 @@ describe('executor: interruptible', () => {
     const h = await harness({ backends: { 'test-task': backend }, systemRetries: 2 });
     await expect(h.executor.run(task({ interruptible: true }), inputs)).rejects.toThrow(TaskFailedError);
     expect(backend.creates.map((c) => c.interruptible)).toEqual([true, true, false]);
-    expect(h.events.filter((e) => e.type === 'attempt-created').map((e) => e.type === 'attempt-created' && e.interruptible)).toEqual([true, true, false]);
+    expect(h.events.filter((e) => e.type === 'attempt-created').map((e) => e.type === 'attempt-created' && e.interruptible)).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('keeps attempts interruptible after USER failures, which preemption does not cause', async () => {

@@ -3,26 +3,27 @@
  * create → get/watch → delete, with no handle and no polling, and keeps everything else — attempt
  * records, retry budgets, timeouts, cancellation, events, the cache and output checks.
  */
-import { fromBinary } from '@bufbuild/protobuf';
-import {
-  BackendError,
-  CancelledError,
-  createFileStore,
-  TaskFailedError,
-  TaskTimeoutError,
-  StateConflictError,
-  type AttemptContext,
-  type FailureInfo,
-  type SyncBackend,
-  type TaskStatus,
-} from '@tflyte/core';
-import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
-import { LiteralMapSchema } from '@tflyte/idl/core/literals';
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fromBinary } from '@bufbuild/protobuf';
+import {
+  type AttemptContext,
+  BackendError,
+  CancelledError,
+  createFileStore,
+  type FailureInfo,
+  StateConflictError,
+  type SyncBackend,
+  TaskFailedError,
+  type TaskStatus,
+  TaskTimeoutError,
+} from '@tflyte/core';
+import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
+import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { afterEach, describe, expect, it } from 'vitest';
-import { primitiveValues, testLiteralMap, testTaskTemplate, type TestTaskOptions } from './task-template.ts';
+import { primitiveValues, type TestTaskOptions, testLiteralMap, testTaskTemplate } from './task-template.ts';
 import { createTestExecutor, type TestExecutor, type TestExecutorOptions } from './test-executor.ts';
 
 const harnesses: TestExecutor[] = [];
@@ -40,7 +41,10 @@ afterEach(async () => {
 const inputs = testLiteralMap({ x: 1n });
 const task = (options: TestTaskOptions = {}) => testTaskTemplate({ inputs: { x: 'integer' }, outputs: { y: 'integer' }, ...options });
 const succeeded = (y: bigint): TaskStatus => ({ phase: TaskExecution_Phase.SUCCEEDED, outputs: testLiteralMap({ y }) });
-const failed = (failure: FailureInfo): TaskStatus => ({ phase: failure.retryable ? TaskExecution_Phase.RETRYABLE_FAILED : TaskExecution_Phase.FAILED, failure });
+const failed = (failure: FailureInfo): TaskStatus => ({
+  phase: failure.retryable ? TaskExecution_Phase.RETRYABLE_FAILED : TaskExecution_Phase.FAILED,
+  failure,
+});
 const userRetryable: FailureInfo = { kind: 'user', retryable: true, code: 'USER:Flaky', message: 'flaky' };
 
 interface RecordingSyncBackend extends SyncBackend {
@@ -49,7 +53,10 @@ interface RecordingSyncBackend extends SyncBackend {
 }
 
 /** A backend whose attempts run within `do`, answering call i (0, 1, …) with `answer(ctx, i)`. */
-function syncBackend(answer: (ctx: AttemptContext, call: number) => Promise<TaskStatus>, options: { inProcess?: boolean } = {}): RecordingSyncBackend {
+function syncBackend(
+  answer: (ctx: AttemptContext, call: number) => Promise<TaskStatus>,
+  options: { inProcess?: boolean } = {},
+): RecordingSyncBackend {
   const calls: AttemptContext[] = [];
   return {
     name: 'sync',
@@ -73,7 +80,13 @@ describe('executor: a backend with do', () => {
     expect(primitiveValues(await h.executor.run(task(), inputs, { runId: 'r1', nodeId: 'load' }))).toEqual({ y: 2n });
     expect(backend.calls).toHaveLength(1);
     expect(h.eventTypes()).toEqual(['run-started', 'attempt-started', 'status-changed:SUCCEEDED', 'succeeded']);
-    expect(h.events[1]).toMatchObject({ type: 'attempt-started', attempt: 0, generatedName: 'r1-load-0', backend: 'sync', interruptible: false });
+    expect(h.events[1]).toMatchObject({
+      type: 'attempt-started',
+      attempt: 0,
+      generatedName: 'r1-load-0',
+      backend: 'sync',
+      interruptible: false,
+    });
   });
 
   it("gives do the attempt's generated name, stable idempotency token and locations, with inputs.pb and outputs.pb beside the attempt", async () => {
@@ -97,10 +110,16 @@ describe('executor: a backend with do', () => {
     const h = await harness({ backends: { 'test-task': backend } });
     const run = h.executor.run(task(), inputs, { runId: 'r' });
     while (backend.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
-    expect(h.store.getAttempt({ runId: 'r', nodeId: 'n0', attempt: 0 })).toMatchObject({ status: 'creating', handle: undefined, backend: 'sync' });
+    expect(h.store.getAttempt({ runId: 'r', nodeId: 'n0', attempt: 0 })).toMatchObject({
+      status: 'creating',
+      handle: undefined,
+      backend: 'sync',
+    });
     release(succeeded(1n));
     await run;
-    expect(h.store.listAttempts('r', 'n0')).toMatchObject([{ attempt: 0, status: 'succeeded', phase: TaskExecution_Phase.SUCCEEDED, handle: undefined }]);
+    expect(h.store.listAttempts('r', 'n0')).toMatchObject([
+      { attempt: 0, status: 'succeeded', phase: TaskExecution_Phase.SUCCEEDED, handle: undefined },
+    ]);
   });
 
   it('keeps the attempts of an in-process backend in memory, as for create → watch ones', async () => {
@@ -133,7 +152,16 @@ describe('executor: a backend with do', () => {
     dirs.push(stateDir);
     const first = await harness({ stateDir });
     const key = { runId: 'r', nodeId: 'n0', attempt: 0 };
-    first.store.insertAttempt({ ...key, taskName: 'test.task', taskType: 'test-task', taskTypeVersion: 0, generatedName: 'r-n0-0', backend: 'sync', handleVersion: 1, createdAt: 0 });
+    first.store.insertAttempt({
+      ...key,
+      taskName: 'test.task',
+      taskType: 'test-task',
+      taskTypeVersion: 0,
+      generatedName: 'r-n0-0',
+      backend: 'sync',
+      handleVersion: 1,
+      createdAt: 0,
+    });
     first.store.updateAttempt(key, { handle: { job: 'j' }, status: 'running' }, 0);
     const second = await harness({ stateDir, backends: { 'test-task': syncBackend(async () => succeeded(0n)) } });
     await expect(second.executor.run(task(), inputs, { runId: 'r' })).rejects.toThrow(StateConflictError);
@@ -143,7 +171,11 @@ describe('executor: a backend with do', () => {
 describe('executor: retries on a backend with do', () => {
   it('spends the task retries on USER failures and the system budget on SYSTEM ones', async () => {
     const backend = syncBackend(async (_ctx, call) =>
-      call === 0 ? failed({ kind: 'system', retryable: true, code: 'Preempted', message: 'p' }) : call === 1 ? failed(userRetryable) : succeeded(1n),
+      call === 0
+        ? failed({ kind: 'system', retryable: true, code: 'Preempted', message: 'p' })
+        : call === 1
+          ? failed(userRetryable)
+          : succeeded(1n),
     );
     const h = await harness({ backends: { 'test-task': backend }, systemRetries: 1 });
     expect(primitiveValues(await h.executor.run(task({ retries: 1 }), inputs))).toEqual({ y: 1n });
@@ -169,7 +201,10 @@ describe('executor: retries on a backend with do', () => {
       throw permanent;
     });
     const h = await harness({ backends: { 'test-task': rejects } });
-    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({ attempts: 1, failure: { kind: 'user', code: 'BadQuery' } });
+    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({
+      attempts: 1,
+      failure: { kind: 'user', code: 'BadQuery' },
+    });
 
     const flaky = syncBackend(async (_ctx, call) => {
       if (call === 0) throw new TypeError('socket hang up');
@@ -183,7 +218,10 @@ describe('executor: retries on a backend with do', () => {
   it('fails permanently when do returns a live phase', async () => {
     const backend = syncBackend(async () => ({ phase: TaskExecution_Phase.RUNNING }));
     const h = await harness({ backends: { 'test-task': backend } });
-    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({ attempts: 1, failure: { kind: 'system', code: 'NotTerminal', retryable: false } });
+    await expect(h.executor.run(task({ retries: 3 }), inputs)).rejects.toMatchObject({
+      attempts: 1,
+      failure: { kind: 'system', code: 'NotTerminal', retryable: false },
+    });
   });
 
   it('checks the outputs against the interface', async () => {
@@ -202,7 +240,10 @@ describe('executor: timeouts and cancellation on a backend with do', () => {
     expect(error).toMatchObject({ timeoutMs: 5000, attempts: 2 });
     expect(backend.calls.map((c) => c.signal.aborted)).toEqual([true, true]);
     expect(backend.calls[0]!.signal.reason).toBeInstanceOf(TaskTimeoutError);
-    expect(h.events.filter((e) => e.type === 'timed-out')).toMatchObject([{ attempt: 0, timeoutMs: 5000 }, { attempt: 1, timeoutMs: 5000 }]);
+    expect(h.events.filter((e) => e.type === 'timed-out')).toMatchObject([
+      { attempt: 0, timeoutMs: 5000 },
+      { attempt: 1, timeoutMs: 5000 },
+    ]);
     expect(h.events.find((e) => e.type === 'attempt-failed')).toMatchObject({ kind: 'user', code: 'TaskTimeout', retryable: true });
   });
 

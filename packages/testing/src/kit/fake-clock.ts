@@ -50,7 +50,10 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
   const sleeps: number[] = [];
 
   const earliest = (): Timer | undefined =>
-    timers.reduce<Timer | undefined>((best, t) => (best === undefined || t.at < best.at || (t.at === best.at && t.seq < best.seq) ? t : best), undefined);
+    timers.reduce<Timer | undefined>(
+      (best, t) => (best === undefined || t.at < best.at || (t.at === best.at && t.seq < best.seq) ? t : best),
+      undefined,
+    );
 
   const fire = (timer: Timer): void => {
     timers.splice(timers.indexOf(timer), 1);

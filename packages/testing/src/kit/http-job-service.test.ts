@@ -9,7 +9,13 @@ describe('the HTTP job service', () => {
   it('keeps one job per idempotency token while a third of its status reads fail, counted on the server', async () => {
     const service = await createHttpJobService({
       script: [{ phase: 'QUEUED' }, { phase: 'RUNNING' }, { phase: 'SUCCEEDED', outputs: testLiteralMap({ y: 9n }) }],
-      faults: { seed: 7, rules: [{ kind: 'server-error', ops: ['GetJob'], probability: 0.33 }, { kind: 'connection-reset', ops: ['GetJob'], probability: 0.1 }] },
+      faults: {
+        seed: 7,
+        rules: [
+          { kind: 'server-error', ops: ['GetJob'], probability: 0.33 },
+          { kind: 'connection-reset', ops: ['GetJob'], probability: 0.1 },
+        ],
+      },
     });
     const h = await createTestExecutor({ backends: { 'test-task': httpJobBackend(service.url, { statusChecks: { maxFailures: 20 } }) } });
     try {
@@ -28,7 +34,9 @@ describe('the HTTP job service', () => {
   });
 
   it('answers a scripted status failure with HTTP 500 and a vanished job as a permanent failure of the attempt', async () => {
-    const service = await createHttpJobService({ script: [{ phase: 'RUNNING' }, { throws: new Error('disk on fire') }, { phase: 'RUNNING' }] });
+    const service = await createHttpJobService({
+      script: [{ phase: 'RUNNING' }, { throws: new Error('disk on fire') }, { phase: 'RUNNING' }],
+    });
     try {
       const backend = httpJobBackend(service.url);
       const ctx = testAttemptContext();

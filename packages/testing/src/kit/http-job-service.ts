@@ -8,7 +8,17 @@
  * GET /jobs/:id → a status; DELETE /jobs/:id → 204. A scripted `throws` answers 500.
  */
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { type AsyncBackend, BackendError, type FailureInfo, type LogLink, type PollPolicy, type StatusCheckPolicy, type TaskStatus, failed, succeeded } from '@tflyte/core';
+import {
+  type AsyncBackend,
+  BackendError,
+  type FailureInfo,
+  failed,
+  type LogLink,
+  type PollPolicy,
+  type StatusCheckPolicy,
+  succeeded,
+  type TaskStatus,
+} from '@tflyte/core';
 import type { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { type EmulatorServer, type Reply, startEmulatorServer } from '../emulator/emulator-server.ts';
@@ -130,7 +140,8 @@ export async function createHttpJobService(options: HttpJobServiceOptions = {}):
     },
     jobs: () => model.jobs,
     complete(outputs, jobId) {
-      for (const job of model.jobs.filter((j) => (jobId === undefined ? j.live : j.id === jobId))) model.settle(job.id, succeeded(outputs(job)));
+      for (const job of model.jobs.filter((j) => (jobId === undefined ? j.live : j.id === jobId)))
+        model.settle(job.id, succeeded(outputs(job)));
     },
     fail(jobId, failure) {
       model.settle(jobId, failed(failure));
@@ -165,14 +176,24 @@ export function httpJobBackend(url: string, options: HttpJobBackendOptions = {})
     ...(options.poll !== undefined && { poll: options.poll }),
     ...(options.statusChecks !== undefined && { statusChecks: options.statusChecks }),
     async create(ctx) {
-      const res = await call('POST', '/jobs', { token: ctx.idempotencyToken, name: ctx.generatedName, attempt: ctx.attempt, interruptible: ctx.interruptible });
+      const res = await call('POST', '/jobs', {
+        token: ctx.idempotencyToken,
+        name: ctx.generatedName,
+        attempt: ctx.attempt,
+        interruptible: ctx.interruptible,
+      });
       const { jobId } = (await res.json()) as { jobId: string };
       return { jobId };
     },
     async get(handle) {
       const res = await call('GET', `/jobs/${handle.jobId}`);
       if (res.status === 404) {
-        throw new BackendError({ kind: 'system', retryable: false, code: 'JobNotFound', message: `job ${handle.jobId} no longer exists in the job service` });
+        throw new BackendError({
+          kind: 'system',
+          retryable: false,
+          code: 'JobNotFound',
+          message: `job ${handle.jobId} no longer exists in the job service`,
+        });
       }
       return fromWire((await res.json()) as WireStatus);
     },

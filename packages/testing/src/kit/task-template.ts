@@ -1,9 +1,9 @@
 import { create } from '@bufbuild/protobuf';
 import type { JsonObject } from '@tflyte/core';
 import { ResourceType } from '@tflyte/idl/core/identifier';
-import { LiteralMapSchema, LiteralSchema, type Literal, type LiteralMap } from '@tflyte/idl/core/literals';
-import { TaskTemplateSchema, type TaskTemplate } from '@tflyte/idl/core/tasks';
-import { LiteralTypeSchema, SimpleType, type LiteralType } from '@tflyte/idl/core/types';
+import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
+import { type TaskTemplate, TaskTemplateSchema } from '@tflyte/idl/core/tasks';
+import { type LiteralType, LiteralTypeSchema, SimpleType } from '@tflyte/idl/core/types';
 
 export type SimpleTypeName = 'integer' | 'float' | 'string' | 'boolean' | 'datetime' | 'duration' | 'binary' | 'struct' | 'none';
 

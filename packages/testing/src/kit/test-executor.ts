@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExecutor, openStateStore, type Executor, type ExecutorEvent, type ExecutorOptions, type StateStore } from '@tflyte/core';
+import { createExecutor, type Executor, type ExecutorEvent, type ExecutorOptions, openStateStore, type StateStore } from '@tflyte/core';
 import { createFakeClock, type FakeClock } from './fake-clock.ts';
 
 export interface TestExecutorOptions extends Omit<ExecutorOptions, 'store' | 'stateDir' | 'clock'> {

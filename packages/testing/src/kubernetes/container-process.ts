@@ -4,7 +4,7 @@
  * (so that stopping the container stops everything it started), or — for images the image map does not
  * stand in for — by an injected container launcher (e.g. podman), with the pod's volumes as bind mounts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -112,11 +112,16 @@ function fieldRef(pod: KubeObject, path: string): string | undefined {
   return path in simple ? String(simple[path] ?? '') : undefined;
 }
 
-type Stand = { kind: 'prefix'; prefix: readonly string[] } | { kind: 'image'; config: ImageConfig } | { kind: 'launcher' } | { kind: 'missing' };
+type Stand =
+  | { kind: 'prefix'; prefix: readonly string[] }
+  | { kind: 'image'; config: ImageConfig }
+  | { kind: 'launcher' }
+  | { kind: 'missing' };
 
 function standIn(image: string, ctx: LaunchContext): Stand {
   const mapped = ctx.imageMap === undefined ? undefined : typeof ctx.imageMap === 'function' ? ctx.imageMap(image) : ctx.imageMap[image];
-  if (mapped !== undefined) return Array.isArray(mapped) ? { kind: 'prefix', prefix: mapped } : { kind: 'image', config: mapped as ImageConfig };
+  if (mapped !== undefined)
+    return Array.isArray(mapped) ? { kind: 'prefix', prefix: mapped } : { kind: 'image', config: mapped as ImageConfig };
   if (ctx.launcher !== undefined) return { kind: 'launcher' };
   if (ctx.imageMap === undefined || ctx.unknownImages === 'run') return { kind: 'prefix', prefix: [] };
   return { kind: 'missing' };
@@ -146,7 +151,11 @@ export function resolveContainer(pod: KubeObject, container: Record<string, unkn
   if (stand.kind === 'missing') {
     return { ok: false, reason: 'ErrImagePull', message: `failed to pull image "${image}": not in the process node's imageMap` };
   }
-  const service = { HOSTNAME: pod.metadata?.name ?? '', KUBERNETES_SERVICE_HOST: ctx.apiHost, KUBERNETES_SERVICE_PORT: String(ctx.apiPort) };
+  const service = {
+    HOSTNAME: pod.metadata?.name ?? '',
+    KUBERNETES_SERVICE_HOST: ctx.apiHost,
+    KUBERNETES_SERVICE_PORT: String(ctx.apiPort),
+  };
   const env: Record<string, string> =
     stand.kind === 'launcher'
       ? service
@@ -172,7 +181,11 @@ export function resolveContainer(pod: KubeObject, container: Record<string, unkn
       }
       const keyRef = [source.secretKeyRef, source.configMapKeyRef].find(isPlainObject);
       if (keyRef?.optional === true) continue;
-      const what = isPlainObject(source.secretKeyRef) ? `secret "${String(source.secretKeyRef.name)}"` : isPlainObject(source.configMapKeyRef) ? `configmap "${String(source.configMapKeyRef.name)}"` : `env source for ${name}`;
+      const what = isPlainObject(source.secretKeyRef)
+        ? `secret "${String(source.secretKeyRef.name)}"`
+        : isPlainObject(source.configMapKeyRef)
+          ? `configmap "${String(source.configMapKeyRef.name)}"`
+          : `env source for ${name}`;
       return { ok: false, reason: 'CreateContainerConfigError', message: `${what} not found` };
     } else {
       env[name] = '';
@@ -187,14 +200,28 @@ export function resolveContainer(pod: KubeObject, container: Record<string, unkn
     for (const mount of Array.isArray(container.volumeMounts) ? container.volumeMounts.filter(isPlainObject) : []) {
       const hostPath = volumes.get(String(mount.name));
       if (hostPath === undefined) {
-        return { ok: false, reason: 'CreateContainerConfigError', message: `volume "${String(mount.name)}" is not an emptyDir or hostPath volume, which is all the test node mounts` };
+        return {
+          ok: false,
+          reason: 'CreateContainerConfigError',
+          message: `volume "${String(mount.name)}" is not an emptyDir or hostPath volume, which is all the test node mounts`,
+        };
       }
       mounts.push({ hostPath, containerPath: String(mount.mountPath), readOnly: mount.readOnly === true });
     }
     const name = String(container.name);
     return {
       ok: true,
-      container: { namespace: pod.metadata?.namespace ?? '', podName: pod.metadata?.name ?? '', containerName: name, image, command, args, env, workingDir, mounts },
+      container: {
+        namespace: pod.metadata?.namespace ?? '',
+        podName: pod.metadata?.name ?? '',
+        containerName: name,
+        image,
+        command,
+        args,
+        env,
+        workingDir,
+        mounts,
+      },
     };
   }
   const entrypoint = stand.kind === 'image' ? (stand.config.entrypoint ?? []) : [];
@@ -203,7 +230,11 @@ export function resolveContainer(pod: KubeObject, container: Record<string, unkn
       ? [...stand.prefix.map((part) => expandVars(part, env)), ...(command ?? []), ...(args ?? [])]
       : [...(command ?? entrypoint), ...(args ?? [])];
   if (argv.length === 0) {
-    return { ok: false, reason: 'CreateContainerError', message: 'no command specified: the process node has no image entrypoint to fall back on' };
+    return {
+      ok: false,
+      reason: 'CreateContainerError',
+      message: 'no command specified: the process node has no image entrypoint to fall back on',
+    };
   }
   const imageDir = stand.kind === 'image' ? stand.config.workingDir : undefined;
   const cwd = workingDir === undefined && imageDir !== undefined && isAbsolute(imageDir) ? imageDir : join(ctx.podDir, workingDir ?? '');

@@ -6,12 +6,16 @@ import type { Ajv } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { validateObjectMeta } from './metadata-validation.ts';
 import { plainStrategy, type ResourceType } from './resource-type.ts';
-import { fieldErrors, invalid, type FieldError } from './status.ts';
+import { type FieldError, fieldErrors, invalid } from './status.ts';
 import type { StructuralSchema } from './structural-schema.ts';
-import { isPlainObject, nowTimestamp, type KubeObject } from './types.ts';
+import { isPlainObject, type KubeObject, nowTimestamp } from './types.ts';
 import { CrdSchema } from './validation.ts';
 
-export const CRD_RESOURCE = { group: 'apiextensions.k8s.io', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition' } as const;
+export const CRD_RESOURCE = {
+  group: 'apiextensions.k8s.io',
+  plural: 'customresourcedefinitions',
+  kind: 'CustomResourceDefinition',
+} as const;
 
 /** Accepts a CRD object or YAML text holding one or more documents; non-CRD documents are skipped. */
 export function readCrds(input: string | KubeObject): KubeObject[] {
@@ -41,12 +45,15 @@ function checkCrd(crd: KubeObject): { errors: FieldError[]; versions: CrdVersion
   const group = str(spec.group);
   if (group === '') errors.push(fieldErrors.required('spec.group'));
   for (const key of ['plural', 'kind']) if (str(names[key]) === '') errors.push(fieldErrors.required(`spec.names.${key}`));
-  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') errors.push(fieldErrors.notSupported('spec.scope', spec.scope ?? '', ['Cluster', 'Namespaced']));
+  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster')
+    errors.push(fieldErrors.notSupported('spec.scope', spec.scope ?? '', ['Cluster', 'Namespaced']));
   const expectedName = `${str(names.plural)}.${group}`;
-  if (crd.metadata?.name !== expectedName) errors.push(fieldErrors.invalid('metadata.name', crd.metadata?.name ?? '', `must be spec.names.plural+"."+spec.group`));
+  if (crd.metadata?.name !== expectedName)
+    errors.push(fieldErrors.invalid('metadata.name', crd.metadata?.name ?? '', `must be spec.names.plural+"."+spec.group`));
   const versions: CrdVersion[] = [];
   const rawVersions = Array.isArray(spec.versions) ? spec.versions : [];
-  if (rawVersions.length === 0) errors.push(fieldErrors.required('spec.versions', 'must have exactly one version marked as storage version'));
+  if (rawVersions.length === 0)
+    errors.push(fieldErrors.required('spec.versions', 'must have exactly one version marked as storage version'));
   rawVersions.forEach((v, i) => {
     const version = isPlainObject(v) ? v : {};
     const schema = isPlainObject(version.schema) ? version.schema.openAPIV3Schema : undefined;
@@ -131,7 +138,13 @@ export function crdDefinitionType(): ResourceType {
     prepareForCreate(crd) {
       const spec = isPlainObject(crd.spec) ? crd.spec : {};
       const versions = Array.isArray(spec.versions) ? spec.versions.filter(isPlainObject) : [];
-      const condition = (type: string, reason: string) => ({ type, status: 'True', reason, message: '', lastTransitionTime: nowTimestamp() });
+      const condition = (type: string, reason: string) => ({
+        type,
+        status: 'True',
+        reason,
+        message: '',
+        lastTransitionTime: nowTimestamp(),
+      });
       crd.status = {
         conditions: [condition('NamesAccepted', 'NoConflicts'), condition('Established', 'InitialNamesAccepted')],
         acceptedNames: spec.names ?? {},

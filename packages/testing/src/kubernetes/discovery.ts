@@ -11,11 +11,25 @@ export function resourceList(types: readonly ResourceType[], group: string, vers
   const served = types.filter((rt) => rt.group === group && rt.versions.includes(version));
   if (served.length === 0) return undefined;
   const resources = served.flatMap((rt) => {
-    const main: Record<string, unknown> = { name: rt.plural, singularName: rt.singular, namespaced: rt.namespaced, kind: rt.kind, verbs: VERBS };
+    const main: Record<string, unknown> = {
+      name: rt.plural,
+      singularName: rt.singular,
+      namespaced: rt.namespaced,
+      kind: rt.kind,
+      verbs: VERBS,
+    };
     if (rt.shortNames.length > 0) main.shortNames = rt.shortNames;
     const subresources = [];
-    if (rt.statusSubresource) subresources.push({ name: `${rt.plural}/status`, singularName: '', namespaced: rt.namespaced, kind: rt.kind, verbs: ['get', 'patch', 'update'] });
-    if (rt.group === '' && rt.plural === 'pods') subresources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+    if (rt.statusSubresource)
+      subresources.push({
+        name: `${rt.plural}/status`,
+        singularName: '',
+        namespaced: rt.namespaced,
+        kind: rt.kind,
+        verbs: ['get', 'patch', 'update'],
+      });
+    if (rt.group === '' && rt.plural === 'pods')
+      subresources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
     return [main, ...subresources];
   });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };

@@ -14,9 +14,20 @@ export interface FaultRule {
 }
 
 const REASONS: Record<number, string> = {
-  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'Conflict',
-  410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 422: 'Invalid', 429: 'TooManyRequests',
-  500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  410: 'Expired',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
 };
 
 export class FaultInjector {
@@ -33,7 +44,7 @@ export class FaultInjector {
   /** The Status to answer with, consuming one use of the first matching rule. */
   take(method: string, path: string): KubeStatus | undefined {
     const entry = this.#rules.find(({ rule }) => {
-      if ((rule.method !== undefined && rule.method.toUpperCase() !== method)) return false;
+      if (rule.method !== undefined && rule.method.toUpperCase() !== method) return false;
       if (rule.path === undefined) return true;
       return typeof rule.path === 'string' ? rule.path === path : rule.path.test(path);
     });

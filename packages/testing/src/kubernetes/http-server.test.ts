@@ -1,6 +1,16 @@
-import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type CoreV1Event, type V1Pod, type V1PodTemplate } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  type CoreV1Event,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+  type V1PodTemplate,
+  Watch,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startKubeApiServer, type KubeStatus, type KubeTestServer } from './index.ts';
+import { type KubeStatus, type KubeTestServer, startKubeApiServer } from './index.ts';
 
 let server: KubeTestServer;
 let core: CoreV1Api;
@@ -37,7 +47,12 @@ describe('pods through the real CoreV1Api client', () => {
     expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(Number(created.metadata?.resourceVersion)).toBeGreaterThan(0);
     expect(created.metadata?.creationTimestamp).toBeInstanceOf(Date);
-    expect(created.spec).toMatchObject({ restartPolicy: 'Never', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler' });
+    expect(created.spec).toMatchObject({
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      schedulerName: 'default-scheduler',
+    });
     expect(created.spec?.containers[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', terminationMessagePolicy: 'File' });
     expect(created.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
 
@@ -84,13 +99,23 @@ describe('pods through the real CoreV1Api client', () => {
   });
 
   it('rejects structurally invalid pods with 422 Invalid, one cause per field', async () => {
-    const noContainers = await failureOf(core.createNamespacedPod({ namespace: 'crud', body: { metadata: { name: 'bad' }, spec: { containers: [] } } }));
+    const noContainers = await failureOf(
+      core.createNamespacedPod({ namespace: 'crud', body: { metadata: { name: 'bad' }, spec: { containers: [] } } }),
+    );
     expect(noContainers).toMatchObject({ code: 422, reason: 'Invalid', message: 'Pod "bad" is invalid: spec.containers: Required value' });
 
     const badContainers = await failureOf(
       core.createNamespacedPod({
         namespace: 'crud',
-        body: { metadata: { name: 'Bad_Name' }, spec: { containers: [{ name: 'Main', image: '' }, { name: 'x', image: 'i', resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } }] } },
+        body: {
+          metadata: { name: 'Bad_Name' },
+          spec: {
+            containers: [
+              { name: 'Main', image: '' },
+              { name: 'x', image: 'i', resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } },
+            ],
+          },
+        },
       }),
     );
     expect(badContainers.details?.causes?.map((c) => [c.field, c.reason])).toEqual([
@@ -117,8 +142,15 @@ describe('pods through the real CoreV1Api client', () => {
               {
                 name: 'main',
                 image: 'busybox:1.36',
-                volumeMounts: [{ name: 'shm', mountPath: '/dev/shm' }, { name: 'shm', mountPath: '/dev/shm' }, { name: 'missing', mountPath: '/data' }],
-                env: [{ name: '1TOKEN', value: 'x' }, { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'aws.Creds', key: 'key with space' } } }],
+                volumeMounts: [
+                  { name: 'shm', mountPath: '/dev/shm' },
+                  { name: 'shm', mountPath: '/dev/shm' },
+                  { name: 'missing', mountPath: '/data' },
+                ],
+                env: [
+                  { name: '1TOKEN', value: 'x' },
+                  { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'aws.Creds', key: 'key with space' } } },
+                ],
               },
               { name: 'main', image: 'busybox:1.36' },
             ],
@@ -140,7 +172,9 @@ describe('pods through the real CoreV1Api client', () => {
       ['spec.containers[0].volumeMounts[2].name', 'FieldValueNotFound'],
       ['spec.containers[1].name', 'FieldValueDuplicate'],
     ]);
-    expect(refused.details?.causes?.find((c) => c.field === 'spec.containers[0].volumeMounts[1].mountPath')?.message).toBe('Invalid value: "/dev/shm": must be unique');
+    expect(refused.details?.causes?.find((c) => c.field === 'spec.containers[0].volumeMounts[1].mountPath')?.message).toBe(
+      'Invalid value: "/dev/shm": must be unique',
+    );
     expect(await failureOf(core.readNamespacedPod({ namespace: 'crud', name: 'mounts' }))).toMatchObject({ code: 404 });
   });
 
@@ -150,13 +184,22 @@ describe('pods through the real CoreV1Api client', () => {
       body: {
         metadata: { name: 'mounts-ok', labels: { 'example.com/team': 'ml_1' } },
         spec: {
-          volumes: [{ name: 'shm', emptyDir: { medium: 'Memory' } }, { name: 'secret-aws', secret: { secretName: 'aws.creds', items: [{ key: 'token.v1', path: 'token' }] } }],
+          volumes: [
+            { name: 'shm', emptyDir: { medium: 'Memory' } },
+            { name: 'secret-aws', secret: { secretName: 'aws.creds', items: [{ key: 'token.v1', path: 'token' }] } },
+          ],
           containers: [
             {
               name: 'main',
               image: 'busybox:1.36',
-              volumeMounts: [{ name: 'shm', mountPath: '/dev/shm' }, { name: 'secret-aws', mountPath: '/etc/flyte/secrets/aws' }],
-              env: [{ name: 'my.env-name', value: '1' }, { name: '_FSEC_AWS_TOKEN', valueFrom: { secretKeyRef: { name: 'aws.creds', key: 'token.v1' } } }],
+              volumeMounts: [
+                { name: 'shm', mountPath: '/dev/shm' },
+                { name: 'secret-aws', mountPath: '/etc/flyte/secrets/aws' },
+              ],
+              env: [
+                { name: 'my.env-name', value: '1' },
+                { name: '_FSEC_AWS_TOKEN', valueFrom: { secretKeyRef: { name: 'aws.creds', key: 'token.v1' } } },
+              ],
             },
           ],
         },
@@ -180,7 +223,10 @@ describe('pods through the real CoreV1Api client', () => {
     expect(await names('app=web', 'status.phase!=Running')).toEqual(['web-1', 'web-2']);
     const list = await core.listNamespacedPod({ namespace: 'sel' });
     expect(list.metadata?.resourceVersion).toBe(server.resourceVersion);
-    expect(await failureOf(core.listNamespacedPod({ namespace: 'sel', fieldSelector: 'spec.bogus=1' }))).toMatchObject({ code: 400, reason: 'BadRequest' });
+    expect(await failureOf(core.listNamespacedPod({ namespace: 'sel', fieldSelector: 'spec.bogus=1' }))).toMatchObject({
+      code: 400,
+      reason: 'BadRequest',
+    });
     const everywhere = await core.listPodForAllNamespaces({ labelSelector: 'app=db' });
     expect(everywhere.items.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`)).toEqual(['sel/db-1']);
   });
@@ -197,15 +243,26 @@ describe('pods through the real CoreV1Api client', () => {
 
   it('updates with optimistic concurrency: a stale resourceVersion gets 409 Conflict', async () => {
     const created = await core.createNamespacedPod({ namespace: 'upd', body: pod('p') });
-    const updated = await core.replaceNamespacedPod({ namespace: 'upd', name: 'p', body: { ...created, metadata: { ...created.metadata, labels: { v: '2' } } } });
+    const updated = await core.replaceNamespacedPod({
+      namespace: 'upd',
+      name: 'p',
+      body: { ...created, metadata: { ...created.metadata, labels: { v: '2' } } },
+    });
     expect(updated.metadata?.labels).toEqual({ v: '2' });
     expect(Number(updated.metadata?.resourceVersion)).toBeGreaterThan(Number(created.metadata?.resourceVersion));
 
-    const stale = await failureOf(core.replaceNamespacedPod({ namespace: 'upd', name: 'p', body: { ...created, metadata: { ...created.metadata, labels: { v: '3' } } } }));
+    const stale = await failureOf(
+      core.replaceNamespacedPod({
+        namespace: 'upd',
+        name: 'p',
+        body: { ...created, metadata: { ...created.metadata, labels: { v: '3' } } },
+      }),
+    );
     expect(stale).toMatchObject({
       code: 409,
       reason: 'Conflict',
-      message: 'Operation cannot be fulfilled on pods "p": the object has been modified; please apply your changes to the latest version and try again',
+      message:
+        'Operation cannot be fulfilled on pods "p": the object has been modified; please apply your changes to the latest version and try again',
     });
   });
 
@@ -229,10 +286,17 @@ describe('pods through the real CoreV1Api client', () => {
 
   it('patches with merge patch, JSON patch and strategic merge patch (applied as a merge patch)', async () => {
     await core.createNamespacedPod({ namespace: 'patch', body: pod('p', { labels: { a: '1', b: '2' } }) });
-    const merged = await core.patchNamespacedPod({ namespace: 'patch', name: 'p', body: { metadata: { labels: { a: null, c: '3' } } } }, merge);
+    const merged = await core.patchNamespacedPod(
+      { namespace: 'patch', name: 'p', body: { metadata: { labels: { a: null, c: '3' } } } },
+      merge,
+    );
     expect(merged.metadata?.labels).toEqual({ b: '2', c: '3' });
 
-    const jsonPatched = await core.patchNamespacedPod({ namespace: 'patch', name: 'p', body: [{ op: 'add', path: '/metadata/annotations', value: { note: 'x' } }] });
+    const jsonPatched = await core.patchNamespacedPod({
+      namespace: 'patch',
+      name: 'p',
+      body: [{ op: 'add', path: '/metadata/annotations', value: { note: 'x' } }],
+    });
     expect(jsonPatched.metadata?.annotations).toEqual({ note: 'x' });
 
     const strategic = await core.patchNamespacedPod(
@@ -241,24 +305,44 @@ describe('pods through the real CoreV1Api client', () => {
     );
     expect(strategic.metadata?.labels).toEqual({ b: '2', c: '3', d: '4' });
 
-    expect(await failureOf(core.patchNamespacedPod({ namespace: 'patch', name: 'p', body: [{ op: 'test', path: '/metadata/labels/b', value: 'no' }] }))).toMatchObject({ code: 422 });
+    expect(
+      await failureOf(
+        core.patchNamespacedPod({ namespace: 'patch', name: 'p', body: [{ op: 'test', path: '/metadata/labels/b', value: 'no' }] }),
+      ),
+    ).toMatchObject({ code: 422 });
     const stalePatch = { metadata: { resourceVersion: '1', labels: { e: '5' } } };
-    expect(await failureOf(core.patchNamespacedPod({ namespace: 'patch', name: 'p', body: stalePatch }, merge))).toMatchObject({ code: 409, reason: 'Conflict' });
+    expect(await failureOf(core.patchNamespacedPod({ namespace: 'patch', name: 'p', body: stalePatch }, merge))).toMatchObject({
+      code: 409,
+      reason: 'Conflict',
+    });
   });
 
   it('changes only status through the status subresource, and ignores status on the main resource', async () => {
     const created = await core.createNamespacedPod({ namespace: 'status', body: pod('p') });
-    const viaMain = await core.replaceNamespacedPod({ namespace: 'status', name: 'p', body: { ...created, metadata: { ...created.metadata, labels: { x: 'y' } }, status: { phase: 'Running' } } });
+    const viaMain = await core.replaceNamespacedPod({
+      namespace: 'status',
+      name: 'p',
+      body: { ...created, metadata: { ...created.metadata, labels: { x: 'y' } }, status: { phase: 'Running' } },
+    });
     expect(viaMain.status?.phase).toBe('Pending');
     expect(viaMain.metadata?.labels).toEqual({ x: 'y' });
 
-    const viaStatus = await core.replaceNamespacedPodStatus({ namespace: 'status', name: 'p', body: { ...viaMain, metadata: { ...viaMain.metadata, labels: { ignored: 'yes' } }, status: { phase: 'Running' } } });
+    const viaStatus = await core.replaceNamespacedPodStatus({
+      namespace: 'status',
+      name: 'p',
+      body: { ...viaMain, metadata: { ...viaMain.metadata, labels: { ignored: 'yes' } }, status: { phase: 'Running' } },
+    });
     expect(viaStatus.status?.phase).toBe('Running');
     expect(viaStatus.metadata?.labels).toEqual({ x: 'y' });
 
-    const patched = await core.patchNamespacedPodStatus({ namespace: 'status', name: 'p', body: { status: { phase: 'Succeeded' } } }, merge);
+    const patched = await core.patchNamespacedPodStatus(
+      { namespace: 'status', name: 'p', body: { status: { phase: 'Succeeded' } } },
+      merge,
+    );
     expect(patched.status?.phase).toBe('Succeeded');
-    expect(await failureOf(core.patchNamespacedPodStatus({ namespace: 'status', name: 'p', body: { status: { phase: 'Done' } } }, merge))).toMatchObject({
+    expect(
+      await failureOf(core.patchNamespacedPodStatus({ namespace: 'status', name: 'p', body: { status: { phase: 'Done' } } }, merge)),
+    ).toMatchObject({
       code: 422,
       details: { causes: [{ field: 'status.phase', reason: 'FieldValueNotSupported' }] },
     });
@@ -279,14 +363,23 @@ describe('pods through the real CoreV1Api client', () => {
     const still = await core.readNamespacedPod({ namespace: 'del', name: 'fin' });
     expect(still.metadata?.finalizers).toEqual(['flyte.org/finalizer-k8s']);
 
-    expect(await failureOf(core.patchNamespacedPod({ namespace: 'del', name: 'fin', body: { metadata: { finalizers: ['flyte.org/finalizer-k8s', 'new/one'] } } }, merge))).toMatchObject({ code: 422 });
+    expect(
+      await failureOf(
+        core.patchNamespacedPod(
+          { namespace: 'del', name: 'fin', body: { metadata: { finalizers: ['flyte.org/finalizer-k8s', 'new/one'] } } },
+          merge,
+        ),
+      ),
+    ).toMatchObject({ code: 422 });
     await core.patchNamespacedPod({ namespace: 'del', name: 'fin', body: { metadata: { finalizers: null } } }, merge);
     expect(await failureOf(core.readNamespacedPod({ namespace: 'del', name: 'fin' }))).toMatchObject({ code: 404 });
   });
 
   it('checks delete preconditions', async () => {
     await core.createNamespacedPod({ namespace: 'del', body: pod('pre') });
-    expect(await failureOf(core.deleteNamespacedPod({ namespace: 'del', name: 'pre', body: { preconditions: { uid: 'someone-else' } } }))).toMatchObject({ code: 409, reason: 'Conflict' });
+    expect(
+      await failureOf(core.deleteNamespacedPod({ namespace: 'del', name: 'pre', body: { preconditions: { uid: 'someone-else' } } })),
+    ).toMatchObject({ code: 409, reason: 'Conflict' });
   });
 
   it('deletes a collection by label selector', async () => {
@@ -320,7 +413,9 @@ describe('pods through the real CoreV1Api client', () => {
 
   it('serves discovery for core/v1 so generic clients can map kinds to resources', async () => {
     const resources = await core.getAPIResources();
-    expect(resources.resources.map((r) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/status', 'pods/log', 'namespaces', 'events', 'podtemplates']));
+    expect(resources.resources.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['pods', 'pods/status', 'pods/log', 'namespaces', 'events', 'podtemplates']),
+    );
   });
 
   it('requires the bearer token', async () => {
@@ -345,7 +440,11 @@ describe('pods through the real CoreV1Api client', () => {
 
   it('fails requests on demand with an injected Status', async () => {
     server.injectFault({ method: 'POST', path: '/api/v1/namespaces/quota/pods', code: 403, message: 'exceeded quota: compute-resources' });
-    expect(await failureOf(core.createNamespacedPod({ namespace: 'quota', body: pod('p') }))).toMatchObject({ code: 403, reason: 'Forbidden', message: 'exceeded quota: compute-resources' });
+    expect(await failureOf(core.createNamespacedPod({ namespace: 'quota', body: pod('p') }))).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message: 'exceeded quota: compute-resources',
+    });
     await core.createNamespacedPod({ namespace: 'quota', body: pod('p') });
     expect(server.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/namespaces/quota/pods')).toHaveLength(2);
   });
@@ -358,15 +457,25 @@ function podTemplate(name: string, containers = [{ name: 'default', image: 'dock
 describe('pod templates through the real CoreV1Api client', () => {
   it('creates, reads, lists, watches and deletes PodTemplates', async () => {
     const seen: string[] = [];
-    const watch = await new Watch(server.kubeConfig()).watch('/api/v1/namespaces/templates/podtemplates', { resourceVersion: server.resourceVersion }, (type, obj: V1PodTemplate) => {
-      seen.push(`${type} ${obj.metadata?.name}`);
-    }, () => {});
+    const watch = await new Watch(server.kubeConfig()).watch(
+      '/api/v1/namespaces/templates/podtemplates',
+      { resourceVersion: server.resourceVersion },
+      (type, obj: V1PodTemplate) => {
+        seen.push(`${type} ${obj.metadata?.name}`);
+      },
+      () => {},
+    );
     const created = await core.createNamespacedPodTemplate({ namespace: 'templates', body: podTemplate('gpu') });
     expect(created.metadata).toMatchObject({ name: 'gpu', namespace: 'templates' });
-    expect((await core.readNamespacedPodTemplate({ namespace: 'templates', name: 'gpu' })).template?.spec?.containers[0]?.name).toBe('default');
+    expect((await core.readNamespacedPodTemplate({ namespace: 'templates', name: 'gpu' })).template?.spec?.containers[0]?.name).toBe(
+      'default',
+    );
     expect((await core.listNamespacedPodTemplate({ namespace: 'templates' })).items.map((t) => t.metadata?.name)).toEqual(['gpu']);
     await core.deleteNamespacedPodTemplate({ namespace: 'templates', name: 'gpu' });
-    expect(await failureOf(core.readNamespacedPodTemplate({ namespace: 'templates', name: 'gpu' }))).toMatchObject({ code: 404, reason: 'NotFound' });
+    expect(await failureOf(core.readNamespacedPodTemplate({ namespace: 'templates', name: 'gpu' }))).toMatchObject({
+      code: 404,
+      reason: 'NotFound',
+    });
     await vi.waitFor(() => expect(seen).toEqual(['ADDED gpu', 'DELETED gpu']));
     watch.abort();
   });
@@ -387,10 +496,21 @@ describe('pod templates through the real CoreV1Api client', () => {
 describe('events through the real CoreV1Api client', () => {
   it('watches the events of one kind of object with a field selector on involvedObject', async () => {
     const seen: string[] = [];
-    const watch = await new Watch(server.kubeConfig()).watch('/api/v1/namespaces/evs/events', { fieldSelector: 'involvedObject.kind=Pod', resourceVersion: server.resourceVersion }, (type, e: CoreV1Event) => {
-      seen.push(`${type} ${e.involvedObject.name} ${e.reason}`);
-    }, () => {});
-    const event = (name: string, kind: string, reason: string): CoreV1Event => ({ metadata: { name }, involvedObject: { kind, name: `${kind.toLowerCase()}-a` }, reason, type: 'Warning', message: reason });
+    const watch = await new Watch(server.kubeConfig()).watch(
+      '/api/v1/namespaces/evs/events',
+      { fieldSelector: 'involvedObject.kind=Pod', resourceVersion: server.resourceVersion },
+      (type, e: CoreV1Event) => {
+        seen.push(`${type} ${e.involvedObject.name} ${e.reason}`);
+      },
+      () => {},
+    );
+    const event = (name: string, kind: string, reason: string): CoreV1Event => ({
+      metadata: { name },
+      involvedObject: { kind, name: `${kind.toLowerCase()}-a` },
+      reason,
+      type: 'Warning',
+      message: reason,
+    });
     await core.createNamespacedEvent({ namespace: 'evs', body: event('e1', 'Pod', 'FailedScheduling') });
     await core.createNamespacedEvent({ namespace: 'evs', body: event('e2', 'Job', 'BackoffLimitExceeded') });
     await core.createNamespacedEvent({ namespace: 'evs', body: event('e3', 'Pod', 'FailedMount') });

@@ -8,14 +8,14 @@ import type { FaultInjector } from './faults.ts';
 import type { DeleteOptions, FieldValidation, ObjectApi, Target, WriteResult } from './object-api.ts';
 import type { PodLogs } from './pod-logs.ts';
 import {
-  KubeStatusError,
   badRequest,
   entityTooLarge,
   failure,
+  type KubeStatus,
+  KubeStatusError,
   methodNotAllowed,
   pathNotFound,
   unauthorized,
-  type KubeStatus,
 } from './status.ts';
 import { isPlainObject } from './types.ts';
 import { serveWatch, type WatchRegistry } from './watch.ts';
@@ -138,7 +138,8 @@ function parseResourcePath(api: ObjectApi, segments: string[]): ResourcePath | u
 export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(deps, req, res).catch((error: unknown) => {
-      const status = error instanceof KubeStatusError ? error.status : failure(500, 'InternalError', `Internal error occurred: ${String(error)}`).status;
+      const status =
+        error instanceof KubeStatusError ? error.status : failure(500, 'InternalError', `Internal error occurred: ${String(error)}`).status;
       if (res.headersSent) res.destroy();
       else sendStatus(res, status);
     });
@@ -148,7 +149,10 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
-  const segments = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segments = url.pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   const body = await readBody(req, deps.maxRequestBytes);
   deps.record({ method, path: url.pathname, query: url.search.replace(/^\?/, ''), contentType: req.headers['content-type'], body });
 
@@ -176,10 +180,18 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   const { name, subresource } = path;
   const query = url.searchParams;
 
-  if (subresource !== undefined && !(subresource === 'status' && rt.statusSubresource) && !(subresource === 'log' && rt.group === '' && rt.plural === 'pods')) {
+  if (
+    subresource !== undefined &&
+    !(subresource === 'status' && rt.statusSubresource) &&
+    !(subresource === 'log' && rt.group === '' && rt.plural === 'pods')
+  ) {
     throw pathNotFound();
   }
-  const write = { dryRun: query.get('dryRun') === 'All', fieldValidation: fieldValidation(query), ...(subresource === 'status' ? { subresource: 'status' as const } : {}) };
+  const write = {
+    dryRun: query.get('dryRun') === 'All',
+    fieldValidation: fieldValidation(query),
+    ...(subresource === 'status' ? { subresource: 'status' as const } : {}),
+  };
   const reply = (code: number, result: WriteResult): void => sendJson(res, code, result.object, result.warnings);
 
   switch (method) {
@@ -187,23 +199,33 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       if (path.watch || (name === undefined && flag(query, 'watch'))) {
         const nameSelector = name === undefined ? [] : [`metadata.name=${name}`];
         const fieldSelector = [...nameSelector, query.get('fieldSelector') ?? ''].filter((s) => s !== '').join(',');
-        serveWatch(deps.api, t, {
-          resourceVersion: query.get('resourceVersion'),
-          labelSelector: query.get('labelSelector'),
-          fieldSelector,
-          allowWatchBookmarks: flag(query, 'allowWatchBookmarks'),
-          sendInitialEvents: flag(query, 'sendInitialEvents'),
-          timeoutSeconds: intParam(query, 'timeoutSeconds'),
-        }, res, deps.watches);
+        serveWatch(
+          deps.api,
+          t,
+          {
+            resourceVersion: query.get('resourceVersion'),
+            labelSelector: query.get('labelSelector'),
+            fieldSelector,
+            allowWatchBookmarks: flag(query, 'allowWatchBookmarks'),
+            sendInitialEvents: flag(query, 'sendInitialEvents'),
+            timeoutSeconds: intParam(query, 'timeoutSeconds'),
+          },
+          res,
+          deps.watches,
+        );
         return;
       }
       if (name === undefined) {
-        return sendJson(res, 200, deps.api.list(t, {
-          labelSelector: query.get('labelSelector'),
-          fieldSelector: query.get('fieldSelector'),
-          limit: intParam(query, 'limit'),
-          continue: query.get('continue'),
-        }));
+        return sendJson(
+          res,
+          200,
+          deps.api.list(t, {
+            labelSelector: query.get('labelSelector'),
+            fieldSelector: query.get('fieldSelector'),
+            limit: intParam(query, 'limit'),
+            continue: query.get('continue'),
+          }),
+        );
       }
       if (subresource === 'log') return serveLog(deps, t, name, query, res);
       return sendJson(res, 200, deps.api.get(t, name));
@@ -221,7 +243,16 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       if (subresource !== undefined) throw methodNotAllowed();
       const options = deleteOptions(body, query);
       if (name === undefined) {
-        return sendJson(res, 200, deps.api.deleteCollection(t, { labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector') }, options, write));
+        return sendJson(
+          res,
+          200,
+          deps.api.deleteCollection(
+            t,
+            { labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector') },
+            options,
+            write,
+          ),
+        );
       }
       return sendJson(res, 200, deps.api.delete(t, name, options, write));
     }
@@ -274,9 +305,17 @@ function serveLog(deps: HttpDeps, t: Target, name: string, query: URLSearchParam
   }
   if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
   const uid = pod.metadata.uid;
-  const text = deps.logs.read(uid, container, { tailLines: intParam(query, 'tailLines'), limitBytes: intParam(query, 'limitBytes'), previous: flag(query, 'previous') });
+  const text = deps.logs.read(uid, container, {
+    tailLines: intParam(query, 'tailLines'),
+    limitBytes: intParam(query, 'limitBytes'),
+    previous: flag(query, 'previous'),
+  });
   if (text === undefined) {
-    throw badRequest(flag(query, 'previous') ? `previous terminated container "${container}" in pod "${name}" not found` : `container "${container}" in pod "${name}" is waiting to start: ContainerCreating`);
+    throw badRequest(
+      flag(query, 'previous')
+        ? `previous terminated container "${container}" in pod "${name}" not found`
+        : `container "${container}" in pod "${name}" is waiting to start: ContainerCreating`,
+    );
   }
   res.writeHead(200, { 'Content-Type': 'text/plain' });
   if (!flag(query, 'follow')) {
@@ -284,6 +323,11 @@ function serveLog(deps: HttpDeps, t: Target, name: string, query: URLSearchParam
     return;
   }
   res.write(text);
-  const stop = deps.logs.follow(uid, container, (chunk) => res.write(chunk), () => res.end());
+  const stop = deps.logs.follow(
+    uid,
+    container,
+    (chunk) => res.write(chunk),
+    () => res.end(),
+  );
   res.on('close', stop);
 }

@@ -20,19 +20,20 @@
  * - No garbage collection of ownerReferences, no admission webhooks, quotas or RBAC (faults can be injected).
  * - A continue token lists from the current state rather than a snapshot.
  */
-export { startKubeApiServer } from './kube-test-server.ts';
-export type { KubeApiServerOptions, KubeTestServer, ObjectRef } from './kube-test-server.ts';
-export type { KubeTestNode, ProcessNodeOptions } from './node-runner.ts';
+
 export type { ContainerLaunch, ContainerLauncher, ImageConfig, ImageMap, LaunchedContainer } from './container-process.ts';
 export type { FaultRule } from './faults.ts';
 export type { RecordedRequest } from './http-server.ts';
-export { KubeStatusError } from './status.ts';
-export type { KubeStatus, StatusCause, StatusDetails } from './status.ts';
-export type { KubeObject, ObjectMeta } from './types.ts';
-// Operator emulations (and the image stand-in their training ranks need).
-export { startSparkOperator, DRIVER_CONTAINER } from './operators/spark-operator.ts';
-export type { SparkOperator, SparkOperatorOptions } from './operators/spark-operator.ts';
-export { startTrainingOperator, JOB_NAME_LABEL, REPLICA_INDEX_LABEL, REPLICA_TYPE_LABEL } from './operators/training-operator.ts';
-export type { TrainingOperator, TrainingOperatorOptions } from './operators/training-operator.ts';
-export { hostMountedImage } from './operators/host-mounts.ts';
+export type { KubeApiServerOptions, KubeTestServer, ObjectRef } from './kube-test-server.ts';
+export { startKubeApiServer } from './kube-test-server.ts';
+export type { KubeTestNode, ProcessNodeOptions } from './node-runner.ts';
 export type { HostMountOptions } from './operators/host-mounts.ts';
+export { hostMountedImage } from './operators/host-mounts.ts';
+export type { SparkOperator, SparkOperatorOptions } from './operators/spark-operator.ts';
+// Operator emulations (and the image stand-in their training ranks need).
+export { DRIVER_CONTAINER, startSparkOperator } from './operators/spark-operator.ts';
+export type { TrainingOperator, TrainingOperatorOptions } from './operators/training-operator.ts';
+export { JOB_NAME_LABEL, REPLICA_INDEX_LABEL, REPLICA_TYPE_LABEL, startTrainingOperator } from './operators/training-operator.ts';
+export type { KubeStatus, StatusCause, StatusDetails } from './status.ts';
+export { KubeStatusError } from './status.ts';
+export type { KubeObject, ObjectMeta } from './types.ts';

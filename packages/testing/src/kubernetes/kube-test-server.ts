@@ -11,7 +11,7 @@ import { eventResourceType, namespaceResourceType, podTemplateResourceType } fro
 import { CRD_RESOURCE, crdDefinitionType, crdResourceType, readCrds } from './crd.ts';
 import { FaultInjector, type FaultRule } from './faults.ts';
 import { createRequestHandler, type RecordedRequest } from './http-server.ts';
-import { ProcessNode, type KubeTestNode, type ProcessNodeOptions } from './node-runner.ts';
+import { type KubeTestNode, ProcessNode, type ProcessNodeOptions } from './node-runner.ts';
 import { ObjectApi, type Target } from './object-api.ts';
 import { PodLogs } from './pod-logs.ts';
 import { podResourceType } from './pod-strategy.ts';
@@ -292,7 +292,19 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     }),
   );
   await http.listen();
-  const kube = new LocalKubeApiServer({ http, api, watches, logs, faults, token, requests, counts, pods, events, bookmarkIntervalMs: options.bookmarkIntervalMs });
+  const kube = new LocalKubeApiServer({
+    http,
+    api,
+    watches,
+    logs,
+    faults,
+    token,
+    requests,
+    counts,
+    pods,
+    events,
+    bookmarkIntervalMs: options.bookmarkIntervalMs,
+  });
   try {
     for (const crd of options.crds ?? []) kube.registerCrd(crd);
     if (options.node !== undefined) kube.startNode(options.node === true ? {} : options.node);

@@ -2,7 +2,7 @@
  * ObjectMeta rules every resource shares (apimachinery's ValidateObjectMeta): names, labels, annotations,
  * finalizers. Messages follow apimachinery's wording so errors read as they would against a real cluster.
  */
-import { fieldErrors, type FieldError } from './status.ts';
+import { type FieldError, fieldErrors } from './status.ts';
 import { isPlainObject, type KubeObject } from './types.ts';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

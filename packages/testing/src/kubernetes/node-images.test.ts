@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startKubeApiServer, type ContainerLaunch, type ContainerLauncher, type KubeTestServer } from './index.ts';
+import { type ContainerLaunch, type ContainerLauncher, type KubeTestServer, startKubeApiServer } from './index.ts';
 
 let server: KubeTestServer | undefined;
 let scratch: string | undefined;
@@ -30,7 +30,12 @@ describe('an ImageConfig in the image map', () => {
     const core = server.kubeConfig().makeApiClient(CoreV1Api);
     const body: V1Pod = {
       metadata: { name: 'entry' },
-      spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'app:1', args: ['echo "$GREETING $MODE $(pwd)" > out.txt'], env: [{ name: 'MODE', value: 'pod' }] }] },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [
+          { name: 'main', image: 'app:1', args: ['echo "$GREETING $MODE $(pwd)" > out.txt'], env: [{ name: 'MODE', value: 'pod' }] },
+        ],
+      },
     };
     await core.createNamespacedPod({ namespace: 'img', body });
     await vi.waitFor(async () => expect(await phase(core, 'entry')).toBe('Succeeded'));
@@ -74,9 +79,26 @@ describe('container mode (an injected launcher)', () => {
       metadata: { name: 'two' },
       spec: {
         restartPolicy: 'Never',
-        volumes: [{ name: 'shared', emptyDir: {} }, { name: 'host', hostPath: { path: join(scratch, 'made'), type: 'DirectoryOrCreate' } }],
+        volumes: [
+          { name: 'shared', emptyDir: {} },
+          { name: 'host', hostPath: { path: join(scratch, 'made'), type: 'DirectoryOrCreate' } },
+        ],
         containers: [
-          { name: 'a', image: 'tool:1', command: ['run'], args: ['$(WHO)'], workingDir: '/w', env: [{ name: 'WHO', value: 'me' }, { name: 'EXIT', value: '0' }], volumeMounts: [{ name: 'shared', mountPath: '/data' }, { name: 'host', mountPath: '/host', readOnly: true }] },
+          {
+            name: 'a',
+            image: 'tool:1',
+            command: ['run'],
+            args: ['$(WHO)'],
+            workingDir: '/w',
+            env: [
+              { name: 'WHO', value: 'me' },
+              { name: 'EXIT', value: '0' },
+            ],
+            volumeMounts: [
+              { name: 'shared', mountPath: '/data' },
+              { name: 'host', mountPath: '/host', readOnly: true },
+            ],
+          },
           { name: 'b', image: 'tool:1', env: [{ name: 'EXIT', value: '0' }], volumeMounts: [{ name: 'shared', mountPath: '/other' }] },
         ],
       },
@@ -85,14 +107,23 @@ describe('container mode (an injected launcher)', () => {
     await vi.waitFor(async () => expect(await phase(core, 'two')).toBe('Succeeded'));
     const [a, b] = [launches.find((l) => l.containerName === 'a')!, launches.find((l) => l.containerName === 'b')!];
     expect(a).toMatchObject({ namespace: 'img', podName: 'two', image: 'tool:1', command: ['run'], args: ['me'], workingDir: '/w' });
-    expect(a.env).toEqual({ HOSTNAME: 'two', KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: expect.any(String), WHO: 'me', EXIT: '0' });
+    expect(a.env).toEqual({
+      HOSTNAME: 'two',
+      KUBERNETES_SERVICE_HOST: '127.0.0.1',
+      KUBERNETES_SERVICE_PORT: expect.any(String),
+      WHO: 'me',
+      EXIT: '0',
+    });
     expect(b.command).toBeUndefined();
     expect(a.mounts[1]).toEqual({ hostPath: join(scratch, 'made'), containerPath: '/host', readOnly: true });
     expect(existsSync(join(scratch, 'made'))).toBe(true);
     // One emptyDir, one host directory, whichever container mounts it.
     expect(a.mounts[0]!.hostPath).toBe(b.mounts[0]!.hostPath);
     const status = (await core.readNamespacedPod({ namespace: 'img', name: 'two' })).status!;
-    expect(status.containerStatuses?.find((c) => c.name === 'a')).toMatchObject({ containerID: 'fake://two-a', state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+    expect(status.containerStatuses?.find((c) => c.name === 'a')).toMatchObject({
+      containerID: 'fake://two-a',
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    });
     expect(await core.readNamespacedPodLog({ namespace: 'img', name: 'two', container: 'a' })).toBe('running tool:1\n');
   });
 
@@ -100,7 +131,10 @@ describe('container mode (an injected launcher)', () => {
     const { launcher, terminated } = recordingLauncher();
     server = await startKubeApiServer({ node: { containerLauncher: launcher } });
     const core = server.kubeConfig().makeApiClient(CoreV1Api);
-    await core.createNamespacedPod({ namespace: 'img', body: { metadata: { name: 'long' }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'tool:1' }] } } });
+    await core.createNamespacedPod({
+      namespace: 'img',
+      body: { metadata: { name: 'long' }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'tool:1' }] } },
+    });
     await vi.waitFor(async () => expect(await phase(core, 'long')).toBe('Running'));
     await core.deleteNamespacedPod({ namespace: 'img', name: 'long' });
     await vi.waitFor(async () => expect((await core.listNamespacedPod({ namespace: 'img' })).items).toEqual([]));
@@ -108,7 +142,11 @@ describe('container mode (an injected launcher)', () => {
 
     const secretPod: V1Pod = {
       metadata: { name: 'secret' },
-      spec: { restartPolicy: 'Never', volumes: [{ name: 's', secret: { secretName: 'creds' } }], containers: [{ name: 'main', image: 'tool:1', volumeMounts: [{ name: 's', mountPath: '/s' }] }] },
+      spec: {
+        restartPolicy: 'Never',
+        volumes: [{ name: 's', secret: { secretName: 'creds' } }],
+        containers: [{ name: 'main', image: 'tool:1', volumeMounts: [{ name: 's', mountPath: '/s' }] }],
+      },
     };
     await core.createNamespacedPod({ namespace: 'img', body: secretPod });
     await vi.waitFor(async () => {
@@ -122,7 +160,10 @@ describe('request counts', () => {
   it('counts every request by Kubernetes verb', async () => {
     server = await startKubeApiServer();
     const core = server.kubeConfig().makeApiClient(CoreV1Api);
-    await core.createNamespacedPod({ namespace: 'img', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'main', image: 'busybox' }] } } });
+    await core.createNamespacedPod({
+      namespace: 'img',
+      body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'main', image: 'busybox' }] } },
+    });
     await core.readNamespacedPod({ namespace: 'img', name: 'p' });
     await core.listNamespacedPod({ namespace: 'img' });
     await core.deleteNamespacedPod({ namespace: 'img', name: 'p' });

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, PatchStrategy, setHeaderOptions, Watch, type V1Container, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Container, type V1Pod, Watch } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startKubeApiServer, type KubeTestNode, type KubeTestServer } from './index.ts';
+import { type KubeTestNode, type KubeTestServer, startKubeApiServer } from './index.ts';
 
 function pod(name: string, containers: V1Container[], extra: Partial<V1Pod['spec']> = {}, meta: V1Pod['metadata'] = {}): V1Pod {
   return { metadata: { name, ...meta }, spec: { restartPolicy: 'Never', ...extra, containers } };
@@ -51,7 +51,7 @@ describe('the process node', () => {
     expect(await core.readNamespacedPodLog({ namespace: 'run', name: 'fails' })).toBe('hi\n');
   });
 
-  it('streams a running container\'s log with follow=true until the container ends', async () => {
+  it("streams a running container's log with follow=true until the container ends", async () => {
     await core.createNamespacedPod({ namespace: 'run', body: pod('chatty', [sh('echo one; sleep 0.2; echo two')]) });
     await vi.waitFor(async () => expect(await phaseOf('chatty')).toBe('Running'));
     expect(await core.readNamespacedPodLog({ namespace: 'run', name: 'chatty', follow: true })).toBe('one\ntwo\n');
@@ -78,7 +78,12 @@ describe('the process node', () => {
     expect(status.podIP).toBe('127.0.0.1');
     expect(status.qosClass).toBe('BestEffort');
     expect(status.containerStatuses).toEqual([
-      expect.objectContaining({ name: 'main', ready: false, restartCount: 0, state: { terminated: expect.objectContaining({ exitCode: 0, reason: 'Completed' }) } }),
+      expect.objectContaining({
+        name: 'main',
+        ready: false,
+        restartCount: 0,
+        state: { terminated: expect.objectContaining({ exitCode: 0, reason: 'Completed' }) },
+      }),
     ]);
     expect(status.conditions?.map((c) => [c.type, c.status])).toEqual([
       ['PodReadyToStartContainers', 'False'],
@@ -126,7 +131,12 @@ describe('the process node', () => {
   });
 
   it('stops the containers of a pod held by a finalizer, records Failed, and keeps the pod until the finalizer goes', async () => {
-    const body = pod('held', [{ name: 'main', image: 'busybox', command: ['sleep', '30'] }], {}, { finalizers: ['flyte.org/finalizer-k8s'] });
+    const body = pod(
+      'held',
+      [{ name: 'main', image: 'busybox', command: ['sleep', '30'] }],
+      {},
+      { finalizers: ['flyte.org/finalizer-k8s'] },
+    );
     await core.createNamespacedPod({ namespace: 'run', body });
     await vi.waitFor(async () => expect(await phaseOf('held')).toBe('Running'));
     await core.deleteNamespacedPod({ namespace: 'run', name: 'held' });
@@ -163,24 +173,37 @@ describe('the process node', () => {
   });
 
   it('reports a command that cannot start as StartError with exit code 128', async () => {
-    await core.createNamespacedPod({ namespace: 'run', body: pod('missing', [{ name: 'main', image: 'x', command: ['/no/such/binary'] }]) });
+    await core.createNamespacedPod({
+      namespace: 'run',
+      body: pod('missing', [{ name: 'main', image: 'x', command: ['/no/such/binary'] }]),
+    });
     await vi.waitFor(async () => expect(await phaseOf('missing')).toBe('Failed'));
-    const terminated = (await core.readNamespacedPod({ namespace: 'run', name: 'missing' })).status?.containerStatuses?.[0]?.state?.terminated;
+    const terminated = (await core.readNamespacedPod({ namespace: 'run', name: 'missing' })).status?.containerStatuses?.[0]?.state
+      ?.terminated;
     expect(terminated).toMatchObject({ exitCode: 128, reason: 'StartError' });
   });
 
   it('leaves a pod Pending with CreateContainerConfigError when a secret it needs does not exist', async () => {
-    const container: V1Container = { ...sh('true'), env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } }] };
+    const container: V1Container = {
+      ...sh('true'),
+      env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } }],
+    };
     await core.createNamespacedPod({ namespace: 'run', body: pod('no-secret', [container]) });
     await vi.waitFor(async () => {
       const status = (await core.readNamespacedPod({ namespace: 'run', name: 'no-secret' })).status!;
       expect(status.phase).toBe('Pending');
-      expect(status.containerStatuses?.[0]?.state?.waiting).toEqual({ reason: 'CreateContainerConfigError', message: 'secret "creds" not found' });
+      expect(status.containerStatuses?.[0]?.state?.waiting).toEqual({
+        reason: 'CreateContainerConfigError',
+        message: 'secret "creds" not found',
+      });
     });
   });
 
   it('fails the pod with DeadlineExceeded once activeDeadlineSeconds pass', async () => {
-    await core.createNamespacedPod({ namespace: 'run', body: pod('slow', [{ name: 'main', image: 'busybox', command: ['sleep', '30'] }], { activeDeadlineSeconds: 1 }) });
+    await core.createNamespacedPod({
+      namespace: 'run',
+      body: pod('slow', [{ name: 'main', image: 'busybox', command: ['sleep', '30'] }], { activeDeadlineSeconds: 1 }),
+    });
     await vi.waitFor(async () => expect(await phaseOf('slow')).toBe('Failed'), { timeout: 10_000 });
     const status = (await core.readNamespacedPod({ namespace: 'run', name: 'slow' })).status!;
     expect(status).toMatchObject({ reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' });
@@ -198,12 +221,19 @@ describe('the process node', () => {
 
 describe('the process node with an imageMap', () => {
   it('runs the mapped command prefix for known images and fails unknown ones with ErrImagePull then ImagePullBackOff', async () => {
-    const server = await startKubeApiServer({ node: { imageMap: { 'tools:1': ['sh', '-c'] }, unknownImages: 'pull-error', restartBackoffMs: 10 } });
+    const server = await startKubeApiServer({
+      node: { imageMap: { 'tools:1': ['sh', '-c'] }, unknownImages: 'pull-error', restartBackoffMs: 10 },
+    });
     try {
       const core = server.kubeConfig().makeApiClient(CoreV1Api);
-      await core.createNamespacedPod({ namespace: 'img', body: pod('mapped', [{ name: 'main', image: 'tools:1', args: ['echo mapped'] }]) });
+      await core.createNamespacedPod({
+        namespace: 'img',
+        body: pod('mapped', [{ name: 'main', image: 'tools:1', args: ['echo mapped'] }]),
+      });
       await core.createNamespacedPod({ namespace: 'img', body: pod('unknown', [{ name: 'main', image: 'nope:1', command: ['true'] }]) });
-      await vi.waitFor(async () => expect((await core.readNamespacedPod({ namespace: 'img', name: 'mapped' })).status?.phase).toBe('Succeeded'));
+      await vi.waitFor(async () =>
+        expect((await core.readNamespacedPod({ namespace: 'img', name: 'mapped' })).status?.phase).toBe('Succeeded'),
+      );
       expect(await core.readNamespacedPodLog({ namespace: 'img', name: 'mapped' })).toBe('mapped\n');
       await vi.waitFor(async () => {
         const status = (await core.readNamespacedPod({ namespace: 'img', name: 'unknown' })).status!;

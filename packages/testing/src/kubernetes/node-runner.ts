@@ -14,7 +14,7 @@ import type { PodLogs } from './pod-logs.ts';
 import { PodRun, type PodRunHost } from './pod-run.ts';
 import type { ResourceType } from './resource-type.ts';
 import type { StoreEvent } from './store.ts';
-import { isPlainObject, nowTimestamp, type KubeObject, type StoredObject } from './types.ts';
+import { isPlainObject, type KubeObject, nowTimestamp, type StoredObject } from './types.ts';
 
 export interface ProcessNodeOptions {
   /** Node name written to spec.nodeName; default `tflyte-node`. */
@@ -120,7 +120,12 @@ export class ProcessNode implements KubeTestNode, PodRunHost {
     // Another node may have bound it while this event was queued: trust only the stored object.
     const current = this.#deps.api.store.get('pods', pod.metadata.namespace ?? '', pod.metadata.name);
     const boundTo = isPlainObject(current?.spec) ? current.spec.nodeName : undefined;
-    if (current === undefined || current.metadata.uid !== pod.metadata.uid || (boundTo !== undefined && boundTo !== '' && boundTo !== this.name)) return;
+    if (
+      current === undefined ||
+      current.metadata.uid !== pod.metadata.uid ||
+      (boundTo !== undefined && boundTo !== '' && boundTo !== this.name)
+    )
+      return;
     const run = new PodRun(this, current);
     this.#runs.set(run.uid, run);
     run.start(current);
@@ -179,19 +184,22 @@ export class ProcessNode implements KubeTestNode, PodRunHost {
   recordEvent(run: PodRun, reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal', component = 'kubelet'): void {
     const now = nowTimestamp();
     try {
-      this.#deps.api.create({ rt: this.#deps.events, version: 'v1', namespace: run.namespace }, {
-        metadata: { name: `${run.name}.${randomBytes(8).toString('hex')}` },
-        involvedObject: { kind: 'Pod', namespace: run.namespace, name: run.name, uid: run.uid, apiVersion: 'v1' },
-        reason,
-        message,
-        type,
-        source: { component, host: this.name },
-        reportingComponent: component,
-        reportingInstance: this.name,
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      });
+      this.#deps.api.create(
+        { rt: this.#deps.events, version: 'v1', namespace: run.namespace },
+        {
+          metadata: { name: `${run.name}.${randomBytes(8).toString('hex')}` },
+          involvedObject: { kind: 'Pod', namespace: run.namespace, name: run.name, uid: run.uid, apiVersion: 'v1' },
+          reason,
+          message,
+          type,
+          source: { component, host: this.name },
+          reportingComponent: component,
+          reportingInstance: this.name,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      );
     } catch {
       // events are best effort, as in the kubelet
     }

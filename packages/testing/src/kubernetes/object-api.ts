@@ -9,7 +9,6 @@ import { jsonPatch, mergePatch } from './patch.ts';
 import { apiVersionFor, groupResource, type ResourceType } from './resource-type.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import {
-  STALE_OBJECT,
   alreadyExists,
   badRequest,
   conflict,
@@ -17,13 +16,14 @@ import {
   fieldErrors,
   gone,
   invalid,
+  type KubeStatus,
   notFound,
+  STALE_OBJECT,
   successStatus,
   unsupportedMediaType,
-  type KubeStatus,
 } from './status.ts';
 import type { VersionedStore } from './store.ts';
-import { clone, deepEqual, isPlainObject, nowTimestamp, type KubeObject, type StoredObject } from './types.ts';
+import { clone, deepEqual, isPlainObject, type KubeObject, nowTimestamp, type StoredObject } from './types.ts';
 
 /** Where a request points: a served type and version, and a namespace ('' for cluster-scoped types). */
 export interface Target {
@@ -79,7 +79,15 @@ function specPart(obj: KubeObject): Record<string, unknown> {
   return rest;
 }
 
-const SERVER_OWNED_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'namespace', 'name'] as const;
+const SERVER_OWNED_META = [
+  'uid',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'generation',
+  'namespace',
+  'name',
+] as const;
 
 export class ObjectApi {
   readonly store: VersionedStore;
@@ -96,7 +104,8 @@ export class ObjectApi {
   }
 
   unregister(rt: ResourceType): void {
-    for (const obj of this.store.list(groupResource(rt))) this.store.delete(groupResource(rt), obj.metadata.namespace ?? '', obj.metadata.name);
+    for (const obj of this.store.list(groupResource(rt)))
+      this.store.delete(groupResource(rt), obj.metadata.namespace ?? '', obj.metadata.name);
     this.#types.delete(groupResource(rt));
   }
 
@@ -139,7 +148,9 @@ export class ObjectApi {
     if (options.continue) {
       const token = decodeContinue(options.continue);
       if (token.rv < this.store.compactedRevision) {
-        throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        throw gone(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
       }
       revision = token.rv;
       after = token.after;
@@ -237,7 +248,8 @@ export class ObjectApi {
     const obj = clone(body) as KubeObject;
     this.#checkTypeMeta(t, obj);
     const meta = (obj.metadata ??= {});
-    if (meta.name !== name) throw badRequest(`the name of the object (${String(meta.name ?? '')}) does not match the name on the URL (${name})`);
+    if (meta.name !== name)
+      throw badRequest(`the name of the object (${String(meta.name ?? '')}) does not match the name on the URL (${name})`);
     const rv = meta.resourceVersion;
     if (rv !== undefined && rv !== '') {
       if (rv !== old.metadata.resourceVersion) throw conflict(t.rt, name, STALE_OBJECT);
@@ -265,7 +277,12 @@ export class ObjectApi {
       if (old.metadata.deletionTimestamp !== undefined) {
         const added = (Array.isArray(meta.finalizers) ? meta.finalizers : []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
         if (added.length > 0) {
-          throw invalid(t.rt, name, [fieldErrors.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`)]);
+          throw invalid(t.rt, name, [
+            fieldErrors.forbidden(
+              'metadata.finalizers',
+              `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+            ),
+          ]);
         }
       }
     }
@@ -298,9 +315,15 @@ export class ObjectApi {
     if (type === 'application/apply-patch+yaml' || type === 'application/apply-patch+cbor') {
       throw unsupportedMediaType('server-side apply is not supported by the tflyte test API server; use a merge patch or an update');
     }
-    const supported = ['application/json-patch+json', 'application/merge-patch+json', ...(builtin ? ['application/strategic-merge-patch+json'] : [])];
+    const supported = [
+      'application/json-patch+json',
+      'application/merge-patch+json',
+      ...(builtin ? ['application/strategic-merge-patch+json'] : []),
+    ];
     if (!supported.includes(type)) {
-      throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${supported.join(', ')}`);
+      throw unsupportedMediaType(
+        `the body of the request was in an unknown format - accepted media types include: ${supported.join(', ')}`,
+      );
     }
     let patchBody: unknown;
     try {
@@ -321,7 +344,11 @@ export class ObjectApi {
       throw conflict(t.rt, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
     }
     if (pre.resourceVersion !== undefined && pre.resourceVersion !== old.metadata.resourceVersion) {
-      throw conflict(t.rt, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${old.metadata.resourceVersion}`);
+      throw conflict(
+        t.rt,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${old.metadata.resourceVersion}`,
+      );
     }
     const grace = t.rt.gracePeriodSeconds(old, deleteOptions.gracePeriodSeconds);
     const hasFinalizers = (old.metadata.finalizers ?? []).length > 0;
@@ -357,7 +384,12 @@ export class ObjectApi {
   deleteCollection(t: Target, listOptions: ListOptions, deleteOptions: DeleteOptions, options: { dryRun?: boolean } = {}): KubeList {
     const listed = this.list(t, listOptions);
     const items = listed.items.map((item) => {
-      const result = this.delete({ ...t, namespace: item.metadata?.namespace ?? t.namespace }, item.metadata!.name!, deleteOptions, options);
+      const result = this.delete(
+        { ...t, namespace: item.metadata?.namespace ?? t.namespace },
+        item.metadata!.name!,
+        deleteOptions,
+        options,
+      );
       return 'status' in result && result.kind === 'Status' ? item : (result as KubeObject);
     });
     return { ...listed, items };
@@ -385,7 +417,8 @@ function keyOf(obj: StoredObject): string {
 function decodeContinue(token: string): { rv: number; after: string } {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    if (isPlainObject(parsed) && typeof parsed.rv === 'number' && typeof parsed.after === 'string') return { rv: parsed.rv, after: parsed.after };
+    if (isPlainObject(parsed) && typeof parsed.rv === 'number' && typeof parsed.after === 'string')
+      return { rv: parsed.rv, after: parsed.after };
   } catch {
     // fall through to the BadRequest below
   }

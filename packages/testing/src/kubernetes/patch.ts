@@ -33,7 +33,8 @@ function parseOperations(patch: unknown): Operation[] {
     }
     if (typeof raw.path !== 'string') throw badRequest(`${raw.op} operation missing path`);
     if ((raw.op === 'move' || raw.op === 'copy') && typeof raw.from !== 'string') throw badRequest(`${raw.op} operation missing from`);
-    if ((raw.op === 'add' || raw.op === 'replace' || raw.op === 'test') && !('value' in raw)) throw badRequest(`${raw.op} operation missing value`);
+    if ((raw.op === 'add' || raw.op === 'replace' || raw.op === 'test') && !('value' in raw))
+      throw badRequest(`${raw.op} operation missing value`);
     return raw as unknown as Operation;
   });
 }
@@ -45,7 +46,10 @@ function notApplicable(message: string): never {
 function tokens(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) notApplicable(`invalid JSON pointer: ${pointer}`);
-  return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** The container holding the pointer's last token, and that token. */

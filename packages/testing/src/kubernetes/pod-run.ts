@@ -5,7 +5,7 @@
  */
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ContainerProcess, resolveContainer, type ContainerLauncher, type Exit, type LaunchContext } from './container-process.ts';
+import { type ContainerLauncher, ContainerProcess, type Exit, type LaunchContext, resolveContainer } from './container-process.ts';
 import type { PodLogs } from './pod-logs.ts';
 import { isPlainObject, nowTimestamp, type StoredObject } from './types.ts';
 
@@ -178,7 +178,13 @@ export class PodRun {
   async #run(pod: StoredObject): Promise<void> {
     this.#setCondition('PodScheduled', 'True');
     this.#node.bind(this);
-    this.#node.recordEvent(this, 'Scheduled', `Successfully assigned ${this.namespace}/${this.name} to ${this.#node.name}`, 'Normal', 'default-scheduler');
+    this.#node.recordEvent(
+      this,
+      'Scheduled',
+      `Successfully assigned ${this.namespace}/${this.name} to ${this.#node.name}`,
+      'Normal',
+      'default-scheduler',
+    );
     this.dir = await mkdtemp(join(this.#node.workRoot, `tflyte-pod-${this.name}-`));
     if (this.#stopping || this.#gone) return this.#finishStopped();
     this.#startTime = nowTimestamp();
@@ -209,13 +215,20 @@ export class PodRun {
       const exit = await this.#runOnce(c);
       if (exit === undefined || this.#stopping || this.#gone) return false;
       const policy = this.#restartPolicy;
-      const restart = c.init ? policy !== 'Never' && exit.exitCode !== 0 : policy === 'Always' || (policy === 'OnFailure' && exit.exitCode !== 0);
+      const restart = c.init
+        ? policy !== 'Never' && exit.exitCode !== 0
+        : policy === 'Always' || (policy === 'OnFailure' && exit.exitCode !== 0);
       if (!restart) return exit.exitCode === 0;
       c.lastState = c.state;
       c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${c.name} in pod ${this.name}` } };
       this.#updateReadiness();
       this.#write();
-      this.#node.recordEvent(this, 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.name}_${this.namespace}(${this.uid})`, 'Warning');
+      this.#node.recordEvent(
+        this,
+        'BackOff',
+        `Back-off restarting failed container ${c.name} in pod ${this.name}_${this.namespace}(${this.uid})`,
+        'Warning',
+      );
       await delay(this.#node.restartBackoffMs);
       if (this.#stopping || this.#gone) return false;
       c.restartCount++;

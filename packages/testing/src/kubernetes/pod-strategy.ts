@@ -6,7 +6,7 @@
 import { dns1123LabelProblem, dns1123SubdomainProblem, validateObjectMeta } from './metadata-validation.ts';
 import { parseQuantity } from './quantity.ts';
 import type { ResourceType, ValidationContext } from './resource-type.ts';
-import { fieldErrors, type FieldError } from './status.ts';
+import { type FieldError, fieldErrors } from './status.ts';
 import { clone, deepEqual, isPlainObject, type KubeObject, type StoredObject } from './types.ts';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -67,7 +67,12 @@ function validateVolumes(volumes: unknown, path: string, names: Set<string>): Fi
         v.secret.items.forEach((item, j) => {
           const key = isPlainObject(item) ? item.key : undefined;
           const problem = typeof key === 'string' && key !== '' ? configKeyProblem(key) : 'Required value';
-          if (problem !== undefined) errors.push(typeof key === 'string' && key !== '' ? fieldErrors.invalid(`${at}.secret.items[${j}].key`, key, problem) : fieldErrors.required(`${at}.secret.items[${j}].key`));
+          if (problem !== undefined)
+            errors.push(
+              typeof key === 'string' && key !== ''
+                ? fieldErrors.invalid(`${at}.secret.items[${j}].key`, key, problem)
+                : fieldErrors.required(`${at}.secret.items[${j}].key`),
+            );
         });
       }
     }
@@ -115,7 +120,8 @@ function qosClass(spec: Record<string, unknown>): string {
   const containers = [...containersOf(spec, 'containers'), ...containersOf(spec, 'initContainers')];
   const resources = containers.map((c) => (isPlainObject(c.resources) ? c.resources : {}));
   const has = (r: Record<string, unknown>, key: 'requests' | 'limits'): Record<string, unknown> => (isPlainObject(r[key]) ? r[key] : {});
-  if (resources.every((r) => Object.keys(has(r, 'requests')).length === 0 && Object.keys(has(r, 'limits')).length === 0)) return 'BestEffort';
+  if (resources.every((r) => Object.keys(has(r, 'requests')).length === 0 && Object.keys(has(r, 'limits')).length === 0))
+    return 'BestEffort';
   const guaranteed = resources.every((r) => {
     const limits = has(r, 'limits');
     const requests = { ...limits, ...has(r, 'requests') };
@@ -166,7 +172,13 @@ function validateResources(resources: unknown, path: string): FieldError[] {
     for (const [name, quantity] of Object.entries(list)) {
       const value = parseQuantity(quantity);
       if (value === undefined) {
-        errors.push(fieldErrors.invalid(`${path}.${kind}[${name}]`, quantity, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+        errors.push(
+          fieldErrors.invalid(
+            `${path}.${kind}[${name}]`,
+            quantity,
+            "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+          ),
+        );
       } else if (value < 0) {
         errors.push(fieldErrors.invalid(`${path}.${kind}[${name}]`, quantity, 'must be greater than or equal to 0'));
       } else {
@@ -177,7 +189,13 @@ function validateResources(resources: unknown, path: string): FieldError[] {
   for (const [name, request] of Object.entries(parsed.requests!)) {
     const limit = parsed.limits![name];
     if (limit !== undefined && request > limit) {
-      errors.push(fieldErrors.invalid(`${path}.requests`, String((resources.requests as Record<string, unknown>)[name]), `must be less than or equal to ${name} limit of ${String((resources.limits as Record<string, unknown>)[name])}`));
+      errors.push(
+        fieldErrors.invalid(
+          `${path}.requests`,
+          String((resources.requests as Record<string, unknown>)[name]),
+          `must be less than or equal to ${name} limit of ${String((resources.limits as Record<string, unknown>)[name])}`,
+        ),
+      );
     }
   }
   return errors;
@@ -195,7 +213,8 @@ function validateContainer(c: Record<string, unknown>, path: string, seen: Set<s
   }
   if (typeof c.image !== 'string' || c.image.trim() === '') errors.push(fieldErrors.required(`${path}.image`));
   for (const key of ['command', 'args']) {
-    if (c[key] !== undefined && !isStringList(c[key])) errors.push(fieldErrors.typeInvalid(`${path}.${key}`, c[key], 'must be a list of strings'));
+    if (c[key] !== undefined && !isStringList(c[key]))
+      errors.push(fieldErrors.typeInvalid(`${path}.${key}`, c[key], 'must be a list of strings'));
   }
   if (c.env !== undefined) {
     if (!Array.isArray(c.env)) errors.push(fieldErrors.typeInvalid(`${path}.env`, c.env, 'must be a list'));
@@ -242,11 +261,13 @@ export function validatePodSpec(spec: unknown, path = 'spec'): FieldError[] {
     });
   }
   if (spec.initContainers !== undefined) {
-    if (!Array.isArray(spec.initContainers)) errors.push(fieldErrors.typeInvalid(`${path}.initContainers`, spec.initContainers, 'must be a list'));
-    else spec.initContainers.forEach((c, i) => {
-      if (isPlainObject(c)) errors.push(...validateContainer(c, `${path}.initContainers[${i}]`, seen, volumes));
-      else errors.push(fieldErrors.typeInvalid(`${path}.initContainers[${i}]`, c, 'must be an object'));
-    });
+    if (!Array.isArray(spec.initContainers))
+      errors.push(fieldErrors.typeInvalid(`${path}.initContainers`, spec.initContainers, 'must be a list'));
+    else
+      spec.initContainers.forEach((c, i) => {
+        if (isPlainObject(c)) errors.push(...validateContainer(c, `${path}.initContainers[${i}]`, seen, volumes));
+        else errors.push(fieldErrors.typeInvalid(`${path}.initContainers[${i}]`, c, 'must be an object'));
+      });
   }
   if (spec.restartPolicy !== undefined && !RESTART_POLICIES.includes(spec.restartPolicy as string)) {
     errors.push(fieldErrors.notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
@@ -279,12 +300,15 @@ function validateStatus(status: unknown): FieldError[] {
   if (status === undefined) return [];
   if (!isPlainObject(status)) return [fieldErrors.typeInvalid('status', status, 'must be an object')];
   const errors: FieldError[] = [];
-  if (status.phase !== undefined && !PHASES.includes(status.phase as string)) errors.push(fieldErrors.notSupported('status.phase', status.phase, PHASES));
+  if (status.phase !== undefined && !PHASES.includes(status.phase as string))
+    errors.push(fieldErrors.notSupported('status.phase', status.phase, PHASES));
   if (status.conditions !== undefined) {
     if (!Array.isArray(status.conditions)) errors.push(fieldErrors.typeInvalid('status.conditions', status.conditions, 'must be a list'));
-    else status.conditions.forEach((c, i) => {
-      if (!isPlainObject(c) || typeof c.type !== 'string' || c.type === '') errors.push(fieldErrors.required(`status.conditions[${i}].type`));
-    });
+    else
+      status.conditions.forEach((c, i) => {
+        if (!isPlainObject(c) || typeof c.type !== 'string' || c.type === '')
+          errors.push(fieldErrors.required(`status.conditions[${i}].type`));
+      });
   }
   return errors;
 }
@@ -304,11 +328,11 @@ function str(value: unknown): string | undefined {
 }
 
 function specField(key: string): (pod: KubeObject) => string | undefined {
-  return (pod) => (isPlainObject(pod.spec) ? str(pod.spec[key]) ?? '' : '');
+  return (pod) => (isPlainObject(pod.spec) ? (str(pod.spec[key]) ?? '') : '');
 }
 
 function statusField(key: string): (pod: KubeObject) => string | undefined {
-  return (pod) => (isPlainObject(pod.status) ? str(pod.status[key]) ?? '' : '');
+  return (pod) => (isPlainObject(pod.status) ? (str(pod.status[key]) ?? '') : '');
 }
 
 /** The registered pod type: status subresource, graceful deletion on a node, deleted objects returned. */

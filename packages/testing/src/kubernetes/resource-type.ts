@@ -44,7 +44,10 @@ export function apiVersionFor(rt: ResourceType, version: string): string {
 }
 
 /** Strategy defaults for a type without special rules. */
-export function plainStrategy(): Pick<ResourceType, 'selectableFields' | 'normalize' | 'prepareForCreate' | 'validate' | 'gracePeriodSeconds'> {
+export function plainStrategy(): Pick<
+  ResourceType,
+  'selectableFields' | 'normalize' | 'prepareForCreate' | 'validate' | 'gracePeriodSeconds'
+> {
   return {
     selectableFields: {},
     normalize: () => [],

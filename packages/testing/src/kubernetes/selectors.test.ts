@@ -3,7 +3,10 @@ import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { KubeStatusError } from './status.ts';
 import type { KubeObject } from './types.ts';
 
-const pod = (labels: Record<string, string>, phase = 'Running'): KubeObject => ({ metadata: { name: 'p', namespace: 'ns', labels }, status: { phase } });
+const pod = (labels: Record<string, string>, phase = 'Running'): KubeObject => ({
+  metadata: { name: 'p', namespace: 'ns', labels },
+  status: { phase },
+});
 
 describe('label selectors', () => {
   it.each([

@@ -153,7 +153,11 @@ export const fieldErrors = {
     field,
     message: `Duplicate value: ${showValue(value)}`,
   }),
-  notFound: (field: string, value: unknown): FieldError => ({ reason: 'FieldValueNotFound', field, message: `Not found: ${showValue(value)}` }),
+  notFound: (field: string, value: unknown): FieldError => ({
+    reason: 'FieldValueNotFound',
+    field,
+    message: `Not found: ${showValue(value)}`,
+  }),
   forbidden: (field: string, detail: string): FieldError => ({ reason: 'FieldValueForbidden', field, message: `Forbidden: ${detail}` }),
   tooLong: (field: string, max: number): FieldError => ({
     reason: 'FieldValueTooLong',

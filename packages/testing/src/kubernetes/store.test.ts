@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VersionedStore, type StoreEvent } from './store.ts';
+import { type StoreEvent, VersionedStore } from './store.ts';
 import type { StoredObject } from './types.ts';
 
 function obj(name: string, namespace = 'ns', extra: Record<string, unknown> = {}): StoredObject {

@@ -3,7 +3,7 @@
  * apiextensions-apiserver: pruning of unknown fields, dropping of non-nullable nulls, defaulting,
  * x-kubernetes-list-type uniqueness and the `self == oldSelf` transition rule.
  */
-import { fieldErrors, type FieldError } from './status.ts';
+import { type FieldError, fieldErrors } from './status.ts';
 import { clone, deepEqual, isPlainObject, jsonTypeName } from './types.ts';
 
 export interface ValidationRule {
@@ -28,8 +28,20 @@ export interface StructuralSchema {
 }
 
 const OBJECT_META_FIELDS = new Set([
-  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers',
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
   'managedFields',
 ]);
 
@@ -64,7 +76,9 @@ function pruneMetadata(meta: Record<string, unknown>, path: string, dropped: str
 export function prune(value: unknown, schema: StructuralSchema, path = '', isResource = true, dropped: string[] = []): string[] {
   if (Array.isArray(value)) {
     if (schema.items !== undefined) {
-      value.forEach((item, i) => prune(item, schema.items!, `${path}[${i}]`, schema.items!['x-kubernetes-embedded-resource'] === true, dropped));
+      value.forEach((item, i) =>
+        prune(item, schema.items!, `${path}[${i}]`, schema.items!['x-kubernetes-embedded-resource'] === true, dropped),
+      );
     }
     return dropped;
   }
@@ -123,7 +137,11 @@ function listTypeErrors(list: unknown[], schema: StructuralSchema, path: string)
       if (!isPlainObject(item)) return;
       const keyValue = JSON.stringify(keys.map((k) => item[k] ?? null));
       if (seen.has(keyValue)) {
-        errors.push({ reason: 'FieldValueDuplicate', field: `${path}[${i}]`, message: `Duplicate value: ${JSON.stringify(Object.fromEntries(keys.map((k) => [k, item[k]])))}` });
+        errors.push({
+          reason: 'FieldValueDuplicate',
+          field: `${path}[${i}]`,
+          message: `Duplicate value: ${JSON.stringify(Object.fromEntries(keys.map((k) => [k, item[k]])))}`,
+        });
       }
       seen.add(keyValue);
     });

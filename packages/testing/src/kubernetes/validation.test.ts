@@ -49,7 +49,11 @@ describe('CRD schema validation', () => {
     expect(check({ size: 3 }).errors).toEqual([]);
     expect(check({ size: '512Mi' }).errors).toEqual([]);
     expect(check({ size: 'lots' }).errors).toEqual([
-      { reason: 'FieldValueInvalid', field: 'spec.size', message: `Invalid value: "lots": spec.size in body should match '^[0-9]+(Mi|Gi)$'` },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.size',
+        message: `Invalid value: "lots": spec.size in body should match '^[0-9]+(Mi|Gi)$'`,
+      },
     ]);
     expect(check({ size: true }).fields).toEqual(['spec.size']);
   });
@@ -57,7 +61,11 @@ describe('CRD schema validation', () => {
   it('names the missing field, the unsupported enum value and the wrong type as the apiserver does', () => {
     expect(check({ mode: 'c', replicas: 'two' }).errors).toEqual([
       { reason: 'FieldValueRequired', field: 'spec.size', message: 'Required value' },
-      { reason: 'FieldValueTypeInvalid', field: 'spec.replicas', message: 'Invalid value: "string": spec.replicas in body must be of type integer: "string"' },
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.replicas',
+        message: 'Invalid value: "string": spec.replicas in body must be of type integer: "string"',
+      },
       { reason: 'FieldValueNotSupported', field: 'spec.mode', message: 'Unsupported value: "c": supported values: "a", "b"' },
     ]);
   });
@@ -84,13 +92,23 @@ describe('CRD schema validation', () => {
 
   it('requires apiVersion and kind in an embedded resource and keeps its metadata', () => {
     expect(check({ size: 1, template: { spec: { x: 'y' } } }).fields).toEqual(['spec.template.apiVersion', 'spec.template.kind']);
-    const { obj, errors } = check({ size: 1, template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'n', junk: 1 }, spec: { x: 'y' } } });
+    const { obj, errors } = check({
+      size: 1,
+      template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'n', junk: 1 }, spec: { x: 'y' } },
+    });
     expect(errors).toEqual([]);
-    expect((obj.spec as { template: unknown }).template).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'n' }, spec: { x: 'y' } });
+    expect((obj.spec as { template: unknown }).template).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'n' },
+      spec: { x: 'y' },
+    });
   });
 
   it('rejects duplicates in set and map lists', () => {
-    expect(check({ size: 1, tags: ['a', 'b', 'a'] }).errors).toEqual([{ reason: 'FieldValueDuplicate', field: 'spec.tags[2]', message: 'Duplicate value: "a"' }]);
+    expect(check({ size: 1, tags: ['a', 'b', 'a'] }).errors).toEqual([
+      { reason: 'FieldValueDuplicate', field: 'spec.tags[2]', message: 'Duplicate value: "a"' },
+    ]);
     expect(check({ size: 1, ports: [{ name: 'x' }, { name: 'x', port: 1 }] }).fields).toEqual(['spec.ports[1]']);
   });
 

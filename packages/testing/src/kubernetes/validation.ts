@@ -8,8 +8,8 @@
  * does not know and so do we. Ajv's errors are rewritten as the apiserver's field errors.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { fieldErrors, type FieldError } from './status.ts';
-import { applyDefaults, prune, structuralErrors, transitionRuleErrors, type StructuralSchema } from './structural-schema.ts';
+import { type FieldError, fieldErrors } from './status.ts';
+import { applyDefaults, prune, type StructuralSchema, structuralErrors, transitionRuleErrors } from './structural-schema.ts';
 import { isPlainObject, jsonTypeName, type KubeObject } from './types.ts';
 
 const DROPPED_KEYWORDS = new Set(['description', 'example', 'externalDocs', 'default', 'nullable', 'format', 'title']);
@@ -17,7 +17,10 @@ const DROPPED_KEYWORDS = new Set(['description', 'example', 'externalDocs', 'def
 const FORMATS: Record<string, { type: 'number' | 'string'; validate: (v: never) => boolean }> = {
   int32: { type: 'number', validate: (v: number) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31 },
   int64: { type: 'number', validate: (v: number) => Number.isInteger(v) },
-  'date-time': { type: 'string', validate: (v: string) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(v) },
+  'date-time': {
+    type: 'string',
+    validate: (v: string) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(v),
+  },
   date: { type: 'string', validate: (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) },
   byte: { type: 'string', validate: (v: string) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(v) },
   uuid: { type: 'string', validate: (v: string) => /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(v) },
@@ -114,10 +117,18 @@ function toFieldError(error: ErrorObject, data: unknown): FieldError {
       return fieldErrors.invalid(field, value, `${inBody} must be of type ${String(p.format)}: ${JSON.stringify(value)}`);
     case 'minimum':
     case 'exclusiveMinimum':
-      return fieldErrors.invalid(field, value, `${inBody} should be greater than ${error.keyword === 'minimum' ? 'or equal to ' : ''}${String(p.limit)}`);
+      return fieldErrors.invalid(
+        field,
+        value,
+        `${inBody} should be greater than ${error.keyword === 'minimum' ? 'or equal to ' : ''}${String(p.limit)}`,
+      );
     case 'maximum':
     case 'exclusiveMaximum':
-      return fieldErrors.invalid(field, value, `${inBody} should be less than ${error.keyword === 'maximum' ? 'or equal to ' : ''}${String(p.limit)}`);
+      return fieldErrors.invalid(
+        field,
+        value,
+        `${inBody} should be less than ${error.keyword === 'maximum' ? 'or equal to ' : ''}${String(p.limit)}`,
+      );
     case 'minLength':
       return fieldErrors.invalid(field, value, `${inBody} should be at least ${String(p.limit)} chars long`);
     case 'maxLength':
@@ -130,7 +141,11 @@ function toFieldError(error: ErrorObject, data: unknown): FieldError {
       return fieldErrors.duplicate(`${field}[${String(p.i)}]`, Array.isArray(value) ? value[Number(p.i)] : value);
     case 'anyOf':
     case 'oneOf':
-      return fieldErrors.invalid(field, jsonTypeName(value), `${inBody} must validate ${error.keyword === 'oneOf' ? 'one and only one schema (oneOf)' : 'at least one schema (anyOf)'}`);
+      return fieldErrors.invalid(
+        field,
+        jsonTypeName(value),
+        `${inBody} must validate ${error.keyword === 'oneOf' ? 'one and only one schema (oneOf)' : 'at least one schema (anyOf)'}`,
+      );
     default:
       return fieldErrors.invalid(field, jsonTypeName(value), `${inBody} ${error.message ?? 'is invalid'}`);
   }

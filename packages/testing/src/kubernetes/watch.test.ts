@@ -1,6 +1,6 @@
-import { CoreV1Api, CustomObjectsApi, ListWatch, PatchStrategy, setHeaderOptions, Watch, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, ListWatch, PatchStrategy, setHeaderOptions, type V1Pod, Watch } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startKubeApiServer, type KubeTestServer } from './index.ts';
+import { type KubeTestServer, startKubeApiServer } from './index.ts';
 
 interface Seen {
   type: string;
@@ -17,7 +17,12 @@ async function watch(server: KubeTestServer, path: string, query: Record<string,
     path,
     query,
     (type, object: { metadata?: { name?: string; resourceVersion?: string } }) => {
-      events.push({ type, name: object.metadata?.name, resourceVersion: object.metadata?.resourceVersion, object: object as Record<string, unknown> });
+      events.push({
+        type,
+        name: object.metadata?.name,
+        resourceVersion: object.metadata?.resourceVersion,
+        object: object as Record<string, unknown>,
+      });
     },
     (error: unknown) => {
       ended = { error };
@@ -121,7 +126,10 @@ describe('watch through the real client Watch', () => {
   });
 
   it('watches a single object by field selector, as the client does for one pod', async () => {
-    const w = await watch(server, '/api/v1/namespaces/w/pods', { resourceVersion: server.resourceVersion, fieldSelector: 'metadata.name=p1' });
+    const w = await watch(server, '/api/v1/namespaces/w/pods', {
+      resourceVersion: server.resourceVersion,
+      fieldSelector: 'metadata.name=p1',
+    });
     await core.createNamespacedPod({ namespace: 'w', body: pod('p0') });
     await core.createNamespacedPod({ namespace: 'w', body: pod('p1') });
     server.setPodStatus('w', 'p1', { phase: 'Running' });
@@ -142,7 +150,11 @@ describe('watch through the real client Watch', () => {
 
   it('marks the end of the initial state with a bookmark when asked for sendInitialEvents', async () => {
     await core.createNamespacedPod({ namespace: 'w', body: pod('existing') });
-    const w = await watch(server, '/api/v1/namespaces/w/pods', { sendInitialEvents: true, allowWatchBookmarks: true, resourceVersionMatch: 'NotOlderThan' });
+    const w = await watch(server, '/api/v1/namespaces/w/pods', {
+      sendInitialEvents: true,
+      allowWatchBookmarks: true,
+      resourceVersionMatch: 'NotOlderThan',
+    });
     await vi.waitFor(() => expect(w.types()).toEqual(['ADDED existing', 'BOOKMARK']));
     expect((w.events[1]!.object.metadata as { annotations: unknown }).annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
     w.stop();
@@ -175,13 +187,24 @@ describe('watch through the real client Watch', () => {
         group: 'example.com',
         scope: 'Namespaced',
         names: { plural: 'widgets', kind: 'Widget' },
-        versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            subresources: { status: {} },
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
       },
     });
     const w = await watch(server, '/apis/example.com/v1/namespaces/w/widgets', { resourceVersion: server.resourceVersion });
     const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
     const widget = { group: 'example.com', version: 'v1', plural: 'widgets', namespace: 'w' };
-    await custom.createNamespacedCustomObject({ ...widget, body: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1' } } });
+    await custom.createNamespacedCustomObject({
+      ...widget,
+      body: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1' } },
+    });
     await custom.patchNamespacedCustomObjectStatus({ ...widget, name: 'w1', body: { status: { ready: true } } }, merge);
     await vi.waitFor(() => expect(w.types()).toEqual(['ADDED w1', 'MODIFIED w1']));
     expect(w.events[1]!.object.status).toEqual({ ready: true });
@@ -205,7 +228,14 @@ describe('watch through the real client Watch', () => {
     await vi.waitFor(() => expect(server.openWatches).toBe(1));
 
     await core.createNamespacedPod({ namespace: 'inf', body: pod('second') });
-    await vi.waitFor(() => expect(informer.list('inf').map((p) => p.metadata?.name).sort()).toEqual(['first', 'second']));
+    await vi.waitFor(() =>
+      expect(
+        informer
+          .list('inf')
+          .map((p) => p.metadata?.name)
+          .sort(),
+      ).toEqual(['first', 'second']),
+    );
 
     // The watch drops and, before the informer is back, a pod changes and history is compacted: resuming
     // from its last resourceVersion gets 410, so it must re-list to see the change.
@@ -215,9 +245,18 @@ describe('watch through the real client Watch', () => {
     await vi.waitFor(() => expect(informer.get('first', 'inf')?.status?.phase).toBe('Failed'));
     await vi.waitFor(() => expect(server.openWatches).toBe(1));
     await core.createNamespacedPod({ namespace: 'inf', body: pod('third') });
-    await vi.waitFor(() => expect(informer.list('inf').map((p) => p.metadata?.name).sort()).toEqual(['first', 'second', 'third']));
+    await vi.waitFor(() =>
+      expect(
+        informer
+          .list('inf')
+          .map((p) => p.metadata?.name)
+          .sort(),
+      ).toEqual(['first', 'second', 'third']),
+    );
     expect(errors).toEqual([]);
-    expect(server.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/inf/pods' && !r.query.includes('watch')).length).toBe(2);
+    expect(
+      server.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/inf/pods' && !r.query.includes('watch')).length,
+    ).toBe(2);
     await informer.stop();
   });
 });

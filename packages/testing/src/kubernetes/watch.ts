@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ObjectApi, Target } from './object-api.ts';
 import { apiVersionFor, groupResource } from './resource-type.ts';
-import { parseFieldSelector, parseLabelSelector, type Matcher } from './selectors.ts';
+import { type Matcher, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { badRequest, gone } from './status.ts';
 import type { StoreEvent } from './store.ts';
 import type { KubeObject, StoredObject } from './types.ts';
@@ -47,7 +47,7 @@ export class WatchRegistry {
   /** 'end' finishes each response cleanly (as a watch timeout does); 'reset' destroys the connection. */
   dropAll(mode: 'end' | 'reset'): number {
     const all = [...this.#active];
-    for (const w of all) (mode === 'end' ? w.end() : w.destroy());
+    for (const w of all) mode === 'end' ? w.end() : w.destroy();
     return all.length;
   }
 }
@@ -109,7 +109,10 @@ export function serveWatch(api: ObjectApi, t: Target, params: WatchParams, res: 
     return;
   }
 
-  const timeout = params.timeoutSeconds !== undefined && params.timeoutSeconds > 0 ? setTimeout(() => res.end(), params.timeoutSeconds * 1000) : undefined;
+  const timeout =
+    params.timeoutSeconds !== undefined && params.timeoutSeconds > 0
+      ? setTimeout(() => res.end(), params.timeoutSeconds * 1000)
+      : undefined;
   const unregister = registry.add({
     bookmark: () => {
       if (params.allowWatchBookmarks === true) bookmark();

@@ -26,7 +26,11 @@ export class S3ApiError extends TflyteError {
     const extra = Object.entries(this.fields)
       .map(([name, value]) => element(name, value))
       .join('');
-    return xmlDocument('Error', `${element('Code', this.s3Code)}${element('Message', this.apiMessage)}${extra}${element('RequestId', requestId)}`, false);
+    return xmlDocument(
+      'Error',
+      `${element('Code', this.s3Code)}${element('Message', this.apiMessage)}${extra}${element('RequestId', requestId)}`,
+      false,
+    );
   }
 }
 
@@ -37,7 +41,12 @@ export const noSuchKey = (key: string): S3ApiError => new S3ApiError('NoSuchKey'
 
 export const invalidRequest = (message: string): S3ApiError => new S3ApiError('InvalidRequest', 400, message);
 
-export const badDigest = (what: string): S3ApiError => new S3ApiError('BadDigest', 400, `The ${what} you specified did not match the calculated checksum.`);
+export const badDigest = (what: string): S3ApiError =>
+  new S3ApiError('BadDigest', 400, `The ${what} you specified did not match the calculated checksum.`);
 
 export const notImplemented = (what: string): S3ApiError =>
-  new S3ApiError('NotImplemented', 501, `A header or query you provided implies functionality that is not implemented: ${what} (the tflyte S3 test server supports Put/Get/Head/DeleteObject, ListObjectsV2 and bucket create/head/delete/list).`);
+  new S3ApiError(
+    'NotImplemented',
+    501,
+    `A header or query you provided implies functionality that is not implemented: ${what} (the tflyte S3 test server supports Put/Get/Head/DeleteObject, ListObjectsV2 and bucket create/head/delete/list).`,
+  );

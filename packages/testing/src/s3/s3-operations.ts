@@ -4,10 +4,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { parseRange } from '../shared/byte-range.ts';
 import { header } from '../shared/headers.ts';
 import { compareKeys, listPage } from '../shared/list-objects.ts';
-import { invalidRequest, noSuchBucket, noSuchKey, notImplemented, S3ApiError } from './s3-errors.ts';
 import type { S3Bucket, S3Buckets, S3Object } from './s3-buckets.ts';
-import { verifyChecksums } from './s3-request.ts';
+import { invalidRequest, noSuchBucket, noSuchKey, notImplemented, S3ApiError } from './s3-errors.ts';
 import type { S3Payload, S3Target } from './s3-request.ts';
+import { verifyChecksums } from './s3-request.ts';
 import { element, isoTime, xmlDocument } from './xml.ts';
 
 export const S3_OPERATIONS = [
@@ -93,12 +93,18 @@ export function runOperation(buckets: S3Buckets, operation: S3Operation, request
           .join('')}</Buckets><Owner>${element('ID', 'tflyte-test-owner')}</Owner>`,
       );
     case 'CreateBucket': {
-      if (!isValidBucketName(bucketName)) throw new S3ApiError('InvalidBucketName', 400, 'The specified bucket is not valid.', { BucketName: bucketName });
+      if (!isValidBucketName(bucketName))
+        throw new S3ApiError('InvalidBucketName', 400, 'The specified bucket is not valid.', { BucketName: bucketName });
       // S3 keeps a legacy quirk: re-creating your own bucket succeeds in us-east-1 and conflicts elsewhere.
       if (!buckets.create(bucketName) && request.region !== 'us-east-1') {
-        throw new S3ApiError('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded and you already own it.', {
-          BucketName: bucketName,
-        });
+        throw new S3ApiError(
+          'BucketAlreadyOwnedByYou',
+          409,
+          'Your previous request to create the named bucket succeeded and you already own it.',
+          {
+            BucketName: bucketName,
+          },
+        );
       }
       return { status: 200, headers: { location: `/${bucketName}` } };
     }
@@ -108,7 +114,8 @@ export function runOperation(buckets: S3Buckets, operation: S3Operation, request
     case 'DeleteBucket': {
       const outcome = buckets.delete(bucketName);
       if (outcome === 'missing') throw noSuchBucket(bucketName);
-      if (outcome === 'not-empty') throw new S3ApiError('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty', { BucketName: bucketName });
+      if (outcome === 'not-empty')
+        throw new S3ApiError('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty', { BucketName: bucketName });
       return { status: 204, headers: {} };
     }
     case 'ListObjectsV2':
@@ -151,7 +158,8 @@ function putObject(bucket: S3Bucket, key: string, request: OperationRequest): S3
   const checksum = verifyChecksums(headers, payload);
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('x-amz-meta-') && value !== undefined) metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
+    if (name.startsWith('x-amz-meta-') && value !== undefined)
+      metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
   }
   const encodings = (header(headers, 'content-encoding') ?? '')
     .split(',')
@@ -184,7 +192,10 @@ function getObject(object: S3Object, headers: IncomingHttpHeaders, headOnly: boo
   const range = parseRange(header(headers, 'range'), size);
   if (range === 'multiple') throw notImplemented('multiple byte ranges');
   if (range === 'unsatisfiable') {
-    throw new S3ApiError('InvalidRange', 416, 'The requested range is not satisfiable', { RangeRequested: header(headers, 'range') ?? '', ActualObjectSize: String(size) });
+    throw new S3ApiError('InvalidRange', 416, 'The requested range is not satisfiable', {
+      RangeRequested: header(headers, 'range') ?? '',
+      ActualObjectSize: String(size),
+    });
   }
   if (range !== undefined) {
     const [start, end] = range;
@@ -204,7 +215,8 @@ function getObject(object: S3Object, headers: IncomingHttpHeaders, headOnly: boo
 function listObjectsV2(bucket: S3Bucket, query: URLSearchParams): S3Response {
   const maxKeysText = query.get('max-keys');
   const maxKeys = maxKeysText === null ? MAX_LIST_KEYS : Number(maxKeysText);
-  if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new S3ApiError('InvalidArgument', 400, 'Provided max-keys not an integer or within integer range', { ArgumentName: 'max-keys' });
+  if (!Number.isInteger(maxKeys) || maxKeys < 0)
+    throw new S3ApiError('InvalidArgument', 400, 'Provided max-keys not an integer or within integer range', { ArgumentName: 'max-keys' });
   const startAfter = query.get('start-after') ?? '';
   const params = {
     prefix: query.get('prefix') ?? '',
@@ -219,7 +231,9 @@ function listObjectsV2(bucket: S3Bucket, query: URLSearchParams): S3Response {
     .map(
       ([key, object]) =>
         `<Contents>${element('Key', key)}${element('LastModified', isoTime(object.lastModified))}${element('ETag', object.etag)}${
-          object.checksum === undefined ? '' : `${element('ChecksumAlgorithm', object.checksum.algorithm.toUpperCase())}${element('ChecksumType', 'FULL_OBJECT')}`
+          object.checksum === undefined
+            ? ''
+            : `${element('ChecksumAlgorithm', object.checksum.algorithm.toUpperCase())}${element('ChecksumType', 'FULL_OBJECT')}`
         }${element('Size', object.body.length)}${element('StorageClass', 'STANDARD')}</Contents>`,
     )
     .join('');

@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { header } from '../shared/headers.ts';
 import { decodeAwsChunked } from './aws-chunked.ts';
-import { badDigest, invalidRequest, notImplemented, S3ApiError } from './s3-errors.ts';
-import { CHECKSUM_ALGORITHMS, checksumBase64 } from './checksums.ts';
 import type { ChecksumAlgorithm } from './checksums.ts';
+import { CHECKSUM_ALGORITHMS, checksumBase64 } from './checksums.ts';
+import { badDigest, invalidRequest, notImplemented, S3ApiError } from './s3-errors.ts';
 
 export interface S3Target {
   /** Undefined for the service root `/`. */
@@ -42,7 +42,11 @@ export interface S3Payload {
   trailers: ReadonlyMap<string, string>;
 }
 
-const STREAMING_PAYLOADS = ['STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER'];
+const STREAMING_PAYLOADS = [
+  'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+];
 
 /** The request body as the object's bytes. Chunk signatures of signed streams are not verified. */
 export function decodePayload(headers: IncomingHttpHeaders, raw: Buffer): S3Payload {
@@ -52,28 +56,44 @@ export function decodePayload(headers: IncomingHttpHeaders, raw: Buffer): S3Payl
   if (/^[0-9a-f]{64}$/.test(contentSha256)) {
     const actual = createHash('sha256').update(raw).digest('hex');
     if (actual !== contentSha256) {
-      throw new S3ApiError('XAmzContentSHA256Mismatch', 400, "The provided 'x-amz-content-sha256' header does not match what was computed.", {
-        ClientComputedContentSHA256: contentSha256,
-        S3ComputedContentSHA256: actual,
-      });
+      throw new S3ApiError(
+        'XAmzContentSHA256Mismatch',
+        400,
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        {
+          ClientComputedContentSHA256: contentSha256,
+          S3ComputedContentSHA256: actual,
+        },
+      );
     }
     return { data: raw, trailers: new Map() };
   }
   if (!STREAMING_PAYLOADS.includes(contentSha256)) {
     if (contentSha256.startsWith('STREAMING-')) throw notImplemented(`x-amz-content-sha256: ${contentSha256}`);
-    throw new S3ApiError('InvalidArgument', 400, `x-amz-content-sha256 must be UNSIGNED-PAYLOAD, ${STREAMING_PAYLOADS.join(', ')} or a SHA-256 hex digest (got '${contentSha256}')`);
+    throw new S3ApiError(
+      'InvalidArgument',
+      400,
+      `x-amz-content-sha256 must be UNSIGNED-PAYLOAD, ${STREAMING_PAYLOADS.join(', ')} or a SHA-256 hex digest (got '${contentSha256}')`,
+    );
   }
   const decoded = decodeAwsChunked(raw);
   if (typeof decoded === 'string') throw new S3ApiError('IncompleteBody', 400, `The aws-chunked request body is malformed: ${decoded}`);
   const declared = header(headers, 'x-amz-decoded-content-length');
   if (declared !== undefined && Number(declared) !== decoded.data.length) {
-    throw new S3ApiError('IncompleteBody', 400, `You did not provide the number of bytes specified by the x-amz-decoded-content-length header (${declared}; got ${decoded.data.length}).`);
+    throw new S3ApiError(
+      'IncompleteBody',
+      400,
+      `You did not provide the number of bytes specified by the x-amz-decoded-content-length header (${declared}; got ${decoded.data.length}).`,
+    );
   }
   return decoded;
 }
 
 /** Checks Content-MD5 and the flexible checksum (header or trailer); returns the checksum to store. */
-export function verifyChecksums(headers: IncomingHttpHeaders, payload: S3Payload): { algorithm: ChecksumAlgorithm; value: string } | undefined {
+export function verifyChecksums(
+  headers: IncomingHttpHeaders,
+  payload: S3Payload,
+): { algorithm: ChecksumAlgorithm; value: string } | undefined {
   const md5 = header(headers, 'content-md5');
   if (md5 !== undefined && createHash('md5').update(payload.data).digest('base64') !== md5) {
     throw new S3ApiError('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -9,14 +10,13 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  paginateListObjectsV2,
   PutObjectCommand,
+  paginateListObjectsV2,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3Server } from './s3-server.ts';
 import type { S3TestServer } from './s3-server.ts';
+import { startS3Server } from './s3-server.ts';
 
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 let server: S3TestServer;
@@ -44,7 +44,9 @@ describe('S3 test server', () => {
   it('stores objects with PutObject and serves them with GetObject, HeadObject and DeleteObject', async () => {
     const s3 = client();
     const body = new Uint8Array([0, 1, 2, 253, 254, 255]);
-    const put = await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'dir/obj.bin', Body: body, ContentType: 'application/x-test', Metadata: { run: 'r1' } }));
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: 'data', Key: 'dir/obj.bin', Body: body, ContentType: 'application/x-test', Metadata: { run: 'r1' } }),
+    );
     expect(put.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
 
     const got = await s3.send(new GetObjectCommand({ Bucket: 'data', Key: 'dir/obj.bin' }));
@@ -73,7 +75,10 @@ describe('S3 test server', () => {
       message: 'The specified bucket does not exist',
       status: 404,
     });
-    expect(await rejection(s3.send(new HeadObjectCommand({ Bucket: 'data', Key: 'absent' })))).toMatchObject({ name: 'NotFound', status: 404 });
+    expect(await rejection(s3.send(new HeadObjectCommand({ Bucket: 'data', Key: 'absent' })))).toMatchObject({
+      name: 'NotFound',
+      status: 404,
+    });
   });
 
   it('sends XML error bodies with the code, message, resource and request id', async () => {
@@ -82,7 +87,9 @@ describe('S3 test server', () => {
     expect(response.status).toBe(403);
     expect(response.headers.get('content-type')).toBe('application/xml');
     const xml = await response.text();
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>AccessDenied<\/Code><Message>Access Denied<\/Message><RequestId>[0-9A-F]{16}<\/RequestId><\/Error>$/);
+    expect(xml).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>AccessDenied<\/Code><Message>Access Denied<\/Message><RequestId>[0-9A-F]{16}<\/RequestId><\/Error>$/,
+    );
     expect(xml).toContain(response.headers.get('x-amz-request-id') ?? 'missing');
   });
 
@@ -97,18 +104,23 @@ describe('S3 test server', () => {
     expect(server.object('data', 'stream.txt')?.checksum).toEqual({ algorithm: 'crc32', value: put.ChecksumCRC32 });
   });
 
-  it.each(['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const)('accepts %s flexible checksums and returns them for the SDK to validate', async (algorithm) => {
-    const s3 = client();
-    const key = `checksum-${algorithm}`;
-    await s3.send(new PutObjectCommand({ Bucket: 'data', Key: key, Body: 'checked content', ChecksumAlgorithm: algorithm }));
-    const got = await s3.send(new GetObjectCommand({ Bucket: 'data', Key: key, ChecksumMode: 'ENABLED' }));
-    expect(await got.Body?.transformToString()).toBe('checked content');
-    expect(got[`Checksum${algorithm}`]).toBe(server.object('data', key)?.checksum?.value);
-  });
+  it.each(['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const)(
+    'accepts %s flexible checksums and returns them for the SDK to validate',
+    async (algorithm) => {
+      const s3 = client();
+      const key = `checksum-${algorithm}`;
+      await s3.send(new PutObjectCommand({ Bucket: 'data', Key: key, Body: 'checked content', ChecksumAlgorithm: algorithm }));
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'data', Key: key, ChecksumMode: 'ENABLED' }));
+      expect(await got.Body?.transformToString()).toBe('checked content');
+      expect(got[`Checksum${algorithm}`]).toBe(server.object('data', key)?.checksum?.value);
+    },
+  );
 
   it('rejects a body that does not match its declared checksum with BadDigest and stores nothing', async () => {
     const s3 = client();
-    const failure = await rejection(s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'corrupt', Body: 'content', ChecksumCRC32: 'AAAAAA==' })));
+    const failure = await rejection(
+      s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'corrupt', Body: 'content', ChecksumCRC32: 'AAAAAA==' })),
+    );
     expect(failure).toEqual({ name: 'BadDigest', message: 'The CRC32 you specified did not match the calculated checksum.', status: 400 });
     expect(server.object('data', 'corrupt')).toBeUndefined();
   });
@@ -129,7 +141,10 @@ describe('S3 test server', () => {
 
     const after = await s3.send(new ListObjectsV2Command({ Bucket: 'data', Prefix: 'l/', StartAfter: 'l/b/2' }));
     expect(after.Contents?.map((o) => o.Key)).toEqual(['l/c', 'l/d/1', 'l/e']);
-    expect(await rejection(s3.send(new ListObjectsV2Command({ Bucket: 'data', ContinuationToken: 'bogus' })))).toMatchObject({ name: 'InvalidRequest', status: 400 });
+    expect(await rejection(s3.send(new ListObjectsV2Command({ Bucket: 'data', ContinuationToken: 'bogus' })))).toMatchObject({
+      name: 'InvalidRequest',
+      status: 400,
+    });
   });
 
   it('serves single byte ranges', async () => {
@@ -140,18 +155,30 @@ describe('S3 test server', () => {
     expect(middle.ContentRange).toBe('bytes 2-5/10');
     const suffix = await s3.send(new GetObjectCommand({ Bucket: 'data', Key: 'range.txt', Range: 'bytes=-3' }));
     expect(await suffix.Body?.transformToString()).toBe('789');
-    expect(await rejection(s3.send(new GetObjectCommand({ Bucket: 'data', Key: 'range.txt', Range: 'bytes=10-' })))).toMatchObject({ name: 'InvalidRange', status: 416 });
+    expect(await rejection(s3.send(new GetObjectCommand({ Bucket: 'data', Key: 'range.txt', Range: 'bytes=10-' })))).toMatchObject({
+      name: 'InvalidRange',
+      status: 416,
+    });
   });
 
   it('creates, heads and deletes buckets with S3 naming rules and its us-east-1 re-creation quirk', async () => {
     const s3 = client();
     await s3.send(new CreateBucketCommand({ Bucket: 'fresh-bucket' }));
     expect((await s3.send(new HeadBucketCommand({ Bucket: 'fresh-bucket' }))).BucketRegion).toBe('eu-west-1');
-    expect(await rejection(s3.send(new CreateBucketCommand({ Bucket: 'fresh-bucket' })))).toMatchObject({ name: 'BucketAlreadyOwnedByYou', status: 409 });
-    expect(await rejection(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' })))).toMatchObject({ name: 'InvalidBucketName', status: 400 });
+    expect(await rejection(s3.send(new CreateBucketCommand({ Bucket: 'fresh-bucket' })))).toMatchObject({
+      name: 'BucketAlreadyOwnedByYou',
+      status: 409,
+    });
+    expect(await rejection(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' })))).toMatchObject({
+      name: 'InvalidBucketName',
+      status: 400,
+    });
 
     server.putObject('fresh-bucket', 'k', 'v');
-    expect(await rejection(s3.send(new DeleteBucketCommand({ Bucket: 'fresh-bucket' })))).toMatchObject({ name: 'BucketNotEmpty', status: 409 });
+    expect(await rejection(s3.send(new DeleteBucketCommand({ Bucket: 'fresh-bucket' })))).toMatchObject({
+      name: 'BucketNotEmpty',
+      status: 409,
+    });
     await s3.send(new DeleteObjectCommand({ Bucket: 'fresh-bucket', Key: 'k' }));
     await s3.send(new DeleteBucketCommand({ Bucket: 'fresh-bucket' }));
     expect(await rejection(s3.send(new HeadBucketCommand({ Bucket: 'fresh-bucket' })))).toMatchObject({ name: 'NotFound', status: 404 });
@@ -167,11 +194,21 @@ describe('S3 test server', () => {
   });
 
   it('verifies SigV4 signatures, access keys and the credential scope region', async () => {
-    expect(await rejection(client({ credentials: { ...credentials, secretAccessKey: 'wrong' } }).send(new GetObjectCommand({ Bucket: 'data', Key: 'k' })))).toMatchObject({
+    expect(
+      await rejection(
+        client({ credentials: { ...credentials, secretAccessKey: 'wrong' } }).send(new GetObjectCommand({ Bucket: 'data', Key: 'k' })),
+      ),
+    ).toMatchObject({
       name: 'SignatureDoesNotMatch',
       status: 403,
     });
-    expect(await rejection(client({ credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' } }).send(new GetObjectCommand({ Bucket: 'data', Key: 'k' })))).toMatchObject({
+    expect(
+      await rejection(
+        client({ credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' } }).send(
+          new GetObjectCommand({ Bucket: 'data', Key: 'k' }),
+        ),
+      ),
+    ).toMatchObject({
       name: 'InvalidAccessKeyId',
       status: 403,
     });

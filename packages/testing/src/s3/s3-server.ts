@@ -8,12 +8,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Buckets } from '../shared/buckets.ts';
 import { LoopbackServer } from '../shared/loopback-server.ts';
 import { readBody } from '../shared/read-body.ts';
-import { checkSigV4, credentialList, isAuthRejection } from '../shared/sigv4.ts';
 import type { AuthRejection, SigV4Credentials } from '../shared/sigv4.ts';
+import { checkSigV4, credentialList, isAuthRejection } from '../shared/sigv4.ts';
 import type { S3Object } from './s3-buckets.ts';
 import { noSuchBucket, S3ApiError } from './s3-errors.ts';
-import { resolveOperation, runOperation, storeObject } from './s3-operations.ts';
 import type { S3Operation, S3Response } from './s3-operations.ts';
+import { resolveOperation, runOperation, storeObject } from './s3-operations.ts';
 import { decodePayload, parseTarget } from './s3-request.ts';
 
 export interface S3ServerOptions {
@@ -165,9 +165,14 @@ class S3Server implements S3TestServer {
     if (isAuthRejection(identity)) throw authError(identity);
     const expected = this.#region;
     if (expected !== undefined && identity.region !== expected) {
-      throw new S3ApiError('AuthorizationHeaderMalformed', 400, `The authorization header is malformed; the region '${identity.region}' is wrong; expecting '${expected}'`, {
-        Region: expected,
-      });
+      throw new S3ApiError(
+        'AuthorizationHeaderMalformed',
+        400,
+        `The authorization header is malformed; the region '${identity.region}' is wrong; expecting '${expected}'`,
+        {
+          Region: expected,
+        },
+      );
     }
     return identity.region;
   }
@@ -187,5 +192,7 @@ function authError(rejection: AuthRejection): S3ApiError {
 }
 
 function entityTooLarge(max: number): S3ApiError {
-  return new S3ApiError('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed object size.', { MaxSizeAllowed: String(max) });
+  return new S3ApiError('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed object size.', {
+    MaxSizeAllowed: String(max),
+  });
 }

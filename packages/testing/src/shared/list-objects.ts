@@ -32,9 +32,7 @@ export function listPage<T>(objects: ReadonlyMap<string, T>, params: ListParams)
     resume = decodeToken(params.continuationToken);
     if (resume === undefined) return undefined;
   }
-  const keys = [...objects.keys()]
-    .filter((key) => key.startsWith(params.prefix) && params.include(key))
-    .sort(compareKeys);
+  const keys = [...objects.keys()].filter((key) => key.startsWith(params.prefix) && params.include(key)).sort(compareKeys);
   const page: ListPage<T> = { contents: [], commonPrefixes: [], isTruncated: false, nextContinuationToken: undefined };
   let last = resume;
   for (const key of keys) {
@@ -66,7 +64,8 @@ function encodeToken(cursor: Cursor): string {
 function decodeToken(token: string): Cursor | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'boolean') return { after: value[0], isPrefix: value[1] };
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'boolean')
+      return { after: value[0], isPrefix: value[1] };
   } catch {
     // Not JSON: fall through to the rejection.
   }

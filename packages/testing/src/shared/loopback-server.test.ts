@@ -1,8 +1,8 @@
-import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LoopbackServer } from './loopback-server.ts';
 import type { LoopbackHandler } from './loopback-server.ts';
+import { LoopbackServer } from './loopback-server.ts';
 
 let servers: LoopbackServer[] = [];
 afterEach(async () => {

@@ -2,8 +2,9 @@
  * The HTTP plumbing every wire-level test server shares: a node:http server on an ephemeral 127.0.0.1 port
  * whose close() also drops open connections, so a test never waits on a client's keep-alive or stream.
  */
-import { createServer } from 'node:http';
+
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export const LOOPBACK_HOST = '127.0.0.1';

@@ -30,7 +30,11 @@ export interface SigV4Options {
 /** Why a request was refused, as the AWS error the service would send. */
 export interface AuthRejection {
   status: number;
-  type: 'MissingAuthenticationTokenException' | 'IncompleteSignatureException' | 'InvalidSignatureException' | 'UnrecognizedClientException';
+  type:
+    | 'MissingAuthenticationTokenException'
+    | 'IncompleteSignatureException'
+    | 'InvalidSignatureException'
+    | 'UnrecognizedClientException';
   message: string;
 }
 
@@ -68,7 +72,9 @@ export function checkSigV4(request: SigV4Request, options: SigV4Options): SigV4I
   const scope = credential.split('/');
   const [accessKeyId = '', date = '', region = '', service = '', terminator = ''] = scope;
   if (scope.length !== 5 || accessKeyId === '' || !/^\d{8}$/.test(date) || region === '' || terminator !== 'aws4_request') {
-    return incomplete(`Credential must have the form <AccessKeyId>/<YYYYMMDD>/<region>/${options.service}/aws4_request (got '${credential}')`);
+    return incomplete(
+      `Credential must have the form <AccessKeyId>/<YYYYMMDD>/<region>/${options.service}/aws4_request (got '${credential}')`,
+    );
   }
   if (!/^[0-9a-f]{64}$/.test(signature)) return incomplete('Signature must be 64 lowercase hex characters');
   if (service !== options.service) return invalid(`Credential should be scoped to correct service: '${options.service}'.`);
@@ -80,7 +86,9 @@ export function checkSigV4(request: SigV4Request, options: SigV4Options): SigV4I
     return incomplete("Requests must carry an X-Amz-Date header in the form YYYYMMDD'T'HHMMSS'Z'");
   }
   if (amzDate.slice(0, 8) !== date) {
-    return invalid(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}'`);
+    return invalid(
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}'`,
+    );
   }
   const headerNames = signedHeaders.split(';');
   if (!headerNames.includes('host')) return incomplete("SignedHeaders must include 'host'");
@@ -90,7 +98,11 @@ export function checkSigV4(request: SigV4Request, options: SigV4Options): SigV4I
     if (known === undefined) {
       return { status: 403, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
     }
-    const expected = computeSignature(request, { headerNames, signedHeaders, amzDate, scope: scope.slice(1).join('/'), date, region, service }, known);
+    const expected = computeSignature(
+      request,
+      { headerNames, signedHeaders, amzDate, scope: scope.slice(1).join('/'), date, region, service },
+      known,
+    );
     if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
       return invalid(
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
@@ -105,7 +117,9 @@ export function isAuthRejection(result: SigV4Identity | AuthRejection): result i
 }
 
 /** A server option that takes one key or several, as the list `SigV4Options.credentials` wants. */
-export function credentialList(credentials: SigV4Credentials | readonly SigV4Credentials[] | undefined): readonly SigV4Credentials[] | undefined {
+export function credentialList(
+  credentials: SigV4Credentials | readonly SigV4Credentials[] | undefined,
+): readonly SigV4Credentials[] | undefined {
   return credentials === undefined ? undefined : 'accessKeyId' in credentials ? [credentials] : credentials;
 }
 
@@ -127,7 +141,9 @@ function computeSignature(request: SigV4Request, ctx: SigningContext, credential
     .map((name) => `${name}:${(header(request.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
     .join('');
   const payloadHash = header(request.headers, 'x-amz-content-sha256') ?? sha256Hex(request.body);
-  const canonicalRequest = [request.method, path || '/', canonicalQuery(query), canonicalHeaders, ctx.signedHeaders, payloadHash].join('\n');
+  const canonicalRequest = [request.method, path || '/', canonicalQuery(query), canonicalHeaders, ctx.signedHeaders, payloadHash].join(
+    '\n',
+  );
   const stringToSign = [ALGORITHM, ctx.amzDate, ctx.scope, sha256Hex(canonicalRequest)].join('\n');
   let key: Buffer = hmac(`AWS4${credentials.secretAccessKey}`, ctx.date);
   for (const part of [ctx.region, ctx.service, 'aws4_request']) key = hmac(key, part);

@@ -5,7 +5,7 @@
  */
 import { type AnyType, type DefinedTask, InvalidOptionError } from '@tflyte/core';
 import type { SqlDialect } from './dialect.ts';
-import { type QueryTemplate, QueryTemplateError, parseQueryTemplate } from './query-template.ts';
+import { parseQueryTemplate, type QueryTemplate, QueryTemplateError } from './query-template.ts';
 import { referenceTypeProblem } from './sql-literals.ts';
 
 export interface CheckQueryOptions {
@@ -28,8 +28,10 @@ export function checkQuery(task: DefinedTask, query: unknown, options: CheckQuer
   };
   if (typeof query !== 'string') return fail(option, 'is required: the SQL statement to run');
   const dialect = options.dialect;
-  const max = options.maxLength ?? (dialect?.maxQueryLength === undefined ? undefined : { chars: dialect.maxQueryLength, service: dialect.name });
-  if (max !== undefined && query.length > max.chars) fail(option, `is ${query.length} characters long; ${max.service} takes at most ${max.chars}`);
+  const max =
+    options.maxLength ?? (dialect?.maxQueryLength === undefined ? undefined : { chars: dialect.maxQueryLength, service: dialect.name });
+  if (max !== undefined && query.length > max.chars)
+    fail(option, `is ${query.length} characters long; ${max.service} takes at most ${max.chars}`);
   let template: QueryTemplate;
   try {
     template = parseQueryTemplate(query, dialect);
@@ -42,7 +44,10 @@ export function checkQuery(task: DefinedTask, query: unknown, options: CheckQuer
   for (const reference of template.references) {
     const type: AnyType | undefined = Object.hasOwn(inputs, reference.input) ? inputs[reference.input] : undefined;
     if (type === undefined) {
-      fail(option, `references input '${reference.input}' (${reference.text}), which is not declared; inputs are: ${names.join(', ') || '(none)'}`);
+      fail(
+        option,
+        `references input '${reference.input}' (${reference.text}), which is not declared; inputs are: ${names.join(', ') || '(none)'}`,
+      );
     } else {
       const problem = referenceTypeProblem(type, reference.filter, dialect?.binds);
       if (problem !== undefined) fail(`inputs.${reference.input}`, `${problem} (referenced as ${reference.text})`);
@@ -51,7 +56,10 @@ export function checkQuery(task: DefinedTask, query: unknown, options: CheckQuer
   const referenced = new Set(template.references.map((r) => r.input));
   const unused = names.filter((n) => !referenced.has(n));
   if (unused.length > 0) {
-    fail(`inputs.${unused[0]}`, `is not referenced by the query; use it as {{ .inputs.${unused[0]} }} or remove it (unused inputs: ${unused.join(', ')})`);
+    fail(
+      `inputs.${unused[0]}`,
+      `is not referenced by the query; use it as {{ .inputs.${unused[0]} }} or remove it (unused inputs: ${unused.join(', ')})`,
+    );
   }
   return template;
 }

@@ -7,7 +7,7 @@
  */
 import type { SqlLexicalRules } from './query-template.ts';
 import type { SqlBinds, SqlData } from './sql-data.ts';
-import { QueryInputError, type SqlValue, ansiLiteral } from './sql-literals.ts';
+import { ansiLiteral, QueryInputError, type SqlValue } from './sql-literals.ts';
 
 export type SqlBinding = 'positional' | 'named' | 'inline';
 
@@ -78,7 +78,9 @@ export function sqlDialect(init: DialectInit<SqlValue> & { readonly binds?: unde
 export function sqlDialect(init: DialectInit<SqlData> & { readonly binds: SqlBinds }): SqlDialect<SqlData>;
 export function sqlDialect(init: (DialectInit<SqlValue> | DialectInit<SqlData>) & { readonly binds?: SqlBinds }): SqlDialect<SqlData> {
   // Without `binds` the renderer only ever hands the literal scalars, so either signature takes what it gets.
-  const literal = (init.literal as ((input: string, value: SqlData) => string) | undefined) ?? ((input: string, value: SqlData) => ansiLiteral(input, scalar(input, value)));
+  const literal =
+    (init.literal as ((input: string, value: SqlData) => string) | undefined) ??
+    ((input: string, value: SqlData) => ansiLiteral(input, scalar(input, value)));
   return {
     name: init.name,
     binding: init.binding,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QueryTemplateError, normalizeQuery, parseQueryTemplate } from './query-template.ts';
+import { normalizeQuery, parseQueryTemplate, QueryTemplateError } from './query-template.ts';
 
 const problem = (query: string): string => {
   try {
@@ -39,7 +39,11 @@ describe('parseQueryTemplate', () => {
   it('splits the normalized statement into SQL text and references, in order', () => {
     const template = parseQueryTemplate("SELECT 'x' AS k\nFROM t WHERE a = {{ .inputs.a }} -- trailing");
     expect(template.statement).toBe("SELECT 'x' AS k FROM t WHERE a = {{ .inputs.a }} -- trailing");
-    expect(template.parts).toEqual(["SELECT 'x' AS k FROM t WHERE a = ", { input: 'a', filter: 'value', text: '{{ .inputs.a }}' }, ' -- trailing']);
+    expect(template.parts).toEqual([
+      "SELECT 'x' AS k FROM t WHERE a = ",
+      { input: 'a', filter: 'value', text: '{{ .inputs.a }}' },
+      ' -- trailing',
+    ]);
   });
 
   it('is the same for the query as written and for its normalized statement', () => {
@@ -75,7 +79,9 @@ describe('parseQueryTemplate', () => {
   });
 
   it('refuses other template syntax instead of sending it to Athena', () => {
-    expect(problem('SELECT * FROM t WHERE a = {{ .PerRetryUniqueKey }}')).toMatch(/"{{ .PerRetryUniqueKey }}", which is not an input reference/);
+    expect(problem('SELECT * FROM t WHERE a = {{ .PerRetryUniqueKey }}')).toMatch(
+      /"{{ .PerRetryUniqueKey }}", which is not an input reference/,
+    );
     expect(problem('SELECT {{ .inputs.a | upper }}')).toMatch(/unknown filter 'upper'/);
   });
 
@@ -92,7 +98,13 @@ describe('parseQueryTemplate', () => {
 
 describe('parseQueryTemplate with a dialect’s lexical rules', () => {
   const googleSql = {
-    lexical: { stringQuotes: ["'", '"'], identifierQuotes: ['`'], backslashEscapes: true, tripleQuotedStrings: true, lineComments: ['--', '#'] },
+    lexical: {
+      stringQuotes: ["'", '"'],
+      identifierQuotes: ['`'],
+      backslashEscapes: true,
+      tripleQuotedStrings: true,
+      lineComments: ['--', '#'],
+    },
   };
   const refused = (query: string, dialect = googleSql): string => {
     try {

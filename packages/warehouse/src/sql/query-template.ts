@@ -209,7 +209,8 @@ function parseCode(sql: string, segment: Segment, parts: (string | InputReferenc
 
 const WHERE: Record<Exclude<SegmentKind, 'code'>, string> = {
   'string literal': "inside a string literal: remove the quotes around it, since values are sent as typed parameters ('abc' for strings)",
-  'quoted identifier': 'inside a quoted identifier: remove the quotes and write {{ .inputs.<name> | identifier }}, which validates and quotes it',
+  'quoted identifier':
+    'inside a quoted identifier: remove the quotes and write {{ .inputs.<name> | identifier }}, which validates and quotes it',
   'line comment': 'inside a comment, where it cannot be a parameter: remove it',
   'block comment': 'inside a comment, where it cannot be a parameter: remove it',
 };

@@ -9,8 +9,15 @@ import { sqlDataType } from './sql-data.ts';
 import { QueryInputError } from './sql-literals.ts';
 
 const inputs = (values: { region: string; min: number; table: string }): LiteralMap =>
-  ({ literals: { region: t.string().toLiteral(values.region), min: t.int().toLiteral(values.min), table: t.string().toLiteral(values.table) } }) as unknown as LiteralMap;
-const QUERY = 'SELECT * FROM {{ .inputs.table | identifier }} WHERE region = {{ .inputs.region }} AND n > {{ .inputs.min }} OR alt = {{ .inputs.region }}';
+  ({
+    literals: {
+      region: t.string().toLiteral(values.region),
+      min: t.int().toLiteral(values.min),
+      table: t.string().toLiteral(values.table),
+    },
+  }) as unknown as LiteralMap;
+const QUERY =
+  'SELECT * FROM {{ .inputs.table | identifier }} WHERE region = {{ .inputs.region }} AND n > {{ .inputs.min }} OR alt = {{ .inputs.region }}';
 const template = parseQueryTemplate(QUERY);
 const values = inputs({ region: "it's", min: 3, table: 'db.orders' });
 
@@ -40,7 +47,9 @@ describe('renderQuery in each binding style', () => {
   });
 
   it('refuses a missing input and an unsafe identifier, naming the input', () => {
-    expect(() => renderQuery(template, { literals: {} } as unknown as LiteralMap, trinoDialect)).toThrow(/input 'table' is referenced by the query/);
+    expect(() => renderQuery(template, { literals: {} } as unknown as LiteralMap, trinoDialect)).toThrow(
+      /input 'table' is referenced by the query/,
+    );
     expect(() => renderQuery(template, inputs({ region: 'eu', min: 1, table: 'x; DROP TABLE y' }), trinoDialect)).toThrow(QueryInputError);
   });
 
@@ -51,7 +60,8 @@ describe('renderQuery in each binding style', () => {
 });
 
 describe('checkQuery at definition', () => {
-  const task = (declared: Record<string, ReturnType<typeof t.string>>): DefinedTask => ({ name: 'q', inputs: declared }) as unknown as DefinedTask;
+  const task = (declared: Record<string, ReturnType<typeof t.string>>): DefinedTask =>
+    ({ name: 'q', inputs: declared }) as unknown as DefinedTask;
 
   it('accepts a query whose references are exactly the declared inputs', () => {
     expect(checkQuery(task({ region: t.string() }), 'SELECT {{ .inputs.region }}').references).toHaveLength(1);
@@ -59,7 +69,9 @@ describe('checkQuery at definition', () => {
 
   it('refuses an undeclared reference and an unused input', () => {
     expect(() => checkQuery(task({}), 'SELECT {{ .inputs.region }}')).toThrow(/references input 'region' .* which is not declared/);
-    expect(() => checkQuery(task({ region: t.string(), extra: t.string() }), 'SELECT {{ .inputs.region }}')).toThrow(/option 'inputs.extra' is not referenced by the query/);
+    expect(() => checkQuery(task({ region: t.string(), extra: t.string() }), 'SELECT {{ .inputs.region }}')).toThrow(
+      /option 'inputs.extra' is not referenced by the query/,
+    );
     expect(() => checkQuery(task({}), 'SELECT {{ .inputs.region }}')).toThrow(InvalidOptionError);
   });
 });
@@ -72,9 +84,21 @@ describe('values beyond scalars, for a dialect that binds them', () => {
   const all = parseQueryTemplate('SELECT {{ .inputs.xs }}, {{ .inputs.blob }}, {{ .inputs.rec }}, {{ .inputs.maybe }}, {{ .inputs.n }}');
 
   it('renders lists, bytes and structs as typed data, and a null optional with its declared type', () => {
-    const { parameters } = renderQuery(all, literals({ xs: [1, 2], blob: new Uint8Array([1, 2]), rec: { a: 'x', b: 1.5, c: [true] }, maybe: null, n: 7 }), wide, { types });
+    const { parameters } = renderQuery(
+      all,
+      literals({ xs: [1, 2], blob: new Uint8Array([1, 2]), rec: { a: 'x', b: 1.5, c: [true] }, maybe: null, n: 7 }),
+      wide,
+      { types },
+    );
     expect(Object.fromEntries(parameters.map((p) => [p.name, p.value]))).toEqual({
-      xs: { type: 'array', element: { kind: 'integer' }, items: [{ type: 'integer', value: 1n }, { type: 'integer', value: 2n }] },
+      xs: {
+        type: 'array',
+        element: { kind: 'integer' },
+        items: [
+          { type: 'integer', value: 1n },
+          { type: 'integer', value: 2n },
+        ],
+      },
       blob: { type: 'bytes', value: new Uint8Array([1, 2]) },
       rec: {
         type: 'struct',
@@ -98,13 +122,17 @@ describe('values beyond scalars, for a dialect that binds them', () => {
   it('is accepted at definition by the dialect that binds it, and refused by one that does not', () => {
     const task = { name: 'q', inputs: declared } as unknown as DefinedTask;
     expect(checkQuery(task, all.statement, { dialect: wide }).references).toHaveLength(5);
-    expect(() => checkQuery(task, all.statement, { dialect: trinoDialect })).toThrow(/'inputs.xs' has type list<int>, which has no SQL literal form \(list\)/);
+    expect(() => checkQuery(task, all.statement, { dialect: trinoDialect })).toThrow(
+      /'inputs.xs' has type list<int>, which has no SQL literal form \(list\)/,
+    );
     const nested = { name: 'q', inputs: { xss: t.list(t.list(t.int())) } } as unknown as DefinedTask;
     expect(() => checkQuery(nested, 'SELECT {{ .inputs.xss }}', { dialect: wide })).toThrow(/no SQL literal form \(list of lists\)/);
   });
 
   it('refuses such a value at render time in a scalar dialect, naming the input', () => {
-    expect(() => renderQuery(parseQueryTemplate('SELECT {{ .inputs.xs }}'), toLiteralMap({ xs: t.list(t.int()) }, { xs: [1] }), trinoDialect)).toThrow(/input 'xs' holds a value of type collection/);
+    expect(() =>
+      renderQuery(parseQueryTemplate('SELECT {{ .inputs.xs }}'), toLiteralMap({ xs: t.list(t.int()) }, { xs: [1] }), trinoDialect),
+    ).toThrow(/input 'xs' holds a value of type collection/);
   });
 });
 

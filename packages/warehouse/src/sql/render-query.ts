@@ -8,10 +8,10 @@
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import type { LiteralType } from '@tflyte/idl/core/types';
-import { type SqlDialect, quoteIdentifier } from './dialect.ts';
+import { quoteIdentifier, type SqlDialect } from './dialect.ts';
 import { type QueryTemplate, QueryTemplateError } from './query-template.ts';
 import { type SqlData, sqlData } from './sql-data.ts';
-import { QueryInputError, type SqlValue, identifierText, sqlDateValue } from './sql-literals.ts';
+import { identifierText, QueryInputError, type SqlValue, sqlDateValue } from './sql-literals.ts';
 
 /** One bound value: positional dialects have one per placeholder in order; named ones one per input. */
 export interface SqlParameter<V extends SqlData = SqlValue> {
@@ -37,11 +37,17 @@ export interface RenderOptions {
 /** The declared input types of a TaskTemplate, for RenderOptions.types. */
 export function templateInputTypes(template: TaskTemplate): Record<string, LiteralType> {
   const types: Record<string, LiteralType> = {};
-  for (const [name, variable] of Object.entries(template.interface?.inputs?.variables ?? {})) if (variable.type !== undefined) types[name] = variable.type;
+  for (const [name, variable] of Object.entries(template.interface?.inputs?.variables ?? {}))
+    if (variable.type !== undefined) types[name] = variable.type;
   return types;
 }
 
-export function renderQuery<V extends SqlData = SqlValue>(template: QueryTemplate, inputs: LiteralMap, dialect: SqlDialect<V>, options: RenderOptions = {}): RenderedQuery<V> {
+export function renderQuery<V extends SqlData = SqlValue>(
+  template: QueryTemplate,
+  inputs: LiteralMap,
+  dialect: SqlDialect<V>,
+  options: RenderOptions = {},
+): RenderedQuery<V> {
   let query = '';
   const parameters: SqlParameter<V>[] = [];
   const named = new Set<string>();
@@ -80,7 +86,9 @@ export function renderQuery<V extends SqlData = SqlValue>(template: QueryTemplat
     }
   }
   if (dialect.maxQueryLength !== undefined && query.length > dialect.maxQueryLength) {
-    throw new QueryTemplateError(`is ${query.length} characters long once rendered; ${dialect.name} takes at most ${dialect.maxQueryLength}`);
+    throw new QueryTemplateError(
+      `is ${query.length} characters long once rendered; ${dialect.name} takes at most ${dialect.maxQueryLength}`,
+    );
   }
   return { query, parameters };
 }

@@ -43,7 +43,11 @@ export const MAX_MAX_ROWS = 1_000_000;
  * `maxRows`; returns whether the task has a `rows` output and its row bound. `service` names the
  * service in messages (`Athena`).
  */
-export function checkResultOutputs(task: DefinedTask, maxRows: unknown, service: string): { readonly rows: boolean; readonly maxRows: number } {
+export function checkResultOutputs(
+  task: DefinedTask,
+  maxRows: unknown,
+  service: string,
+): { readonly rows: boolean; readonly maxRows: number } {
   const fail = (option: string, problem: string): never => {
     throw new InvalidOptionError(task.name, option, problem);
   };
@@ -142,7 +146,12 @@ export async function resultOutputs(ctx: AttemptContext, source: ResultSource): 
     if (name === 'results') {
       const uri = source.resultsUri();
       if (uri === undefined || uri === '') {
-        throw new BackendError({ kind: 'system', retryable: true, code: 'NoOutputLocation', message: `${source.job} succeeded but reports no result location` });
+        throw new BackendError({
+          kind: 'system',
+          retryable: true,
+          code: 'NoOutputLocation',
+          message: `${source.job} succeeded but reports no result location`,
+        });
       }
       values[name] = { uri };
     } else if (name === 'rows') {
@@ -150,7 +159,11 @@ export async function resultOutputs(ctx: AttemptContext, source: ResultSource): 
         values[name] = await source.rows(source.maxRows);
       } catch (error) {
         if (error instanceof TooManyRowsError) {
-          fail('TooManyRows', `${source.job} returned more than ${source.maxRows} rows; raise the task's maxRows or read the results dataset instead`, error);
+          fail(
+            'TooManyRows',
+            `${source.job} returned more than ${source.maxRows} rows; raise the task's maxRows or read the results dataset instead`,
+            error,
+          );
         }
         if (error instanceof RowShapeError) fail('InvalidRows', `${source.job}: ${error.message}`, error);
         throw error;
@@ -165,7 +178,8 @@ export async function resultOutputs(ctx: AttemptContext, source: ResultSource): 
     );
     return toLiteralMap(types, values);
   } catch (error) {
-    if (error instanceof TflyteError && !(error instanceof BackendError)) return fail('InvalidOutputs', `${source.job}: ${error.message}`, error);
+    if (error instanceof TflyteError && !(error instanceof BackendError))
+      return fail('InvalidOutputs', `${source.job}: ${error.message}`, error);
     throw error;
   }
 }

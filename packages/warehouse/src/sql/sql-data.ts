@@ -43,7 +43,10 @@ export type SqlData =
  * The SQL type of a declared Flyte type, `{ type: undefined }` for one that is bindable but has no
  * single type (a union of scalars, typed by its value), or the part that cannot be bound.
  */
-export function sqlTypeOf(type: LiteralType, binds: SqlBinds = {}): { readonly type: SqlType | undefined } | { readonly unsupported: string } {
+export function sqlTypeOf(
+  type: LiteralType,
+  binds: SqlBinds = {},
+): { readonly type: SqlType | undefined } | { readonly unsupported: string } {
   const t = type.type;
   switch (t.case) {
     case 'simple':
@@ -83,7 +86,8 @@ export function sqlTypeOf(type: LiteralType, binds: SqlBinds = {}): { readonly t
       for (const variant of t.value.variants) {
         const v = sqlTypeOf(variant, binds);
         if ('unsupported' in v) return v;
-        if (v.type !== undefined && (v.type.kind === 'array' || v.type.kind === 'struct' || v.type.kind === 'bytes')) return { unsupported: `union with a ${v.type.kind} variant` };
+        if (v.type !== undefined && (v.type.kind === 'array' || v.type.kind === 'struct' || v.type.kind === 'bytes'))
+          return { unsupported: `union with a ${v.type.kind} variant` };
       }
       return { type: undefined };
     }
@@ -197,4 +201,3 @@ export function sqlDataType(value: SqlData): SqlType | undefined {
       return { kind: value.type };
   }
 }
-

@@ -1,7 +1,7 @@
 import { type AnyType, t } from '@tflyte/core';
 import { describe, expect, it } from 'vitest';
 import { backQuoted, quoteIdentifier, sqlDialect, trinoDialect } from './dialect.ts';
-import { QueryInputError, ansiLiteral, identifierText, referenceTypeProblem, sqlDateValue, sqlValue } from './sql-literals.ts';
+import { ansiLiteral, identifierText, QueryInputError, referenceTypeProblem, sqlDateValue, sqlValue } from './sql-literals.ts';
 
 const param = (type: AnyType, value: unknown): string => ansiLiteral('x', sqlValue('x', type.toLiteral(value)));
 
@@ -9,7 +9,7 @@ describe('ansiLiteral of sqlValue: each value as the SQL literal Athena binds to
   it('quotes strings, doubling single quotes and keeping everything else verbatim', () => {
     expect(param(t.string(), "it's")).toBe("'it''s'");
     expect(param(t.string(), "'; DROP TABLE t; --")).toBe("'''; DROP TABLE t; --'");
-    expect(param(t.string(), 'back\\slash "dq" \n{{ x }} ?')).toBe("'back\\slash \"dq\" \n{{ x }} ?'");
+    expect(param(t.string(), 'back\\slash "dq" \n{{ x }} ?')).toBe('\'back\\slash "dq" \n{{ x }} ?\'');
     expect(param(t.string(), '')).toBe("''");
   });
 
@@ -60,12 +60,16 @@ describe('quoteIdentifier (| identifier)', () => {
   it.each(['orders; DROP TABLE t', 'orders"--', 'a b', '1abc', 'a..b', '.a', 'a.', '', 'ordérs', 'a-b', 'a'.repeat(256)])(
     'refuses %j',
     (value) => {
-      expect(() => ident(value)).toThrow(/input 'table' .* is not an identifier: \| identifier takes names made of letters, digits and underscores/);
+      expect(() => ident(value)).toThrow(
+        /input 'table' .* is not an identifier: \| identifier takes names made of letters, digits and underscores/,
+      );
     },
   );
 
   it('takes strings only', () => {
-    expect(() => identifierText('table', t.int().toLiteral(1))).toThrow(/input 'table' holds a value of type int; \| identifier takes a string/);
+    expect(() => identifierText('table', t.int().toLiteral(1))).toThrow(
+      /input 'table' holds a value of type int; \| identifier takes a string/,
+    );
   });
 
   it("quotes with the dialect's quote once the name is validated", () => {
@@ -89,15 +93,27 @@ describe('sqlDateValue (| date)', () => {
 
 describe('referenceTypeProblem: what may be referenced how, checked when the task is defined', () => {
   it('accepts scalar types, enums and optionals of them as values', () => {
-    for (const type of [t.int(), t.float(), t.string(), t.bool(), t.datetime(), t.enum(['a']), t.optional(t.string()), t.union(t.int(), t.string())]) {
+    for (const type of [
+      t.int(),
+      t.float(),
+      t.string(),
+      t.bool(),
+      t.datetime(),
+      t.enum(['a']),
+      t.optional(t.string()),
+      t.union(t.int(), t.string()),
+    ]) {
       expect(referenceTypeProblem(type, 'value')).toBeUndefined();
     }
   });
 
   it('refuses collections, structs, blobs and durations as values, saying what is accepted', () => {
-    expect(referenceTypeProblem(t.list(t.string()), 'value')).toMatch(/has type list<string>, which has no SQL literal form.*pass int, float, string/);
+    expect(referenceTypeProblem(t.list(t.string()), 'value')).toMatch(
+      /has type list<string>, which has no SQL literal form.*pass int, float, string/,
+    );
     expect(referenceTypeProblem(t.optional(t.map(t.int())), 'value')).toMatch(/map<string, int>/);
-    for (const type of [t.struct(), t.binary(), t.file(), t.dataset(), t.duration()]) expect(referenceTypeProblem(type, 'value')).toBeDefined();
+    for (const type of [t.struct(), t.binary(), t.file(), t.dataset(), t.duration()])
+      expect(referenceTypeProblem(type, 'value')).toBeDefined();
   });
 
   it('takes only strings for | identifier and only datetimes for | date', () => {

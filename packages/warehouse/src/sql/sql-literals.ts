@@ -4,8 +4,9 @@
  * service without binding, writes as a SQL literal. Only an identifier (`| identifier`) is ever
  * written into the query's text by value, and only after it is validated and quoted.
  */
-import type { Literal } from '@tflyte/idl/core/literals';
+
 import { type AnyType, TflyteError } from '@tflyte/core';
+import type { Literal } from '@tflyte/idl/core/literals';
 import type { ReferenceFilter } from './query-template.ts';
 import { type SqlBinds, type SqlType, sqlTypeOf } from './sql-data.ts';
 
@@ -46,7 +47,11 @@ export function referenceTypeProblem(type: AnyType, filter: ReferenceFilter, bin
     case 'value': {
       const resolved = sqlTypeOf(type.literalType(), binds);
       if (!('unsupported' in resolved)) return undefined;
-      const extra = [binds.bytes === true ? 'binary' : '', binds.arrays === true ? 'list' : '', binds.structs === true ? 'struct' : ''].filter((k) => k !== '');
+      const extra = [
+        binds.bytes === true ? 'binary' : '',
+        binds.arrays === true ? 'list' : '',
+        binds.structs === true ? 'struct' : '',
+      ].filter((k) => k !== '');
       return (
         `has type ${type.display}, which has no SQL literal form (${resolved.unsupported}); ` +
         `pass int, float, string, bool, datetime, enum${extra.map((k) => `, ${k}`).join('')} or an optional of these, or pass a string and use | identifier for names`
@@ -90,7 +95,8 @@ export function sqlDateValue(input: string, literal: Literal): SqlValue {
 /** The string of a `{{ .inputs.x | identifier }}` reference, before validation. */
 export function identifierText(input: string, literal: Literal): string {
   const value = unwrap(input, literal);
-  if (value.case !== 'stringValue') throw new QueryInputError(input, `holds a value of type ${describe(value)}; | identifier takes a string`);
+  if (value.case !== 'stringValue')
+    throw new QueryInputError(input, `holds a value of type ${describe(value)}; | identifier takes a string`);
   return value.value;
 }
 
@@ -125,7 +131,10 @@ export function stringLiteral(value: string): string {
 
 function doubleLiteral(input: string, value: number): string {
   if (!Number.isFinite(value)) {
-    throw new QueryInputError(input, `is ${value}, which has no SQL literal; SQL writes it as nan() or infinity(), which cannot be a parameter`);
+    throw new QueryInputError(
+      input,
+      `is ${value}, which has no SQL literal; SQL writes it as nan() or infinity(), which cannot be a parameter`,
+    );
   }
   return value.toExponential().toUpperCase().replace('E+', 'E');
 }

@@ -16,7 +16,12 @@ describe('withDeadline', () => {
     await clock.advance(1);
     const error = await outcome;
     expect(error).toBeInstanceOf(CallDeadlineError);
-    expect(error).toMatchObject({ code: 'TFLYTE_CALL_DEADLINE', call: 'jobs.get', ms: 5000, message: 'jobs.get got no answer within 5000 ms' });
+    expect(error).toMatchObject({
+      code: 'TFLYTE_CALL_DEADLINE',
+      call: 'jobs.get',
+      ms: 5000,
+      message: 'jobs.get got no answer within 5000 ms',
+    });
     expect(seen?.aborted).toBe(true);
   });
 

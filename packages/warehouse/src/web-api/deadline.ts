@@ -21,7 +21,13 @@ export class CallDeadlineError extends TflyteError {
  * with `signal`'s reason when the signal aborts first. `work` gets a signal that aborts at the
  * deadline, for clients that can stop a request. `call` names it in the error (`BigQuery jobs.get`).
  */
-export async function withDeadline<T>(clock: Clock, ms: number, call: string, work: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function withDeadline<T>(
+  clock: Clock,
+  ms: number,
+  call: string,
+  work: (signal: AbortSignal) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   signal?.throwIfAborted();
   const stop = new AbortController();
   const onAbort = (): void => stop.abort(signal?.reason);

@@ -19,8 +19,10 @@ export class TokenBucket {
   #updatedAt: number | undefined;
 
   constructor(limit: RateLimit, what: string) {
-    if (!(typeof limit.qps === 'number' && Number.isFinite(limit.qps) && limit.qps > 0)) throw new WebApiConfigError(`${what}.qps`, `must be a positive number, got ${String(limit.qps)}`);
-    if (!(Number.isInteger(limit.burst) && limit.burst >= 1)) throw new WebApiConfigError(`${what}.burst`, `must be an integer >= 1, got ${String(limit.burst)}`);
+    if (!(typeof limit.qps === 'number' && Number.isFinite(limit.qps) && limit.qps > 0))
+      throw new WebApiConfigError(`${what}.qps`, `must be a positive number, got ${String(limit.qps)}`);
+    if (!(Number.isInteger(limit.burst) && limit.burst >= 1))
+      throw new WebApiConfigError(`${what}.burst`, `must be an integer >= 1, got ${String(limit.burst)}`);
     this.#limit = limit;
     this.#tokens = limit.burst;
   }

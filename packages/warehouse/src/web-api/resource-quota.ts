@@ -10,7 +10,8 @@ export class ResourceQuota {
   readonly #held = new Set<string>();
 
   constructor(limit: number) {
-    if (!(Number.isInteger(limit) && limit >= 1)) throw new WebApiConfigError('quota', `must be an integer >= 1 (or false for none), got ${String(limit)}`);
+    if (!(Number.isInteger(limit) && limit >= 1))
+      throw new WebApiConfigError('quota', `must be an integer >= 1 (or false for none), got ${String(limit)}`);
     this.limit = limit;
   }
 

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import {
   BackendError,
   type Clock,
-  type ExecutorEvent,
-  Phase,
   createExecutor,
   createRegistry,
   definePlugin,
+  type ExecutorEvent,
   failure,
   fromLiteralMap,
   openStateStore,
+  Phase,
   queued,
   running,
   succeeded,
@@ -21,7 +21,7 @@ import {
   toLiteralMap,
   toTaskTemplate,
 } from '@tflyte/core';
-import { JobMachine, type Reply, isTerminalJobState, startEmulatorServer } from '@tflyte/testing/emulator';
+import { isTerminalJobState, JobMachine, type Reply, startEmulatorServer } from '@tflyte/testing/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TokenBucket } from './rate-limiter.ts';
 import { type WebApiSpec, webApiBackend } from './web-api-backend.ts';
@@ -45,7 +45,9 @@ async function jobService(options: { runningMs?: number } = {}) {
   });
   const view = (id: string): Reply => {
     const job = jobs.get(id);
-    return job === undefined ? { status: 404, body: { error: 'no such job' } } : { status: 200, body: { id, state: job.state, ...(job.result === undefined ? {} : { result: job.result }) } };
+    return job === undefined
+      ? { status: 404, body: { error: 'no such job' } }
+      : { status: 200, body: { id, state: job.state, ...(job.result === undefined ? {} : { result: job.result }) } };
   };
   const server = await startEmulatorServer<Op>({
     service: 'jobs',
@@ -81,7 +83,12 @@ async function jobService(options: { runningMs?: number } = {}) {
 async function call(url: string, init?: RequestInit): Promise<JobView> {
   const response = await fetch(url, init);
   if (response.status === 429 || response.status >= 500) {
-    throw new BackendError({ kind: 'system', retryable: true, code: `HTTP_${response.status}`, message: `job service answered ${response.status}` });
+    throw new BackendError({
+      kind: 'system',
+      retryable: true,
+      code: `HTTP_${response.status}`,
+      message: `job service answered ${response.status}`,
+    });
   }
   return (await response.json()) as JobView;
 }
@@ -99,7 +106,13 @@ function jobsSpec(endpoint: string, overrides: Partial<WebApiSpec<string, JobVie
     },
     fetch: (id) => call(`${endpoint}/jobs/${id}`),
     status: (job) =>
-      job.state === 'QUEUED' ? queued() : job.state === 'RUNNING' ? running() : job.state === 'SUCCEEDED' ? succeeded() : failure('user', false, 'JOB_FAILED', `job ${job.id} is ${job.state}`),
+      job.state === 'QUEUED'
+        ? queued()
+        : job.state === 'RUNNING'
+          ? running()
+          : job.state === 'SUCCEEDED'
+            ? succeeded()
+            : failure('user', false, 'JOB_FAILED', `job ${job.id} is ${job.state}`),
     outputs: async (job) => toLiteralMap({ doubled: t.int() }, { doubled: job.result }),
     cancel: async (id) => {
       await call(`${endpoint}/jobs/${id}`, { method: 'DELETE' });

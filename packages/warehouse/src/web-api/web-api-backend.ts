@@ -15,13 +15,13 @@ import {
   type AsyncBackend,
   type AttemptContext,
   BackendError,
+  failed,
+  isTerminalPhase,
   type JsonValue,
   Phase,
   type PollPolicy,
   type StatusCheckPolicy,
   type TaskStatus,
-  failed,
-  isTerminalPhase,
   waitingForResources,
 } from '@tflyte/core';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
@@ -136,7 +136,9 @@ export function webApiBackend<Handle extends JsonValue, Resource>(spec: WebApiSp
     submittedLate.delete(ctx.idempotencyToken);
   };
   const waiting = (): TaskStatus =>
-    waitingForResources({ message: `Quota for task has exceeded: ${quota?.used ?? 0} of ${quota?.limit ?? 0} ${spec.name} jobs are running; waiting for one to finish` });
+    waitingForResources({
+      message: `Quota for task has exceeded: ${quota?.used ?? 0} of ${quota?.limit ?? 0} ${spec.name} jobs are running; waiting for one to finish`,
+    });
 
   return {
     name: spec.name,

@@ -58,7 +58,10 @@ export function normalizeOptions(tree: Tree, schema: PluginGeneratorSchema): Nor
   const name = checkName(schema.name);
   const kind = schema.kind ?? 'function';
   if (!(KINDS as readonly string[]).includes(kind)) {
-    throw new PluginGeneratorError('kind', `--kind '${String(kind)}' is not a plugin kind: use one of ${KINDS.join(', ')} (e.g. --kind=function)`);
+    throw new PluginGeneratorError(
+      'kind',
+      `--kind '${String(kind)}' is not a plugin kind: use one of ${KINDS.join(', ')} (e.g. --kind=function)`,
+    );
   }
   const taskType = schema.taskType ?? (kind === 'warehouse' ? `${name.replaceAll('-', '_')}_query` : name);
   if (!TASK_TYPE.test(taskType)) {
@@ -78,17 +81,32 @@ export function normalizeOptions(tree: Tree, schema: PluginGeneratorSchema): Nor
     throw new PluginGeneratorError('name', `${clash}/package.json is already named ${packageName}: choose another --name`);
   }
   const { className, propertyName, constantName } = names(name);
-  return { name, className, propertyName, constantName, kind, taskType, target, packageName, projectRoot, versions: workspaceVersions(tree, kind) };
+  return {
+    name,
+    className,
+    propertyName,
+    constantName,
+    kind,
+    taskType,
+    target,
+    packageName,
+    projectRoot,
+    versions: workspaceVersions(tree, kind),
+  };
 }
 
 function checkTarget(kind: Kind, target: unknown): Target {
   const allowed = TARGETS_OF_KIND[kind];
   if (target === undefined) return allowed[0]!;
   if (!(TARGETS as readonly string[]).includes(target as string)) {
-    throw new PluginGeneratorError('target', `--target '${String(target)}' is not a TaskTemplate target: use one of ${allowed.join(', ')} for --kind=${kind}`);
+    throw new PluginGeneratorError(
+      'target',
+      `--target '${String(target)}' is not a TaskTemplate target: use one of ${allowed.join(', ')} for --kind=${kind}`,
+    );
   }
   if (!allowed.includes(target as Target)) {
-    const fix = allowed.length === 1 ? `drop --target (a ${kind} plugin's tasks always use ${allowed[0]})` : `use one of ${allowed.join(', ')}`;
+    const fix =
+      allowed.length === 1 ? `drop --target (a ${kind} plugin's tasks always use ${allowed[0]})` : `use one of ${allowed.join(', ')}`;
     throw new PluginGeneratorError('target', `--target '${String(target)}' does not fit --kind=${kind}: ${fix}`);
   }
   return target as Target;
@@ -107,7 +125,10 @@ function checkName(name: unknown): string {
     );
   }
   if (name.startsWith('plugin-')) {
-    throw new PluginGeneratorError('name', `--name '${name}' already starts with 'plugin-': pass --name=${name.slice('plugin-'.length)} to create packages/${name}`);
+    throw new PluginGeneratorError(
+      'name',
+      `--name '${name}' already starts with 'plugin-': pass --name=${name.slice('plugin-'.length)} to create packages/${name}`,
+    );
   }
   return name;
 }
@@ -135,18 +156,33 @@ function workspaceVersions(tree: Tree, kind: Kind): WorkspaceVersions {
   const idl = core.dependencies?.['@tflyte/idl'];
   const protobuf = core.dependencies?.['@bufbuild/protobuf'];
   if (core.version === undefined || idl === undefined || protobuf === undefined) {
-    throw new PluginGeneratorError(undefined, `${file} has no version or no @tflyte/idl and @bufbuild/protobuf dependencies, which the new package pins to`);
+    throw new PluginGeneratorError(
+      undefined,
+      `${file} has no version or no @tflyte/idl and @bufbuild/protobuf dependencies, which the new package pins to`,
+    );
   }
-  return { core: core.version, idl, protobuf, duckdb: kind === 'warehouse' ? duckdbVersion(tree) : undefined, license: core.license ?? 'Apache-2.0', engines: core.engines ?? {} };
+  return {
+    core: core.version,
+    idl,
+    protobuf,
+    duckdb: kind === 'warehouse' ? duckdbVersion(tree) : undefined,
+    license: core.license ?? 'Apache-2.0',
+    engines: core.engines ?? {},
+  };
 }
 
 function duckdbVersion(tree: Tree): string {
   const file = 'packages/testing/package.json';
   // @tflyte/testing declares DuckDB as an optional peer (only its emulator needs it), or once did as a dependency.
-  const pkg = tree.exists(file) ? readJson<{ dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }>(tree, file) : undefined;
+  const pkg = tree.exists(file)
+    ? readJson<{ dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }>(tree, file)
+    : undefined;
   const version = pkg?.peerDependencies?.['@duckdb/node-api'] ?? pkg?.dependencies?.['@duckdb/node-api'];
   if (version === undefined) {
-    throw new PluginGeneratorError('kind', `--kind=warehouse needs ${file} to declare @duckdb/node-api (its test server runs DuckDB): run the generator in the tflyte workspace`);
+    throw new PluginGeneratorError(
+      'kind',
+      `--kind=warehouse needs ${file} to declare @duckdb/node-api (its test server runs DuckDB): run the generator in the tflyte workspace`,
+    );
   }
   return version;
 }

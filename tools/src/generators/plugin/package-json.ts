@@ -14,8 +14,15 @@ const DESCRIPTIONS = {
  */
 export function pluginPackageJson(options: NormalizedPluginOptions): Record<string, unknown> {
   const { versions, kind } = options;
-  const entry = (dir: string) => ({ '@tflyte/source': `./src/${dir}index.ts`, types: `./dist/${dir}index.d.ts`, default: `./dist/${dir}index.js` });
-  const testingDeps = kind === 'warehouse' ? { '@duckdb/node-api': versions.duckdb!, '@tflyte/testing': versions.core } : { '@tflyte/testing': versions.core };
+  const entry = (dir: string) => ({
+    '@tflyte/source': `./src/${dir}index.ts`,
+    types: `./dist/${dir}index.d.ts`,
+    default: `./dist/${dir}index.js`,
+  });
+  const testingDeps =
+    kind === 'warehouse'
+      ? { '@duckdb/node-api': versions.duckdb!, '@tflyte/testing': versions.core }
+      : { '@tflyte/testing': versions.core };
   return {
     name: options.packageName,
     version: versions.core,

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Tree, readJson } from '@nx/devkit';
+import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PluginGeneratorError } from './generator-error.ts';
@@ -24,7 +24,10 @@ const CORE_PACKAGE = {
 const TESTING_PACKAGE = { name: '@tflyte/testing', version: '9.8.7', peerDependencies: { '@duckdb/node-api': '^1.2.3' } };
 
 const files = (tree: Tree, dir: string): string[] =>
-  tree.children(dir).flatMap((child) => (tree.isFile(`${dir}/${child}`) ? [`${dir}/${child}`] : files(tree, `${dir}/${child}`))).sort();
+  tree
+    .children(dir)
+    .flatMap((child) => (tree.isFile(`${dir}/${child}`) ? [`${dir}/${child}`] : files(tree, `${dir}/${child}`)))
+    .sort();
 
 const SOURCES = {
   function: ['backend.conformance.test.ts', 'backend.ts', 'config.ts', 'index.ts', 'plugin.test.ts', 'plugin.ts'],
@@ -54,13 +57,18 @@ describe('plugin generator', () => {
   });
   const read = (name: string, file: string) => tree.read(`packages/plugin-${name}/${file}`, 'utf-8') ?? '';
 
-  it.each(KINDS)('writes packages/plugin-<name> for --kind=%s: package.json, tsconfigs, a README, the sources and their tests (the conformance suite among them)', async (kind) => {
-    await pluginGenerator(tree, { name: 'my-job', kind });
-    expect(files(tree, 'packages/plugin-my-job')).toEqual(
-      ['README.md', 'package.json', ...SOURCES[kind].map((f) => `src/${f}`), 'tsconfig.json', 'tsconfig.lib.json'].map((f) => `packages/plugin-my-job/${f}`).sort(),
-    );
-    expect(read('my-job', 'src/backend.conformance.test.ts')).toContain("from '@tflyte/testing/conformance';");
-  });
+  it.each(KINDS)(
+    'writes packages/plugin-<name> for --kind=%s: package.json, tsconfigs, a README, the sources and their tests (the conformance suite among them)',
+    async (kind) => {
+      await pluginGenerator(tree, { name: 'my-job', kind });
+      expect(files(tree, 'packages/plugin-my-job')).toEqual(
+        ['README.md', 'package.json', ...SOURCES[kind].map((f) => `src/${f}`), 'tsconfig.json', 'tsconfig.lib.json']
+          .map((f) => `packages/plugin-my-job/${f}`)
+          .sort(),
+      );
+      expect(read('my-job', 'src/backend.conformance.test.ts')).toContain("from '@tflyte/testing/conformance';");
+    },
+  );
 
   it('defaults to a function plugin', async () => {
     await pluginGenerator(tree, { name: 'my-job' });
@@ -95,7 +103,11 @@ describe('plugin generator', () => {
     const pkg = readJson(tree, 'packages/plugin-my-query/package.json');
     expect(pkg.dependencies).toMatchObject({ '@tflyte/warehouse': '9.8.7' });
     expect(pkg.dependencies).not.toHaveProperty('@duckdb/node-api');
-    expect(pkg.exports['./testing']).toEqual({ '@tflyte/source': './src/testing/index.ts', types: './dist/testing/index.d.ts', default: './dist/testing/index.js' });
+    expect(pkg.exports['./testing']).toEqual({
+      '@tflyte/source': './src/testing/index.ts',
+      types: './dist/testing/index.d.ts',
+      default: './dist/testing/index.js',
+    });
     expect(pkg.peerDependencies).toEqual({ '@duckdb/node-api': '^1.2.3', '@tflyte/testing': '9.8.7' });
     expect(pkg.peerDependenciesMeta).toEqual({ '@duckdb/node-api': { optional: true }, '@tflyte/testing': { optional: true } });
   });
@@ -112,7 +124,9 @@ describe('plugin generator', () => {
     await pluginGenerator(tree, { name: 'big-query', kind: 'warehouse', taskType: 'bigquery_query_job_task' });
     expect(read('big-query', 'src/config.ts')).toContain("export const BIG_QUERY_TASK_TYPE = 'bigquery_query_job_task';");
     expect(read('big-query', 'src/config.ts')).toContain('export interface BigQueryConfig {');
-    expect(read('big-query', 'src/plugin.ts')).toContain('export function bigQueryPlugin(options: BigQueryBackendOptions): Plugin<BigQueryConfig, WebApiHandle<string>, BigQueryConfig> {');
+    expect(read('big-query', 'src/plugin.ts')).toContain(
+      'export function bigQueryPlugin(options: BigQueryBackendOptions): Plugin<BigQueryConfig, WebApiHandle<string>, BigQueryConfig> {',
+    );
     expect(read('big-query', 'src/plugin.ts')).toContain("packageName: '@tflyte/plugin-big-query',");
     expect(read('big-query', 'src/plugin.ts')).toContain("coreVersion: '^9.8.7',");
     expect(read('big-query', 'src/plugin.ts')).toContain("target: 'sql',");
@@ -138,12 +152,15 @@ describe('plugin generator', () => {
     expect(read('my-job', 'src/plugin.ts')).toContain("target: 'k8sPod',");
   });
 
-  it.each([...KINDS.map((kind) => [kind, undefined] as const), ['function', 'k8sPod'] as const])('leaves no template syntax in the %s variant (target %s)', async (kind, target) => {
-    await pluginGenerator(tree, { name: 'my-job', kind, ...(target === undefined ? {} : { target }) });
-    for (const file of files(tree, 'packages/plugin-my-job')) {
-      expect(tree.read(file, 'utf-8'), file).not.toMatch(/<%|%>|\.template$/);
-    }
-  });
+  it.each([...KINDS.map((kind) => [kind, undefined] as const), ['function', 'k8sPod'] as const])(
+    'leaves no template syntax in the %s variant (target %s)',
+    async (kind, target) => {
+      await pluginGenerator(tree, { name: 'my-job', kind, ...(target === undefined ? {} : { target }) });
+      for (const file of files(tree, 'packages/plugin-my-job')) {
+        expect(tree.read(file, 'utf-8'), file).not.toMatch(/<%|%>|\.template$/);
+      }
+    },
+  );
 
   it.each([
     ['', /--name is required/],
@@ -181,7 +198,11 @@ describe('plugin generator', () => {
     [{ taskType: 'My Job' }, 'taskType', /--taskType 'My Job' is not a Flyte task type/],
     [{ target: 'pod' }, 'target', /--target 'pod' is not a TaskTemplate target: use one of container, k8sPod for --kind=function/],
     [{ target: 'sql' }, 'target', /--target 'sql' does not fit --kind=function: use one of container, k8sPod/],
-    [{ kind: 'warehouse', target: 'container' }, 'target', /--target 'container' does not fit --kind=warehouse: drop --target \(a warehouse plugin's tasks always use sql\)/],
+    [
+      { kind: 'warehouse', target: 'container' },
+      'target',
+      /--target 'container' does not fit --kind=warehouse: drop --target \(a warehouse plugin's tasks always use sql\)/,
+    ],
     [{ kind: 'crd', target: 'k8sPod' }, 'target', /--target 'k8sPod' does not fit --kind=crd: drop --target/],
   ])('rejects %j, naming the option and the fix', async (options, option, message) => {
     const error = await pluginGenerator(tree, { name: 'my-job', ...(options as object) }).catch((e: unknown) => e);
@@ -197,16 +218,23 @@ describe('plugin generator', () => {
 
   it('refuses to run outside a tflyte workspace', async () => {
     tree.delete('packages/core/package.json');
-    await expect(pluginGenerator(tree, { name: 'my-job' })).rejects.toThrow(/packages\/core\/package.json not found: run the generator from the root of the tflyte workspace/);
+    await expect(pluginGenerator(tree, { name: 'my-job' })).rejects.toThrow(
+      /packages\/core\/package.json not found: run the generator from the root of the tflyte workspace/,
+    );
     tree.write('packages/core/package.json', JSON.stringify(CORE_PACKAGE));
     tree.delete('packages/testing/package.json');
-    await expect(pluginGenerator(tree, { name: 'my-db', kind: 'warehouse' })).rejects.toMatchObject({ option: 'kind', message: expect.stringMatching(/needs packages\/testing\/package.json/) });
+    await expect(pluginGenerator(tree, { name: 'my-db', kind: 'warehouse' })).rejects.toMatchObject({
+      option: 'kind',
+      message: expect.stringMatching(/needs packages\/testing\/package.json/),
+    });
   });
 });
 
 describe('generated packages, end to end', () => {
   // One workspace and one vitest run for every kind, to keep CI (2 cores) quick.
-  it('are created by `nx g @tflyte/tools:plugin` for every kind and pass their own tests (the conformance suite among them) and typecheck', { timeout: 240_000 }, async () => {
+  it('are created by `nx g @tflyte/tools:plugin` for every kind and pass their own tests (the conformance suite among them) and typecheck', {
+    timeout: 240_000,
+  }, async () => {
     const root = await mkdtemp(join(tmpdir(), 'tflyte-plugin-generator-'));
     try {
       await writeWorkspace(root);
@@ -222,13 +250,27 @@ describe('generated packages, end to end', () => {
       }
 
       // `runner` loads the temp workspace's vitest.config.ts without writing a bundled copy into node_modules.
-      const tests = await run(root, bin('vitest'), ['run', 'packages/plugin-e2e-', '--configLoader', 'runner', '--reporter=json', '--outputFile=results.json']);
-      const report = await readFile(join(root, 'results.json'), 'utf8').then((text) => JSON.parse(text) as VitestJsonReport, () => undefined);
+      const tests = await run(root, bin('vitest'), [
+        'run',
+        'packages/plugin-e2e-',
+        '--configLoader',
+        'runner',
+        '--reporter=json',
+        '--outputFile=results.json',
+      ]);
+      const report = await readFile(join(root, 'results.json'), 'utf8').then(
+        (text) => JSON.parse(text) as VitestJsonReport,
+        () => undefined,
+      );
       expect(report, tests.output).toBeDefined();
       expect(failedTests(report!, root)).toEqual([]);
       const kindOf = (flags: readonly string[]) => flags[0]!.slice('--kind='.length) as keyof typeof SOURCES;
       expect(report!.testResults.map((file) => file.name.slice(root.length + 1)).sort()).toEqual(
-        variants.flatMap(([name, ...flags]) => SOURCES[kindOf(flags)].filter((f) => f.endsWith('.test.ts')).map((f) => `packages/plugin-${name}/src/${f}`)).sort(),
+        variants
+          .flatMap(([name, ...flags]) =>
+            SOURCES[kindOf(flags)].filter((f) => f.endsWith('.test.ts')).map((f) => `packages/plugin-${name}/src/${f}`),
+          )
+          .sort(),
       );
       // Every conformance check that applies to the backend's kind ran and passed; none was skipped.
       for (const [name] of variants) {
@@ -238,7 +280,9 @@ describe('generated packages, end to end', () => {
       }
       expect(tests.code, tests.output).toBe(0);
 
-      const typechecks = await Promise.all(variants.map(([name]) => run(join(root, `packages/plugin-${name}`), bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])));
+      const typechecks = await Promise.all(
+        variants.map(([name]) => run(join(root, `packages/plugin-${name}`), bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])),
+      );
       for (const typecheck of typechecks) expect(typecheck.code, typecheck.output).toBe(0);
     } finally {
       await rm(root, { recursive: true, force: true });
@@ -250,7 +294,11 @@ describe('generated packages, end to end', () => {
 interface VitestJsonReport {
   readonly testResults: readonly {
     readonly name: string;
-    readonly assertionResults: readonly { readonly fullName: string; readonly status: string; readonly failureMessages: readonly string[] }[];
+    readonly assertionResults: readonly {
+      readonly fullName: string;
+      readonly status: string;
+      readonly failureMessages: readonly string[];
+    }[];
   }[];
 }
 
@@ -259,13 +307,19 @@ function failedTests(report: VitestJsonReport, root: string): string[] {
   return report.testResults.flatMap((file) =>
     file.assertionResults
       .filter((test) => test.status !== 'passed' && test.status !== 'skipped')
-      .map((test) => `${file.name.slice(root.length + 1)} › ${test.fullName}: ${test.failureMessages[0]?.split('\n').slice(0, 8).join('\n') ?? test.status}`),
+      .map(
+        (test) =>
+          `${file.name.slice(root.length + 1)} › ${test.fullName}: ${test.failureMessages[0]?.split('\n').slice(0, 8).join('\n') ?? test.status}`,
+      ),
   );
 }
 
 /** The smallest tflyte workspace: the repo's root configs, its installed node_modules, core, idl and testing (whose versions the generator reads). */
 async function writeWorkspace(root: string): Promise<void> {
-  await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'generator-e2e', private: true, type: 'module', workspaces: ['packages/*'] }));
+  await writeFile(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'generator-e2e', private: true, type: 'module', workspaces: ['packages/*'] }),
+  );
   await writeFile(join(root, 'nx.json'), await readFile(join(REPO, 'nx.json')));
   await writeFile(join(root, 'tsconfig.base.json'), await readFile(join(REPO, 'tsconfig.base.json')));
   await writeFile(

@@ -6,7 +6,7 @@
  * conformance suite, and a README.
  */
 import { fileURLToPath } from 'node:url';
-import { type GeneratorCallback, type Tree, generateFiles, logger, writeJson } from '@nx/devkit';
+import { type GeneratorCallback, generateFiles, logger, type Tree, writeJson } from '@nx/devkit';
 import { normalizeOptions } from './normalize-options.ts';
 import { pluginPackageJson } from './package-json.ts';
 import type { PluginGeneratorSchema } from './schema.d.ts';

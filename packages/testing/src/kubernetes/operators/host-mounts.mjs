@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process';
 
 const [optionsJson, ...argv] = process.argv.slice(2);
 const { url, token, namespace, cwd, executables = {} } = JSON.parse(optionsJson);
-const response = await fetch(`${url}/api/v1/namespaces/${namespace}/pods/${process.env.HOSTNAME}`, { headers: { authorization: `Bearer ${token}` } });
+const response = await fetch(`${url}/api/v1/namespaces/${namespace}/pods/${process.env.HOSTNAME}`, {
+  headers: { authorization: `Bearer ${token}` },
+});
 if (!response.ok) {
   console.error(`host-mounts: cannot read pod ${namespace}/${process.env.HOSTNAME}: HTTP ${response.status}`);
   process.exit(125);
@@ -16,9 +18,12 @@ const pod = await response.json();
 const same = (c) => JSON.stringify([...(c.command ?? []), ...(c.args ?? [])]) === JSON.stringify(argv);
 const container = pod.spec.containers.find(same) ?? pod.spec.containers[0];
 const hostPaths = new Map((pod.spec.volumes ?? []).filter((v) => v.hostPath?.path).map((v) => [v.name, v.hostPath.path]));
-const mounts = (container.volumeMounts ?? []).filter((m) => hostPaths.has(m.name)).map((m) => [m.mountPath.replace(/\/+$/, ''), hostPaths.get(m.name)]);
+const mounts = (container.volumeMounts ?? [])
+  .filter((m) => hostPaths.has(m.name))
+  .map((m) => [m.mountPath.replace(/\/+$/, ''), hostPaths.get(m.name)]);
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const local = (text) => mounts.reduce((out, [inPod, onHost]) => out.replace(new RegExp(`${escape(inPod)}(?=/|$|[^A-Za-z0-9_.-])`, 'g'), onHost), text);
+const local = (text) =>
+  mounts.reduce((out, [inPod, onHost]) => out.replace(new RegExp(`${escape(inPod)}(?=/|$|[^A-Za-z0-9_.-])`, 'g'), onHost), text);
 const [program, ...args] = argv.map(local);
 const child = spawn(executables[program] ?? program, args, { cwd: cwd ?? process.cwd(), stdio: 'inherit' });
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));

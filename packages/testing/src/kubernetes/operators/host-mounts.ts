@@ -19,7 +19,13 @@ export interface HostMountOptions {
 
 /** A command prefix for `node: { imageMap: { [image]: hostMountedImage(server, …) } }`. */
 export function hostMountedImage(server: Pick<KubeTestServer, 'url' | 'token'>, options: HostMountOptions): string[] {
-  const settings = { url: server.url, token: server.token, namespace: options.namespace, cwd: options.cwd ?? process.cwd(), executables: options.executables ?? {} };
+  const settings = {
+    url: server.url,
+    token: server.token,
+    namespace: options.namespace,
+    cwd: options.cwd ?? process.cwd(),
+    executables: options.executables ?? {},
+  };
   // `$$` keeps the node's $(VAR) expansion away from the JSON.
   return [process.execPath, WRAPPER, JSON.stringify(settings).replaceAll('$', '$$$$')];
 }

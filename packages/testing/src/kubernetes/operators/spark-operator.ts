@@ -12,7 +12,7 @@
  * states are reported from the driver's. The image the driver runs is the node's to resolve (its
  * image map), as for any pod.
  */
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import type { KubeTestServer } from '../kube-test-server.ts';
 
 const SPARK = { group: 'sparkoperator.k8s.io', version: 'v1beta2', plural: 'sparkapplications' };
@@ -51,7 +51,11 @@ export interface SparkOperator {
   stop(): Promise<void>;
 }
 
-export async function startSparkOperator(server: KubeTestServer, namespace: string, options: SparkOperatorOptions = {}): Promise<SparkOperator> {
+export async function startSparkOperator(
+  server: KubeTestServer,
+  namespace: string,
+  options: SparkOperatorOptions = {},
+): Promise<SparkOperator> {
   const kc = server.kubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -73,7 +77,10 @@ export async function startSparkOperator(server: KubeTestServer, namespace: stri
     await core.createNamespacedPod({
       namespace,
       body: {
-        metadata: { name: podName, labels: { ...app.spec.driver.labels, 'spark-role': 'driver', 'sparkoperator.k8s.io/app-name': app.metadata.name } },
+        metadata: {
+          name: podName,
+          labels: { ...app.spec.driver.labels, 'spark-role': 'driver', 'sparkoperator.k8s.io/app-name': app.metadata.name },
+        },
         spec: {
           restartPolicy: 'Never',
           containers: [
@@ -99,34 +106,55 @@ export async function startSparkOperator(server: KubeTestServer, namespace: stri
     const appName = pod.metadata.labels?.['sparkoperator.k8s.io/app-name'];
     const app = appName === undefined ? undefined : apps.get(appName);
     if (app === undefined) return;
-    const executors = (state: string) => Object.fromEntries(Array.from({ length: app.spec.executor.instances ?? 1 }, (_, i) => [`${appName}-exec-${i + 1}`, state]));
+    const executors = (state: string) =>
+      Object.fromEntries(Array.from({ length: app.spec.executor.instances ?? 1 }, (_, i) => [`${appName}-exec-${i + 1}`, state]));
     const phase = pod.status?.phase;
     if (phase === 'Running') await setStatus(appName!, { applicationState: { state: 'RUNNING' }, executorState: executors('RUNNING') });
-    if (phase === 'Succeeded') await setStatus(appName!, { applicationState: { state: 'COMPLETED' }, executorState: executors('COMPLETED'), terminationTime: new Date().toISOString() });
+    if (phase === 'Succeeded')
+      await setStatus(appName!, {
+        applicationState: { state: 'COMPLETED' },
+        executorState: executors('COMPLETED'),
+        terminationTime: new Date().toISOString(),
+      });
     if (phase === 'Failed') {
       const terminated = pod.status?.containerStatuses?.[0]?.state?.terminated;
       await setStatus(appName!, {
-        applicationState: { state: 'FAILED', errorMessage: `driver container failed with ExitCode: ${terminated?.exitCode ?? -1}, Reason: ${terminated?.reason ?? 'Error'}` },
+        applicationState: {
+          state: 'FAILED',
+          errorMessage: `driver container failed with ExitCode: ${terminated?.exitCode ?? -1}, Reason: ${terminated?.reason ?? 'Error'}`,
+        },
         executorState: executors('FAILED'),
       });
     }
   };
 
-  const appWatch = await watch.watch(`/apis/sparkoperator.k8s.io/v1beta2/namespaces/${namespace}/sparkapplications`, {}, (type, object: App) => {
-    if (type === 'ADDED' && apps.get(object.metadata.name)?.metadata.uid !== object.metadata.uid) {
-      apps.set(object.metadata.name, object);
-      if (object.status?.applicationState?.state === undefined) {
-        if (paused) held.push(object);
-        else enqueue(() => submit(object));
+  const appWatch = await watch.watch(
+    `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${namespace}/sparkapplications`,
+    {},
+    (type, object: App) => {
+      if (type === 'ADDED' && apps.get(object.metadata.name)?.metadata.uid !== object.metadata.uid) {
+        apps.set(object.metadata.name, object);
+        if (object.status?.applicationState?.state === undefined) {
+          if (paused) held.push(object);
+          else enqueue(() => submit(object));
+        }
+      } else if (type === 'DELETED') {
+        apps.delete(object.metadata.name);
+        enqueue(() =>
+          core.deleteNamespacedPod({ namespace, name: `${object.metadata.name}-driver`, gracePeriodSeconds: 0 }).catch(() => undefined),
+        );
       }
-    } else if (type === 'DELETED') {
-      apps.delete(object.metadata.name);
-      enqueue(() => core.deleteNamespacedPod({ namespace, name: `${object.metadata.name}-driver`, gracePeriodSeconds: 0 }).catch(() => undefined));
-    }
-  }, () => undefined);
-  const podWatch = await watch.watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: 'spark-role=driver' }, (type, pod: Pod) => {
-    if (type !== 'DELETED') enqueue(() => follow(pod));
-  }, () => undefined);
+    },
+    () => undefined,
+  );
+  const podWatch = await watch.watch(
+    `/api/v1/namespaces/${namespace}/pods`,
+    { labelSelector: 'spark-role=driver' },
+    (type, pod: Pod) => {
+      if (type !== 'DELETED') enqueue(() => follow(pod));
+    },
+    () => undefined,
+  );
 
   return {
     submitted,

@@ -15,7 +15,7 @@
  * recreated; `runPolicy` is not enforced.
  */
 import { createServer } from 'node:net';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import type { KubeTestServer } from '../kube-test-server.ts';
 
 const JOBS = { group: 'kubeflow.org', version: 'v1', plural: 'pytorchjobs' };
@@ -38,7 +38,10 @@ interface Container {
 interface ReplicaSpec {
   replicas?: number;
   restartPolicy?: string;
-  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: Container[]; restartPolicy?: string; [field: string]: unknown } };
+  template?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: { containers?: Container[]; restartPolicy?: string; [field: string]: unknown };
+  };
 }
 interface Job {
   metadata: { name: string; namespace: string; uid: string };
@@ -101,7 +104,12 @@ interface Replica {
 function replicasOf(job: Job): Replica[] {
   const { Master, Worker } = job.spec.pytorchReplicaSpecs;
   const masters: Replica[] = Master === undefined ? [] : [{ type: 'master', index: 0, rank: 0, spec: Master }];
-  const workers: Replica[] = Array.from({ length: Worker?.replicas ?? 0 }, (_, i) => ({ type: 'worker', index: i, rank: masters.length + i, spec: Worker! }));
+  const workers: Replica[] = Array.from({ length: Worker?.replicas ?? 0 }, (_, i) => ({
+    type: 'worker',
+    index: i,
+    rank: masters.length + i,
+    spec: Worker!,
+  }));
   return [...masters, ...workers];
 }
 
@@ -145,7 +153,8 @@ export async function startTrainingOperator(server: KubeTestServer, options: Tra
     const state = jobs.get(name)!;
     const now = new Date().toISOString();
     // The new condition is the only True one of the job's progress conditions, as the operator keeps them.
-    for (const c of state.conditions) if (c.status === 'True' && c.type !== 'Created') Object.assign(c, { status: 'False', lastTransitionTime: now, lastUpdateTime: now });
+    for (const c of state.conditions)
+      if (c.status === 'True' && c.type !== 'Created') Object.assign(c, { status: 'False', lastTransitionTime: now, lastUpdateTime: now });
     state.conditions.push({ type, status: 'True', reason, message, lastTransitionTime: now, lastUpdateTime: now });
   };
 
@@ -189,7 +198,12 @@ export async function startTrainingOperator(server: KubeTestServer, options: Tra
         body: {
           metadata: {
             name: podName,
-            labels: { ...template.metadata?.labels, [JOB_NAME_LABEL]: name, [REPLICA_TYPE_LABEL]: replica.type, [REPLICA_INDEX_LABEL]: String(replica.index) },
+            labels: {
+              ...template.metadata?.labels,
+              [JOB_NAME_LABEL]: name,
+              [REPLICA_TYPE_LABEL]: replica.type,
+              [REPLICA_INDEX_LABEL]: String(replica.index),
+            },
             ...(template.metadata?.annotations === undefined ? {} : { annotations: template.metadata.annotations }),
           },
           spec: { ...spec, containers, restartPolicy } as never,
@@ -210,16 +224,29 @@ export async function startTrainingOperator(server: KubeTestServer, options: Tra
     const phaseOf = (r: Replica) => state.pods.get(`${name}-${r.type}-${r.index}`) ?? 'Pending';
     const counts = (type: Replica['type']) => {
       const of = replicas.filter((r) => r.type === type).map(phaseOf);
-      return { active: of.filter((p) => p === 'Running' || p === 'Pending').length, succeeded: of.filter((p) => p === 'Succeeded').length, failed: of.filter((p) => p === 'Failed').length };
+      return {
+        active: of.filter((p) => p === 'Running' || p === 'Pending').length,
+        succeeded: of.filter((p) => p === 'Succeeded').length,
+        failed: of.filter((p) => p === 'Failed').length,
+      };
     };
-    const replicaStatuses = Object.fromEntries((['master', 'worker'] as const).filter((t) => replicas.some((r) => r.type === t)).map((t) => [t === 'master' ? 'Master' : 'Worker', counts(t)]));
+    const replicaStatuses = Object.fromEntries(
+      (['master', 'worker'] as const)
+        .filter((t) => replicas.some((r) => r.type === t))
+        .map((t) => [t === 'master' ? 'Master' : 'Worker', counts(t)]),
+    );
     const failed = replicas.filter((r) => phaseOf(r) === 'Failed');
     const hasMaster = replicas.some((r) => r.type === 'master');
     const done = hasMaster ? phaseOf(replicas[0]!) === 'Succeeded' : replicas.every((r) => phaseOf(r) === 'Succeeded');
     let completionTime: string | undefined;
     if (failed.length > 0) {
       const type = failed[0]!.type === 'master' ? 'Master' : 'Worker';
-      transition(name, 'Failed', 'PyTorchJobFailed', `PyTorchJob ${name} is failed because ${failed.filter((r) => r.type === failed[0]!.type).length} ${type} replica(s) failed.`);
+      transition(
+        name,
+        'Failed',
+        'PyTorchJobFailed',
+        `PyTorchJob ${name} is failed because ${failed.filter((r) => r.type === failed[0]!.type).length} ${type} replica(s) failed.`,
+      );
       completionTime = new Date().toISOString();
     } else if (done) {
       transition(name, 'Succeeded', 'PyTorchJobSucceeded', `PyTorchJob ${name} is successfully completed.`);
@@ -227,24 +254,43 @@ export async function startTrainingOperator(server: KubeTestServer, options: Tra
     } else if (current !== 'Running' && replicas.some((r) => phaseOf(r) === 'Running')) {
       transition(name, 'Running', 'PyTorchJobRunning', `PyTorchJob ${name} is running.`);
     }
-    await setStatus(name, { startTime: state.startTime, conditions: state.conditions, replicaStatuses, ...(completionTime === undefined ? {} : { completionTime }) });
+    await setStatus(name, {
+      startTime: state.startTime,
+      conditions: state.conditions,
+      replicaStatuses,
+      ...(completionTime === undefined ? {} : { completionTime }),
+    });
   };
 
-  const jobWatch = await watch.watch(`/apis/kubeflow.org/v1/namespaces/${namespace}/pytorchjobs`, {}, (type, job: Job) => {
-    if (type === 'ADDED' && jobs.get(job.metadata.name)?.job.metadata.uid !== job.metadata.uid && job.status?.conditions === undefined) {
-      enqueue(() => admit(job));
-    } else if (type === 'DELETED') {
-      const state = jobs.get(job.metadata.name);
-      if (state?.job.metadata.uid !== job.metadata.uid) return;
-      jobs.delete(job.metadata.name);
-      for (const replica of replicasOf(job)) {
-        enqueue(() => core.deleteNamespacedPod({ namespace, name: `${job.metadata.name}-${replica.type}-${replica.index}`, gracePeriodSeconds: 0 }).catch(() => undefined));
+  const jobWatch = await watch.watch(
+    `/apis/kubeflow.org/v1/namespaces/${namespace}/pytorchjobs`,
+    {},
+    (type, job: Job) => {
+      if (type === 'ADDED' && jobs.get(job.metadata.name)?.job.metadata.uid !== job.metadata.uid && job.status?.conditions === undefined) {
+        enqueue(() => admit(job));
+      } else if (type === 'DELETED') {
+        const state = jobs.get(job.metadata.name);
+        if (state?.job.metadata.uid !== job.metadata.uid) return;
+        jobs.delete(job.metadata.name);
+        for (const replica of replicasOf(job)) {
+          enqueue(() =>
+            core
+              .deleteNamespacedPod({ namespace, name: `${job.metadata.name}-${replica.type}-${replica.index}`, gracePeriodSeconds: 0 })
+              .catch(() => undefined),
+          );
+        }
       }
-    }
-  }, () => undefined);
-  const podWatch = await watch.watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: JOB_NAME_LABEL }, (type, pod: Pod) => {
-    if (type !== 'DELETED') enqueue(() => rollUp(pod));
-  }, () => undefined);
+    },
+    () => undefined,
+  );
+  const podWatch = await watch.watch(
+    `/api/v1/namespaces/${namespace}/pods`,
+    { labelSelector: JOB_NAME_LABEL },
+    (type, pod: Pod) => {
+      if (type !== 'DELETED') enqueue(() => rollUp(pod));
+    },
+    () => undefined,
+  );
 
   return {
     jobs: admitted,

@@ -5,8 +5,8 @@
 // @generated from file grpc/health/v1/health.proto (package grpc.health.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import type { Message } from "@bufbuild/protobuf";
+import type { Message } from '@bufbuild/protobuf';
+import type { GenEnum, GenFile, GenMessage, GenService } from '@bufbuild/protobuf/codegenv2';
 
 /**
  * Describes the file grpc/health/v1/health.proto.
@@ -16,7 +16,7 @@ export declare const file_grpc_health_v1_health: GenFile;
 /**
  * @generated from message grpc.health.v1.HealthCheckRequest
  */
-export declare type HealthCheckRequest = Message<"grpc.health.v1.HealthCheckRequest"> & {
+export declare type HealthCheckRequest = Message<'grpc.health.v1.HealthCheckRequest'> & {
   /**
    * @generated from field: string service = 1;
    */
@@ -32,7 +32,7 @@ export declare const HealthCheckRequestSchema: GenMessage<HealthCheckRequest>;
 /**
  * @generated from message grpc.health.v1.HealthCheckResponse
  */
-export declare type HealthCheckResponse = Message<"grpc.health.v1.HealthCheckResponse"> & {
+export declare type HealthCheckResponse = Message<'grpc.health.v1.HealthCheckResponse'> & {
   /**
    * @generated from field: grpc.health.v1.HealthCheckResponse.ServingStatus status = 1;
    */
@@ -83,17 +83,16 @@ export declare const Health: GenService<{
    * @generated from rpc grpc.health.v1.Health.Check
    */
   check: {
-    methodKind: "unary";
+    methodKind: 'unary';
     input: typeof HealthCheckRequestSchema;
     output: typeof HealthCheckResponseSchema;
-  },
+  };
   /**
    * @generated from rpc grpc.health.v1.Health.Watch
    */
   watch: {
-    methodKind: "server_streaming";
+    methodKind: 'server_streaming';
     input: typeof HealthCheckRequestSchema;
     output: typeof HealthCheckResponseSchema;
-  },
+  };
 }>;
-
