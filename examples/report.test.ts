@@ -15,7 +15,9 @@ const repo = resolve(import.meta.dirname, '..');
 // Screenshots land here for CI to keep (the folder's .gitignore keeps them out of git).
 const artifacts = join(repo, 'examples', 'report-artifacts');
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** Runs the workflow as `tflyte run` does (a session, its runner), recording the run's history. */
 async function recordedRun(n: number) {

@@ -91,7 +91,7 @@ describe('dates', () => {
 });
 
 describe('deeply nested structs', () => {
-  const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+  const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
   it('runs a struct nested 100 deep', async () => {
     expect(await tflyte('run', values, 'depth', '--s', nested(100))).toMatchObject({ code: EXIT.ok, out: '100' });

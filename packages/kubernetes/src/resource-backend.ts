@@ -299,7 +299,10 @@ export function kubernetesResourceBackend<T extends KubeObject>(options: Resourc
       const broke = (error: unknown): void => {
         if (finished || signal.aborted) return;
         const outcome = outcomeOf(error);
-        if (outcome !== undefined) return emit(outcome);
+        if (outcome !== undefined) {
+          emit(outcome);
+          return;
+        }
         finished = true;
         stop();
         onError(error);

@@ -21,6 +21,7 @@ const STRING_ESCAPES: Readonly<Record<string, string>> = {
 
 /** A Hive string literal: `it's` → `'it\'s'`. */
 export function hiveString(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL and SUB are exactly what Hive's lexer needs escaped
   return `'${value.replace(/[\\'"\n\r\t\0\u001a]/g, (c) => STRING_ESCAPES[c]!)}'`;
 }
 

@@ -84,7 +84,7 @@ describe('hive tasks through the executor', () => {
     async (value) => {
       const server = await startServer();
       await server.sql(
-        `INSERT INTO sales.orders VALUES (9, ${"'" + value.replaceAll("'", "''").replaceAll('\u0000', "' || chr(0) || '") + "'"}, 1.00)`,
+        `INSERT INTO sales.orders VALUES (9, ${`'${value.replaceAll("'", "''").replaceAll('\u0000', "' || chr(0) || '")}'`}, 1.00)`,
       );
       const run = await executor(server);
       const { rows } = await withRunner(executorRunner(run, { runId: 'inj' }), () => byRegion({ region: value }));

@@ -5,7 +5,7 @@
 
 import type { PollPolicy, StatusCheckPolicy } from '@tflyte/core';
 import { definePlugin, TflyteError } from '@tflyte/core';
-import { DEFAULT_MAX_ROWS, type WebApiBackend, type WebApiHandle } from '@tflyte/warehouse';
+import { DEFAULT_MAX_ROWS, type WebApiBackend } from '@tflyte/warehouse';
 import hivePackage from '../package.json' with { type: 'json' };
 import type { HiveServerConfig } from './backend/connection.ts';
 import { DEFAULT_HIVE_POLL, HIVE_BACKEND_NAME, type HiveHandle, hiveBackend } from './backend/hive-backend.ts';

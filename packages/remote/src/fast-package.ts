@@ -51,7 +51,7 @@ export function moduleClosure(entry: string, root: string): string[] {
     for (const match of text.matchAll(IMPORT)) {
       const target = resolve(dirname(file), match[1]!);
       const found = [target, `${target}.ts`, `${target}.js`, join(target, 'index.ts')].find(isFile);
-      if (found !== undefined && found.startsWith(base + sep) && !found.split(sep).includes('node_modules')) visit(found);
+      if (found?.startsWith(base + sep) && !found.split(sep).includes('node_modules')) visit(found);
     }
   };
   visit(resolve(entry));

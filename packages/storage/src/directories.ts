@@ -2,6 +2,8 @@
  * Whole directories to and from a prefix (Flyte's multipart blobs): every file under a local directory
  * becomes one object under the prefix, keyed by its relative path with '/' separators.
  */
+
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ObjectStore } from '@tflyte/core';
@@ -21,7 +23,7 @@ export async function putDirectory(
   options: DirectoryTransferOptions = {},
 ): Promise<string[]> {
   const root = resolve(localDir);
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(root, { recursive: true, withFileTypes: true });
   } catch (error) {

@@ -38,7 +38,7 @@ function instantBackend(): AsyncBackend<{ readonly job: string; readonly x: numb
 }
 
 const inputsOf = (i: number): LiteralMap => create(LiteralMapSchema, toLiteralMap(echo.inputs, { x: i }));
-const valueOf = (outputs: LiteralMap): unknown => echo.outputs.types.o0!.fromLiteral(outputs.literals.o0!);
+const outputOf = (outputs: LiteralMap): unknown => echo.outputs.types.o0!.fromLiteral(outputs.literals.o0!);
 
 async function executorSide(n: number): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'tflyte-bench-'));
@@ -49,7 +49,7 @@ async function executorSide(n: number): Promise<void> {
     const done = measure();
     for (let i = 0; i < n; i++) {
       const out = await executor.run(template, inputsOf(i), { runId: 'bench', nodeId: `n${i}` });
-      if (valueOf(out) !== i) throw new Error(`attempt ${i}: wrong output`);
+      if (outputOf(out) !== i) throw new Error(`attempt ${i}: wrong output`);
     }
     done();
   } finally {
@@ -67,7 +67,7 @@ async function directSide(n: number): Promise<void> {
     const ctx = { template, inputs: inputsOf(i), generatedName: `bench-n${i}-0`, signal } as Parameters<typeof backend.create>[0];
     const handle = await backend.create(ctx);
     const status = await backend.get(handle, ctx);
-    if (valueOf(status.outputs!) !== i) throw new Error(`attempt ${i}: wrong output`);
+    if (outputOf(status.outputs!) !== i) throw new Error(`attempt ${i}: wrong output`);
   }
   done();
 }

@@ -26,6 +26,7 @@ export function linePlot(title: string, xLabel: string, yLabel: string, series: 
   const py = (y: number) => h - bottom - (y / yMax) * (h - top - bottom);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`,
+    `<title>${title}</title>`,
     `<rect width="${w}" height="${h}" fill="white"/>`,
     `<text x="${w / 2}" y="20" text-anchor="middle" font-size="14">${title}</text>`,
     `<line x1="${left}" y1="${h - bottom}" x2="${w - right}" y2="${h - bottom}" stroke="black"/>`,

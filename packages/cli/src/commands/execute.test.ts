@@ -24,12 +24,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main as runMain } from '../main.ts';
 import { resumable } from '../test-fixtures/checkpointed.ts';
 import { badInput, fail, flaky, mean, permanent, throttled, transient, writeReport } from '../test-fixtures/tasks.ts';
-import { execute } from './execute.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const main = join(repo, 'packages/cli/src/main.ts');
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 /** Serializes the task, renders its container args as propeller would, and runs them as a child process. */
 function runInContainerStyle(task: Task, inputs: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {

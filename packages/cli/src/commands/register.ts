@@ -7,7 +7,7 @@
  * Registering the same version again is a no-op; a different body under it is refused.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, type Stats, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { SDK_VERSION, type Task, toTaskTemplate } from '@tflyte/core';
@@ -146,7 +146,7 @@ export function copyMode(value: string | boolean | undefined, fallback: 'all' | 
 }
 
 function sourceFiles(path: string, given: string): string[] {
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(path);
   } catch {

@@ -227,7 +227,7 @@ export function connectorBackend(options: ConnectorBackendOptions): SyncBackend 
     },
 
     async get(handle, ctx) {
-      let response;
+      let response: Awaited<ReturnType<typeof asyncClient.getTask>>;
       try {
         response = await asyncClient.getTask(
           {

@@ -208,17 +208,15 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
             else throw unavailable(failure);
           }
           if (isTerminalPhase(status.phase) && backend.finalize !== undefined) {
-            await backend
-              .finalize(meta.handle, actx)
-              .catch((error: unknown) =>
-                log({
-                  level: 'warn',
-                  msg: 'finalize failed',
-                  operation: 'get',
-                  ...labels,
-                  detail: error instanceof Error ? error.message : String(error),
-                }),
-              );
+            await backend.finalize(meta.handle, actx).catch((error: unknown) =>
+              log({
+                level: 'warn',
+                msg: 'finalize failed',
+                operation: 'get',
+                ...labels,
+                detail: error instanceof Error ? error.message : String(error),
+              }),
+            );
           }
           const customInfo: JsonObject = { backend: backend.name, generatedName: meta.attempt.generatedName };
           return { resource: resourceFromStatus(status, customInfo) };

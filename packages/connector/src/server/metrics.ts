@@ -19,7 +19,7 @@ interface Series {
   count: number;
 }
 
-const escape = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const escapeLabel = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 export class ConnectorMetrics {
   readonly #series = new Map<string, Series>();
@@ -48,7 +48,7 @@ export class ConnectorMetrics {
   /** The Prometheus text format. */
   render(): string {
     const lines: string[] = [];
-    const labels = (s: Series): string => `task_type="${escape(s.taskType)}",operation="${s.operation}"`;
+    const labels = (s: Series): string => `task_type="${escapeLabel(s.taskType)}",operation="${s.operation}"`;
     const all = [...this.#series.values()];
     lines.push('# HELP tflyte_connector_requests_total Connector requests by task type, operation and outcome.');
     lines.push('# TYPE tflyte_connector_requests_total counter');
@@ -59,14 +59,15 @@ export class ConnectorMetrics {
     lines.push('# HELP tflyte_connector_request_duration_seconds Latency of connector requests.');
     lines.push('# TYPE tflyte_connector_request_duration_seconds histogram');
     for (const s of all) {
-      BUCKETS.forEach((le, i) => lines.push(`tflyte_connector_request_duration_seconds_bucket{${labels(s)},le="${le}"} ${s.buckets[i]}`));
+      for (const [i, le] of BUCKETS.entries())
+        lines.push(`tflyte_connector_request_duration_seconds_bucket{${labels(s)},le="${le}"} ${s.buckets[i]}`);
       lines.push(`tflyte_connector_request_duration_seconds_bucket{${labels(s)},le="+Inf"} ${s.count}`);
       lines.push(`tflyte_connector_request_duration_seconds_sum{${labels(s)}} ${s.sum}`);
       lines.push(`tflyte_connector_request_duration_seconds_count{${labels(s)}} ${s.count}`);
     }
     lines.push('# HELP tflyte_connector_creates_in_flight CreateTask calls running now, per task type.');
     lines.push('# TYPE tflyte_connector_creates_in_flight gauge');
-    for (const [taskType, n] of this.#inFlight) lines.push(`tflyte_connector_creates_in_flight{task_type="${escape(taskType)}"} ${n}`);
+    for (const [taskType, n] of this.#inFlight) lines.push(`tflyte_connector_creates_in_flight{task_type="${escapeLabel(taskType)}"} ${n}`);
     return `${lines.join('\n')}\n`;
   }
 }

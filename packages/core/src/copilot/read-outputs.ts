@@ -86,8 +86,8 @@ async function readOutput(layout: OutputLayout, name: string, variable: Variable
     const isDirectory = type.value.dimensionality === BlobType_BlobDimensionality.MULTIPART;
     if (isDirectory ? !info.isDirectory() : !info.isFile()) return `must be a ${isDirectory ? 'directory' : 'regular file'} at ${path}`;
     if (isDirectory) {
-      const escape = await linkLeaving(hostPath);
-      if (escape !== undefined) return `must not hold a symbolic link that points outside it: ${path}/${escape}`;
+      const leaving = await linkLeaving(hostPath);
+      if (leaving !== undefined) return `must not hold a symbolic link that points outside it: ${path}/${leaving}`;
     }
     const uri = joinUri(layout.rawOutputPrefix, name);
     if (uriScheme(uri) === 'file') await copyLocal(hostPath, toLocalPath(uri), isDirectory);

@@ -399,12 +399,14 @@ function normalizePodTemplate(value: unknown, fail: Fail): NormalizedOptions['po
   checkContainerName(primary, 'podTemplate.primaryContainerName', fail);
   const containers = (p.podSpec as JsonObject).containers;
   if (Array.isArray(containers)) {
-    containers.forEach((c, i) => {
+    for (const [i, c] of containers.entries()) {
       const name = typeof c === 'object' && c !== null && !Array.isArray(c) ? c.name : undefined;
-      if (typeof name !== 'string')
-        return fail(`podTemplate.podSpec.containers[${i}].name`, 'is required: every container in a PodSpec has a name');
+      if (typeof name !== 'string') {
+        fail(`podTemplate.podSpec.containers[${i}].name`, 'is required: every container in a PodSpec has a name');
+        continue;
+      }
       checkContainerName(name, `podTemplate.podSpec.containers[${i}].name`, fail);
-    });
+    }
   }
   return {
     podSpec: p.podSpec as JsonObject,

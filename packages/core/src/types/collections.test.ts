@@ -40,7 +40,8 @@ describe('t.list(T)', () => {
   });
 
   it('treats holes in a sparse array as undefined elements', () => {
-    const sparse = [1, , 3] as number[];
+    const sparse = [1, 2, 3];
+    delete sparse[1];
     expect(() => floats.toLiteral(sparse, 'values')).toThrow('values[1]: expected float, got undefined');
   });
 

@@ -74,7 +74,7 @@ const MIN_DATE = new Date('0001-01-01T00:00:00.000Z');
 const MAX_DATE = new Date('9999-12-31T23:59:59.999Z');
 const MAX_SECONDS = 315_576_000_000;
 
-function valueOf(type: AnyType): fc.Arbitrary<unknown> {
+function arbitraryValueOf(type: AnyType): fc.Arbitrary<unknown> {
   switch (type.kind) {
     case 'integer':
       return fc.maxSafeInteger();
@@ -106,13 +106,13 @@ function valueOf(type: AnyType): fc.Arbitrary<unknown> {
         })
         .map((o) => JSON.parse(JSON.stringify(o)) as unknown);
     case 'list':
-      return fc.array(valueOf((type as FlyteListType<AnyType>).element), { maxLength: 4 });
+      return fc.array(arbitraryValueOf((type as FlyteListType<AnyType>).element), { maxLength: 4 });
     case 'map':
-      return fc.dictionary(name, valueOf((type as FlyteMapType<AnyType>).valueType), { maxKeys: 4, noNullPrototype: true });
+      return fc.dictionary(name, arbitraryValueOf((type as FlyteMapType<AnyType>).valueType), { maxKeys: 4, noNullPrototype: true });
     case 'enum':
       return fc.constantFrom(...(type as FlyteEnumType<string>).values);
     case 'union':
-      return fc.oneof(...(type as FlyteUnionType<unknown>).variants.map(valueOf));
+      return fc.oneof(...(type as FlyteUnionType<unknown>).variants.map(arbitraryValueOf));
     case 'file':
     case 'directory':
       return fc.webUrl().map((uri) => ({ uri }));
@@ -129,7 +129,7 @@ const bytes = (literal: Literal) => toBinary(LiteralSchema, literal);
 
 describe('round trip over every literal type', () => {
   it('value → Literal → wire → value is the identity, also through a type rebuilt from its LiteralType', () => {
-    const cases = anyType.chain((type) => fc.tuple(fc.constant(type), valueOf(type)));
+    const cases = anyType.chain((type) => fc.tuple(fc.constant(type), arbitraryValueOf(type)));
     fc.assert(
       fc.property(cases, ([type, value]) => {
         const literal = type.toLiteral(value);

@@ -84,7 +84,7 @@ describe('t.struct()', () => {
   });
 
   it('round-trips a struct nested 1000 deep and refuses one level more, naming where', () => {
-    const nested = (depth: number): JsonObject => JSON.parse('{"a":'.repeat(depth) + '1' + '}'.repeat(depth));
+    const nested = (depth: number): JsonObject => JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
     expect(JSON.stringify(struct.fromLiteral(struct.toLiteral(nested(1000))))).toBe(JSON.stringify(nested(1000)));
     expect(() => struct.check(nested(1001), 'cfg')).toThrow(
       /^cfg(\.a){1000}: expected JSON value nested at most 1000 levels deep, got a value that nests deeper than 1000 levels$/,

@@ -152,7 +152,7 @@ export function mapTask(task: Task, options: MapTaskOptions<Record<string, unkno
         const limits = { concurrency, minSuccesses: required, onResult };
         const returned = await (runner.runMap?.(task, elements, limits) ?? runMapByTask(runner, task, elements, limits));
         // A runner that ignores the sink returns the results instead.
-        returned.forEach((result, i) => onResult(i, result));
+        for (const [i, result] of returned.entries()) onResult(i, result);
         if (n - failed.size < required) throw new MapTaskFailedError(task.name, failed, n, required);
         // Assigned, not passed to create, which would copy the n literals once more.
         const list = create(LiteralCollectionSchema);

@@ -132,7 +132,7 @@ describe('SharedInformer', () => {
     await vi.waitFor(() => expect(server.openWatches).toBe(1));
     const created = await core.createNamespacedPod({ namespace: NS, body: pod('fresh') });
     const fresh = recorder();
-    informer.subscribe('fresh', fresh.listener, { knownResourceVersion: created.metadata?.resourceVersion! });
+    informer.subscribe('fresh', fresh.listener, { knownResourceVersion: created.metadata!.resourceVersion! });
     await vi.waitFor(() => expect(fresh.seen).toEqual(['Pending']));
     expect(server.requestCounts.get ?? 0).toBe(0);
   });

@@ -10,7 +10,7 @@ import {
   Resources_ResourceName,
   type TaskTemplate,
 } from '@tflyte/idl/core/tasks';
-import { type TestTaskOptions, testLiteralMap, testTaskTemplate } from '@tflyte/testing';
+import { type TestTaskOptions, testTaskTemplate } from '@tflyte/testing';
 
 type Quantities = Partial<Record<'cpu' | 'memory' | 'gpu' | 'ephemeralStorage', string>>;
 

@@ -81,29 +81,39 @@ export function parseParameterLiteral(text: string, index = 0): ParameterValue {
 
 /** Binds parsed parameters to `?` placeholders 1..n. */
 export function bindParameters(statement: DuckDBPreparedStatement, values: readonly ParameterValue[]): void {
-  values.forEach((p, i) => {
-    const at = i + 1;
-    switch (p.kind) {
-      case 'varchar':
-        return statement.bindVarchar(at, p.value);
-      case 'integer':
-        return statement.bindInteger(at, p.value);
-      case 'bigint':
-        return statement.bindBigInt(at, p.value);
-      case 'decimal':
-        return statement.bindDecimal(at, p.value);
-      case 'double':
-        return statement.bindDouble(at, p.value);
-      case 'boolean':
-        return statement.bindBoolean(at, p.value);
-      case 'date':
-        return statement.bindDate(at, p.value);
-      case 'timestamp':
-        return statement.bindTimestamp(at, p.value);
-      case 'null':
-        return statement.bindNull(at);
-    }
-  });
+  for (const [i, p] of values.entries()) bindParameter(statement, i + 1, p);
+}
+
+function bindParameter(statement: DuckDBPreparedStatement, at: number, p: ParameterValue): void {
+  switch (p.kind) {
+    case 'varchar':
+      statement.bindVarchar(at, p.value);
+      break;
+    case 'integer':
+      statement.bindInteger(at, p.value);
+      break;
+    case 'bigint':
+      statement.bindBigInt(at, p.value);
+      break;
+    case 'decimal':
+      statement.bindDecimal(at, p.value);
+      break;
+    case 'double':
+      statement.bindDouble(at, p.value);
+      break;
+    case 'boolean':
+      statement.bindBoolean(at, p.value);
+      break;
+    case 'date':
+      statement.bindDate(at, p.value);
+      break;
+    case 'timestamp':
+      statement.bindTimestamp(at, p.value);
+      break;
+    case 'null':
+      statement.bindNull(at);
+      break;
+  }
 }
 
 /** `'it''s'` → `it's`; undefined when the quotes are unbalanced or a lone quote sits inside. */

@@ -166,7 +166,7 @@ export function bigqueryBackend(options: BigQueryPluginOptions = {}): WebApiBack
 
     async submit(ctx) {
       const settings = readSettings(ctx);
-      let rendered;
+      let rendered: ReturnType<typeof renderBigQuery>;
       try {
         rendered = renderBigQuery(
           parseQueryTemplate(settings.statement, bigqueryDialect),

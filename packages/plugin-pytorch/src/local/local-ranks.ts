@@ -201,7 +201,7 @@ function commandFor(
   const local = (text: string): string => {
     let out = renderTemplate(text, values);
     // What a volume mount does in a pod: the container's data paths are these host directories.
-    for (const [inPod, onHost] of hostPaths) out = out.replace(new RegExp(`${escape(inPod)}(?=/|$|[^A-Za-z0-9_.-])`, 'g'), onHost);
+    for (const [inPod, onHost] of hostPaths) out = out.replace(new RegExp(`${escapeRegExp(inPod)}(?=/|$|[^A-Za-z0-9_.-])`, 'g'), onHost);
     return out;
   };
   const argv = [...container.command, ...container.args].map(local);
@@ -213,4 +213,4 @@ function commandFor(
   return argv;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -283,7 +283,7 @@ export async function startSnowflakeServer(options: SnowflakeServerOptions = {})
     });
   }
 
-  let server;
+  let server: Awaited<ReturnType<typeof startEmulatorServer<SnowflakeOperation>>>;
   try {
     server = await startEmulatorServer<SnowflakeOperation>(
       {

@@ -60,6 +60,7 @@ switch (
   case 'fail.py':
     console.error('Traceback (most recent call last): ValueError: bad input');
     process.exit(1);
+    break;
   case 'sleep.py':
     setInterval(() => {}, 1000);
     break;

@@ -120,7 +120,7 @@ export class ObjectApi {
   /** The type serving `plural` at group/version, if any. */
   resolve(group: string, version: string, plural: string): ResourceType | undefined {
     const rt = this.#types.get(groupResource({ group, plural }));
-    return rt !== undefined && rt.versions.includes(version) ? rt : undefined;
+    return rt?.versions.includes(version) ? rt : undefined;
   }
 
   /** An object as a given version serves it: apiVersion/kind first, then the stored fields. */

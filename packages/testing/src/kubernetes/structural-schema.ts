@@ -76,9 +76,9 @@ function pruneMetadata(meta: Record<string, unknown>, path: string, dropped: str
 export function prune(value: unknown, schema: StructuralSchema, path = '', isResource = true, dropped: string[] = []): string[] {
   if (Array.isArray(value)) {
     if (schema.items !== undefined) {
-      value.forEach((item, i) =>
-        prune(item, schema.items!, `${path}[${i}]`, schema.items!['x-kubernetes-embedded-resource'] === true, dropped),
-      );
+      for (const [i, item] of value.entries()) {
+        prune(item, schema.items!, `${path}[${i}]`, schema.items!['x-kubernetes-embedded-resource'] === true, dropped);
+      }
     }
     return dropped;
   }
@@ -154,7 +154,8 @@ export function structuralErrors(value: unknown, schema: StructuralSchema, path 
   const errors: FieldError[] = [];
   if (Array.isArray(value)) {
     errors.push(...listTypeErrors(value, schema, path));
-    if (schema.items !== undefined) value.forEach((item, i) => errors.push(...structuralErrors(item, schema.items!, `${path}[${i}]`)));
+    if (schema.items !== undefined)
+      for (const [i, item] of value.entries()) errors.push(...structuralErrors(item, schema.items!, `${path}[${i}]`));
     return errors;
   }
   if (!isPlainObject(value)) return errors;

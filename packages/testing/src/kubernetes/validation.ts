@@ -160,11 +160,11 @@ function collapseBranches(errors: readonly ErrorObject[]): ErrorObject[] {
   const dropped = new Set<ErrorObject>();
   for (const combinator of combinators) {
     const branch = errors.filter((e) => e !== combinator && e.schemaPath.startsWith(`${combinator.schemaPath}/`));
-    branch.forEach((e) => dropped.add(e));
+    for (const e of branch) dropped.add(e);
     const specific = branch.filter((e) => e.keyword !== 'type' && e.instancePath === combinator.instancePath);
     if (specific.length > 0) {
       dropped.add(combinator);
-      specific.forEach((e) => dropped.delete(e));
+      for (const e of specific) dropped.delete(e);
     }
   }
   return errors.filter((e) => !dropped.has(e));

@@ -114,7 +114,9 @@ function scan(sql: string, rules: SqlLexicalRules): Segment[] {
           j += 2;
           continue;
         }
-        return push(kind, (i = j + close.length));
+        i = j + close.length;
+        push(kind, i);
+        return;
       }
       j++;
     }

@@ -21,9 +21,9 @@ const hostPaths = new Map((pod.spec.volumes ?? []).filter((v) => v.hostPath?.pat
 const mounts = (container.volumeMounts ?? [])
   .filter((m) => hostPaths.has(m.name))
   .map((m) => [m.mountPath.replace(/\/+$/, ''), hostPaths.get(m.name)]);
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const local = (text) =>
-  mounts.reduce((out, [inPod, onHost]) => out.replace(new RegExp(`${escape(inPod)}(?=/|$|[^A-Za-z0-9_.-])`, 'g'), onHost), text);
+  mounts.reduce((out, [inPod, onHost]) => out.replace(new RegExp(`${escapeRegExp(inPod)}(?=/|$|[^A-Za-z0-9_.-])`, 'g'), onHost), text);
 const [program, ...args] = argv.map(local);
 const child = spawn(executables[program] ?? program, args, { cwd: cwd ?? process.cwd(), stdio: 'inherit' });
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));
