@@ -1,22 +1,19 @@
 // `npx tflyte run` of the BigQuery example killed with SIGKILL, then the same command run again:
 // inside create (the job exists on the server, its handle was never stored) and while the job
 // runs. Either way the second command resumes the run and BigQuery sees exactly one job.
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type BigQueryTestServer, startBigQueryServer } from '@tflyte/plugin-bigquery/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { killGroup, killStragglers, type TflyteProcess, tflyte, until } from './test-support/tflyte-bin.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('./bigquery.ts', import.meta.url));
 const PLUGIN = new URL('../packages/plugin-bigquery/src/index.ts', import.meta.url).href;
 
 let server: BigQueryTestServer;
 let project: string;
-const children: ChildProcessByStdio<null, Readable, Readable>[] = [];
 
 beforeEach(async () => {
   server = await startBigQueryServer({ queuedMs: 5, runningMs: Number.POSITIVE_INFINITY });
@@ -31,52 +28,20 @@ beforeEach(async () => {
   );
 });
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  await killStragglers();
   await server.close();
   rmSync(project, { recursive: true, force: true });
 });
 
-interface Run {
-  stderr: string;
-  stdout: string;
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `npx tflyte run examples/bigquery.ts ordersByRegion …` in its own process group, pointed at the server as a user would. */
-function tflyteRun(): Run {
-  const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', 'run', EXAMPLE, 'ordersByRegion', '--region', 'eu', '--min-amount', '10'], {
+/** `npx tflyte run examples/bigquery.ts ordersByRegion …`, pointed at the server as a user would. */
+const tflyteRun = (): TflyteProcess =>
+  tflyte(['run', EXAMPLE, 'ordersByRegion', '--region', 'eu', '--min-amount', '10'], {
     cwd: project,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BIGQUERY_EMULATOR_HOST: server.endpoint, METADATA_SERVER_DETECTION: 'none' },
   });
-  children.push(child);
-  const run: Run = {
-    stderr: '',
-    stdout: '',
-    child,
-    exited: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))),
-  };
-  child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
-  return run;
-}
-
-async function until(what: string, condition: () => boolean, run: Run): Promise<void> {
-  while (!condition()) {
-    if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`tflyte exited before ${what}:\n${run.stderr}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function killed(run: Run): Promise<void> {
-  process.kill(-run.child.pid!, 'SIGKILL');
-  await run.exited;
-}
 
 /** The second command resumes, the job is let finish, and it prints the one job's result. */
-async function resumeAndFinish(): Promise<Run> {
+async function resumeAndFinish(): Promise<TflyteProcess> {
   const second = tflyteRun();
   await until('it resumed and the job ran', () => /resuming run/.test(second.stderr) && server.jobs()[0]?.state === 'RUNNING', second);
   server.advance(server.jobs()[0]!.spec.jobId);
@@ -90,7 +55,7 @@ describe('npx tflyte run of a BigQuery task, killed with SIGKILL and run again',
     server.faults.script('jobs.insert', ['lost-response']);
     const first = tflyteRun();
     await until('the job was created', () => server.jobs().length === 1, first);
-    await killed(first);
+    await killGroup(first);
     expect(server.log.count('jobs.insert')).toBe(1);
 
     const second = await resumeAndFinish();
@@ -107,7 +72,7 @@ describe('npx tflyte run of a BigQuery task, killed with SIGKILL and run again',
   it('killed while the job runs: the same command re-attaches to it, one job', async () => {
     const first = tflyteRun();
     await until('the job ran', () => /RUNNING|running/.test(first.stderr) && server.jobs()[0]?.state === 'RUNNING', first);
-    await killed(first);
+    await killGroup(first);
 
     const second = await resumeAndFinish();
     expect(server.log.count('jobs.insert')).toBe(1);

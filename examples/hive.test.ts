@@ -1,12 +1,11 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { join } from 'node:path';
 import { main } from '@tflyte/cli';
 import { type HiveServerOptions, type HiveTestServer, startHiveServer } from '@tflyte/plugin-hive/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersByRegion } from './hive.ts';
+import { killGroup, killStragglers, type TflyteProcess, tflyte, until } from './test-support/tflyte-bin.ts';
 
 describe('examples/hive', () => {
   let server: HiveTestServer;
@@ -92,23 +91,13 @@ describe('examples/hive', () => {
   });
 });
 
-const REPO_ROOT = resolve(import.meta.dirname, '..');
 const EXAMPLE = new URL('./hive.ts', import.meta.url).pathname;
 const ORDERS = ['run', EXAMPLE, 'ordersByRegion', '--region', 'eu', '--min-amount', '10'];
 
-interface Bin {
-  readonly process: ChildProcessByStdio<null, Readable, Readable>;
-  stdout: string;
-  stderr: string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 describe('examples/hive, `npx tflyte run` killed with SIGKILL and run again', () => {
   const servers: HiveTestServer[] = [];
-  const children: Bin[] = [];
   afterAll(async () => {
-    for (const child of children)
-      if (child.process.exitCode === null && child.process.signalCode === null) process.kill(-child.process.pid!, 'SIGKILL');
+    await killStragglers();
     for (const server of servers) await server.close();
   });
 
@@ -134,58 +123,22 @@ describe('examples/hive, `npx tflyte run` killed with SIGKILL and run again', ()
     );
     return project;
   };
-  /** `npx tflyte <args>` in the project, in a process group of its own, pointed at the server by TFLYTE_HIVE_URL. */
-  const tflyte = (project: string, url: string): Bin => {
-    const env = { ...process.env, TFLYTE_HIVE_URL: url, HIVE_USER: 'ada', HIVE_PASSWORD: 'secret' };
-    const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', ...ORDERS], {
-      cwd: project,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const bin: Bin = {
-      process: child,
-      stdout: '',
-      stderr: '',
-      exited: new Promise((done) => child.on('exit', (code, signal) => done({ code, signal }))),
-    };
-    child.stdout.on('data', (chunk: Buffer) => (bin.stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (bin.stderr += chunk.toString()));
-    children.push(bin);
-    return bin;
-  };
-  const until = async (what: string, condition: () => boolean, bin: Bin): Promise<void> => {
-    while (!condition()) {
-      if (bin.process.exitCode !== null || bin.process.signalCode !== null) throw new Error(`tflyte exited before ${what}:\n${bin.stderr}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  /** SIGKILL to the process group, then wait until every process of it is gone (reaped), as the run's owner check needs. */
-  const kill = async (bin: Bin) => {
-    process.kill(-bin.process.pid!, 'SIGKILL');
-    await bin.exited;
-    for (;;) {
-      try {
-        process.kill(-bin.process.pid!, 0);
-      } catch {
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
+  /** `npx tflyte <args>` in the project, pointed at the server by TFLYTE_HIVE_URL. */
+  const run = (project: string, url: string): TflyteProcess =>
+    tflyte(ORDERS, { cwd: project, env: { ...process.env, TFLYTE_HIVE_URL: url, HIVE_USER: 'ada', HIVE_PASSWORD: 'secret' } });
   const statusChecks = (server: HiveTestServer) => server.log.count('GetOperationStatus');
 
   it('over HTTP, where the session outlives the process: the next run re-attaches, and there is one statement', async () => {
     const server = await serve({ transport: 'http' });
     const url = `jdbc:hive2://${server.host}:${server.port}/sales;transportMode=http;httpPath=cliservice`;
     const project = await newProject();
-    const first = tflyte(project, url);
+    const first = run(project, url);
     // A status check comes after the handle is stored: from then on a restart re-attaches.
     await until('it followed the query', () => statusChecks(server) > 0, first);
-    await kill(first);
+    await killGroup(first);
     const checked = statusChecks(server);
 
-    const second = tflyte(project, url);
+    const second = run(project, url);
     await until('it followed the query again', () => statusChecks(server) > checked, second);
     expect(server.advance(server.operations()[0]!.id)).toBe(true);
     expect(await second.exited, second.stderr).toEqual({ code: 0, signal: null });
@@ -200,11 +153,11 @@ describe('examples/hive, `npx tflyte run` killed with SIGKILL and run again', ()
     const server = await serve({ transport: 'binary', auth: 'plain' });
     const url = `jdbc:hive2://${server.host}:${server.port}/sales`;
     const project = await newProject();
-    const first = tflyte(project, url);
+    const first = run(project, url);
     await until('it followed the query', () => statusChecks(server) > 0, first);
-    await kill(first);
+    await killGroup(first);
 
-    const second = tflyte(project, url);
+    const second = run(project, url);
     await until('it submitted again', () => server.operations()[1]?.state === 'RUNNING', second);
     expect(server.advance(server.operations()[1]!.id)).toBe(true);
     expect(await second.exited, second.stderr).toEqual({ code: 0, signal: null });

@@ -1,11 +1,10 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import { main } from '@tflyte/cli';
 import { type SnowflakeTestServer, startSnowflakeServer } from '@tflyte/plugin-snowflake/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killGroup, killStragglers, type TflyteProcess, tflyte, until } from './test-support/tflyte-bin.ts';
 
 describe('examples/snowflake', () => {
   let server: SnowflakeTestServer;
@@ -66,17 +65,9 @@ describe('examples/snowflake', () => {
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const ORDERS = ['run', 'snowflake.ts', 'ordersByRegion', '--region', 'eu', '--min-amount', '10'];
 
-interface Bin {
-  readonly process: ChildProcessByStdio<null, Readable, Readable>;
-  stdout: string;
-  stderr: string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 describe('examples/snowflake, `npx tflyte run` killed with SIGKILL and run again', () => {
   let server: SnowflakeTestServer;
   let project: string;
-  const children: Bin[] = [];
   beforeAll(async () => {
     // The orders query runs until the test moves it on, so a run can be killed while it is live.
     server = await startSnowflakeServer({
@@ -87,8 +78,7 @@ describe('examples/snowflake, `npx tflyte run` killed with SIGKILL and run again
     await server.sql("INSERT INTO SALES.PUBLIC.orders VALUES (1,'ada','eu',12.5),(2,'grace','us',7.05),(3,'edsger','eu',99.99)");
   });
   afterAll(async () => {
-    for (const child of children)
-      if (child.process.exitCode === null && child.process.signalCode === null) process.kill(-child.process.pid!, 'SIGKILL');
+    await killStragglers();
     await server?.close();
   });
 
@@ -107,39 +97,15 @@ describe('examples/snowflake, `npx tflyte run` killed with SIGKILL and run again
       `import { snowflakePlugin } from ${JSON.stringify(pluginUrl)};\nexport default { plugins: [snowflakePlugin({ poll: { initialMs: 20, multiplier: 1, maxMs: 20 } })] };\n`,
     );
   };
-  /** `npx tflyte <args>` in the project, in a process group of its own, pointed at the server through the environment. */
-  const tflyte = (args: readonly string[]): Bin => {
-    const env = { ...process.env, TFLYTE_SNOWFLAKE_ACCESS_URL: server.endpoint, SNOWFLAKE_USER: 'ada', SNOWFLAKE_PASSWORD: 'secret' };
-    const child = spawn('npx', ['--prefix', REPO_ROOT, 'tflyte', ...args], {
+  /** `npx tflyte <args>` in the project, pointed at the server through the environment. */
+  const run = (args: readonly string[]): TflyteProcess =>
+    tflyte(args, {
       cwd: project,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TFLYTE_SNOWFLAKE_ACCESS_URL: server.endpoint, SNOWFLAKE_USER: 'ada', SNOWFLAKE_PASSWORD: 'secret' },
     });
-    const bin: Bin = {
-      process: child,
-      stdout: '',
-      stderr: '',
-      exited: new Promise((done) => child.on('exit', (code, signal) => done({ code, signal }))),
-    };
-    child.stdout.on('data', (chunk: Buffer) => (bin.stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (bin.stderr += chunk.toString()));
-    children.push(bin);
-    return bin;
-  };
-  const until = async (what: string, condition: () => boolean, bin: Bin): Promise<void> => {
-    while (!condition()) {
-      if (bin.process.exitCode !== null || bin.process.signalCode !== null) throw new Error(`tflyte exited before ${what}:\n${bin.stderr}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  const kill = async (bin: Bin) => {
-    process.kill(-bin.process.pid!, 'SIGKILL');
-    await bin.exited;
-  };
   /** Runs the command again, lets the query finish, and checks the printed rows. */
   const rerunToTheEnd = async (queryId: string) => {
-    const second = tflyte(ORDERS);
+    const second = run(ORDERS);
     await until('it followed the query', () => server.calls.filter((c) => c.op === 'status').length > statusBefore(), second);
     expect(server.advance(queryId)).toBe(true);
     expect(await second.exited, second.stderr).toEqual({ code: 0, signal: null });
@@ -152,9 +118,9 @@ describe('examples/snowflake, `npx tflyte run` killed with SIGKILL and run again
   it('killed while the query runs: the next run re-attaches to it, and the statement ran once', async () => {
     await newProject();
     const before = server.executions(/FROM orders/).length;
-    const first = tflyte(ORDERS);
+    const first = run(ORDERS);
     await until('the query ran', () => /RUNNING/.test(first.stderr), first);
-    await kill(first);
+    await killGroup(first);
     const [query] = server.executions(/FROM orders/).slice(before);
     statusCalls = server.calls.filter((c) => c.op === 'status').length;
     const second = await rerunToTheEnd(query!.queryId);
@@ -168,9 +134,9 @@ describe('examples/snowflake, `npx tflyte run` killed with SIGKILL and run again
     const before = server.executions(/FROM orders/).length;
     // The query request after the history lookup runs, and its answer is lost: the id never reaches the run.
     server.faults.script('query', [null, 'lost-response']);
-    const first = tflyte(ORDERS);
+    const first = run(ORDERS);
     await until('the submission was lost', () => server.faults.injected.some((f) => f.kind === 'lost-response'), first);
-    await kill(first);
+    await killGroup(first);
     const [query] = server.executions(/FROM orders/).slice(before);
     expect(server.executions(/FROM orders/).slice(before)).toHaveLength(1);
     statusCalls = server.calls.filter((c) => c.op === 'status').length;

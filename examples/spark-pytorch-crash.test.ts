@@ -17,7 +17,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { haveTorch, PYTHON } from '../packages/plugin-pytorch/src/test-fixtures/torch.ts';
 import { type SparkCluster, startSparkCluster } from '../packages/plugin-spark/src/test-support/cluster.ts';
-import { killGroup, type TflyteProcess, tflyteRun } from './test-support/tflyte-bin.ts';
+import { killGroup, type TflyteProcess, tflyteRun, until } from './test-support/tflyte-bin.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SPARK_PLUGIN = new URL('../packages/plugin-spark/src/index.ts', import.meta.url).href;
@@ -45,16 +45,6 @@ function run(where: { dir: string; kubeconfig: string }, args: readonly string[]
   const started = tflyteRun(args, { cwd: where.dir, env: { ...process.env, KUBECONFIG: where.kubeconfig } });
   children.push(started.child);
   return started;
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, run: TflyteProcess, deadlineMs = 150_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`tflyte exited before ${what}:\n${run.stderr}`);
-    // Says what tflyte printed when it never gets there, instead of a bare test timeout.
-    if (Date.now() > deadline) throw new Error(`tflyte did not get to: ${what}; it printed:\n${run.stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('npx tflyte run of a CRD task, killed with SIGKILL and run again', () => {
