@@ -20,7 +20,7 @@ export { startConnectorServer } from './server/connector-server.ts';
 export { HEALTH_SERVICES, HealthState } from './server/health.ts';
 export type { LogEntry, Logger } from './server/log.ts';
 export { stderrLogger } from './server/log.ts';
-export type { Operation, Outcome } from './server/metrics.ts';
+export type { Operation, Outcome, SlotUsage } from './server/metrics.ts';
 export { ConnectorMetrics } from './server/metrics.ts';
 export type { ResourceMeta, StoredAttempt } from './server/resource-meta.ts';
 export { decodeResourceMeta, encodeResourceMeta, RESOURCE_META_VERSION } from './server/resource-meta.ts';

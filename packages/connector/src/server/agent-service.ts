@@ -168,14 +168,7 @@ export function agentServiceRoutes(deps: AgentServiceDeps): (router: ConnectRout
           if (isSyncBackend(backend)) throw new ConnectorModeError('CONNECTOR_NOT_ASYNC', `${template.type}_v${template.taskTypeVersion}`);
           let handle: JsonValue;
           try {
-            handle = await served.creates.run(ctx.signal, async () => {
-              metrics.creating(template.type, 1);
-              try {
-                return await backend.create(contextOf(attempt, ctx.signal));
-              } finally {
-                metrics.creating(template.type, -1);
-              }
-            });
+            handle = await served.creates.run(ctx.signal, () => backend.create(contextOf(attempt, ctx.signal)));
           } catch (error) {
             if (ctx.signal.aborted) throw error;
             const failure = classifyError(error, 'system');

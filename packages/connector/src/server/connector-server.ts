@@ -77,6 +77,7 @@ export async function startConnectorServer(options: ConnectorServerOptions): Pro
   const log = options.log ?? stderrLogger;
   const catalog = buildCatalog(options.plugins, options.backends, options.maxConcurrentCreates ?? 100);
   const metrics = new ConnectorMetrics();
+  for (const category of catalog.categories) metrics.trackCreateSlots(category.taskType, category.creates);
   const health = new HealthState();
   const routes = agentServiceRoutes({ catalog, metrics, log, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const handler = connectNodeAdapter({

@@ -8,6 +8,16 @@ export class Limiter {
     this.#limit = limit;
   }
 
+  /** Holders now (at most the limit). */
+  get held(): number {
+    return this.#held;
+  }
+
+  /** Callers queued for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
   async run<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
     await this.#acquire(signal);
     try {

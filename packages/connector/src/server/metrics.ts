@@ -19,11 +19,17 @@ interface Series {
   count: number;
 }
 
+/** The bound on concurrent creates, as the gauges read it. */
+export interface SlotUsage {
+  readonly held: number;
+  readonly waiting: number;
+}
+
 const escapeLabel = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 export class ConnectorMetrics {
   readonly #series = new Map<string, Series>();
-  readonly #inFlight = new Map<string, number>();
+  readonly #slots = new Map<string, SlotUsage[]>();
 
   record(taskType: string, operation: Operation, outcome: Outcome, seconds: number): void {
     const key = `${taskType}\u0000${operation}`;
@@ -40,9 +46,10 @@ export class ConnectorMetrics {
     series.count += 1;
   }
 
-  /** Creates running now, per task type (the bound's usage). */
-  creating(taskType: string, delta: 1 | -1): void {
-    this.#inFlight.set(taskType, (this.#inFlight.get(taskType) ?? 0) + delta);
+  /** Reports the bound on creates of `taskType` (read at each render, so the gauges never drift). */
+  trackCreateSlots(taskType: string, usage: SlotUsage): void {
+    const list = this.#slots.get(taskType) ?? [];
+    if (!list.includes(usage)) this.#slots.set(taskType, [...list, usage]);
   }
 
   /** The Prometheus text format. */
@@ -65,9 +72,18 @@ export class ConnectorMetrics {
       lines.push(`tflyte_connector_request_duration_seconds_sum{${labels(s)}} ${s.sum}`);
       lines.push(`tflyte_connector_request_duration_seconds_count{${labels(s)}} ${s.count}`);
     }
-    lines.push('# HELP tflyte_connector_creates_in_flight CreateTask calls running now, per task type.');
-    lines.push('# TYPE tflyte_connector_creates_in_flight gauge');
-    for (const [taskType, n] of this.#inFlight) lines.push(`tflyte_connector_creates_in_flight{task_type="${escapeLabel(taskType)}"} ${n}`);
+    const gauge = (name: string, help: string, read: (u: SlotUsage) => number): void => {
+      lines.push(`# HELP ${name} ${help}`);
+      lines.push(`# TYPE ${name} gauge`);
+      for (const [taskType, usages] of this.#slots)
+        lines.push(`${name}{task_type="${escapeLabel(taskType)}"} ${usages.reduce((n, u) => n + read(u), 0)}`);
+    };
+    gauge(
+      'tflyte_connector_creates_in_flight',
+      'CreateTask and ExecuteTaskSync calls holding a slot of the bound, per task type.',
+      (u) => u.held,
+    );
+    gauge('tflyte_connector_creates_waiting', 'CreateTask and ExecuteTaskSync calls waiting for a slot, per task type.', (u) => u.waiting);
     return `${lines.join('\n')}\n`;
   }
 }
