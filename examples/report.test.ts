@@ -6,7 +6,7 @@ import { toBinary } from '@bufbuild/protobuf';
 import { openSession, toLiteralMap, toTaskTemplate, withRunner } from '@tflyte/core';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { recordRun, writeRunReport } from '@tflyte/report';
-import { launchChromium } from '@tflyte/report/testing';
+import { inkPixels, launchChromium, screenshotWholePage } from '@tflyte/report/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../packages/cli/src/main.ts';
 import { load, scoreRows } from './report.ts';
@@ -81,7 +81,15 @@ describe('examples/report: the run report in a real browser', () => {
       expect(await page.locator('[data-testid=map-grid] small').allTextContents()).toEqual([expect.stringContaining('2 retried')]);
       expect(await page.frameLocator('iframe[data-testid=deck]').locator('h1').allTextContents()).toEqual(['Loaded']);
       mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, 'run-report.png'), fullPage: true });
+      const png = await screenshotWholePage(page, { path: join(artifacts, 'run-report.png') });
+      // The deck is drawn, not only loaded: its frame has a size and its heading shows as ink in the
+      // saved screenshot, where a blank frame (an offscreen frame left unpainted) has none.
+      const deck = page.locator('iframe[data-testid=deck]').first();
+      const box = await deck.boundingBox();
+      expect(box!.width).toBeGreaterThan(600);
+      expect(box!.height).toBeGreaterThan(300);
+      expect(await inkPixels(page, png, box!)).toBeGreaterThan(200);
+      await deck.screenshot({ path: join(artifacts, 'run-report-deck.png') });
     } finally {
       await launched.close();
     }
@@ -109,7 +117,7 @@ describe('examples/report: the run report in a real browser', () => {
       expect(await page.locator('[data-testid=map-bucket]').first().textContent()).toBe('each cell is 10 elements');
       expect(await page.locator('[data-testid=map-count][data-outcome=succeeded] b').allTextContents()).toEqual(['10000']);
       mkdirSync(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, 'run-report-10000.png'), fullPage: true });
+      await screenshotWholePage(page, { path: join(artifacts, 'run-report-10000.png') });
     } finally {
       await launched.close();
     }

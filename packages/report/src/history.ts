@@ -143,7 +143,13 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
             const options =
               sink === undefined
                 ? mapOptions
-                : { ...mapOptions, onResult: (i: number, r: ElementResult) => (keep && r.ok && (outputs[i] = r.outputs), sink(i, r)) };
+                : {
+                    ...mapOptions,
+                    onResult: (i: number, r: ElementResult) => {
+                      if (keep && r.ok) outputs[i] = r.outputs;
+                      return sink(i, r);
+                    },
+                  };
             return call(
               task,
               keep ? byInput(Array.from({ length: elements.length }, (_, i) => elements.at(i)!)) : emptyMap(),

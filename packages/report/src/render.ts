@@ -258,7 +258,7 @@ body{padding:16px 24px;max-width:1200px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:24px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px} h3{font-size:15px;margin:12px 0 4px} h4{margin:12px 0 4px;font-size:13px}
 .meta,.sub,small{color:#57606a} .note{background:#fff8c5;padding:6px 10px;border-radius:6px}
 .legend span,.counts .count{display:inline-flex;align-items:center;margin-right:14px;font-size:13px}
-.legend i,.counts i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px}
+.legend i,.counts i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px} .counts b{margin-left:4px}
 svg text.label{font-size:13px;fill:#1f2328} svg text.sub{font-size:11px;fill:#57606a} svg text.in-bar{font-size:10px;fill:#fff}
 svg .edge{fill:none;stroke:#57606a;stroke-width:1.5} svg .tick{stroke:#eaeef2}
 .status{display:inline-block;padding:0 7px;border-radius:10px;color:#fff;font-size:12px;background:#6e7781}
@@ -266,7 +266,7 @@ svg .edge{fill:none;stroke:#57606a;stroke-width:1.5} svg .tick{stroke:#eaeef2}
 .error{background:#ffebe9;border:1px solid #ff818266;padding:6px 10px;border-radius:6px;margin:6px 0;white-space:pre-wrap}
 table.attempts,table.records{border-collapse:collapse;font-size:13px;margin:4px 0} table.attempts td,table.attempts th,table.records td,table.records th{border:1px solid #d0d7de;padding:3px 8px;text-align:left} th{background:#f6f8fa}
 .node-details{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:8px 0} summary{cursor:pointer}
-dl.values{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:4px 0} dt{font-weight:600} dd{margin:0;overflow:auto}
+dl.values{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:4px 0} dt{font-weight:600} dd{margin:0;overflow:auto;min-width:0} code.value{white-space:pre-wrap;overflow-wrap:anywhere}
 iframe.deck{width:100%;height:320px;border:1px solid #d0d7de;border-radius:6px}
 .map{margin-bottom:16px}
 `;
