@@ -10,6 +10,7 @@ import { DescriptionEntitySchema } from '@tflyte/idl/admin/description_entity';
 import { TaskSpecSchema } from '@tflyte/idl/admin/task';
 import { loadModule } from '../load-entity.ts';
 import { UsageError } from '../usage-error.ts';
+import { checkStockPropeller } from './stock-propeller.ts';
 
 export interface SerializeArgs {
   readonly file: string;
@@ -19,24 +20,35 @@ export interface SerializeArgs {
   readonly version?: string;
   readonly project?: string;
   readonly domain?: string;
+  /**
+   * Task types the cluster routes to a connector (propeller's `connectorForTaskTypes`), e.g. one served
+   * by `tflyte connector serve`: their tasks are written as they are. Every other warehouse task must run
+   * correctly on propeller's built-in plugin, or serialize refuses it (stock-propeller.ts).
+   */
+  readonly connectorTaskTypes?: readonly string[];
 }
 
 export async function serialize(args: SerializeArgs, cwd: string, print: (line: string) => void): Promise<string[]> {
   const module = await loadModule(args.file, cwd);
   const tasks = [...module.tasks.values()].filter((task) => !task.kind.composite);
   if (tasks.length === 0) throw new UsageError(`${args.file} exports no tasks to serialize`);
+  const templates = tasks.map((task) =>
+    toTaskTemplate(task, {
+      ...(args.image ? { image: args.image } : {}),
+      ...(args.version ? { version: args.version } : {}),
+      ...(args.project ? { project: args.project } : {}),
+      ...(args.domain ? { domain: args.domain } : {}),
+    }),
+  );
+  // Every task is checked before any file is written, so a refused task leaves no partial output to register.
+  checkStockPropeller(templates, new Set(args.connectorTaskTypes ?? []));
   const outDir = resolve(cwd, args.out);
   mkdirSync(outDir, { recursive: true });
   const width = String(tasks.length - 1).length;
   const written: string[] = [];
   tasks.forEach((task, idx) => {
     const spec = create(TaskSpecSchema, {
-      template: toTaskTemplate(task, {
-        ...(args.image ? { image: args.image } : {}),
-        ...(args.version ? { version: args.version } : {}),
-        ...(args.project ? { project: args.project } : {}),
-        ...(args.domain ? { domain: args.domain } : {}),
-      }),
+      template: templates[idx],
       ...(task.options.docs ? { description: create(DescriptionEntitySchema, { shortDescription: task.options.docs }) } : {}),
     });
     const name = `${String(idx).padStart(width, '0')}_${task.name}_1.${args.format}`;

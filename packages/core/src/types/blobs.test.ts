@@ -1,9 +1,17 @@
 import { create, fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
 import type { Literal, Scalar } from '@tflyte/idl/core/literals';
-import { BlobSchema, LiteralSchema, ScalarSchema, StructuredDatasetSchema } from '@tflyte/idl/core/literals';
+import {
+  BlobSchema,
+  LiteralMapSchema,
+  LiteralSchema,
+  ScalarSchema,
+  SchemaSchema,
+  StructuredDatasetSchema,
+} from '@tflyte/idl/core/literals';
 import { BlobType_BlobDimensionality, LiteralTypeSchema } from '@tflyte/idl/core/types';
 import { describe, expect, it } from 'vitest';
 import { InvalidSchemaError } from '../errors.ts';
+import { fromLiteralMap } from './literal-map.ts';
 import { t } from './t.ts';
 
 const overWire = (literal: Literal) => fromBinary(LiteralSchema, toBinary(LiteralSchema, literal));
@@ -115,6 +123,27 @@ describe('t.dataset()', () => {
       value: create(StructuredDatasetSchema, { uri: 's3://b/x', metadata: { structuredDatasetType: { format: 'csv' } } }),
     });
     expect(() => table.fromLiteral(csv, 'df')).toThrow('df: expected dataset<parquet>, got structured dataset literal in format "csv"');
+  });
+
+  it("reads the Schema literal propeller's Athena plugin writes as `results` into the declared dataset", () => {
+    // Golden: LiteralMap{results: Literal{scalar{schema{uri}}}}, the output flyteplugins' Athena plugin
+    // writes on SUCCEEDED (webapi/athena/utils.go writeOutput: Schema.uri = the query's OutputLocation,
+    // Schema.type = the `results` variable's schema type, unset for a structured dataset), as Go marshals it.
+    const uri = 's3://r/q.csv';
+    const golden = Uint8Array.from([
+      ...[0x0a, 0x1d], // literals entry, 29 bytes
+      ...[0x0a, 0x07, ...new TextEncoder().encode('results')],
+      ...[0x12, 0x12], // Literal, 18 bytes
+      ...[0x0a, 0x10], // Literal.scalar, 16 bytes
+      ...[0x22, 0x0e], // Scalar.schema (field 4), 14 bytes
+      ...[0x0a, 0x0c, ...new TextEncoder().encode(uri)],
+    ]);
+    const outputs = fromBinary(LiteralMapSchema, golden);
+    expect(fromLiteralMap({ results: t.dataset({ format: 'csv' }) }, outputs)).toEqual({ results: { uri, format: 'csv' } });
+    expect(fromLiteralMap({ results: t.dataset() }, outputs)).toEqual({ results: { uri } });
+    expect(() => t.dataset().fromLiteral(scalar({ case: 'schema', value: create(SchemaSchema, { uri: '' }) }), 'results')).toThrow(
+      'results: expected dataset',
+    );
   });
 
   it('requires its columns to be tflyte types', () => {

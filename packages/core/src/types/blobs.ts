@@ -151,8 +151,15 @@ export class DatasetType extends BaseType<StructuredDatasetRef> implements Flyte
     });
   }
 
+  /**
+   * Reads a structured dataset, and the legacy Schema literal propeller's built-in Athena and Hive
+   * plugins return as `results` (`Schema{uri}`, no format), as flytekit's dataset transformer does.
+   */
   fromLiteral(literal: Literal, path = ''): StructuredDatasetRef {
     const scalar = scalarOf(literal);
+    if (scalar?.case === 'schema' && scalar.value.uri !== '') {
+      return this.format === '' ? { uri: scalar.value.uri } : { uri: scalar.value.uri, format: this.format };
+    }
     if (scalar?.case !== 'structuredDataset' || scalar.value.uri === '') throw literalMismatch(path, this.display, literal);
     const format = scalar.value.metadata?.structuredDatasetType?.format ?? '';
     if (!sameFormat(this.format, format))

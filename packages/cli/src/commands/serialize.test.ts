@@ -1,0 +1,87 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fromBinary } from '@bufbuild/protobuf';
+import { TaskSpecSchema } from '@tflyte/idl/admin/task';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { serialize } from './serialize.ts';
+import { StockPropellerRefusalError } from './stock-propeller.ts';
+
+const repo = resolve(import.meta.dirname, '../../../..');
+const fixture = 'packages/cli/src/commands/stock-propeller.fixture.ts';
+let out: string;
+
+beforeEach(() => {
+  out = mkdtempSync(join(tmpdir(), 'tflyte-serialize-'));
+});
+afterEach(() => rmSync(out, { recursive: true, force: true }));
+
+async function refusal(file: string): Promise<StockPropellerRefusalError> {
+  const error = await serialize({ file, out: join(out, 'pb'), format: 'pb' }, repo, () => {}).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(StockPropellerRefusalError);
+  // Nothing is written for a file with a refused task: no partial set to register.
+  expect(existsSync(join(out, 'pb'))).toBe(false);
+  return error as StockPropellerRefusalError;
+}
+
+/** Propeller's core/template rendering of `{{ .inputs.x }}`: the value's text pasted in place (ints and bools as Go's %v). */
+function propellerRender(statement: string, inputs: Record<string, string>): string {
+  return statement.replace(/\{\{\s*[.$]inputs\.([^}\s]+)\s*\}\}/gi, (_, name: string) => inputs[name] as string);
+}
+
+describe('tflyte serialize on a stock propeller (warehouse tasks)', () => {
+  it("writes an Athena task whose inputs propeller's renderer pastes as valid SQL literals", async () => {
+    const [path] = await serialize({ file: 'packages/cli/src/test-fixtures/athena.ts', out, format: 'pb' }, repo, () => {});
+    const template = fromBinary(TaskSpecSchema, readFileSync(path as string)).template;
+    expect(template?.type).toBe('presto');
+    const statement = template?.custom?.statement as string;
+    expect(propellerRender(statement, { above: '-3' })).toBe('SELECT count(*) AS n FROM numbers WHERE n > -3');
+  });
+
+  it('refuses tasks whose inputs propeller pastes unquoted, leaves unrendered or cannot render, naming each input and the connector route', async () => {
+    const error = await refusal(fixture);
+    const byTask = Object.fromEntries(error.refused.map((r) => [r.task.split('.').pop(), r.problems.join('\n')]));
+    expect(Object.keys(byTask).sort()).toEqual(['atLeast', 'byRegion', 'fromTable', 'offset']);
+    expect(byTask.byRegion).toMatch(/input 'region' \(string\) is pasted into the SQL as raw, unquoted text.*injects SQL/);
+    expect(byTask.fromTable).toMatch(/\{\{ \.inputs\.table \| identifier \}\} is not a reference propeller's renderer knows/);
+    expect(byTask.atLeast).toMatch(/input 'min' \(an optional or union\) cannot be rendered/);
+    expect(byTask.offset).toMatch(/input 'delta' follows a '-'.*'--5'/);
+    expect(byTask.offset).toMatch(/output 'rows' is never produced/);
+    expect(error.message).toContain("serve the plugin with 'tflyte connector serve'");
+    expect(error.message).toContain('connectorForTaskTypes: {presto: <connector id>}');
+    expect(error.message).toContain('--connector-task-types presto');
+    expect(error.code).toBe('TFLYTE_USAGE');
+  });
+
+  it('writes the same tasks unchanged when the cluster routes their type to a connector', async () => {
+    const written = await serialize({ file: fixture, out, format: 'json', connectorTaskTypes: ['presto'] }, repo, () => {});
+    expect(readdirSync(out)).toHaveLength(5);
+    const byRegion = written.find((p) => p.includes('byRegion')) as string;
+    const spec = JSON.parse(readFileSync(byRegion, 'utf8'));
+    expect(spec.template.custom.statement).toBe('SELECT id FROM orders WHERE region = {{ .inputs.region }}');
+  });
+
+  it('refuses a Snowflake task: raw pasting, and no outputs from propeller', async () => {
+    const [refused] = (await refusal('examples/snowflake.ts')).refused;
+    expect(refused?.taskType).toBe('snowflake');
+    expect(refused?.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/input 'region' \(string\) is pasted/),
+        expect.stringMatching(/input 'minAmount' \(float\) is pasted as Go's %v text/),
+        expect.stringMatching(/output 'results' is never produced: propeller's Snowflake plugin writes no outputs/),
+      ]),
+    );
+  });
+
+  it('refuses a BigQuery task whose statement propeller would send unrendered', async () => {
+    const [refused] = (await refusal('examples/bigquery.ts')).refused;
+    expect(refused?.taskType).toBe('bigquery_query_job_task');
+    expect(refused?.problems[0]).toMatch(/sends the statement unrendered, so BigQuery would receive \{\{ \.inputs\.region \}\}/);
+    expect(refused?.problems).toContainEqual(expect.stringMatching(/output 'rows' is never produced/));
+  });
+
+  it('refuses a Hive task: Flyte 1.16 has no Hive plugin and its Athena plugin claims the type', async () => {
+    const [refused] = (await refusal('examples/hive.ts')).refused;
+    expect(refused?.problems).toEqual([expect.stringMatching(/no Hive plugin.*would run the query on Athena/)]);
+  });
+});
