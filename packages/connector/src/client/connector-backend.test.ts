@@ -124,6 +124,9 @@ describe('connectorBackend', () => {
   it('rejects bad options with the option named', () => {
     expect(() => connectorBackend({ endpoint: 'flyte-connector:8000', taskTypes: ['presto'] })).toThrow(ConnectorConfigError);
     expect(() => connectorBackend({ endpoint: 'http://x:8000', taskTypes: [] })).toThrow(/connector option 'taskTypes' must list/);
+    expect(() => connectorBackend({ endpoint: 'http://x:8000', taskTypes: ['presto'], tls: { ca: 'PEM' } })).toThrow(
+      "connector option 'tls' is set but endpoint 'http://x:8000' is plaintext: use an https:// endpoint",
+    );
   });
 
   it('re-attaches after the executor is killed with SIGKILL: the query is submitted once', async () => {

@@ -77,8 +77,35 @@ const RETRYABLE_CODES = new Set([
   Code.Canceled,
 ]);
 
+/** Node's codes for a server certificate the client does not trust: no retry fixes them, the configuration does. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function backendError(error: unknown, call: string): unknown {
   if (!(error instanceof ConnectError)) return error;
+  const cause = error.cause as { code?: unknown } | undefined;
+  if (typeof cause?.code === 'string' && UNTRUSTED_CERTIFICATE.has(cause.code)) {
+    return new BackendError(
+      {
+        kind: 'system',
+        retryable: false,
+        code: 'ConnectorCertificateUntrusted',
+        message: `connector ${call}: the connector's TLS certificate is not trusted (${cause.code}: ${error.rawMessage}); pass the CA that signed it as tls.ca to connectorBackend, or fix the certificate`,
+      },
+      { cause: error },
+    );
+  }
   const retryable = RETRYABLE_CODES.has(error.code);
   return new BackendError(
     {
@@ -95,10 +122,9 @@ export function connectorBackend(options: ConnectorBackendOptions & { readonly s
 export function connectorBackend(options: ConnectorBackendOptions & { readonly sync?: false }): AsyncBackend<ConnectorHandle>;
 export function connectorBackend(options: ConnectorBackendOptions): SyncBackend | AsyncBackend<ConnectorHandle> {
   checkOptions(options);
-  const url = new URL(options.endpoint);
   const transport = createGrpcTransport({
     baseUrl: options.endpoint,
-    ...(url.protocol === 'https:' && options.tls !== undefined
+    ...(options.tls !== undefined
       ? {
           nodeOptions: {
             ...(options.tls.ca === undefined ? {} : { ca: options.tls.ca }),
@@ -280,6 +306,10 @@ function checkOptions(options: ConnectorBackendOptions): void {
     options.taskTypes.some((t) => typeof t !== 'string' || t === '')
   ) {
     throw new ConnectorConfigError('taskTypes', "must list the task types to run through the connector, e.g. ['bigquery_query_job_task']");
+  }
+  // TLS settings on a plaintext endpoint would be ignored, and the user believe the channel is encrypted.
+  if (options.tls !== undefined && new URL(options.endpoint).protocol !== 'https:') {
+    throw new ConnectorConfigError('tls', `is set but endpoint '${options.endpoint}' is plaintext: use an https:// endpoint`);
   }
   for (const [name, ms] of Object.entries(options.timeouts ?? {})) {
     if (!(typeof ms === 'number' && ms > 0))

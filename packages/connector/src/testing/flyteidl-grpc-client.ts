@@ -67,10 +67,11 @@ function load(): { agent: grpc.GrpcObject; health: grpc.GrpcObject } {
 const pick = (root: grpc.GrpcObject, path: string): grpc.ServiceClientConstructor =>
   path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], root) as grpc.ServiceClientConstructor;
 
-/** `target` is `host:port`; `rootCert` switches to TLS. */
-export function flyteidlClients(target: string, rootCert?: Buffer): FlyteidlClients {
+/** `target` is `host:port`; `tls` switches to TLS, trusting that CA (PEM) or only the system's roots. */
+export function flyteidlClients(target: string, tls?: Buffer | 'system-roots'): FlyteidlClients {
   const { agent, health } = load();
-  const credentials = rootCert === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(rootCert);
+  const credentials =
+    tls === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(tls === 'system-roots' ? null : tls);
   const async = new (pick(agent, 'flyteidl.service.AsyncAgentService'))(target, credentials);
   const sync = new (pick(agent, 'flyteidl.service.SyncAgentService'))(target, credentials);
   const metadata = new (pick(agent, 'flyteidl.service.AgentMetadataService'))(target, credentials);
