@@ -111,7 +111,7 @@ function taskMetadata(o: NormalizedOptions): TaskMetadata {
   });
 }
 
-function variableMap(types: TypeRecord) {
+export function variableMap(types: TypeRecord) {
   const variables: Record<string, Variable> = {};
   for (const [name, type] of Object.entries(types)) {
     // flytekit describes an undocumented variable by its name (transform_variable_map), and the Console shows it.

@@ -3,9 +3,11 @@
  * (`athenaTask()`, `containerTask()`) all end here: they supply a task type, custom config and a
  * target; this module supplies naming, interface, options, keyword-call checking and the call path.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import { describeValue, InvalidInputError, InvalidOptionError, TflyteError, TypeMismatchError } from '../errors.ts';
+import type { CompiledWorkflow, WorkflowSerializeOptions } from '../serialize/workflow-template.ts';
 import { isFlyteType } from '../types/base.ts';
 import type { AnyType, InferInputs, JsonObject, TypeRecord } from '../types/flyte-type.ts';
 import { fromLiteralMap, toLiteralMap } from '../types/literal-map.ts';
@@ -43,6 +45,38 @@ export interface TaskKind {
    * body only schedules other tasks, and those calls go through the runner one by one.
    */
   readonly composite?: boolean;
+  /**
+   * Workflows: the body compiled into a flyteidl WorkflowSpec with its default launch plan and the
+   * tasks its nodes run (serialize/workflow-template.ts). Async because an async body is awaited.
+   */
+  readonly workflow?: (options: WorkflowSerializeOptions) => Promise<CompiledWorkflow>;
+  /** Map tasks: what a workflow's ArrayNode for this task holds. */
+  readonly array?: ArrayKind;
+}
+
+/** A map task as an ArrayNode needs it: the task run per element and the array's limits. */
+export interface ArrayKind {
+  readonly task: TaskDefinition;
+  /** Flyte's parallelism. */
+  readonly concurrency: number;
+  readonly minSuccessRatio: number;
+  /** Inputs fixed for every element, as literals. */
+  readonly bound: LiteralMap;
+}
+
+/**
+ * While a workflow body is compiled, task calls bind instead of running: `bind` records a node and
+ * returns the promise of its outputs, which later calls take as inputs (flytekit's Promise).
+ */
+export interface CallBinder {
+  bind(task: TaskDefinition, args: readonly unknown[]): PromiseLike<unknown>;
+}
+
+const binders = new AsyncLocalStorage<CallBinder>();
+
+/** Runs `fn` (a workflow body, and what it awaits) with every task call going to `binder`. */
+export function withCallBinder<T>(binder: CallBinder, fn: () => T): T {
+  return binders.run(binder, fn);
 }
 
 /** The data half of a task: what serialization, the executor and the CLI read. */
@@ -124,7 +158,7 @@ export function defineTask<I extends TypeRecord, O extends OutputSpec>(init: Def
   const definition: TaskDefinition<I, O> = { ...partial, kind };
   if (kind.execute && !kind.composite) rememberTask(definition as unknown as TaskDefinition);
 
-  const call = async (...args: unknown[]): Promise<InferOutput<O>> => {
+  const run = async (args: readonly unknown[]): Promise<InferOutput<O>> => {
     const values = checkCall(definition, await resolveBindings(args));
     const literals = toLiteralMap(inputs, values);
     const result =
@@ -132,6 +166,11 @@ export function defineTask<I extends TypeRecord, O extends OutputSpec>(init: Def
         ? await kind.execute(literals)
         : await currentRunner().runTask(definition as unknown as TaskDefinition, literals);
     return unpackOutputs(outputs, fromLiteralMap(outputs.types, result)) as InferOutput<O>;
+  };
+  // Not async: while compiling, the binder's promise must reach the body as it is, not wrapped in a Promise that would await it.
+  const call = (...args: unknown[]): PromiseLike<InferOutput<O>> => {
+    const binder = binders.getStore();
+    return binder ? (binder.bind(definition as unknown as TaskDefinition, args) as PromiseLike<InferOutput<O>>) : run(args);
   };
   // A function's own `name` is read-only to assignment; define it as the task's Flyte name.
   const { name: _, ...rest } = definition;

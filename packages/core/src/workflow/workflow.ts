@@ -6,6 +6,7 @@
  */
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import { TflyteError } from '../errors.ts';
+import { compileWorkflow } from '../serialize/workflow-template.ts';
 import { markTaskFactoryModule } from '../task/caller-module.ts';
 import { defineTask, type Task } from '../task/define-task.ts';
 import type { OutputSpec } from '../task/outputs.ts';
@@ -61,8 +62,12 @@ export function workflow(options: WorkflowOptions<TypeRecord> & { readonly outpu
       taskTypeVersion: 0,
       composite: true,
       target: () => {
-        throw new TflyteError('TFLYTE_INVALID_OPTION', `workflow '${definition.name}' has no TaskTemplate; serialize its tasks instead`);
+        throw new TflyteError(
+          'TFLYTE_INVALID_OPTION',
+          `workflow '${definition.name}' is a WorkflowTemplate, not a TaskTemplate: serialize it with its kind.workflow()`,
+        );
       },
+      workflow: (serializeOptions) => compileWorkflow(definition, body as (inputs: unknown) => unknown, serializeOptions),
       execute: (literals: LiteralMap) =>
         runBody(definition.name, definition.inputs, definition.outputs, body as (inputs: unknown) => unknown, literals),
     }),
