@@ -1,13 +1,14 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AsyncBackend } from '../plugin/contract.ts';
 import { running } from '../plugin/status.ts';
 import { toTaskTemplate } from '../serialize/task-template.ts';
-import { openStateStore, type StateStore } from '../store/index.ts';
+import { openStateStore, type StateStore, TEMPLATE_DOCUMENT } from '../store/index.ts';
 import { task } from '../task/function-task.ts';
 import { t } from '../types/t.ts';
 import { createExecutor } from './executor.ts';
@@ -51,7 +52,7 @@ afterEach(async () => {
 });
 
 describe('an array of remote jobs', () => {
-  it('records the template once, at the array node, and abandon still deletes every element’s live job', async () => {
+  it('records the template once, in the store at the array node, and abandon still deletes every element’s live job', async () => {
     const remote = service();
     const executor = createExecutor({ store, stateDir: dir, backends: { container: remote.backend } });
     const template = toTaskTemplate(slow, { image: 'x' });
@@ -60,8 +61,11 @@ describe('an array of remote jobs', () => {
     const array = executor.runArray(template, elements, { runId: 'r', nodeId: 'n0', concurrency: 3, minSuccesses: 3, signal: stop.signal });
     while (store.listAttemptsByStatus(['running']).length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
 
-    const nodes = await readdir(join(dir, 'runs', 'r'), { recursive: true });
-    expect(nodes.filter((path) => path.endsWith('template.pb'))).toEqual([join('n0', 'template.pb')]);
+    expect(store.getDocument('r', 'n0', TEMPLATE_DOCUMENT)).toEqual(toBinary(TaskTemplateSchema, template));
+    expect([0, 1, 2].map((i) => store.getDocument('r', `n0-${i}`, TEMPLATE_DOCUMENT))).toEqual([undefined, undefined, undefined]);
+    // Nor as files: the only files of an element are its inputs, which its backend may read.
+    const files = await readdir(join(dir, 'runs', 'r'), { recursive: true });
+    expect(files.filter((path) => path.endsWith('.pb')).sort()).toEqual([0, 1, 2].map((i) => join(`n0-${i}`, '0', 'inputs.pb')));
 
     // A second executor (the first one's process gone) finds the jobs through the array's template.
     const second = openStateStore(dir);

@@ -468,10 +468,14 @@ async function finish(ctx: RunContext, actx: AttemptContext, key: AttemptKey, st
       }
       const mismatch = outputMismatch(ctx.template, outputs);
       if (mismatch !== undefined) return fail({ kind: 'user', retryable: false, code: FAILURE_CODES.outputsInvalid, message: mismatch });
-      // Kept beside the attempt so a restarted executor can return them without asking the backend.
-      if (!alreadyStored && !ctx.backend.inProcess)
-        await ctx.files.put(joinUri(actx.outputPrefix, 'outputs.pb'), toBinary(LiteralMapSchema, outputs));
-      recordEnd(ctx, key, { status: 'succeeded', phase: status.phase });
+      // Recorded with the attempt's end, in one transaction, so a restarted executor returns them
+      // without asking the backend; a backend that wrote outputs.pb itself left them there.
+      const keep = alreadyStored || ctx.backend.inProcess ? undefined : toBinary(LiteralMapSchema, outputs);
+      recordEnd(
+        ctx,
+        key,
+        keep === undefined ? { status: 'succeeded', phase: status.phase } : { status: 'succeeded', phase: status.phase, outputs: keep },
+      );
       return { ok: true, outputs };
     }
     case 'aborted':

@@ -8,7 +8,7 @@ import { type Backend, isSyncBackend } from '../plugin/contract.ts';
 import { createRegistry, type PluginRegistry } from '../plugin/registry.ts';
 import { createFileStore } from '../storage/file-store.ts';
 import { createStorage, type Storage } from '../storage/object-store.ts';
-import type { AttemptRecord, StateStore } from '../store/state-store.ts';
+import { type AttemptRecord, type StateStore, TEMPLATE_DOCUMENT } from '../store/state-store.ts';
 import type { JsonValue } from '../types/flyte-type.ts';
 import { ATTEMPT_OVER, attemptContext, attemptPrefix } from './attempt.ts';
 import { type CacheSettings, withCache } from './cache.ts';
@@ -122,7 +122,6 @@ export interface AbandonedJob {
 
 export const DEFAULT_SYSTEM_RETRIES = 3;
 const DEFAULT_NODE_ID = 'n0';
-const TEMPLATE_FILE = 'template.pb';
 
 /** A run's shared setup, plus the template's bytes (recorded beside each node of a remote backend). */
 type Setup = RunSetup & { readonly templateBytes: () => Uint8Array };
@@ -182,6 +181,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
     };
   };
 
+  // A template.pb file beside the node is where an older tflyte recorded it.
+  const recordedTemplate = async (runId: string, nodeId: string): Promise<Uint8Array | undefined> =>
+    options.store.getDocument(runId, nodeId, TEMPLATE_DOCUMENT) ??
+    (await storage.get(`${nodePrefix(options.stateDir, runId, nodeId)}/${TEMPLATE_DOCUMENT}`));
+
   const abandonAttempt = async (record: AttemptRecord): Promise<AbandonedJob> => {
     const job = {
       runId: record.runId,
@@ -195,15 +199,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const node = nodePrefix(options.stateDir, record.runId, record.nodeId);
     // An array's elements share the template recorded once at the array node (`<array>-<i>`).
     const arrayNode = /^(.+)-\d+$/.exec(record.nodeId)?.[1];
-    const [ownTemplate, inputBytes] = await Promise.all([
-      storage.get(`${node}/${TEMPLATE_FILE}`),
-      storage.get(`${node}/${record.attempt}/inputs.pb`),
-    ]);
+    const inputBytes = await storage.get(`${node}/${record.attempt}/inputs.pb`);
     const templateBytes =
-      ownTemplate ??
-      (arrayNode === undefined
-        ? undefined
-        : await storage.get(`${nodePrefix(options.stateDir, record.runId, arrayNode)}/${TEMPLATE_FILE}`));
+      (await recordedTemplate(record.runId, record.nodeId)) ??
+      (arrayNode === undefined ? undefined : await recordedTemplate(record.runId, arrayNode));
     if (templateBytes === undefined) return notDeleted(`its task template is not recorded under ${node}`);
     const template = fromBinary(TaskTemplateSchema, templateBytes);
     const setup = setUp(template, { runId: record.runId });
@@ -250,8 +249,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     };
 
   /** A remote job can outlive this process; `abandon` needs the template to delete it later. */
-  const recordTemplate = (setup: Setup, nodeId: string): Promise<void> =>
-    storage.put(`${nodePrefix(setup.stateDir, setup.runId, nodeId)}/${TEMPLATE_FILE}`, setup.templateBytes());
+  const recordTemplate = (setup: Setup, nodeId: string): void =>
+    options.store.putDocument(setup.runId, nodeId, TEMPLATE_DOCUMENT, setup.templateBytes());
 
   /** `templateRecorded`: an array element, whose template the array node holds. */
   const runNode = async (
@@ -273,7 +272,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     if (ctx.signal?.aborted === true) {
       throw cancellation(ctx, undefined, 'before it started');
     }
-    if (!backend.inProcess && !templateRecorded) await recordTemplate(setup, nodeId);
+    if (!backend.inProcess && !templateRecorded) recordTemplate(setup, nodeId);
     try {
       const { outputs, attempts } = await withCache(ctx, cacheSettings, runAttempts);
       ctx.emit({ type: 'succeeded', attempts, fromCache: attempts === 0 });
@@ -303,7 +302,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (elements.length === 0) return [];
       const setup = setUp(template, arrayOptions);
       const nodeId = arrayOptions.nodeId ?? DEFAULT_NODE_ID;
-      if (!setup.backend.inProcess) await recordTemplate(setup, nodeId);
+      if (!setup.backend.inProcess) recordTemplate(setup, nodeId);
       let cancelled = 0;
       const kept: ElementResult[] = [];
       await runElements(

@@ -6,7 +6,7 @@
  */
 import { StateConflictError } from '../errors.ts';
 import type { Storage } from '../storage/object-store.ts';
-import type { AttemptKey, AttemptRecord, StateStore } from '../store/state-store.ts';
+import { type AttemptKey, type AttemptRecord, outputsDocument, type StateStore } from '../store/state-store.ts';
 
 /** Where the executor keeps the files of an attempt. */
 export type AttemptFiles = Pick<Storage, 'get' | 'put'>;
@@ -64,6 +64,8 @@ export function withMemoryAttempts(store: StateStore): MemoryAttempts {
       if (update.failure !== undefined) record.failure = update.failure;
       if (update.endedAt !== undefined) record.endedAt = update.endedAt;
       record.updatedAt = now;
+      // In-process attempts pass none; a remote backend's attempts on the in-memory store do.
+      if (update.outputs !== undefined) store.putDocument(key.runId, key.nodeId, outputsDocument(key.attempt), update.outputs);
       return record;
     },
     getAttempt: find,
@@ -89,6 +91,8 @@ function bindAll(store: StateStore): StateStore {
     getAttempt: store.getAttempt.bind(store),
     listAttempts: store.listAttempts.bind(store),
     listAttemptsByStatus: store.listAttemptsByStatus.bind(store),
+    putDocument: store.putDocument.bind(store),
+    getDocument: store.getDocument.bind(store),
     getCacheEntry: store.getCacheEntry.bind(store),
     putCacheEntry: store.putCacheEntry.bind(store),
     deleteCacheEntry: store.deleteCacheEntry.bind(store),

@@ -2,7 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { type FailureInfo, StateConflictError, StateCorruptError, TaskFailedError, TaskTimeoutError } from '../errors.ts';
 import { joinUri } from '../storage/object-store.ts';
-import type { AttemptRecord } from '../store/state-store.ts';
+import { type AttemptRecord, outputsDocument } from '../store/state-store.ts';
 import { type AttemptPlan, attemptPrefix, runAttempt, timeoutMs } from './attempt.ts';
 import type { Computed } from './cache.ts';
 import { FAILURE_CODES } from './failure.ts';
@@ -120,7 +120,8 @@ function checkSameTask(ctx: RunContext, record: AttemptRecord): void {
 /** A run that already succeeded (e.g. the executor died before returning) returns its stored outputs. */
 async function storedOutputs(ctx: RunContext, record: AttemptRecord): Promise<Computed> {
   const uri = joinUri(attemptPrefix(ctx.stateDir, ctx.runId, ctx.nodeId, record.attempt), 'outputs.pb');
-  const bytes = await ctx.files.get(uri);
+  // The store holds what the executor recorded; outputs.pb, what a backend wrote (or an older tflyte).
+  const bytes = ctx.store.getDocument(ctx.runId, ctx.nodeId, outputsDocument(record.attempt)) ?? (await ctx.files.get(uri));
   let outputs: LiteralMap | undefined;
   try {
     outputs = bytes === undefined ? undefined : fromBinary(LiteralMapSchema, bytes);

@@ -36,6 +36,26 @@ describe('object storage', () => {
     expect(await readdir(dir)).toEqual(['outputs.pb']);
   });
 
+  it('writes large objects whole too, and makes a directory removed between puts again', async () => {
+    const storage = createStorage([createFileStore()]);
+    const large = new Uint8Array(200_000).map((_, i) => i % 251);
+    const uri = join(dir, 'big', 'outputs.pb');
+    await storage.put(uri, large);
+    expect(await storage.get(uri)).toEqual(large);
+    await rm(join(dir, 'big'), { recursive: true });
+    await storage.put(uri, new Uint8Array([5]));
+    expect(await storage.get(uri)).toEqual(new Uint8Array([5]));
+    expect(await readdir(join(dir, 'big'))).toEqual(['outputs.pb']);
+  });
+
+  it('throws a StorageError naming the path when the object cannot be written, leaving no temp file', async () => {
+    const storage = createStorage([createFileStore()]);
+    await storage.put(join(dir, 'file'), new Uint8Array([1]));
+    // A parent that is a file, not a directory: neither the write nor making the directory can succeed.
+    await expect(storage.put(join(dir, 'file', 'child.pb'), new Uint8Array([2]))).rejects.toThrow(/child\.pb.*cannot write/);
+    expect(await readdir(dir)).toEqual(['file']);
+  });
+
   it('throws a StorageError naming the scheme for URIs no store handles', async () => {
     const storage = createStorage([createFileStore()]);
     expect(storage.supports('s3://bucket/key')).toBe(false);

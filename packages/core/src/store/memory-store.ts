@@ -1,5 +1,5 @@
 /**
- * A StateStore that lives and dies with the process: attempts, cache entries and cache locks in
+ * A StateStore that lives and dies with the process: attempts, documents, cache entries and cache locks in
  * memory. For runs nothing will ever re-attach to — a direct call of a task outside any session,
  * or a backend's unit tests — where a SQLite file would be written only to be deleted.
  */
@@ -12,6 +12,8 @@ export const MEMORY_STORE_PATH = ':memory:';
 export function createMemoryStateStore(): StateStore {
   const entries = new Map<string, CacheEntry>();
   const locks = new Map<string, CacheLock>();
+  const documents = new Map<string, Uint8Array>();
+  const documentKey = (runId: string, nodeId: string, name: string): string => JSON.stringify([runId, nodeId, name]);
   // withMemoryAttempts supplies the attempt journal; these are never called through it.
   const noJournal = (): never => {
     throw new StateConflictError('the in-memory state store keeps attempts in its memory journal only');
@@ -23,6 +25,10 @@ export function createMemoryStateStore(): StateStore {
     getAttempt: noJournal,
     listAttempts: noJournal,
     listAttemptsByStatus: noJournal,
+    putDocument(runId, nodeId, name, bytes) {
+      documents.set(documentKey(runId, nodeId, name), bytes.slice());
+    },
+    getDocument: (runId, nodeId, name) => documents.get(documentKey(runId, nodeId, name)),
     getCacheEntry: (key) => entries.get(key),
     putCacheEntry(entry) {
       entries.set(entry.key, { ...entry, outputs: entry.outputs.slice() });

@@ -10,7 +10,9 @@ import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { StateCorruptError, StateUnavailableError, TflyteError } from '../errors.ts';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
+/** Versions this one opens by adding what they lack: 1 had no documents table (CREATE … IF NOT EXISTS adds it). */
+const UPGRADABLE_VERSIONS = new Set([1]);
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 // Primary SQLite result codes that mean "this file is damaged or not a database".
 const SQLITE_CORRUPT = 11;
@@ -67,6 +69,14 @@ CREATE TABLE IF NOT EXISTS runs (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   checksum TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+  run_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  bytes BLOB NOT NULL,
+  checksum TEXT NOT NULL,
+  PRIMARY KEY (run_id, node_id, name)
 );
 CREATE INDEX IF NOT EXISTS runs_by_identity ON runs (entity, version, inputs_hash, status);
 CREATE TABLE IF NOT EXISTS cache_locks (
@@ -127,6 +137,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
       db!.exec(SCHEMA);
       const row = db!.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version');
       if (row === undefined) db!.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+      else if (UPGRADABLE_VERSIONS.has(Number(row['value'])))
+        db!.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SCHEMA_VERSION));
       else if (Number(row['value']) !== SCHEMA_VERSION) {
         throw new StateCorruptError(
           path,

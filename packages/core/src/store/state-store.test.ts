@@ -87,6 +87,65 @@ describe('state store: attempts', () => {
   });
 });
 
+describe('state store: documents', () => {
+  it('keeps a node’s documents by name, and an attempt’s outputs with the update that ends it', () => {
+    const store = openStore();
+    store.putDocument('r1', 'n0', 'template.pb', new Uint8Array([1, 2]));
+    store.insertAttempt(attempt(0));
+    store.updateAttempt(attempt(0), { status: 'succeeded', endedAt: 9, outputs: new Uint8Array([7]) }, 9);
+    // Read through a second connection: both rows are committed.
+    const other = openStore();
+    expect(other.getDocument('r1', 'n0', 'template.pb')).toEqual(new Uint8Array([1, 2]));
+    expect(other.getDocument('r1', 'n0', '0/outputs.pb')).toEqual(new Uint8Array([7]));
+    expect(other.getDocument('r1', 'n1', 'template.pb')).toBeUndefined();
+  });
+
+  it('records neither the outputs nor the end when the attempt is not recorded', () => {
+    const store = openStore();
+    expect(catchError(() => store.updateAttempt(attempt(3), { status: 'succeeded', outputs: new Uint8Array([7]) }, 1))).toBeInstanceOf(
+      StateConflictError,
+    );
+    expect(store.getDocument('r1', 'n0', '3/outputs.pb')).toBeUndefined();
+  });
+
+  it('detects a document edited behind its back', () => {
+    openStore().putDocument('r1', 'n0', 'template.pb', new Uint8Array([1, 2]));
+    const db = rawDb();
+    db.prepare("UPDATE documents SET bytes = X'0103'").run();
+    db.close();
+    const error = catchError(() => openStore().getDocument('r1', 'n0', 'template.pb'));
+    expect(error).toBeInstanceOf(StateCorruptError);
+    expect((error as Error).message).toContain('documents row (r1, n0, template.pb): checksum mismatch');
+  });
+
+  it('opens a store written by schema version 1, keeping its rows and adding the documents table', () => {
+    const store = openStore();
+    store.insertAttempt(attempt(0));
+    store.close();
+    const db = rawDb();
+    db.exec('DROP TABLE documents');
+    db.prepare("UPDATE meta SET value = '1' WHERE key = 'schema_version'").run();
+    db.close();
+    const reopened = openStore();
+    expect(reopened.getAttempt(attempt(0))?.status).toBe('creating');
+    reopened.putDocument('r1', 'n0', 'template.pb', new Uint8Array([1]));
+    expect(reopened.getDocument('r1', 'n0', 'template.pb')).toEqual(new Uint8Array([1]));
+    const check = rawDb();
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()).toEqual({ value: '2' });
+    check.close();
+  });
+
+  it('refuses a store written by a newer schema version, naming both versions', () => {
+    openStore().close();
+    const db = rawDb();
+    db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
+    db.close();
+    const error = catchError(() => openStateStore(dir));
+    expect(error).toBeInstanceOf(StateCorruptError);
+    expect((error as Error).message).toContain('schema version 3 is not 2');
+  });
+});
+
 describe('state store: cache entries and locks', () => {
   it('stores output bytes by key and clears them', () => {
     const store = openStore();

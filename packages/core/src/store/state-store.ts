@@ -46,7 +46,17 @@ export interface AttemptUpdate {
   readonly phase?: number;
   readonly failure?: FailureInfo;
   readonly endedAt?: number;
+  /**
+   * The attempt's output LiteralMap (serialized), kept as its `<attempt>/outputs.pb` document in
+   * the same transaction as the rest of the update, so a recorded success always has its outputs.
+   */
+  readonly outputs?: Uint8Array;
 }
+
+/** The name of an attempt's outputs among its node's documents. */
+export const outputsDocument = (attempt: number): string => `${attempt}/outputs.pb`;
+/** The name of a node's task template among its documents. */
+export const TEMPLATE_DOCUMENT = 'template.pb';
 
 export interface CacheEntry {
   readonly key: string;
@@ -69,7 +79,7 @@ export type LockResult =
 
 /**
  * The executor's durable state: attempts (with backend handles, for re-attaching after a crash),
- * the output cache and cache-serialization locks. Every row carries a sha256 checksum that is
+ * their nodes' documents, the output cache and cache-serialization locks. Every row carries a sha256 checksum that is
  * verified on read; a mismatch is a StateCorruptError, never silently used.
  */
 export interface StateStore {
@@ -82,6 +92,13 @@ export interface StateStore {
   listAttempts(runId: string, nodeId: string): readonly AttemptRecord[];
   /** Attempts in the given states across all runs (e.g. every `running` one, for a status view). */
   listAttemptsByStatus(statuses: readonly AttemptStatus[]): readonly AttemptRecord[];
+  /**
+   * A node's small documents (its task template, its attempts' outputs), kept with its attempts
+   * rather than as files beside them: a row in a transaction the executor makes anyway costs a
+   * fraction of creating a file, and a restarted executor reads them from the same place.
+   */
+  putDocument(runId: string, nodeId: string, name: string, bytes: Uint8Array): void;
+  getDocument(runId: string, nodeId: string, name: string): Uint8Array | undefined;
   getCacheEntry(key: string): CacheEntry | undefined;
   putCacheEntry(entry: CacheEntry): void;
   deleteCacheEntry(key: string): boolean;
@@ -208,6 +225,25 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
     return row === undefined ? undefined : toAttempt(row);
   };
 
+  const writeDocument = (runId: string, nodeId: string, name: string, bytes: Uint8Array): void => {
+    sql('INSERT OR REPLACE INTO documents (run_id, node_id, name, bytes, checksum) VALUES (?, ?, ?, ?, ?)').run(
+      runId,
+      nodeId,
+      name,
+      bytes,
+      rowChecksum('documents', [runId, nodeId, name], bytes),
+    );
+  };
+  const selectDocument = (runId: string, nodeId: string, name: string): Uint8Array | undefined => {
+    const row = sql('SELECT bytes, checksum FROM documents WHERE run_id = ? AND node_id = ? AND name = ?').get(runId, nodeId, name);
+    if (row === undefined) return undefined;
+    const bytes = row['bytes'];
+    if (!(bytes instanceof Uint8Array) || rowChecksum('documents', [runId, nodeId, name], bytes) !== row['checksum']) {
+      throw corrupt('documents', `(${runId}, ${nodeId}, ${name})`, 'checksum mismatch');
+    }
+    return bytes;
+  };
+
   const toCacheEntry = (row: Row): CacheEntry => {
     const entry: CacheEntry = {
       key: String(row['key']),
@@ -283,6 +319,7 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
           updatedAt: now,
         };
         writeAttempt(next);
+        if (update.outputs !== undefined) writeDocument(key.runId, key.nodeId, outputsDocument(key.attempt), update.outputs);
         return next;
       });
     },
@@ -298,6 +335,10 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
           .all(...statuses)
           .map(toAttempt),
       ),
+    putDocument(runId, nodeId, name, bytes) {
+      tx(() => writeDocument(runId, nodeId, name, bytes));
+    },
+    getDocument: (runId, nodeId, name) => guarded(() => selectDocument(runId, nodeId, name)),
     getCacheEntry: (key) =>
       guarded(() => {
         const row = sql('SELECT * FROM cache_entries WHERE key = ?').get(key);
