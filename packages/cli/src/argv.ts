@@ -60,3 +60,28 @@ export function parseArgv(command: string, argv: readonly string[], spec: Option
   }
   return { options, positionals, rest: argv.slice(end) };
 }
+
+/**
+ * Where the command's own `--<flag>` is among `argv` (before the command's `positionalCount`
+ * positionals end its part), or -1: the same token further on belongs to the task's inputs. An option
+ * outside `spec` (another mode's, such as `run --remote --project p`) is taken to carry the next token
+ * as its value unless that token is an option itself, so its value is not counted as a positional.
+ */
+export function indexOfOwnFlag(argv: readonly string[], flag: string, spec: OptionSpec, positionalCount: number): number {
+  let positionals = 0;
+  for (let i = 0; i < argv.length && positionals < positionalCount; i++) {
+    const token = argv[i] as string;
+    if (token === '--') return -1;
+    if (!token.startsWith('-') || token === '-') {
+      positionals++;
+      continue;
+    }
+    const name = token.replace(/^--?/, '');
+    if (name === flag) return i;
+    if (name.includes('=')) continue;
+    const kind = spec[name];
+    const next = argv[i + 1];
+    if (kind === 'string' || (kind === undefined && next !== undefined && !next.startsWith('-'))) i++;
+  }
+  return -1;
+}

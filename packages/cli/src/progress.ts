@@ -32,7 +32,11 @@ export const everySecond = (tick: () => void): (() => void) => {
 
 export function createProgress(options: ProgressOptions) {
   const now = options.now ?? Date.now;
-  const columns = () => options.columns?.() ?? process.stderr.columns ?? 80;
+  // A terminal that does not report its size (0 columns, as a pseudo-terminal without a window may) is taken as 80 wide.
+  const columns = () => {
+    const width = options.columns?.() ?? process.stderr.columns;
+    return width !== undefined && width > 0 ? width : 80;
+  };
   const started = new Map<string, number>();
   const quiet = new Set<string>();
   const paint = (code: number, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -43,9 +47,12 @@ export function createProgress(options: ProgressOptions) {
   const render = (event: ExecutorEvent, parts: readonly Part[]): string => {
     const since = started.get(event.nodeId);
     const elapsed = since === undefined ? '' : ` ${((now() - since) / 1000).toFixed(1)}s`;
-    const all: Part[] = [[2, `[${event.nodeId}]`], [0, ` ${event.task}: `], ...parts, [2, elapsed]];
-    if (!options.isTTY) return all.map(([code, text]) => (code === 0 ? text : paint(code, text))).join('');
-    return fit(all, columns(), paint);
+    const all: Part[] = [[2, `[${event.nodeId}]`], [0, ` ${event.task}: `], ...parts];
+    if (!options.isTTY) return [...all, [2, elapsed] as const].map(([code, text]) => (code === 0 ? text : paint(code, text))).join('');
+    // The message is what gets cut: the elapsed time, which ticks, stays at the end of the row.
+    const width = columns();
+    const keep = elapsed !== '' && elapsed.length * 3 < width;
+    return keep ? `${fit(all, width - elapsed.length, paint)}${paint(2, elapsed)}` : fit([...all, [2, elapsed]], width, paint);
   };
 
   const line = (event: ExecutorEvent, parts: readonly Part[], live = false) => {

@@ -75,6 +75,32 @@ function tflyte(args: readonly string[], via: 'npx' | 'bin' = 'npx'): Bin {
   return bin;
 }
 
+/**
+ * The `tflyte` bin on a terminal: util-linux `script` gives it a pseudo-terminal for stdout and stderr
+ * (so it draws progress as it does for a user), and what the terminal shows arrives as `stdout`.
+ */
+function tflyteOnTerminal(args: readonly string[]): Bin {
+  const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+  const command = [join(REPO_ROOT, 'node_modules', '.bin', 'tflyte'), ...args].map(quote).join(' ');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    cwd: project,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` },
+  });
+  const bin: Bin = {
+    process: child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))),
+    kill: (signal) => process.kill(-child.pid!, signal),
+  };
+  child.stdout.on('data', (chunk: Buffer) => (bin.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (bin.stderr += chunk.toString()));
+  children.push(bin);
+  return bin;
+}
+
 async function until(what: string, condition: () => boolean, bin?: Bin): Promise<void> {
   while (!condition()) {
     if (bin !== undefined && (bin.process.exitCode !== null || bin.process.signalCode !== null)) {
@@ -197,6 +223,79 @@ describe('tflyte run, interrupted', () => {
     expect(await bin.exited).toEqual({ code: EXIT.cancelled, signal: null });
     expect(bin.stderr).toContain('live jobs were not deleted within the cancel timeout of 0.5 s');
     expect(bin.stderr).toContain('left running');
+  });
+});
+
+describe('tflyte run on a terminal', () => {
+  /** The distinct elapsed times the RUNNING line was drawn with. */
+  const elapsedOfRunning = (screen: string) =>
+    new Set(
+      screen
+        .split(/\r?\n/)
+        .filter((row) => row.includes('RUNNING'))
+        .map((row) => / (\d+\.\d)s$/.exec(row)?.[1])
+        .filter((elapsed) => elapsed !== undefined),
+    );
+
+  it('ticks the elapsed time of a live line between events, and exits once the query ends', async () => {
+    const bin = tflyteOnTerminal(slowCount);
+    // The query stays RUNNING, so a new elapsed time on its line can only come from the ticker.
+    await until('the elapsed time ticked twice', () => elapsedOfRunning(bin.stdout).size >= 3, bin);
+    expect(server.requests.filter((r) => r.op === 'StartQueryExecution')).toHaveLength(1);
+    server.advance(server.executions()[0]!.queryExecutionId);
+    // The ticker must not hold the process open once the run is over.
+    expect(await bin.exited).toEqual({ code: 0, signal: null });
+    expect(bin.stdout).toContain('"format":"csv"');
+  }, 60_000);
+
+  it('runs a quick task and exits: the ticker never outlives the run', async () => {
+    const bin = tflyteOnTerminal(['run', join(fixtures, 'tasks.ts'), 'mean', '--values', '[1,2,6]']);
+    expect(await bin.exited).toEqual({ code: 0, signal: null });
+    expect(bin.stdout.trim().split(/\r?\n/).at(-1)).toBe('3');
+  }, 60_000);
+
+  it('prints plain lines, one per change and without cursor movement, when stderr is not a terminal', async () => {
+    const bin = tflyte(slowCount, 'bin');
+    await until('the query ran', () => /RUNNING/.test(bin.stderr), bin);
+    server.advance(server.executions()[0]!.queryExecutionId);
+    expect(await bin.exited).toEqual({ code: 0, signal: null });
+    expect(bin.stderr).not.toContain('\u001b[');
+    expect(bin.stderr.match(/RUNNING/g)).toHaveLength(1);
+  });
+});
+
+describe('tflyte run --remote', () => {
+  const where = () => {
+    const file = join(project, 'where.ts');
+    writeFileSync(
+      file,
+      `import { t, task } from ${JSON.stringify(coreUrl)};\n` +
+        `export const where = task({ inputs: { remote: t.string() }, outputs: t.string() }, function where({ remote }) { return \`at \${remote}\`; });\n`,
+    );
+    return file;
+  };
+  const io = (out: string[], err: string[]) => ({
+    cwd: project,
+    out: (l: string) => out.push(l),
+    err: (l: string) => err.push(l),
+    env: {},
+    isTTY: false,
+  });
+
+  it('is an input of the task after the file and task: a task input named remote runs locally', async () => {
+    const out: string[] = [];
+    expect(await main(['run', where(), 'where', '--remote', 'eu-west'], io(out, []))).toBe(0);
+    expect(out).toEqual(['at eu-west']);
+  });
+
+  it('is the run flag before the file: the run goes to a Flyte cluster', async () => {
+    const err: string[] = [];
+    // No file or task given: the remote mode's own usage error shows which mode took the command.
+    expect(await main(['run', '--remote'], io([], err))).toBe(EXIT.usage);
+    expect(err.join('\n')).toContain('run --remote: expected <file.ts> <task>');
+    // After run's own options too, and a remote-only option's value is not taken for the file.
+    expect(await main(['run', '--json', '--project', 'p', '--domain', 'd', '--remote'], io([], err))).toBe(EXIT.usage);
+    expect(err.join('\n')).not.toContain('unknown option --project');
   });
 });
 

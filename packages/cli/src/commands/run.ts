@@ -14,13 +14,13 @@
 import { join } from 'node:path';
 import { CancelledError, openSession, type Session, type Task, TflyteError, toLiteralMap, withRunner } from '@tflyte/core';
 import { type RunRecorder, recordRun, writeRunReport } from '@tflyte/report';
-import { parseArgv } from '../argv.ts';
+import { indexOfOwnFlag, parseArgv } from '../argv.ts';
 import { formatFailure, formatResult } from '../format-output.ts';
 import { RUN_HELP, taskHelp } from '../help.ts';
 import { parseInputFlags } from '../input-flags.ts';
 import { findEntity, loadModule } from '../load-entity.ts';
 import type { Io } from '../main.ts';
-import { createProgress } from '../progress.ts';
+import { createProgress, everySecond } from '../progress.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
 
 const DEFAULT_CANCEL_TIMEOUT_S = 30;
@@ -31,21 +31,25 @@ const DEFAULT_CANCEL_TIMEOUT_S = 30;
  */
 const SAME_SIGNAL_MS = 1000;
 
+const RUN_OPTIONS = {
+  json: 'boolean',
+  'inputs-file': 'string',
+  help: 'boolean',
+  'run-id': 'string',
+  'cancel-timeout': 'string',
+  report: 'boolean',
+} as const;
+
 export async function run(args: readonly string[], io: Io): Promise<number> {
+  // `--remote` is run's flag only before the file and task; after them it is a task input's (`--remote true`).
+  const remote = indexOfOwnFlag(args, 'remote', RUN_OPTIONS, 2);
   // Loaded only for remote runs: it brings the Flyte admin client (connect, gRPC) with it.
-  if (args.includes('--remote'))
+  if (remote >= 0)
     return (await import('./run-remote.ts')).runRemote(
-      args.filter((arg) => arg !== '--remote'),
+      args.filter((_, i) => i !== remote),
       io,
     );
-  const spec = {
-    json: 'boolean',
-    'inputs-file': 'string',
-    help: 'boolean',
-    'run-id': 'string',
-    'cancel-timeout': 'string',
-    report: 'boolean',
-  } as const;
+  const spec = RUN_OPTIONS;
   const { options, positionals, rest } = parseArgv('run', args, spec, 2);
   const [file, name] = positionals;
   if (!file || !name) {
@@ -116,6 +120,15 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
     );
   }
 
+  const progress = createProgress({
+    isTTY: io.isTTY,
+    color: io.isTTY && !io.env.NO_COLOR,
+    write: (text) => io.err(text.replace(/\n$/, '')),
+    // The elapsed time of a live line ticks on a terminal; the ticker is stopped on every way out below.
+    ...(io.isTTY ? { every: everySecond } : {}),
+  });
+  // Said through the display, so a tick never redraws over it.
+  const notice = (text: string) => progress.note(`tflyte: ${text}`);
   const controller = new AbortController();
   let force: (reason: string) => void = () => {};
   const forced = new Promise<Outcome>((resolve) => (force = (reason) => resolve({ type: 'forced', reason })));
@@ -125,10 +138,10 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
     const now = Date.now();
     if (firstSignal === undefined) {
       firstSignal = now;
-      io.err(`tflyte: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: cancelling (deleting live jobs)…`);
+      notice(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: cancelling (deleting live jobs)…`);
       controller.abort();
       timers.push(
-        setTimeout(() => io.err('tflyte: still deleting live jobs; press Ctrl-C again to exit without waiting'), SAME_SIGNAL_MS),
+        setTimeout(() => notice('still deleting live jobs; press Ctrl-C again to exit without waiting'), SAME_SIGNAL_MS),
         setTimeout(
           () => force(`live jobs were not deleted within the cancel timeout of ${request.cancelTimeoutMs / 1000} s`),
           request.cancelTimeoutMs,
@@ -140,17 +153,12 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const progress = createProgress({
-    isTTY: io.isTTY,
-    color: io.isTTY && !io.env.NO_COLOR,
-    write: (text) => io.err(text.replace(/\n$/, '')),
-  });
   // The run id matters once a job may outlive this process: name it then, not for in-process runs.
   let named = resumed !== undefined;
   const onEvent: typeof progress.onEvent = (event) => {
     if (!named && event.type === 'attempt-created') {
       named = true;
-      io.err(`tflyte: run ${runId}`);
+      notice(`run ${runId}`);
     }
     progress.onEvent(event);
   };
@@ -176,6 +184,8 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
             : EXIT.internal;
     }
     const status = code === EXIT.ok ? 'succeeded' : code === EXIT.cancelled ? 'cancelled' : 'failed';
+    // The run is over: no tick may redraw over what is printed from here on.
+    progress.stop();
     reportLeftovers(await session.finishRun(runId, status), io);
     if (request.report === true) {
       const file = join(session.config.stateDir, 'reports', `${runId}.html`);
@@ -193,12 +203,14 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
   try {
     const outcome = await Promise.race([work(), forced]);
     if (outcome.type === 'done') return outcome.code;
+    progress.stop();
     io.err(`tflyte: ${outcome.reason}; exiting without waiting.`);
     reportLeftRunning(session, runId, io);
     // The abandoned cleanup may hold sockets open forever; the process must end now.
     io.exit?.(EXIT.cancelled);
     return EXIT.cancelled;
   } finally {
+    progress.stop();
     for (const timer of timers) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
