@@ -166,7 +166,14 @@ export async function runTask(session: Session, request: RunTaskRequest, io: Io)
   const work = async (): Promise<Outcome> => {
     // The run's history (every call's inputs, outputs, events and decks) is what `tflyte report` draws.
     let recorder: RunRecorder | undefined;
-    const runner = session.runner({ runId, signal: controller.signal, onEvent: (event) => (recorder?.onEvent(event), onEvent(event)) });
+    const runner = session.runner({
+      runId,
+      signal: controller.signal,
+      onEvent: (event) => {
+        recorder?.onEvent(event);
+        onEvent(event);
+      },
+    });
     recorder = recordRun({ stateDir: session.config.stateDir, runId, runner });
     let code: number;
     let failure: unknown;
