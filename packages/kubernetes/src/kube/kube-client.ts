@@ -7,8 +7,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Configuration, KubeConfig, type KubernetesObject, KubernetesObjectApi, type V1APIResource } from '@kubernetes/client-node';
 import { apiFailure, isNotFound, isTransient } from './api-errors.ts';
+import { concurrencyLimit } from './concurrency-limit.ts';
 import { type InformerOptions, type InformerSelectors, SharedInformer } from './informer.ts';
 import { type KubeObject, toPlain } from './kube-object.ts';
+import { pooledKubeConfig } from './pooled-config.ts';
 import { kindKey, type ResourceKind } from './resource-kind.ts';
 
 export interface KubeClientOptions {
@@ -30,6 +32,7 @@ export interface ListResult<T extends KubeObject> {
 }
 
 export interface KubeClient {
+  /** The client's view of its KubeConfig: requests made through it share the client's connections. */
   readonly kubeConfig: KubeConfig;
   /** The namespace of the current context, else `default`. */
   readonly contextNamespace: string;
@@ -43,7 +46,7 @@ export interface KubeClient {
   list<T extends KubeObject>(kind: ResourceKind, namespace: string, options?: InformerSelectors): Promise<ListResult<T>>;
   /** The shared informer for these objects, started by its first subscriber and stopped by its last. */
   informer<T extends KubeObject>(kind: ResourceKind, namespace: string, labelSelector?: string, fieldSelector?: string): SharedInformer<T>;
-  /** Stops every informer (ending its watch). */
+  /** Stops every informer (ending its watch) and closes idle connections. */
   close(): void;
 }
 
@@ -72,25 +75,10 @@ export function loadKubeConfig(options: Pick<KubeClientOptions, 'kubeConfig' | '
   return kc;
 }
 
-/** Runs at most `max` calls at once; a finishing call hands its slot to the longest waiter. */
-function concurrencyLimit(max: number): <T>(call: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (call) => {
-    if (active < max) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await call();
-    } finally {
-      const next = waiting.shift();
-      if (next === undefined) active--;
-      else next();
-    }
-  };
-}
-
 export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
-  const kubeConfig = loadKubeConfig(options);
+  // One connection pool for every request and watch of this client (the library's default is one per request).
+  const pooled = pooledKubeConfig(loadKubeConfig(options));
+  const { kubeConfig } = pooled;
   const objects = kubeConfig.makeApiClient(KnownKindsObjectApi);
   const know = (kind: ResourceKind): void => void objects.kinds.set(kindKey(kind), kind);
   const attempts = Math.max(1, options.requestAttempts ?? 4);
@@ -186,6 +174,7 @@ export function createKubeClient(options: KubeClientOptions = {}): KubeClient {
     },
     close() {
       for (const informer of informers.values()) informer.stop();
+      pooled.close();
     },
   };
   return client;
