@@ -33,6 +33,18 @@ const broken = task({ inputs: { why: t.string() }, outputs: t.int(), enableDeck:
   throw new NonRetryableError(why);
 });
 
+let flakyCalls = 0;
+const flaky = task({ inputs: { x: t.int() }, outputs: t.int(), retries: 1, enableDeck: true }, function flaky({ x }) {
+  flakyCalls++;
+  currentDeck().markdown(`attempt ${flakyCalls}`);
+  if (flakyCalls === 1) throw new Error('the first attempt fails');
+  return x;
+});
+const tagged = task({ inputs: { x: t.int() }, outputs: t.int(), enableDeck: true }, function tagged({ x }) {
+  currentDeck().markdown(`element ${x}`);
+  return x;
+});
+
 let dir: string;
 let session: Session;
 beforeEach(async () => {
@@ -103,6 +115,20 @@ describe('recordRun', () => {
     expect(node!.outputs).toBeUndefined();
     expect(node!.error).toContain('the input is empty');
     expect(node!.decks).toEqual([{ name: 'default', html: '<p>got this far</p>' }]);
+  });
+
+  it('keeps the deck a retried call’s last attempt wrote, as a cluster keeps the last attempt’s deck.html', async () => {
+    flakyCalls = 0;
+    const { result } = await recorded('r6', () => flaky({ x: 7 }));
+    expect(result).toBe(7);
+    expect(flakyCalls).toBe(2);
+    expect(readRunHistory(dir, 'r6')!.nodes[0]!.decks).toEqual([{ name: 'default', html: '<p>attempt 2</p>' }]);
+  });
+
+  it('gathers what the elements of a map wrote into the map node’s deck', async () => {
+    await recorded('r7', () => mapTask(tagged, { concurrency: 1 })({ x: [1, 2, 3] }));
+    const [node] = readRunHistory(dir, 'r7')!.nodes;
+    expect(node!.decks).toEqual([{ name: 'default', html: '<p>element 1</p>\n<p>element 2</p>\n<p>element 3</p>' }]);
   });
 
   it('writes one JSON line per event and call to <stateDir>/history/<run-id>.jsonl', async () => {

@@ -86,6 +86,9 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
   const append = (line: HistoryLine): void => appendFileSync(file, `${JSON.stringify(line, jsonReplacer)}\n`);
   const inner = options.runner;
   let next = 0;
+  // Per running node: its deck scope's restart and the attempt whose decks it holds. Elements of a
+  // map share their node's scope, so only whole nodes start afresh on a retry.
+  const attempts = new Map<string, { restart: () => void; attempt: number | undefined }>();
 
   const call = async <T>(
     task: Parameters<TaskRunner['runTask']>[0],
@@ -96,7 +99,10 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
   ): Promise<T> => {
     const nodeId = `n${next++}`;
     const calledAt = now();
-    const { result, decks } = await collectDecks(run);
+    const { result, decks } = await collectDecks(run, {
+      onScope: ({ restart }) => attempts.set(nodeId, { restart, attempt: undefined }),
+    });
+    attempts.delete(nodeId);
     const outputs = result.ok ? outputsOf(result.value) : undefined;
     append({
       type: 'node',
@@ -163,7 +169,17 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
           },
         }),
   };
-  return { runner, onEvent: (event) => append({ type: 'event', event }), file };
+  const onEvent: ExecutorEventListener = (event) => {
+    if (event.type === 'attempt-started' || event.type === 'attempt-created') {
+      const node = attempts.get(event.nodeId);
+      if (node !== undefined) {
+        if (node.attempt !== undefined && node.attempt !== event.attempt) node.restart();
+        node.attempt = event.attempt;
+      }
+    }
+    append({ type: 'event', event });
+  };
+  return { runner, onEvent, file };
 }
 
 /** A run's recorded history, or undefined when it was run without a recorder. */

@@ -32,6 +32,20 @@ describe('decks', () => {
     expect(b.decks.map((d) => d.html)).toEqual(['<p>other scope</p>']);
   });
 
+  it('lets the caller restart a scope, so a retried body starts its decks afresh', async () => {
+    let restart: (() => void) | undefined;
+    const { decks } = await collectDecks(
+      () => {
+        currentDeck().markdown('attempt 1');
+        currentDeck('Extra').markdown('only in attempt 1');
+        restart!();
+        currentDeck().markdown('attempt 2');
+      },
+      { onScope: (scope) => (restart = scope.restart) },
+    );
+    expect(decks).toEqual([{ name: 'default', html: '<p>attempt 2</p>' }]);
+  });
+
   it('renders deck.html as one page with a tab per deck and no external resource', async () => {
     const { decks } = await collectDecks(() => summarize({ rows: [4] }));
     const page = deckPage(decks);

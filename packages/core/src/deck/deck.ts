@@ -56,12 +56,26 @@ export class Deck {
 
 /** The decks of one task execution, by name, in creation order. */
 class DeckScope {
-  readonly decks = new Map<string, Deck>();
+  decks = new Map<string, Deck>();
   get(name: string): Deck {
     let deck = this.decks.get(name);
     if (deck === undefined) this.decks.set(name, (deck = new Deck(name)));
     return deck;
   }
+}
+
+/** What `collectDecks` hands its caller while the body runs. */
+export interface DeckScopeHandle {
+  /**
+   * Forgets what the body wrote so far. A retried attempt starts its decks afresh, as a new
+   * attempt's process does on a cluster, so a run's deck is the one its last attempt wrote.
+   */
+  restart(): void;
+}
+
+export interface CollectDecksOptions {
+  /** Called once, before `fn` runs, with the scope's handle. */
+  readonly onScope?: (scope: DeckScopeHandle) => void;
 }
 
 const scopes = new AsyncLocalStorage<DeckScope>();
@@ -82,8 +96,13 @@ export interface CollectedDecks<T> {
  * Runs `fn` as one task execution's deck scope. It settles either way, since a failed task's decks
  * are shown too; a nested scope collects its own decks, apart from the outer one's.
  */
-export async function collectDecks<T>(fn: () => T | Promise<T>): Promise<CollectedDecks<T>> {
+export async function collectDecks<T>(fn: () => T | Promise<T>, options: CollectDecksOptions = {}): Promise<CollectedDecks<T>> {
   const scope = new DeckScope();
+  options.onScope?.({
+    restart: () => {
+      scope.decks = new Map();
+    },
+  });
   try {
     const value = await scopes.run(scope, fn);
     return { result: { ok: true, value }, decks: decksOf(scope) };
