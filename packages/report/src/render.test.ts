@@ -41,7 +41,7 @@ function view(nodes: NodeView[], overrides: Partial<RunView> = {}): RunView {
 function mapNode(outcomes: Outcome[]): NodeView {
   const counts: Record<Outcome, number> = { succeeded: 0, failed: 0, cached: 0, running: 0, cancelled: 0, pending: 0 };
   for (const o of outcomes) counts[o]++;
-  return node('n1', { map: { total: outcomes.length, counts, outcomes, retried: 0 } });
+  return node('n1', { map: { total: outcomes.length, counts, outcomes, retried: 0, attempts: outcomes.length } });
 }
 
 const attempt = (n: number, overrides: Partial<AttemptView> = {}): AttemptView => ({

@@ -177,6 +177,7 @@ describe('buildRunView: map tasks', () => {
       counts: { succeeded: 3, failed: 1, cached: 0, running: 0, cancelled: 0, pending: 1 },
       outcomes: ['succeeded', 'succeeded', 'failed', 'succeeded', 'pending'],
       retried: 1,
+      attempts: 5,
     });
     expect(node).toMatchObject({ outcome: 'failed', start: 1_050, end: 1_310 });
     expect(node!.error).toEqual({ kind: 'user', code: 'USER:ValueError', message: 'bad row 2' });

@@ -32,6 +32,8 @@ export interface MapView {
   readonly outcomes: readonly Outcome[];
   /** Elements that needed more than one attempt. */
   readonly retried: number;
+  /** Attempts of all elements together (a cache hit takes none). */
+  readonly attempts: number;
 }
 
 export interface NodeView {
@@ -286,14 +288,16 @@ function mapView(total: number, elements: readonly (Acc | undefined)[]): MapView
   const counts: Record<Outcome, number> = { succeeded: 0, failed: 0, cached: 0, running: 0, cancelled: 0, pending: 0 };
   const outcomes: Outcome[] = [];
   let retried = 0;
+  let attempts = 0;
   for (let i = 0; i < total; i++) {
     const e = elements[i];
     const outcome: Outcome = e === undefined ? 'pending' : e.outcome;
     outcomes.push(outcome);
     counts[outcome]++;
     if (e !== undefined && e.attempts.size > 1) retried++;
+    attempts += e?.attempts.size ?? 0;
   }
-  return { total, counts, outcomes, retried };
+  return { total, counts, outcomes, retried, attempts };
 }
 
 function mapOutcome(map: MapView, call: { error: string | undefined } | undefined): Outcome {
