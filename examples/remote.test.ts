@@ -12,14 +12,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { clone, toBinary } from '@bufbuild/protobuf';
+import { clone, toBinary, toJson } from '@bufbuild/protobuf';
 import { createStorage, fromLiteralMap, toTaskTemplate } from '@tflyte/core';
+import { LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
+import { TaskSpecSchema } from '@tflyte/idl/admin/task';
+import { WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
+import { NodeExecution_Phase } from '@tflyte/idl/core/execution';
+import { ResourceType } from '@tflyte/idl/core/identifier';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { type FlyteAdminTestServer, processLauncher, startFlyteAdminTestServer } from '@tflyte/remote/testing';
 import { s3Store } from '@tflyte/storage';
 import { type S3TestServer, startS3Server } from '@tflyte/testing/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mean } from './basics.ts';
+import { spread } from './workflows.ts';
 
 const NODE = fileURLToPath(new URL('../node_modules/.bin/node', import.meta.url));
 const BIN = fileURLToPath(new URL('../packages/cli/bin/tflyte.js', import.meta.url));
@@ -58,7 +64,7 @@ beforeAll(async () => {
     launcher: processLauncher({
       commands: { tflyte: [NODE, BIN] },
       cwd: (request) => {
-        const dir = join(PODS, request.execution.name);
+        const dir = join(PODS, request.execution.name, request.nodeId);
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
         symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
@@ -145,5 +151,79 @@ describe('tflyte run --remote examples/basics.ts mean', () => {
     const result = await tflyte(['register', 'examples/basics.ts', '--copy', 'auto', '--version', version, '--image', 'other:1']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/already registered with a different body/);
+  });
+});
+
+describe('tflyte run --remote examples/workflows.ts spread (a workflow)', () => {
+  it('registers the tasks, the WorkflowTemplate and its default launch plan, runs every node on the cluster and prints the outputs', async () => {
+    const before = admin.executions.size;
+    const result = await tflyte(['run', '--remote', '--json', 'examples/workflows.ts', 'spread', '--values', '[1,2,3,4,5]']);
+    expect(result.code, `${result.stderr}\n${podOutput.join('\n')}`).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ mean: 3, variance: 2 });
+    expect(result.stderr).toMatch(/registered workflow examples\.workflows\.spread/);
+    expect(result.stderr).toMatch(/registered launch plan examples\.workflows\.spread/);
+
+    // The server ran the launch plan's workflow: four nodes, each a `tflyte execute` of its task.
+    expect(admin.executions.size).toBe(before + 1);
+    const execution = [...admin.executions.values()].at(-1)!;
+    expect(execution.execution.spec!.launchPlan).toMatchObject({
+      resourceType: ResourceType.LAUNCH_PLAN,
+      name: 'examples.workflows.spread',
+    });
+    expect(execution.nodes.map((n) => n.id!.nodeId)).toEqual(['n0', 'n1', 'n2', 'n3']);
+    expect(execution.nodes.every((n) => n.closure!.phase === NodeExecution_Phase.SUCCEEDED)).toBe(true);
+    expect(fromLiteralMap(spread.outputs.types, execution.outputs!)).toEqual({ mean: 3, variance: 2 });
+  });
+
+  it('stores the golden WorkflowTemplate (compiled from the body) and launch plan', async () => {
+    const [workflow] = [...admin.workflows.values()];
+    const stored = workflow!.closure!.compiledWorkflow!.primary!.template!;
+    const golden = await spread.kind.workflow!({ project: 'flytesnacks', domain: 'development', version: stored.id!.version });
+    expect(stored).toEqual(golden.spec.template);
+    const nodes = toJson(WorkflowSpecSchema, golden.spec) as {
+      template: { nodes: { id: string; taskNode: { referenceId: { name: string } }; inputs: unknown[] }[] };
+    };
+    expect(nodes.template.nodes.map((n) => `${n.id}:${n.taskNode.referenceId.name}`)).toEqual([
+      'n0:examples.basics.mean',
+      'n1:examples.workflows.squares',
+      'n2:examples.basics.mean',
+      'n3:examples.workflows.variance',
+    ]);
+    expect(nodes.template.nodes[3]!.inputs).toEqual([
+      { var: 'average', binding: { promise: { nodeId: 'n0', var: 'o0' } } },
+      { var: 'averageOfSquares', binding: { promise: { nodeId: 'n2', var: 'o0' } } },
+    ]);
+    const [plan] = [...admin.launchPlans.values()];
+    expect(toJson(LaunchPlanSchema, plan!)).toEqual(toJson(LaunchPlanSchema, golden.launchPlan));
+  });
+
+  it('every registered entity decodes with flyteidl’s own protobufjs build', () => {
+    const admin_ = flyteidl.admin!;
+    for (const task of admin.tasks.values()) {
+      const bytes = toBinary(TaskSpecSchema, {
+        $typeName: 'flyteidl.admin.TaskSpec',
+        template: task.closure!.compiledTask!.template,
+      } as never);
+      const decoded = admin_.TaskSpec!.decode(bytes);
+      expect(admin_.TaskSpec!.verify(decoded)).toBeNull();
+      expect(((decoded.template as Record<string, unknown>).id as Record<string, unknown>).name).toBe(task.id!.name);
+    }
+    for (const workflow of admin.workflows.values()) {
+      const template = workflow.closure!.compiledWorkflow!.primary!.template!;
+      const decoded = admin_.WorkflowSpec!.decode(
+        toBinary(WorkflowSpecSchema, { $typeName: 'flyteidl.admin.WorkflowSpec', template, subWorkflows: [] } as never),
+      );
+      expect(admin_.WorkflowSpec!.verify(decoded)).toBeNull();
+      const nodes = (decoded.template as { nodes: { id: string; inputs: { var: string; binding: { promise?: { nodeId: string } } }[] }[] })
+        .nodes;
+      expect(nodes.map((n) => n.id)).toEqual(['n0', 'n1', 'n2', 'n3']);
+      expect(nodes[3]!.inputs.map((i) => i.binding.promise?.nodeId)).toEqual(['n0', 'n2']);
+    }
+    for (const plan of admin.launchPlans.values()) {
+      const decoded = admin_.LaunchPlan!.decode(toBinary(LaunchPlanSchema, plan));
+      expect(admin_.LaunchPlan!.verify(decoded)).toBeNull();
+      expect(((decoded.spec as Record<string, unknown>).workflowId as Record<string, unknown>).name).toBe('examples.workflows.spread');
+    }
+    expect(admin.launchPlans.size).toBeGreaterThan(0);
   });
 });

@@ -5,7 +5,13 @@
  */
 import { TflyteError } from '@tflyte/core';
 
-export type RemoteErrorCode = 'REMOTE_CONFIG' | 'REMOTE_AUTH' | 'REMOTE_VERSION_CONFLICT' | 'REMOTE_REQUEST' | 'REMOTE_EXECUTION_FAILED';
+export type RemoteErrorCode =
+  | 'REMOTE_CONFIG'
+  | 'REMOTE_AUTH'
+  | 'REMOTE_VERSION_CONFLICT'
+  | 'REMOTE_REQUEST'
+  | 'REMOTE_EXECUTION_FAILED'
+  | 'REMOTE_COMPILE';
 
 export class RemoteError extends TflyteError {
   constructor(code: RemoteErrorCode, message: string, options?: ErrorOptions) {

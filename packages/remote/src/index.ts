@@ -4,6 +4,8 @@ export type { AuthDiscovery, TokenSource } from './auth.ts';
 export { tokenSource } from './auth.ts';
 export type { FlyteRemote } from './client.ts';
 export { connectRemote } from './client.ts';
+export type { CompileContext } from './compiler-rules.ts';
+export { assertWorkflowCompiles, castable, workflowProblems } from './compiler-rules.ts';
 export type { AuthType, LoadRemoteConfigOptions, RemoteConfig } from './config.ts';
 export { loadRemoteConfig, toBaseUrl } from './config.ts';
 export type { RemoteErrorCode } from './errors.ts';
@@ -23,6 +25,6 @@ export {
 export type { CodeBundle } from './fast-package.ts';
 export { moduleClosure, packSources, unpackSources } from './fast-package.ts';
 export type { RegistrationResult } from './register.ts';
-export { registerTask } from './register.ts';
+export { registerLaunchPlan, registerTask, registerWorkflow } from './register.ts';
 export type { UploadRequest } from './upload.ts';
 export { uploadThroughDataProxy } from './upload.ts';

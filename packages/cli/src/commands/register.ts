@@ -1,6 +1,6 @@
 /**
  * `tflyte register <files or dirs> --project P --domain D [--version V] [--image I]`: registers
- * every task the files export on FlyteAdmin, fast: the project's code is packed and uploaded
+ * every task and workflow the files export on FlyteAdmin (a workflow with its default launch plan), fast: the project's code is packed and uploaded
  * through the data proxy once, and each task's entrypoint fetches and unpacks it before it runs,
  * so a code change needs a new registration but no new image. Without --version, the version is a
  * digest of the code bundle and the image, as pyflyte computes one ("Computed version is …").
@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, type Stats, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { SDK_VERSION, type Task, toTaskTemplate } from '@tflyte/core';
+import { SDK_VERSION, type Task, type TaskDefinition, type TaskKind, toTaskTemplate } from '@tflyte/core';
 import { DescriptionEntitySchema } from '@tflyte/idl/admin/description_entity';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import {
@@ -20,7 +20,9 @@ import {
   moduleClosure,
   packSources,
   type RegistrationResult,
+  registerLaunchPlan,
   registerTask,
+  registerWorkflow,
   uploadThroughDataProxy,
 } from '@tflyte/remote';
 import { parseArgv } from '../argv.ts';
@@ -54,25 +56,55 @@ export function remoteTarget(options: Record<string, string | boolean | undefine
   };
 }
 
-/** Packs and uploads the code under `root` once, then registers each task as a fast task. */
+export interface RegisteredWorkflow {
+  readonly workflow: Task;
+  readonly compiled: CompiledWorkflow;
+  readonly result: RegistrationResult;
+}
+
+type CompiledWorkflow = Awaited<ReturnType<NonNullable<TaskKind['workflow']>>>;
+
+export interface Registration {
+  readonly tasks: readonly RegisteredTask[];
+  readonly workflows: readonly RegisteredWorkflow[];
+  readonly version: string;
+}
+
+/**
+ * Packs and uploads the code under `root` once, then registers each task as a fast task and each
+ * workflow with the tasks its nodes run and its default launch plan (as pyflyte register does),
+ * all under one version. Workflows are compiled, and checked against propeller's rules, before
+ * anything is sent.
+ */
 export async function fastRegister(
   remote: FlyteRemote,
   root: string,
-  tasks: readonly Task[],
+  entities: readonly Task[],
   target: RemoteTarget,
   log: (line: string) => void,
   copy: 'all' | 'auto' = 'all',
-): Promise<RegisteredTask[]> {
+): Promise<Registration> {
   const bundle =
     copy === 'all'
       ? packSources(root)
       : packSources(
           root,
-          tasks.flatMap((task) => moduleClosure(task.site.file, root)),
+          entities.flatMap((task) => moduleClosure(task.site.file, root)),
         );
   const image = target.image ?? DEFAULT_IMAGE;
   const version = target.version ?? createHash('sha256').update(bundle.digest).update('\0').update(image).digest('base64url').slice(0, 22);
   if (target.version === undefined) log(`tflyte: computed version is ${version}`);
+  const at = { project: target.project, domain: target.domain, version };
+  const compiled: { workflow: Task; compiled: CompiledWorkflow }[] = [];
+  for (const workflow of entities) {
+    if (workflow.kind.workflow) compiled.push({ workflow, compiled: await workflow.kind.workflow(at) });
+  }
+  const tasks: Task[] = [];
+  const add = (task: TaskDefinition) => {
+    if (!tasks.some((t) => t.name === task.name)) tasks.push(task as Task);
+  };
+  for (const entity of entities) if (!entity.kind.composite) add(entity);
+  for (const c of compiled) for (const task of c.compiled.tasks) add(task);
   const distribution = await uploadThroughDataProxy(remote, {
     project: target.project,
     domain: target.domain,
@@ -81,13 +113,25 @@ export async function fastRegister(
   });
   const registered: RegisteredTask[] = [];
   for (const task of tasks) {
-    const template = fastTemplate(toTaskTemplate(task, { project: target.project, domain: target.domain, version, image }), distribution);
+    const template = fastTemplate(toTaskTemplate(task, { ...at, image }), distribution);
     const description = task.options.docs ? create(DescriptionEntitySchema, { shortDescription: task.options.docs }) : undefined;
     const result = await registerTask(remote, template, description);
     log(`tflyte: ${result === 'created' ? 'registered' : 'already registered'} task ${task.name} version ${version}`);
     registered.push({ task, template, result });
   }
-  return registered;
+  const workflows: RegisteredWorkflow[] = [];
+  for (const { workflow, compiled: c } of compiled) {
+    const result = await registerWorkflow(
+      remote,
+      c.spec,
+      registered.map((r) => r.template),
+    );
+    log(`tflyte: ${result === 'created' ? 'registered' : 'already registered'} workflow ${workflow.name} version ${version}`);
+    const plan = await registerLaunchPlan(remote, c.launchPlan);
+    log(`tflyte: ${plan === 'created' ? 'registered' : 'already registered'} launch plan ${workflow.name} version ${version}`);
+    workflows.push({ workflow, compiled: c, result });
+  }
+  return { tasks: registered, workflows, version };
 }
 
 /**
@@ -128,9 +172,10 @@ export async function register(args: readonly string[], io: Io): Promise<number>
   const tasks: Task[] = [];
   for (const file of files) {
     const module = await loadModule(file, io.cwd);
-    for (const task of module.tasks.values()) if (!task.kind.composite && !tasks.includes(task)) tasks.push(task);
+    // Workflows and plain tasks; a map task is registered as part of the workflow that uses it.
+    for (const task of module.tasks.values()) if ((!task.kind.composite || task.kind.workflow) && !tasks.includes(task)) tasks.push(task);
   }
-  if (tasks.length === 0) throw new UsageError(`register: ${positionals.join(', ')} export no tasks`);
+  if (tasks.length === 0) throw new UsageError(`register: ${positionals.join(', ')} export no tasks or workflows`);
   const remote = connectRemote(
     loadRemoteConfig({ env: io.env, cwd: io.cwd, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) }),
   );
@@ -166,7 +211,7 @@ function sourceFiles(path: string, given: string): string[] {
 
 export const REGISTER_HELP = `tflyte register <files or dirs> [--project P] [--domain D] [--version V] [--image I] [--copy all|auto] [--config file]
 
-Registers every task the files export on the Flyte cluster of ~/.flyte/config.yaml (or
+Registers every task and workflow (with a default launch plan each) the files export on the Flyte cluster of ~/.flyte/config.yaml (or
 $FLYTECTL_CONFIG, or FLYTE_PLATFORM_URL), fast: the project's code (what .gitignore keeps) is
 uploaded through the data proxy and fetched by each task's entrypoint, so no image rebuild is
 needed for a code change. Without --version, the version is a digest of the code and the image.

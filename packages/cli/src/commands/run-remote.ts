@@ -1,5 +1,6 @@
 /**
- * `tflyte run --remote <file.ts> <task> --inputs…`: fast-registers the task, creates an execution
+ * `tflyte run --remote <file.ts> <task or workflow> --inputs…`: fast-registers it (a workflow with
+ * its tasks and default launch plan), creates an execution
  * on FlyteAdmin with the typed inputs, prints the console link, follows the execution (node
  * phases on stderr), prints the outputs, and exits as a local run does (0, 1 when the task failed,
  * 130 when cancelled). Ctrl-C terminates the execution; a second Ctrl-C detaches, leaving it to run.
@@ -45,19 +46,23 @@ export async function runRemote(args: readonly string[], io: Io): Promise<number
     throw new UsageError('run --remote: expected <file.ts> <task>, e.g. tflyte run --remote examples/basics.ts mean --values "[1, 2]"');
   const module = await loadModule(file, io.cwd);
   const task = findEntity(module, file, name);
-  if (task.kind.composite)
-    throw new UsageError(`run --remote: '${name}' is a workflow or map task; remote runs of those are not supported yet, run its tasks`);
+  if (task.kind.composite && !task.kind.workflow)
+    throw new UsageError(
+      `run --remote: '${name}' is a map task; run it inside a workflow (map tasks register as the workflow's array nodes)`,
+    );
   const inputs = parseInputFlags(task, rest, io.cwd, options['inputs-file'] as string | undefined);
   const remote = connectRemote(
     loadRemoteConfig({ env: io.env, cwd: io.cwd, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) }),
   );
   const target = remoteTarget(options, io.env);
   // As pyflyte run: only the modules the run loads are shipped (`--copy all` ships the project).
-  const [registered] = await fastRegister(remote, task.site.root, [task], target, io.err, copyMode(options.copy, 'auto'));
+  const registration = await fastRegister(remote, task.site.root, [task], target, io.err, copyMode(options.copy, 'auto'));
+  // A workflow runs through its default launch plan; a task as a single-task execution (its own id).
+  const entity = task.kind.workflow ? registration.workflows[0]!.compiled.launchPlan.id! : registration.tasks[0]!.template.id!;
   const id = await createExecution(remote, {
     project: target.project,
     domain: target.domain,
-    entity: registered!.template.id!,
+    entity,
     inputs: toLiteralMap(task.inputs, inputs),
     ...(typeof options.name === 'string' ? { name: options.name } : {}),
   });

@@ -16,20 +16,39 @@ import { Code, ConnectError, type ConnectRouter } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { joinUri, renderTemplate, type Storage } from '@tflyte/core';
 import { type Execution, ExecutionSchema } from '@tflyte/idl/admin/execution';
+import { type LaunchPlan, LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
 import { type NodeExecution, NodeExecutionSchema } from '@tflyte/idl/admin/node_execution';
 import { type Task, TaskSchema, type TaskSpec, TaskSpecSchema } from '@tflyte/idl/admin/task';
+import { type Workflow, WorkflowSchema, type WorkflowSpec, WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
 import { ErrorDocumentSchema } from '@tflyte/idl/core/errors';
-import { ExecutionError_ErrorKind, ExecutionErrorSchema, NodeExecution_Phase, WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
+import {
+  type ExecutionError,
+  ExecutionError_ErrorKind,
+  ExecutionErrorSchema,
+  NodeExecution_Phase,
+  WorkflowExecution_Phase,
+} from '@tflyte/idl/core/execution';
 import { type Identifier, IdentifierSchema, ResourceType, type WorkflowExecutionIdentifier } from '@tflyte/idl/core/identifier';
-import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
+import {
+  type BindingData,
+  type Literal,
+  LiteralCollectionSchema,
+  type LiteralMap,
+  LiteralMapSchema,
+  LiteralSchema,
+} from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
+import type { Node, WorkflowTemplate } from '@tflyte/idl/core/workflow';
 import { AdminService } from '@tflyte/idl/service/admin';
 import { AuthMetadataService } from '@tflyte/idl/service/auth';
 import { DataProxyService } from '@tflyte/idl/service/dataproxy';
+import { workflowProblems } from '../compiler-rules.ts';
 import { type S3Signer, signedPut } from './sigv4-upload.ts';
 
 export interface LaunchRequest {
   readonly execution: WorkflowExecutionIdentifier;
+  /** The node (for an array node's element: `<node>-<index>`), so each launch can get its own working directory. */
+  readonly nodeId: string;
   readonly template: TaskTemplate;
   /** The container's command and args with propeller's placeholders rendered. */
   readonly argv: readonly string[];
@@ -68,6 +87,9 @@ export interface FlyteAdminTestServer {
   readonly url: string;
   /** Registered tasks by `project/domain/name/version`. */
   readonly tasks: ReadonlyMap<string, Task>;
+  /** Registered workflows and launch plans, keyed the same way. */
+  readonly workflows: ReadonlyMap<string, Workflow>;
+  readonly launchPlans: ReadonlyMap<string, LaunchPlan>;
   readonly executions: ReadonlyMap<string, StoredExecution>;
   /** Every call, in order, by method name. */
   readonly calls: readonly string[];
@@ -92,6 +114,9 @@ function checkIdentifier(id: Identifier | undefined, type: ResourceType, what: s
 
 export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOptions): Promise<FlyteAdminTestServer> {
   const tasks = new Map<string, Task>();
+  const workflows = new Map<string, Workflow>();
+  const workflowSpecs = new Map<string, WorkflowSpec>();
+  const launchPlans = new Map<string, LaunchPlan>();
   const executions = new Map<string, StoredExecution>();
   const calls: string[] = [];
 
@@ -132,21 +157,125 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
         if (task === undefined) throw new ConnectError(`entry not found: task ${key(id)}`, Code.NotFound);
         return task;
       },
+      createWorkflow(request) {
+        calls.push('CreateWorkflow');
+        const id = checkIdentifier(request.id, ResourceType.WORKFLOW, 'workflow');
+        const spec = request.spec;
+        const template = spec?.template;
+        if (spec === undefined || template === undefined) throw invalid('missing workflow template');
+        if (template.id === undefined || !equals(IdentifierSchema, template.id, id))
+          throw invalid(`workflow template id does not match the request id [${key(id)}]`);
+        const existing = workflowSpecs.get(key(id));
+        if (existing !== undefined) {
+          if (equals(WorkflowSpecSchema, spec, existing))
+            throw new ConnectError('workflow with identical structure already exists', Code.AlreadyExists);
+          throw invalid(`workflow with different structure already exists: ${key(id)}`);
+        }
+        // FlyteAdmin compiles the workflow against the registered tasks before storing it.
+        const taskInterface = (ref: Identifier) => tasks.get(key(ref))?.closure?.compiledTask?.template?.interface;
+        const problems = [template, ...spec.subWorkflows].flatMap((w) =>
+          workflowProblems(w, { taskInterface, subWorkflows: spec.subWorkflows }),
+        );
+        if (problems.length > 0) throw invalid(`failed to compile workflow for [${key(id)}] with err ${problems.join('; ')}`);
+        workflowSpecs.set(key(id), spec);
+        workflows.set(
+          key(id),
+          create(WorkflowSchema, {
+            id,
+            closure: { compiledWorkflow: { primary: { template } }, createdAt: timestampNow() },
+            shortDescription: spec.description?.shortDescription ?? '',
+          }),
+        );
+        return {};
+      },
+      getWorkflow(request) {
+        calls.push('GetWorkflow');
+        const id = checkIdentifier(request.id, ResourceType.WORKFLOW, 'workflow');
+        const workflow = workflows.get(key(id));
+        if (workflow === undefined) throw new ConnectError(`entry not found: workflow ${key(id)}`, Code.NotFound);
+        return workflow;
+      },
+      createLaunchPlan(request) {
+        calls.push('CreateLaunchPlan');
+        const id = checkIdentifier(request.id, ResourceType.LAUNCH_PLAN, 'launch plan');
+        const spec = request.spec;
+        if (spec === undefined) throw invalid('missing launch plan spec');
+        const workflowId = checkIdentifier(spec.workflowId, ResourceType.WORKFLOW, 'workflow');
+        const spec2 = workflowSpecs.get(key(workflowId));
+        if (spec2 === undefined) throw invalid(`workflow ${key(workflowId)} is not registered`);
+        const declared = spec2.template!.interface?.inputs?.variables ?? {};
+        const parameters = spec.defaultInputs?.parameters ?? {};
+        for (const name of Object.keys(parameters)) if (!(name in declared)) throw invalid(`invalid launch plan default input ${name}`);
+        for (const name of Object.keys(declared))
+          if (!(name in parameters) && !(name in (spec.fixedInputs?.literals ?? {})))
+            throw invalid(`launch plan does not cover workflow input ${name}`);
+        const existing = launchPlans.get(key(id));
+        if (existing !== undefined) {
+          if (equals(LaunchPlanSchema, existing, create(LaunchPlanSchema, { id, spec })))
+            throw new ConnectError('launch plan already exists', Code.AlreadyExists);
+          throw invalid(`launch plan with different structure already exists: ${key(id)}`);
+        }
+        launchPlans.set(key(id), create(LaunchPlanSchema, { id, spec }));
+        return {};
+      },
+      getLaunchPlan(request) {
+        calls.push('GetLaunchPlan');
+        const id = checkIdentifier(request.id, ResourceType.LAUNCH_PLAN, 'launch plan');
+        const plan = launchPlans.get(key(id));
+        if (plan === undefined) throw new ConnectError(`entry not found: launch plan ${key(id)}`, Code.NotFound);
+        return plan;
+      },
+      listExecutions(request) {
+        calls.push('ListExecutions');
+        const scope = request.id;
+        if (scope === undefined || scope.project === '' || scope.domain === '') throw invalid('project and domain are required');
+        const all = [...executions.values()]
+          .map((e) => e.execution)
+          .filter((e) => e.id!.project === scope.project && e.id!.domain === scope.domain)
+          .reverse();
+        const start = Number(request.token || '0');
+        const limit = request.limit || 100;
+        const page = all.slice(start, start + limit);
+        return { executions: page, token: start + limit < all.length ? String(start + limit) : '' };
+      },
       createExecution(request) {
         calls.push('CreateExecution');
         if (request.project === '') throw invalid('missing project');
         if (request.domain === '') throw invalid('missing domain');
         const launchPlan = request.spec?.launchPlan;
         if (launchPlan === undefined) throw invalid('missing launch plan');
-        if (launchPlan.resourceType !== ResourceType.TASK)
-          throw new ConnectError('this test server runs single-task executions only', Code.Unimplemented);
-        const task = tasks.get(key(launchPlan));
-        if (task === undefined) throw invalid(`task ${key(launchPlan)} is not registered`);
-        const template = task.closure!.compiledTask!.template!;
-        const inputs = request.inputs ?? create(LiteralMapSchema);
-        const declared = template.interface?.inputs?.variables ?? {};
-        for (const name of Object.keys(inputs.literals)) if (!(name in declared)) throw invalid(`invalid input ${name}`);
-        for (const name of Object.keys(declared)) if (!(name in inputs.literals)) throw invalid(`invalid input ${name}: missing`);
+        let inputs = request.inputs ?? create(LiteralMapSchema);
+        let plan: ExecutionPlan;
+        if (launchPlan.resourceType === ResourceType.TASK) {
+          const task = tasks.get(key(launchPlan));
+          if (task === undefined) throw invalid(`task ${key(launchPlan)} is not registered`);
+          const template = task.closure!.compiledTask!.template!;
+          const declared = template.interface?.inputs?.variables ?? {};
+          for (const name of Object.keys(inputs.literals)) if (!(name in declared)) throw invalid(`invalid input ${name}`);
+          for (const name of Object.keys(declared)) if (!(name in inputs.literals)) throw invalid(`invalid input ${name}: missing`);
+          plan = { kind: 'task', template };
+        } else if (launchPlan.resourceType === ResourceType.LAUNCH_PLAN) {
+          const lp = launchPlans.get(key(launchPlan));
+          if (lp === undefined) throw invalid(`launch plan ${key(launchPlan)} is not registered`);
+          const parameters = lp.spec!.defaultInputs?.parameters ?? {};
+          const fixed = lp.spec!.fixedInputs?.literals ?? {};
+          for (const name of Object.keys(inputs.literals)) {
+            if (!(name in parameters)) throw invalid(`invalid input ${name}`);
+            if (name in fixed) throw invalid(`invalid input ${name}: fixed by the launch plan`);
+          }
+          const filled: Record<string, Literal> = { ...fixed };
+          for (const [name, parameter] of Object.entries(parameters)) {
+            const given = inputs.literals[name];
+            if (given !== undefined) filled[name] = given;
+            else if (parameter.behavior.case === 'default') filled[name] = parameter.behavior.value;
+            else throw invalid(`invalid input ${name}: missing (required by the launch plan)`);
+          }
+          inputs = create(LiteralMapSchema, { literals: filled });
+          const spec = workflowSpecs.get(key(lp.spec!.workflowId!))!;
+          plan = { kind: 'workflow', spec };
+        } else {
+          throw invalid(`unexpected resource type ${ResourceType[launchPlan.resourceType]} for the launch plan`);
+        }
         const name = request.name || `a${randomBytes(10).toString('hex').slice(0, 19)}`;
         const id = { project: request.project, domain: request.domain, name };
         if (executions.has(key(id))) throw new ConnectError(`execution ${key(id)} already exists`, Code.AlreadyExists);
@@ -155,10 +284,10 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
           spec: request.spec,
           closure: { phase: WorkflowExecution_Phase.QUEUED, createdAt: timestampNow(), computedInputs: inputs },
         });
-        const node = create(NodeExecutionSchema, { id: { nodeId: 'n0', executionId: id }, closure: { phase: NodeExecution_Phase.QUEUED } });
-        const stored: StoredExecution = { execution, inputs, outputs: undefined, nodes: [node], done: Promise.resolve() };
+        const stored: StoredExecution = { execution, inputs, outputs: undefined, nodes: [], done: Promise.resolve() };
         executions.set(key(id), stored);
-        stored.done = runExecution(stored, template, options);
+        const taskTemplate = (ref: Identifier) => tasks.get(key(ref))?.closure?.compiledTask?.template;
+        stored.done = runExecution(stored, plan, taskTemplate, options);
         return { id };
       },
       getExecution(request) {
@@ -243,6 +372,8 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
   return {
     url: `http://127.0.0.1:${port}`,
     tasks,
+    workflows,
+    launchPlans,
     executions,
     calls,
     async close() {
@@ -253,23 +384,244 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
   };
 }
 
-/** Propeller's part: inputs.pb written, the container run, outputs.pb or error.pb read into the closure. */
-async function runExecution(stored: StoredExecution, template: TaskTemplate, options: FlyteAdminTestServerOptions): Promise<void> {
-  const id = stored.execution.id!;
+type ExecutionPlan =
+  | { readonly kind: 'task'; readonly template: TaskTemplate }
+  | { readonly kind: 'workflow'; readonly spec: WorkflowSpec };
+type NodeResult = { readonly ok: true; readonly outputs: LiteralMap } | { readonly ok: false; readonly error: ExecutionError };
+type TaskLookup = (id: Identifier) => TaskTemplate | undefined;
+
+const executionError = (code: string, message: string, kind = ExecutionError_ErrorKind.SYSTEM): ExecutionError =>
+  create(ExecutionErrorSchema, { code, message, kind });
+
+/** Propeller's part: a single task run as node n0, or a workflow's nodes in dependency order; outputs or the error into the closure. */
+async function runExecution(
+  stored: StoredExecution,
+  plan: ExecutionPlan,
+  taskTemplate: TaskLookup,
+  options: FlyteAdminTestServerOptions,
+): Promise<void> {
   const closure = stored.execution.closure!;
-  const node = stored.nodes[0]!;
-  const prefix = joinUri(options.metadataPrefix, `${id.project}/${id.domain}/${id.name}/n0/data`);
+  let result: NodeResult;
+  try {
+    if (closure.phase === WorkflowExecution_Phase.ABORTED) return;
+    closure.phase = WorkflowExecution_Phase.RUNNING;
+    closure.startedAt = timestampNow();
+    result =
+      plan.kind === 'task'
+        ? await runTaskNode(stored, 'n0', plan.template, stored.inputs, options)
+        : await runWorkflow(stored, plan.spec.template!, plan.spec.subWorkflows, stored.inputs, '', taskTemplate, options);
+  } catch (error) {
+    result = { ok: false, error: executionError('LaunchFailed', error instanceof Error ? error.message : String(error)) };
+  }
+  // Terminated while it ran: the abort stands, whatever the containers left behind.
+  if ((closure.phase as WorkflowExecution_Phase) === WorkflowExecution_Phase.ABORTED) return;
+  if (result.ok) {
+    stored.outputs = result.outputs;
+    closure.phase = WorkflowExecution_Phase.SUCCEEDED;
+    closure.outputResult = { case: 'outputData', value: result.outputs };
+  } else {
+    closure.phase = WorkflowExecution_Phase.FAILED;
+    closure.outputResult = { case: 'error', value: result.error };
+  }
+}
+
+/** A workflow's nodes, each once its upstream nodes and the nodes its bindings read have succeeded; the first failure stops it. */
+async function runWorkflow(
+  stored: StoredExecution,
+  template: WorkflowTemplate,
+  subWorkflows: readonly WorkflowTemplate[],
+  inputs: LiteralMap,
+  prefix: string,
+  taskTemplate: TaskLookup,
+  options: FlyteAdminTestServerOptions,
+): Promise<NodeResult> {
+  const outputs = new Map<string, LiteralMap>([['start-node', inputs]]);
+  const pending = new Map(template.nodes.map((n) => [n.id, n]));
+  const dependencies = (node: Node): string[] => [
+    ...node.upstreamNodeIds,
+    ...node.inputs.flatMap((b) => (b.binding ? promisedNodes(b.binding) : [])).filter((id) => id !== 'start-node'),
+  ];
+  while (pending.size > 0) {
+    const ready = [...pending.values()].filter((n) => dependencies(n).every((d) => outputs.has(d)));
+    if (ready.length === 0)
+      return { ok: false, error: executionError('Deadlock', `nodes ${[...pending.keys()].join(', ')} wait on each other`) };
+    const results = await Promise.all(
+      ready.map(async (node) => {
+        pending.delete(node.id);
+        const nodeInputs = create(LiteralMapSchema, {
+          literals: Object.fromEntries(node.inputs.map((b) => [b.var, literalOf(b.binding!, outputs)])),
+        });
+        const result = await runNode(stored, node, nodeInputs, subWorkflows, prefix, taskTemplate, options);
+        if (result.ok) outputs.set(node.id, result.outputs);
+        return result;
+      }),
+    );
+    const failed = results.find((r) => !r.ok);
+    if (failed) return failed;
+  }
+  return {
+    ok: true,
+    outputs: create(LiteralMapSchema, {
+      literals: Object.fromEntries(template.outputs.map((b) => [b.var, literalOf(b.binding!, outputs)])),
+    }),
+  };
+}
+
+async function runNode(
+  stored: StoredExecution,
+  node: Node,
+  inputs: LiteralMap,
+  subWorkflows: readonly WorkflowTemplate[],
+  prefix: string,
+  taskTemplate: TaskLookup,
+  options: FlyteAdminTestServerOptions,
+): Promise<NodeResult> {
+  const target = node.target;
+  const nodeId = `${prefix}${node.id}`;
+  const task = (inner: Node): TaskTemplate | undefined =>
+    inner.target.case === 'taskNode' && inner.target.value.reference.case === 'referenceId'
+      ? taskTemplate(inner.target.value.reference.value)
+      : undefined;
+  switch (target.case) {
+    case 'taskNode': {
+      const template = task(node);
+      if (template === undefined) return { ok: false, error: executionError('TaskNotFound', `node ${nodeId}: its task is not registered`) };
+      return runTaskNode(stored, nodeId, template, inputs, options);
+    }
+    case 'workflowNode': {
+      const ref = target.value.reference.value;
+      const sub = subWorkflows.find((w) => w.id?.name === ref?.name && w.id?.version === ref?.version);
+      if (sub === undefined)
+        return { ok: false, error: executionError('WorkflowNotFound', `node ${nodeId}: its sub-workflow was not shipped`) };
+      return runWorkflow(stored, sub, subWorkflows, inputs, `${nodeId}-`, taskTemplate, options);
+    }
+    case 'arrayNode': {
+      const array = target.value;
+      const template = array.node ? task(array.node) : undefined;
+      if (template === undefined)
+        return { ok: false, error: executionError('TaskNotFound', `node ${nodeId}: its sub-node's task is not registered`) };
+      const bound = new Set(array.boundInputs);
+      const mapped = Object.keys(inputs.literals).filter((k) => !bound.has(k));
+      const lists = mapped.map((k) => {
+        const literal = inputs.literals[k]!;
+        return [k, literal.value.case === 'collection' ? literal.value.value.literals : []] as const;
+      });
+      const n = lists[0]?.[1].length ?? 0;
+      const required =
+        array.successCriteria.case === 'minSuccesses'
+          ? array.successCriteria.value
+          : Math.ceil(n * (array.successCriteria.case === 'minSuccessRatio' ? array.successCriteria.value : 1) - 1e-6);
+      const parallelism =
+        array.parallelismOption.case === 'parallelism' && array.parallelismOption.value > 0 ? array.parallelismOption.value : n;
+      const results: NodeResult[] = new Array(n);
+      let next = 0;
+      const worker = async () => {
+        while (next < n) {
+          const i = next++;
+          const element: Record<string, Literal> = {};
+          for (const [k, v] of Object.entries(inputs.literals)) if (bound.has(k)) element[k] = v;
+          for (const [k, items] of lists) element[k] = items[i]!;
+          results[i] = await runTaskNode(stored, `${nodeId}-${i}`, template, create(LiteralMapSchema, { literals: element }), options);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(parallelism, n) }, worker));
+      const succeeded = results.filter((r) => r.ok).length;
+      if (succeeded < required) {
+        const first = results.find((r) => !r.ok) as { error: ExecutionError } | undefined;
+        return {
+          ok: false,
+          error: executionError(
+            'ArrayNodeFailed',
+            `node ${nodeId}: ${n - succeeded} of ${n} elements failed; ${required} had to succeed. First: ${first?.error.message ?? ''}`,
+          ),
+        };
+      }
+      const names = Object.keys(template.interface?.outputs?.variables ?? {});
+      const gathered = Object.fromEntries(
+        names.map((name) => [
+          name,
+          create(LiteralSchema, {
+            value: {
+              case: 'collection',
+              value: create(LiteralCollectionSchema, { literals: results.map((r) => (r.ok ? r.outputs.literals[name]! : NONE)) }),
+            },
+          }),
+        ]),
+      );
+      return { ok: true, outputs: create(LiteralMapSchema, { literals: gathered }) };
+    }
+    default:
+      return {
+        ok: false,
+        error: executionError('UnsupportedNode', `node ${nodeId}: ${target.case ?? 'empty'} nodes are not run by this test server`),
+      };
+  }
+}
+
+const NONE: Literal = create(LiteralSchema, { value: { case: 'scalar', value: { value: { case: 'noneType', value: {} } } } });
+
+function promisedNodes(data: BindingData): string[] {
+  const v = data.value;
+  if (v.case === 'promise') return [v.value.nodeId];
+  if (v.case === 'collection') return v.value.bindings.flatMap(promisedNodes);
+  if (v.case === 'map') return Object.values(v.value.bindings).flatMap(promisedNodes);
+  return [];
+}
+
+/** A binding resolved against the outputs produced so far (start-node: the workflow's inputs). */
+function literalOf(data: BindingData, outputs: ReadonlyMap<string, LiteralMap>): Literal {
+  const v = data.value;
+  switch (v.case) {
+    case 'scalar':
+      return create(LiteralSchema, { value: { case: 'scalar', value: v.value } });
+    case 'collection':
+      return create(LiteralSchema, {
+        value: {
+          case: 'collection',
+          value: create(LiteralCollectionSchema, { literals: v.value.bindings.map((b) => literalOf(b, outputs)) }),
+        },
+      });
+    case 'map':
+      return create(LiteralSchema, {
+        value: {
+          case: 'map',
+          value: create(LiteralMapSchema, {
+            literals: Object.fromEntries(Object.entries(v.value.bindings).map(([k, b]) => [k, literalOf(b, outputs)])),
+          }),
+        },
+      });
+    case 'promise': {
+      const literal = outputs.get(v.value.nodeId)?.literals[v.value.var];
+      if (literal === undefined) throw new Error(`binding refers to ${v.value.nodeId}.${v.value.var}, which was not produced`);
+      return literal;
+    }
+    default:
+      throw new Error(`a ${v.case ?? 'empty'} binding is not supported by this test server`);
+  }
+}
+
+/** One task as propeller runs a container task: inputs.pb written, the command rendered and launched, outputs.pb or error.pb read. */
+async function runTaskNode(
+  stored: StoredExecution,
+  nodeId: string,
+  template: TaskTemplate,
+  inputs: LiteralMap,
+  options: FlyteAdminTestServerOptions,
+): Promise<NodeResult> {
+  const id = stored.execution.id!;
+  const node = create(NodeExecutionSchema, { id: { nodeId, executionId: id }, closure: { phase: NodeExecution_Phase.QUEUED } });
+  stored.nodes.push(node);
+  const prefix = joinUri(options.metadataPrefix, `${id.project}/${id.domain}/${id.name}/${nodeId}/data`);
   const inputUri = joinUri(prefix, 'inputs.pb');
   const outputPrefix = joinUri(prefix, '0');
-  const fail = (code: string, message: string, kind = ExecutionError_ErrorKind.SYSTEM) => {
-    const error = create(ExecutionErrorSchema, { code, message, kind });
-    closure.phase = WorkflowExecution_Phase.FAILED;
-    closure.outputResult = { case: 'error', value: error };
+  const fail = (code: string, message: string, kind = ExecutionError_ErrorKind.SYSTEM): NodeResult => {
+    const error = executionError(code, message, kind);
     node.closure!.phase = NodeExecution_Phase.FAILED;
     node.closure!.outputResult = { case: 'error', value: error };
+    return { ok: false, error };
   };
   try {
-    await options.storage.put(inputUri, toBinary(LiteralMapSchema, stored.inputs));
+    await options.storage.put(inputUri, toBinary(LiteralMapSchema, inputs));
     node.inputUri = inputUri;
     if (template.target.case !== 'container')
       return fail(
@@ -281,10 +633,10 @@ async function runExecution(stored: StoredExecution, template: TaskTemplate, opt
       input: inputUri,
       inputPrefix: prefix,
       outputPrefix,
-      rawOutputDataPrefix: joinUri(options.metadataPrefix, `raw/${id.name}`),
+      rawOutputDataPrefix: joinUri(options.metadataPrefix, `raw/${id.name}/${nodeId}`),
       checkpointOutputPrefix: joinUri(outputPrefix, '_flytecheckpoints'),
       prevCheckpointPrefix: '""',
-      inputs: stored.inputs,
+      inputs,
     };
     const argv = [...container.command, ...container.args].map((arg) => renderTemplate(arg, values));
     const tid = template.id!;
@@ -298,21 +650,14 @@ async function runExecution(stored: StoredExecution, template: TaskTemplate, opt
       FLYTE_INTERNAL_TASK_NAME: tid.name,
       FLYTE_INTERNAL_TASK_VERSION: tid.version,
     };
-    if (closure.phase === WorkflowExecution_Phase.ABORTED) return;
-    closure.phase = WorkflowExecution_Phase.RUNNING;
-    closure.startedAt = timestampNow();
+    if (stored.execution.closure!.phase === WorkflowExecution_Phase.ABORTED) return fail('Aborted', 'the execution was terminated');
     node.closure!.phase = NodeExecution_Phase.RUNNING;
-    await options.launcher({ execution: id, template, argv, env });
-    // Terminated while it ran: the abort stands, whatever the container left behind.
-    if ((closure.phase as WorkflowExecution_Phase) === WorkflowExecution_Phase.ABORTED) return;
+    await options.launcher({ execution: id, nodeId, template, argv, env });
     const outputs = await options.storage.get(joinUri(outputPrefix, 'outputs.pb'));
     if (outputs !== undefined) {
-      stored.outputs = fromBinary(LiteralMapSchema, outputs);
-      closure.phase = WorkflowExecution_Phase.SUCCEEDED;
-      closure.outputResult = { case: 'outputData', value: stored.outputs };
       node.closure!.phase = NodeExecution_Phase.SUCCEEDED;
       node.closure!.outputResult = { case: 'outputUri', value: joinUri(outputPrefix, 'outputs.pb') };
-      return;
+      return { ok: true, outputs: fromBinary(LiteralMapSchema, outputs) };
     }
     const errorBytes = await options.storage.get(joinUri(outputPrefix, 'error.pb'));
     if (errorBytes !== undefined) {
@@ -323,9 +668,9 @@ async function runExecution(stored: StoredExecution, template: TaskTemplate, opt
         document?.origin === 1 ? ExecutionError_ErrorKind.SYSTEM : ExecutionError_ErrorKind.USER,
       );
     }
-    fail('OutputsNotFound', `the task wrote neither outputs.pb nor error.pb under ${outputPrefix}`);
+    return fail('OutputsNotFound', `the task wrote neither outputs.pb nor error.pb under ${outputPrefix}`);
   } catch (error) {
-    fail('LaunchFailed', error instanceof Error ? error.message : String(error));
+    return fail('LaunchFailed', error instanceof Error ? error.message : String(error));
   }
 }
 
