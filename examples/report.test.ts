@@ -69,11 +69,21 @@ describe('examples/report: the run report in a real browser', () => {
       await page.goto(`file://${file}`);
       expect(await page.locator('[data-testid=run-id]').first().textContent()).toBe(runId);
       const names = await page.locator('[data-testid=graph-node] text.label').allTextContents();
-      expect(names).toEqual(['load', 'score', 'total']);
-      expect(await page.locator('path.edge').count()).toBe(2);
-      // load, total: one attempt each; the map node: one aggregate bar.
-      expect(await page.locator('[data-testid=attempt-bar]').count()).toBe(3);
+      expect(names).toEqual(['load', 'score', 'total', 'publish']);
+      expect(await page.locator('path.edge').count()).toBe(3);
+      // load, total: one attempt each; the map node: one aggregate bar; publish: a failed attempt, then its retry.
+      expect(await page.locator('[data-testid=attempt-bar]').count()).toBe(5);
       expect(await page.locator('[data-testid=attempt-bar][data-node=n0]').first().getAttribute('data-outcome')).toBe('succeeded');
+      const publishBars = page.locator('[data-testid=attempt-bar][data-node=n3]');
+      expect([await publishBars.nth(0).getAttribute('data-outcome'), await publishBars.nth(1).getAttribute('data-outcome')]).toEqual([
+        'failed',
+        'succeeded',
+      ]);
+      expect(await publishBars.nth(0).isVisible()).toBe(true);
+      expect(await page.locator('#node-n3 table.attempts tbody tr').allTextContents()).toEqual([
+        expect.stringMatching(/^0in-process functionfailed.*user USER:Error .*publishing 29984: the endpoint timed out$/),
+        expect.stringMatching(/^1in-process functionsucceeded/),
+      ]);
       expect(await page.locator('[data-testid=map-total]').first().textContent()).toBe('2500');
       expect(await page.locator('[data-testid=map-count][data-outcome=succeeded] b').allTextContents()).toEqual(['2500']);
       expect(await page.locator('[data-testid=map-bucket]').first().textContent()).toBe('each cell is 3 elements');
@@ -139,6 +149,7 @@ describe('examples/report: the run report in a real browser', () => {
       ['n0', 'succeeded'],
       ['n1', 'succeeded'],
       ['n2', 'succeeded'],
+      ['n3', 'succeeded'],
     ]);
     expect(shown.nodes[1]!.map!.total).toBe(20);
     expect(await main(['report', 'no-such-run'], io)).toBe(2);

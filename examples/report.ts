@@ -1,5 +1,5 @@
 // A run worth looking at: a task that writes a Flyte Deck, a map task over many elements (some
-// retried), a flaky step that succeeds on its second attempt, and a reduce. `tflyte report <run>`
+// retried), a reduce, and a flaky step that succeeds on its second attempt. `tflyte report <run>`
 // draws it; on a cluster the deck is the task's deck.html.
 import { currentDeck, mapTask, t, task, workflow } from '@tflyte/core';
 
@@ -27,8 +27,19 @@ export const total = task({ inputs: { scores: t.list(t.int()) }, outputs: t.int(
   return scores.reduce((a, b) => a + b, 0);
 });
 
+const published = new Set<number>();
+
+/** Times out the first time it publishes a total, so the timeline shows a failed attempt and its retry. */
+export const publish = task({ inputs: { total: t.int() }, outputs: t.int(), retries: 1 }, function publish({ total }) {
+  if (!published.has(total)) {
+    published.add(total);
+    throw new Error(`publishing ${total}: the endpoint timed out`);
+  }
+  return total;
+});
+
 export const scoreRows = workflow({ inputs: { n: t.int().default(100) }, outputs: t.int() }, function scoreRows({ n }) {
   const rows = load({ n });
   const scores = mapTask(score, { concurrency: 16 })({ row: rows });
-  return total({ scores });
+  return publish({ total: total({ scores }) });
 });

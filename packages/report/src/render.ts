@@ -131,7 +131,7 @@ function attemptBar(n: NodeView, a: AttemptView, x: (t: number) => number, y: nu
     run > a.start
       ? `<rect class="queued" x="${x(a.start)}" y="${y + 3}" width="${Math.max(1, x(run) - x(a.start))}" height="16" fill="${COLORS[a.outcome]}" opacity="0.35"/>`
       : '';
-  return `<g data-testid="attempt-bar" data-node="${esc(n.nodeId)}" data-attempt="${a.attempt}" data-outcome="${a.outcome}"><title>${esc(tip)}</title>${queued}<rect class="bar" x="${x(run)}" y="${y + 3}" width="${Math.max(3, x(end) - x(run))}" height="16" fill="${COLORS[a.outcome]}"/>${a.attempt > 1 || a.outcome === 'failed' ? `<text x="${x(run) + 3}" y="${y + 15}" class="in-bar">${a.attempt}</text>` : ''}</g>`;
+  return `<g data-testid="attempt-bar" data-node="${esc(n.nodeId)}" data-attempt="${a.attempt}" data-outcome="${a.outcome}"><title>${esc(tip)}</title>${queued}<rect class="bar" x="${x(run)}" y="${y + 3}" width="${Math.max(3, x(end) - x(run))}" height="16" fill="${COLORS[a.outcome]}"/>${n.attempts.length > 1 || a.outcome === 'failed' ? `<text x="${x(run) + 3}" y="${y + 15}" class="in-bar">${a.attempt}</text>` : ''}</g>`;
 }
 
 /** Elements as cells in index order; past MAX_CELLS each cell is a bucket, coloured by its worst outcome. */
