@@ -226,4 +226,22 @@ describe('tflyte run --remote examples/workflows.ts spread (a workflow)', () => 
     }
     expect(admin.launchPlans.size).toBeGreaterThan(0);
   });
+
+  it('tflyte runs --remote lists the executions FlyteAdmin holds (newest first); tflyte fetch reads a workflow execution', async () => {
+    const listed = await tflyte(['runs', '--remote', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const views = JSON.parse(listed.stdout) as { name: string; phase: string; launched: { type: string; name: string } }[];
+    const stored = [...admin.executions.values()].map((e) => e.execution.id!.name).reverse();
+    expect(views.map((v) => v.name)).toEqual(stored);
+    expect(views[0]).toMatchObject({ phase: 'SUCCEEDED', launched: { type: 'launch plan', name: 'examples.workflows.spread' } });
+    expect(admin.calls).toContain('ListExecutions');
+
+    const table = await tflyte(['runs', '--remote', '--limit', '1']);
+    expect(table.stdout.trim().split('\n')).toHaveLength(2);
+    expect(table.stdout).toMatch(/^NAME\s+PHASE\s+CREATED\s+LAUNCHED/);
+
+    const fetched = await tflyte(['fetch', '--json', views[0]!.name]);
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(JSON.parse(fetched.stdout)).toEqual({ mean: 3, variance: 2 });
+  });
 });

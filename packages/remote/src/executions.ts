@@ -7,7 +7,13 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import type { Execution } from '@tflyte/idl/admin/execution';
 import type { NodeExecution } from '@tflyte/idl/admin/node_execution';
 import { WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
-import { type Identifier, type WorkflowExecutionIdentifier, WorkflowExecutionIdentifierSchema } from '@tflyte/idl/core/identifier';
+import {
+  type Identifier,
+  ResourceType,
+  type WorkflowExecutionIdentifier,
+  WorkflowExecutionIdentifierSchema,
+} from '@tflyte/idl/core/identifier';
+import type { Variable } from '@tflyte/idl/core/interface';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { FlyteRemote } from './client.ts';
 import { RemoteError } from './errors.ts';
@@ -56,6 +62,51 @@ export async function listNodeExecutions(remote: FlyteRemote, id: WorkflowExecut
     remote.admin.listNodeExecutions({ workflowExecutionId: id, limit: 100 }),
   );
   return list.nodeExecutions;
+}
+
+export interface ListExecutionsOptions {
+  /** At most this many, newest first (FlyteAdmin's default order). */
+  readonly limit?: number;
+}
+
+/** The project's and domain's executions, newest first, following FlyteAdmin's page tokens up to `limit`. */
+export async function listExecutions(
+  remote: FlyteRemote,
+  project: string,
+  domain: string,
+  options: ListExecutionsOptions = {},
+): Promise<Execution[]> {
+  const limit = options.limit ?? 50;
+  const found: Execution[] = [];
+  let token = '';
+  do {
+    const page = await call(`listing the executions of ${project}/${domain}`, () =>
+      remote.admin.listExecutions({
+        id: { project, domain },
+        limit: Math.min(100, limit - found.length),
+        token,
+        sortBy: { key: 'created_at', direction: 0 },
+      }),
+    );
+    found.push(...page.executions);
+    token = page.token;
+  } while (token !== '' && found.length < limit);
+  return found.slice(0, limit);
+}
+
+/** The output variables of what an execution launched: a task's interface, or the launch plan's workflow's. */
+export async function launchedOutputs(remote: FlyteRemote, execution: Execution): Promise<Record<string, Variable>> {
+  const entity = execution.spec?.launchPlan;
+  if (entity === undefined) return {};
+  if (entity.resourceType === ResourceType.LAUNCH_PLAN) {
+    const plan = await call(`reading launch plan ${entity.name}`, () => remote.admin.getLaunchPlan({ id: entity }));
+    const workflowId = plan.spec?.workflowId;
+    if (workflowId === undefined) return {};
+    const workflow = await call(`reading workflow ${workflowId.name}`, () => remote.admin.getWorkflow({ id: workflowId }));
+    return workflow.closure?.compiledWorkflow?.primary?.template?.interface?.outputs?.variables ?? {};
+  }
+  const task = await call(`reading task ${entity.name}`, () => remote.admin.getTask({ id: entity }));
+  return task.closure?.compiledTask?.template?.interface?.outputs?.variables ?? {};
 }
 
 export interface WaitOptions {

@@ -10,7 +10,7 @@ export type { AuthType, LoadRemoteConfigOptions, RemoteConfig } from './config.t
 export { loadRemoteConfig, toBaseUrl } from './config.ts';
 export type { RemoteErrorCode } from './errors.ts';
 export { RemoteConfigError, RemoteError, VersionConflictError } from './errors.ts';
-export type { CreateExecutionRequest, WaitOptions } from './executions.ts';
+export type { CreateExecutionRequest, ListExecutionsOptions, WaitOptions } from './executions.ts';
 export {
   consoleLink,
   createExecution,
@@ -18,6 +18,8 @@ export {
   executionOutputs,
   getExecution,
   isTerminal,
+  launchedOutputs,
+  listExecutions,
   listNodeExecutions,
   terminateExecution,
   waitForExecution,

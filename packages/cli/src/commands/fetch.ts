@@ -6,7 +6,7 @@
 
 import { typeFromLiteralType } from '@tflyte/core';
 import { WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
-import { connectRemote, executionId, executionOutputs, getExecution, loadRemoteConfig } from '@tflyte/remote';
+import { connectRemote, executionId, executionOutputs, getExecution, launchedOutputs, loadRemoteConfig } from '@tflyte/remote';
 import { parseArgv } from '../argv.ts';
 import { formatResult } from '../format-output.ts';
 import type { Io } from '../main.ts';
@@ -30,10 +30,8 @@ export async function fetchExecution(args: readonly string[], io: Io): Promise<n
   io.err(`tflyte: execution ${name} ${WorkflowExecution_Phase[phase]}`);
   if (phase !== WorkflowExecution_Phase.SUCCEEDED) return phase === WorkflowExecution_Phase.FAILED ? EXIT.taskFailed : EXIT.ok;
   const outputs = await executionOutputs(remote, id);
-  // The registered entity's interface types the outputs, so they print as the task's values do.
-  const entity = execution.spec?.launchPlan;
-  const task = entity === undefined ? undefined : await remote.admin.getTask({ id: entity });
-  const variables = task?.closure?.compiledTask?.template?.interface?.outputs?.variables ?? {};
+  // The registered entity's interface (a task's, or a launch plan's workflow's) types the outputs, so they print as local values do.
+  const variables = await launchedOutputs(remote, execution);
   const values: Record<string, unknown> = {};
   for (const [key, literal] of Object.entries(outputs?.literals ?? {})) {
     const type = variables[key]?.type;

@@ -2,9 +2,14 @@
  * `tflyte runs`: the runs of this project's state directory. Without a subcommand it lists the
  * unfinished ones (`--all`: recent ones of every status); `resume <id>` continues one as
  * `tflyte run` would, re-attaching to its live jobs; `abandon <id>` deletes its live jobs through
- * their backends and marks it abandoned, so it is never resumed.
+ * their backends and marks it abandoned, so it is never resumed. `--remote` lists a Flyte cluster's
+ * executions instead.
  */
+
+import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { fromLiteralMap, openSession, type RunRecord, type Session } from '@tflyte/core';
+import { WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
+import { ResourceType } from '@tflyte/idl/core/identifier';
 import { duration, type RunView, runView } from '@tflyte/report';
 import { parseArgv } from '../argv.ts';
 import { findEntity, loadModule } from '../load-entity.ts';
@@ -13,12 +18,31 @@ import { EXIT, UsageError } from '../usage-error.ts';
 import { runTask } from './run.ts';
 
 const USAGE =
-  "runs: use 'tflyte runs [--all] [--json]', 'tflyte runs show <run-id> [--json]', 'tflyte runs resume <run-id> [--json]' or 'tflyte runs abandon <run-id>'";
+  "runs: use 'tflyte runs [--all] [--json]', 'tflyte runs --remote [--project P] [--domain D] [--limit N] [--json]', 'tflyte runs show <run-id> [--json]', 'tflyte runs resume <run-id> [--json]' or 'tflyte runs abandon <run-id>'";
 const SUBCOMMANDS = ['show', 'resume', 'abandon'];
 
 export async function runs(args: readonly string[], io: Io): Promise<number> {
-  const { options, positionals } = parseArgv('runs', args, { all: 'boolean', json: 'boolean', 'cancel-timeout': 'string' }, 3);
+  const { options, positionals } = parseArgv(
+    'runs',
+    args,
+    {
+      all: 'boolean',
+      json: 'boolean',
+      'cancel-timeout': 'string',
+      remote: 'boolean',
+      project: 'string',
+      domain: 'string',
+      config: 'string',
+      limit: 'string',
+    },
+    3,
+  );
   const [subcommand, runId, extra] = positionals;
+  if (options.remote) {
+    if (subcommand !== undefined)
+      throw new UsageError(`runs --remote lists executions; 'tflyte fetch <execution>' reads one (got '${subcommand}')`);
+    return remoteRuns(options, io);
+  }
   if (extra !== undefined || (subcommand !== undefined && !SUBCOMMANDS.includes(subcommand))) throw new UsageError(USAGE);
   if (subcommand !== undefined && runId === undefined) throw new UsageError(`runs ${subcommand}: which run? ${USAGE.slice(6)}`);
   const session = await openSession({ cwd: io.cwd });
@@ -57,6 +81,62 @@ export async function runs(args: readonly string[], io: Io): Promise<number> {
   } finally {
     session.close();
   }
+}
+
+/**
+ * `tflyte runs --remote`: the project's and domain's executions on the Flyte cluster (AdminService.ListExecutions),
+ * newest first, with their phase, what they launched and when; `--json` gives the same as objects.
+ */
+async function remoteRuns(options: Record<string, string | boolean | undefined>, io: Io): Promise<number> {
+  const limit = options.limit === undefined ? 50 : Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`runs --remote: --limit must be a positive integer, got '${String(options.limit)}'`);
+  // Loaded here so local `tflyte runs` does not pay for the gRPC client at start-up.
+  const { consoleLink, connectRemote, listExecutions, loadRemoteConfig } = await import('@tflyte/remote');
+  const { remoteTarget } = await import('./register.ts');
+  const remote = connectRemote(
+    loadRemoteConfig({ env: io.env, cwd: io.cwd, ...(typeof options.config === 'string' ? { configFile: options.config } : {}) }),
+  );
+  const target = remoteTarget(options, io.env);
+  const executions = await listExecutions(remote, target.project, target.domain, { limit });
+  const views = executions.map((e) => {
+    const closure = e.closure;
+    const entity = e.spec?.launchPlan;
+    const created = closure?.createdAt ? timestampDate(closure.createdAt).toISOString() : undefined;
+    const error = closure?.outputResult.case === 'error' ? closure.outputResult.value : undefined;
+    return {
+      name: e.id?.name ?? '',
+      project: e.id?.project ?? '',
+      domain: e.id?.domain ?? '',
+      phase: WorkflowExecution_Phase[closure?.phase ?? WorkflowExecution_Phase.UNDEFINED],
+      launched: entity
+        ? { type: entity.resourceType === ResourceType.TASK ? 'task' : 'launch plan', name: entity.name, version: entity.version }
+        : undefined,
+      ...(created === undefined ? {} : { createdAt: created }),
+      ...(error ? { error: { code: error.code, message: error.message } } : {}),
+      url: e.id ? consoleLink(remote, e.id) : '',
+    };
+  });
+  if (options.json) {
+    io.out(JSON.stringify(views, null, 2));
+    return EXIT.ok;
+  }
+  if (views.length === 0) {
+    io.err(`tflyte: no executions in ${target.project}/${target.domain}`);
+    return EXIT.ok;
+  }
+  const rows = [
+    ['NAME', 'PHASE', 'CREATED', 'LAUNCHED'],
+    ...views.map((v) => [
+      v.name,
+      v.phase,
+      v.createdAt ?? '',
+      v.launched ? `${v.launched.type} ${v.launched.name} (${v.launched.version})` : '',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  for (const row of rows) io.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+  return EXIT.ok;
 }
 
 function list(session: Session, all: boolean, io: Io): void {
