@@ -1,7 +1,7 @@
 /**
  * Command-line text → native input values, by each input's declared Flyte type: numbers, booleans,
  * ISO-8601 datetimes and durations, enum names, paths for files and directories, and JSON for
- * lists, maps and structs (nested values converted by their element types).
+ * lists, maps, structs and records (nested values converted by their element and field types).
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -33,6 +33,7 @@ export function fromJson(lt: LiteralType, json: unknown, path: string, cwd: stri
       }
       if (t.value === SimpleType.BINARY && typeof json === 'string') return new Uint8Array(Buffer.from(json, 'base64'));
       if (t.value === SimpleType.DURATION && typeof json === 'number') return secondsToDuration(json);
+      if (t.value === SimpleType.STRUCT && isObject(json)) return recordFields(lt, json, path, cwd);
       return json;
     case 'collectionType':
       if (!Array.isArray(json)) throw new InputParseError(`${at}expected a JSON list, got ${describe(json)}`);
@@ -59,6 +60,23 @@ export function fromJson(lt: LiteralType, json: unknown, path: string, cwd: stri
     default:
       return json;
   }
+}
+
+/** A record's fields converted by their own types (a datetime field from its ISO text); undeclared keys stay for the record's check to name. */
+function recordFields(lt: LiteralType, json: Record<string, unknown>, path: string, cwd: string): Record<string, unknown> {
+  const fields = lt.structure?.dataclassType ?? {};
+  if (Object.keys(fields).length === 0) return json;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) {
+    const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    Object.defineProperty(out, key, {
+      value: field === undefined ? value : fromJson(field, value, path === '' ? key : `${path}.${key}`, cwd),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 function fromText(lt: LiteralType, text: string, display: string, cwd: string, path = ''): unknown {
@@ -168,7 +186,7 @@ function looksLikeJson(text: string): boolean {
 
 function example(display: string): string {
   if (display.startsWith('list')) return `'[1, 2, 3]'`;
-  if (display.startsWith('map') || display === 'struct') return `'{"key": "value"}'`;
+  if (display.startsWith('map') || display === 'struct' || display.startsWith('record')) return `'{"key": "value"}'`;
   return `'…'`;
 }
 

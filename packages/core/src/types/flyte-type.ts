@@ -25,6 +25,7 @@ export type TypeKind =
   | 'none'
   | 'binary'
   | 'struct'
+  | 'record'
   | 'list'
   | 'map'
   | 'enum'

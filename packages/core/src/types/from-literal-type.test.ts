@@ -52,13 +52,17 @@ describe('typeFromLiteralType', () => {
     expect(typeFromLiteralType(t.optional(t.int()).literalType()).defaultValue).toEqual({ value: null });
   });
 
-  it('reads types written by flytekit: dataclasses as struct, Python union tags, date as datetime', () => {
+  it('reads types written by flytekit: dataclasses as records (as struct when a field is one a record cannot hold), Python union tags, date as datetime', () => {
     const dataclass = lt({
       simple: 'STRUCT',
-      metadata: { type: 'object', properties: { a: { type: 'integer' } } },
-      structure: { dataclassType: { a: { simple: 'INTEGER' } } },
+      metadata: { type: 'object', title: 'Row', properties: { a: { type: 'integer' }, b: { type: 'integer', default: 2 } } },
+      structure: { dataclassType: { a: { simple: 'INTEGER' }, b: { simple: 'INTEGER' } } },
     });
-    expect(typeFromLiteralType(dataclass).display).toBe('struct');
+    const row = typeFromLiteralType(dataclass);
+    expect(row.display).toBe('Row');
+    expect(row.check({ a: 1 })).toEqual({ a: 1 });
+    const withFile = lt({ simple: 'STRUCT', structure: { dataclassType: { f: { blob: {} } } } });
+    expect(typeFromLiteralType(withFile).display).toBe('struct');
     const pyOptional = lt({
       unionType: {
         variants: [

@@ -11,8 +11,9 @@ import { describe, expect, it } from 'vitest';
 import type { FlyteDatasetType } from './blobs.ts';
 import type { FlyteListType, FlyteMapType } from './collections.ts';
 import type { FlyteEnumType } from './enum.ts';
-import type { AnyType } from './flyte-type.ts';
+import type { AnyType, TypeRecord } from './flyte-type.ts';
 import { typeFromLiteralType } from './from-literal-type.ts';
+import type { FlyteRecordType } from './record.ts';
 import { t } from './t.ts';
 import type { FlyteUnionType } from './union.ts';
 
@@ -116,6 +117,10 @@ function arbitraryValueOf(type: AnyType): fc.Arbitrary<unknown> {
     case 'file':
     case 'directory':
       return fc.webUrl().map((uri) => ({ uri }));
+    case 'record':
+      return fc.record(
+        Object.fromEntries(Object.entries((type as FlyteRecordType<TypeRecord>).fields).map(([k, field]) => [k, arbitraryValueOf(field)])),
+      );
     case 'dataset': {
       const declared = (type as FlyteDatasetType).format;
       return fc

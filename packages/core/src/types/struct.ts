@@ -64,16 +64,16 @@ function checkJson(value: unknown, path: string, ancestors: Set<object>): void {
 }
 
 /** msgpack from other SDKs may carry int64 beyond 2^53; decode those as bigint and refuse to round them. */
-function fromDecoded(value: unknown, path: string): unknown {
+export function unbigint(value: unknown, path: string): unknown {
   if (typeof value === 'bigint') {
     if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
       throw new TypeMismatchError(path, 'JSON number within ±(2^53 - 1)', `msgpack integer ${value}`);
     }
     return Number(value);
   }
-  if (Array.isArray(value)) return value.map((item, i) => fromDecoded(item, indexPath(path, i)));
+  if (Array.isArray(value)) return value.map((item, i) => unbigint(item, indexPath(path, i)));
   if (isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromDecoded(v, fieldPath(path, k))]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unbigint(v, fieldPath(path, k))]));
   }
   return value;
 }
@@ -111,6 +111,6 @@ export class StructType extends BaseType<JsonObject> {
       if (!(error instanceof MsgpackReadError)) throw error;
       throw new TypeMismatchError(path, 'struct encoded as msgpack', `undecodable msgpack (${error.message})`);
     }
-    return this.check(fromDecoded(decoded, path), path);
+    return this.check(unbigint(decoded, path), path);
   }
 }

@@ -59,3 +59,15 @@ color.toLiteral('blue');
 // @ts-expect-error a default must be a value of the type
 t.int().default('3');
 expectTypeOf(floats.check).returns.toEqualTypeOf<number[]>();
+
+// Records: required fields, omittable fields (optional or with a default), nesting, and field access
+const order = t.record({ id: t.int(), note: t.optional(t.string()), qty: t.int().default(1), at: t.record({ when: t.datetime() }) });
+expectTypeOf<Infer<typeof order>>().toEqualTypeOf<{ id: number; at: { when: Date }; note?: string | null; qty?: number }>();
+expectTypeOf(order.fields.at.fields.when).toEqualTypeOf<FlyteType<Date>>();
+order.toLiteral({ id: 1, at: { when: new Date() } });
+// @ts-expect-error a record's required field must be given
+order.toLiteral({ at: { when: new Date() } });
+// @ts-expect-error a nested field keeps its type
+order.toLiteral({ id: 1, at: { when: 'today' } });
+const orders = t.list(order);
+expectTypeOf<Infer<typeof orders>[number]['id']>().toEqualTypeOf<number>();

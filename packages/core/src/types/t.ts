@@ -9,8 +9,10 @@ import type { FlyteListType, FlyteMapType } from './collections.ts';
 import { ListType, MapType } from './collections.ts';
 import type { FlyteEnumType } from './enum.ts';
 import { StringEnumType } from './enum.ts';
-import type { AnyType, Duration, FlyteType, Infer, JsonObject, TypeRecord } from './flyte-type.ts';
+import type { AnyType, Duration, FlyteType, Infer, InferInputs, JsonObject, TypeRecord } from './flyte-type.ts';
 import { BoolType, DatetimeType, DurationType, FloatType, IntType, StringType } from './primitives.ts';
+import type { FlyteRecordType, RecordOptions } from './record.ts';
+import { RecordType } from './record.ts';
 import { BinaryType, NoneType } from './scalars.ts';
 import { StructType } from './struct.ts';
 import type { FlyteOptionalType, FlyteUnionType } from './union.ts';
@@ -43,6 +45,19 @@ export const t = {
   binary: (): FlyteType<Uint8Array> => new BinaryType(),
   /** An untyped JSON object, written as msgpack like flytekit's `dict`. */
   struct: (): FlyteType<JsonObject> => new StructType(),
+  /**
+   * A typed object, flytekit's dataclass: `t.record({ id: t.int(), note: t.optional(t.string()) })`.
+   * Fields with a default (optional ones default to null) may be omitted; records nest.
+   */
+  // Spelled inline in names @tflyte/core exports, so `tsc --declaration` can emit a task whose inputs hold a record.
+  record: <const F extends TypeRecord>(
+    fields: F,
+    options?: RecordOptions,
+  ): FlyteType<{ [K in keyof InferInputs<F>]: InferInputs<F>[K] }> & {
+    readonly kind: 'record';
+    readonly fields: F;
+    readonly name: string | undefined;
+  } => new RecordType(fields, options) as FlyteRecordType<F>,
   list: <E extends AnyType>(element: E): FlyteListType<E> => new ListType(requireType(element, 't.list') as E),
   /** Keys are always strings (Flyte's map type). */
   map: <V extends AnyType>(valueType: V): FlyteMapType<V> => new MapType(requireType(valueType, 't.map') as V),

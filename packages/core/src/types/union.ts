@@ -44,6 +44,7 @@ const FLYTEKIT_TAGS: Partial<Record<TypeKind, string>> = {
   duration: 'timedelta',
   none: 'none',
   struct: 'Typed Dict',
+  record: 'Object-Dataclass-Transformer',
   list: 'Typed List',
   map: 'Typed Dict',
   enum: 'DefaultEnumTransformer',
@@ -60,7 +61,8 @@ export function unionTag(type: AnyType): string {
 
 function tagged(type: AnyType): LiteralType {
   const lt = type.literalType();
-  lt.structure = create(TypeStructureSchema, { tag: unionTag(type) });
+  // A record keeps its field types beside the tag, so a type rebuilt from an optional record still has its fields.
+  lt.structure = create(TypeStructureSchema, { tag: unionTag(type), dataclassType: lt.structure?.dataclassType ?? {} });
   return lt;
 }
 
