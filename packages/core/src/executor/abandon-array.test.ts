@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
@@ -63,9 +64,8 @@ describe('an array of remote jobs', () => {
 
     expect(store.getDocument('r', 'n0', TEMPLATE_DOCUMENT)).toEqual(toBinary(TaskTemplateSchema, template));
     expect([0, 1, 2].map((i) => store.getDocument('r', `n0-${i}`, TEMPLATE_DOCUMENT))).toEqual([undefined, undefined, undefined]);
-    // Nor as files: the only files of an element are its inputs, which its backend may read.
-    const files = await readdir(join(dir, 'runs', 'r'), { recursive: true });
-    expect(files.filter((path) => path.endsWith('.pb')).sort()).toEqual([0, 1, 2].map((i) => join(`n0-${i}`, '0', 'inputs.pb')));
+    // Nor as files: this backend never reads its inputs' location, so nothing is written beside the attempts.
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
 
     // A second executor (the first one's process gone) finds the jobs through the array's template.
     const second = openStateStore(dir);

@@ -5,6 +5,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { BackendError, type FailureInfo, StateConflictError, TaskTimeoutError } from '../errors.ts';
 import { type AsyncBackend, type AttemptContext, isSyncBackend, type StatusCheckPolicy, type TaskStatus } from '../plugin/contract.ts';
+import { writeLocalSync } from '../storage/file-store.ts';
 import { joinUri } from '../storage/object-store.ts';
 import type { AttemptKey, AttemptRecord, AttemptUpdate } from '../store/state-store.ts';
 import type { JsonValue } from '../types/flyte-type.ts';
@@ -94,19 +95,32 @@ export class LazyAbort implements AbortSource {
  * locations and the signal are made only when read, since a function task reads none of them and
  * making them dominated maps of small functions. Other backends get a plain object, which they
  * may spread (`{ ...ctx, handle }`); their attempts cost I/O that dwarfs building it.
+ *
+ * A remote backend's inputs.pb is written when the backend first reads `inputsUri` (a pod or a
+ * local process will open it), not before every create: a service that takes the inputs in its
+ * request never needs the file, and creating a file and its directories was most of the
+ * executor's cost per remote attempt. The inputs are in the state store with the attempt either way.
  */
 export function attemptContext(ctx: RunContext, plan: AttemptPlan, abort: AbortSource): AttemptContext {
   if (ctx.backend.inProcess === true) return new AttemptView(ctx, plan, abort);
   const { runId, nodeId } = ctx;
   const { attempt } = plan;
   const prefix = attemptPrefix(ctx.stateDir, runId, nodeId, attempt);
+  const inputsUri = `${prefix}/inputs.pb`;
+  let inputsWritten = false;
   return {
     template: ctx.template,
     inputs: ctx.inputs,
     generatedName: plan.resume?.generatedName ?? generatedName(runId, nodeId, attempt),
     idempotencyToken: idempotencyToken(runId, nodeId, attempt),
     attempt,
-    inputsUri: `${prefix}/inputs.pb`,
+    get inputsUri() {
+      if (!inputsWritten) {
+        writeLocalSync(inputsUri, toBinary(LiteralMapSchema, ctx.inputs));
+        inputsWritten = true;
+      }
+      return inputsUri;
+    },
     outputPrefix: prefix,
     rawOutputPrefix:
       ctx.rawOutputPrefix === undefined
@@ -192,28 +206,27 @@ function recordFailure(ctx: RunContext, key: AttemptKey, failure: FailureInfo, p
 }
 
 /**
- * What precedes the backend call: inputs.pb for backends that read it, and the attempt's `creating`
- * record — or, when resuming, the record an earlier executor wrote. In-process jobs take their
- * inputs in memory, so for them nothing is encoded or awaited.
+ * What precedes the backend call: the attempt's `creating` record — or, when resuming, the record
+ * an earlier executor wrote. A remote attempt's inputs are recorded with it, in one transaction, so
+ * `abandon` can create the job again by its token to delete it. In-process jobs take their inputs
+ * in memory and die with the process, so for them nothing is encoded.
  */
-function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): AttemptRecord | Promise<AttemptRecord> {
-  if (ctx.backend.inProcess) return recordStart(ctx, plan, key, actx);
-  return ctx.files.put(actx.inputsUri, toBinary(LiteralMapSchema, ctx.inputs)).then(() => recordStart(ctx, plan, key, actx));
-}
-
-function recordStart(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): AttemptRecord {
+function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx: AttemptContext): AttemptRecord {
   return (
     plan.resume ??
-    ctx.store.insertAttempt({
-      ...key,
-      taskName: ctx.task,
-      taskType: ctx.template.type,
-      taskTypeVersion: ctx.template.taskTypeVersion,
-      generatedName: actx.generatedName,
-      backend: ctx.backend.name,
-      handleVersion: handleVersionOf(ctx.backend),
-      createdAt: ctx.clock.now(),
-    })
+    ctx.store.insertAttempt(
+      {
+        ...key,
+        taskName: ctx.task,
+        taskType: ctx.template.type,
+        taskTypeVersion: ctx.template.taskTypeVersion,
+        generatedName: actx.generatedName,
+        backend: ctx.backend.name,
+        handleVersion: handleVersionOf(ctx.backend),
+        createdAt: ctx.clock.now(),
+      },
+      ctx.backend.inProcess ? undefined : toBinary(LiteralMapSchema, ctx.inputs),
+    )
   );
 }
 
@@ -270,8 +283,7 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
     let record = plan.resume;
     let work: Promise<MonitorOutcome>;
     if (isSyncBackend(backend)) {
-      const begun = beginAttempt(ctx, plan, key, actx);
-      record = begun instanceof Promise ? await begun : begun;
+      record = beginAttempt(ctx, plan, key, actx);
       if (ctx.signal?.aborted === true) return await cancel();
       ctx.emit({
         type: 'attempt-started',
@@ -289,7 +301,7 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
         handle = record.handle;
         ctx.emit({ type: 'attempt-reattached', attempt: plan.attempt, generatedName: actx.generatedName, backend: backend.name, handle });
       } else {
-        record = await beginAttempt(ctx, plan, key, actx);
+        record = beginAttempt(ctx, plan, key, actx);
         let created: unknown;
         try {
           created = await backend.create(actx);

@@ -8,7 +8,7 @@ import { type Backend, isSyncBackend } from '../plugin/contract.ts';
 import { createRegistry, type PluginRegistry } from '../plugin/registry.ts';
 import { createFileStore } from '../storage/file-store.ts';
 import { createStorage, type Storage } from '../storage/object-store.ts';
-import { type AttemptRecord, type StateStore, TEMPLATE_DOCUMENT } from '../store/state-store.ts';
+import { type AttemptRecord, inputsDocument, type StateStore, TEMPLATE_DOCUMENT } from '../store/state-store.ts';
 import type { JsonValue } from '../types/flyte-type.ts';
 import { ATTEMPT_OVER, attemptContext, attemptPrefix } from './attempt.ts';
 import { type CacheSettings, withCache } from './cache.ts';
@@ -199,7 +199,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const node = nodePrefix(options.stateDir, record.runId, record.nodeId);
     // An array's elements share the template recorded once at the array node (`<array>-<i>`).
     const arrayNode = /^(.+)-\d+$/.exec(record.nodeId)?.[1];
-    const inputBytes = await storage.get(`${node}/${record.attempt}/inputs.pb`);
+    const inputBytes =
+      options.store.getDocument(record.runId, record.nodeId, inputsDocument(record.attempt)) ??
+      (await storage.get(`${node}/${record.attempt}/inputs.pb`));
     const templateBytes =
       (await recordedTemplate(record.runId, record.nodeId)) ??
       (arrayNode === undefined ? undefined : await recordedTemplate(record.runId, arrayNode));

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
+import { fileURLToPath } from 'node:url';
+import { create, fromBinary } from '@bufbuild/protobuf';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AsyncBackend } from '../plugin/contract.ts';
 import { succeeded } from '../plugin/status.ts';
 import { toTaskTemplate } from '../serialize/task-template.ts';
-import { openStateStore, outputsDocument, type StateStore, TEMPLATE_DOCUMENT } from '../store/index.ts';
+import { inputsDocument, openStateStore, outputsDocument, type StateStore, TEMPLATE_DOCUMENT } from '../store/index.ts';
 import { task } from '../task/function-task.ts';
 import { fromLiteralMap, toLiteralMap } from '../types/literal-map.ts';
 import { t } from '../types/t.ts';
@@ -49,7 +50,7 @@ afterEach(async () => {
 });
 
 describe('a remote attempt’s documents', () => {
-  it('keeps the template and the outputs in the state store, leaving only inputs.pb as a file', async () => {
+  it('keeps the template, the inputs and the outputs in the state store, writing no file for a backend that reads none', async () => {
     const { backend } = service();
     const template = toTaskTemplate(double, { image: 'x' });
     const executor = createExecutor({ store, stateDir: dir, backends: { container: backend } });
@@ -58,8 +59,27 @@ describe('a remote attempt’s documents', () => {
     expect(fromLiteralMap(double.outputs.types, outputs)).toEqual({ o0: 42 });
 
     expect(store.getDocument('r', 'n0', TEMPLATE_DOCUMENT)).toBeInstanceOf(Uint8Array);
+    expect(fromBinary(LiteralMapSchema, store.getDocument('r', 'n0', inputsDocument(0))!)).toEqual(inputs);
     expect(store.getDocument('r', 'n0', outputsDocument(0))).toBeInstanceOf(Uint8Array);
-    expect(await readdir(join(dir, 'runs', 'r'), { recursive: true })).toEqual(['n0', join('n0', '0'), join('n0', '0', 'inputs.pb')]);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+  });
+
+  it('writes inputs.pb beside the attempt before a backend that reads its location gets it', async () => {
+    const { backend } = service();
+    const seen: Uint8Array[] = [];
+    const reading: AsyncBackend<{ readonly x: number }> = {
+      ...backend,
+      async create(ctx) {
+        // As a pod or a local process would: the file at inputsUri, read right away.
+        seen.push(await readFile(fileURLToPath(ctx.inputsUri)));
+        return backend.create(ctx);
+      },
+    };
+    const inputs = create(LiteralMapSchema, toLiteralMap(double.inputs, { x: 4 }));
+    const executor = createExecutor({ store, stateDir: dir, backends: { container: reading } });
+    await executor.run(toTaskTemplate(double, { image: 'x' }), inputs, { runId: 'r', nodeId: 'n0' });
+    expect(seen.map((bytes) => fromBinary(LiteralMapSchema, bytes))).toEqual([inputs]);
+    expect(await readdir(join(dir, 'runs', 'r', 'n0', '0'))).toEqual(['inputs.pb']);
   });
 
   it('gives a restarted executor the recorded outputs of a finished run without asking the backend again', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,27 @@ export function createFileStore(): ObjectStore {
     },
   };
 }
+
+/**
+ * Writes a small local object at once, whole (temp file and rename), for callers that cannot wait:
+ * the executor materializes an attempt's inputs.pb when a backend reads its location.
+ */
+export function writeLocalSync(uri: string, bytes: Uint8Array): void {
+  const path = toLocalPath(uri);
+  const temp = `${path}.${syncTempPrefix}${(syncPuts++).toString(36)}.tmp`;
+  try {
+    writeSmall(path, temp, bytes);
+  } catch (error) {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // Best effort, as in put: when the directory cannot exist, neither can the temp file.
+    }
+    throw new StorageError(uri, `cannot write: ${(error as Error).message}`, { cause: error });
+  }
+}
+const syncTempPrefix = randomBytes(6).toString('hex');
+let syncPuts = 0;
 
 // The directory is made only when the first write finds it missing: most puts go to a directory
 // that exists, and a `mkdir -p` per put was most of the put's cost.

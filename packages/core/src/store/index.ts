@@ -10,4 +10,4 @@ export type {
   OpenStateStoreOptions,
   StateStore,
 } from './state-store.ts';
-export { openStateStore, outputsDocument, STATE_DB_FILE, TEMPLATE_DOCUMENT } from './state-store.ts';
+export { inputsDocument, openStateStore, outputsDocument, STATE_DB_FILE, TEMPLATE_DOCUMENT } from './state-store.ts';

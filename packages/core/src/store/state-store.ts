@@ -55,6 +55,8 @@ export interface AttemptUpdate {
 
 /** The name of an attempt's outputs among its node's documents. */
 export const outputsDocument = (attempt: number): string => `${attempt}/outputs.pb`;
+/** The name of an attempt's inputs among its node's documents. */
+export const inputsDocument = (attempt: number): string => `${attempt}/inputs.pb`;
 /** The name of a node's task template among its documents. */
 export const TEMPLATE_DOCUMENT = 'template.pb';
 
@@ -85,7 +87,8 @@ export type LockResult =
 export interface StateStore {
   /** The database file. */
   readonly path: string;
-  insertAttempt(attempt: NewAttempt): AttemptRecord;
+  /** Records a new attempt as `creating`, with its inputs (serialized) as its `<attempt>/inputs.pb` document when given. */
+  insertAttempt(attempt: NewAttempt, inputs?: Uint8Array): AttemptRecord;
   updateAttempt(key: AttemptKey, update: AttemptUpdate, now: number): AttemptRecord;
   getAttempt(key: AttemptKey): AttemptRecord | undefined;
   /** Attempts of one node of one run, by attempt number. */
@@ -284,7 +287,7 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
 
   return {
     path,
-    insertAttempt(attempt) {
+    insertAttempt(attempt, inputs) {
       const record: AttemptRecord = {
         ...attempt,
         handle: undefined,
@@ -301,6 +304,7 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
           );
         }
         writeAttempt(record);
+        if (inputs !== undefined) writeDocument(attempt.runId, attempt.nodeId, inputsDocument(attempt.attempt), inputs);
         return record;
       });
     },
