@@ -10,6 +10,10 @@
  * Quota and buckets belong to the backend value, so every run of the executor holding it shares them.
  * A fetch that fails just throws: the executor retries status checks under its policy without ever
  * deleting or resubmitting the job.
+ *
+ * Status calls follow the warehouse schedule (poll-schedule.ts: 1 s apart at first, then 10 % of the
+ * job's elapsed time) unless the spec's `poll` has no `elapsedFraction`; then the executor polls with it.
+ * The executor's own loop only multiplies its delay, so this backend follows the job itself (`watch`).
  */
 import {
   type AsyncBackend,
@@ -19,12 +23,13 @@ import {
   isTerminalPhase,
   type JsonValue,
   Phase,
-  type PollPolicy,
   type StatusCheckPolicy,
   type TaskStatus,
   waitingForResources,
 } from '@tflyte/core';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
+import { WebApiConfigError } from './errors.ts';
+import { nextPollDelay, WAREHOUSE_POLL, type WarehousePollPolicy } from './poll-schedule.ts';
 import { type RateLimit, TokenBucket } from './rate-limiter.ts';
 import { ResourceQuota } from './resource-quota.ts';
 
@@ -84,7 +89,8 @@ export interface WebApiSpec<Handle extends JsonValue, Resource> {
    * flaky submit never turns into a second job on a new attempt. Default 5 failures, 1 s doubling to 30 s.
    */
   readonly submitRetries?: Partial<StatusCheckPolicy>;
-  readonly poll?: PollPolicy;
+  /** When to check the job's status. Default WAREHOUSE_POLL (1 s for 10 s, then 10 % of the elapsed time, at most 5 min). */
+  readonly poll?: WarehousePollPolicy;
   readonly statusChecks?: Partial<StatusCheckPolicy>;
 }
 
@@ -108,6 +114,7 @@ export function webApiBackend<Handle extends JsonValue, Resource>(spec: WebApiSp
   // Jobs submitted from `get` after waiting for a token: the persisted handle still says waiting, so
   // later checks find the job here (and, after a restart, submit answers with it again).
   const submittedLate = new Map<string, Handle>();
+  const poll = pollPolicy(spec.poll ?? WAREHOUSE_POLL);
 
   const call = async <T>(name: WebApiCall, work: () => Promise<T>): Promise<T> => {
     try {
@@ -140,11 +147,81 @@ export function webApiBackend<Handle extends JsonValue, Resource>(spec: WebApiSp
       message: `Quota for task has exceeded: ${quota?.used ?? 0} of ${quota?.limit ?? 0} ${spec.name} jobs are running; waiting for one to finish`,
     });
 
+  const get = async (handle: WebApiHandle<Handle>, ctx: AttemptContext): Promise<TaskStatus> => {
+    let job: Handle;
+    if ('job' in handle) {
+      job = handle.job;
+      // After a restart a re-attached job holds no token in this process, yet it uses a slot.
+      quota?.hold(ctx.generatedName);
+    } else {
+      const late = submittedLate.get(ctx.idempotencyToken);
+      if (late !== undefined) job = late;
+      else {
+        if (quota !== undefined && !quota.acquire(ctx.generatedName)) return waiting();
+        job = await submit(ctx);
+        submittedLate.set(ctx.idempotencyToken, job);
+      }
+    }
+    await read?.take(ctx.clock, ctx.signal);
+    const resource = await call('fetch', () => spec.fetch(job, ctx));
+    const jobCtx: JobContext<Handle> = { ...ctx, handle: job };
+    const status = spec.status(resource, jobCtx);
+    if (status.phase === Phase.SUCCEEDED && status.outputs === undefined && spec.outputs !== undefined) {
+      const outputs = spec.outputs.bind(spec);
+      await read?.take(ctx.clock, ctx.signal);
+      let literals: LiteralMap | undefined;
+      try {
+        literals = await call('outputs', () => outputs(resource, jobCtx));
+      } catch (error) {
+        if (error instanceof BackendError && !error.failure.retryable) {
+          release(ctx);
+          return failed(error.failure, status.logs === undefined ? {} : { logs: status.logs });
+        }
+        throw error;
+      }
+      release(ctx);
+      return literals === undefined ? status : { ...status, outputs: literals };
+    }
+    if (isTerminalPhase(status.phase)) release(ctx);
+    return status;
+  };
+  /** When this process first followed each attempt's job: the schedule's elapsed time counts from there. */
+  const followedSince = new Map<string, number>();
+
+  /** Checks the job on the warehouse schedule until it ends; a failed check goes to the executor's retries. */
+  const watch: AsyncBackend<WebApiHandle<Handle>>['watch'] = (handle, ctx, onStatus, signal, onError) => {
+    const token = ctx.idempotencyToken;
+    const since = followedSince.get(token) ?? ctx.clock.now();
+    followedSince.set(token, since);
+    void (async () => {
+      let delay: number | undefined;
+      for (;;) {
+        let status: TaskStatus;
+        try {
+          status = await get(handle, ctx);
+        } catch (error) {
+          if (!signal.aborted) onError(error);
+          return;
+        }
+        if (signal.aborted) return;
+        if (isTerminalPhase(status.phase)) followedSince.delete(token);
+        onStatus(status);
+        if (isTerminalPhase(status.phase)) return;
+        delay = nextPollDelay(poll, ctx.clock.now() - since, delay);
+        try {
+          await ctx.clock.sleep(delay, signal);
+        } catch {
+          return;
+        }
+      }
+    })();
+  };
+
   return {
     name: spec.name,
     handleVersion: spec.handleVersion,
     quota,
-    ...(spec.poll === undefined ? {} : { poll: spec.poll }),
+    ...(poll.elapsedFraction === undefined ? { poll } : { watch }),
     ...(spec.statusChecks === undefined ? {} : { statusChecks: spec.statusChecks }),
 
     async create(ctx) {
@@ -152,44 +229,7 @@ export function webApiBackend<Handle extends JsonValue, Resource>(spec: WebApiSp
       return { job: await submit(ctx) };
     },
 
-    async get(handle, ctx) {
-      let job: Handle;
-      if ('job' in handle) {
-        job = handle.job;
-        // After a restart a re-attached job holds no token in this process, yet it uses a slot.
-        quota?.hold(ctx.generatedName);
-      } else {
-        const late = submittedLate.get(ctx.idempotencyToken);
-        if (late !== undefined) job = late;
-        else {
-          if (quota !== undefined && !quota.acquire(ctx.generatedName)) return waiting();
-          job = await submit(ctx);
-          submittedLate.set(ctx.idempotencyToken, job);
-        }
-      }
-      await read?.take(ctx.clock, ctx.signal);
-      const resource = await call('fetch', () => spec.fetch(job, ctx));
-      const jobCtx: JobContext<Handle> = { ...ctx, handle: job };
-      const status = spec.status(resource, jobCtx);
-      if (status.phase === Phase.SUCCEEDED && status.outputs === undefined && spec.outputs !== undefined) {
-        const outputs = spec.outputs.bind(spec);
-        await read?.take(ctx.clock, ctx.signal);
-        let literals: LiteralMap | undefined;
-        try {
-          literals = await call('outputs', () => outputs(resource, jobCtx));
-        } catch (error) {
-          if (error instanceof BackendError && !error.failure.retryable) {
-            release(ctx);
-            return failed(error.failure, status.logs === undefined ? {} : { logs: status.logs });
-          }
-          throw error;
-        }
-        release(ctx);
-        return literals === undefined ? status : { ...status, outputs: literals };
-      }
-      if (isTerminalPhase(status.phase)) release(ctx);
-      return status;
-    },
+    get,
 
     async delete(handle, ctx) {
       const job = 'job' in handle ? handle.job : submittedLate.get(ctx.idempotencyToken);
@@ -206,8 +246,25 @@ export function webApiBackend<Handle extends JsonValue, Resource>(spec: WebApiSp
 
     async finalize(handle, ctx) {
       const job = 'job' in handle ? handle.job : submittedLate.get(ctx.idempotencyToken);
+      followedSince.delete(ctx.idempotencyToken);
       release(ctx);
       if (job !== undefined && spec.finalize !== undefined) await spec.finalize(job, ctx);
     },
   };
+}
+
+function pollPolicy(policy: WarehousePollPolicy): WarehousePollPolicy {
+  const { initialMs, multiplier, maxMs, elapsedFraction } = policy;
+  if (!(initialMs > 0 && Number.isFinite(initialMs)))
+    throw new WebApiConfigError('poll.initialMs', `must be a positive number of milliseconds, got ${initialMs}`);
+  if (!(maxMs >= initialMs && Number.isFinite(maxMs)))
+    throw new WebApiConfigError('poll.maxMs', `must be a number of milliseconds >= poll.initialMs, got ${maxMs}`);
+  if (!(multiplier >= 1 && Number.isFinite(multiplier)))
+    throw new WebApiConfigError('poll.multiplier', `must be a number >= 1, got ${multiplier}`);
+  if (elapsedFraction !== undefined && !(elapsedFraction > 0 && elapsedFraction <= 1))
+    throw new WebApiConfigError(
+      'poll.elapsedFraction',
+      `must be a number in (0, 1] (0.1: wait 10 % of the elapsed time), got ${elapsedFraction}`,
+    );
+  return policy;
 }
