@@ -41,6 +41,23 @@ describe('progress display', () => {
     ]);
   });
 
+  it('says a failed attempt once, with whether it is retried, not also as a FAILED phase', () => {
+    let text = '';
+    const progress = createProgress({ isTTY: false, color: false, write: (t) => (text += t), now: () => 0 });
+    progress.onEvent(events[0]!);
+    progress.onEvent({ ...base, type: 'status-changed', attempt: 0, phase: 5, phaseName: 'FAILED', message: 'no image', logs: [] });
+    progress.onEvent({
+      ...base,
+      type: 'attempt-failed',
+      attempt: 0,
+      kind: 'user',
+      code: 'ErrImagePull',
+      message: 'no image',
+      retryable: false,
+    });
+    expect(text.split('\n').filter(Boolean)).toEqual(['[n0] examples.q.query: attempt 0 failed (user): no image 0.0s']);
+  });
+
   it("redraws a node's line in place on a terminal", () => {
     expect(render(true)).toContain('\u001b[1A\u001b[2K[n0] examples.q.query: RUNNING');
   });

@@ -24,6 +24,7 @@ export interface ProgressOptions {
 }
 
 const TICK_MS = 1000;
+const SAID_BY_OWN_EVENT = new Set(['SUCCEEDED', 'FAILED', 'RETRYABLE_FAILED']);
 export const everySecond = (tick: () => void): (() => void) => {
   const timer = setInterval(tick, TICK_MS);
   timer.unref();
@@ -100,8 +101,9 @@ export function createProgress(options: ProgressOptions) {
           line(event, [[0, `re-attached to attempt ${event.attempt} (${event.generatedName})`]], true);
           return;
         case 'status-changed': {
-          // SUCCEEDED is said once, by the run's own 'succeeded' event.
-          if (quiet.has(event.nodeId) || event.phaseName === 'SUCCEEDED') return;
+          // SUCCEEDED is said once, by the run's own 'succeeded' event, and a failure once, by 'attempt-failed'
+          // (which says whether it is retried).
+          if (quiet.has(event.nodeId) || SAID_BY_OWN_EVENT.has(event.phaseName)) return;
           const links = event.logs.map((l) => `${l.name}: ${l.uri}`).join(' ');
           line(
             event,

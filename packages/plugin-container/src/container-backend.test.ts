@@ -295,6 +295,32 @@ describe.skipIf(!probe.available)('raw-container tasks in a real container runti
       const error = await failureOf(viaExecutor(() => task({}), { pull: 'never' }));
       expect(error).toMatchObject({ failure: { kind: 'user', retryable: false, code: 'ErrImagePull' }, attempts: 1 });
     });
+
+    it.each([
+      [
+        'a localhost/ image never built here',
+        'localhost/tflyte-test/never-built:0',
+        'and a localhost/ image is never pulled: build it on this machine',
+      ],
+      // `.invalid` never resolves (RFC 2606): a registry that cannot be reached, without waiting on a network.
+      [
+        'an image whose registry cannot be reached',
+        'registry.invalid/acme/app:1',
+        'and could not be pulled (pinging container registry registry.invalid: ',
+      ],
+    ])('fails %s once, in one line, as a user error that is not retried', async (_, image, why) => {
+      const task = containerTask({ name: 'unpullable', image, command: ['true'], retries: 3 });
+      const error = await failureOf(viaExecutor(() => task({})));
+      expect(error).toMatchObject({ failure: { kind: 'user', retryable: false, code: 'ErrImagePull' }, attempts: 1 });
+      const message = (error as TaskFailedError).failure.message;
+      expect(message).toContain(`image '${image}' is not among ${runtime.kind}'s local images ${why}`);
+      expect(message).not.toContain('\n');
+      expect(message).not.toMatch(/retrying|Trying to pull/);
+      // No container was ever created for it.
+      expect(await runtime.listContainers({ labels: {} })).not.toContainEqual(
+        expect.objectContaining({ name: expect.stringContaining('unpullable') }),
+      );
+    });
   });
 
   describe('stopping', () => {

@@ -34,6 +34,7 @@ export {
   detectContainerRuntime,
   ensureBusyboxImage,
   ensureNodeImage,
+  ImageUnavailableError,
   MANAGED_LABEL,
   probeContainerRuntime,
   REQUIRE_RUNTIME_ENV_VAR,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerRuntime } from './container-runtime.ts';
-import { ContainerCommandError, ContainerRunCancelledError } from './errors.ts';
+import { ContainerCommandError, ContainerRunCancelledError, ImageUnavailableError } from './errors.ts';
 import { probeContainerRuntime, runtimeOf } from './runtime-availability.ts';
 import { ensureBusyboxImage } from './test-images.ts';
 
@@ -141,11 +141,13 @@ describe.skipIf(!probe.available)('ContainerRuntime in a real container runtime'
     await expect(runtime.run({ image: busybox, command: ['true'], labels }, { signal })).rejects.toBeInstanceOf(ContainerRunCancelledError);
   });
 
-  it('raises runtime failures as ContainerCommandError and still removes the container', async () => {
-    await expect(runtime.run({ image: 'localhost/tflyte-test/does-not-exist:1', pull: 'never', labels })).rejects.toMatchObject({
+  it('raises a missing image as ImageUnavailableError before creating anything, and runtime failures as ContainerCommandError', async () => {
+    const missing = await runtime.run({ image: 'localhost/tflyte-test/does-not-exist:1', pull: 'never', labels }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ImageUnavailableError);
+    expect(missing).toMatchObject({
       code: 'TFLYTE_BACKEND',
+      image: 'localhost/tflyte-test/does-not-exist:1',
       failure: { kind: 'user', retryable: false, code: 'ErrImagePull' },
-      argv: expect.arrayContaining(['create']),
     });
     const notFound = await runtime.run({ image: busybox, command: ['no-such-binary'], labels }).catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(ContainerCommandError);

@@ -4,7 +4,13 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { buildCreateArgs, type ContainerSpec, MANAGED_LABEL } from './create-args.ts';
 import { type DetectedRuntime, type DetectOptions, detectContainerRuntime, type RuntimeKind } from './detect.ts';
-import { ContainerCommandError, ContainerRunCancelledError, ContainerSpecError } from './errors.ts';
+import {
+  ContainerCommandError,
+  ContainerRunCancelledError,
+  ContainerSpecError,
+  ImageUnavailableError,
+  pullFailureSummary,
+} from './errors.ts';
 import { type ExecResult, execCommand } from './exec.ts';
 import { TailBuffer } from './tail-buffer.ts';
 
@@ -91,6 +97,7 @@ export class ContainerRuntime {
 
     let outcome: { result: RunResult } | { error: unknown };
     try {
+      await this.ensureImage(spec.image, spec.pull ?? 'missing', phase.signal);
       const created = await this.#exec(createArgs, phase.signal);
       if (created.code !== 0) throw new ContainerCommandError([this.binary, ...createArgs], created.code, created.stderr);
       if (signal?.aborted) throw new ContainerRunCancelledError(name, signal.reason);
@@ -161,6 +168,26 @@ export class ContainerRuntime {
     const result = await this.#exec(args);
     if (result.code !== 0 && !/no such container/i.test(result.stderr)) {
       throw new ContainerCommandError([this.binary, ...args], result.code, result.stderr);
+    }
+  }
+
+  /**
+   * Makes sure `ref` is a local image before a container is created from it, pulling it once when
+   * `pull` is 'missing'. Pulling separately from `create` keeps the runtime's retry chatter out of the
+   * task's error, and an image that cannot be had fails as ImageUnavailableError (not retried).
+   * 'always' is left to `create --pull=always`.
+   */
+  async ensureImage(ref: string, pull: 'missing' | 'never' | 'always', signal?: AbortSignal): Promise<void> {
+    if (pull === 'always' || (await this.imageExists(ref))) return;
+    if (pull === 'never') throw new ImageUnavailableError(ref, this.kind, 'pulling is off');
+    // `localhost/` names an image built on this machine (podman's convention): there is no registry to ask.
+    if (ref.startsWith('localhost/')) throw new ImageUnavailableError(ref, this.kind, 'a localhost/ image is never pulled');
+    const args = ['pull', '--quiet', ref];
+    const pulled = await this.#exec(args, signal);
+    if (pulled.code !== 0) {
+      throw new ImageUnavailableError(ref, this.kind, `could not be pulled (${pullFailureSummary(pulled.stderr)})`, {
+        cause: new ContainerCommandError([this.binary, ...args], pulled.code, pulled.stderr),
+      });
     }
   }
 

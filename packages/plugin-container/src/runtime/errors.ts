@@ -61,6 +61,42 @@ export class ContainerCommandError extends BackendError {
   }
 }
 
+/**
+ * The task's image is not among the runtime's local images and could not be pulled (pulling is off,
+ * a `localhost/` image was never built here, or its registry cannot be reached). The spec's own
+ * fault, which a retry cannot mend: one attempt, one line naming the image and what to do.
+ */
+export class ImageUnavailableError extends BackendError {
+  readonly image: string;
+  constructor(image: string, runtime: string, why: string, options?: { cause?: unknown }) {
+    super(
+      {
+        kind: 'user',
+        retryable: false,
+        code: 'ErrImagePull',
+        message:
+          `image '${image}' is not among ${runtime}'s local images and ${why}: build it on this machine ` +
+          `(${runtime} build -t ${image} <dir>) or pull it from a registry this machine can reach`,
+      },
+      options,
+    );
+    this.image = image;
+  }
+}
+
+/** The last error line of a runtime's pull output, without its retry chatter and log prefixes. */
+export function pullFailureSummary(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('time=') && !/^Trying to pull/i.test(line));
+  const last = lines.at(-1) ?? 'the pull failed';
+  return last
+    .replace(/^Error( response from daemon)?:\s*/i, '')
+    .replace(/^initializing source \S+:\s*/i, '')
+    .replace(/^(pinging container registry \S+):\s*Get "[^"]+":\s*/i, '$1: ');
+}
+
 /** The caller's AbortSignal fired while the container was being created or was running; it has been removed. */
 export class ContainerRunCancelledError extends TflyteError {
   readonly containerName: string;
