@@ -1,8 +1,20 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { create } from '@bufbuild/protobuf';
 import { type Literal, LiteralCollectionSchema, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 import { type TaskTemplate, TaskTemplateSchema } from '@tflyte/idl/core/tasks';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRegistry } from '../plugin/registry.ts';
+import { executorRunner } from '../session/executor-runner.ts';
+import { openStateStore, type StateStore } from '../store/index.ts';
+import { functionPlugin } from '../task/function-plugin.ts';
+import { task as functionTask } from '../task/function-task.ts';
+import { withRunner } from '../task/run-context.ts';
+import { t } from '../types/t.ts';
 import { cacheKey } from './cache-key.ts';
+import { createExecutor, type Executor } from './executor.ts';
 
 const int = (value: bigint, hash = ''): Literal =>
   create(LiteralSchema, {
@@ -80,4 +92,108 @@ describe('cacheKey with keys that name Object.prototype members', () => {
       expect(cacheKey(task(), withStruct)).not.toBe(cacheKey(task(), map({ s: struct({ a: 1 }) })));
     });
   }
+});
+
+// Content-hashed cache keys through the executor: a file, directory or dataset input with a hash
+// method is keyed by its Literal.hash, not its URI, so equal content at two URIs runs the task once.
+let dir: string;
+let store: StateStore;
+let executor: Executor;
+const calls = { file: 0, uri: 0, dir: 0, dataset: 0 };
+
+const countLines = functionTask(
+  { inputs: { data: t.file({ format: 'csv', hash: 'content' }) }, outputs: t.string(), cache: { version: '1' } },
+  function countLines({ data }) {
+    calls.file += 1;
+    return data.uri;
+  },
+);
+const byUri = functionTask({ inputs: { data: t.file() }, outputs: t.string(), cache: { version: '1' } }, function byUri({ data }) {
+  calls.uri += 1;
+  return data.uri;
+});
+const listing = functionTask(
+  { inputs: { tree: t.directory({ hash: 'content' }) }, outputs: t.string(), cache: { version: '1' } },
+  function listing({ tree }) {
+    calls.dir += 1;
+    return tree.uri;
+  },
+);
+// A user hash function: the table's snapshot id decides, whatever warehouse URI names it.
+const snapshot = (ref: { readonly uri: string }) => ref.uri.split('@')[1] ?? ref.uri;
+const summarize = functionTask(
+  { inputs: { table: t.dataset({ hash: snapshot }) }, outputs: t.string(), cache: { version: '1' } },
+  function summarize({ table }) {
+    calls.dataset += 1;
+    return table.uri;
+  },
+);
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tflyte-content-hash-'));
+  store = openStateStore(join(dir, 'state'));
+  executor = createExecutor({ registry: createRegistry({ plugins: [functionPlugin()] }), store, stateDir: join(dir, 'state') });
+  for (const key of Object.keys(calls) as (keyof typeof calls)[]) calls[key] = 0;
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const run = <T>(fn: () => T): T => withRunner(executorRunner(executor), fn);
+
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('content-hashed cache keys', () => {
+  it('answers a second file with the same content from the cache entry of the first; changed content runs again', async () => {
+    const a = file('a.csv', 'id\n1\n2\n');
+    const b = file('b.csv', 'id\n1\n2\n');
+    expect(await run(() => countLines({ data: { uri: a } }))).toBe(a);
+    // Another URI (here a file:// URL of another file) with the same bytes: one cache entry, the first run's output.
+    expect(await run(() => countLines({ data: { uri: pathToFileURL(b).href } }))).toBe(a);
+    expect(calls.file).toBe(1);
+    writeFileSync(b, 'id\n1\n2\n3\n');
+    expect(await run(() => countLines({ data: { uri: b } }))).toBe(b);
+    expect(calls.file).toBe(2);
+  });
+
+  it('keys a file without a hash method by its URI, as flytekit does', async () => {
+    await run(() => byUri({ data: { uri: file('a.csv', 'same') } }));
+    await run(() => byUri({ data: { uri: file('b.csv', 'same') } }));
+    expect(calls.uri).toBe(2);
+  });
+
+  it("digests a directory's relative paths and bytes, not where it lives", async () => {
+    for (const root of ['one', 'two']) {
+      mkdirSync(join(dir, root, 'sub'), { recursive: true });
+      writeFileSync(join(dir, root, 'x.txt'), 'x');
+      writeFileSync(join(dir, root, 'sub', 'y.txt'), 'y');
+    }
+    await run(() => listing({ tree: { uri: join(dir, 'one') } }));
+    await run(() => listing({ tree: { uri: join(dir, 'two') } }));
+    expect(calls.dir).toBe(1);
+    writeFileSync(join(dir, 'two', 'sub', 'z.txt'), 'z');
+    await run(() => listing({ tree: { uri: join(dir, 'two') } }));
+    expect(calls.dir).toBe(2);
+  });
+
+  it("uses a hash function's result as the dataset literal's hash", async () => {
+    await run(() => summarize({ table: { uri: 'bq://p:sales.orders@1700' } }));
+    await run(() => summarize({ table: { uri: 'bq://p:mirror.orders@1700' } }));
+    await run(() => summarize({ table: { uri: 'bq://p:sales.orders@1800' } }));
+    expect(calls.dataset).toBe(2);
+  });
+
+  it('refuses a content hash of a remote URI and a hash function that returns no string, naming the input', async () => {
+    await expect(run(() => countLines({ data: { uri: 's3://bucket/a.csv' } }))).rejects.toThrow(
+      /data: expected file<csv> with hash 'content' \(a local path or file:\/\/ URI\), got remote URI "s3:\/\/bucket\/a.csv"/,
+    );
+    const bad = t.dataset({ hash: () => '' });
+    expect(() => bad.toLiteral({ uri: 'bq://x' }, 'table')).toThrow('table: expected a non-empty string from the hash function of dataset');
+    expect(() => t.file({ hash: 'sha1' as never })).toThrow("t.file: hash must be 'content' or a function of the value");
+  });
 });

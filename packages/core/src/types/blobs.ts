@@ -1,4 +1,12 @@
-/** Data referenced by URI: file (blob SINGLE), directory (blob MULTIPART), dataset (structured dataset). */
+/**
+ * Data referenced by URI: file (blob SINGLE), directory (blob MULTIPART), dataset (structured dataset).
+ * Each may carry a hash method (flytekit's `Annotated[T, HashMethod(fn)]`): its result is the
+ * Literal's `hash`, which the cache key uses instead of the URI, so equal content hits one entry.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { create } from '@bufbuild/protobuf';
 import type { Literal } from '@tflyte/idl/core/literals';
 import { BlobSchema, StructuredDatasetSchema } from '@tflyte/idl/core/literals';
@@ -42,14 +50,82 @@ function requireUri(value: unknown, path: string, expected: string): string {
   return uri;
 }
 
+/**
+ * How a value's Literal.hash is made: `'content'`, a sha256 of a local file's bytes (of a directory's
+ * relative paths and file bytes), or a function of the value returning a non-empty string.
+ */
+export type HashMethod<T> = 'content' | ((value: T) => string);
+
+function checkHashMethod(hash: unknown, where: string): void {
+  if (hash !== undefined && hash !== 'content' && typeof hash !== 'function') {
+    throw new InvalidSchemaError(
+      `${where}: hash must be 'content' or a function of the value returning a string, got ${describeValue(hash)}`,
+    );
+  }
+}
+
+/** A local path for a value's URI (a plain path or file://), undefined for a remote one. */
+function localPath(uri: string): string | undefined {
+  if (uri.startsWith('file://')) return fileURLToPath(uri);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? undefined : uri;
+}
+
+function digestPath(path: string, into: ReturnType<typeof createHash>, relative: string): void {
+  if (!statSync(path).isDirectory()) {
+    into
+      .update(relative)
+      .update('\0')
+      .update(createHash('sha256').update(readFileSync(path)).digest())
+      .update('\0');
+    return;
+  }
+  // Sorted, and keyed by the path inside the directory, so the digest depends on content alone, not on where it lives.
+  for (const name of readdirSync(path).sort()) digestPath(join(path, name), into, relative === '' ? name : `${relative}/${name}`);
+}
+
+function contentHash(uri: string, path: string, display: string): string {
+  const local = localPath(uri);
+  if (local === undefined) {
+    throw new TypeMismatchError(
+      path,
+      `${display} with hash 'content' (a local path or file:// URI)`,
+      `remote URI ${JSON.stringify(uri)}; give a hash function for remote values`,
+    );
+  }
+  try {
+    const digest = createHash('sha256');
+    digestPath(local, digest, '');
+    return digest.digest('hex');
+  } catch (error) {
+    throw new TypeMismatchError(
+      path,
+      `${display} with hash 'content' (a readable local path)`,
+      `${JSON.stringify(uri)} (${(error as Error).message})`,
+    );
+  }
+}
+
+function literalHash<T extends { readonly uri: string }>(hash: HashMethod<T> | undefined, value: T, path: string, display: string): string {
+  if (hash === undefined) return '';
+  if (hash === 'content') return contentHash(value.uri, path, display);
+  const result: unknown = hash(value);
+  if (typeof result !== 'string' || result === '') {
+    throw new TypeMismatchError(path, `a non-empty string from the hash function of ${display}`, describeValue(result));
+  }
+  return result;
+}
+
 abstract class BlobRefType<T extends FlyteFile | FlyteDirectory> extends BaseType<T> {
   readonly display: string;
   readonly format: string;
+  readonly hash: HashMethod<T> | undefined;
   protected abstract readonly dimensionality: BlobType_BlobDimensionality;
 
-  constructor(name: 'file' | 'directory', options: { format?: string } | undefined) {
+  constructor(name: 'file' | 'directory', options: { format?: string; hash?: HashMethod<T> } | undefined) {
     super();
     this.format = requireFormat(options?.format, `t.${name}`);
+    checkHashMethod(options?.hash, `t.${name}`);
+    this.hash = options?.hash;
     this.display = this.format === '' ? name : `${name}<${this.format}>`;
   }
 
@@ -65,7 +141,9 @@ abstract class BlobRefType<T extends FlyteFile | FlyteDirectory> extends BaseTyp
   toLiteral(value: T, path = ''): Literal {
     const uri = requireUri(value, path, this.display);
     const type = { format: this.format, dimensionality: this.dimensionality };
-    return scalarLiteral({ case: 'blob', value: create(BlobSchema, { uri, metadata: { type } }) });
+    const literal = scalarLiteral({ case: 'blob', value: create(BlobSchema, { uri, metadata: { type } }) });
+    literal.hash = literalHash(this.hash, value, path, this.display);
+    return literal;
   }
 
   /** As in flytekit the format is not enforced on read; single vs multipart is. */
@@ -83,7 +161,7 @@ abstract class BlobRefType<T extends FlyteFile | FlyteDirectory> extends BaseTyp
 export class FileType extends BlobRefType<FlyteFile> implements FlyteFileType {
   readonly kind = 'file';
   protected readonly dimensionality = BlobType_BlobDimensionality.SINGLE;
-  constructor(options?: { format?: string }) {
+  constructor(options?: { format?: string; hash?: HashMethod<FlyteFile> }) {
     super('file', options);
   }
 }
@@ -91,7 +169,7 @@ export class FileType extends BlobRefType<FlyteFile> implements FlyteFileType {
 export class DirectoryType extends BlobRefType<FlyteDirectory> implements FlyteDirectoryType {
   readonly kind = 'directory';
   protected readonly dimensionality = BlobType_BlobDimensionality.MULTIPART;
-  constructor(options?: { format?: string }) {
+  constructor(options?: { format?: string; hash?: HashMethod<FlyteDirectory> }) {
     super('directory', options);
   }
 }
@@ -106,10 +184,13 @@ export class DatasetType extends BaseType<StructuredDatasetRef> implements Flyte
   readonly display: string;
   readonly format: string;
   readonly columns: TypeRecord;
+  readonly hash: HashMethod<StructuredDatasetRef> | undefined;
 
-  constructor(options?: { format?: string; columns?: TypeRecord }) {
+  constructor(options?: { format?: string; columns?: TypeRecord; hash?: HashMethod<StructuredDatasetRef> }) {
     super();
     this.format = requireFormat(options?.format, 't.dataset');
+    checkHashMethod(options?.hash, 't.dataset');
+    this.hash = options?.hash;
     const columns = options?.columns ?? {};
     for (const [name, type] of Object.entries(columns)) requireType(type, `t.dataset column '${name}'`);
     this.columns = Object.freeze({ ...columns });
@@ -145,10 +226,12 @@ export class DatasetType extends BaseType<StructuredDatasetRef> implements Flyte
   toLiteral(value: StructuredDatasetRef, path = ''): Literal {
     const { uri, format } = this.check(value, path);
     const datasetType = this.datasetType(this.format || (format ?? ''));
-    return scalarLiteral({
+    const literal = scalarLiteral({
       case: 'structuredDataset',
       value: create(StructuredDatasetSchema, { uri, metadata: { structuredDatasetType: datasetType } }),
     });
+    literal.hash = literalHash(this.hash, value, path, this.display);
+    return literal;
   }
 
   /**

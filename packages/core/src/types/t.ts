@@ -9,7 +9,7 @@ import type { FlyteListType, FlyteMapType } from './collections.ts';
 import { ListType, MapType } from './collections.ts';
 import type { FlyteEnumType } from './enum.ts';
 import { StringEnumType } from './enum.ts';
-import type { AnyType, Duration, FlyteType, Infer, InferInputs, JsonObject, TypeRecord } from './flyte-type.ts';
+import type { AnyType, Duration, FlyteType, Infer, InferInputs, JsonObject, StructuredDatasetRef, TypeRecord } from './flyte-type.ts';
 import { BoolType, DatetimeType, DurationType, FloatType, IntType, StringType } from './primitives.ts';
 import type { FlyteRecordType, RecordOptions } from './record.ts';
 import { RecordType } from './record.ts';
@@ -21,6 +21,11 @@ import { OptionalType, TaggedUnionType } from './union.ts';
 export interface BlobOptions {
   /** Free-form format, e.g. `csv`; omitted means any format. */
   readonly format?: string;
+  /**
+   * The cache key's view of the value: `'content'` (a sha256 of a local file's bytes, or of a
+   * directory's files) or a function of the value. Without it a cached task is keyed by the URI.
+   */
+  readonly hash?: 'content' | ((value: { readonly uri: string }) => string);
 }
 
 export interface DatasetOptions {
@@ -28,6 +33,8 @@ export interface DatasetOptions {
   readonly format?: string;
   /** Column names and types, recorded in the StructuredDatasetType. */
   readonly columns?: TypeRecord;
+  /** As for files: `'content'` for a local file or directory, or a function of the value; else keyed by the URI. */
+  readonly hash?: 'content' | ((value: StructuredDatasetRef) => string);
 }
 
 export const t = {

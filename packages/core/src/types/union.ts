@@ -146,7 +146,10 @@ export class TaggedUnionType<T> extends BaseType<T> implements FlyteUnionType<T>
   toLiteral(value: T, path = ''): Literal {
     const variant = this.pick(value, path);
     const literal = variant.toLiteral(value, path);
-    return scalarLiteral({ case: 'union', value: create(UnionSchema, { value: literal, type: tagged(variant) }) });
+    const union = scalarLiteral({ case: 'union', value: create(UnionSchema, { value: literal, type: tagged(variant) }) });
+    // The variant's content hash (a hashed file) keys the cache for the optional too.
+    union.hash = literal.hash;
+    return union;
   }
 
   fromLiteral(literal: Literal, path = ''): T {
