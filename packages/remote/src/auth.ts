@@ -1,13 +1,14 @@
 /**
  * Bearer tokens for FlyteAdmin, by the flows flytectl offers: client credentials (CI) against the
- * token endpoint the cluster advertises (AuthMetadataService), or an external command that prints
- * a token. Tokens are cached in memory until shortly before they expire and refreshed once when
+ * token endpoint the cluster advertises (AuthMetadataService), an external command that prints
+ * a token, or a browser login for people (Pkce, pkce.ts). Tokens are cached in memory until shortly before they expire and refreshed once when
  * the server answers Unauthenticated. No token or secret is ever logged or written to disk.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { RemoteConfig } from './config.ts';
 import { RemoteConfigError, RemoteError } from './errors.ts';
+import { type PkceEndpoints, pkceTokenSource } from './pkce.ts';
 
 export interface TokenSource {
   /** A valid access token; `refresh` discards the cached one first. */
@@ -17,11 +18,25 @@ export interface TokenSource {
 export interface AuthDiscovery {
   /** The OAuth2 token endpoint (OAuth2MetadataResponse.token_endpoint). */
   tokenEndpoint(): Promise<string>;
+  /** What a browser login needs: the authorize and token endpoints and the public client (AuthMetadataService). */
+  pkceEndpoints?(): Promise<PkceEndpoints>;
+}
+
+/** How a browser login reaches the person, and where its tokens are kept between commands. */
+export interface BrowserLogin {
+  readonly openBrowser: (url: string) => void | Promise<void>;
+  /** undefined: in memory only. */
+  readonly tokenCacheDir: string | undefined;
 }
 
 const EXPIRY_MARGIN_MS = 30_000;
 
-export function tokenSource(config: RemoteConfig, discovery: AuthDiscovery, now: () => number = Date.now): TokenSource | undefined {
+export function tokenSource(
+  config: RemoteConfig,
+  discovery: AuthDiscovery,
+  now: () => number = Date.now,
+  browser?: BrowserLogin,
+): TokenSource | undefined {
   switch (config.authType) {
     case 'None':
       return undefined;
@@ -65,12 +80,17 @@ export function tokenSource(config: RemoteConfig, discovery: AuthDiscovery, now:
         return { token: json.access_token, ...(typeof json.expires_in === 'number' ? { expiresAt: now() + json.expires_in * 1000 } : {}) };
       });
     }
-    case 'Pkce':
-      throw new RemoteConfigError(
-        'admin.authType',
-        config.source,
-        'Pkce (browser login) is not supported by tflyte yet; use ClientSecret or ExternalCommand (e.g. a command printing `flytectl`-obtained tokens)',
-      );
+    case 'Pkce': {
+      const endpoints = discovery.pkceEndpoints;
+      if (endpoints === undefined || browser === undefined)
+        throw new RemoteConfigError('admin.authType', config.source, 'Pkce needs a browser login, which this connection was not given');
+      return pkceTokenSource(() => endpoints.call(discovery), {
+        openBrowser: browser.openBrowser,
+        cacheDir: browser.tokenCacheDir,
+        cacheKey: `${config.baseUrl}|${config.clientId ?? ''}`,
+        now,
+      });
+    }
   }
 }
 

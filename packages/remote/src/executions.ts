@@ -153,6 +153,7 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (error) {
     if (error instanceof ConnectError) {
+      if (error.cause instanceof RemoteError) throw error.cause;
       const code = error.code === Code.Unauthenticated || error.code === Code.PermissionDenied ? 'REMOTE_AUTH' : 'REMOTE_REQUEST';
       throw new RemoteError(code, `${what}: FlyteAdmin answered ${Code[error.code]}: ${error.rawMessage}`, { cause: error });
     }

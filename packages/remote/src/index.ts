@@ -1,8 +1,8 @@
 // The public API of @tflyte/remote: talk to a Flyte cluster's FlyteAdmin.
 
-export type { AuthDiscovery, TokenSource } from './auth.ts';
+export type { AuthDiscovery, BrowserLogin, TokenSource } from './auth.ts';
 export { tokenSource } from './auth.ts';
-export type { FlyteRemote } from './client.ts';
+export type { ConnectOptions, FlyteRemote } from './client.ts';
 export { connectRemote } from './client.ts';
 export type { CompileContext } from './compiler-rules.ts';
 export { assertWorkflowCompiles, castable, workflowProblems } from './compiler-rules.ts';
@@ -26,6 +26,8 @@ export {
 } from './executions.ts';
 export type { CodeBundle } from './fast-package.ts';
 export { moduleClosure, packSources, unpackSources } from './fast-package.ts';
+export type { PkceEndpoints } from './pkce.ts';
+export { defaultTokenCacheDir } from './pkce.ts';
 export type { RegistrationResult } from './register.ts';
 export { registerLaunchPlan, registerTask, registerWorkflow } from './register.ts';
 export type { UploadRequest } from './upload.ts';

@@ -72,11 +72,13 @@ const entityKey = (id: { project: string; domain: string; name: string; version:
 
 export function settle(error: unknown, kind: string, name: string, version: string): RegistrationResult {
   if (error instanceof ConnectError) {
+    // A token that could not be obtained surfaces here wrapped by the transport; it is an auth failure, as it was thrown.
+    if (error.cause instanceof RemoteError) throw error.cause;
     if (error.code === Code.AlreadyExists) return 'exists';
     if (error.code === Code.InvalidArgument && /different structure/i.test(error.rawMessage))
       throw new VersionConflictError(kind, name, version);
     throw new RemoteError(
-      'REMOTE_REQUEST',
+      error.code === Code.Unauthenticated || error.code === Code.PermissionDenied ? 'REMOTE_AUTH' : 'REMOTE_REQUEST',
       `registering ${kind} '${name}' version '${version}': FlyteAdmin answered ${Code[error.code]}: ${error.rawMessage}`,
       { cause: error },
     );

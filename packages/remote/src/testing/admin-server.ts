@@ -69,9 +69,12 @@ export interface FlyteAdminTestServerOptions {
   /** Signs the uploads the data proxy hands out (the S3 store behind `uploadPrefix`). */
   readonly s3Signer: S3Signer;
   readonly launcher: Launcher;
-  /** When set, every AdminService/DataProxy call needs `authorization: Bearer <token>`. */
-  readonly requireToken?: string;
+  /** When set, every AdminService/DataProxy call needs `authorization: Bearer <token>` with this token (or one it accepts). */
+  readonly requireToken?: string | ((token: string) => boolean);
   readonly tokenEndpoint?: string;
+  readonly authorizationEndpoint?: string;
+  /** What AuthMetadataService.GetPublicClientConfig answers (flytectl's defaults otherwise). */
+  readonly publicClient?: { readonly clientId: string; readonly redirectUri: string; readonly scopes?: readonly string[] };
 }
 
 export interface StoredExecution {
@@ -325,10 +328,21 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
     router.service(AuthMetadataService, {
       getOAuth2Metadata() {
         calls.push('GetOAuth2Metadata');
-        return { tokenEndpoint: options.tokenEndpoint ?? '', grantTypesSupported: ['client_credentials'] };
+        return {
+          tokenEndpoint: options.tokenEndpoint ?? '',
+          authorizationEndpoint: options.authorizationEndpoint ?? '',
+          grantTypesSupported: ['client_credentials', 'authorization_code', 'refresh_token'],
+          codeChallengeMethodsSupported: ['S256'],
+        };
       },
       getPublicClientConfig() {
-        return { clientId: 'flytectl', authorizationMetadataKey: 'authorization' };
+        const client = options.publicClient ?? { clientId: 'flytectl', redirectUri: 'http://localhost:53593/callback' };
+        return {
+          clientId: client.clientId,
+          redirectUri: client.redirectUri,
+          scopes: [...(client.scopes ?? [])],
+          authorizationMetadataKey: 'authorization',
+        };
       },
     });
   };
@@ -351,10 +365,10 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
         ? []
         : [
             (next) => async (request) => {
-              if (
-                request.service.typeName !== AuthMetadataService.typeName &&
-                request.header.get('authorization') !== `Bearer ${options.requireToken}`
-              ) {
+              const required = options.requireToken!;
+              const given = request.header.get('authorization')?.replace(/^Bearer /, '') ?? '';
+              const valid = typeof required === 'string' ? given === required : required(given);
+              if (request.service.typeName !== AuthMetadataService.typeName && !valid) {
                 throw new ConnectError('token is missing or invalid', Code.Unauthenticated);
               }
               return next(request);
