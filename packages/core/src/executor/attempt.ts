@@ -7,7 +7,7 @@ import { BackendError, type FailureInfo, StateConflictError, TaskTimeoutError } 
 import { type AsyncBackend, type AttemptContext, isSyncBackend, type StatusCheckPolicy, type TaskStatus } from '../plugin/contract.ts';
 import { writeLocalSync } from '../storage/file-store.ts';
 import { joinUri } from '../storage/object-store.ts';
-import type { AttemptKey, AttemptRecord, AttemptUpdate } from '../store/state-store.ts';
+import { type AttemptKey, type AttemptRecord, type AttemptUpdate, inputsDocument, TEMPLATE_DOCUMENT } from '../store/state-store.ts';
 import type { JsonValue } from '../types/flyte-type.ts';
 import type { EventPayload } from './events.ts';
 import { classifyError, FAILURE_CODES, failureFromErrorDocument, failureFromStatus } from './failure.ts';
@@ -225,9 +225,15 @@ function beginAttempt(ctx: RunContext, plan: AttemptPlan, key: AttemptKey, actx:
         handleVersion: handleVersionOf(ctx.backend),
         createdAt: ctx.clock.now(),
       },
-      ctx.backend.inProcess ? undefined : toBinary(LiteralMapSchema, ctx.inputs),
+      ctx.backend.inProcess ? undefined : remoteDocuments(ctx, plan.attempt),
     )
   );
+}
+
+function remoteDocuments(ctx: RunContext, attempt: number): Record<string, Uint8Array> {
+  const documents: Record<string, Uint8Array> = { [inputsDocument(attempt)]: toBinary(LiteralMapSchema, ctx.inputs) };
+  if (ctx.templateDocument !== undefined) documents[TEMPLATE_DOCUMENT] = ctx.templateDocument();
+  return documents;
 }
 
 /** The `status-changed` event of a status the executor accepted. */

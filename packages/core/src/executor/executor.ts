@@ -217,7 +217,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
     const inputs = inputBytes === undefined ? undefined : fromBinary(LiteralMapSchema, inputBytes);
     if (inputs === undefined) return notDeleted(`its inputs are not recorded under ${node}/${record.attempt}`);
-    const ctx: RunContext = { ...setup, nodeId: record.nodeId, inputs, emit: () => {} };
+    const ctx: RunContext = { ...setup, nodeId: record.nodeId, inputs, emit: () => {}, templateDocument: undefined };
     const abort = new AbortController();
     const actx = attemptContext(ctx, { attempt: record.attempt, resume: record, interruptible: false }, abort);
     try {
@@ -250,8 +250,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       }
     };
 
-  /** A remote job can outlive this process; `abandon` needs the template to delete it later. */
-  const recordTemplate = (setup: Setup, nodeId: string): void =>
+  /** A remote job can outlive this process; `abandon` needs the template to delete it later (a node's own goes with its attempts). */
+  const recordArrayTemplate = (setup: Setup, nodeId: string): void =>
     options.store.putDocument(setup.runId, nodeId, TEMPLATE_DOCUMENT, setup.templateBytes());
 
   /** `templateRecorded`: an array element, whose template the array node holds. */
@@ -263,7 +263,13 @@ export function createExecutor(options: ExecutorOptions): Executor {
     templateRecorded = false,
   ): Promise<LiteralMap> => {
     const { template, backend } = setup;
-    const ctx: RunContext = { ...setup, nodeId, inputs, emit: emitter(setup, nodeId, onEvent) };
+    const ctx: RunContext = {
+      ...setup,
+      nodeId,
+      inputs,
+      emit: emitter(setup, nodeId, onEvent),
+      templateDocument: backend.inProcess || templateRecorded ? undefined : setup.templateBytes,
+    };
     ctx.emit({
       type: 'run-started',
       taskType: template.type,
@@ -274,7 +280,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
     if (ctx.signal?.aborted === true) {
       throw cancellation(ctx, undefined, 'before it started');
     }
-    if (!backend.inProcess && !templateRecorded) recordTemplate(setup, nodeId);
     try {
       const { outputs, attempts } = await withCache(ctx, cacheSettings, runAttempts);
       ctx.emit({ type: 'succeeded', attempts, fromCache: attempts === 0 });
@@ -304,7 +309,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (elements.length === 0) return [];
       const setup = setUp(template, arrayOptions);
       const nodeId = arrayOptions.nodeId ?? DEFAULT_NODE_ID;
-      if (!setup.backend.inProcess) recordTemplate(setup, nodeId);
+      if (!setup.backend.inProcess) recordArrayTemplate(setup, nodeId);
       let cancelled = 0;
       const kept: ElementResult[] = [];
       await runElements(

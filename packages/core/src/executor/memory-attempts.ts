@@ -6,7 +6,7 @@
  */
 import { StateConflictError } from '../errors.ts';
 import type { Storage } from '../storage/object-store.ts';
-import { type AttemptKey, type AttemptRecord, inputsDocument, outputsDocument, type StateStore } from '../store/state-store.ts';
+import { type AttemptKey, type AttemptRecord, outputsDocument, type StateStore } from '../store/state-store.ts';
 
 /** Where the executor keeps the files of an attempt. */
 export type AttemptFiles = Pick<Storage, 'get' | 'put'>;
@@ -32,7 +32,7 @@ export function withMemoryAttempts(store: StateStore): MemoryAttempts {
   const find = (key: AttemptKey) => nodeAttempts(key.runId, key.nodeId)?.[key.attempt];
   return {
     ...bindAll(store),
-    insertAttempt(attempt, inputs) {
+    insertAttempt(attempt, documents) {
       if (find(attempt) !== undefined) {
         throw new StateConflictError(
           `attempt ${attempt.attempt} of run '${attempt.runId}' node '${attempt.nodeId}' is already running in this process`,
@@ -52,7 +52,7 @@ export function withMemoryAttempts(store: StateStore): MemoryAttempts {
       let list = nodes.get(attempt.nodeId);
       if (list === undefined) nodes.set(attempt.nodeId, (list = []));
       list[attempt.attempt] = record;
-      if (inputs !== undefined) store.putDocument(attempt.runId, attempt.nodeId, inputsDocument(attempt.attempt), inputs);
+      for (const name in documents) store.putDocument(attempt.runId, attempt.nodeId, name, documents[name]!);
       return record;
     },
     updateAttempt(key, update, now) {

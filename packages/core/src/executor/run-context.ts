@@ -31,6 +31,12 @@ export interface RunContext extends RunSetup {
   readonly nodeId: string;
   readonly inputs: LiteralMap;
   readonly emit: (payload: EventPayload) => void;
+  /**
+   * The template's bytes, recorded with the node's attempts (for `abandon`) in the transaction
+   * that records each; undefined when it is recorded elsewhere (an array's, at the array node) or
+   * not at all (in-process backends).
+   */
+  readonly templateDocument: (() => Uint8Array) | undefined;
 }
 
 /**

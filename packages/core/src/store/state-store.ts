@@ -87,8 +87,11 @@ export type LockResult =
 export interface StateStore {
   /** The database file. */
   readonly path: string;
-  /** Records a new attempt as `creating`, with its inputs (serialized) as its `<attempt>/inputs.pb` document when given. */
-  insertAttempt(attempt: NewAttempt, inputs?: Uint8Array): AttemptRecord;
+  /**
+   * Records a new attempt as `creating`, and in the same transaction its node's `documents` (by
+   * name: the attempt's inputs, the node's template), so a recorded attempt always has them.
+   */
+  insertAttempt(attempt: NewAttempt, documents?: Readonly<Record<string, Uint8Array>>): AttemptRecord;
   updateAttempt(key: AttemptKey, update: AttemptUpdate, now: number): AttemptRecord;
   getAttempt(key: AttemptKey): AttemptRecord | undefined;
   /** Attempts of one node of one run, by attempt number. */
@@ -287,7 +290,7 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
 
   return {
     path,
-    insertAttempt(attempt, inputs) {
+    insertAttempt(attempt, documents) {
       const record: AttemptRecord = {
         ...attempt,
         handle: undefined,
@@ -304,7 +307,7 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
           );
         }
         writeAttempt(record);
-        if (inputs !== undefined) writeDocument(attempt.runId, attempt.nodeId, inputsDocument(attempt.attempt), inputs);
+        for (const name in documents) writeDocument(attempt.runId, attempt.nodeId, name, documents[name]!);
         return record;
       });
     },
