@@ -20,9 +20,9 @@ afterAll(() => {
 });
 
 /** Runs the workflow as `tflyte run` does (a session, its runner), recording the run's history. */
-async function recordedRun(n: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'tflyte-report-'));
-  dirs.push(dir);
+async function recordedRun(n: number, inDir?: string) {
+  const dir = inDir ?? mkdtempSync(join(tmpdir(), 'tflyte-report-'));
+  if (inDir === undefined) dirs.push(dir);
   writeFileSync(join(dir, 'tflyte.config.ts'), 'export default { plugins: [] };\n');
   const session = await openSession({ cwd: dir, config: { plugins: [], stateDir: join(dir, '.tflyte') } });
   try {
@@ -132,6 +132,40 @@ describe('examples/report: the run report in a real browser', () => {
       await launched.close();
     }
   }, 120_000);
+
+  it('shows the cache hit of a second run of the same inputs', async () => {
+    const first = await recordedRun(40);
+    first.session.close();
+    const { dir, session, runId, result } = await recordedRun(40, first.dir);
+    const file = join(dir, 'cached.html');
+    try {
+      writeRunReport(session, runId, file);
+    } finally {
+      session.close();
+    }
+    expect(runId).not.toBe(first.runId);
+    expect(result).toBe(first.result);
+    const launched = await launchChromium();
+    if ('skip' in launched) {
+      console.log(`skipped the browser part: ${launched.skip}`);
+      return;
+    }
+    try {
+      const page = await launched.browser.newPage();
+      await page.goto(`file://${file}`);
+      expect(await page.locator('[data-testid=graph-node][data-node=n0] text.sub').allTextContents()).toEqual(['n0 · cache hit']);
+      expect(await page.locator('[data-testid=attempt-bar][data-node=n0]').first().getAttribute('data-outcome')).toBe('cached');
+      // The map's elements are not cached: they ran again.
+      expect(await page.locator('[data-testid=map-count] b').allTextContents()).toEqual(['40']);
+      expect(await page.locator('[data-testid=map-count]').first().getAttribute('data-outcome')).toBe('succeeded');
+      // Nothing ran for the cached load, so it wrote no deck.
+      expect(await page.locator('#node-n0 iframe').count()).toBe(0);
+      mkdirSync(artifacts, { recursive: true });
+      await screenshotWholePage(page, { path: join(artifacts, 'run-report-cached.png') });
+    } finally {
+      await launched.close();
+    }
+  });
 
   it('tflyte report <run> writes the file, and tflyte runs show --json prints the run with its nodes', async () => {
     const { dir, session, runId } = await recordedRun(20);

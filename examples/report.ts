@@ -1,14 +1,18 @@
 // A run worth looking at: a task that writes a Flyte Deck, a map task over many elements (some
-// retried), a reduce, and a flaky step that succeeds on its second attempt. `tflyte report <run>`
-// draws it; on a cluster the deck is the task's deck.html.
+// retried), a reduce, and a flaky step that succeeds on its second attempt. Loading is cached, so
+// running it again shows a cache hit. `tflyte report <run>` draws it; on a cluster the deck is the
+// task's deck.html.
 import { currentDeck, mapTask, t, task, workflow } from '@tflyte/core';
 
-export const load = task({ inputs: { n: t.int() }, outputs: t.list(t.struct()), enableDeck: true }, function load({ n }) {
-  const rows = Array.from({ length: n }, (_, i) => ({ id: i, of: n, value: (i * 7) % 13 }));
-  currentDeck().markdown(`# Loaded\n\n**${n}** rows, values 0 to 12.`);
-  currentDeck('Sample').table(rows.slice(0, 5));
-  return rows;
-});
+export const load = task(
+  { inputs: { n: t.int() }, outputs: t.list(t.struct()), enableDeck: true, cache: { version: '1' } },
+  function load({ n }) {
+    const rows = Array.from({ length: n }, (_, i) => ({ id: i, of: n, value: (i * 7) % 13 }));
+    currentDeck().markdown(`# Loaded\n\n**${n}** rows, values 0 to 12.`);
+    currentDeck('Sample').table(rows.slice(0, 5));
+    return rows;
+  },
+);
 
 const seen = new Set<string>();
 
