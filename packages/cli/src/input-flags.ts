@@ -4,10 +4,10 @@
  * expected type in one line.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname, resolve } from 'node:path';
 import { type AnyType, setOwn, type Task } from '@tflyte/core';
 import { SimpleType } from '@tflyte/idl/core/types';
-import { parse as parseYaml } from 'yaml';
 import { fromJson, InputParseError, parseInput } from './parse-input.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -93,6 +93,15 @@ function checked(where: string, type: AnyType, value: unknown): unknown {
   } catch (error) {
     throw new UsageError(`${where}: ${(error as Error).message.replace(/^value: /, '')}`);
   }
+}
+
+/**
+ * The YAML parser is loaded on first use, synchronously through require: most runs take no YAML
+ * file, and importing the parser at start-up costs every command its load time.
+ */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
 }
 
 function readInputsFile(task: Task, file: string, cwd: string): Record<string, unknown> {
