@@ -89,7 +89,14 @@ describe('examples/report: the run report in a real browser', () => {
       expect(await page.locator('[data-testid=map-bucket]').first().textContent()).toBe('each cell is 3 elements');
       expect(await page.locator('[data-testid=map-grid] rect.cell').count()).toBe(834);
       expect(await page.locator('[data-testid=map-grid] small').allTextContents()).toEqual([expect.stringContaining('2 retried')]);
-      expect(await page.frameLocator('iframe[data-testid=deck]').locator('h1').allTextContents()).toEqual(['Loaded']);
+      const frame = page.frameLocator('iframe[data-testid=deck]');
+      expect(await frame.locator('h1').allTextContents()).toEqual(['Loaded']);
+      // The deck's tabs work inside the sandbox: the Sample tab shows its table, and back.
+      expect(await frame.locator('[data-deck=Sample] table').isVisible()).toBe(false);
+      await frame.locator('label[for=deck-1]').click();
+      expect(await frame.locator('[data-deck=Sample] table').isVisible()).toBe(true);
+      expect(await frame.locator('h1').isVisible()).toBe(false);
+      await frame.locator('label[for=deck-0]').click();
       mkdirSync(artifacts, { recursive: true });
       const png = await screenshotWholePage(page, { path: join(artifacts, 'run-report.png') });
       // The deck is drawn, not only loaded: its frame has a size and its heading shows as ink in the

@@ -30,7 +30,9 @@ export interface BrowserPage {
     first(): ElementHandle;
     nth(i: number): ElementHandle;
   };
-  frameLocator(selector: string): { locator(selector: string): { allTextContents(): Promise<string[]> } };
+  frameLocator(selector: string): {
+    locator(selector: string): { allTextContents(): Promise<string[]>; click(): Promise<void>; isVisible(): Promise<boolean> };
+  };
   screenshot(options: { path?: string; fullPage?: boolean }): Promise<Uint8Array>;
   setViewportSize(size: { width: number; height: number }): Promise<void>;
   viewportSize(): { width: number; height: number } | null;
