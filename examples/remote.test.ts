@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { clone, toBinary, toJson } from '@bufbuild/protobuf';
-import { createStorage, fromLiteralMap, toTaskTemplate } from '@tflyte/core';
+import { createStorage, fromLiteralMap, mapTask, toTaskTemplate } from '@tflyte/core';
 import { LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
 import { TaskSpecSchema } from '@tflyte/idl/admin/task';
 import { WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
@@ -25,6 +25,7 @@ import { s3Store } from '@tflyte/storage';
 import { type S3TestServer, startS3Server } from '@tflyte/testing/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mean } from './basics.ts';
+import { sumAndLength } from './parallel.ts';
 import { spread } from './workflows.ts';
 
 const NODE = fileURLToPath(new URL('../node_modules/.bin/node', import.meta.url));
@@ -243,5 +244,22 @@ describe('tflyte run --remote examples/workflows.ts spread (a workflow)', () => 
     const fetched = await tflyte(['fetch', '--json', views[0]!.name]);
     expect(fetched.code, fetched.stderr).toBe(0);
     expect(JSON.parse(fetched.stdout)).toEqual({ mean: 3, variance: 2 });
+  });
+});
+
+// Map tasks become ArrayNodes once the map-task module describes them (kind.array); until then compiling refuses them.
+const mapsCompile = mapTask(sumAndLength).kind.array !== undefined;
+
+describe.skipIf(!mapsCompile)('tflyte run --remote examples/parallel.ts parallelizedMean (a map task as an ArrayNode)', () => {
+  it('prints 3.5, each partition summed by its own array element on the cluster; the launch plan supplies the default nPartitions', async () => {
+    const result = await tflyte(['run', '--remote', 'examples/parallel.ts', 'parallelizedMean', '--values', '[1,2,3,4,5,6]']);
+    expect(result.code, `${result.stderr}\n${podOutput.join('\n')}`).toBe(0);
+    expect(result.stdout.trim()).toBe('3.5');
+    const execution = [...admin.executions.values()].at(-1)!;
+    // n0 partitions, n1's three elements (one per partition), n2 reduces.
+    expect(execution.nodes.map((n) => n.id!.nodeId)).toEqual(['n0', 'n1-0', 'n1-1', 'n1-2', 'n2']);
+    const workflow = admin.workflows.get([...admin.workflows.keys()].find((k) => k.includes('examples.parallel.parallelizedMean'))!)!;
+    const array = workflow.closure!.compiledWorkflow!.primary!.template!.nodes[1]!.target;
+    expect(array).toMatchObject({ case: 'arrayNode', value: { parallelismOption: { case: 'parallelism', value: 4 } } });
   });
 });

@@ -10,6 +10,7 @@ import { WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
 import { describe, expect, it } from 'vitest';
 import { task } from '../task/function-task.ts';
 import { t } from '../types/t.ts';
+import { mapTask } from '../workflow/map-task.ts';
 import { workflow } from '../workflow/workflow.ts';
 import { type CompiledWorkflow, WorkflowCompileError } from './workflow-template.ts';
 
@@ -143,6 +144,48 @@ describe('compileWorkflow', () => {
         },
       },
     });
+  });
+});
+
+describe('map tasks in a workflow', () => {
+  const scale = task({ inputs: { x: t.int(), k: t.int() }, outputs: t.int() }, function scale({ x, k }) {
+    return k * x;
+  });
+  const scaled = mapTask(scale, { concurrency: 4, minSuccessRatio: 0.5, bound: { k: 2 } });
+
+  // mapTask describes its ArrayNode through kind.array (the map-task module sets it).
+  it.skipIf(scaled.kind.array === undefined)(
+    'become ArrayNodes: the task as the sub-node, parallelism, success ratio and bound inputs',
+    async () => {
+      const wf = workflow({ inputs: { xs: t.list(t.int()) }, outputs: t.list(t.optional(t.int())) }, function mapped({ xs }) {
+        return scaled({ x: xs });
+      });
+      const { spec, tasks } = await compile(wf);
+      const [node] = (toJson(WorkflowSpecSchema, spec) as { template: { nodes: Record<string, unknown>[] } }).template.nodes;
+      expect(node).toEqual({
+        id: 'n0',
+        metadata: { name: 'map_scale', retries: {} },
+        inputs: [
+          { var: 'k', binding: int(2) },
+          { var: 'x', binding: promise('start-node', 'xs') },
+        ],
+        arrayNode: {
+          node: { id: 'n0-n0', metadata: { name: 'scale', retries: {} }, taskNode: taskRef('scale') },
+          parallelism: 4,
+          minSuccessRatio: 0.5,
+          isOriginalSubNodeInterface: false,
+          boundInputs: ['k'],
+        },
+      });
+      expect(tasks.map((t) => t.shortName)).toEqual(['scale']);
+    },
+  );
+
+  it.skipIf(scaled.kind.array !== undefined)('are refused until the map-task module describes its ArrayNode (kind.array)', async () => {
+    const wf = workflow({ inputs: { xs: t.list(t.int()) }, outputs: t.list(t.optional(t.int())) }, function mapped({ xs }) {
+      return scaled({ x: xs });
+    });
+    await expect(compile(wf)).rejects.toMatchObject({ code: 'TFLYTE_WORKFLOW_NOT_STATIC', construct: 'not-a-task' });
   });
 });
 
