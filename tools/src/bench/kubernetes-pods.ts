@@ -1,185 +1,401 @@
 /**
- * Benchmark: 1,000 concurrent `container` tasks run as pods by kubernetesPod() through the executor,
- * against the test Kubernetes API server, tracked to completion. The bench plays the kubelet: it sets
- * each pod Running, then Succeeded, a few pods per tick, and times each change from its write on the
- * server to the executor's `status-changed` event. Reported: API requests by verb, open watches,
- * that latency (median, p99) and the process's peak RSS. Runs in a fresh process so the RSS is its
- * own (the API server shares it, as a cluster would not).
+ * Benchmark: what the executor's process costs while it tracks n concurrent pods. n `container`
+ * tasks run as pods by kubernetesPod() through the executor, against the test Kubernetes API server
+ * running in a process of its own (so the executor's RSS and open fds are its own). The server's
+ * process plays the kubelet: told to, it sets every pod Running, then Succeeded, a few per tick, and
+ * stamps each write, so the side can time it to the executor's `status-changed` event. A TCP relay in
+ * front of the server counts connections on the server's side (accepted, and open at once).
  *
- * Baseline, side by side: the same pods tracked by polling each one (a GET per pod per second,
- * the cadence of flytekit's connector loop) instead of the shared watch.
+ * Baseline, side by side, in the same kind of process: what a user would write without tflyte —
+ * the same pods created with CoreV1Api (32 requests at a time, as the executor's client does), followed
+ * by @kubernetes/client-node's own informer (makeInformer), each deleted once it succeeds.
  *
- *   npm run bench            (all benchmarks)
- *   node --conditions=@tflyte/source tools/src/bench/kubernetes-pods.ts [pods]
+ * Reported per side (medians of alternating runs in fresh processes): peak RSS, open fds (peak, read
+ * from /proc/self/fd during the create burst and after), connections the server accepted and had open
+ * at once, API requests, and the status-change latency.
+ *
+ *   npm run bench            (all benchmarks; --quick: 100 pods)
+ *   node --conditions=@tflyte/source tools/src/bench/kubernetes-pods.ts [pods …]
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
-import { create } from '@bufbuild/protobuf';
-import { createExecutor, openStateStore } from '@tflyte/core';
-import { LiteralMapSchema } from '@tflyte/idl/core/literals';
-import { ContainerSchema } from '@tflyte/idl/core/tasks';
-import { createKubeClient, kubernetesPod } from '@tflyte/kubernetes';
-import { testTaskTemplate } from '@tflyte/testing';
-import { startKubeApiServer } from '@tflyte/testing/kubernetes';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
+import { measure, of, paired, quick, runSide, type Sample, show, sideArgs, spread, verdict } from './paired.ts';
 
-type Mode = 'watch' | 'poll';
-const POLL_MS = 1000;
-
-interface Sample {
-  readonly mode: Mode;
-  readonly pods: number;
-  readonly wallMs: number;
-  readonly requests: Record<string, number>;
-  readonly peakWatches: number;
-  /** By the phase the change reported. */
-  readonly latenciesMs: Record<'RUNNING' | 'SUCCEEDED', number[]>;
-  /** RSS once the server, the client and the executor were up, before any pod. */
-  readonly startRssMb: number;
-  readonly peakRssMb: number;
-}
-
-/** Pods whose status the bench writes in one go before yielding to the event loop. */
+/** `tflyte-young8`: the executor's side again, in a Node started with a smaller young generation. */
+type Side = 'tflyte' | 'informer' | 'tflyte-young8';
+const YOUNG_FLAGS: Record<Side, string[]> = { tflyte: [], informer: [], 'tflyte-young8': ['--max-semi-space-size=8'] };
+type Phase = 'Running' | 'Succeeded';
+const SIDES: readonly Side[] = ['tflyte', 'informer', 'tflyte-young8'];
+const SIDE_TITLES: Record<Side, string> = {
+  tflyte: 'kubernetesPod + executor',
+  informer: 'client-node informer',
+  'tflyte-young8': 'same, --max-semi-space-size=8',
+};
+/** Pods whose status the kubelet writes in one go before yielding to the event loop. */
 const PER_TICK = 20;
 const NAMESPACE = 'bench';
+const CONCURRENCY = 32;
+const podName = (i: number) => `bench-n${i}-0`;
+const wallClock = () => performance.timeOrigin + performance.now();
 
-async function measure(pods: number, mode: Mode): Promise<Sample> {
-  const server = await startKubeApiServer();
-  const stateDir = mkdtempSync(join(tmpdir(), 'tflyte-bench-k8s-'));
-  const store = openStateStore(stateDir);
-  const client = createKubeClient({ kubeConfig: server.kubeConfig() });
-  try {
-    const pod = kubernetesPod({ client, namespace: NAMESPACE });
-    // The baseline drops the watch, so the executor polls every pod's status with its own GET.
-    const backend = mode === 'watch' ? pod : { ...pod, watch: undefined, poll: { initialMs: POLL_MS, multiplier: 1, maxMs: POLL_MS } };
-    const executor = createExecutor({ store, stateDir, backends: { container: backend } });
+/** What the side asks the server's process, and what it answers. */
+type Ask = { op: 'drive'; phase: Phase; names: string[] } | { op: 'stats' };
+type ServerRequest = Ask & { id: number };
+interface ServerStats {
+  readonly requests: Record<string, number>;
+  readonly connections: number;
+  readonly peakOpenConnections: number;
+  readonly openWatches: number;
+}
+
+// ---- the server's process ------------------------------------------------------------------
+
+async function serve(): Promise<void> {
+  const { startKubeApiServer } = await import('@tflyte/testing/kubernetes');
+  const server = await startKubeApiServer({ historySize: 1_000_000 });
+  const target = new URL(server.url);
+  let connections = 0;
+  let open = 0;
+  let peakOpen = 0;
+  const relay = createServer((downstream: Socket) => {
+    connections++;
+    peakOpen = Math.max(peakOpen, ++open);
+    const upstream = tcpConnect(Number(target.port), target.hostname);
+    downstream.pipe(upstream).pipe(downstream);
+    const end = () => {
+      downstream.destroy();
+      upstream.destroy();
+    };
+    downstream.once('close', () => {
+      open--;
+      end();
+    });
+    upstream.once('close', end);
+    downstream.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const address = relay.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  process.on('message', async (message: ServerRequest) => {
+    if (message.op === 'stats') {
+      const stats: ServerStats = {
+        requests: { ...server.requestCounts },
+        connections,
+        peakOpenConnections: peakOpen,
+        openWatches: server.openWatches,
+      };
+      process.send?.({ id: message.id, stats });
+      return;
+    }
+    const writtenAt: number[] = [];
+    for (let i = 0; i < message.names.length; i++) {
+      const name = message.names[i]!;
+      const state =
+        message.phase === 'Running'
+          ? { running: { startedAt: new Date().toISOString() } }
+          : { terminated: { exitCode: 0, reason: 'Completed' } };
+      writtenAt.push(wallClock());
+      server.setPodStatus(NAMESPACE, name, {
+        phase: message.phase,
+        containerStatuses: [{ name, ready: message.phase === 'Running', restartCount: 0, image: 'busybox', imageID: '', state }],
+      });
+      if (i % PER_TICK === PER_TICK - 1) await nextTick();
+    }
+    process.send?.({ id: message.id, writtenAt });
+  });
+  process.on('disconnect', () => void server.close().finally(() => process.exit(0)));
+  process.send?.({ ready: { url: `http://127.0.0.1:${port}`, token: server.token } });
+}
+
+/** The server's process, and a request/answer channel to it. */
+async function startServerProcess(): Promise<{
+  kubeConfig: KubeConfig;
+  drive(phase: Phase, names: string[]): Promise<number[]>;
+  stats(): Promise<ServerStats>;
+  stop(): void;
+}> {
+  const child: ChildProcess = fork(import.meta.filename, ['--server'], { execArgv: ['--conditions=@tflyte/source'], stdio: 'inherit' });
+  const waiting = new Map<number, (answer: Record<string, unknown>) => void>();
+  let nextId = 0;
+  const ready = new Promise<{ url: string; token: string }>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the API server's process exited (${code})`)));
+    child.on('message', (message: Record<string, unknown>) => {
+      if (message.ready !== undefined) resolve(message.ready as { url: string; token: string });
+      else waiting.get(message.id as number)?.(message);
+    });
+  });
+  const ask = (request: Ask): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      child.send({ ...request, id });
+    });
+  const { url, token } = await ready;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'bench', server: url, skipTLSVerify: true }],
+    users: [{ name: 'bench', token }],
+    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench', namespace: NAMESPACE }],
+    currentContext: 'bench',
+  });
+  return {
+    kubeConfig,
+    drive: async (phase, names) => (await ask({ op: 'drive', phase, names })).writtenAt as number[],
+    stats: async () => (await ask({ op: 'stats' })).stats as ServerStats,
+    stop: () => child.disconnect(),
+  };
+}
+
+// ---- the measured sides --------------------------------------------------------------------
+
+/** The most fds open at once, and the largest young generation V8 grew, sampled while the side runs. */
+function fdSampler(): { sample(): void; peak(): number; youngMb(): number; stop(): void } {
+  let peak = 0;
+  let young = 0;
+  const sample = () => {
+    peak = Math.max(peak, readdirSync('/proc/self/fd').length);
+    young = Math.max(young, getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0);
+  };
+  const timer = setInterval(sample, 10);
+  timer.unref();
+  return { sample, peak: () => peak, youngMb: () => young / 1048576, stop: () => clearInterval(timer) };
+}
+
+/** Per-pod latency from the server's write to the side seeing it, by phase. */
+interface Latency {
+  seen: Map<string, number>;
+  done: Promise<void>;
+}
+
+function latencyFor(names: readonly string[]): Latency & { mark(name: string): void } {
+  const seen = new Map<string, number>();
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  const wanted = new Set(names);
+  return {
+    seen,
+    done,
+    mark(name) {
+      if (!wanted.has(name) || seen.has(name)) return;
+      seen.set(name, wallClock());
+      if (seen.size === wanted.size) resolve();
+    },
+  };
+}
+
+async function side(which: Side, pods: number): Promise<void> {
+  const server = await startServerProcess();
+  const names = Array.from({ length: pods }, (_, i) => podName(i));
+  const fds = fdSampler();
+  const startRssMb = process.memoryUsage().rss / 1048576;
+  const latencies: number[] = [];
+  const follow = async (phase: Phase, latency: Latency) => {
+    const writtenAt = await server.drive(phase, names);
+    await latency.done;
+    for (const [i, name] of names.entries()) latencies.push(latency.seen.get(name)! - writtenAt[i]!);
+  };
+  const done = measure();
+  let burstFds = 0;
+  if (which !== 'informer') {
+    // Loaded here, not at the top: the baseline's process must not carry tflyte's modules in its RSS.
+    const [
+      { create },
+      { createExecutor, openStateStore },
+      { LiteralMapSchema },
+      { ContainerSchema },
+      { createKubeClient, kubernetesPod },
+      { testTaskTemplate },
+    ] = await Promise.all([
+      import('@bufbuild/protobuf'),
+      import('@tflyte/core'),
+      import('@tflyte/idl/core/literals'),
+      import('@tflyte/idl/core/tasks'),
+      import('@tflyte/kubernetes'),
+      import('@tflyte/testing'),
+    ]);
+    const stateDir = mkdtempSync(join(tmpdir(), 'tflyte-bench-k8s-'));
+    const store = openStateStore(stateDir);
+    const client = createKubeClient({ kubeConfig: server.kubeConfig, maxConcurrentRequests: CONCURRENCY });
+    const executor = createExecutor({
+      store,
+      stateDir,
+      backends: { container: kubernetesPod({ client, namespace: NAMESPACE, podEvents: false }) },
+    });
     const template = testTaskTemplate({ type: 'container', name: 'bench.pod' });
     template.target = { case: 'container', value: create(ContainerSchema, { image: 'busybox', command: ['true'] }) };
     const inputs = create(LiteralMapSchema);
-
-    const changedAt = new Map<string, number>();
-    const latencies = { RUNNING: [] as number[], SUCCEEDED: [] as number[] };
-    const startRssMb = process.memoryUsage().rss / 1048576;
+    const running = latencyFor(names);
+    const succeeded = latencyFor(names);
     let created = 0;
-    let peakWatches = 0;
     executor.on((event) => {
       if (event.type === 'attempt-created') created++;
       if (event.type !== 'status-changed') return;
-      const key = `${event.nodeId}:${event.phaseName}`;
-      const at = changedAt.get(key);
-      if (at !== undefined && (event.phaseName === 'RUNNING' || event.phaseName === 'SUCCEEDED')) {
-        latencies[event.phaseName].push(performance.now() - at);
-        changedAt.delete(key);
-      }
+      const name = podName(Number(event.nodeId.slice(1)));
+      if (event.phaseName === 'RUNNING') running.mark(name);
+      if (event.phaseName === 'SUCCEEDED') succeeded.mark(name);
     });
-
-    const started = performance.now();
     const runs = Array.from({ length: pods }, (_, i) => executor.run(template, inputs, { runId: 'bench', nodeId: `n${i}` }));
-    while (created < pods) await nextTick();
-    const drive = async (phase: 'RUNNING' | 'SUCCEEDED', status: (name: string) => Record<string, unknown>) => {
-      for (let i = 0; i < pods; i++) {
-        const name = `bench-n${i}-0`;
-        changedAt.set(`n${i}:${phase}`, performance.now());
-        server.setPodStatus(NAMESPACE, name, status(name));
-        if (i % PER_TICK === PER_TICK - 1) {
-          peakWatches = Math.max(peakWatches, server.openWatches);
-          await nextTick();
-        }
-      }
-    };
-    const container = (name: string, state: Record<string, unknown>) => [
-      { name, ready: false, restartCount: 0, image: 'busybox', imageID: '', state },
-    ];
-    await drive('RUNNING', (name) => ({
-      phase: 'Running',
-      containerStatuses: container(name, { running: { startedAt: new Date().toISOString() } }),
-    }));
-    while (changedAt.size > 0) await nextTick();
-    await drive('SUCCEEDED', (name) => ({
-      phase: 'Succeeded',
-      containerStatuses: container(name, { terminated: { exitCode: 0, reason: 'Completed' } }),
-    }));
-    await Promise.all(runs);
-    const wallMs = performance.now() - started;
-    // Pods are deleted as their attempts end; count those requests too.
-    while ((server.requestCounts.delete ?? 0) < pods) await nextTick();
-    return {
-      mode,
-      pods,
-      wallMs,
-      requests: server.requestCounts,
-      peakWatches,
-      latenciesMs: latencies,
-      startRssMb,
-      peakRssMb: process.resourceUsage().maxRSS / 1024,
-    };
-  } finally {
+    for (let ticks = 0; created < pods; ticks++) {
+      if (ticks % 20 === 0) fds.sample();
+      await nextTick();
+    }
+    burstFds = fds.peak();
+    await follow('Running', running);
+    await follow('Succeeded', succeeded);
+    const results = await Promise.all(runs);
+    if (results.length !== pods) throw new Error(`expected ${pods} results, got ${results.length}`);
+    while (((await server.stats()).requests.delete ?? 0) < pods) await new Promise((r) => setTimeout(r, 20));
     client.close();
     store.close();
-    await server.close();
     rmSync(stateDir, { recursive: true, force: true });
-  }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-function format(watch: Sample, poll: Sample): string {
-  const total = (sample: Sample) => Object.values(sample.requests).reduce((a, b) => a + b, 0);
-  const verbs = (sample: Sample) =>
-    Object.entries(sample.requests)
-      .sort(([, a], [, b]) => b - a)
-      .map(([verb, n]) => `${verb} ${n}`)
-      .join(', ');
-  const median = (values: readonly number[]) =>
-    percentile(
-      [...values].sort((a, b) => a - b),
-      50,
+  } else {
+    // What a user would write: create the pods, follow them with the client's informer, delete each that succeeded.
+    const core = server.kubeConfig.makeApiClient(CoreV1Api);
+    const running = latencyFor(names);
+    const succeeded = latencyFor(names);
+    const deleted: Promise<unknown>[] = [];
+    const informer = makeInformer(
+      server.kubeConfig,
+      `/api/v1/namespaces/${NAMESPACE}/pods`,
+      () => core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app.kubernetes.io/managed-by=bench' }),
+      'app.kubernetes.io/managed-by=bench',
     );
-  const latency = (values: readonly number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return `median ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms (${sorted.length})`;
-  };
-  const row = (label: string, value: string) => `  ${label.padEnd(44)} ${value}`;
-  const side = (name: string, sample: Sample) => [
-    `${name}:`,
-    row('wall time, submit to last success', `${sample.wallMs.toFixed(0)} ms`),
-    row('API requests', `${total(sample)} (${verbs(sample)})`),
-    row('open watches (peak)', String(sample.peakWatches)),
-    row('status change → status-changed, to RUNNING', latency(sample.latenciesMs.RUNNING)),
-    row('status change → status-changed, to SUCCEEDED', latency(sample.latenciesMs.SUCCEEDED)),
-    row('RSS before the first pod / peak', `${sample.startRssMb.toFixed(0)} MB / ${sample.peakRssMb.toFixed(0)} MB`),
-  ];
-  return [
-    `${watch.pods.toLocaleString('en')} concurrent pods through kubernetesPod() and the executor, test API server in the same process, statuses set ${PER_TICK} pods per tick`,
-    ...side('shared watch (kubernetesPod)', watch),
-    ...side(`baseline: a GET per pod every ${POLL_MS} ms`, poll),
-    `  ratio (watch / poll): API requests ${(total(watch) / total(poll)).toFixed(2)}x, ` +
-      `median latency to RUNNING ${(median(watch.latenciesMs.RUNNING) / median(poll.latenciesMs.RUNNING)).toFixed(3)}x, ` +
-      `peak RSS ${(watch.peakRssMb / poll.peakRssMb).toFixed(2)}x`,
-  ].join('\n');
-}
-
-function measureIn(mode: Mode, pods: number): Sample {
-  const child = spawnSync(process.execPath, ['--conditions=@tflyte/source', import.meta.filename, '--measure', mode, String(pods)], {
-    encoding: 'utf8',
-    maxBuffer: 16 << 20,
+    const onPod = (pod: V1Pod) => {
+      const name = pod.metadata?.name ?? '';
+      if (pod.status?.phase === 'Running') running.mark(name);
+      if (pod.status?.phase === 'Succeeded' && !succeeded.seen.has(name)) {
+        succeeded.mark(name);
+        deleted.push(core.deleteNamespacedPod({ namespace: NAMESPACE, name }));
+      }
+    };
+    informer.on('add', onPod);
+    informer.on('update', onPod);
+    informer.on('error', () => setTimeout(() => void informer.start(), 200));
+    await informer.start();
+    let next = 0;
+    const worker = async () => {
+      while (next < pods) {
+        const name = names[next++]!;
+        await core.createNamespacedPod({
+          namespace: NAMESPACE,
+          body: {
+            metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'bench' } },
+            spec: { restartPolicy: 'Never', containers: [{ name, image: 'busybox', command: ['true'] }] },
+          },
+        });
+        fds.sample();
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    burstFds = fds.peak();
+    await follow('Running', running);
+    await follow('Succeeded', succeeded);
+    await Promise.all(deleted);
+    if (deleted.length !== pods) throw new Error(`expected ${pods} deletes, got ${deleted.length}`);
+    await informer.stop();
+  }
+  const stats = await server.stats();
+  fds.stop();
+  const sorted = latencies.sort((a, b) => a - b);
+  done({
+    startRssMb,
+    burstFds,
+    peakFds: fds.peak(),
+    youngGenerationMb: fds.youngMb(),
+    connections: stats.connections,
+    peakOpenConnections: stats.peakOpenConnections,
+    requests: Object.values(stats.requests).reduce((a, b) => a + b, 0),
+    creates: stats.requests.create ?? 0,
+    latencyMedianMs: sorted[sorted.length >> 1]!,
+    latencyP99Ms: sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)]!,
   });
-  if (child.status !== 0) throw new Error(`kubernetes-pods bench (${mode}) failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as Sample;
+  server.stop();
+  // Keep-alive sockets and the informers' timers would hold the process open; its figures are out.
+  process.exit(0);
 }
 
-/** Runs each side in a fresh process and returns the report. */
-export function runKubernetesPods(pods = 1000): string {
-  return format(measureIn('watch', pods), measureIn('poll', pods));
+// ---- the report ------------------------------------------------------------------------------
+
+export interface PodsResult {
+  readonly pods: number;
+  readonly samples: Record<Side, Sample[]>;
 }
 
-const args = process.argv.slice(2);
-if (args[0] === '--measure') {
-  process.stdout.write(`${JSON.stringify(await measure(Number(args[2] ?? 1000), args[1] as Mode))}\n`);
+const TARGET_MB: Record<number, number> = { 1000: 200, 10000: 600 };
+
+function extra(samples: readonly Sample[], field: string) {
+  return spread(samples.map((s) => s.extra?.[field] ?? Number.NaN));
+}
+
+function format(results: readonly PodsResult[]): string {
+  const lines: string[] = [];
+  for (const result of results) {
+    const at = (label: string, value: (s: readonly Sample[]) => string) =>
+      `  ${label.padEnd(40)} ${SIDES.map((side) => value(result.samples[side]).padEnd(26)).join(' ')}`;
+    lines.push(
+      `${result.pods.toLocaleString('en')} concurrent pods, API server in its own process (${result.samples.tflyte.length} runs per side, medians (min–max))`,
+      `  ${''.padEnd(40)} ${SIDES.map((side) => SIDE_TITLES[side].padEnd(26)).join(' ')}`,
+      at('peak RSS (MB)', (s) => show(of(s, 'peakRssMb'))),
+      at('RSS at start (MB)', (s) => show(extra(s, 'startRssMb'))),
+      at("V8's young generation, largest (MB)", (s) => show(extra(s, 'youngGenerationMb'))),
+      at('open fds, peak during the create burst', (s) => show(extra(s, 'burstFds'))),
+      at('open fds, peak', (s) => show(extra(s, 'peakFds'))),
+      at('connections accepted by the server', (s) => show(extra(s, 'connections'))),
+      at('connections open at once (peak)', (s) => show(extra(s, 'peakOpenConnections'))),
+      at('API requests', (s) => show(extra(s, 'requests'))),
+      at('write → seen, median (ms)', (s) => show(extra(s, 'latencyMedianMs'), 1)),
+      at('write → seen, p99 (ms)', (s) => show(extra(s, 'latencyP99Ms'), 1)),
+      at('CPU (ms)', (s) => show(of(s, 'cpuMs'))),
+      at('wall (ms)', (s) => show(of(s, 'wallMs'))),
+    );
+    const rss = of(result.samples.tflyte, 'peakRssMb').median;
+    const target = TARGET_MB[result.pods];
+    if (target !== undefined) {
+      lines.push(verdict(`executor peak RSS at ${result.pods.toLocaleString('en')} pods`, rss, target, ' MB'));
+      const young = of(result.samples['tflyte-young8'], 'peakRssMb').median;
+      lines.push(verdict('  the same, young generation capped', young, target, ' MB'));
+    }
+    lines.push(
+      verdict('executor / informer peak RSS', rss / of(result.samples.informer, 'peakRssMb').median, 1.5),
+      `  executor connections per pod: ${(extra(result.samples.tflyte, 'connections').median / result.pods).toFixed(3)} (1 = a connection per request)`,
+      '',
+    );
+  }
+  return lines.join('\n').trimEnd();
+}
+
+const script = import.meta.filename;
+
+/** Each side in a fresh process, alternating, for every n. */
+export function measureKubernetesPods(
+  sizes: readonly number[] = quick() ? [100] : [1000, 10_000],
+  rounds = quick() ? 1 : Number(process.env.BENCH_ROUNDS ?? 3),
+): { text: string; results: PodsResult[] } {
+  const results = sizes.map((pods) => ({ pods, samples: paired(SIDES, rounds, (s) => runSide(script, s, [pods], YOUNG_FLAGS[s])) }));
+  return { text: format(results), results };
+}
+
+/** The report for `npm run bench`. */
+export function runKubernetesPods(pods: number | readonly number[] = quick() ? [100] : [1000, 10_000]): string {
+  return measureKubernetesPods(typeof pods === 'number' ? [pods] : pods).text;
+}
+
+const child = sideArgs();
+if (process.argv[2] === '--server') {
+  await serve();
+} else if (child !== undefined) {
+  await side(child.side as Side, Number(child.args[0] ?? 1000));
 } else if (import.meta.main) {
-  console.log(runKubernetesPods(Number(args[0] ?? 1000)));
+  const sizes = process.argv
+    .slice(2)
+    .filter((a) => /^\d+$/.test(a))
+    .map(Number);
+  console.log(runKubernetesPods(sizes.length > 0 ? sizes : undefined));
 }
