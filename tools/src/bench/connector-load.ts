@@ -1,6 +1,6 @@
 /**
- * Benchmark: one connector process under load. `tflyte connector serve` (the bin a user runs, in
- * its own process, serving the Athena plugin of a tflyte.config.ts) takes N concurrent CreateTask
+ * Benchmark: one connector process under load. `tflyte connector serve` (the command a user runs,
+ * in its own process, serving the Athena plugin of a tflyte.config.ts) takes N concurrent CreateTask
  * calls, then GetTask rounds over every job until all are SUCCEEDED, from a driver process calling
  * it through connectorBackend over gRPC. Reported: CreateTask and GetTask throughput and latency
  * (median, p99), the connector's CPU during the load and its RSS, read from the connector process
@@ -75,6 +75,8 @@ interface ConnectorSample {
   readonly warmRssMb: number;
   readonly endRssMb: number;
   readonly peakRssMb: number;
+  /** V8 heap in use after the load, from the connector's own /metrics. */
+  readonly heapMb: number;
   readonly creates: number;
 }
 
@@ -153,7 +155,8 @@ async function drive(backend: AsyncBackend, jobs: number, label: string): Promis
 // --- processes -------------------------------------------------------------------------------
 
 const SELF = fileURLToPath(import.meta.url);
-const TFLYTE_BIN = fileURLToPath(new URL('../../../packages/cli/bin/tflyte.js', import.meta.url));
+// The CLI's source, as the repository's bin runs it without a build (a stale dist/ must not be measured).
+const TFLYTE_CLI = fileURLToPath(new URL('../../../packages/cli/src/main.ts', import.meta.url));
 const ATHENA_PLUGIN_SOURCE = pathToFileURL(fileURLToPath(new URL('../../../packages/plugin-athena/src/index.ts', import.meta.url))).href;
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -203,11 +206,15 @@ async function connectorRound(jobs: number, athenaEndpoint: string): Promise<Rou
     join(project, 'tflyte.config.ts'),
     `import { athenaPlugin } from ${JSON.stringify(ATHENA_PLUGIN_SOURCE)};\nexport default { plugins: [athenaPlugin(${JSON.stringify(UNLIMITED)})] };\n`,
   );
-  const serve = spawn(process.execPath, [TFLYTE_BIN, 'connector', 'serve', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0'], {
-    cwd: project,
-    env: { ...process.env, ...CREDENTIALS, AWS_ENDPOINT_URL_ATHENA: athenaEndpoint },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const serve = spawn(
+    process.execPath,
+    ['--conditions=@tflyte/source', TFLYTE_CLI, 'connector', 'serve', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0'],
+    {
+      cwd: project,
+      env: { ...process.env, ...CREDENTIALS, AWS_ENDPOINT_URL_ATHENA: athenaEndpoint },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   // The connector's JSON-line log is part of its cost; the bench only drains it.
   let tail = '';
   serve.stderr!.on('data', (c: Buffer) => (tail = (tail + c.toString()).slice(-4000)));
@@ -232,6 +239,7 @@ async function connectorRound(jobs: number, athenaEndpoint: string): Promise<Rou
       /^tflyte_connector_requests_total\{task_type="presto",operation="create",outcome="success"\} (\d+)$/m.exec(metrics)?.[1] ??
         Number.NaN,
     );
+    const heapMb = Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(metrics)?.[1]) / 1048576;
     if (creates !== jobs + WARMUP_JOBS)
       throw new Error(`the connector counted ${creates} successful creates for ${jobs} + ${WARMUP_JOBS} jobs`);
     return {
@@ -242,6 +250,7 @@ async function connectorRound(jobs: number, athenaEndpoint: string): Promise<Rou
         warmRssMb: warm.rssMb,
         endRssMb: end.rssMb,
         peakRssMb: end.peakRssMb,
+        heapMb,
         creates,
       },
     };
@@ -322,7 +331,7 @@ export async function runConnectorLoad(jobs: number): Promise<string> {
     row('GetTask calls', (s) => s.driver.gets, 0, ''),
     row('wall, first create → done', (s) => s.driver.wallMs, 0, 'ms'),
     `  CPU over the load: connector process ${show(conn((c) => c.cpuMs))} ms + its driver ${show(over('connector', (s) => s.driver.cpuMs))} ms; direct process ${show(over('direct', (s) => s.driver.cpuMs))} ms`,
-    `  connector RSS (its /proc status): started ${show(conn((c) => c.freshRssMb))} MB, warm ${show(conn((c) => c.warmRssMb))} MB, after the load ${show(conn((c) => c.endRssMb))} MB, peak ${show(conn((c) => c.peakRssMb))} MB`,
+    `  connector RSS (its /proc status): started ${show(conn((c) => c.freshRssMb))} MB, warm ${show(conn((c) => c.warmRssMb))} MB, after the load ${show(conn((c) => c.endRssMb))} MB, peak ${show(conn((c) => c.peakRssMb))} MB; heap in use after the load ${show(conn((c) => c.heapMb))} MB`,
     `  Athena calls, all rounds (warm-up included): connector ${[...athenaCalls.connector].map(([op, n]) => `${op} ${n}`).join(', ')}; direct ${[...athenaCalls.direct].map(([op, n]) => `${op} ${n}`).join(', ')}`,
     `  direct process peak RSS ${show(over('direct', (s) => s.driver.peakRssMb))} MB (it also holds the jobs' results)`,
   ].join('\n');

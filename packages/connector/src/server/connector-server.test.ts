@@ -250,6 +250,11 @@ describe('the Athena plugin served as a Flyte connector', () => {
     expect(count('task_type="presto",operation="create",outcome="success"')).toBeGreaterThanOrEqual(4);
     expect(count('task_type="spark",operation="create",outcome="failure"')).toBe(1);
     expect(text).toMatch(/^tflyte_connector_request_duration_seconds_count\{task_type="presto",operation="get"\} \d+$/m);
+    expect(text).toMatch(/^tflyte_connector_creates_in_flight\{task_type="presto"\} 0$/m);
+    // The process's own figures, as Prometheus client libraries name them.
+    expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    expect(Number(/^process_cpu_seconds_total ([\d.]+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    expect(Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
   });
 
   it('logs structured entries without the secrets a request carries', async () => {

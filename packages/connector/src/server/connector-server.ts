@@ -84,9 +84,9 @@ export async function startConnectorServer(options: ConnectorServerOptions): Pro
     grpc: true,
     grpcWeb: false,
     connect: false,
-    // Metas and Resources are a few KB: gzipping them cost the connector an eighth of its CPU under
-    // load (docs/performance.md, Connector) to save bytes on a cluster-internal link. Large
-    // outputs are still compressed for clients that accept it.
+    // Metas and Resources are a few KB: gzipping them was 7% of the connector's CPU in the load
+    // bench's profile (docs/performance.md, Connector), to save bytes on a cluster-internal link.
+    // Large outputs are still compressed for clients that accept it.
     compressMinBytes: 64 * 1024,
     routes: (router) => {
       routes(router);

@@ -84,6 +84,18 @@ export class ConnectorMetrics {
       (u) => u.held,
     );
     gauge('tflyte_connector_creates_waiting', 'CreateTask and ExecuteTaskSync calls waiting for a slot, per task type.', (u) => u.waiting);
+    // The process's own figures, under the names Prometheus client libraries use, so the usual dashboards work.
+    const cpu = process.cpuUsage();
+    const memory = process.memoryUsage();
+    lines.push('# HELP process_cpu_seconds_total User and system CPU time of the connector process.');
+    lines.push('# TYPE process_cpu_seconds_total counter');
+    lines.push(`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`);
+    lines.push('# HELP process_resident_memory_bytes Resident memory of the connector process.');
+    lines.push('# TYPE process_resident_memory_bytes gauge');
+    lines.push(`process_resident_memory_bytes ${memory.rss}`);
+    lines.push('# HELP nodejs_heap_size_used_bytes V8 heap in use.');
+    lines.push('# TYPE nodejs_heap_size_used_bytes gauge');
+    lines.push(`nodejs_heap_size_used_bytes ${memory.heapUsed}`);
     return `${lines.join('\n')}\n`;
   }
 }
