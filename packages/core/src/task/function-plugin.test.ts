@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { glob, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { TaskExecution_Phase } from '@tflyte/idl/core/execution';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { currentCheckpoint } from '../checkpoint/checkpoint.ts';
 import { BackendError, CancelledError, NonRetryableError, TaskTimeoutError } from '../errors.ts';
 import { type Clock, systemClock } from '../executor/clock.ts';
 import { createExecutor, type Executor } from '../executor/executor.ts';
@@ -24,6 +25,20 @@ const half = task({ inputs: { x: t.int() }, outputs: t.int() }, function half({ 
   if (x < 0) throw new NonRetryableError('negative');
   return x / 2;
 });
+// Saves its progress before failing once, and resumes from it on the retry (a preempted node).
+const seen: { done: number; prev: boolean }[] = [];
+const resumable = task({ inputs: { steps: t.int() }, outputs: t.string(), retries: 1 }, async function resumable({ steps }) {
+  const checkpoint = currentCheckpoint();
+  const saved = await checkpoint.read();
+  const done = saved === undefined ? 0 : Number(new TextDecoder().decode(saved));
+  seen.push({ done, prev: checkpoint.prevExists() });
+  if (done === 0) {
+    await checkpoint.write(new TextEncoder().encode(String(steps / 2)));
+    throw new Error('preempted after checkpointing');
+  }
+  return `resumed at step ${done} of ${steps}`;
+});
+
 let hangingCalls = 0;
 const hangs = task({ inputs: { x: t.int() }, outputs: t.int(), timeout: 60 }, function hangs() {
   hangingCalls += 1;
@@ -105,6 +120,18 @@ describe('function tasks through the executor', () => {
     expect(error).toBeInstanceOf(TaskTimeoutError);
     expect(error).toMatchObject({ timeoutMs: 60_000, attempts: 1 });
     expect(hangingCalls).toBe(1);
+  });
+
+  it("gives a local attempt its checkpoint: the retry resumes from what the failed attempt saved, in Flyte's layout", async () => {
+    seen.length = 0;
+    expect(await withRunner(executorRunner(executor), () => resumable({ steps: 10 }))).toBe('resumed at step 5 of 10');
+    expect(seen).toEqual([
+      { done: 0, prev: false },
+      { done: 5, prev: true },
+    ]);
+    const saved = await Array.fromAsync(glob('runs/*/*/0/_flytecheckpoints/_dst_cp', { cwd: dir }));
+    expect(saved).toHaveLength(1);
+    expect(await readFile(join(dir, saved[0] as string), 'utf8')).toBe('5');
   });
 
   it('stops waiting for a function when the run is cancelled', async () => {

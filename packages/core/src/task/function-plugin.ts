@@ -6,11 +6,13 @@
  * outside: on a timeout or cancellation the executor stops waiting for it and its result is dropped.
  */
 import corePackage from '../../package.json' with { type: 'json' };
+import { type Checkpoint, storageCheckpoint, withCheckpoint } from '../checkpoint/checkpoint.ts';
 import { BackendError } from '../errors.ts';
 import { classifyError } from '../executor/failure.ts';
 import type { AttemptContext, SyncBackend } from '../plugin/contract.ts';
 import { definePlugin } from '../plugin/define-plugin.ts';
 import { failed, succeeded } from '../plugin/status.ts';
+import { createFileStore, createStorage } from '../storage/index.ts';
 import { loadedTask } from './loaded-tasks.ts';
 
 /**
@@ -29,12 +31,26 @@ export function functionBackend(): SyncBackend {
     async do(ctx) {
       const execute = loadedFunction(ctx);
       try {
-        return succeeded(await execute(ctx.inputs));
+        return succeeded(await withCheckpoint(attemptCheckpoint(ctx), () => execute(ctx.inputs)));
       } catch (error) {
         return failed(classifyError(error, 'user'));
       }
     },
   };
+}
+
+const localStorage = createStorage([createFileStore()]);
+
+/**
+ * A local attempt's checkpoint, as Flyte lays them out for a pod: this attempt's under its own
+ * directory (`<state dir>/runs/<run>/<node>/<attempt>`), the previous attempt's under the sibling
+ * directory, so a retried function resumes from what the failed attempt saved.
+ */
+function attemptCheckpoint(ctx: AttemptContext): Checkpoint {
+  const base = ctx.outputPrefix;
+  const own = `/${ctx.attempt}`;
+  const prev = ctx.attempt > 0 && base.endsWith(own) ? `${base.slice(0, -own.length)}/${ctx.attempt - 1}/_flytecheckpoints` : undefined;
+  return storageCheckpoint(localStorage, { checkpointPath: `${base}/_flytecheckpoints`, prevCheckpoint: prev });
 }
 
 /** The function of the task the attempt's template names; a task not loaded fails like a refused submission. */
