@@ -177,7 +177,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       stateDir: options.stateDir,
       rawOutputPrefix: options.rawOutputPrefix,
       systemRetries,
-      templateBytes: once(() => toBinary(TaskTemplateSchema, template)),
+      templateBytes: () => templateBytesOf(template),
     };
   };
 
@@ -345,7 +345,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
   };
 }
 
-function once<T>(make: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => (value ??= { v: make() }).v;
+// Encoded once per template object, not once per run: a session builds each task's template once
+// and runs it many times, and templates are not changed once built.
+const encodedTemplates = new WeakMap<TaskTemplate, Uint8Array>();
+function templateBytesOf(template: TaskTemplate): Uint8Array {
+  let bytes = encodedTemplates.get(template);
+  if (bytes === undefined) encodedTemplates.set(template, (bytes = toBinary(TaskTemplateSchema, template)));
+  return bytes;
 }

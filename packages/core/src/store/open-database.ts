@@ -7,7 +7,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { StateCorruptError, StateUnavailableError, TflyteError } from '../errors.ts';
 
 const SCHEMA_VERSION = 2;
@@ -77,7 +77,7 @@ CREATE TABLE IF NOT EXISTS documents (
   bytes BLOB NOT NULL,
   checksum TEXT NOT NULL,
   PRIMARY KEY (run_id, node_id, name)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS runs_by_identity ON runs (entity, version, inputs_hash, status);
 CREATE TABLE IF NOT EXISTS cache_locks (
   key TEXT PRIMARY KEY,
@@ -164,15 +164,27 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
 
 /** Runs `fn` in an IMMEDIATE transaction (it takes the write lock up front, so it cannot deadlock on upgrade). */
 export function transaction<T>(db: DatabaseSync, fn: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
+  const { begin, commit } = transactionStatements(db);
+  begin.run();
   try {
     const result = fn();
-    db.exec('COMMIT');
+    commit.run();
     return result;
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
     throw error;
   }
+}
+
+// Prepared once per connection: `exec` compiles BEGIN and COMMIT again on every call.
+const controlStatements = new WeakMap<DatabaseSync, { readonly begin: StatementSync; readonly commit: StatementSync }>();
+function transactionStatements(db: DatabaseSync): { readonly begin: StatementSync; readonly commit: StatementSync } {
+  let statements = controlStatements.get(db);
+  if (statements === undefined) {
+    statements = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT') };
+    controlStatements.set(db, statements);
+  }
+  return statements;
 }
 
 /** Maps SQLite's "corrupt" and "not a database" errors to StateCorruptError; other errors pass through. */

@@ -226,6 +226,18 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
     ).run(...fields, rowChecksum('attempts', fields));
   };
 
+  // An UPDATE in place rewrites the row's page (and the status index when the status changes); the
+  // INSERT OR REPLACE of a new attempt would also delete and re-insert its primary-key entry.
+  const KEY_COLUMNS = 3;
+  const rewriteAttempt = (a: AttemptRecord): void => {
+    const fields = attemptFields(a);
+    sql(
+      `UPDATE attempts SET ${ATTEMPT_COLUMNS.slice(KEY_COLUMNS)
+        .map((column) => `${column} = ?`)
+        .join(', ')}, checksum = ? WHERE run_id = ? AND node_id = ? AND attempt = ?`,
+    ).run(...fields.slice(KEY_COLUMNS), rowChecksum('attempts', fields), a.runId, a.nodeId, a.attempt);
+  };
+
   const selectAttempt = (key: AttemptKey): AttemptRecord | undefined => {
     const row = sql('SELECT * FROM attempts WHERE run_id = ? AND node_id = ? AND attempt = ?').get(key.runId, key.nodeId, key.attempt);
     return row === undefined ? undefined : toAttempt(row);
@@ -325,7 +337,7 @@ function createStateStore(db: DatabaseSync, path: string): StateStore {
           ...(update.endedAt !== undefined && { endedAt: update.endedAt }),
           updatedAt: now,
         };
-        writeAttempt(next);
+        rewriteAttempt(next);
         if (update.outputs !== undefined) writeDocument(key.runId, key.nodeId, outputsDocument(key.attempt), update.outputs);
         return next;
       });
