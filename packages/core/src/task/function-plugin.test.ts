@@ -129,7 +129,8 @@ describe('function tasks through the executor', () => {
       { done: 0, prev: false },
       { done: 5, prev: true },
     ]);
-    const saved = await Array.fromAsync(glob('runs/*/*/0/_flytecheckpoints/_dst_cp', { cwd: dir }));
+    const saved: string[] = [];
+    for await (const path of glob('runs/*/*/0/_flytecheckpoints/_dst_cp', { cwd: dir })) saved.push(path);
     expect(saved).toHaveLength(1);
     expect(await readFile(join(dir, saved[0] as string), 'utf8')).toBe('5');
   });
