@@ -11,7 +11,20 @@ NODE="$ROOT/node_modules/.bin/node"
 npm_() { "$NODE" "$(command -v npm)" "$@"; }
 
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/tflyte-pack-smoke-XXXXXX")"
-if [[ ${1:-} != --keep ]]; then trap 'rm -rf "$SCRATCH"' EXIT; fi
+# The prepacks build dist/ in the working tree, and the repository's own `tflyte` bin runs a built CLI
+# when there is one: a dist/ this script made is removed again, so a later run uses the sources.
+BUILT_HERE=()
+for dir in "$ROOT"/packages/*/; do [[ -e "$dir/dist" ]] || BUILT_HERE+=("$dir/dist"); done
+cleanup() {
+  rm -rf "${BUILT_HERE[@]}"
+  # A pack that failed between its prepack and postpack leaves the copied LICENSE behind.
+  for license in "$ROOT"/packages/*/LICENSE; do
+    [[ -e $license ]] && ! git -C "$ROOT" ls-files --error-unmatch "$license" >/dev/null 2>&1 && rm -f "$license"
+  done
+  if [[ ${KEEP:-} != 1 ]]; then rm -rf "$SCRATCH"; fi
+}
+[[ ${1:-} == --keep ]] && KEEP=1
+trap cleanup EXIT
 TARBALLS="$SCRATCH/tarballs"
 APP="$SCRATCH/app"
 mkdir -p "$TARBALLS" "$APP"
@@ -39,6 +52,10 @@ for tarball in "$TARBALLS"/*.tgz; do
     grep -qx 'package/dist/index.js' <<<"$files" || { echo "pack-smoke: $name has no dist/index.js" >&2; exit 1; }
   fi
   if grep -qE '\.test\.ts$' <<<"$files"; then echo "pack-smoke: $name ships tests" >&2; exit 1; fi
+  # npm adds a package's LICENSE and README when they are in its directory (the prepack copies LICENSE in).
+  for required in LICENSE README.md; do
+    grep -qx "package/$required" <<<"$files" || { echo "pack-smoke: $name has no $required" >&2; exit 1; }
+  done
 done
 
 echo "== install into $APP"
