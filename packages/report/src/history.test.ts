@@ -57,11 +57,15 @@ afterEach(() => {
 });
 
 /** Runs `body` as `tflyte run` does: the session's runner for one run id, wrapped by the recorder. */
-async function recorded<T>(runId: string, body: () => Promise<T>): Promise<{ result: T | Error; events: ExecutorEvent[] }> {
+async function recorded<T>(
+  runId: string,
+  body: () => Promise<T>,
+  maxDeckChars?: number,
+): Promise<{ result: T | Error; events: ExecutorEvent[] }> {
   const events: ExecutorEvent[] = [];
   let onEvent: ((e: ExecutorEvent) => void) | undefined;
   const runner = session.runner({ runId, onEvent: (e) => onEvent?.(e) });
-  const recorder = recordRun({ stateDir: dir, runId, runner });
+  const recorder = recordRun({ stateDir: dir, runId, runner, ...(maxDeckChars === undefined ? {} : { maxDeckChars }) });
   onEvent = (e) => {
     events.push(e);
     recorder.onEvent(e);
@@ -129,6 +133,19 @@ describe('recordRun', () => {
     await recorded('r7', () => mapTask(tagged, { concurrency: 1 })({ x: [1, 2, 3] }));
     const [node] = readRunHistory(dir, 'r7')!.nodes;
     expect(node!.decks).toEqual([{ name: 'default', html: '<p>element 1</p>\n<p>element 2</p>\n<p>element 3</p>' }]);
+  });
+
+  it('bounds the deck HTML a node keeps, so a large map of decked elements stays small', async () => {
+    // Each element writes '<p>element N</p>' (16 characters for N < 10): four fit in 70.
+    await recorded('r8', () => mapTask(tagged, { concurrency: 1 })({ x: [1, 2, 3, 4, 5, 6, 7] }), 70);
+    const [deck] = readRunHistory(dir, 'r8')!.nodes[0]!.decks;
+    expect(deck!.html.split('\n')).toEqual([
+      '<p>element 1</p>',
+      '<p>element 2</p>',
+      '<p>element 3</p>',
+      '<p>element 4</p>',
+      '<p class="deck-dropped">… 3 more additions left out: the decks passed their limit of 70 characters</p>',
+    ]);
   });
 
   it('writes one JSON line per event and call to <stateDir>/history/<run-id>.jsonl', async () => {

@@ -54,6 +54,12 @@ export const HISTORY_DIR = 'history';
 /** Map nodes up to this size have their element inputs and outputs recorded. */
 export const MAX_RECORDED_ELEMENTS = 10_000;
 
+/**
+ * Characters of deck HTML kept per node. A map node gathers what all its elements wrote, so without
+ * a bound 10,000 decked elements would make the history and the report as large as all of them.
+ */
+export const MAX_DECK_CHARS = 2_000_000;
+
 export function historyFile(stateDir: string, runId: string): string {
   return join(stateDir, HISTORY_DIR, `${runId}.jsonl`);
 }
@@ -64,6 +70,8 @@ export interface RecordRunOptions {
   /** The run's runner (`session.runner({ runId, onEvent: recorder.onEvent })`), wrapped to see each call. */
   readonly runner: TaskRunner;
   readonly now?: () => number;
+  /** Default MAX_DECK_CHARS. */
+  readonly maxDeckChars?: number;
 }
 
 export interface RunRecorder {
@@ -100,6 +108,7 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
     const nodeId = `n${next++}`;
     const calledAt = now();
     const { result, decks } = await collectDecks(run, {
+      maxChars: options.maxDeckChars ?? MAX_DECK_CHARS,
       onScope: ({ restart }) => attempts.set(nodeId, { restart, attempt: undefined }),
     });
     attempts.delete(nodeId);

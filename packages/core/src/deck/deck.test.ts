@@ -46,6 +46,37 @@ describe('decks', () => {
     expect(decks).toEqual([{ name: 'default', html: '<p>attempt 2</p>' }]);
   });
 
+  it('leaves out everything from the first addition past a scope’s size limit, saying so in each deck that lost some, and starts the budget afresh on restart', async () => {
+    let restart: (() => void) | undefined;
+    const twenty = 'x'.repeat(20);
+    const { decks } = await collectDecks(
+      () => {
+        currentDeck().html(twenty).html(twenty);
+        currentDeck('Other').html(twenty).html('small');
+        restart!();
+        currentDeck().html(twenty).html(twenty).html(twenty).html('tiny');
+      },
+      { maxChars: 50, onScope: (scope) => (restart = scope.restart) },
+    );
+    expect(decks).toEqual([
+      {
+        name: 'default',
+        html: `${twenty}\n${twenty}\n<p class="deck-dropped">… 2 more additions left out: the decks passed their limit of 50 characters</p>`,
+      },
+    ]);
+    // The limit is the scope's: decks share it.
+    const shared = await collectDecks(
+      () => {
+        currentDeck().html(twenty).html(twenty);
+        currentDeck('Other').html(twenty).html(twenty);
+      },
+      { maxChars: 50 },
+    );
+    expect(shared.decks.map((d) => d.html.split('\n').length)).toEqual([2, 1]);
+    expect(shared.decks[1]!.html).toContain('… 2 more additions left out');
+    await expect(collectDecks(() => 1, { maxChars: 0 })).rejects.toThrow(/maxChars must be a positive integer/);
+  });
+
   it('renders deck.html as one page with a tab per deck and no external resource', async () => {
     const { decks } = await collectDecks(() => summarize({ rows: [4] }));
     const page = deckPage(decks);

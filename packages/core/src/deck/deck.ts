@@ -18,9 +18,19 @@ export interface DeckRecord {
 /** The deck flytekit calls `default`: what `currentDeck()` returns. */
 export const DEFAULT_DECK = 'default';
 
+/** A scope's size limit, shared by its decks: what is left of it and how many additions it refused. */
+interface Budget {
+  readonly limit: number;
+  left: number;
+}
+
+/** Set by a scope with a size limit on the decks it creates (kept off the public constructor). */
+const budgets = new WeakMap<Deck, Budget>();
+
 export class Deck {
   readonly name: string;
   readonly #parts: string[] = [];
+  #dropped = 0;
 
   constructor(name: string) {
     if (typeof name !== 'string' || name.trim() === '')
@@ -30,7 +40,18 @@ export class Deck {
 
   /** Raw HTML, trusted as written (do not pass user-provided strings here; use `markdown` or `text`). */
   html(fragment: string): this {
-    this.#parts.push(String(fragment));
+    const text = String(fragment);
+    const budget = budgets.get(this);
+    if (budget !== undefined) {
+      if (text.length > budget.left) {
+        // Full from here on: the decks stay a prefix of what was written, not a sample of it.
+        budget.left = 0;
+        this.#dropped++;
+        return this;
+      }
+      budget.left -= text.length;
+    }
+    this.#parts.push(text);
     return this;
   }
   markdown(source: string): this {
@@ -50,17 +71,35 @@ export class Deck {
   }
 
   toRecord(): DeckRecord {
-    return { name: this.name, html: this.#parts.join('\n') };
+    const limit = budgets.get(this)?.limit;
+    const note =
+      this.#dropped === 0
+        ? []
+        : [
+            `<p class="deck-dropped">… ${this.#dropped} more addition${this.#dropped === 1 ? '' : 's'} left out: the decks passed their limit of ${limit} characters</p>`,
+          ];
+    return { name: this.name, html: [...this.#parts, ...note].join('\n') };
   }
 }
 
 /** The decks of one task execution, by name, in creation order. */
 class DeckScope {
   decks = new Map<string, Deck>();
+  readonly budget: Budget | undefined;
+  constructor(maxChars: number | undefined) {
+    this.budget = maxChars === undefined ? undefined : { limit: maxChars, left: maxChars };
+  }
   get(name: string): Deck {
     let deck = this.decks.get(name);
-    if (deck === undefined) this.decks.set(name, (deck = new Deck(name)));
+    if (deck === undefined) {
+      this.decks.set(name, (deck = new Deck(name)));
+      if (this.budget !== undefined) budgets.set(deck, this.budget);
+    }
     return deck;
+  }
+  restart(): void {
+    this.decks = new Map();
+    if (this.budget !== undefined) this.budget.left = this.budget.limit;
   }
 }
 
@@ -76,10 +115,17 @@ export interface DeckScopeHandle {
 export interface CollectDecksOptions {
   /** Called once, before `fn` runs, with the scope's handle. */
   readonly onScope?: (scope: DeckScopeHandle) => void;
+  /**
+   * Characters of HTML the scope's decks may hold together. The first addition that does not fit
+   * and every one after it are left out, and each deck that lost some ends with a line saying how many. Default: no limit (deck.html
+   * on a cluster is written whole, as flytekit writes it).
+   */
+  readonly maxChars?: number;
 }
 
 const scopes = new AsyncLocalStorage<DeckScope>();
-const detached = new DeckScope();
+// Bounded, so a script calling a decked task in a loop does not keep every addition forever.
+const detached = new DeckScope(1_000_000);
 
 /** The current task execution's deck named `name` (default: `default`), created on first use. */
 export function currentDeck(name: string = DEFAULT_DECK): Deck {
@@ -97,12 +143,11 @@ export interface CollectedDecks<T> {
  * are shown too; a nested scope collects its own decks, apart from the outer one's.
  */
 export async function collectDecks<T>(fn: () => T | Promise<T>, options: CollectDecksOptions = {}): Promise<CollectedDecks<T>> {
-  const scope = new DeckScope();
-  options.onScope?.({
-    restart: () => {
-      scope.decks = new Map();
-    },
-  });
+  const { maxChars } = options;
+  if (maxChars !== undefined && !(Number.isInteger(maxChars) && maxChars > 0))
+    throw new TflyteError('TFLYTE_INVALID_INPUT', `collectDecks: maxChars must be a positive integer, e.g. 1000000; got ${maxChars}`);
+  const scope = new DeckScope(maxChars);
+  options.onScope?.({ restart: () => scope.restart() });
   try {
     const value = await scopes.run(scope, fn);
     return { result: { ok: true, value }, decks: decksOf(scope) };

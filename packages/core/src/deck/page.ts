@@ -45,5 +45,5 @@ body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans",s
 pre{background:#f6f8fa;padding:10px;overflow:auto;border-radius:6px}
 code{font-family:ui-monospace,"Liberation Mono",monospace;font-size:13px}
 .deck-image{max-width:100%}
-.empty{color:#57606a}
+.empty,.deck-dropped{color:#57606a}
 `;
