@@ -72,13 +72,29 @@ describe('compileWorkflow', () => {
             taskNode: taskRef('add'),
           },
         ],
+        // Declared order (total, doubled), as flytekit binds a workflow's outputs.
         outputs: [
-          { var: 'doubled', binding: promise('n0', 'o0') },
           { var: 'total', binding: promise('n1', 'o0') },
+          { var: 'doubled', binding: promise('n0', 'o0') },
         ],
       },
     });
     expect(compiled.tasks.map((t) => t.shortName)).toEqual(['double', 'add']);
+  });
+
+  it('runs no task while compiling', async () => {
+    const ran: string[] = [];
+    const noisy = task({ inputs: { x: t.int() }, outputs: t.int() }, function noisy({ x }) {
+      ran.push('noisy');
+      return x;
+    });
+    const wf = workflow({ inputs: { x: t.int() }, outputs: t.int() }, function quiet({ x }) {
+      return noisy({ x: noisy({ x }) });
+    });
+    expect((await compile(wf)).spec.template!.nodes).toHaveLength(2);
+    expect(ran).toEqual([]);
+    expect(await wf({ x: 1 })).toBe(1); // a local call still runs the body
+    expect(ran).toEqual(['noisy', 'noisy']);
   });
 
   it('binds defaults of unbound inputs, lists holding promises, and awaited outputs picked from a tuple', async () => {

@@ -239,7 +239,7 @@ export async function compileWorkflow(
     variables: Readonly<Record<string, AnyType>>,
     given: Record<string, unknown>,
     upstream: Set<string>,
-    defaults: boolean,
+    forNode: boolean,
   ): Binding[] => {
     for (const key of Object.keys(given)) {
       if (!(key in variables))
@@ -250,12 +250,13 @@ export async function compileWorkflow(
         );
     }
     const bindings: Binding[] = [];
-    // Sorted by variable name, as flytekit writes them.
-    for (const key of Object.keys(variables).sort()) {
+    // A node's inputs sorted by name, as flytekit's create_and_link_node writes them; the workflow's outputs in declared order.
+    const keys = forNode ? Object.keys(variables).sort() : Object.keys(variables);
+    for (const key of keys) {
       const type = variables[key]!;
       let value = given[key];
       if (value === undefined) {
-        if (!defaults || type.defaultValue === undefined)
+        if (!forNode || type.defaultValue === undefined)
           throw new WorkflowCompileError(name, 'unbound-input', `${target}: input '${key}' (${type.display}) is not bound`);
         value = type.defaultValue.value;
       }
