@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { toBinary } from '@bufbuild/protobuf';
 import { openSession, toLiteralMap, toTaskTemplate, withRunner } from '@tflyte/core';
 import { LiteralMapSchema } from '@tflyte/idl/core/literals';
-import { recordRun, writeRunReport } from '@tflyte/report';
+import { recordRun, summarizeRun, writeRunReport } from '@tflyte/report';
 import { inkPixels, launchChromium, screenshotWholePage } from '@tflyte/report/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../packages/cli/src/main.ts';
@@ -50,7 +50,9 @@ describe('examples/report: the run report in a real browser', () => {
     const { dir, session, runId, result } = await recordedRun(2500);
     const file = join(dir, 'report.html');
     try {
-      writeRunReport(session, runId, file);
+      const view = writeRunReport(session, runId, file);
+      // What tflyte runs lists: load, total and two publish attempts, and every map element's (2 retried).
+      expect(summarizeRun(view)).toMatchObject({ runId, nodes: 4, attempts: 1 + 2502 + 1 + 2, cacheHits: 0, hasHistory: true });
     } finally {
       session.close();
     }
@@ -146,7 +148,8 @@ describe('examples/report: the run report in a real browser', () => {
     const { dir, session, runId, result } = await recordedRun(40, first.dir);
     const file = join(dir, 'cached.html');
     try {
-      writeRunReport(session, runId, file);
+      const view = writeRunReport(session, runId, file);
+      expect(summarizeRun(view)).toMatchObject({ nodes: 4, attempts: 40 + 1 + 1, cacheHits: 1 });
     } finally {
       session.close();
     }
