@@ -9,6 +9,7 @@ import {
   failureFromErrorDocument,
   fromLiteralMap,
   functionPlugin,
+  resolveOffloadedLiterals,
   type Task,
   TaskFailedError,
   toLiteralMap,
@@ -377,6 +378,30 @@ describe('tflyte execute on a stock Flyte cluster', () => {
     expect(child.stderr).toBe('');
     expect(fromLiteralMap(mean.outputs.types, fromBinary(LiteralMapSchema, readFileSync(join(dir, 'out', 'outputs.pb'))))).toEqual({
       o0: 4,
+    });
+  });
+
+  it('offloads an output at least _F_L_MIN_SIZE_MB large as flytekit does, and refuses one above _F_L_MAX_SIZE_MB', async () => {
+    // Zero megabytes: every output is at least that large, so the one output is offloaded.
+    const { child, out } = runInContainerStyle(mean, { values: [1, 2, 3, 10] }, { _F_L_MIN_SIZE_MB: '0', _F_L_MAX_SIZE_MB: '1' });
+    expect(child.stderr).toBe('');
+    const outputs = fromBinary(LiteralMapSchema, readFileSync(join(out, 'outputs.pb')));
+    const offloaded = outputs.literals.o0;
+    expect(offloaded?.value.case).toBe('offloadedMetadata');
+    expect(offloaded?.value.value).toMatchObject({
+      uri: `file://${join(out, 'o0_offloaded_metadata.pb')}`,
+      inferredType: { type: { case: 'simple' } },
+    });
+    expect(offloaded?.hash).toMatch(/^[0-9a-f]{64}$/);
+    const resolved = await resolveOffloadedLiterals(outputs, async (uri) => readFileSync(new URL(uri)));
+    expect(fromLiteralMap(mean.outputs.types, resolved)).toEqual({ o0: 4 });
+
+    const tooLarge = runInContainerStyle(mean, { values: [1] }, { _F_L_MIN_SIZE_MB: '0', _F_L_MAX_SIZE_MB: '0' });
+    expect(existsSync(join(tooLarge.out, 'outputs.pb'))).toBe(false);
+    expect(failureFromErrorDocument(readFileSync(join(tooLarge.out, 'error.pb')), 'user')).toMatchObject({
+      code: 'USER:OutputTooLarge',
+      kind: 'user',
+      retryable: false,
     });
   });
 

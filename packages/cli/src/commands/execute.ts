@@ -5,8 +5,11 @@
  * s3:// or gs:// locations. File and directory outputs go under a remote raw output prefix.
  * A task that cannot be loaded is a permanent USER failure in error.pb, so propeller does not spend
  * retries on it; offloaded inputs are read from where propeller put them; with --checkpoint-path the
- * task body gets this attempt's checkpoint (and the previous attempt's, with --prev-checkpoint).
+ * task body gets this attempt's checkpoint (and the previous attempt's, with --prev-checkpoint);
+ * with `_F_L_MIN_SIZE_MB` (set by propeller when it offloads literals) large outputs are offloaded.
  */
+
+import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
@@ -25,7 +28,7 @@ import {
   withCheckpoint,
 } from '@tflyte/core';
 import { ContainerErrorSchema, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
-import { LiteralMapSchema } from '@tflyte/idl/core/literals';
+import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 import { findEntity, loadModule } from '../load-entity.ts';
 import { entrypointStorage } from '../object-stores.ts';
 import { moduleFile } from '../resolve-module.ts';
@@ -54,7 +57,7 @@ export const UNLOADABLE_CODE = 'USER:UnloadableCode';
 
 export type ExecuteResult = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
 
-export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteResult> {
+export async function execute(args: ExecuteArgs, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<ExecuteResult> {
   const storage = entrypointStorage();
   const [module, name] = loaderArgs(args.loaderArgs);
   checkOutputPrefix(args.outputPrefix);
@@ -88,7 +91,10 @@ export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteRe
     if (!result.ok) throw result.error;
     const outputs = result.value;
     await uploadLocalBlobs(outputs, givenPrefix(args.rawOutputDataPrefix), storage);
-    await write('outputs.pb', toBinary(LiteralMapSchema, outputs));
+    await write(
+      'outputs.pb',
+      toBinary(LiteralMapSchema, await offloadOutputs(outputs, task, args.outputPrefix, write, offloadLimits(env))),
+    );
     return { ok: true };
   } catch (error) {
     await write('error.pb', toBinary(ErrorDocumentSchema, errorDocument(error)));
@@ -97,6 +103,67 @@ export async function execute(args: ExecuteArgs, cwd: string): Promise<ExecuteRe
 }
 
 /** Propeller leaves a placeholder unrendered (or empty) when it has no value for it, as flytekit assumes. */
+interface OffloadLimits {
+  readonly minBytes: number;
+  readonly maxBytes: number;
+}
+
+/** flytekit's reading of the offloading env propeller sets: sizes in MB, no minimum meaning no offloading, 1000 MB at most. */
+function offloadLimits(env: NodeJS.ProcessEnv): OffloadLimits | undefined {
+  const mb = (name: string, fallback: number): number => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n)) throw new UsageError(`execute: ${name} must be a whole number of megabytes, got '${text}'`);
+    return n;
+  };
+  const min = mb('_F_L_MIN_SIZE_MB', -1);
+  return min < 0 ? undefined : { minBytes: min * 1024 * 1024, maxBytes: mb('_F_L_MAX_SIZE_MB', 1000) * 1024 * 1024 };
+}
+
+/**
+ * As flytekit's entrypoint offloads: an output whose literal is at least the minimum size goes to
+ * `<output prefix>/<name>_offloaded_metadata.pb`, and outputs.pb holds `Literal{offloaded_metadata{uri,
+ * size_bytes, inferred_type}, hash}` in its place (the hash the literal's own, else a sha256 of its bytes),
+ * so propeller and downstream tasks read it from there. One above the maximum fails the task.
+ */
+async function offloadOutputs(
+  outputs: LiteralMap,
+  task: Task,
+  outputPrefix: string,
+  write: (name: string, bytes: Uint8Array) => Promise<void>,
+  limits: OffloadLimits | undefined,
+): Promise<LiteralMap> {
+  if (limits === undefined) return outputs;
+  const literals: Record<string, Literal> = {};
+  for (const [name, literal] of Object.entries(outputs.literals)) {
+    const bytes = toBinary(LiteralSchema, literal);
+    if (bytes.length >= limits.maxBytes) {
+      throw new BackendError({
+        kind: 'user',
+        retryable: false,
+        code: 'USER:OutputTooLarge',
+        message: `output '${name}' is ${bytes.length} bytes, more than the ${limits.maxBytes} bytes Flyte offloads at most (_F_L_MAX_SIZE_MB)`,
+      });
+    }
+    if (bytes.length < limits.minBytes) {
+      Object.defineProperty(literals, name, { value: literal, enumerable: true });
+      continue;
+    }
+    const file = `${name}_offloaded_metadata.pb`;
+    await write(file, bytes);
+    const offloaded = create(LiteralSchema, {
+      value: {
+        case: 'offloadedMetadata',
+        value: { uri: joinUri(outputPrefix, file), sizeBytes: BigInt(bytes.length), inferredType: task.outputs.types[name]?.literalType() },
+      },
+      hash: literal.hash || createHash('sha256').update(bytes).digest('hex'),
+    });
+    Object.defineProperty(literals, name, { value: offloaded, enumerable: true });
+  }
+  return create(LiteralMapSchema, { literals });
+}
+
 function givenPrefix(value: string | undefined): string | undefined {
   return value === undefined || value === '' || /^\{\{.*\}\}$/.test(value) ? undefined : value;
 }
