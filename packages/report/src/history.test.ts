@@ -45,6 +45,11 @@ const tagged = task({ inputs: { x: t.int() }, outputs: t.int(), enableDeck: true
   return x;
 });
 
+const oddFails = task({ inputs: { x: t.int() }, outputs: t.int() }, function oddFails({ x }) {
+  if (x % 2 === 1) throw new NonRetryableError(`odd ${x}`);
+  return x;
+});
+
 let dir: string;
 let session: Session;
 beforeEach(async () => {
@@ -133,6 +138,15 @@ describe('recordRun', () => {
     await recorded('r7', () => mapTask(tagged, { concurrency: 1 })({ x: [1, 2, 3] }));
     const [node] = readRunHistory(dir, 'r7')!.nodes;
     expect(node!.decks).toEqual([{ name: 'default', html: '<p>element 1</p>\n<p>element 2</p>\n<p>element 3</p>' }]);
+  });
+
+  it('records a map that met its minSuccessRatio despite failed elements as a call without error', async () => {
+    const { result } = await recorded('r9', () => mapTask(oddFails, { minSuccessRatio: 0.5 })({ x: [2, 3, 4] }));
+    expect(result).toEqual([2, null, 4]);
+    const history = readRunHistory(dir, 'r9')!;
+    expect(history.nodes[0]).toMatchObject({ nodeId: 'n0', elements: 3 });
+    expect(history.nodes[0]!.error).toBeUndefined();
+    expect(history.events.filter((e) => e.type === 'failed').map((e) => e.nodeId)).toEqual(['n0-1']);
   });
 
   it('bounds the deck HTML a node keeps, so a large map of decked elements stays small', async () => {

@@ -169,7 +169,8 @@ describe('buildRunView: map tasks', () => {
       }),
       ev('n1-2', 1_300, { type: 'failed', kind: 'user', code: 'USER:ValueError', message: 'bad row 2', attempts: 1 }),
     );
-    const history: RunHistory = { events, nodes: [call('n1', { elements: 5, calledAt: 1_050, endedAt: 1_310 })] };
+    const failedMap = call('n1', { elements: 5, calledAt: 1_050, endedAt: 1_310, outputs: undefined, error: 'map failed: element 2' });
+    const history: RunHistory = { events, nodes: [failedMap] };
     const [node] = buildRunView(run({ status: 'failed' }), history, undefined).nodes;
     expect(node!.nodeId).toBe('n1');
     expect(node!.map).toEqual({
@@ -183,6 +184,19 @@ describe('buildRunView: map tasks', () => {
     expect(node!.error).toEqual({ kind: 'user', code: 'USER:ValueError', message: 'bad row 2' });
     // Elements are not nodes of their own: the run has the one map node.
     expect(buildRunView(run(), history, undefined).nodes.map((n) => n.nodeId)).toEqual(['n1']);
+  });
+
+  it('calls a map that succeeded despite failed elements (minSuccessRatio below 1) succeeded, the grid still counting the failures', () => {
+    const events: ExecutorEvent[] = [
+      started('n0-0', 1_100),
+      created('n0-0', 1_100, 1),
+      succeeded('n0-0', 1_200),
+      started('n0-1', 1_100),
+      created('n0-1', 1_100, 1),
+      ev('n0-1', 1_300, { type: 'failed', kind: 'user', code: 'USER:ValueError', message: 'bad row 1', attempts: 1 }),
+    ];
+    const [node] = buildRunView(run(), { events, nodes: [call('n0', { elements: 2 })] }, undefined).nodes;
+    expect(node).toMatchObject({ outcome: 'succeeded', map: { counts: { succeeded: 1, failed: 1 } } });
   });
 
   it('keeps exact counts for 10,000 elements and calls a map whose every element came from the cache cached', () => {

@@ -300,10 +300,17 @@ function mapView(total: number, elements: readonly (Acc | undefined)[]): MapView
   return { total, counts, outcomes, retried, attempts };
 }
 
+/**
+ * A finished map node's outcome is its call's: with `minSuccessRatio` below 1 it succeeds although
+ * some elements failed (the grid shows them). Without a call record the run stopped mid-map.
+ */
 function mapOutcome(map: MapView, call: { error: string | undefined } | undefined): Outcome {
-  if (call?.error !== undefined || map.counts.failed > 0) return 'failed';
-  if (map.counts.running > 0 || map.counts.pending > 0) return call === undefined ? 'running' : 'succeeded';
-  return map.counts.cached === map.total ? 'cached' : 'succeeded';
+  if (call !== undefined) {
+    if (call.error !== undefined) return 'failed';
+    return map.total > 0 && map.counts.cached === map.total ? 'cached' : 'succeeded';
+  }
+  if (map.counts.failed > 0) return 'failed';
+  return map.counts.running > 0 || map.counts.pending > 0 ? 'running' : 'succeeded';
 }
 
 const min = (xs: readonly (number | undefined)[]): number | undefined => {
