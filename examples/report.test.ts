@@ -135,6 +135,10 @@ describe('examples/report: the run report in a real browser', () => {
       expect(await page.locator('[data-testid=map-grid] rect.cell').count()).toBe(1000);
       expect(await page.locator('[data-testid=map-bucket]').first().textContent()).toBe('each cell is 10 elements');
       expect(await page.locator('[data-testid=map-count][data-outcome=succeeded] b').allTextContents()).toEqual(['10000']);
+      // Readable means it fits the eye: 20 rows of 50 cells, not 10,000 rows.
+      const grid = await page.locator('[data-testid=map-grid] svg').first().boundingBox();
+      expect(grid!.width).toBeLessThanOrEqual(800);
+      expect(grid!.height).toBeLessThanOrEqual(320);
       mkdirSync(artifacts, { recursive: true });
       await screenshotWholePage(page, { path: join(artifacts, 'run-report-10000.png') });
     } finally {
