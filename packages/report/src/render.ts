@@ -267,6 +267,6 @@ svg .edge{fill:none;stroke:#57606a;stroke-width:1.5} svg .tick{stroke:#eaeef2}
 table.attempts,table.records{border-collapse:collapse;font-size:13px;margin:4px 0} table.attempts td,table.attempts th,table.records td,table.records th{border:1px solid #d0d7de;padding:3px 8px;text-align:left} th{background:#f6f8fa}
 .node-details{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:8px 0} summary{cursor:pointer}
 dl.values{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:4px 0} dt{font-weight:600} dd{margin:0;overflow:auto;min-width:0} code.value{white-space:pre-wrap;overflow-wrap:anywhere}
-iframe.deck{width:100%;height:320px;border:1px solid #d0d7de;border-radius:6px}
+iframe.deck{width:100%;height:320px;min-height:120px;resize:vertical;overflow:auto;border:1px solid #d0d7de;border-radius:6px}
 .map{margin-bottom:16px}
 `;
