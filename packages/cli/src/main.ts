@@ -6,17 +6,6 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { TflyteError } from '@tflyte/core';
 import { parseArgv } from './argv.ts';
-import { cacheClear } from './commands/cache.ts';
-import { connector } from './commands/connector.ts';
-import { execute } from './commands/execute.ts';
-import { fetchExecution } from './commands/fetch.ts';
-import { listPlugins } from './commands/plugins.ts';
-import { register } from './commands/register.ts';
-import { render } from './commands/render.ts';
-import { report } from './commands/report.ts';
-import { run } from './commands/run.ts';
-import { runs } from './commands/runs.ts';
-import { serialize } from './commands/serialize.ts';
 import { formatFailure } from './format-output.ts';
 import { commandInfo, MAIN_HELP, RUN_HELP } from './help.ts';
 import { EXIT, exitCodeOf, UsageError } from './usage-error.ts';
@@ -75,18 +64,20 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         const { init } = await import('./commands/init.ts');
         return await init(args, io);
       }
+      // Each command is imported when it runs: `run` should not load the admin client, the connector
+      // server or the report's renderer (together over a hundred modules) that other commands need.
       case 'run':
-        return await run(args, io);
+        return await (await import('./commands/run.ts')).run(args, io);
       case 'runs':
-        return await runs(args, io);
+        return await (await import('./commands/runs.ts')).runs(args, io);
       case 'report':
-        return await report(args, io);
+        return await (await import('./commands/report.ts')).report(args, io);
       case 'render':
-        return await render(args, io);
+        return await (await import('./commands/render.ts')).render(args, io);
       case 'register':
-        return await register(args, io);
+        return await (await import('./commands/register.ts')).register(args, io);
       case 'fetch':
-        return await fetchExecution(args, io);
+        return await (await import('./commands/fetch.ts')).fetchExecution(args, io);
       case 'serialize': {
         const spec = { out: 'string', format: 'string', image: 'string', version: 'string', project: 'string', domain: 'string' } as const;
         const { options, positionals } = parseArgv('serialize', args, spec, Number.POSITIVE_INFINITY);
@@ -95,6 +86,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (!file) throw new UsageError('serialize: which file? tflyte serialize <file.ts> [--out dir] [--format pb|json]');
         const format = (options.format ?? 'pb') as string;
         if (format !== 'pb' && format !== 'json') throw new UsageError(`serialize: --format must be pb or json, got '${format}'`);
+        const { serialize } = await import('./commands/serialize.ts');
         await serialize(
           {
             file,
@@ -129,6 +121,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         }
         // The resolver flag is pyflyte-execute's, accepted so propeller's command line parses: the
         // resolver is always ours.
+        const { execute } = await import('./commands/execute.ts');
         const result = await execute(
           {
             inputs: options.inputs,
@@ -150,18 +143,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return EXIT.ok;
       }
       case 'connector':
-        return await connector(args, io);
+        return await (await import('./commands/connector.ts')).connector(args, io);
       case 'plugins': {
         const { positionals } = parseArgv('plugins', args, {}, Number.POSITIVE_INFINITY);
         if (positionals.length > 0) throw new UsageError(`plugins: unexpected argument '${positionals[0]}'`);
-        await listPlugins(io);
+        await (await import('./commands/plugins.ts')).listPlugins(io);
         return EXIT.ok;
       }
       case 'cache': {
         const { positionals } = parseArgv('cache', args, {}, Number.POSITIVE_INFINITY);
         if (positionals[0] !== 'clear' || positionals.length > 1)
           throw new UsageError(`cache: unknown subcommand '${positionals.join(' ')}'; use 'tflyte cache clear'`);
-        await cacheClear(io);
+        await (await import('./commands/cache.ts')).cacheClear(io);
         return EXIT.ok;
       }
       default:
