@@ -163,6 +163,9 @@ describe('tflyte run --remote examples/workflows.ts spread (a workflow)', () => 
     expect(JSON.parse(result.stdout)).toEqual({ mean: 3, variance: 2 });
     expect(result.stderr).toMatch(/registered workflow examples\.workflows\.spread/);
     expect(result.stderr).toMatch(/registered launch plan examples\.workflows\.spread/);
+    // Followed with the local run's display: one line per node, named by its task.
+    expect(result.stderr).toMatch(/^\[n1\] squares: SUCCEEDED/m);
+    expect(result.stderr).toMatch(/^\[n3\] variance: SUCCEEDED/m);
 
     // The server ran the launch plan's workflow: four nodes, each a `tflyte execute` of its task.
     expect(admin.executions.size).toBe(before + 1);

@@ -5,8 +5,9 @@
  * phases on stderr), prints the outputs, and exits as a local run does (0, 1 when the task failed,
  * 130 when cancelled). Ctrl-C terminates the execution; a second Ctrl-C detaches, leaving it to run.
  */
-import { fromLiteralMap, type Task, toLiteralMap } from '@tflyte/core';
-import { NodeExecution_Phase, WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
+import { type ExecutorEvent, fromLiteralMap, type Task, toLiteralMap } from '@tflyte/core';
+import type { NodeExecution } from '@tflyte/idl/admin/node_execution';
+import { ExecutionError_ErrorKind, NodeExecution_Phase, WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
 import type { WorkflowExecutionIdentifier } from '@tflyte/idl/core/identifier';
 import {
   connectRemote,
@@ -23,6 +24,7 @@ import { formatResult } from '../format-output.ts';
 import { parseInputFlags } from '../input-flags.ts';
 import { findEntity, loadModule } from '../load-entity.ts';
 import type { Io } from '../main.ts';
+import { createProgress, everySecond } from '../progress.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
 import { copyMode, fastRegister, remoteTarget } from './register.ts';
 
@@ -74,7 +76,12 @@ export async function runRemote(args: readonly string[], io: Io): Promise<number
   const pollMs = options['poll-interval'] === undefined ? 1000 : Number(options['poll-interval']) * 1000;
   if (!(pollMs > 0))
     throw new UsageError(`run --remote: --poll-interval must be a positive number of seconds, got '${String(options['poll-interval'])}'`);
-  return follow(remote, id, task, { json: Boolean(options.json), pollMs }, io);
+  const nodeNames = new Map(
+    task.kind.workflow
+      ? registration.workflows[0]!.compiled.spec.template!.nodes.map((n) => [n.id, n.metadata?.name || n.id] as const)
+      : [['n0', task.shortName] as const],
+  );
+  return follow(remote, id, task, { json: Boolean(options.json), pollMs, nodeNames }, io);
 }
 
 /** Follows an execution to its end and prints its outputs; shared with `tflyte fetch --wait`. */
@@ -82,20 +89,29 @@ export async function follow(
   remote: FlyteRemote,
   id: WorkflowExecutionIdentifier,
   task: Pick<Task, 'outputs'> | undefined,
-  opts: { json: boolean; pollMs: number },
+  opts: { json: boolean; pollMs: number; nodeNames?: ReadonlyMap<string, string> },
   io: Io,
 ): Promise<number> {
+  // The same display as a local run: each node execution's phase changes become the executor's events.
+  const progress = createProgress({
+    isTTY: io.isTTY,
+    color: io.isTTY && !io.env.NO_COLOR,
+    write: (text) => io.err(text.replace(/\n$/, '')),
+    ...(io.isTTY ? { every: everySecond } : {}),
+  });
+  // Said through the display, so a tick never redraws over it.
+  const notice = (text: string) => progress.note(`tflyte: ${text}`);
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (): void => {
     signals++;
     if (signals === 1) {
-      io.err(`tflyte: interrupted: terminating execution ${id.name} (Ctrl-C again to detach and leave it running)`);
+      notice(`interrupted: terminating execution ${id.name} (Ctrl-C again to detach and leave it running)`);
       terminateExecution(remote, id, 'terminated from tflyte run (Ctrl-C)').catch((error: unknown) =>
-        io.err(`tflyte: could not terminate ${id.name}: ${(error as Error).message}`),
+        notice(`could not terminate ${id.name}: ${(error as Error).message}`),
       );
     } else {
-      io.err(`tflyte: detached; execution ${id.name} keeps running: tflyte fetch ${id.name} reads it later`);
+      notice(`detached; execution ${id.name} keeps running: tflyte fetch ${id.name} reads it later`);
       controller.abort();
     }
   };
@@ -107,14 +123,7 @@ export async function follow(
       pollMs: opts.pollMs,
       signal: controller.signal,
       onUpdate: (_, nodes) => {
-        for (const node of nodes) {
-          const nodeId = node.id?.nodeId ?? '?';
-          const phase = node.closure?.phase ?? NodeExecution_Phase.UNDEFINED;
-          if (seen.get(nodeId) !== phase) {
-            seen.set(nodeId, phase);
-            io.err(`tflyte: node ${nodeId} ${NodeExecution_Phase[phase]}`);
-          }
-        }
+        for (const node of nodes) for (const event of nodeEvents(node, seen, id.name, opts.nodeNames)) progress.onEvent(event);
       },
     }).catch((error: unknown) => {
       if (controller.signal.aborted) return undefined;
@@ -138,9 +147,61 @@ export async function follow(
     io.err(`tflyte: execution ${id.name} ${phase}${error ? `: ${error.code}: ${error.message.split('\n')[0]}` : ''}`);
     return EXIT.taskFailed;
   } finally {
+    progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** A node execution's new phase as the events a local run's executor emits for it (one attempt per node here). */
+function nodeEvents(
+  node: NodeExecution,
+  seen: Map<string, NodeExecution_Phase>,
+  runId: string,
+  names: ReadonlyMap<string, string> | undefined,
+): ExecutorEvent[] {
+  const nodeId = node.id?.nodeId ?? '?';
+  const phase = node.closure?.phase ?? NodeExecution_Phase.UNDEFINED;
+  const before = seen.get(nodeId);
+  if (before === phase) return [];
+  seen.set(nodeId, phase);
+  const base = { runId, nodeId, task: names?.get(nodeId) ?? names?.get(nodeId.replace(/-\d+$/, '')) ?? nodeId, at: Date.now() };
+  const events: ExecutorEvent[] = [];
+  if (before === undefined)
+    events.push({ ...base, type: 'run-started', taskType: '', taskTypeVersion: 0, backend: 'flyte', inProcess: false });
+  const closure = node.closure;
+  const error = closure?.outputResult.case === 'error' ? closure.outputResult.value : undefined;
+  switch (phase) {
+    case NodeExecution_Phase.SUCCEEDED:
+      events.push({ ...base, type: 'succeeded', attempts: 1, fromCache: false });
+      break;
+    case NodeExecution_Phase.FAILED:
+    case NodeExecution_Phase.TIMED_OUT:
+      events.push({
+        ...base,
+        type: 'attempt-failed',
+        attempt: 1,
+        kind: error?.kind === ExecutionError_ErrorKind.USER ? 'user' : 'system',
+        code: error?.code ?? NodeExecution_Phase[phase],
+        message: error?.message.split('\n')[0] ?? '',
+        retryable: false,
+      });
+      break;
+    case NodeExecution_Phase.ABORTED:
+      events.push({ ...base, type: 'cancelled', attempt: undefined });
+      break;
+    default:
+      events.push({
+        ...base,
+        type: 'status-changed',
+        attempt: 1,
+        phase,
+        phaseName: NodeExecution_Phase[phase],
+        message: undefined,
+        logs: [],
+      });
+  }
+  return events;
 }
 
 /** The outputs as a local run prints them: a single output as its value, several as a record. */
