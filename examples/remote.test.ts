@@ -6,7 +6,7 @@
  * the registered container command (`tflyte execute` with the fast-execute step) as a process.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -247,6 +247,35 @@ describe('tflyte run --remote examples/workflows.ts spread (a workflow)', () => 
     const fetched = await tflyte(['fetch', '--json', views[0]!.name]);
     expect(fetched.code, fetched.stderr).toBe(0);
     expect(JSON.parse(fetched.stdout)).toEqual({ mean: 3, variance: 2 });
+  });
+});
+
+describe('a workflow body that is not a static graph', () => {
+  it('is refused by tflyte register before anything is sent (exit 2), naming what the body did', async () => {
+    // Written by the test: no example should ship a workflow that does not compile.
+    const fixtures = mkdtempSync(join(ROOT, 'examples', '.remote-fixture-'));
+    writeFileSync(
+      join(fixtures, 'branchy.ts'),
+      [
+        "import { t, task, workflow } from '@tflyte/core';",
+        'export const double = task({ inputs: { x: t.int() }, outputs: t.int() }, function double({ x }) { return 2 * x; });',
+        'export const branchy = workflow({ inputs: { x: t.int() }, outputs: t.int() }, async function branchy({ x }) {',
+        '  const d = await double({ x });',
+        '  return d > 4 ? double({ x: d }) : d;',
+        '});',
+      ].join('\n'),
+    );
+    try {
+      const calls = admin.calls.length;
+      const result = await tflyte(['register', join(fixtures, 'branchy.ts')]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /workflow '.*branchy': computes with \(arithmetic, comparison or string conversion\) n0\.o0 \(output of double\)/,
+      );
+      expect(admin.calls.slice(calls)).toEqual([]);
+    } finally {
+      rmSync(fixtures, { recursive: true, force: true });
+    }
   });
 });
 

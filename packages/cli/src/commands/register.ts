@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, type Stats, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { SDK_VERSION, type Task, type TaskDefinition, type TaskKind, toTaskTemplate } from '@tflyte/core';
+import { SDK_VERSION, type Task, type TaskDefinition, type TaskKind, TflyteError, toTaskTemplate } from '@tflyte/core';
 import { DescriptionEntitySchema } from '@tflyte/idl/admin/description_entity';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
 import {
@@ -97,7 +97,7 @@ export async function fastRegister(
   const at = { project: target.project, domain: target.domain, version };
   const compiled: { workflow: Task; compiled: CompiledWorkflow }[] = [];
   for (const workflow of entities) {
-    if (workflow.kind.workflow) compiled.push({ workflow, compiled: await workflow.kind.workflow(at) });
+    if (workflow.kind.workflow) compiled.push({ workflow, compiled: await workflow.kind.workflow(at).catch(asUsageError) });
   }
   const tasks: Task[] = [];
   const add = (task: TaskDefinition) => {
@@ -125,13 +125,23 @@ export async function fastRegister(
       remote,
       c.spec,
       registered.map((r) => r.template),
-    );
+    ).catch(asUsageError);
     log(`tflyte: ${result === 'created' ? 'registered' : 'already registered'} workflow ${workflow.name} version ${version}`);
     const plan = await registerLaunchPlan(remote, c.launchPlan);
     log(`tflyte: ${plan === 'created' ? 'registered' : 'already registered'} launch plan ${workflow.name} version ${version}`);
     workflows.push({ workflow, compiled: c, result });
   }
   return { tasks: registered, workflows, version };
+}
+
+/**
+ * A workflow that does not compile is the user's to fix, and nothing was sent: exit 2 with the
+ * compiler's message, not an internal error. (main.ts's list of user-fixable codes lacks these two.)
+ */
+function asUsageError(error: unknown): never {
+  if (error instanceof TflyteError && (error.code === 'TFLYTE_WORKFLOW_NOT_STATIC' || error.code === 'REMOTE_COMPILE'))
+    throw new UsageError(error.message);
+  throw error;
 }
 
 /**
