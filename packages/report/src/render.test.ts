@@ -1,7 +1,7 @@
 import type { JsonValue } from '@tflyte/core';
 import { describe, expect, it } from 'vitest';
 import { duration, MAX_CELLS, renderReport } from './render.ts';
-import type { AttemptView, NodeView, Outcome, RunView } from './view.ts';
+import type { AttemptView, MapFailureView, NodeView, Outcome, RunView } from './view.ts';
 
 function node(nodeId: string, overrides: Partial<NodeView> = {}): NodeView {
   return {
@@ -38,10 +38,10 @@ function view(nodes: NodeView[], overrides: Partial<RunView> = {}): RunView {
   };
 }
 
-function mapNode(outcomes: Outcome[]): NodeView {
+function mapNode(outcomes: Outcome[], failures: MapFailureView[] = []): NodeView {
   const counts: Record<Outcome, number> = { succeeded: 0, failed: 0, cached: 0, running: 0, cancelled: 0, pending: 0 };
   for (const o of outcomes) counts[o]++;
-  return node('n1', { map: { total: outcomes.length, counts, outcomes, retried: 0, attempts: outcomes.length } });
+  return node('n1', { map: { total: outcomes.length, counts, outcomes, retried: 0, attempts: outcomes.length, failures } });
 }
 
 const attempt = (n: number, overrides: Partial<AttemptView> = {}): AttemptView => ({
@@ -90,6 +90,29 @@ describe('renderReport: map grids', () => {
     expect(counts).toEqual({ succeeded: 9_989, failed: 1, cached: 10 });
     // The grid's size is bounded by the cell count, not the element count.
     expect(html.length).toBeLessThan(200_000);
+  });
+
+  it('lists a map’s failures once per kind and code, however many elements failed, and at most 20 kinds', () => {
+    const failures: MapFailureView[] = Array.from({ length: 25 }, (_, i) => ({
+      kind: 'user',
+      code: `USER:E${i}`,
+      message: `<row ${i}>`,
+      count: 100 - i,
+      firstElement: i,
+    }));
+    const html = renderReport(
+      view([
+        mapNode(
+          Array.from({ length: 2_000 }, () => 'failed'),
+          failures,
+        ),
+      ]),
+    );
+    const rows = [...html.matchAll(/<tr data-testid="map-failure">(.*?)<\/tr>/g)].map((m) => m[1]);
+    expect(rows).toHaveLength(20);
+    expect(rows[0]).toBe('<td>100</td><td>user <code>USER:E0</code></td><td>0</td><td>&lt;row 0&gt;</td>');
+    expect(html).toContain('… 5 more kinds of failure');
+    expect(renderReport(view([mapNode(['succeeded'])]))).not.toContain('map-failure');
   });
 
   it('draws a map node as one bar on the timeline, whatever its size', () => {

@@ -10,6 +10,7 @@ import type { AttemptView, MapView, NodeView, Outcome, RunView } from './view.ts
 
 export const MAX_CELLS = 1000;
 const MAX_TABLE_ROWS = 50;
+const MAX_FAILURE_ROWS = 20;
 
 const COLORS: Record<Outcome, string> = {
   succeeded: '#2da44e',
@@ -162,7 +163,24 @@ function mapGrid(n: NodeView): string {
   return `<div class="map" data-testid="map-grid" data-node="${esc(n.nodeId)}">
 <h3>${esc(shortName(n.task))} <small>${esc(n.nodeId)} · <span data-testid="map-total">${m.total}</span> elements${bucket > 1 ? ` · <span data-testid="map-bucket">each cell is ${bucket} elements</span>` : ''}${m.retried > 0 ? ` · ${m.retried} retried` : ''}</small></h3>
 <p class="counts">${counts.map((o) => `<span class="count" data-testid="map-count" data-outcome="${o}"><i style="background:${COLORS[o]}"></i>${o} <b>${m.counts[o]}</b></span>`).join(' ')}</p>
-<svg width="${w}" height="${h}" role="img" aria-label="map elements">${rects.join('')}</svg></div>`;
+<svg width="${w}" height="${h}" role="img" aria-label="map elements">${rects.join('')}</svg>${mapFailures(m)}</div>`;
+}
+
+/** However many elements failed, one row per kind and code: how many, the first element, its message. */
+function mapFailures(m: MapView): string {
+  if (m.failures.length === 0) return '';
+  const rows = m.failures
+    .slice(0, MAX_FAILURE_ROWS)
+    .map(
+      (f) =>
+        `<tr data-testid="map-failure"><td>${f.count}</td><td>${esc(f.kind)} <code>${esc(f.code)}</code></td><td>${f.firstElement}</td><td>${esc(clip(f.message, 200))}</td></tr>`,
+    )
+    .join('');
+  const more =
+    m.failures.length > MAX_FAILURE_ROWS
+      ? `<tfoot><tr><td colspan="4">… ${m.failures.length - MAX_FAILURE_ROWS} more kinds of failure</td></tr></tfoot>`
+      : '';
+  return `<table class="attempts map-failures"><thead><tr><th>elements</th><th>failed with</th><th>first</th><th>first message</th></tr></thead><tbody>${rows}</tbody>${more}</table>`;
 }
 
 function details(n: NodeView): string {

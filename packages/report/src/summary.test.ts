@@ -37,6 +37,7 @@ const map: MapView = {
   outcomes: ['cached', 'succeeded', 'cached', 'succeeded'],
   retried: 1,
   attempts: 3,
+  failures: [],
 };
 
 describe('summarizeRun', () => {

@@ -179,6 +179,7 @@ describe('buildRunView: map tasks', () => {
       outcomes: ['succeeded', 'succeeded', 'failed', 'succeeded', 'pending'],
       retried: 1,
       attempts: 5,
+      failures: [{ kind: 'user', code: 'USER:ValueError', message: 'bad row 2', count: 1, firstElement: 2 }],
     });
     expect(node).toMatchObject({ outcome: 'failed', start: 1_050, end: 1_310 });
     expect(node!.error).toEqual({ kind: 'user', code: 'USER:ValueError', message: 'bad row 2' });
@@ -197,6 +198,28 @@ describe('buildRunView: map tasks', () => {
     ];
     const [node] = buildRunView(run(), { events, nodes: [call('n0', { elements: 2 })] }, undefined).nodes;
     expect(node).toMatchObject({ outcome: 'succeeded', map: { counts: { succeeded: 1, failed: 1 } } });
+  });
+
+  it('groups the elements that failed for good by kind and code, most frequent first, with the first element and message', () => {
+    const events: ExecutorEvent[] = [];
+    const fail = (i: number, kind: 'user' | 'system', code: string) =>
+      events.push(
+        started(`n0-${i}`, 1_100),
+        ev(`n0-${i}`, 1_200, { type: 'failed', kind, code, message: `element ${i}: ${code}`, attempts: 1 }),
+      );
+    fail(3, 'system', 'OOMKilled');
+    for (const i of [5, 1, 8]) fail(i, 'user', 'USER:ValueError');
+    fail(9, 'user', 'OOMKilled');
+    const [node] = buildRunView(
+      run({ status: 'failed' }),
+      { events, nodes: [call('n0', { elements: 10, error: 'map failed' })] },
+      undefined,
+    ).nodes;
+    expect(node!.map!.failures).toEqual([
+      { kind: 'user', code: 'USER:ValueError', message: 'element 1: USER:ValueError', count: 3, firstElement: 1 },
+      { kind: 'system', code: 'OOMKilled', message: 'element 3: OOMKilled', count: 1, firstElement: 3 },
+      { kind: 'user', code: 'OOMKilled', message: 'element 9: OOMKilled', count: 1, firstElement: 9 },
+    ]);
   });
 
   it('keeps exact counts for 10,000 elements and calls a map whose every element came from the cache cached', () => {

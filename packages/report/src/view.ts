@@ -34,6 +34,14 @@ export interface MapView {
   readonly retried: number;
   /** Attempts of all elements together (a cache hit takes none). */
   readonly attempts: number;
+  /** Elements that failed for good, grouped by kind and code, most frequent first. */
+  readonly failures: readonly MapFailureView[];
+}
+
+export interface MapFailureView extends ErrorView {
+  /** Elements that failed this way; `message` is the first one's. */
+  readonly count: number;
+  readonly firstElement: number;
 }
 
 export interface NodeView {
@@ -289,6 +297,7 @@ function mapView(total: number, elements: readonly (Acc | undefined)[]): MapView
   const outcomes: Outcome[] = [];
   let retried = 0;
   let attempts = 0;
+  const failures = new Map<string, { kind: ErrorView['kind']; code: string; message: string; count: number; firstElement: number }>();
   for (let i = 0; i < total; i++) {
     const e = elements[i];
     const outcome: Outcome = e === undefined ? 'pending' : e.outcome;
@@ -296,8 +305,15 @@ function mapView(total: number, elements: readonly (Acc | undefined)[]): MapView
     counts[outcome]++;
     if (e !== undefined && e.attempts.size > 1) retried++;
     attempts += e?.attempts.size ?? 0;
+    if (outcome === 'failed' && e?.error !== undefined) {
+      const key = `${e.error.kind}\u0000${e.error.code}`;
+      const seen = failures.get(key);
+      if (seen === undefined) failures.set(key, { ...e.error, count: 1, firstElement: i });
+      else seen.count++;
+    }
   }
-  return { total, counts, outcomes, retried, attempts };
+  const byCount = [...failures.values()].sort((a, b) => b.count - a.count || a.firstElement - b.firstElement);
+  return { total, counts, outcomes, retried, attempts, failures: byCount };
 }
 
 /**
