@@ -250,10 +250,40 @@ describe('tflyte run --remote examples/workflows.ts spread (a workflow)', () => 
   });
 });
 
+describe('a workflow whose task fails on the cluster', () => {
+  it("exits 1 as a local run does, with the node's failure in the progress lines and the execution's error", async () => {
+    const fixtures = mkdtempSync(join(ROOT, 'examples', 'remote-fixture-'));
+    writeFileSync(
+      join(fixtures, 'checked.ts'),
+      [
+        "import { t, task, workflow } from '@tflyte/core';",
+        'export const positive = task({ inputs: { x: t.int() }, outputs: t.int() }, function positive({ x }) {',
+        "  if (x <= 0) throw new Error('x must be positive, got ' + x);",
+        '  return x;',
+        '});',
+        'export const checked = workflow({ inputs: { x: t.int() }, outputs: t.int() }, function checked({ x }) {',
+        '  return positive({ x: positive({ x }) });',
+        '});',
+      ].join('\n'),
+    );
+    try {
+      const result = await tflyte(['run', '--remote', join(fixtures, 'checked.ts'), 'checked', '--x', '-1']);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/^\[n0\] positive: attempt 1 failed \(user\): .*x must be positive, got -1/m);
+      expect(result.stderr).toMatch(/execution \w+ FAILED: USER:\w+: .*x must be positive/);
+      // The second node never ran.
+      const execution = [...admin.executions.values()].at(-1)!;
+      expect(execution.nodes.map((n) => n.id!.nodeId)).toEqual(['n0']);
+    } finally {
+      rmSync(fixtures, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a workflow body that is not a static graph', () => {
   it('is refused by tflyte register before anything is sent (exit 2), naming what the body did', async () => {
     // Written by the test: no example should ship a workflow that does not compile.
-    const fixtures = mkdtempSync(join(ROOT, 'examples', '.remote-fixture-'));
+    const fixtures = mkdtempSync(join(ROOT, 'examples', 'remote-fixture-'));
     writeFileSync(
       join(fixtures, 'branchy.ts'),
       [

@@ -679,7 +679,7 @@ async function runTaskNode(
       return fail(
         document?.code ?? 'USER',
         document?.message ?? '',
-        document?.origin === 1 ? ExecutionError_ErrorKind.SYSTEM : ExecutionError_ErrorKind.USER,
+        document?.origin === ExecutionError_ErrorKind.SYSTEM ? ExecutionError_ErrorKind.SYSTEM : ExecutionError_ErrorKind.USER,
       );
     }
     return fail('OutputsNotFound', `the task wrote neither outputs.pb nor error.pb under ${outputPrefix}`);
