@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { clone, toBinary, toJson } from '@bufbuild/protobuf';
+import { clone, create, toBinary, toJson } from '@bufbuild/protobuf';
 import { createStorage, fromLiteralMap, mapTask, toTaskTemplate } from '@tflyte/core';
 import { LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
 import { TaskSpecSchema } from '@tflyte/idl/admin/task';
@@ -24,7 +24,9 @@ import { type FlyteAdminTestServer, processLauncher, startFlyteAdminTestServer }
 import { s3Store } from '@tflyte/storage';
 import { type S3TestServer, startS3Server } from '@tflyte/testing/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ordersByRegion } from './athena.ts';
 import { mean } from './basics.ts';
+import { calculateEllipseAreaShell } from './container.ts';
 import { sumAndLength } from './parallel.ts';
 import { spread } from './workflows.ts';
 
@@ -201,36 +203,6 @@ describe('tflyte run --remote examples/workflows.ts spread (a workflow)', () => 
     expect(toJson(LaunchPlanSchema, plan!)).toEqual(toJson(LaunchPlanSchema, golden.launchPlan));
   });
 
-  it('every registered entity decodes with flyteidl’s own protobufjs build', () => {
-    const admin_ = flyteidl.admin!;
-    for (const task of admin.tasks.values()) {
-      const bytes = toBinary(TaskSpecSchema, {
-        $typeName: 'flyteidl.admin.TaskSpec',
-        template: task.closure!.compiledTask!.template,
-      } as never);
-      const decoded = admin_.TaskSpec!.decode(bytes);
-      expect(admin_.TaskSpec!.verify(decoded)).toBeNull();
-      expect(((decoded.template as Record<string, unknown>).id as Record<string, unknown>).name).toBe(task.id!.name);
-    }
-    for (const workflow of admin.workflows.values()) {
-      const template = workflow.closure!.compiledWorkflow!.primary!.template!;
-      const decoded = admin_.WorkflowSpec!.decode(
-        toBinary(WorkflowSpecSchema, { $typeName: 'flyteidl.admin.WorkflowSpec', template, subWorkflows: [] } as never),
-      );
-      expect(admin_.WorkflowSpec!.verify(decoded)).toBeNull();
-      const nodes = (decoded.template as { nodes: { id: string; inputs: { var: string; binding: { promise?: { nodeId: string } } }[] }[] })
-        .nodes;
-      expect(nodes.map((n) => n.id)).toEqual(['n0', 'n1', 'n2', 'n3']);
-      expect(nodes[3]!.inputs.map((i) => i.binding.promise?.nodeId)).toEqual(['n0', 'n2']);
-    }
-    for (const plan of admin.launchPlans.values()) {
-      const decoded = admin_.LaunchPlan!.decode(toBinary(LaunchPlanSchema, plan));
-      expect(admin_.LaunchPlan!.verify(decoded)).toBeNull();
-      expect(((decoded.spec as Record<string, unknown>).workflowId as Record<string, unknown>).name).toBe('examples.workflows.spread');
-    }
-    expect(admin.launchPlans.size).toBeGreaterThan(0);
-  });
-
   it('tflyte runs --remote lists the executions FlyteAdmin holds (newest first); tflyte fetch reads a workflow execution', async () => {
     const listed = await tflyte(['runs', '--remote', '--json']);
     expect(listed.code, listed.stderr).toBe(0);
@@ -247,6 +219,43 @@ describe('tflyte run --remote examples/workflows.ts spread (a workflow)', () => 
     const fetched = await tflyte(['fetch', '--json', views[0]!.name]);
     expect(fetched.code, fetched.stderr).toBe(0);
     expect(JSON.parse(fetched.stdout)).toEqual({ mean: 3, variance: 2 });
+  });
+});
+
+describe('tflyte register examples/{basics,container,athena,workflows}.ts', () => {
+  it('registers a function task, a raw container, a warehouse task and a workflow, each as its golden template', async () => {
+    const result = await tflyte([
+      'register',
+      'examples/basics.ts',
+      'examples/container.ts',
+      'examples/athena.ts',
+      'examples/workflows.ts',
+      '--version',
+      'golden-1',
+      '--image',
+      'ghcr.io/example/app:1',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const stored = (name: string) => admin.tasks.get(`flytesnacks/development/${name}/golden-1`)?.closure?.compiledTask?.template;
+    const at = { project: 'flytesnacks', domain: 'development', version: 'golden-1', image: 'ghcr.io/example/app:1' };
+    for (const task of [calculateEllipseAreaShell, ordersByRegion]) {
+      // Not `tflyte execute` tasks, so fast registration leaves them exactly as serialized.
+      expect(toJson(TaskTemplateSchema, stored(task.name)!)).toEqual(toJson(TaskTemplateSchema, toTaskTemplate(task, at)));
+    }
+    expect(stored('examples.basics.mean')!.target.case).toBe('container');
+    expect(stored(ordersByRegion.name)!.target.case).toBe('sql');
+    const workflow = admin.workflows.get('flytesnacks/development/examples.workflows.spread/golden-1')!;
+    const golden = await spread.kind.workflow!({ project: 'flytesnacks', domain: 'development', version: 'golden-1' });
+    expect(workflow.closure!.compiledWorkflow!.primary!.template).toEqual(golden.spec.template);
+    expect(admin.launchPlans.has('flytesnacks/development/examples.workflows.spread/golden-1')).toBe(true);
+    // Every task the workflow's nodes reference is registered under the same version.
+    for (const node of golden.spec.template!.nodes) {
+      const ref =
+        node.target.case === 'taskNode' && node.target.value.reference.case === 'referenceId'
+          ? node.target.value.reference.value
+          : undefined;
+      expect(stored(ref!.name)).toBeDefined();
+    }
   });
 });
 
@@ -323,5 +332,49 @@ describe.skipIf(!mapsCompile)('tflyte run --remote examples/parallel.ts parallel
     const workflow = admin.workflows.get([...admin.workflows.keys()].find((k) => k.includes('examples.parallel.parallelizedMean'))!)!;
     const array = workflow.closure!.compiledWorkflow!.primary!.template!.nodes[1]!.target;
     expect(array).toMatchObject({ case: 'arrayNode', value: { parallelismOption: { case: 'parallelism', value: 4 } } });
+  });
+});
+
+// Last, so it covers everything the tests above registered: tasks of every target, workflows, launch plans.
+describe('an independent check', () => {
+  it('every registered entity decodes with flyteidl’s own protobufjs build, field for field where it matters', () => {
+    const idl = flyteidl.admin!;
+    const promises = (bindings: { binding?: { promise?: { nodeId: string; var: string } | null } | null }[]) =>
+      bindings.map((b) => (b.binding?.promise ? `${b.binding.promise.nodeId}.${b.binding.promise.var}` : 'literal'));
+    for (const task of admin.tasks.values()) {
+      const template = task.closure!.compiledTask!.template!;
+      const decoded = idl.TaskSpec!.decode(toBinary(TaskSpecSchema, create(TaskSpecSchema, { template })));
+      expect(idl.TaskSpec!.verify(decoded)).toBeNull();
+      const t = decoded.template as { id: { name: string; version: string }; type: string; container?: object; sql?: object };
+      expect([t.id.name, t.id.version, t.type]).toEqual([template.id!.name, template.id!.version, template.type]);
+      expect(Boolean(t[template.target.case as 'container' | 'sql'])).toBe(true);
+    }
+    for (const workflow of admin.workflows.values()) {
+      const template = workflow.closure!.compiledWorkflow!.primary!.template!;
+      const decoded = idl.WorkflowSpec!.decode(toBinary(WorkflowSpecSchema, create(WorkflowSpecSchema, { template })));
+      expect(idl.WorkflowSpec!.verify(decoded)).toBeNull();
+      type Decoded = { nodes: { id: string; inputs: Parameters<typeof promises>[0] }[]; outputs: Parameters<typeof promises>[0] };
+      const d = decoded.template as Decoded;
+      expect(d.nodes.map((n) => n.id)).toEqual(template.nodes.map((n) => n.id));
+      for (const [i, node] of template.nodes.entries()) {
+        const expected = node.inputs.map((b) =>
+          b.binding?.value.case === 'promise' ? `${b.binding.value.value.nodeId}.${b.binding.value.value.var}` : 'literal',
+        );
+        expect(promises(d.nodes[i]!.inputs)).toEqual(expected);
+      }
+      expect(promises(d.outputs)).toEqual(
+        template.outputs.map((b) =>
+          b.binding?.value.case === 'promise' ? `${b.binding.value.value.nodeId}.${b.binding.value.value.var}` : 'literal',
+        ),
+      );
+    }
+    for (const plan of admin.launchPlans.values()) {
+      const decoded = idl.LaunchPlan!.decode(toBinary(LaunchPlanSchema, plan));
+      expect(idl.LaunchPlan!.verify(decoded)).toBeNull();
+      expect(((decoded.spec as Record<string, unknown>).workflowId as Record<string, unknown>).name).toBe(plan.id!.name);
+    }
+    expect([...admin.tasks.values()].some((t) => t.closure!.compiledTask!.template!.target.case === 'sql')).toBe(true);
+    expect(admin.workflows.size).toBeGreaterThanOrEqual(2);
+    expect(admin.launchPlans.size).toBe(admin.workflows.size);
   });
 });
