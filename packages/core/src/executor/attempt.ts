@@ -4,7 +4,14 @@ import { pathToFileURL } from 'node:url';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 import { BackendError, type FailureInfo, StateConflictError, TaskTimeoutError } from '../errors.ts';
-import { type AsyncBackend, type AttemptContext, isSyncBackend, type StatusCheckPolicy, type TaskStatus } from '../plugin/contract.ts';
+import {
+  type AsyncBackend,
+  type AttemptContext,
+  isSyncBackend,
+  type StatusCheckPolicy,
+  type SyncBackend,
+  type TaskStatus,
+} from '../plugin/contract.ts';
 import { writeLocalSync } from '../storage/file-store.ts';
 import { joinUri } from '../storage/object-store.ts';
 import { type AttemptKey, type AttemptRecord, type AttemptUpdate, inputsDocument, TEMPLATE_DOCUMENT } from '../store/state-store.ts';
@@ -48,9 +55,13 @@ export function attemptPrefix(stateDir: string, runId: string, nodeId: string, a
     runs = pathToFileURL(join(stateDir, 'runs')).href;
     runsUrls.set(stateDir, runs);
   }
-  // Each segment is URI-encoded twice over: once as a path segment, once as the file URL of that path.
-  return `${runs}/${encodeURIComponent(encodeURIComponent(runId))}/${encodeURIComponent(encodeURIComponent(nodeId))}/${attempt}`;
+  return `${runs}/${twiceEncoded(runId)}/${twiceEncoded(nodeId)}/${attempt}`;
 }
+
+// Each segment is URI-encoded twice over: once as a path segment, once as the file URL of that path.
+// Generated run and node ids (`r…`, `n0-17`) need neither, and a map computes one per element.
+const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
+const twiceEncoded = (segment: string): string => (UNRESERVED.test(segment) ? segment : encodeURIComponent(encodeURIComponent(segment)));
 
 /** Stable for the same attempt across restarts, distinct across attempts and runs. */
 export function idempotencyToken(runId: string, nodeId: string, attempt: number): string {
@@ -291,17 +302,15 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
     if (isSyncBackend(backend)) {
       record = beginAttempt(ctx, plan, key, actx);
       if (ctx.signal?.aborted === true) return await cancel();
-      ctx.emit({
-        type: 'attempt-started',
-        attempt: plan.attempt,
-        generatedName: actx.generatedName,
-        backend: backend.name,
-        interruptible: plan.interruptible,
-      });
-      work = backend.do(actx).then(
-        (status): MonitorOutcome => ({ type: 'status', status }),
-        (error: unknown): MonitorOutcome => ({ type: 'error', failure: classifyError(error, 'system') }),
-      );
+      if (ctx.listening())
+        ctx.emit({
+          type: 'attempt-started',
+          attempt: plan.attempt,
+          generatedName: actx.generatedName,
+          backend: backend.name,
+          interruptible: plan.interruptible,
+        });
+      work = runDo(backend, actx);
     } else {
       if (record?.status === 'running' && record.handle !== undefined) {
         handle = record.handle;
@@ -364,7 +373,7 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
           await cleanup();
           return fail(phaseClass === 'unknown' ? unknownPhaseFailure(ctx, status) : notTerminalFailure(ctx, status));
         }
-        if (isSyncBackend(backend)) ctx.emit(statusChanged(plan.attempt, status));
+        if (isSyncBackend(backend) && ctx.listening()) ctx.emit(statusChanged(plan.attempt, status));
         const result = await finish(ctx, actx, key, status);
         if (!isSyncBackend(backend) && backend.finalize !== undefined && handle !== undefined) {
           try {
@@ -381,6 +390,15 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
   }
 }
 
+// One async frame, instead of a `.then` pair of callbacks and the promise they make.
+async function runDo(backend: SyncBackend, actx: AttemptContext): Promise<MonitorOutcome> {
+  try {
+    return { type: 'status', status: await backend.do(actx) };
+  } catch (error) {
+    return { type: 'error', failure: classifyError(error, 'system') };
+  }
+}
+
 /** The first of: the work's outcome, the deadline, or the run's cancellation. */
 function settleFirst(
   ctx: RunContext,
@@ -390,7 +408,7 @@ function settleFirst(
 ): Promise<MonitorOutcome> {
   const { signal, clock } = ctx;
   if (signal?.aborted === true) return Promise.resolve({ type: 'cancelled' });
-  if (signal === undefined && deadline === undefined) return work;
+  if (deadline === undefined) return signal === undefined ? work : untilAborted(work, signal);
   return new Promise<MonitorOutcome>((resolve) => {
     const stop = new AbortController();
     const settle = (outcome: MonitorOutcome): void => {
@@ -408,6 +426,28 @@ function settleFirst(
       );
     }
     work.then(settle, (error: unknown) => settle({ type: 'fatal', error }));
+  });
+}
+
+/**
+ * The work's outcome, or `cancelled` once the run's signal aborts. Without a deadline there is no
+ * timer to stop, so this needs no AbortController of its own (two per attempt otherwise, which a
+ * map over a cancellable run would make for every element).
+ */
+function untilAborted(work: Promise<MonitorOutcome>, signal: AbortSignal): Promise<MonitorOutcome> {
+  return new Promise<MonitorOutcome>((resolve) => {
+    const onAbort = (): void => resolve({ type: 'cancelled' });
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (outcome) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(outcome);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve({ type: 'fatal', error });
+      },
+    );
   });
 }
 

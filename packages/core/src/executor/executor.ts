@@ -217,7 +217,14 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
     const inputs = inputBytes === undefined ? undefined : fromBinary(LiteralMapSchema, inputBytes);
     if (inputs === undefined) return notDeleted(`its inputs are not recorded under ${node}/${record.attempt}`);
-    const ctx: RunContext = { ...setup, nodeId: record.nodeId, inputs, emit: () => {}, templateDocument: undefined };
+    const ctx: RunContext = {
+      ...setup,
+      nodeId: record.nodeId,
+      inputs,
+      emit: () => {},
+      listening: () => false,
+      templateDocument: undefined,
+    };
     const abort = new AbortController();
     const actx = attemptContext(ctx, { attempt: record.attempt, resume: record, interruptible: false }, abort);
     try {
@@ -235,6 +242,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
   };
 
+  const anyListener = (): boolean => listeners.size > 0;
   const emitter =
     (setup: RunSetup, nodeId: string, onEvent: ExecutorEventListener | undefined) =>
     (payload: EventPayload): void => {
@@ -268,21 +276,23 @@ export function createExecutor(options: ExecutorOptions): Executor {
       nodeId,
       inputs,
       emit: emitter(setup, nodeId, onEvent),
+      listening: onEvent === undefined ? anyListener : always,
       templateDocument: backend.inProcess || templateRecorded ? undefined : setup.templateBytes,
     };
-    ctx.emit({
-      type: 'run-started',
-      taskType: template.type,
-      taskTypeVersion: template.taskTypeVersion,
-      backend: backend.name,
-      inProcess: backend.inProcess === true,
-    });
+    if (ctx.listening())
+      ctx.emit({
+        type: 'run-started',
+        taskType: template.type,
+        taskTypeVersion: template.taskTypeVersion,
+        backend: backend.name,
+        inProcess: backend.inProcess === true,
+      });
     if (ctx.signal?.aborted === true) {
       throw cancellation(ctx, undefined, 'before it started');
     }
     try {
       const { outputs, attempts } = await withCache(ctx, cacheSettings, runAttempts);
-      ctx.emit({ type: 'succeeded', attempts, fromCache: attempts === 0 });
+      if (ctx.listening()) ctx.emit({ type: 'succeeded', attempts, fromCache: attempts === 0 });
       return outputs;
     } finally {
       if (backend.inProcess) memoryAttempts.forget(setup.runId, nodeId);
@@ -348,6 +358,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
 // Encoded once per template object, not once per run: a session builds each task's template once
 // and runs it many times, and templates are not changed once built.
 const encodedTemplates = new WeakMap<TaskTemplate, Uint8Array>();
+const always = (): boolean => true;
+
 function templateBytesOf(template: TaskTemplate): Uint8Array {
   let bytes = encodedTemplates.get(template);
   if (bytes === undefined) encodedTemplates.set(template, (bytes = toBinary(TaskTemplateSchema, template)));

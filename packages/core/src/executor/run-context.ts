@@ -31,6 +31,8 @@ export interface RunContext extends RunSetup {
   readonly nodeId: string;
   readonly inputs: LiteralMap;
   readonly emit: (payload: EventPayload) => void;
+  /** Whether anyone receives events now: the hot path of small in-process attempts builds none otherwise. */
+  readonly listening: () => boolean;
   /**
    * The template's bytes, recorded with the node's attempts (for `abandon`) in the transaction
    * that records each; undefined when it is recorded elsewhere (an array's, at the array node) or
