@@ -73,11 +73,28 @@ describe('tflyte serialize on a stock propeller (warehouse tasks)', () => {
     );
   });
 
-  it('refuses a BigQuery task whose statement propeller would send unrendered', async () => {
+  it("writes a BigQuery task's value references as the @name parameters propeller's BigQuery plugin binds", async () => {
+    const file = 'packages/cli/src/commands/stock-propeller-bigquery.fixture.ts';
+    const [path] = await serialize({ file, out, format: 'json' }, repo, () => {});
+    const { template } = JSON.parse(readFileSync(path as string, 'utf8'));
+    expect(template.sql.statement).toBe(
+      'SELECT id, amount FROM `example-project.sales.orders` WHERE region = @region AND amount >= @minAmount',
+    );
+    // Routed to a connector, tflyte's own backend gets its own form back.
+    const [routed] = await serialize(
+      { file, out: join(out, 'routed'), format: 'json', connectorTaskTypes: ['bigquery_query_job_task'] },
+      repo,
+      () => {},
+    );
+    expect(JSON.parse(readFileSync(routed as string, 'utf8')).template.sql.statement).toContain('region = {{ .inputs.region }}');
+  });
+
+  it('refuses a BigQuery task with an output propeller never writes', async () => {
     const [refused] = (await refusal('examples/bigquery.ts')).refused;
     expect(refused?.taskType).toBe('bigquery_query_job_task');
-    expect(refused?.problems[0]).toMatch(/sends the statement unrendered, so BigQuery would receive \{\{ \.inputs\.region \}\}/);
-    expect(refused?.problems).toContainEqual(expect.stringMatching(/output 'rows' is never produced/));
+    expect(refused?.problems).toEqual([
+      expect.stringMatching(/output 'rows' is never produced: propeller's BigQuery plugin writes only 'results'/),
+    ]);
   });
 
   it('refuses a Hive task: Flyte 1.16 has no Hive plugin and its Athena plugin claims the type', async () => {

@@ -10,7 +10,7 @@ import { DescriptionEntitySchema } from '@tflyte/idl/admin/description_entity';
 import { TaskSpecSchema } from '@tflyte/idl/admin/task';
 import { loadModule } from '../load-entity.ts';
 import { UsageError } from '../usage-error.ts';
-import { checkStockPropeller } from './stock-propeller.ts';
+import { forStockPropeller } from './stock-propeller.ts';
 
 export interface SerializeArgs {
   readonly file: string;
@@ -32,7 +32,7 @@ export async function serialize(args: SerializeArgs, cwd: string, print: (line: 
   const module = await loadModule(args.file, cwd);
   const tasks = [...module.tasks.values()].filter((task) => !task.kind.composite);
   if (tasks.length === 0) throw new UsageError(`${args.file} exports no tasks to serialize`);
-  const templates = tasks.map((task) =>
+  const built = tasks.map((task) =>
     toTaskTemplate(task, {
       ...(args.image ? { image: args.image } : {}),
       ...(args.version ? { version: args.version } : {}),
@@ -41,7 +41,7 @@ export async function serialize(args: SerializeArgs, cwd: string, print: (line: 
     }),
   );
   // Every task is checked before any file is written, so a refused task leaves no partial output to register.
-  checkStockPropeller(templates, new Set(args.connectorTaskTypes ?? []));
+  const templates = forStockPropeller(built, new Set(args.connectorTaskTypes ?? []));
   const outDir = resolve(cwd, args.out);
   mkdirSync(outDir, { recursive: true });
   const width = String(tasks.length - 1).length;

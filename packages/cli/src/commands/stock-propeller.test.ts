@@ -1,7 +1,8 @@
 import { create } from '@bufbuild/protobuf';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
+import { type LiteralType, LiteralTypeSchema, SimpleType } from '@tflyte/idl/core/types';
 import { describe, expect, it } from 'vitest';
-import { checkStockPropeller, StockPropellerRefusalError, stockPropellerProblems } from './stock-propeller.ts';
+import { forStockPropeller, StockPropellerRefusalError, stockPropellerProblems } from './stock-propeller.ts';
 
 // A hand-written template: the Snowflake plugin's unescaped JSON body depends on the statement's text only.
 function snowflake(statement: string, config: Record<string, string> = {}) {
@@ -12,6 +13,28 @@ function snowflake(statement: string, config: Record<string, string> = {}) {
     target: { case: 'sql', value: { statement } },
   });
 }
+
+function bigquery(statement: string, inputs: Record<string, LiteralType>) {
+  return create(TaskTemplateSchema, {
+    id: { name: 'wh.q' },
+    type: 'bigquery_query_job_task',
+    interface: { inputs: { variables: Object.fromEntries(Object.entries(inputs).map(([k, type]) => [k, { type }])) } },
+    target: { case: 'sql', value: { statement } },
+  });
+}
+
+describe("propeller's BigQuery plugin", () => {
+  it('refuses a filter, which it leaves unrendered, and an input it cannot bind even when unreferenced', () => {
+    const table = bigquery('SELECT 1 FROM {{ .inputs.table | identifier }}', {
+      table: create(LiteralTypeSchema, { type: { case: 'simple', value: SimpleType.STRING } }),
+      at: create(LiteralTypeSchema, { type: { case: 'simple', value: SimpleType.DATETIME } }),
+    });
+    expect(stockPropellerProblems(table)).toEqual([
+      expect.stringMatching(/renders no template, so BigQuery would receive \{\{ \.inputs\.table \| identifier \}\}/),
+      expect.stringMatching(/input 'at' \(datetime\) fails the task/),
+    ]);
+  });
+});
 
 describe("propeller's Snowflake plugin", () => {
   it('accepts a statement its fmt-built JSON body carries intact', () => {
@@ -33,7 +56,7 @@ describe("propeller's Snowflake plugin", () => {
 
   it('lets a type routed to a connector through', () => {
     const template = snowflake('SELECT 1', { role: 'ANALYST' });
-    expect(() => checkStockPropeller([template], new Set())).toThrow(StockPropellerRefusalError);
-    expect(() => checkStockPropeller([template], new Set(['snowflake']))).not.toThrow();
+    expect(() => forStockPropeller([template], new Set())).toThrow(StockPropellerRefusalError);
+    expect(() => forStockPropeller([template], new Set(['snowflake']))).not.toThrow();
   });
 });

@@ -6,10 +6,12 @@
  * Propeller's renderer pastes `{{ .inputs.x }}` as the value's raw text (ints and bools as `%v`, strings
  * unquoted, unions an error) and leaves anything else in braces as it is; the BigQuery plugin renders
  * nothing and binds every input as a named parameter; the Snowflake plugin builds its JSON body without
- * escaping; Flyte 1.16 has no Hive plugin. A task that would run wrongly there is refused, naming the
- * safe route: the task type served by `tflyte connector serve` and routed to it by propeller.
+ * escaping; Flyte 1.16 has no Hive plugin. A BigQuery statement is written with `@name` parameters,
+ * which that plugin binds; any other task that would run wrongly there is refused, naming the safe
+ * route: the task type served by `tflyte connector serve` and routed to it by propeller.
  */
-import type { TaskTemplate } from '@tflyte/idl/core/tasks';
+import { create } from '@bufbuild/protobuf';
+import { type TaskTemplate, TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import type { LiteralType } from '@tflyte/idl/core/types';
 import { SimpleType } from '@tflyte/idl/core/types';
 import { UsageError } from '../usage-error.ts';
@@ -50,15 +52,21 @@ const PROPELLER_INPUT = /\{\{\s*[.$]inputs\.([^}\s]+)\s*\}\}/gi;
 /** Anything in double braces, to find references propeller leaves unrendered (tflyte's `| identifier`, `| date`). */
 const BRACED = /\{\{[^}]*\}\}/g;
 
-/** Throws StockPropellerRefusalError for every template whose type is not routed to a connector and that propeller would run wrongly. */
-export function checkStockPropeller(templates: readonly TaskTemplate[], connectorTaskTypes: ReadonlySet<string>): void {
+/**
+ * The templates as a stock propeller should get them: a type routed to a connector as it is, a
+ * BigQuery statement with its value references as the `@name` parameters propeller binds, the others
+ * unchanged. Throws StockPropellerRefusalError naming every task propeller would still run wrongly.
+ */
+export function forStockPropeller(templates: readonly TaskTemplate[], connectorTaskTypes: ReadonlySet<string>): TaskTemplate[] {
   const refused: RefusedTask[] = [];
-  for (const template of templates) {
-    if (connectorTaskTypes.has(template.type)) continue;
+  const written = templates.map((template) => {
+    if (connectorTaskTypes.has(template.type)) return template;
     const problems = stockPropellerProblems(template);
     if (problems.length > 0) refused.push({ task: template.id?.name ?? '(unnamed)', taskType: template.type, problems });
-  }
+    return template.type === 'bigquery_query_job_task' ? withBigQueryParameters(template) : template;
+  });
   if (refused.length > 0) throw new StockPropellerRefusalError(refused);
+  return written;
 }
 
 export function stockPropellerProblems(template: TaskTemplate): string[] {
@@ -184,14 +192,18 @@ function snowflakeBodyProblems(template: TaskTemplate): string[] {
 
 const BIGQUERY_BINDABLE = new Set([SimpleType.INTEGER, SimpleType.FLOAT, SimpleType.STRING, SimpleType.BOOLEAN]);
 
+/**
+ * Propeller's BigQuery plugin renders nothing and binds every input as a named parameter (int INT64,
+ * float FLOAT64, string STRING, bool BOOL): a plain value reference becomes `@name`, the form tflyte's
+ * own BigQuery backend sends, so the query means the same on both. Filters have no such form.
+ */
 function bigqueryProblems(template: TaskTemplate): string[] {
   const problems: string[] = [];
-  const statement = statementOf(template);
-  const braced = [...new Set(statement.match(BRACED) ?? [])];
-  if (braced.length > 0) {
-    problems.push(
-      `propeller's BigQuery plugin sends the statement unrendered, so BigQuery would receive ${braced.join(', ')} (it binds inputs only as @name parameters)`,
-    );
+  const unrendered = [...new Set(statementOf(template).match(BRACED) ?? [])].filter(
+    (ref) => !new RegExp(`^${PROPELLER_INPUT.source}$`, 'i').test(ref),
+  );
+  if (unrendered.length > 0) {
+    problems.push(`propeller's BigQuery plugin renders no template, so BigQuery would receive ${unrendered.join(', ')}`);
   }
   for (const [name, type] of Object.entries(inputTypes(template))) {
     const simple = simpleOf(type);
@@ -205,4 +217,10 @@ function bigqueryProblems(template: TaskTemplate): string[] {
     problems.push(`output '${name}' is never produced: propeller's BigQuery plugin writes only 'results' (the destination table)`);
   }
   return problems;
+}
+
+function withBigQueryParameters(template: TaskTemplate): TaskTemplate {
+  if (template.target.case !== 'sql') return template;
+  const statement = template.target.value.statement.replace(PROPELLER_INPUT, (_, name: string) => `@${name}`);
+  return create(TaskTemplateSchema, { ...template, target: { case: 'sql', value: { ...template.target.value, statement } } });
 }
