@@ -1,6 +1,6 @@
 // An Athena query as a typed task: the orders of one region above a minimum amount. The region is
 // sent to Athena as an execution parameter, never spliced into the SQL. Run it with
-//   tflyte run examples/athena.ts ordersByRegion --region eu --min-amount 10
+//   npx tflyte run examples/athena.ts ordersByRegion --region eu --min-amount 10
 // and athenaPlugin() in tflyte.config.ts (AWS credentials, region and, for a local test server,
 // AWS_ENDPOINT_URL_ATHENA come from the SDK's default chains).
 import { t } from '@tflyte/core';

@@ -1,7 +1,7 @@
 // A BigQuery query job as a typed task: the orders of one region above a minimum amount. The inputs
 // travel to BigQuery as typed named parameters (@region STRING, @minAmount FLOAT64), never spliced
 // into the SQL. Run it with
-//   tflyte run examples/bigquery.ts ordersByRegion --region eu --min-amount 10
+//   npx tflyte run examples/bigquery.ts ordersByRegion --region eu --min-amount 10
 // and bigqueryPlugin() in tflyte.config.ts. Credentials are Application Default Credentials; for a
 // local server (startBigQueryServer from @tflyte/plugin-bigquery/testing) set the SDK's own
 // BIGQUERY_EMULATOR_HOST=http://127.0.0.1:PORT (and METADATA_SERVER_DETECTION=none).

@@ -2,10 +2,10 @@
 // parameter binding, so the inputs are written into the statement as typed HiveQL literals (a
 // string quoted with Hive's backslash escapes, a number as a number), never spliced as text. Run it
 // with
-//   tflyte run examples/hive.ts ordersByRegion --region eu --min-amount 10
+//   npx tflyte run examples/hive.ts ordersByRegion --region eu --min-amount 10
 // and hivePlugin() in tflyte.config.ts. Without a host there, the run finds HiveServer2 in the
 // environment, by the JDBC URL beeline takes:
-//   TFLYTE_HIVE_URL='jdbc:hive2://hs2.example.com:10000/sales' HIVE_USER=ada HIVE_PASSWORD=… tflyte run …
+//   TFLYTE_HIVE_URL='jdbc:hive2://hs2.example.com:10000/sales' HIVE_USER=ada HIVE_PASSWORD=… npx tflyte run …
 // (`;transportMode=http;httpPath=cliservice` for the HTTP transport, `;auth=noSasl` for NOSASL);
 // the same variables point a run at a local test server from @tflyte/plugin-hive/testing.
 import { t } from '@tflyte/core';

@@ -1,6 +1,6 @@
 // A Snowflake query as a typed task: the orders of one region above a minimum amount. The inputs are
 // sent as bound values (`?`), never spliced into the SQL. Run it with
-//   tflyte run examples/snowflake.ts ordersByRegion --region eu --min-amount 10
+//   npx tflyte run examples/snowflake.ts ordersByRegion --region eu --min-amount 10
 // and snowflakePlugin() in tflyte.config.ts. Credentials come from the plugin options or the
 // environment (SNOWFLAKE_USER, SNOWFLAKE_PRIVATE_KEY_PATH | SNOWFLAKE_PASSWORD | SNOWFLAKE_TOKEN);
 // TFLYTE_SNOWFLAKE_ACCESS_URL points a run at another endpoint, such as the local test server.

@@ -2,7 +2,7 @@
 // of distinct words out. The application (wordcount.py, shipped in the image) gets the input's URI,
 // the minimum count and where to write the dataset as arguments, and writes the scalar output into
 // the JSON document named by $TFLYTE_OUTPUT_DOCUMENT. Run it on a cluster with the spark-operator:
-//   tflyte run examples/spark.ts wordCount --text ./words.txt --min-count 2
+//   npx tflyte run examples/spark.ts wordCount --text ./words.txt --min-count 2
 // with sparkPlugin() in tflyte.config.ts; `tflyte serialize examples/spark.ts` writes the
 // TaskTemplate a Flyte propeller with its spark plugin runs as is.
 import { t } from '@tflyte/core';
