@@ -67,7 +67,7 @@ beforeAll(async () => {
     launcher: processLauncher({
       commands: { tflyte: [NODE, BIN] },
       cwd: (request) => {
-        const dir = join(PODS, request.execution.name, request.nodeId);
+        const dir = join(PODS, request.execution.name, request.nodeId, String(request.attempt));
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
         symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
@@ -283,6 +283,34 @@ describe('a workflow whose task fails on the cluster', () => {
       // The second node never ran.
       const execution = [...admin.executions.values()].at(-1)!;
       expect(execution.nodes.map((n) => n.id!.nodeId)).toEqual(['n0']);
+    } finally {
+      rmSync(fixtures, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a flaky task in a workflow', () => {
+  it('is retried by the cluster within its retries (a recoverable failure), and the workflow succeeds', async () => {
+    const fixtures = mkdtempSync(join(ROOT, 'examples', 'remote-fixture-'));
+    writeFileSync(
+      join(fixtures, 'flaky.ts'),
+      [
+        "import { t, task, workflow } from '@tflyte/core';",
+        'export const flaky = task({ inputs: { x: t.int() }, outputs: t.int(), retries: 1 }, function flaky({ x }) {',
+        "  if (process.env.FLYTE_ATTEMPT_NUMBER === '0') throw new Error('the first attempt always fails');",
+        '  return x + 1;',
+        '});',
+        'export const retried = workflow({ inputs: { x: t.int() }, outputs: t.int() }, function retried({ x }) {',
+        '  return flaky({ x });',
+        '});',
+      ].join('\n'),
+    );
+    try {
+      const launches = podOutput.length;
+      const result = await tflyte(['run', '--remote', join(fixtures, 'flaky.ts'), 'retried', '--x', '41']);
+      expect(result.code, `${result.stderr}\n${podOutput.slice(launches).join('\n')}`).toBe(0);
+      expect(result.stdout.trim()).toBe('42');
+      expect(podOutput.length - launches).toBe(2); // two launches of the one node
     } finally {
       rmSync(fixtures, { recursive: true, force: true });
     }

@@ -20,7 +20,7 @@ import { type LaunchPlan, LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan
 import { type NodeExecution, NodeExecutionSchema } from '@tflyte/idl/admin/node_execution';
 import { type Task, TaskSchema, type TaskSpec, TaskSpecSchema } from '@tflyte/idl/admin/task';
 import { type Workflow, WorkflowSchema, type WorkflowSpec, WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
-import { ErrorDocumentSchema } from '@tflyte/idl/core/errors';
+import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import {
   type ExecutionError,
   ExecutionError_ErrorKind,
@@ -49,6 +49,8 @@ export interface LaunchRequest {
   readonly execution: WorkflowExecutionIdentifier;
   /** The node (for an array node's element: `<node>-<index>`), so each launch can get its own working directory. */
   readonly nodeId: string;
+  /** 0 for the first attempt; propeller's FLYTE_ATTEMPT_NUMBER. */
+  readonly attempt: number;
   readonly template: TaskTemplate;
   /** The container's command and args with propeller's placeholders rendered. */
   readonly argv: readonly string[];
@@ -627,7 +629,6 @@ async function runTaskNode(
   stored.nodes.push(node);
   const prefix = joinUri(options.metadataPrefix, `${id.project}/${id.domain}/${id.name}/${nodeId}/data`);
   const inputUri = joinUri(prefix, 'inputs.pb');
-  const outputPrefix = joinUri(prefix, '0');
   const fail = (code: string, message: string, kind = ExecutionError_ErrorKind.SYSTEM): NodeResult => {
     const error = executionError(code, message, kind);
     node.closure!.phase = NodeExecution_Phase.FAILED;
@@ -643,46 +644,51 @@ async function runTaskNode(
         `this test server runs container tasks; '${template.type}' has a ${template.target.case ?? 'missing'} target`,
       );
     const container = template.target.value;
-    const values = {
-      input: inputUri,
-      inputPrefix: prefix,
-      outputPrefix,
-      rawOutputDataPrefix: joinUri(options.metadataPrefix, `raw/${id.name}/${nodeId}`),
-      checkpointOutputPrefix: joinUri(outputPrefix, '_flytecheckpoints'),
-      prevCheckpointPrefix: '""',
-      inputs,
-    };
-    const argv = [...container.command, ...container.args].map((arg) => renderTemplate(arg, values));
     const tid = template.id!;
-    const env: Record<string, string> = {
-      ...Object.fromEntries(container.env.map((kv) => [kv.key, kv.value])),
-      FLYTE_INTERNAL_EXECUTION_PROJECT: id.project,
-      FLYTE_INTERNAL_EXECUTION_DOMAIN: id.domain,
-      FLYTE_INTERNAL_EXECUTION_ID: id.name,
-      FLYTE_INTERNAL_TASK_PROJECT: tid.project,
-      FLYTE_INTERNAL_TASK_DOMAIN: tid.domain,
-      FLYTE_INTERNAL_TASK_NAME: tid.name,
-      FLYTE_INTERNAL_TASK_VERSION: tid.version,
-    };
-    if (stored.execution.closure!.phase === WorkflowExecution_Phase.ABORTED) return fail('Aborted', 'the execution was terminated');
-    node.closure!.phase = NodeExecution_Phase.RUNNING;
-    await options.launcher({ execution: id, nodeId, template, argv, env });
-    const outputs = await options.storage.get(joinUri(outputPrefix, 'outputs.pb'));
-    if (outputs !== undefined) {
-      node.closure!.phase = NodeExecution_Phase.SUCCEEDED;
-      node.closure!.outputResult = { case: 'outputUri', value: joinUri(outputPrefix, 'outputs.pb') };
-      return { ok: true, outputs: fromBinary(LiteralMapSchema, outputs) };
-    }
-    const errorBytes = await options.storage.get(joinUri(outputPrefix, 'error.pb'));
-    if (errorBytes !== undefined) {
+    // Propeller retries a recoverable failure up to the task's retries, each attempt under its own output prefix.
+    const retries = template.metadata?.retries?.retries ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      const outputPrefix = joinUri(prefix, String(attempt));
+      const values = {
+        input: inputUri,
+        inputPrefix: prefix,
+        outputPrefix,
+        rawOutputDataPrefix: joinUri(options.metadataPrefix, `raw/${id.name}/${nodeId}/${attempt}`),
+        checkpointOutputPrefix: joinUri(outputPrefix, '_flytecheckpoints'),
+        prevCheckpointPrefix: attempt === 0 ? '""' : joinUri(joinUri(prefix, String(attempt - 1)), '_flytecheckpoints'),
+        inputs,
+      };
+      const argv = [...container.command, ...container.args].map((arg) => renderTemplate(arg, values));
+      const env: Record<string, string> = {
+        ...Object.fromEntries(container.env.map((kv) => [kv.key, kv.value])),
+        FLYTE_INTERNAL_EXECUTION_PROJECT: id.project,
+        FLYTE_INTERNAL_EXECUTION_DOMAIN: id.domain,
+        FLYTE_INTERNAL_EXECUTION_ID: id.name,
+        FLYTE_INTERNAL_TASK_PROJECT: tid.project,
+        FLYTE_INTERNAL_TASK_DOMAIN: tid.domain,
+        FLYTE_INTERNAL_TASK_NAME: tid.name,
+        FLYTE_INTERNAL_TASK_VERSION: tid.version,
+        FLYTE_ATTEMPT_NUMBER: String(attempt),
+      };
+      if (stored.execution.closure!.phase === WorkflowExecution_Phase.ABORTED) return fail('Aborted', 'the execution was terminated');
+      node.closure!.phase = NodeExecution_Phase.RUNNING;
+      await options.launcher({ execution: id, nodeId, attempt, template, argv, env });
+      const outputs = await options.storage.get(joinUri(outputPrefix, 'outputs.pb'));
+      if (outputs !== undefined) {
+        node.closure!.phase = NodeExecution_Phase.SUCCEEDED;
+        node.closure!.outputResult = { case: 'outputUri', value: joinUri(outputPrefix, 'outputs.pb') };
+        return { ok: true, outputs: fromBinary(LiteralMapSchema, outputs) };
+      }
+      const errorBytes = await options.storage.get(joinUri(outputPrefix, 'error.pb'));
+      if (errorBytes === undefined) return fail('OutputsNotFound', `the task wrote neither outputs.pb nor error.pb under ${outputPrefix}`);
       const document = fromBinary(ErrorDocumentSchema, errorBytes).error;
+      if (document?.kind === ContainerError_Kind.RECOVERABLE && attempt < retries) continue;
       return fail(
         document?.code ?? 'USER',
         document?.message ?? '',
         document?.origin === ExecutionError_ErrorKind.SYSTEM ? ExecutionError_ErrorKind.SYSTEM : ExecutionError_ErrorKind.USER,
       );
     }
-    return fail('OutputsNotFound', `the task wrote neither outputs.pb nor error.pb under ${outputPrefix}`);
   } catch (error) {
     return fail('LaunchFailed', error instanceof Error ? error.message : String(error));
   }
