@@ -9,7 +9,7 @@ import { recordRun, summarizeRun, writeRunReport } from '@tflyte/report';
 import { inkPixels, launchChromium, screenshotWholePage } from '@tflyte/report/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../packages/cli/src/main.ts';
-import { load, scoreRows } from './report.ts';
+import { load, scoreRows, strictRows } from './report.ts';
 
 const repo = resolve(import.meta.dirname, '..');
 // Screenshots land here for CI to keep (the folder's .gitignore keeps them out of git).
@@ -19,25 +19,36 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Runs the workflow as `tflyte run` does (a session, its runner), recording the run's history. */
-async function recordedRun(n: number, inDir?: string) {
+/**
+ * Runs a workflow of examples/report.ts as `tflyte run` does (a session, its runner), recording the
+ * run's history; a run that fails is finished as failed and its error returned as the result.
+ */
+async function recordedRun(n: number, inDir?: string, exportName: 'scoreRows' | 'strictRows' = 'scoreRows') {
   const dir = inDir ?? mkdtempSync(join(tmpdir(), 'tflyte-report-'));
   if (inDir === undefined) dirs.push(dir);
   writeFileSync(join(dir, 'tflyte.config.ts'), 'export default { plugins: [] };\n');
   const session = await openSession({ cwd: dir, config: { plugins: [], stateDir: join(dir, '.tflyte') } });
+  const entity = exportName === 'scoreRows' ? scoreRows : strictRows;
   try {
     const { runId } = session.startRun({
-      task: scoreRows,
+      task: entity,
       file: join(repo, 'examples/report.ts'),
-      exportName: 'scoreRows',
-      inputs: toLiteralMap(scoreRows.inputs, { n }),
+      exportName,
+      inputs: toLiteralMap(entity.inputs, { n }),
     });
     let onEvent: ((e: never) => void) | undefined;
     const runner = session.runner({ runId, onEvent: (e) => onEvent?.(e as never) });
     const recorder = recordRun({ stateDir: session.config.stateDir, runId, runner });
     onEvent = recorder.onEvent;
-    const result = await withRunner(recorder.runner, () => scoreRows({ n }));
-    await session.finishRun(runId, 'succeeded');
+    let result: number | Error;
+    try {
+      result = await withRunner(recorder.runner, () => entity({ n }));
+      await session.finishRun(runId, 'succeeded');
+    } catch (error) {
+      if (exportName === 'scoreRows') throw error;
+      result = error as Error;
+      await session.finishRun(runId, 'failed');
+    }
     return { dir, session, runId, result };
   } catch (error) {
     session.close();
@@ -176,6 +187,46 @@ describe('examples/report: the run report in a real browser', () => {
       expect(await page.locator('#node-n0 iframe').count()).toBe(0);
       mkdirSync(artifacts, { recursive: true });
       await screenshotWholePage(page, { path: join(artifacts, 'run-report-cached.png') });
+    } finally {
+      await launched.close();
+    }
+  });
+
+  it('shows a failed run: the map’s refused elements grouped by kind and code, and the failed node’s error', async () => {
+    const { dir, session, runId, result } = await recordedRun(100, undefined, 'strictRows');
+    const file = join(dir, 'failed.html');
+    try {
+      writeRunReport(session, runId, file);
+    } finally {
+      session.close();
+    }
+    expect(result).toBeInstanceOf(Error);
+    const launched = await launchChromium();
+    if ('skip' in launched) {
+      console.log(`skipped the browser part: ${launched.skip}`);
+      return;
+    }
+    try {
+      const page = await launched.browser.newPage();
+      await page.goto(`file://${file}`);
+      expect(await page.locator('[data-testid=run-status]').first().textContent()).toBe('failed');
+      // The map's results, nulls for refused rows included, are what requireAll took.
+      expect(await page.locator('[data-testid=graph-node] text.label').allTextContents()).toEqual(['load', 'strictScore', 'requireAll']);
+      expect(await page.locator('path.edge').count()).toBe(2);
+      expect(await page.locator('path.edge').nth(1).getAttribute('data-edge')).toBe('n1->n2');
+      // Rows 11, 24, … 89 hold the value 12: seven elements refused, all the same way.
+      expect(await page.locator('[data-testid=map-count][data-outcome=failed] b').allTextContents()).toEqual(['7']);
+      expect(await page.locator('[data-testid=map-grid] rect.cell[data-outcome=failed]').count()).toBe(7);
+      expect(await page.locator('[data-testid=map-failure]').allTextContents()).toEqual([
+        expect.stringMatching(/^7user USER:RangeError11.*row 11: value 12 is out of range/),
+      ]);
+      expect(await page.locator('[data-testid=graph-node][data-node=n1] rect').first().getAttribute('stroke')).toBe('#2da44e');
+      const error = page.locator('#node-n2 [data-testid=node-error]').first();
+      expect(await error.isVisible()).toBe(true);
+      expect(await error.textContent()).toBe('USER USER:NonRetryableError 7 of 100 rows were refused');
+      expect(await page.locator('[data-testid=attempt-bar][data-node=n2]').first().getAttribute('data-outcome')).toBe('failed');
+      mkdirSync(artifacts, { recursive: true });
+      await screenshotWholePage(page, { path: join(artifacts, 'run-report-failed.png') });
     } finally {
       await launched.close();
     }

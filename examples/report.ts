@@ -2,7 +2,7 @@
 // retried), a reduce, and a flaky step that succeeds on its second attempt. Loading is cached, so
 // running it again shows a cache hit. `tflyte report <run>` draws it; on a cluster the deck is the
 // task's deck.html.
-import { currentDeck, mapTask, t, task, workflow } from '@tflyte/core';
+import { currentDeck, mapTask, NonRetryableError, t, task, workflow } from '@tflyte/core';
 
 export const load = task(
   { inputs: { n: t.int() }, outputs: t.list(t.struct()), enableDeck: true, cache: { version: '1' } },
@@ -46,4 +46,23 @@ export const scoreRows = workflow({ inputs: { n: t.int().default(100) }, outputs
   const rows = load({ n });
   const scores = mapTask(score, { concurrency: 16 })({ row: rows });
   return publish({ total: total({ scores }) });
+});
+
+/** Refuses rows whose value is 12: a map over them keeps going (half may fail) and records why. */
+export const strictScore = task({ inputs: { row: t.struct() }, outputs: t.int() }, function strictScore({ row }) {
+  if (Number(row['value']) === 12) throw new RangeError(`row ${String(row['id'])}: value 12 is out of range`);
+  return Number(row['value']);
+});
+
+/** Fails, naming how many rows were refused, when any was. */
+export const requireAll = task({ inputs: { scores: t.list(t.optional(t.int())) }, outputs: t.int() }, function requireAll({ scores }) {
+  const refused = scores.filter((s) => s === null).length;
+  if (refused > 0) throw new NonRetryableError(`${refused} of ${scores.length} rows were refused`);
+  return scores.length;
+});
+
+/** A run that fails: the report shows the map's failures grouped and the failed node's error. */
+export const strictRows = workflow({ inputs: { n: t.int() }, outputs: t.int() }, function strictRows({ n }) {
+  const rows = load({ n });
+  return requireAll({ scores: mapTask(strictScore, { concurrency: 8, minSuccessRatio: 0.5 })({ row: rows }) });
 });

@@ -50,6 +50,10 @@ const oddFails = task({ inputs: { x: t.int() }, outputs: t.int() }, function odd
   return x;
 });
 
+const countMissing = task({ inputs: { xs: t.list(t.optional(t.int())) }, outputs: t.int() }, function countMissing({ xs }) {
+  return xs.filter((x) => x === null).length;
+});
+
 let dir: string;
 let session: Session;
 beforeEach(async () => {
@@ -147,6 +151,18 @@ describe('recordRun', () => {
     expect(history.nodes[0]).toMatchObject({ nodeId: 'n0', elements: 3 });
     expect(history.nodes[0]!.error).toBeUndefined();
     expect(history.events.filter((e) => e.type === 'failed').map((e) => e.nodeId)).toEqual(['n0-1']);
+    expect(history.nodes[0]!.outputs).toEqual({ o0: [2, null, 4] });
+  });
+
+  it('links a map to the consumer of its results although the consumer’s type encodes them differently', async () => {
+    const { result } = await recorded('r10', async () =>
+      countMissing({ xs: await mapTask(oddFails, { minSuccessRatio: 0.5 })({ x: [2, 3, 4] }) }),
+    );
+    expect(result).toBe(1);
+    const [map, consumer] = readRunHistory(dir, 'r10')!.nodes;
+    // list<int> with a null returned, list<optional<int>> taken: different Literals, the same value.
+    expect(consumer!.inputs).toEqual({ xs: [2, null, 4] });
+    expect(consumer!.inputDigests).toEqual(map!.outputDigests);
   });
 
   it('bounds the deck HTML a node keeps, so a large map of decked elements stays small', async () => {

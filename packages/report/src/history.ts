@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import {
   collectDecks,
   type DeckRecord,
@@ -21,7 +21,7 @@ import {
   TflyteError,
   type TypeRecord,
 } from '@tflyte/core';
-import { LiteralCollectionSchema, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
+import { type LiteralMap, LiteralMapSchema } from '@tflyte/idl/core/literals';
 
 /** What one call of the runner did: a node of the run. */
 export interface NodeCall {
@@ -33,7 +33,7 @@ export interface NodeCall {
   readonly elements: number | undefined;
   readonly inputs: Readonly<Record<string, JsonValue>>;
   readonly outputs: Readonly<Record<string, JsonValue>> | undefined;
-  /** Digests of each input and output Literal, so a consumer can be linked to its producer. */
+  /** Digests of each input and output value (its JSON, keys sorted), so a consumer can be linked to its producer. */
   readonly inputDigests: readonly string[];
   readonly outputDigests: readonly string[];
   readonly error: string | undefined;
@@ -100,10 +100,10 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
 
   const call = async <T>(
     task: Parameters<TaskRunner['runTask']>[0],
-    inputs: LiteralMap,
+    inputs: Record<string, JsonValue>,
     elements: number | undefined,
     run: () => Promise<T>,
-    outputsOf: (value: T) => LiteralMap | undefined,
+    outputsOf: (value: T) => Record<string, JsonValue> | undefined,
   ): Promise<T> => {
     const nodeId = `n${next++}`;
     const calledAt = now();
@@ -119,13 +119,8 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
       task: task.name,
       taskType: task.kind.taskType,
       elements,
-      inputs: elements === undefined ? nativeJson(task.inputs, inputs) : columnsJson(task.inputs, inputs),
-      outputs:
-        outputs === undefined
-          ? undefined
-          : elements === undefined
-            ? nativeJson(task.outputs.types, outputs)
-            : columnsJson(task.outputs.types, outputs),
+      inputs,
+      outputs,
       inputDigests: digests(inputs),
       outputDigests: outputs === undefined ? [] : digests(outputs),
       error: result.ok ? undefined : result.error instanceof Error ? result.error.message : String(result.error),
@@ -141,10 +136,10 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
     runTask: (task, inputs) =>
       call(
         task,
-        inputs,
+        nativeJson(task.inputs, inputs),
         undefined,
         () => inner.runTask(task, inputs),
-        (o) => o,
+        (outputs) => nativeJson(task.outputs.types, outputs),
       ),
     ...(inner.runMap === undefined
       ? {}
@@ -152,7 +147,7 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
           runMap: (task, elements, mapOptions) => {
             // Element outputs are kept only to link the map node to its consumers; past the cap that
             // link is dropped rather than holding every output of a huge map in memory.
-            const outputs: LiteralMap[] = [];
+            const outputs: (LiteralMap | undefined)[] = [];
             const keep = elements.length <= MAX_RECORDED_ELEMENTS;
             const sink = mapOptions.onResult;
             const options =
@@ -165,15 +160,23 @@ export function recordRun(options: RecordRunOptions): RunRecorder {
                       return sink(i, r);
                     },
                   };
+            const all = (of: (i: number) => LiteralMap | undefined) => Array.from({ length: elements.length }, (_, i) => of(i));
             return call(
               task,
-              keep ? byInput(Array.from({ length: elements.length }, (_, i) => elements.at(i)!)) : emptyMap(),
+              keep
+                ? columnsJson(
+                    task.inputs,
+                    all((i) => elements.at(i)),
+                  )
+                : {},
               elements.length,
               () => inner.runMap!(task, elements, options),
-              (results) =>
-                keep
-                  ? byInput(sink === undefined ? results.flatMap((r) => (r.ok ? [r.outputs] : [])) : outputs.filter(Boolean))
-                  : undefined,
+              (results) => {
+                if (!keep) return undefined;
+                // A failed element is null, as a map with minSuccessRatio below 1 hands it on.
+                const element = (i: number) => (sink === undefined ? (results[i]?.ok ? results[i].outputs : undefined) : outputs[i]);
+                return columnsJson(task.outputs.types, all(element));
+              },
             );
           },
         }),
@@ -215,56 +218,53 @@ export function readRunHistory(stateDir: string, runId: string): RunHistory | un
 }
 
 /**
- * A map node's inputs as Flyte's ArrayNode sees them: each input as the collection of its element
- * values, which is also the Literal the producing node returned (so their digests match).
+ * A map node's inputs or outputs as Flyte's ArrayNode sees them: each name with the list of its
+ * element values (null for an element without one), which is also the value a producer returned
+ * or a consumer takes.
  */
-function emptyMap(): LiteralMap {
-  return create(LiteralMapSchema, { literals: {} });
-}
-
-function byInput(elements: readonly LiteralMap[]): LiteralMap {
-  const names = Object.keys(elements[0]?.literals ?? {});
-  const literals = Object.fromEntries(
-    names.map((name) => [
-      name,
-      create(LiteralSchema, {
-        value: {
-          case: 'collection',
-          value: create(LiteralCollectionSchema, { literals: elements.map((e) => e.literals[name]!).filter(Boolean) }),
-        },
-      }),
-    ]),
-  );
-  return create(LiteralMapSchema, { literals });
-}
-
-/** A map node's element inputs, each input as a list of element values. */
-function columnsJson(types: TypeRecord, map: LiteralMap): Record<string, JsonValue> {
+function columnsJson(types: TypeRecord, elements: readonly (LiteralMap | undefined)[]): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
-  for (const [name, literal] of Object.entries(map.literals)) {
-    const type = types[name];
-    if (type === undefined || literal.value.case !== 'collection') continue;
-    out[name] = literal.value.value.literals.map((l) => {
-      const one = nativeJson({ [name]: type }, create(LiteralMapSchema, { literals: { [name]: l } }));
-      return one[name] ?? null;
+  for (const [name, type] of Object.entries(types)) {
+    if (!elements.some((e) => e?.literals[name] !== undefined)) continue;
+    out[name] = elements.map((e) => {
+      const literal = e?.literals[name];
+      if (literal === undefined) return null;
+      return nativeJson({ [name]: type }, create(LiteralMapSchema, { literals: { [name]: literal } }))[name] ?? null;
     });
   }
   return out;
 }
+
+/** Stands for values that could not be decoded (and so link nothing). */
+const UNREADABLE = '(unreadable)';
 
 function nativeJson(types: TypeRecord, map: LiteralMap): Record<string, JsonValue> {
   if (Object.keys(map.literals).length === 0) return {};
   try {
     return toJson(fromLiteralMap(types, map)) as Record<string, JsonValue>;
   } catch (error) {
-    return { '(unreadable)': error instanceof Error ? error.message : String(error) };
+    return { [UNREADABLE]: error instanceof Error ? error.message : String(error) };
   }
 }
 
-function digests(map: LiteralMap): string[] {
-  return Object.values(map.literals).map((literal) =>
-    createHash('sha256').update(toBinary(LiteralSchema, literal)).digest('hex').slice(0, 16),
-  );
+/**
+ * One digest per value, of its JSON with object keys sorted. Values rather than Literal bytes, so a
+ * value links its producer to its consumer across types that encode it differently (a list of ints
+ * returned, a list of optional ints taken).
+ */
+function digests(values: Readonly<Record<string, JsonValue>>): string[] {
+  if (UNREADABLE in values) return [];
+  return Object.values(values).map((v) => createHash('sha256').update(canonicalJson(v)).digest('hex').slice(0, 16));
+}
+
+function canonicalJson(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k]!)}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
 }
 
 function toJson(value: unknown): JsonValue {
