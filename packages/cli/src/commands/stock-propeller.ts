@@ -16,9 +16,6 @@ import type { LiteralType } from '@tflyte/idl/core/types';
 import { SimpleType } from '@tflyte/idl/core/types';
 import { UsageError } from '../usage-error.ts';
 
-/** Task types propeller's built-in plugins claim (Athena: presto and hive; BigQuery; Snowflake). */
-export const STOCK_WAREHOUSE_TASK_TYPES = ['presto', 'hive', 'bigquery_query_job_task', 'snowflake'] as const;
-
 /** One task a stock propeller would run wrongly, and every reason. */
 export interface RefusedTask {
   readonly task: string;
@@ -69,11 +66,12 @@ export function forStockPropeller(templates: readonly TaskTemplate[], connectorT
   return written;
 }
 
+/** Why propeller's built-in plugin for the template's type (Athena: presto and hive; BigQuery; Snowflake) would run it wrongly. */
 export function stockPropellerProblems(template: TaskTemplate): string[] {
   switch (template.type) {
     case 'hive':
       return [
-        "Flyte 1.16 has no Hive plugin (it was removed in 1.16); propeller's Athena plugin claims the 'hive' type and would run " +
+        "Flyte 1.16 has no Hive plugin (flyteplugins dropped it in 1.16); propeller's Athena plugin claims the 'hive' type and would run " +
           'the query on Athena instead of HiveServer2',
       ];
     case 'presto':
