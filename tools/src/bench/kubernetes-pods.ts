@@ -261,6 +261,20 @@ async function side(which: Side, pods: number): Promise<void> {
     const running = latencyFor(names);
     const succeeded = latencyFor(names);
     const deleted: Promise<unknown>[] = [];
+    // A user's code bounds its requests too (10k deletes at once, each on a new connection, get reset).
+    let active = 0;
+    const queue: (() => void)[] = [];
+    const limited = async <T>(call: () => Promise<T>): Promise<T> => {
+      if (active >= CONCURRENCY) await new Promise<void>((resolve) => queue.push(resolve));
+      else active++;
+      try {
+        return await call();
+      } finally {
+        const next = queue.shift();
+        if (next === undefined) active--;
+        else next();
+      }
+    };
     const informer = makeInformer(
       server.kubeConfig,
       `/api/v1/namespaces/${NAMESPACE}/pods`,
@@ -272,7 +286,7 @@ async function side(which: Side, pods: number): Promise<void> {
       if (pod.status?.phase === 'Running') running.mark(name);
       if (pod.status?.phase === 'Succeeded' && !succeeded.seen.has(name)) {
         succeeded.mark(name);
-        deleted.push(core.deleteNamespacedPod({ namespace: NAMESPACE, name }));
+        deleted.push(limited(() => core.deleteNamespacedPod({ namespace: NAMESPACE, name })));
       }
     };
     informer.on('add', onPod);
