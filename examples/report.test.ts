@@ -232,7 +232,7 @@ describe('examples/report: the run report in a real browser', () => {
     }
   });
 
-  it('tflyte report <run> writes the file, and tflyte runs show --json prints the run with its nodes', async () => {
+  it('tflyte report <run> writes the file, tflyte runs show --json prints the run with its nodes, tflyte runs --all --json lists it', async () => {
     const { dir, session, runId } = await recordedRun(20);
     session.close();
     const out: string[] = [];
@@ -251,6 +251,11 @@ describe('examples/report: the run report in a real browser', () => {
       ['n3', 'succeeded'],
     ]);
     expect(shown.nodes[1]!.map!.total).toBe(20);
+    out.length = 0;
+    expect(await main(['runs', '--all', '--json'], io)).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toEqual([
+      expect.objectContaining({ runId, task: scoreRows.name, status: 'succeeded', nodes: 4, cacheHits: 0, hasHistory: true }),
+    ]);
     expect(await main(['report', 'no-such-run'], io)).toBe(2);
     expect(err.at(-1)).toMatch(/no run 'no-such-run'/);
   });
