@@ -5,22 +5,28 @@
  * the data proxy), creates the execution, and prints 3, which the test server computed by running
  * the registered container command (`tflyte execute` with the fast-execute step) as a process.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { clone, create, toBinary, toJson } from '@bufbuild/protobuf';
-import { createStorage, fromLiteralMap, mapTask, toTaskTemplate } from '@tflyte/core';
+import { createFileStore, createStorage, fromLiteralMap, mapTask, toTaskTemplate } from '@tflyte/core';
 import { LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
 import { TaskSpecSchema } from '@tflyte/idl/admin/task';
 import { WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
 import { NodeExecution_Phase } from '@tflyte/idl/core/execution';
 import { ResourceType } from '@tflyte/idl/core/identifier';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
-import { type FlyteAdminTestServer, processLauncher, startFlyteAdminTestServer } from '@tflyte/remote/testing';
+import {
+  type FlyteAdminTestServer,
+  type OAuthTestServer,
+  processLauncher,
+  startFlyteAdminTestServer,
+  startOAuthTestServer,
+} from '@tflyte/remote/testing';
 import { s3Store } from '@tflyte/storage';
 import { type S3TestServer, startS3Server } from '@tflyte/testing/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -343,6 +349,81 @@ describe('a workflow body that is not a static graph', () => {
     } finally {
       rmSync(fixtures, { recursive: true, force: true });
     }
+  });
+});
+
+describe('tflyte with authType Pkce (a person logging in)', () => {
+  let oauth: OAuthTestServer;
+  let guarded: FlyteAdminTestServer;
+  const home = mkdtempSync(join(tmpdir(), 'tflyte-pkce-home-'));
+  beforeAll(async () => {
+    oauth = await startOAuthTestServer({ publicClients: ['flytectl'] });
+    guarded = await startFlyteAdminTestServer({
+      storage: createStorage([createFileStore()]),
+      metadataPrefix: join(home, 'metadata'),
+      uploadPrefix: join(home, 'uploads'),
+      s3Signer: { endpoint: 'http://127.0.0.1:1', region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 's' },
+      launcher: async () => {},
+      requireToken: (token) => oauth.accepts(token),
+      tokenEndpoint: oauth.tokenEndpoint,
+      authorizationEndpoint: oauth.authorizationEndpoint,
+      publicClient: { clientId: 'flytectl', redirectUri: 'http://localhost:0/callback' },
+    });
+    writeFileSync(
+      join(home, 'config.yaml'),
+      `admin:\n  endpoint: ${guarded.url.replace('http://', 'dns:///')}\n  insecure: true\n  authType: Pkce\n`,
+    );
+  });
+  afterAll(async () => {
+    await guarded?.close();
+    await oauth?.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  /** Runs the CLI; the "browser" follows the authorize URL it prints, as a person's browser would. */
+  const withBrowser = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string; logins: number }>((resolve, reject) => {
+      const child = spawn(NODE, [BIN, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, FLYTECTL_CONFIG: join(home, 'config.yaml'), FLYTE_PLATFORM_URL: '', XDG_CACHE_HOME: join(home, 'cache') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      let logins = 0;
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const url = /log in to Flyte in your browser: (\S+)/.exec(stderr.split('\n').slice(-2).join('\n'))?.[1];
+        if (url && logins === 0) {
+          logins++;
+          fetch(url).catch(reject);
+        }
+      });
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr, logins }));
+    });
+
+  it('logs in through the browser once, never prints a token, and the next command reuses the cached login', async () => {
+    const first = await withBrowser(['runs', '--remote', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.logins).toBe(1);
+    expect(JSON.parse(first.stdout)).toEqual([]);
+    expect(oauth.granted.authorization_code).toBe(1);
+    const [cacheFile] = readdirSync(join(home, 'cache', 'tflyte', 'auth'));
+    const cached = JSON.parse(readFileSync(join(home, 'cache', 'tflyte', 'auth', cacheFile!), 'utf8')) as {
+      accessToken: string;
+      refreshToken: string;
+    };
+    expect(statSync(join(home, 'cache', 'tflyte', 'auth', cacheFile!)).mode & 0o777).toBe(0o600);
+    for (const secret of [cached.accessToken, cached.refreshToken]) {
+      expect(first.stdout + first.stderr).not.toContain(secret);
+    }
+
+    const second = await withBrowser(['runs', '--remote']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.logins).toBe(0);
+    expect(oauth.granted.authorization_code).toBe(1);
   });
 });
 

@@ -58,9 +58,11 @@ export function connectRemote(config: RemoteConfig, options: ConnectOptions = {}
   return { config, admin: createClient(AdminService, transport), dataProxy: createClient(DataProxyService, transport), authMetadata };
 }
 
-/** The authorize URL (no secret in it) on stderr, and a best-effort browser launch. */
+/** The authorize URL (no secret in it) on stderr, and, for a person at a terminal, a best-effort browser launch. */
 function openInBrowser(url: string): void {
   process.stderr.write(`tflyte: log in to Flyte in your browser: ${url}\n`);
+  // Without a terminal (CI, a pipe) nobody is there to use a browser: the printed URL is all.
+  if (!process.stderr.isTTY) return;
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
   child.once('error', () => {});

@@ -80,8 +80,10 @@ export function loadRemoteConfig(options: LoadRemoteConfigOptions = {}): RemoteC
     return value as string[];
   };
 
-  const endpoint = env.FLYTE_PLATFORM_URL ?? str('endpoint');
-  const source = env.FLYTE_PLATFORM_URL !== undefined ? 'FLYTE_PLATFORM_URL' : file;
+  // An empty variable is unset, as a shell's `FLYTE_PLATFORM_URL= cmd` means.
+  const platformUrl = env.FLYTE_PLATFORM_URL || undefined;
+  const endpoint = platformUrl ?? str('endpoint');
+  const source = platformUrl !== undefined ? 'FLYTE_PLATFORM_URL' : file;
   if (endpoint === undefined || endpoint.trim() === '') {
     throw new RemoteConfigError(
       'admin.endpoint',
@@ -89,7 +91,7 @@ export function loadRemoteConfig(options: LoadRemoteConfigOptions = {}): RemoteC
       'is not set: write `admin: { endpoint: dns:///flyte.example.com, insecure: false }` in ~/.flyte/config.yaml, point FLYTECTL_CONFIG at a config file, or set FLYTE_PLATFORM_URL',
     );
   }
-  const insecureEnv = env.FLYTE_PLATFORM_INSECURE;
+  const insecureEnv = env.FLYTE_PLATFORM_INSECURE || undefined;
   const insecureValue = insecureEnv !== undefined ? insecureEnv.toLowerCase() === 'true' : admin.insecure;
   if (insecureValue !== undefined && typeof insecureValue !== 'boolean')
     throw new RemoteConfigError('admin.insecure', file, 'must be true or false');

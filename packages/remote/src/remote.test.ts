@@ -63,6 +63,8 @@ describe('config', () => {
     expect(
       loadRemoteConfig({ env: { FLYTECTL_CONFIG: file, FLYTE_PLATFORM_URL: 'localhost:30080', FLYTE_PLATFORM_INSECURE: 'true' } }).baseUrl,
     ).toBe('http://localhost:30080');
+    // An empty variable is unset.
+    expect(loadRemoteConfig({ env: { FLYTECTL_CONFIG: file, FLYTE_PLATFORM_URL: '' } }).baseUrl).toBe('https://flyte.example.com:443');
   });
 
   it('names the setting and the fix when no endpoint is configured', () => {
