@@ -357,6 +357,16 @@ describe('the commands in the documentation', () => {
     }
   });
 
+  it("plugin-athena's first snippet is examples/athena.ts, which examples/athena.test.ts runs", () => {
+    const readme = readFileSync(join(ROOT, 'packages/plugin-athena/README.md'), 'utf8');
+    const snippet = /```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const example = readFileSync(join(ROOT, 'examples/athena.ts'), 'utf8');
+    const lines = snippet.split('\n').filter((line) => line.trim() !== '');
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.filter((line) => !example.includes(line))).toEqual([]);
+    expect(readFileSync(join(ROOT, 'examples/athena.test.ts'), 'utf8')).toContain('withRunner(session.runner(), () => ordersByRegion(');
+  });
+
   it('names the repository Node and the local bin: no bare `node` or `tflyte` a user shell may not have', () => {
     const bare = allCommands.filter((c) => /(^|&&\s*|=\S*\s)(node|tflyte)\s/.test(c.text)).map(keyOf);
     expect(bare).toEqual([]);
