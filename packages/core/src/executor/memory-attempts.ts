@@ -26,10 +26,11 @@ export interface MemoryAttempts extends StateStore {
 }
 
 export function withMemoryAttempts(store: StateStore): MemoryAttempts {
-  // (run, node) → attempts; records are private to this journal, so updates mutate them in place.
-  const nodes = new Map<string, Mutable<AttemptRecord>[]>();
-  const nodeKey = (runId: string, nodeId: string): string => `${runId}\u0000${nodeId}`;
-  const nodeAttempts = (runId: string, nodeId: string) => nodes.get(nodeKey(runId, nodeId));
+  // run → node → attempts; records are private to this journal, so updates mutate them in place.
+  // Keyed by the caller's own id strings, whose hashes V8 caches: a joined key would be a new
+  // string, hashed again, on every call.
+  const runs = new Map<string, Map<string, Mutable<AttemptRecord>[]>>();
+  const nodeAttempts = (runId: string, nodeId: string) => runs.get(runId)?.get(nodeId);
   const find = (key: AttemptKey) => nodeAttempts(key.runId, key.nodeId)?.[key.attempt];
   return {
     ...bindAll(store),
@@ -48,9 +49,10 @@ export function withMemoryAttempts(store: StateStore): MemoryAttempts {
         updatedAt: attempt.createdAt,
         endedAt: undefined,
       };
-      const key = nodeKey(attempt.runId, attempt.nodeId);
-      let list = nodes.get(key);
-      if (list === undefined) nodes.set(key, (list = []));
+      let nodes = runs.get(attempt.runId);
+      if (nodes === undefined) runs.set(attempt.runId, (nodes = new Map()));
+      let list = nodes.get(attempt.nodeId);
+      if (list === undefined) nodes.set(attempt.nodeId, (list = []));
       list[attempt.attempt] = record;
       for (const name in documents) store.putDocument(attempt.runId, attempt.nodeId, name, documents[name]!);
       return record;
@@ -71,9 +73,12 @@ export function withMemoryAttempts(store: StateStore): MemoryAttempts {
     },
     getAttempt: find,
     listAttempts: (runId, nodeId) => (nodeAttempts(runId, nodeId) ?? []).filter(Boolean),
-    listAttemptsByStatus: (statuses) => [...nodes.values()].flat().filter((a) => statuses.includes(a.status)),
+    listAttemptsByStatus: (statuses) =>
+      [...runs.values()].flatMap((nodes) => [...nodes.values()].flat()).filter((a) => statuses.includes(a.status)),
     forget(runId, nodeId) {
-      nodes.delete(nodeKey(runId, nodeId));
+      const nodes = runs.get(runId);
+      nodes?.delete(nodeId);
+      if (nodes?.size === 0) runs.delete(runId);
     },
   };
 }
