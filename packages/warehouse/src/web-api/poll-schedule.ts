@@ -6,8 +6,9 @@
  * The warehouse schedule waits in proportion to how long the job has run: the next call comes after
  * `elapsedFraction` of the time since submit, never sooner than `initialMs` nor later than `maxMs`.
  * A job that ends at time t is then seen by max(initialMs, elapsedFraction × t) late (≤ 1 s in its
- * first 10 s, ≤ 10 % of its run time after that, ≤ maxMs ever), and an hour costs about
- * 10 + ln(maxMs / 10 s) / ln(1 + fraction) + the capped rest ≈ 73 calls (Flyte's fixed 30 s: 120).
+ * first 10 s, ≤ 10 % of its run time after that, ≤ maxMs ever). An hour costs 10 calls in the first
+ * 10 s, ln(3000 s / 10 s) / ln 1.1 ≈ 60 until the gap reaches its 5 min cap, and 2 more: 73 in all
+ * (Flyte's fixed 30 s: 121).
  */
 import type { PollPolicy } from '@tflyte/core';
 
