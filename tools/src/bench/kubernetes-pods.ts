@@ -18,14 +18,16 @@
  *   node --conditions=@tflyte/source tools/src/bench/kubernetes-pods.ts [pods …]
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
-import { measure, of, paired, quick, runSide, type Sample, show, sideArgs, spread, verdict } from './paired.ts';
+import { measure, of, paired, quick, runSide, type Sample, type Spread, show, sideArgs, spread, verdict } from './paired.ts';
+import type { Series } from './plot.ts';
 
 /** `tflyte-young8`: the executor's side again, in a Node started with a smaller young generation. */
 type Side = 'tflyte' | 'informer' | 'tflyte-young8';
@@ -416,5 +418,38 @@ if (process.argv[2] === '--server') {
     .slice(2)
     .filter((a) => /^\d+$/.test(a))
     .map(Number);
-  console.log(runKubernetesPods(sizes.length > 0 ? sizes : undefined));
+  if (process.argv.includes('--plot')) {
+    // Loaded only here: plot.ts loads the map bench (and tflyte's core), which the sides must not carry.
+    const { linePlot } = await import('./plot.ts');
+    const { text, results } = measureKubernetesPods(sizes.length > 0 ? sizes : [100, 1000, 10_000], 1);
+    console.log(text);
+    const docs = resolve(fileURLToPath(import.meta.url), '../../../../docs');
+    const colors: Record<Side, string> = { tflyte: '#d62728', informer: '#1f77b4', 'tflyte-young8': '#ff7f0e' };
+    const series = (value: (s: readonly Sample[]) => Spread): Series[] =>
+      SIDES.map((side) => ({
+        name: SIDE_TITLES[side],
+        color: colors[side],
+        points: results.map((r) => ({ x: r.pods, y: value(r.samples[side]) })),
+      }));
+    writeFileSync(
+      join(docs, 'perf-pods-rss.svg'),
+      linePlot(
+        'pods: peak RSS of the process tracking them',
+        'concurrent pods (log scale)',
+        'peak RSS (MB)',
+        series((s) => of(s, 'peakRssMb')),
+      ),
+    );
+    writeFileSync(
+      join(docs, 'perf-pods-fds.svg'),
+      linePlot(
+        'pods: open fds of the process tracking them (peak)',
+        'concurrent pods (log scale)',
+        'open fds',
+        series((s) => extra(s, 'peakFds')),
+      ),
+    );
+  } else {
+    console.log(runKubernetesPods(sizes.length > 0 ? sizes : undefined));
+  }
 }
