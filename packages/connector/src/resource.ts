@@ -48,7 +48,8 @@ export function resourceFromStatus(status: TaskStatus, customInfo?: JsonObject):
     phase: status.phase,
     // Set for propellers older than the phase field.
     state: DEPRECATED_STATE[status.phase] ?? State.PENDING,
-    message: status.message ?? '',
+    // Propeller shows Resource.message as the failure's message: a status without one still has its failure's.
+    message: status.message ?? failure?.message ?? '',
     logLinks: (status.logs ?? []).map((log) => create(TaskLogSchema, { name: log.name, uri: log.uri })),
     ...(status.outputs === undefined ? {} : { outputs: status.outputs }),
     ...(customInfo === undefined ? {} : { customInfo }),

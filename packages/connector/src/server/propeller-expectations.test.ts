@@ -174,6 +174,14 @@ describe("propeller's expectations", () => {
       expect(back?.failure).toMatchObject({ kind: status.failure.kind, retryable: status.failure.retryable, code: status.failure.code });
   });
 
+  it("a failed status without a message of its own reaches propeller with its failure's message", () => {
+    const resource = resourceFromStatus({
+      phase: Phase.FAILED,
+      failure: { kind: 'user', retryable: false, code: 'Negative', message: 'x must be >= 0' },
+    });
+    expect(resource.message).toBe('x must be >= 0');
+  });
+
   it('falls back to the deprecated state when a connector sends no phase, as propeller does', () => {
     const legacy = resourceFromStatus(running());
     expect(statusFromResource({ ...legacy, phase: Phase.UNDEFINED })?.phase).toBe(Phase.RUNNING);
