@@ -323,6 +323,35 @@ describe('a flaky task in a workflow', () => {
   });
 });
 
+describe('a workflow calling another workflow', () => {
+  it('runs the inner one as a sub-workflow node on the cluster (its template shipped in the WorkflowSpec)', async () => {
+    const fixtures = mkdtempSync(join(ROOT, 'examples', 'remote-fixture-'));
+    writeFileSync(
+      join(fixtures, 'nested.ts'),
+      [
+        "import { t, task, workflow } from '@tflyte/core';",
+        'export const inc = task({ inputs: { x: t.int() }, outputs: t.int() }, function inc({ x }) { return x + 1; });',
+        'export const twice = workflow({ inputs: { x: t.int() }, outputs: t.int() }, function twice({ x }) {',
+        '  return inc({ x: inc({ x }) });',
+        '});',
+        'export const outer = workflow({ inputs: { x: t.int() }, outputs: t.int() }, function outer({ x }) {',
+        '  return inc({ x: twice({ x }) });',
+        '});',
+      ].join('\n'),
+    );
+    try {
+      const result = await tflyte(['run', '--remote', join(fixtures, 'nested.ts'), 'outer', '--x', '1']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout.trim()).toBe('4');
+      const execution = [...admin.executions.values()].at(-1)!;
+      // The sub-workflow's nodes run under its node's id.
+      expect(execution.nodes.map((n) => n.id!.nodeId)).toEqual(['n0-n0', 'n0-n1', 'n1']);
+    } finally {
+      rmSync(fixtures, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a workflow body that is not a static graph', () => {
   it('is refused by tflyte register before anything is sent (exit 2), naming what the body did', async () => {
     // Written by the test: no example should ship a workflow that does not compile.
