@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AnyType } from '@tflyte/core';
+import { type AnyType, typeFromLiteralType } from '@tflyte/core';
 import type { LiteralType } from '@tflyte/idl/core/types';
 import { BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
 
@@ -62,15 +62,20 @@ export function fromJson(lt: LiteralType, json: unknown, path: string, cwd: stri
   }
 }
 
-/** A record's fields converted by their own types (a datetime field from its ISO text); undeclared keys stay for the record's check to name. */
+/**
+ * A record's fields converted by their own types (a datetime field from its ISO text); undeclared keys
+ * stay for the record's check to name. The record is rebuilt from the LiteralType, which also covers a
+ * union variant, whose field types live only in its JSON schema.
+ */
 function recordFields(lt: LiteralType, json: Record<string, unknown>, path: string, cwd: string): Record<string, unknown> {
-  const fields = lt.structure?.dataclassType ?? {};
-  if (Object.keys(fields).length === 0) return json;
+  const type = typeFromLiteralType(lt);
+  if (type.kind !== 'record') return json;
+  const fields = (type as AnyType & { readonly fields: Readonly<Record<string, AnyType>> }).fields;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(json)) {
     const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
     Object.defineProperty(out, key, {
-      value: field === undefined ? value : fromJson(field, value, path === '' ? key : `${path}.${key}`, cwd),
+      value: field === undefined ? value : fromJson(field.literalType(), value, path === '' ? key : `${path}.${key}`, cwd),
       enumerable: true,
       writable: true,
       configurable: true,

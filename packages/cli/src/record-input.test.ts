@@ -30,6 +30,13 @@ describe('record inputs on the command line', () => {
     expect(JSON.parse(result.out)).toEqual(['7 2026-01-31 a x2', '7 2026-01-31 b x1']);
   });
 
+  it('converts the fields of an optional record too, and reads null as none', async () => {
+    const some = await tflyte('run', records, 'maybeOrder', '--order', '{"id": 3, "placed": "2026-01-31T23:30:00Z", "lines": []}');
+    expect(some.code, some.err).toBe(EXIT.ok);
+    expect(some.out).toBe('3 2026-01-31T23:30:00.000Z');
+    expect((await tflyte('run', records, 'maybeOrder')).out).toBe('none');
+  });
+
   it('reads a record from --inputs-file, JSON or YAML', async () => {
     const json = join(project, 'inputs.json');
     writeFileSync(json, JSON.stringify({ order: { id: 1, placed: '2026-02-01T00:00:00Z', lines: [{ sku: 'c' }], note: 'gift' } }));

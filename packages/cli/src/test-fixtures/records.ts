@@ -16,3 +16,8 @@ export const describeOrder = task({ inputs: { order }, outputs: t.list(t.string(
   const day = order.placed.toISOString().slice(0, 10);
   return order.lines.map((line) => `${order.id} ${day} ${line.sku} x${line.qty ?? 1}${order.note ? ` (${order.note})` : ''}`);
 });
+
+/** The same order, optional: its fields' types come from the record's JSON schema in the union variant. */
+export const maybeOrder = task({ inputs: { order: t.optional(order) }, outputs: t.string() }, function maybeOrder({ order }) {
+  return order === null ? 'none' : `${order.id} ${order.placed.toISOString()}`;
+});

@@ -8,12 +8,8 @@ import type { LiteralType } from '@tflyte/idl/core/types';
 import { BlobType_BlobDimensionality, SimpleType } from '@tflyte/idl/core/types';
 import { InvalidSchemaError } from '../errors.ts';
 import type { AnyType, TypeRecord } from './flyte-type.ts';
-import { fromPlain } from './record.ts';
+import { isRecordSchema, recordFromSchema } from './record-schema.ts';
 import { t } from './t.ts';
-
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function fromSimple(simple: SimpleType): AnyType {
   switch (simple) {
@@ -41,38 +37,26 @@ function fromSimple(simple: SimpleType): AnyType {
   }
 }
 
-/** Fields in `structure.dataclass_type`, or (a dataclass without fields) an object JSON schema closed to other keys. */
+/** Field types in `structure.dataclass_type`, or a dataclass JSON schema in `metadata` (all a union variant keeps). */
 function isDataclass(lt: LiteralType): boolean {
-  if (Object.keys(lt.structure?.dataclassType ?? {}).length > 0) return true;
-  const schema = lt.metadata;
-  return schema?.type === 'object' && isJsonObject(schema.properties) && schema.additionalProperties === false;
+  return Object.keys(lt.structure?.dataclassType ?? {}).length > 0 || isRecordSchema(lt.metadata);
 }
 
 /** A dataclass with fields a record cannot hold (a file, a general union) still reads, as its JSON object. */
 function recordOrStruct(lt: LiteralType): AnyType {
   try {
-    return recordFrom(lt);
+    const fieldTypes: Record<string, AnyType> = {};
+    for (const [name, field] of Object.entries(lt.structure?.dataclassType ?? {})) {
+      Object.defineProperty(fieldTypes, name, { value: typeFromLiteralType(field), enumerable: true });
+    }
+    return recordFromSchema(
+      isRecordSchema(lt.metadata) ? lt.metadata : { type: 'object', properties: {}, additionalProperties: false },
+      fieldTypes,
+    );
   } catch (error) {
     if (!(error instanceof InvalidSchemaError)) throw error;
     return t.struct();
   }
-}
-
-/** A dataclass STRUCT: its fields from `structure.dataclass_type`, its name from the JSON schema's title. */
-function recordFrom(lt: LiteralType): AnyType {
-  const fields: Record<string, AnyType> = {};
-  const properties = lt.metadata?.properties;
-  for (const [name, field] of Object.entries(lt.structure?.dataclassType ?? {})) {
-    let type = typeFromLiteralType(field);
-    // A default lives only in the JSON schema; without it the field would turn required.
-    const property = isJsonObject(properties) && Object.hasOwn(properties, name) ? properties[name] : undefined;
-    if (isJsonObject(property) && Object.hasOwn(property, 'default') && property.default !== null) {
-      type = type.default(fromPlain(type, property.default, `${name} default`));
-    }
-    Object.defineProperty(fields, name, { value: type, enumerable: true });
-  }
-  const title = lt.metadata?.title;
-  return t.record(fields as TypeRecord, typeof title === 'string' && title !== '' ? { name: title } : {});
 }
 
 export function typeFromLiteralType(lt: LiteralType): AnyType {

@@ -136,12 +136,23 @@ describe('t.record()', () => {
     expect(toJson(LiteralTypeSchema, rebuilt.literalType())).toEqual(toJson(LiteralTypeSchema, point.literalType()));
   });
 
-  it("is tagged as flytekit tags a dataclass variant of a union, keeping its fields' types", () => {
-    const variants = toJson(LiteralTypeSchema, t.optional(point).literalType()) as { unionType: { variants: { structure: unknown }[] } };
-    expect(variants.unionType.variants[0]?.structure).toMatchObject({
-      tag: 'Object-Dataclass-Transformer',
-      dataclassType: { x: { simple: 'INTEGER' } },
+  it('is tagged as flytekit tags a dataclass variant of a union (the tag alone), and is rebuilt from its JSON schema there', () => {
+    // flytekit's _add_tag_to_type replaces a variant's structure with TypeStructure(tag); the schema in metadata stays.
+    const optional = t.optional(point);
+    const variants = toJson(LiteralTypeSchema, optional.literalType()) as { unionType: { variants: { structure: unknown }[] } };
+    expect(variants.unionType.variants[0]?.structure).toEqual({ tag: 'Object-Dataclass-Transformer' });
+    const rebuilt = typeFromLiteralType(optional.literalType());
+    const literal = optional.toLiteral({ x: 1, y: 2.5, label: 'a' });
+    expect(rebuilt.fromLiteral(literal)).toEqual({ x: 1, y: 2.5, label: 'a' });
+    expect(toBinary(LiteralSchema, rebuilt.toLiteral({ x: 1, y: 2.5, label: 'a' }))).toEqual(toBinary(LiteralSchema, literal));
+  });
+
+  it('reads a dataclass schema whose fields a record cannot hold as a plain struct', () => {
+    const withRef = create(LiteralTypeSchema, {
+      type: { case: 'simple', value: 9 },
+      metadata: { type: 'object', properties: { inner: { $ref: '#/$defs/Inner' } }, additionalProperties: false },
     });
+    expect(typeFromLiteralType(withRef).kind).toBe('struct');
   });
 });
 

@@ -61,8 +61,8 @@ export function unionTag(type: AnyType): string {
 
 function tagged(type: AnyType): LiteralType {
   const lt = type.literalType();
-  // A record keeps its field types beside the tag, so a type rebuilt from an optional record still has its fields.
-  lt.structure = create(TypeStructureSchema, { tag: unionTag(type), dataclassType: lt.structure?.dataclassType ?? {} });
+  // As flytekit tags a variant: the structure is the tag alone (a record's field types go; its JSON schema stays).
+  lt.structure = create(TypeStructureSchema, { tag: unionTag(type) });
   return lt;
 }
 
