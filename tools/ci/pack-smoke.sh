@@ -39,7 +39,11 @@ mapfile -t PACKAGES < <("$NODE" -e '
   }')
 for pkg in "${PACKAGES[@]}"; do
   [[ -n ${PACK_SMOKE_TARBALLS:-} ]] && break
-  npm_ pack --silent --workspace "$pkg" --pack-destination "$TARBALLS" >/dev/null
+  npm_ pack --workspace "$pkg" --pack-destination "$TARBALLS" >"$SCRATCH/pack.log" 2>&1 || {
+    cat "$SCRATCH/pack.log" >&2
+    echo "pack-smoke: packing $pkg failed (above: its prepack build, then npm)" >&2
+    exit 1
+  }
 done
 [[ -n ${PACK_SMOKE_TARBALLS:-} ]] && cp "$PACK_SMOKE_TARBALLS"/*.tgz "$TARBALLS"/
 ls "$TARBALLS"
@@ -155,6 +159,12 @@ export PATH="$APP/node_modules/.bin:$PATH"
 npx tflyte --version
 npx tflyte run tasks.ts double --n 21 | grep -qx 42
 node smoke.ts
+
+echo "== s3:// without @tflyte/storage (an optional peer of the CLI)"
+mv node_modules/@tflyte/storage "$SCRATCH/storage-aside"
+execute_out="$(npx tflyte execute --inputs s3://smoke/inputs.pb --output-prefix s3://smoke/out -- task-module tasks task-name double 2>&1 || true)"
+mv "$SCRATCH/storage-aside" node_modules/@tflyte/storage
+grep -q 'install @tflyte/storage' <<<"$execute_out" || { echo "pack-smoke: no 'install @tflyte/storage' from execute:" >&2; echo "$execute_out" >&2; exit 1; }
 
 echo "== typecheck the consumer (tsc, the installed .d.ts files)"
 npx tsc -p tsconfig.json
