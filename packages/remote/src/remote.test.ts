@@ -230,6 +230,24 @@ describe("propeller's compiler rules", () => {
     ]);
   });
 
+  it('the FlyteAdmin test server applies them to what it receives, and refuses a launch plan for an unknown workflow', async () => {
+    const remote = connectRemote({
+      ...loadRemoteConfig({ env: { FLYTE_PLATFORM_URL: server.url } }),
+      authType: 'ExternalCommand' as const,
+      command: ['echo', 'sekrit'],
+    });
+    const template = workflow([node('n0', promise('start-node', 'x'))]);
+    // Sent around the client-side check: the task is not registered on the server.
+    await expect(remote.admin.createWorkflow({ id: template.id!, spec: { template } })).rejects.toThrow(
+      /failed to compile workflow .*node n0: task 'm\.double' version 'v1' is not registered/,
+    );
+    const lpId = { ...template.id!, resourceType: ResourceType.LAUNCH_PLAN };
+    await expect(remote.admin.createLaunchPlan({ id: lpId, spec: { workflowId: template.id! } })).rejects.toThrow(
+      /workflow p\/d\/m\.wf\/v1 is not registered/,
+    );
+    expect(server.workflows.size + server.launchPlans.size).toBe(0);
+  });
+
   it('registerWorkflow checks them before sending anything', async () => {
     const remote = connectRemote({
       ...loadRemoteConfig({ env: { FLYTE_PLATFORM_URL: server.url } }),
