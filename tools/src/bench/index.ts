@@ -9,6 +9,7 @@ import { runSparkApplications } from '@tflyte/plugin-spark/bench';
 import { runAthenaPolling } from './athena-polling.ts';
 import { runBigQueryPolling } from './bigquery-polling.ts';
 import { runCliStartup } from './cli-startup.ts';
+import { runConnectorLoad } from './connector-load.ts';
 import { runIdlEncoding } from './idl-encoding.ts';
 import { runKubernetesPods } from './kubernetes-pods.ts';
 import { runMapFanout } from './map-fanout.ts';
@@ -30,6 +31,7 @@ const benches: ReadonlyArray<[string, () => string | Promise<string>]> = [
   ['snowflake polling', () => runSnowflakePolling()],
   ['spark applications', () => runSparkApplications(small ? 20 : 200)],
   ['pytorch first step', () => runPyTorchFirstStep(small ? 1 : 5)],
+  ['connector load', () => runConnectorLoad(small ? 50 : 1000)],
 ];
 
 for (const [name, bench] of benches) {

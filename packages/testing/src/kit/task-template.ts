@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import type { JsonObject } from '@tflyte/core';
+import { type JsonObject, TflyteError } from '@tflyte/core';
 import { ResourceType } from '@tflyte/idl/core/identifier';
 import { type Literal, type LiteralMap, LiteralMapSchema, LiteralSchema } from '@tflyte/idl/core/literals';
 import { type TaskTemplate, TaskTemplateSchema } from '@tflyte/idl/core/tasks';
@@ -37,9 +37,15 @@ export interface TestTaskOptions {
   readonly custom?: JsonObject;
 }
 
-function variables(record: Readonly<Record<string, SimpleTypeName | LiteralType>> | undefined) {
+function variables(side: 'inputs' | 'outputs', record: Readonly<Record<string, SimpleTypeName | LiteralType>> | undefined) {
   const out: Record<string, { type: LiteralType }> = {};
   for (const [name, type] of Object.entries(record ?? {})) {
+    if (typeof type === 'string' && !Object.hasOwn(SIMPLE, type)) {
+      throw new TflyteError(
+        'TFLYTE_CONFIG',
+        `testTaskTemplate ${side}.${name}: '${type}' is not a simple type; use one of ${Object.keys(SIMPLE).join(', ')} or a LiteralType`,
+      );
+    }
     out[name] = { type: typeof type === 'string' ? create(LiteralTypeSchema, { type: { case: 'simple', value: SIMPLE[type] } }) : type };
   }
   return { variables: out };
@@ -61,7 +67,7 @@ export function testTaskTemplate(options: TestTaskOptions = {}): TaskTemplate {
       ...(timeoutMs > 0 && { timeout: { seconds: BigInt(Math.floor(timeoutMs / 1000)), nanos: (timeoutMs % 1000) * 1e6 } }),
       ...(options.interruptible !== undefined && { interruptibleValue: { case: 'interruptible' as const, value: options.interruptible } }),
     },
-    interface: { inputs: variables(options.inputs), outputs: variables(options.outputs) },
+    interface: { inputs: variables('inputs', options.inputs), outputs: variables('outputs', options.outputs) },
     ...(options.custom !== undefined && { custom: options.custom }),
   });
 }
