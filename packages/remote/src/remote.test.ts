@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { createFileStore, createStorage } from '@tflyte/core';
+import { WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
 import { IdentifierSchema, ResourceType } from '@tflyte/idl/core/identifier';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import { SimpleType } from '@tflyte/idl/core/types';
@@ -245,7 +246,34 @@ describe("propeller's compiler rules", () => {
     await expect(remote.admin.createLaunchPlan({ id: lpId, spec: { workflowId: template.id! } })).rejects.toThrow(
       /workflow p\/d\/m\.wf\/v1 is not registered/,
     );
-    expect(server.workflows.size + server.launchPlans.size).toBe(0);
+    expect([...server.workflows.keys()].some((k) => k.includes('m.wf'))).toBe(false);
+    expect(server.launchPlans.size).toBe(0);
+  });
+
+  it('a workflow registers once, again as a no-op, and another body under its version is a VersionConflictError', async () => {
+    const remote = connectRemote({
+      ...loadRemoteConfig({ env: { FLYTE_PLATFORM_URL: server.url } }),
+      authType: 'ExternalCommand' as const,
+      command: ['echo', 'sekrit'],
+    });
+    const registered = template('img:1'); // m.t v1, registered by the auth tests above
+    const spec = (label: string) =>
+      create(WorkflowSpecSchema, {
+        template: {
+          id: { resourceType: ResourceType.WORKFLOW, project: 'p', domain: 'd', name: 'm.once', version: 'v1' },
+          interface: {},
+          nodes: [
+            {
+              id: 'n0',
+              metadata: { name: label },
+              target: { case: 'taskNode', value: { reference: { case: 'referenceId', value: registered.id! } } },
+            },
+          ],
+        },
+      });
+    expect(await registerWorkflow(remote, spec('t'), [registered])).toBe('created');
+    expect(await registerWorkflow(remote, spec('t'), [registered])).toBe('exists');
+    await expect(registerWorkflow(remote, spec('renamed'), [registered])).rejects.toThrow(VersionConflictError);
   });
 
   it('registerWorkflow checks them before sending anything', async () => {
