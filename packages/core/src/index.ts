@@ -130,7 +130,7 @@ export type { TemplateValues } from './template/render-template.ts';
 // Flyte's command templates, and values as its Go components print them
 export { inputReferences, perRetryUniqueKey, renderTemplate } from './template/render-template.ts';
 export { isFlyteType } from './types/base.ts';
-export type { FlyteDatasetType, FlyteDirectoryType, FlyteFileType } from './types/blobs.ts';
+export type { FlyteDatasetType, FlyteDirectoryType, FlyteFileType, HashMethod } from './types/blobs.ts';
 export type { FlyteListType, FlyteMapType } from './types/collections.ts';
 export type { FlyteEnumType } from './types/enum.ts';
 export type {
@@ -156,6 +156,7 @@ export { describeLiteral } from './types/literals.ts';
 export type { ReadObject } from './types/offloaded.ts';
 export { resolveOffloadedLiterals } from './types/offloaded.ts';
 export { getOwn, setOwn } from './types/own-key.ts';
+export type { FlyteRecordType, InferRecord, RecordOptions } from './types/record.ts';
 export type { BlobOptions, DatasetOptions } from './types/t.ts';
 // The type system (implementation classes stay internal)
 export { t } from './types/t.ts';
