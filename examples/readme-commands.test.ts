@@ -1,6 +1,6 @@
 /**
  * Every command the documentation tells a user to type works as written. The commands are read from
- * the documents themselves: each line of a ```sh block in README.md, packages/*\/README.md, docs/*.md,
+ * the documents themselves: each line of a ```sh block in README.md, CONTRIBUTING.md, packages/*\/README.md, docs/*.md,
  * tools/README.md and examples/**\/README.md, and each command line (indented by three spaces or more)
  * in the leading comment of an example (examples/*.ts, examples/*\/*.ts). Each one must have an entry
  * in COMMANDS: either it is run here, as written, by bash in the place the document puts the user (the
@@ -63,6 +63,24 @@ const COMMANDS: Readonly<Record<string, How>> = {
 
   // Outside any project `npx` fetches the package by name (@tflyte/cli; `tflyte` is only its bin): here the
   // scratch directory's node_modules, linked to the workspace's, stands in for the registry.
+  'CONTRIBUTING.md: npm ci': {
+    coveredBy: '.ci/run',
+    contains: 'npm ci',
+    why: 'installing changes the shared node_modules; CI starts with it',
+  },
+  'CONTRIBUTING.md: npm test': { coveredBy: '.ci/run', contains: 'npm test', why: 'the whole suite, of which this file is part' },
+  'CONTRIBUTING.md: npm run typecheck': { coveredBy: '.ci/run', contains: 'npm run typecheck', why: 'CI runs exactly this' },
+  'CONTRIBUTING.md: npm run lint': { coveredBy: '.ci/run', contains: 'npm run lint', why: 'CI runs exactly this' },
+  'CONTRIBUTING.md: npx nx run-many -t build': {
+    coveredBy: '.ci/run',
+    contains: 'npx nx run-many -t build',
+    why: "CI runs it (without nx's cache); a build here would make the repository's bin run it instead of the sources",
+  },
+  'CONTRIBUTING.md: tools/ci/pack-smoke.sh': {
+    coveredBy: '.ci/run',
+    contains: 'tools/ci/pack-smoke.sh',
+    why: 'minutes of packing and installing: CI runs it',
+  },
   'packages/cli/README.md: npx @tflyte/cli init my-project': { inScratch: true, expect: /my-project/ },
   'packages/cli/README.md: cd my-project && npm install': {
     run: 'cd my-project',
@@ -247,7 +265,7 @@ const COMMANDS: Readonly<Record<string, How>> = {
 
 /** The documents whose ```sh blocks are instructions. */
 function documents(): string[] {
-  const files = ['README.md', 'tools/README.md'];
+  const files = ['README.md', 'CONTRIBUTING.md', 'tools/README.md'];
   for (const dir of readdirSync(join(ROOT, 'packages')))
     if (existsSync(join(ROOT, 'packages', dir, 'README.md'))) files.push(`packages/${dir}/README.md`);
   for (const name of readdirSync(join(ROOT, 'docs'))) if (name.endsWith('.md')) files.push(`docs/${name}`);
