@@ -58,7 +58,9 @@ const COMMANDS: Readonly<Record<string, How>> = {
   'README.md: npm test': { coveredBy: '.ci/run', contains: 'npm test', why: 'the whole suite, of which this file is part' },
   'README.md: npx tflyte run examples/basics.ts mean --help': { expect: /--values/ },
   "README.md: npx tflyte run examples/parallel.ts parallelizedMean --values '[1,2,3,4,5,6]'": { expect: /^3\.5$/m },
-  'README.md: npx tflyte serialize examples/basics.ts --image ghcr.io/acme/app:1 --out _pb_output': {},
+  'README.md: npx tflyte serialize examples/basics.ts --image ghcr.io/acme/app:1 --out _pb_output': {
+    expect: /\/_pb_output\/\d+_examples\.basics\.slope_1\.pb$/m,
+  },
   'README.md: npx tflyte plugins': { expect: /^TASK TYPE\s+VERSION/m },
 
   // Outside any project `npx` fetches the package by name (@tflyte/cli; `tflyte` is only its bin): here the
