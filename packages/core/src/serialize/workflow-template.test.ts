@@ -12,7 +12,8 @@ import { task } from '../task/function-task.ts';
 import { t } from '../types/t.ts';
 import { mapTask } from '../workflow/map-task.ts';
 import { workflow } from '../workflow/workflow.ts';
-import { type CompiledWorkflow, WorkflowCompileError } from './workflow-template.ts';
+import { WorkflowCompileError } from './compile-error.ts';
+import type { CompiledWorkflow } from './workflow-template.ts';
 
 const double = task({ inputs: { x: t.int() }, outputs: t.int() }, function double({ x }) {
   return 2 * x;

@@ -10,13 +10,12 @@
  * refused with a WorkflowCompileError naming the construct, not registered as an eager workflow.
  * Such logic belongs in a task. Local runs (`tflyte run`) still call the body directly.
  */
-import { inspect } from 'node:util';
 import { create } from '@bufbuild/protobuf';
 import { DurationSchema } from '@bufbuild/protobuf/wkt';
-import { type LaunchPlan, LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
+import type { LaunchPlan } from '@tflyte/idl/admin/launch_plan';
 import { type WorkflowSpec, WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
 import { IdentifierSchema, ResourceType } from '@tflyte/idl/core/identifier';
-import { ParameterMapSchema, ParameterSchema, TypedInterfaceSchema } from '@tflyte/idl/core/interface';
+import { TypedInterfaceSchema } from '@tflyte/idl/core/interface';
 import {
   type Binding,
   type BindingData,
@@ -25,10 +24,9 @@ import {
   BindingDataSchema,
   BindingSchema,
   type Literal,
-  LiteralMapSchema,
   RetryStrategySchema,
 } from '@tflyte/idl/core/literals';
-import { type LiteralType, OutputReferenceSchema, SimpleType } from '@tflyte/idl/core/types';
+import { OutputReferenceSchema } from '@tflyte/idl/core/types';
 import {
   ArrayNode_ExecutionMode,
   ArrayNodeSchema,
@@ -42,13 +40,26 @@ import {
   type WorkflowTemplate,
   WorkflowTemplateSchema,
 } from '@tflyte/idl/core/workflow';
-import { TflyteError, TypeMismatchError } from '../errors.ts';
+import { TypeMismatchError } from '../errors.ts';
 import { type CallBinder, type TaskDefinition, withCallBinder } from '../task/define-task.ts';
 import type { AnyType } from '../types/flyte-type.ts';
 import { describeLiteralType, typeFromLiteralType } from '../types/from-literal-type.ts';
-import { literalTypeEquals } from '../types/literal-type-equals.ts';
+import { castable, literalBinding } from './bindings.ts';
+import { STATIC_HINT, WorkflowCompileError } from './compile-error.ts';
+import { defaultLaunchPlan } from './launch-plan.ts';
 import { type SerializeOptions, variableMap } from './task-template.ts';
 import { defaultVersion } from './version.ts';
+import {
+  holdsPromise,
+  isPlainObject,
+  NODE_PROMISE,
+  type NodeRecord,
+  nodeOf,
+  type OutputRef,
+  REF,
+  refOf,
+  standIn,
+} from './workflow-promise.ts';
 
 /** Propeller's ids for the workflow's inputs and outputs. */
 export const START_NODE = 'start-node';
@@ -64,85 +75,6 @@ export interface CompiledWorkflow {
   readonly launchPlan: LaunchPlan;
   /** Every task a node runs (map tasks: the task mapped), each once, in node order. */
   readonly tasks: readonly TaskDefinition[];
-}
-
-export type WorkflowConstruct =
-  | 'await'
-  | 'arithmetic'
-  | 'property'
-  | 'multiple-outputs'
-  | 'unbound-input'
-  | 'type'
-  | 'body-error'
-  | 'not-a-task'
-  | 'call';
-
-/** A workflow body that cannot be compiled to a static graph; `construct` says what it did. */
-export class WorkflowCompileError extends TflyteError {
-  readonly workflow: string;
-  readonly construct: WorkflowConstruct;
-  constructor(workflow: string, construct: WorkflowConstruct, message: string, options?: { cause?: unknown }) {
-    super('TFLYTE_WORKFLOW_NOT_STATIC', `workflow '${workflow}': ${message}`, options);
-    this.workflow = workflow;
-    this.construct = construct;
-  }
-}
-
-const STATIC_HINT = 'a workflow body runs once, at compile time, to build the graph; do this in a task and pass the promise along';
-
-interface NodeRecord {
-  readonly id: string;
-  readonly task: TaskDefinition;
-  readonly node: Node;
-  /** Awaited without its value being bound or returned (checked at the end). */
-  awaited: boolean;
-  used: boolean;
-}
-
-const REF = Symbol('tflyte.workflowRef');
-const NODE_PROMISE = Symbol('tflyte.nodePromise');
-
-/** One output of a node (or a workflow input, on the start node). */
-interface OutputRef {
-  readonly nodeId: string;
-  readonly variable: string;
-  readonly type: AnyType;
-  readonly record: NodeRecord | undefined;
-  readonly label: string;
-}
-
-function refOf(value: unknown): OutputRef | undefined {
-  return typeof value === 'object' && value !== null ? ((value as Record<symbol, OutputRef | undefined>)[REF] ?? undefined) : undefined;
-}
-function nodeOf(value: unknown): NodeRecord | undefined {
-  return typeof value === 'object' && value !== null
-    ? ((value as Record<symbol, NodeRecord | undefined>)[NODE_PROMISE] ?? undefined)
-    : undefined;
-}
-
-/**
- * A stand-in that refuses being used as a value: arithmetic, string conversion and property reads
- * throw a WorkflowCompileError naming the construct. `then` (a call's promise only) resolves to the
- * node's output references, so `await` works for passing values on but not for computing with them.
- */
-function standIn(workflow: string, label: string, slots: Record<symbol, unknown>, then?: (resolve: (v: unknown) => void) => void): object {
-  const refuse = (construct: WorkflowConstruct, what: string): never => {
-    throw new WorkflowCompileError(workflow, construct, `${what} ${label}: ${STATIC_HINT}`);
-  };
-  return new Proxy(Object.create(null) as object, {
-    get(_, key) {
-      if (typeof key === 'symbol' && key in slots) return slots[key];
-      if (key === 'then' && then) return (resolve: (v: unknown) => void) => then(resolve);
-      if (key === inspect.custom || key === 'toJSON') return () => `Promise(${label})`;
-      if (key === Symbol.toStringTag) return 'WorkflowPromise';
-      if (key === Symbol.toPrimitive || key === 'valueOf' || key === 'toString')
-        return () => refuse('arithmetic', 'computes with (arithmetic, comparison or string conversion)');
-      if (typeof key === 'symbol') return undefined;
-      if (key === 'then') return undefined;
-      return refuse('property', `reads '${key}' of`);
-    },
-    has: (_, key) => typeof key === 'symbol' && key in slots,
-  });
 }
 
 /** Compiles a workflow: its template, the templates of workflows it calls, launch plan and tasks. */
@@ -414,34 +346,6 @@ export async function compileWorkflow(
   return { spec, launchPlan: defaultLaunchPlan(workflow, template), tasks };
 }
 
-/** The workflow's default launch plan: its inputs as parameters (defaults kept, the rest required). */
-function defaultLaunchPlan(workflow: Omit<TaskDefinition, 'kind'>, template: WorkflowTemplate): LaunchPlan {
-  const parameters = Object.fromEntries(
-    Object.entries(workflow.inputs).map(([k, type]) => [
-      k,
-      create(ParameterSchema, {
-        var: template.interface!.inputs!.variables[k],
-        behavior:
-          type.defaultValue === undefined
-            ? { case: 'required', value: true }
-            : { case: 'default', value: type.toLiteral(type.defaultValue.value, k) },
-      }),
-    ]),
-  );
-  return create(LaunchPlanSchema, {
-    id: { ...template.id!, resourceType: ResourceType.LAUNCH_PLAN },
-    spec: {
-      workflowId: template.id,
-      entityMetadata: {},
-      defaultInputs: create(ParameterMapSchema, { parameters }),
-      fixedInputs: create(LiteralMapSchema, {}),
-      labels: {},
-      annotations: {},
-      rawOutputDataConfig: {},
-    },
-  });
-}
-
 /** The body's result as keyword values for the workflow's outputs, by its output shape. */
 function bindOutputs(
   workflow: Omit<TaskDefinition, 'kind'>,
@@ -473,58 +377,6 @@ function bindOutputs(
       return bindAll(result);
     }
   }
-}
-
-/** Propeller's castability, as far as tflyte's types go: the same shape, or into a union holding it. */
-export function castable(source: LiteralType, target: LiteralType): boolean {
-  if (literalTypeEquals(source, target)) return true;
-  if (target.type.case === 'unionType') {
-    if (source.type.case === 'simple' && source.type.value === SimpleType.NONE)
-      return target.type.value.variants.some((v) => v.type.case === 'simple' && v.type.value === SimpleType.NONE);
-    return target.type.value.variants.some((v) => castable(source, v));
-  }
-  if (source.type.case === 'collectionType' && target.type.case === 'collectionType') return castable(source.type.value, target.type.value);
-  if (source.type.case === 'mapValueType' && target.type.case === 'mapValueType') return castable(source.type.value, target.type.value);
-  return false;
-}
-
-export function literalBinding(literal: Literal): BindingData {
-  switch (literal.value.case) {
-    case 'scalar':
-      return create(BindingDataSchema, { value: { case: 'scalar', value: literal.value.value } });
-    case 'collection':
-      return create(BindingDataSchema, {
-        value: {
-          case: 'collection',
-          value: create(BindingDataCollectionSchema, { bindings: literal.value.value.literals.map(literalBinding) }),
-        },
-      });
-    case 'map':
-      return create(BindingDataSchema, {
-        value: {
-          case: 'map',
-          value: create(BindingDataMapSchema, {
-            bindings: Object.fromEntries(Object.entries(literal.value.value.literals).map(([k, v]) => [k, literalBinding(v)])),
-          }),
-        },
-      });
-    default:
-      throw new TflyteError('TFLYTE_INVALID_OPTION', `a ${literal.value.case ?? 'empty'} literal cannot be a workflow binding`);
-  }
-}
-
-function holdsPromise(value: unknown): boolean {
-  if (refOf(value) || nodeOf(value)) return true;
-  if (Array.isArray(value)) return value.some(holdsPromise);
-  if (isPlainObject(value)) return Object.values(value).some(holdsPromise);
-  return false;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (refOf(value) || nodeOf(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 const byNodeOrder = (a: string, b: string): number => Number(a.slice(1)) - Number(b.slice(1));
