@@ -1,10 +1,11 @@
 /**
  * A FlyteAdmin for tests: AdminService, DataProxyService and AuthMetadataService over real gRPC
  * (HTTP/2, the generated flyteidl services), applying FlyteAdmin's checks to what it receives
- * (identifiers complete, a template matching its id, immutable versions, inputs matching the
- * interface) and running each execution as propeller runs a container task: inputs.pb written
- * to the metadata store, the template's command rendered and launched, outputs.pb or error.pb
- * read back. The launcher decides where the command runs (a local process by default).
+ * (identifiers complete, a template matching its id, immutable versions, workflows compiled
+ * against the registered tasks, launch plans covering their workflow's inputs, inputs matching
+ * the interface), storing tasks, workflows, launch plans and executions, and running each
+ * execution as propeller would (propeller.ts). The launcher decides where a task's command runs
+ * (a local process by default).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
