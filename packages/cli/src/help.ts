@@ -187,7 +187,7 @@ Run 'tflyte run <file.ts> <task> --help' to see a task's inputs, 'tflyte run --h
 Exit codes: 0 success, 1 task failed, 2 usage or input error, 70 internal error, 75 state store
 unavailable, 130 cancelled.`;
 
-export const RUN_HELP = `Usage: tflyte run [--json] [--report] [--inputs-file <f>] [--run-id <id>] [--cancel-timeout <s>] <file.ts> <task-or-workflow> [--<input> <value> ...]
+export const RUN_HELP = `Usage: tflyte run [--remote] [--json] [--report] [--inputs-file <f>] [--run-id <id>] [--cancel-timeout <s>] <file.ts> <task-or-workflow> [--<input> <value> ...]
 
 Runs a task or workflow through the executor configured by tflyte.config.ts and prints its outputs.
 
@@ -201,6 +201,9 @@ finished steps are not run again. A run that finished is not resumed: running ag
   --json                 print outputs (and a failure: its code, message and details) as JSON
   --report               write the run's HTML report to <state dir>/reports/<run-id>.html
   --inputs-file <f>      inputs as a JSON or YAML object
+  --remote               run it on a Flyte cluster instead (with --project, --domain, --image, --version,
+                         --config; see the @tflyte/remote README). Only before <file.ts> is it run's flag: after the
+                         task, --remote is an input of the task like any other
 
 Ctrl-C or SIGTERM cancels and deletes live jobs; a second Ctrl-C (or the cancel timeout) exits at once
 and prints the jobs left running, which the same command re-attaches to.
