@@ -201,9 +201,9 @@ finished steps are not run again. A run that finished is not resumed: running ag
   --json                 print outputs (and a failure: its code, message and details) as JSON
   --report               write the run's HTML report to <state dir>/reports/<run-id>.html
   --inputs-file <f>      inputs as a JSON or YAML object
-  --remote               run it on a Flyte cluster instead (with --project, --domain, --image, --version,
-                         --config; see the @tflyte/remote README). Only before <file.ts> is it run's flag: after the
-                         task, --remote is an input of the task like any other
+  --remote               run it on a Flyte cluster instead (with --project, --domain, --image,
+                         --version, --config; see the @tflyte/remote README). Run's flag only before
+                         <file.ts>: after the task, --remote is an input of the task like any other
 
 Ctrl-C or SIGTERM cancels and deletes live jobs; a second Ctrl-C (or the cancel timeout) exits at once
 and prints the jobs left running, which the same command re-attaches to.
