@@ -10,7 +10,7 @@
  */
 import { Watch } from '@kubernetes/client-node';
 import type { KubeClient } from './kube-client.ts';
-import { compareResourceVersions, type KubeObject, toPlain } from './kube-object.ts';
+import { compareResourceVersions, type KubeObject } from './kube-object.ts';
 import { collectionPath, type ResourceKind } from './resource-kind.ts';
 
 export interface InformerOptions {
@@ -294,7 +294,9 @@ export class SharedInformer<T extends KubeObject> {
         this.#cache.delete(name);
         for (const s of this.#subscriptions.get(name) ?? []) this.#reportAbsent(s);
       } else {
-        const plain = toPlain<T>(object);
+        // The watch hands over the event's object as parsed from its JSON line: already plain, and
+        // referenced by nothing else, so it is cached as is (a copy per event was 5 % of the CPU at 1k pods).
+        const plain = object as T;
         this.#cache.set(name, plain);
         for (const s of this.#subscriptions.get(name) ?? []) this.#call(s, plain);
         for (const listener of this.#everything) this.#notifyAll(listener, plain);
