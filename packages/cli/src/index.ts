@@ -2,4 +2,5 @@
 
 export type { Io } from './main.ts';
 export { main, runCli } from './main.ts';
+export { StorageNotInstalledError } from './object-stores.ts';
 export { EXIT, UsageError } from './usage-error.ts';

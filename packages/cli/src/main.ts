@@ -15,6 +15,7 @@ export interface Io {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
   readonly env: NodeJS.ProcessEnv;
+  /** Whether stderr, where progress is drawn, is a terminal. */
   readonly isTTY: boolean;
   /** Ends the process now (a forced exit after Ctrl-C); without it, the command returns its code. */
   readonly exit?: (code: number) => void;
@@ -296,7 +297,8 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
-    isTTY: Boolean(process.stdout.isTTY),
+    // Progress goes to stderr, so whether it may redraw depends on stderr (`tflyte run … | jq` keeps the live display).
+    isTTY: Boolean(process.stderr.isTTY),
     exit: (code) => process.exit(code),
   });
 }
