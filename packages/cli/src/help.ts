@@ -89,11 +89,16 @@ or FLYTE_PLATFORM_URL) and, once it succeeded, its outputs typed by the register
     name: 'serialize',
     summary: 'write the TaskTemplates of a file as flytekit writes them',
     files: true,
-    flags: ['--out', '--format', '--image', '--version', '--project', '--domain', '--help'],
+    flags: ['--out', '--format', '--image', '--version', '--project', '--domain', '--connector-task-types', '--help'],
     help: `Usage: tflyte serialize <file.ts> [--out <dir>] [--format pb|json] [--image <ref>] [--version <v>] [--project <p>] [--domain <d>]
+                        [--connector-task-types <type,…>]
 
 Writes one TaskTemplate (as an admin TaskSpec) per task the file exports, into --out (default
-_pb_output), binary protobuf (pb, the default) or proto3 JSON (json), as 'pyflyte serialize' does.`,
+_pb_output), binary protobuf (pb, the default) or proto3 JSON (json), as 'pyflyte serialize' does.
+
+A warehouse task that propeller's built-in plugin would run wrongly or unsafely (values pasted into
+the SQL) is refused, unless its task type is listed in --connector-task-types: the cluster routes
+those types to a connector (propeller's connectorForTaskTypes, e.g. 'tflyte connector serve').`,
   },
   {
     name: 'execute',

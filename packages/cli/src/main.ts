@@ -80,7 +80,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'fetch':
         return await (await import('./commands/fetch.ts')).fetchExecution(args, io);
       case 'serialize': {
-        const spec = { out: 'string', format: 'string', image: 'string', version: 'string', project: 'string', domain: 'string' } as const;
+        const spec = {
+          out: 'string',
+          format: 'string',
+          image: 'string',
+          version: 'string',
+          project: 'string',
+          domain: 'string',
+          'connector-task-types': 'string',
+        } as const;
         const { options, positionals } = parseArgv('serialize', args, spec, Number.POSITIVE_INFINITY);
         const [file, extra] = positionals;
         if (extra !== undefined) throw new UsageError(`serialize: unexpected argument '${extra}'`);
@@ -97,6 +105,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
             ...(typeof options.version === 'string' ? { version: options.version } : {}),
             ...(typeof options.project === 'string' ? { project: options.project } : {}),
             ...(typeof options.domain === 'string' ? { domain: options.domain } : {}),
+            ...(typeof options['connector-task-types'] === 'string'
+              ? {
+                  connectorTaskTypes: options['connector-task-types']
+                    .split(',')
+                    .map((type) => type.trim())
+                    .filter(Boolean),
+                }
+              : {}),
           },
           io.cwd,
           io.out,

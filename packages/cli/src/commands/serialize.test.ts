@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { TaskSpecSchema } from '@tflyte/idl/admin/task';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../main.ts';
 import { serialize } from './serialize.ts';
 import { StockPropellerRefusalError } from './stock-propeller.ts';
 
@@ -59,6 +60,17 @@ describe('tflyte serialize on a stock propeller (warehouse tasks)', () => {
     const byRegion = written.find((p) => p.includes('byRegion')) as string;
     const spec = JSON.parse(readFileSync(byRegion, 'utf8'));
     expect(spec.template.custom.statement).toBe('SELECT id FROM orders WHERE region = {{ .inputs.region }}');
+  });
+
+  it('takes the routed task types from the command line, as the refusal says', async () => {
+    const lines: string[] = [];
+    const io = { cwd: repo, out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), env: process.env, isTTY: false };
+    expect(await main(['serialize', fixture, '--out', join(out, 'refused'), '--format', 'json'], io)).toBe(2);
+    expect(existsSync(join(out, 'refused'))).toBe(false);
+    expect(
+      await main(['serialize', fixture, '--out', join(out, 'routed'), '--format', 'json', '--connector-task-types', 'presto'], io),
+    ).toBe(0);
+    expect(readdirSync(join(out, 'routed'))).toHaveLength(5);
   });
 
   it('refuses a Snowflake task: raw pasting, and no outputs from propeller', async () => {
