@@ -6,7 +6,7 @@
  * the registered container command (`tflyte execute` with the fast-execute step) as a process.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,8 +80,13 @@ beforeAll(async () => {
         return dir;
       },
       env: { ...AWS, AWS_ENDPOINT_URL_S3: s3.endpoint },
-      onOutput: (_, text) => podOutput.push(text),
+      onOutput: (request, text) => {
+        podOutput.push(text);
+        writeFileSync(join(PODS, request.execution.name, request.nodeId, String(request.attempt), 'output.log'), text);
+      },
     }),
+    // As a cluster's log plugin links each attempt's pod log.
+    logTemplates: [{ name: 'Pod output', uri: `file://${PODS}/{{.executionName}}/{{.nodeId}}/{{.attempt}}/output.log` }],
   });
 });
 
@@ -317,6 +322,14 @@ describe('a flaky task in a workflow', () => {
       expect(result.code, `${result.stderr}\n${podOutput.slice(launches).join('\n')}`).toBe(0);
       expect(result.stdout.trim()).toBe('42');
       expect(podOutput.length - launches).toBe(2); // two launches of the one node
+      // Followed as a local run is: the failed attempt, the retry, and each attempt's log link.
+      expect(result.stderr).toMatch(/^\[n0\] flaky: attempt 1 failed \(user, retryable\): .*the first attempt always fails/m);
+      expect(result.stderr).toMatch(/^\[n0\] flaky: retrying \(attempt 2\)/m);
+      for (const attempt of [0, 1]) {
+        const link = new RegExp(`^\\[n0\\] flaky: RUNNING Pod output: (file:\\S+/n0/${attempt}/output\\.log)`, 'm').exec(result.stderr);
+        expect(link, result.stderr).not.toBeNull();
+        expect(existsSync(fileURLToPath(link![1]!))).toBe(true);
+      }
     } finally {
       rmSync(fixtures, { recursive: true, force: true });
     }

@@ -6,9 +6,11 @@ import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Execution } from '@tflyte/idl/admin/execution';
 import type { NodeExecution } from '@tflyte/idl/admin/node_execution';
-import { WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
+import type { TaskExecution } from '@tflyte/idl/admin/task_execution';
+import { NodeExecution_Phase, WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
 import {
   type Identifier,
+  type NodeExecutionIdentifier,
   ResourceType,
   type WorkflowExecutionIdentifier,
   WorkflowExecutionIdentifierSchema,
@@ -109,11 +111,26 @@ export async function launchedOutputs(remote: FlyteRemote, execution: Execution)
   return task.closure?.compiledTask?.template?.interface?.outputs?.variables ?? {};
 }
 
+/** A node's task executions, one per attempt. */
+export async function listTaskExecutions(remote: FlyteRemote, node: NodeExecutionIdentifier): Promise<TaskExecution[]> {
+  const list = await call(`listing the attempts of node ${node.nodeId}`, () =>
+    remote.admin.listTaskExecutions({ nodeExecutionId: node, limit: 100 }),
+  );
+  return list.taskExecutions;
+}
+
 export interface WaitOptions {
   readonly pollMs?: number;
   readonly signal?: AbortSignal;
-  /** Called with each new state of the execution and its nodes. */
-  readonly onUpdate?: (execution: Execution, nodes: readonly NodeExecution[]) => void;
+  /**
+   * Called with each new state of the execution, its nodes and, for nodes running or just changed,
+   * their task executions (attempts, log links) by node id.
+   */
+  readonly onUpdate?: (
+    execution: Execution,
+    nodes: readonly NodeExecution[],
+    attempts: ReadonlyMap<string, readonly TaskExecution[]>,
+  ) => void;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -124,11 +141,25 @@ export async function waitForExecution(
   options: WaitOptions = {},
 ): Promise<Execution> {
   const sleep = options.sleep ?? defaultSleep;
+  const last = new Map<string, NodeExecution_Phase>();
   for (;;) {
     options.signal?.throwIfAborted();
     const execution = await getExecution(remote, id);
     const phase = execution.closure?.phase ?? WorkflowExecution_Phase.UNDEFINED;
-    if (options.onUpdate) options.onUpdate(execution, await listNodeExecutions(remote, id).catch(() => []));
+    if (options.onUpdate) {
+      const nodes = await listNodeExecutions(remote, id).catch(() => []);
+      // Attempts are read for nodes that run (a retry keeps the node running) or changed since the last poll.
+      const watched = nodes.filter((n) => {
+        const p = n.closure?.phase ?? NodeExecution_Phase.UNDEFINED;
+        const changed = last.get(n.id?.nodeId ?? '') !== p;
+        last.set(n.id?.nodeId ?? '', p);
+        return n.id !== undefined && (changed || p === NodeExecution_Phase.RUNNING);
+      });
+      const attempts = new Map(
+        await Promise.all(watched.map(async (n) => [n.id!.nodeId, await listTaskExecutions(remote, n.id!).catch(() => [])] as const)),
+      );
+      options.onUpdate(execution, nodes, attempts);
+    }
     if (isTerminal(phase)) return execution;
     await sleep(options.pollMs ?? 1000, options.signal);
   }

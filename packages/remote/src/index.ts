@@ -21,6 +21,7 @@ export {
   launchedOutputs,
   listExecutions,
   listNodeExecutions,
+  listTaskExecutions,
   terminateExecution,
   waitForExecution,
 } from './executions.ts';

@@ -7,7 +7,14 @@
  */
 import { type ExecutorEvent, fromLiteralMap, type Task, toLiteralMap } from '@tflyte/core';
 import type { NodeExecution } from '@tflyte/idl/admin/node_execution';
-import { ExecutionError_ErrorKind, NodeExecution_Phase, WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
+import type { TaskExecution } from '@tflyte/idl/admin/task_execution';
+import {
+  type ExecutionError,
+  ExecutionError_ErrorKind,
+  NodeExecution_Phase,
+  TaskExecution_Phase,
+  WorkflowExecution_Phase,
+} from '@tflyte/idl/core/execution';
 import type { WorkflowExecutionIdentifier } from '@tflyte/idl/core/identifier';
 import {
   connectRemote,
@@ -117,13 +124,15 @@ export async function follow(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const seen = new Map<string, NodeExecution_Phase>();
+  const seen = new Map<string, NodeSeen>();
   try {
     const execution = await waitForExecution(remote, id, {
       pollMs: opts.pollMs,
       signal: controller.signal,
-      onUpdate: (_, nodes) => {
-        for (const node of nodes) for (const event of nodeEvents(node, seen, id.name, opts.nodeNames)) progress.onEvent(event);
+      onUpdate: (_, nodes, attempts) => {
+        for (const node of nodes) {
+          for (const event of nodeEvents(node, attempts.get(node.id?.nodeId ?? ''), seen, id.name, opts.nodeNames)) progress.onEvent(event);
+        }
       },
     }).catch((error: unknown) => {
       if (controller.signal.aborted) return undefined;
@@ -153,53 +162,106 @@ export async function follow(
   }
 }
 
-/** A node execution's new phase as the events a local run's executor emits for it (one attempt per node here). */
+/** What the display has been told about a node: its phase and each attempt's. */
+interface NodeSeen {
+  phase: NodeExecution_Phase | undefined;
+  readonly attempts: Map<number, TaskExecution_Phase>;
+}
+
+/**
+ * A node execution's changes as the events a local run's executor emits: its attempts (task
+ * executions, with their log links; a failed attempt followed by another is a retry) and its own
+ * end. So a remote run reads like a local one.
+ */
 function nodeEvents(
   node: NodeExecution,
-  seen: Map<string, NodeExecution_Phase>,
+  attempts: readonly TaskExecution[] | undefined,
+  seen: Map<string, NodeSeen>,
   runId: string,
   names: ReadonlyMap<string, string> | undefined,
 ): ExecutorEvent[] {
   const nodeId = node.id?.nodeId ?? '?';
   const phase = node.closure?.phase ?? NodeExecution_Phase.UNDEFINED;
-  const before = seen.get(nodeId);
-  if (before === phase) return [];
-  seen.set(nodeId, phase);
   const base = { runId, nodeId, task: names?.get(nodeId) ?? names?.get(nodeId.replace(/-\d+$/, '')) ?? nodeId, at: Date.now() };
   const events: ExecutorEvent[] = [];
-  if (before === undefined)
+  let state = seen.get(nodeId);
+  if (state === undefined) {
+    state = { phase: undefined, attempts: new Map() };
+    seen.set(nodeId, state);
     events.push({ ...base, type: 'run-started', taskType: '', taskTypeVersion: 0, backend: 'flyte', inProcess: false });
-  const closure = node.closure;
-  const error = closure?.outputResult.case === 'error' ? closure.outputResult.value : undefined;
+  }
+  const sorted = [...(attempts ?? [])].sort((x, y) => (x.id?.retryAttempt ?? 0) - (y.id?.retryAttempt ?? 0));
+  const failure = (error: ExecutionError | undefined, fallback: string) => ({
+    kind: error?.kind === ExecutionError_ErrorKind.SYSTEM ? ('system' as const) : ('user' as const),
+    code: error?.code ?? fallback,
+    message: error?.message.split('\n')[0] ?? '',
+  });
+  for (const [i, attempt] of sorted.entries()) {
+    const number = (attempt.id?.retryAttempt ?? 0) + 1;
+    const p = attempt.closure?.phase ?? TaskExecution_Phase.UNDEFINED;
+    if (state.attempts.get(number) === p) continue;
+    const first = !state.attempts.has(number);
+    state.attempts.set(number, p);
+    const logs = (attempt.closure?.logs ?? []).map((l) => ({ name: l.name, uri: l.uri }));
+    const ended = p === TaskExecution_Phase.SUCCEEDED || p === TaskExecution_Phase.FAILED;
+    // An attempt first seen already ended (it ran between two polls) still shows where its logs are.
+    if (first && ended && logs.length > 0) {
+      const running = TaskExecution_Phase.RUNNING;
+      events.push({
+        ...base,
+        type: 'status-changed',
+        attempt: number,
+        phase: running,
+        phaseName: TaskExecution_Phase[running],
+        message: undefined,
+        logs,
+      });
+    }
+    const later = i < sorted.length - 1 || phase === NodeExecution_Phase.RUNNING;
+    if (p === TaskExecution_Phase.FAILED && later) {
+      const error = attempt.closure?.outputResult.case === 'error' ? attempt.closure.outputResult.value : undefined;
+      const f = failure(error, 'FAILED');
+      events.push({ ...base, type: 'attempt-failed', attempt: number, ...f, retryable: true });
+      events.push({ ...base, type: 'retry-scheduled', nextAttempt: number + 1, kind: f.kind, userRetriesLeft: 0, systemRetriesLeft: 0 });
+    } else if (!ended) {
+      events.push({
+        ...base,
+        type: 'status-changed',
+        attempt: number,
+        phase: p,
+        phaseName: TaskExecution_Phase[p],
+        message: undefined,
+        logs,
+      });
+    }
+  }
+  if (state.phase === phase) return events;
+  state.phase = phase;
+  const tries = Math.max(1, sorted.length);
+  const error = node.closure?.outputResult.case === 'error' ? node.closure.outputResult.value : undefined;
   switch (phase) {
     case NodeExecution_Phase.SUCCEEDED:
-      events.push({ ...base, type: 'succeeded', attempts: 1, fromCache: false });
+      events.push({ ...base, type: 'succeeded', attempts: tries, fromCache: false });
       break;
     case NodeExecution_Phase.FAILED:
     case NodeExecution_Phase.TIMED_OUT:
-      events.push({
-        ...base,
-        type: 'attempt-failed',
-        attempt: 1,
-        kind: error?.kind === ExecutionError_ErrorKind.USER ? 'user' : 'system',
-        code: error?.code ?? NodeExecution_Phase[phase],
-        message: error?.message.split('\n')[0] ?? '',
-        retryable: false,
-      });
+      events.push({ ...base, type: 'attempt-failed', attempt: tries, ...failure(error, NodeExecution_Phase[phase]), retryable: false });
       break;
     case NodeExecution_Phase.ABORTED:
       events.push({ ...base, type: 'cancelled', attempt: undefined });
       break;
     default:
-      events.push({
-        ...base,
-        type: 'status-changed',
-        attempt: 1,
-        phase,
-        phaseName: NodeExecution_Phase[phase],
-        message: undefined,
-        logs: [],
-      });
+      // Without attempts yet, the node's own phase is what there is to show.
+      if (sorted.length === 0)
+        events.push({
+          ...base,
+          type: 'status-changed',
+          attempt: 1,
+          phase,
+          phaseName: NodeExecution_Phase[phase],
+          message: undefined,
+          logs: [],
+        });
   }
   return events;
 }

@@ -20,6 +20,7 @@ import { type Execution, ExecutionSchema } from '@tflyte/idl/admin/execution';
 import { type LaunchPlan, LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
 import type { NodeExecution } from '@tflyte/idl/admin/node_execution';
 import { type Task, TaskSchema, type TaskSpec, TaskSpecSchema } from '@tflyte/idl/admin/task';
+import type { TaskExecution } from '@tflyte/idl/admin/task_execution';
 import { type Workflow, WorkflowSchema, type WorkflowSpec, WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
 import { WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
 import { type Identifier, IdentifierSchema, ResourceType, type WorkflowExecutionIdentifier } from '@tflyte/idl/core/identifier';
@@ -62,6 +63,11 @@ export interface FlyteAdminTestServerOptions {
   readonly requireToken?: string | ((token: string) => boolean);
   readonly tokenEndpoint?: string;
   readonly authorizationEndpoint?: string;
+  /**
+   * Log links each task attempt shows, as propeller's log plugin templates them: `{{.executionName}}`,
+   * `{{.nodeId}}`, `{{.attempt}}` and `{{.taskName}}` are filled in.
+   */
+  readonly logTemplates?: readonly { readonly name: string; readonly uri: string }[];
   /** What AuthMetadataService.GetPublicClientConfig answers (flytectl's defaults otherwise). */
   readonly publicClient?: { readonly clientId: string; readonly redirectUri: string; readonly scopes?: readonly string[] };
 }
@@ -71,6 +77,8 @@ export interface StoredExecution {
   inputs: LiteralMap;
   outputs: LiteralMap | undefined;
   nodes: NodeExecution[];
+  /** Each node's task executions (one per attempt), by node id. */
+  taskExecutions: Map<string, TaskExecution[]>;
   done: Promise<void>;
 }
 
@@ -276,7 +284,14 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
           spec: request.spec,
           closure: { phase: WorkflowExecution_Phase.QUEUED, createdAt: timestampNow(), computedInputs: inputs },
         });
-        const stored: StoredExecution = { execution, inputs, outputs: undefined, nodes: [], done: Promise.resolve() };
+        const stored: StoredExecution = {
+          execution,
+          inputs,
+          outputs: undefined,
+          nodes: [],
+          taskExecutions: new Map(),
+          done: Promise.resolve(),
+        };
         executions.set(key(id), stored);
         const taskTemplate = (ref: Identifier) => tasks.get(key(ref))?.closure?.compiledTask?.template;
         stored.done = runExecution(stored, plan, taskTemplate, options);
@@ -294,6 +309,12 @@ export async function startFlyteAdminTestServer(options: FlyteAdminTestServerOpt
       listNodeExecutions(request) {
         calls.push('ListNodeExecutions');
         return { nodeExecutions: found(request.workflowExecutionId).nodes };
+      },
+      listTaskExecutions(request) {
+        calls.push('ListTaskExecutions');
+        const nodeId = request.nodeExecutionId?.nodeId;
+        if (nodeId === undefined || nodeId === '') throw invalid('missing node execution id');
+        return { taskExecutions: found(request.nodeExecutionId?.executionId).taskExecutions.get(nodeId) ?? [] };
       },
       terminateExecution(request) {
         calls.push('TerminateExecution');

@@ -9,6 +9,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { joinUri, renderTemplate } from '@tflyte/core';
 import { NodeExecutionSchema } from '@tflyte/idl/admin/node_execution';
+import { TaskExecutionSchema } from '@tflyte/idl/admin/task_execution';
 import type { WorkflowSpec } from '@tflyte/idl/admin/workflow';
 import { ContainerError_Kind, ErrorDocumentSchema } from '@tflyte/idl/core/errors';
 import {
@@ -16,6 +17,7 @@ import {
   ExecutionError_ErrorKind,
   ExecutionErrorSchema,
   NodeExecution_Phase,
+  TaskExecution_Phase,
   WorkflowExecution_Phase,
 } from '@tflyte/idl/core/execution';
 import type { Identifier } from '@tflyte/idl/core/identifier';
@@ -303,8 +305,26 @@ async function runTaskNode(
       };
       if (stored.execution.closure!.phase === WorkflowExecution_Phase.ABORTED) return fail('Aborted', 'the execution was terminated');
       node.closure!.phase = NodeExecution_Phase.RUNNING;
+      const fill = (uri: string) =>
+        uri
+          .replaceAll('{{.executionName}}', id.name)
+          .replaceAll('{{.nodeId}}', nodeId)
+          .replaceAll('{{.attempt}}', String(attempt))
+          .replaceAll('{{.taskName}}', tid.name);
+      const taskExecution = create(TaskExecutionSchema, {
+        id: { taskId: tid, nodeExecutionId: { nodeId, executionId: id }, retryAttempt: attempt },
+        inputUri,
+        closure: {
+          phase: TaskExecution_Phase.RUNNING,
+          logs: (options.logTemplates ?? []).map((t) => ({ name: t.name, uri: fill(t.uri) })),
+          startedAt: timestampNow(),
+          taskType: template.type,
+        },
+      });
+      stored.taskExecutions.set(nodeId, [...(stored.taskExecutions.get(nodeId) ?? []), taskExecution]);
       await options.launcher({ execution: id, nodeId, attempt, template, argv, env });
       const outputs = await options.storage.get(joinUri(outputPrefix, 'outputs.pb'));
+      taskExecution.closure!.phase = outputs !== undefined ? TaskExecution_Phase.SUCCEEDED : TaskExecution_Phase.FAILED;
       if (outputs !== undefined) {
         node.closure!.phase = NodeExecution_Phase.SUCCEEDED;
         node.closure!.outputResult = { case: 'outputUri', value: joinUri(outputPrefix, 'outputs.pb') };
@@ -313,6 +333,14 @@ async function runTaskNode(
       const errorBytes = await options.storage.get(joinUri(outputPrefix, 'error.pb'));
       if (errorBytes === undefined) return fail('OutputsNotFound', `the task wrote neither outputs.pb nor error.pb under ${outputPrefix}`);
       const document = fromBinary(ErrorDocumentSchema, errorBytes).error;
+      taskExecution.closure!.outputResult = {
+        case: 'error',
+        value: executionError(
+          document?.code ?? 'USER',
+          document?.message ?? '',
+          document?.origin === ExecutionError_ErrorKind.SYSTEM ? ExecutionError_ErrorKind.SYSTEM : ExecutionError_ErrorKind.USER,
+        ),
+      };
       if (document?.kind === ContainerError_Kind.RECOVERABLE && attempt < retries) continue;
       return fail(
         document?.code ?? 'USER',
