@@ -298,7 +298,9 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
     checkResumable(ctx, plan);
     const limit = timeoutMs(ctx);
     let record = plan.resume;
-    let work: Promise<MonitorOutcome>;
+    let work: Promise<MonitorOutcome> | undefined;
+    // A sync backend whose `do` nothing can interrupt (no signal, no timeout): awaited in place, with no race to set up.
+    let direct: SyncBackend | undefined;
     if (isSyncBackend(backend)) {
       record = beginAttempt(ctx, plan, key, actx);
       if (ctx.signal?.aborted === true) return await cancel();
@@ -310,7 +312,8 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
           backend: backend.name,
           interruptible: plan.interruptible,
         });
-      work = runDo(backend, actx);
+      if (ctx.signal === undefined && limit === undefined) direct = backend;
+      else work = runDo(backend, actx);
     } else {
       if (record?.status === 'running' && record.handle !== undefined) {
         handle = record.handle;
@@ -347,7 +350,14 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
       work = follow(ctx, actx, backend, handle, attemptAbort.signal);
     }
 
-    const outcome = await settleFirst(ctx, work, limit === undefined ? undefined : record.createdAt + limit, attemptAbort);
+    let outcome: MonitorOutcome;
+    if (direct !== undefined) {
+      try {
+        outcome = { type: 'status', status: await direct.do(actx) };
+      } catch (error) {
+        outcome = { type: 'error', failure: classifyError(error, 'system') };
+      }
+    } else outcome = await settleFirst(ctx, work!, limit === undefined ? undefined : record.createdAt + limit, attemptAbort);
     switch (outcome.type) {
       case 'cancelled':
         return await cancel();
@@ -374,7 +384,11 @@ export async function runAttempt(ctx: RunContext, plan: AttemptPlan): Promise<At
           return fail(phaseClass === 'unknown' ? unknownPhaseFailure(ctx, status) : notTerminalFailure(ctx, status));
         }
         if (isSyncBackend(backend) && ctx.listening()) ctx.emit(statusChanged(plan.attempt, status));
-        const result = await finish(ctx, actx, key, status);
+        // Outputs in the status need no read: no async step, so no await (a map of small functions makes one per element).
+        const result =
+          phaseClass === 'succeeded' && status.outputs !== undefined
+            ? succeededWith(ctx, key, status, status.outputs, false)
+            : await finish(ctx, actx, key, status);
         if (!isSyncBackend(backend) && backend.finalize !== undefined && handle !== undefined) {
           try {
             await backend.finalize(handle, actx);
@@ -524,17 +538,7 @@ async function finish(ctx: RunContext, actx: AttemptContext, key: AttemptKey, st
           });
         }
       }
-      const mismatch = outputMismatch(ctx.template, outputs);
-      if (mismatch !== undefined) return fail({ kind: 'user', retryable: false, code: FAILURE_CODES.outputsInvalid, message: mismatch });
-      // Recorded with the attempt's end, in one transaction, so a restarted executor returns them
-      // without asking the backend; a backend that wrote outputs.pb itself left them there.
-      const keep = alreadyStored || ctx.backend.inProcess ? undefined : toBinary(LiteralMapSchema, outputs);
-      recordEnd(
-        ctx,
-        key,
-        keep === undefined ? { status: 'succeeded', phase: status.phase } : { status: 'succeeded', phase: status.phase, outputs: keep },
-      );
-      return { ok: true, outputs };
+      return succeededWith(ctx, key, status, outputs, alreadyStored);
     }
     case 'aborted':
       return fail({
@@ -555,6 +559,23 @@ async function finish(ctx: RunContext, actx: AttemptContext, key: AttemptKey, st
       return fail(fromDoc ?? fromStatus);
     }
   }
+}
+
+/** A success whose outputs are in hand: checked against the interface, then recorded with them. */
+function succeededWith(ctx: RunContext, key: AttemptKey, status: TaskStatus, outputs: LiteralMap, alreadyStored: boolean): AttemptOutcome {
+  const mismatch = outputMismatch(ctx.template, outputs);
+  if (mismatch !== undefined) {
+    return recordFailure(ctx, key, { kind: 'user', retryable: false, code: FAILURE_CODES.outputsInvalid, message: mismatch }, status.phase);
+  }
+  // Recorded with the attempt's end, in one transaction, so a restarted executor returns them
+  // without asking the backend; a backend that wrote outputs.pb itself left them there.
+  const keep = alreadyStored || ctx.backend.inProcess ? undefined : toBinary(LiteralMapSchema, outputs);
+  recordEnd(
+    ctx,
+    key,
+    keep === undefined ? { status: 'succeeded', phase: status.phase } : { status: 'succeeded', phase: status.phase, outputs: keep },
+  );
+  return { ok: true, outputs };
 }
 
 /**
