@@ -17,7 +17,7 @@ import { createFileStore, createStorage, fromLiteralMap, mapTask, toTaskTemplate
 import { LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
 import { TaskSpecSchema } from '@tflyte/idl/admin/task';
 import { WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
-import { NodeExecution_Phase } from '@tflyte/idl/core/execution';
+import { NodeExecution_Phase, WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
 import { ResourceType } from '@tflyte/idl/core/identifier';
 import { TaskTemplateSchema } from '@tflyte/idl/core/tasks';
 import {
@@ -334,6 +334,94 @@ describe('a flaky task in a workflow', () => {
       rmSync(fixtures, { recursive: true, force: true });
     }
   });
+});
+
+describe('Ctrl-C on a remote run at a terminal', () => {
+  let fixtures: string;
+  beforeAll(() => {
+    fixtures = mkdtempSync(join(ROOT, 'examples', 'remote-fixture-'));
+    writeFileSync(
+      join(fixtures, 'held.ts'),
+      [
+        "import { existsSync } from 'node:fs';",
+        "import { t, task } from '@tflyte/core';",
+        'export const held = task({ inputs: { release: t.string() }, outputs: t.string() }, async function held({ release }) {',
+        '  while (!existsSync(release)) await new Promise((resolve) => setTimeout(resolve, 50));',
+        "  return 'released';",
+        '});',
+      ].join('\n'),
+    );
+  });
+  afterAll(() => rmSync(fixtures, { recursive: true, force: true }));
+
+  /** The CLI on a pseudo-terminal (util-linux `script`); keys written to `type` arrive as a person's typing. */
+  const onTerminal = (args: string[]) => {
+    const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', [NODE, BIN, ...args].map(quote).join(' '), '/dev/null'], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', FLYTECTL_CONFIG: '', FLYTE_PLATFORM_URL: admin.url, FLYTE_PLATFORM_INSECURE: 'true' },
+    });
+    const term = { screen: '', exited: new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? -1))) };
+    child.stdout.on('data', (d: Buffer) => (term.screen += d.toString()));
+    return { term, type: (keys: string) => child.stdin.write(keys) };
+  };
+  const until = async (condition: () => boolean, screen: () => string) => {
+    for (let i = 0; !condition(); i++) {
+      if (i > 1000) throw new Error(`gave up waiting; the terminal shows:\n${screen()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const running = (name: string) => {
+    const execution = admin.executions.get(`flytesnacks/development/${name}`);
+    return execution?.nodes[0]?.closure?.phase === NodeExecution_Phase.RUNNING;
+  };
+
+  for (const [key, outcome] of [
+    ['d', 'detaches, leaving the execution to finish on the cluster'],
+    ['t', 'terminates the execution'],
+  ] as const) {
+    it(`asks whether to terminate or detach; '${key}' ${outcome}`, async () => {
+      const release = join(fixtures, `release-${key}`);
+      const name = `ctrlc${key}${Date.now().toString(36)}`;
+      const terminations = admin.calls.filter((c) => c === 'TerminateExecution').length;
+      const { term, type } = onTerminal([
+        'run',
+        '--remote',
+        '--name',
+        name,
+        '--poll-interval',
+        '0.2',
+        join(fixtures, 'held.ts'),
+        'held',
+        '--release',
+        release,
+      ]);
+      await until(
+        () => running(name),
+        () => term.screen,
+      );
+      type('\u0003');
+      await until(
+        () => /\[t\]erminate execution \S+, or \[d\]etach/.test(term.screen),
+        () => term.screen,
+      );
+      type(key);
+      expect(await term.exited).toBe(130);
+      const stored = admin.executions.get(`flytesnacks/development/${name}`)!;
+      writeFileSync(release, '');
+      await stored.done;
+      if (key === 'd') {
+        expect(term.screen).toMatch(/detached; execution \S+ keeps running/);
+        expect(stored.execution.closure!.phase).toBe(WorkflowExecution_Phase.SUCCEEDED);
+        expect(admin.calls.filter((c) => c === 'TerminateExecution').length).toBe(terminations);
+      } else {
+        expect(stored.execution.closure!.phase).toBe(WorkflowExecution_Phase.ABORTED);
+        expect(admin.calls.filter((c) => c === 'TerminateExecution').length).toBe(terminations + 1);
+      }
+    });
+  }
 });
 
 describe('a workflow calling another workflow', () => {

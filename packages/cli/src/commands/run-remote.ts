@@ -3,7 +3,8 @@
  * its tasks and default launch plan), creates an execution
  * on FlyteAdmin with the typed inputs, prints the console link, follows the execution (node
  * phases on stderr), prints the outputs, and exits as a local run does (0, 1 when the task failed,
- * 130 when cancelled). Ctrl-C terminates the execution; a second Ctrl-C detaches, leaving it to run.
+ * 130 when cancelled). Ctrl-C at a terminal asks whether to terminate the execution or detach from
+ * it; without a terminal it terminates, and a second Ctrl-C detaches, leaving it to run.
  */
 import { type ExecutorEvent, fromLiteralMap, type Task, toLiteralMap } from '@tflyte/core';
 import type { NodeExecution } from '@tflyte/idl/admin/node_execution';
@@ -110,17 +111,47 @@ export async function follow(
   const notice = (text: string) => progress.note(`tflyte: ${text}`);
   const controller = new AbortController();
   let signals = 0;
-  const onSignal = (): void => {
+  let asking = false;
+  const terminate = (): void => {
+    notice(`terminating execution ${id.name}`);
+    terminateExecution(remote, id, 'terminated from tflyte run (Ctrl-C)').catch((error: unknown) =>
+      notice(`could not terminate ${id.name}: ${(error as Error).message}`),
+    );
+  };
+  const detach = (): void => {
+    notice(`detached; execution ${id.name} keeps running: tflyte fetch ${id.name} reads it later`);
+    controller.abort();
+  };
+  const stdin = process.stdin;
+  // A person at a terminal is asked; a script's Ctrl-C (no terminal) terminates, and a second one detaches.
+  const stopAsking = (): void => {
+    stdin.off('data', onKey);
+    stdin.setRawMode(false);
+    stdin.pause();
+    asking = false;
+  };
+  const onKey = (key: Buffer): void => {
+    stopAsking();
+    const answer = key.toString().toLowerCase();
+    // In raw mode Ctrl-C arrives as a key: pressed again, it detaches, as a second Ctrl-C does without a terminal.
+    if (answer.startsWith('d') || answer === '\u0003') detach();
+    else terminate();
+  };
+  const ask = (): void => {
+    asking = true;
+    notice(`interrupted: [t]erminate execution ${id.name}, or [d]etach and leave it running? (t/d, Enter terminates)`);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.on('data', onKey);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
-    if (signals === 1) {
-      notice(`interrupted: terminating execution ${id.name} (Ctrl-C again to detach and leave it running)`);
-      terminateExecution(remote, id, 'terminated from tflyte run (Ctrl-C)').catch((error: unknown) =>
-        notice(`could not terminate ${id.name}: ${(error as Error).message}`),
-      );
-    } else {
-      notice(`detached; execution ${id.name} keeps running: tflyte fetch ${id.name} reads it later`);
-      controller.abort();
-    }
+    if (asking) return;
+    if (signals === 1 && signal === 'SIGINT' && io.isTTY && stdin.isTTY) ask();
+    else if (signals === 1) {
+      notice('interrupted (Ctrl-C again to detach and leave the execution running)');
+      terminate();
+    } else detach();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -156,6 +187,7 @@ export async function follow(
     io.err(`tflyte: execution ${id.name} ${phase}${error ? `: ${error.code}: ${error.message.split('\n')[0]}` : ''}`);
     return EXIT.taskFailed;
   } finally {
+    if (asking) stopAsking();
     progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
