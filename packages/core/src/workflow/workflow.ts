@@ -3,6 +3,10 @@
  * tasks; each call returns a promise at once and may be passed, unawaited, into the next call, so
  * independent tasks run in parallel and dependent ones wait for exactly what they need. Inside a
  * run, every task call goes through the run's executor (cache, retries, backends).
+ *
+ * To register or serialize it, `kind.workflow()` compiles the body once into a flyteidl
+ * WorkflowTemplate (serialize/workflow-template.ts): calls become nodes and promises become
+ * bindings. A body that needs a task's value at that point is refused, not run eagerly.
  */
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import { TflyteError } from '../errors.ts';
