@@ -485,8 +485,9 @@ describe('a workflow body that is not a static graph', () => {
 describe('tflyte with authType Pkce (a person logging in)', () => {
   let oauth: OAuthTestServer;
   let guarded: FlyteAdminTestServer;
-  const home = mkdtempSync(join(tmpdir(), 'tflyte-pkce-home-'));
+  let home: string;
   beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'tflyte-pkce-home-'));
     oauth = await startOAuthTestServer({ publicClients: ['flytectl'] });
     guarded = await startFlyteAdminTestServer({
       storage: createStorage([createFileStore()]),
