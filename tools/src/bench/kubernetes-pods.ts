@@ -230,7 +230,7 @@ async function side(which: Side, pods: number): Promise<void> {
     const executor = createExecutor({
       store,
       stateDir,
-      backends: { container: kubernetesPod({ client, namespace: NAMESPACE, podEvents: false }) },
+      backends: { container: kubernetesPod({ client, namespace: NAMESPACE }) },
     });
     const template = testTaskTemplate({ type: 'container', name: 'bench.pod' });
     template.target = { case: 'container', value: create(ContainerSchema, { image: 'busybox', command: ['true'] }) };
