@@ -453,6 +453,36 @@ describe('a workflow calling another workflow', () => {
   });
 });
 
+describe('a workflow binding a list element and a map value', () => {
+  it('sends attribute paths that the cluster resolves (xs[2] of an input, counts.n of an output)', async () => {
+    const fixtures = mkdtempSync(join(ROOT, 'examples', 'remote-fixture-'));
+    writeFileSync(
+      join(fixtures, 'picked.ts'),
+      [
+        "import { t, task, workflow } from '@tflyte/core';",
+        'export const tally = task({ inputs: { xs: t.list(t.int()) }, outputs: t.map(t.int()) }, function tally({ xs }) {',
+        '  return { n: xs.length };',
+        '});',
+        'export const inc = task({ inputs: { x: t.int() }, outputs: t.int() }, function inc({ x }) { return x + 1; });',
+        'export const picked = workflow(',
+        '  { inputs: { xs: t.list(t.int()) }, outputs: { count: t.int(), third: t.int() } },',
+        '  async function picked({ xs }) {',
+        '    const counts = await tally({ xs });',
+        '    return { count: inc({ x: counts.n! }), third: inc({ x: xs[2]! }) };',
+        '  },',
+        ');',
+      ].join('\n'),
+    );
+    try {
+      const result = await tflyte(['run', '--remote', '--json', join(fixtures, 'picked.ts'), 'picked', '--xs', '[5,6,7]']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({ count: 4, third: 8 });
+    } finally {
+      rmSync(fixtures, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a workflow body that is not a static graph', () => {
   it('is refused by tflyte register before anything is sent (exit 2), naming what the body did', async () => {
     // Written by the test: no example should ship a workflow that does not compile.

@@ -10,7 +10,7 @@ import { literalTypeEquals } from '@tflyte/core';
 import type { Identifier } from '@tflyte/idl/core/identifier';
 import type { TypedInterface } from '@tflyte/idl/core/interface';
 import type { Binding, BindingData } from '@tflyte/idl/core/literals';
-import { type LiteralType, SimpleType } from '@tflyte/idl/core/types';
+import { type LiteralType, type PromiseAttribute, SimpleType } from '@tflyte/idl/core/types';
 import type { Node, WorkflowTemplate } from '@tflyte/idl/core/workflow';
 import { RemoteError } from './errors.ts';
 
@@ -75,7 +75,12 @@ export function workflowProblems(workflow: WorkflowTemplate, context: CompileCon
         return;
       }
       if (ref.nodeId !== START) upstream.add(ref.nodeId);
-      const source = outputType(ref.nodeId, ref.var);
+      const whole = outputType(ref.nodeId, ref.var);
+      const source = along(whole, ref.attrPath);
+      if (whole !== undefined && source === undefined) {
+        problems.push(`${where}: '${variable}' reads an attribute path of ${ref.nodeId}.${ref.var} that its type does not have`);
+        return;
+      }
       if (source === undefined) {
         if (ref.nodeId === START || interfaces.has(ref.nodeId))
           problems.push(`${where}: '${variable}' refers to ${ref.nodeId}.${ref.var}, which is not an output`);
@@ -162,6 +167,17 @@ export function castable(source: LiteralType, target: LiteralType): boolean {
   if (source.type.case === 'collectionType' && target.type.case === 'collectionType') return castable(source.type.value, target.type.value);
   if (source.type.case === 'mapValueType' && target.type.case === 'mapValueType') return castable(source.type.value, target.type.value);
   return false;
+}
+
+/** The type at an attribute path: a list's element by index, a map's value by key; undefined past anything else. */
+function along(type: LiteralType | undefined, path: readonly PromiseAttribute[]): LiteralType | undefined {
+  let at = type;
+  for (const step of path) {
+    if (at?.type.case === 'collectionType' && step.value.case === 'intValue') at = at.type.value;
+    else if (at?.type.case === 'mapValueType' && step.value.case === 'stringValue') at = at.type.value;
+    else return undefined;
+  }
+  return at;
 }
 
 function findCycle(deps: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {

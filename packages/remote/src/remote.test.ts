@@ -217,6 +217,17 @@ describe("propeller's compiler rules", () => {
     expect(problems(workflow([node('n0', promise('start-node', 'x')), node('n1', promise('n0', 'o0'))]))).toEqual([]);
   });
 
+  it('follows attribute paths: an element of a list input binds to an int; a path into an int does not', () => {
+    const list = { type: { case: 'collectionType', value: int } } as const;
+    const element = {
+      value: { case: 'promise', value: { nodeId: 'start-node', var: 'x', attrPath: [{ value: { case: 'intValue', value: 0 } }] } },
+    };
+    expect(problems(workflow([node('n0', element)], list))).toEqual([]);
+    expect(problems(workflow([node('n0', element)]))).toEqual([
+      "node n0: 'x' reads an attribute path of start-node.x that its type does not have",
+    ]);
+  });
+
   it('names unbound inputs, unknown nodes, type mismatches, reserved ids and cycles', () => {
     expect(problems(workflow([node('n0', undefined)]))).toEqual(["node n0: input 'x' is not bound"]);
     expect(problems(workflow([node('n0', promise('n9', 'o0'))]))).toEqual(["node n0: 'x' refers to node 'n9', which does not exist"]);

@@ -4,6 +4,7 @@
  * being used as a value (arithmetic, conversion, property reads) with a WorkflowCompileError.
  */
 import { inspect } from 'node:util';
+import type { PromiseAttribute } from '@tflyte/idl/core/types';
 import type { Node } from '@tflyte/idl/core/workflow';
 import type { TaskDefinition } from '../task/define-task.ts';
 import type { AnyType } from '../types/flyte-type.ts';
@@ -28,6 +29,8 @@ export interface OutputRef {
   readonly type: AnyType;
   readonly record: NodeRecord | undefined;
   readonly label: string;
+  /** An element of a list output (`xs[0]`) or a value of a map output (`m.key`): propeller resolves the path. */
+  readonly attrPath: readonly PromiseAttribute[];
 }
 
 export function refOf(value: unknown): OutputRef | undefined {
@@ -49,6 +52,8 @@ export function standIn(
   label: string,
   slots: Record<symbol, unknown>,
   then?: (resolve: (v: unknown) => void) => void,
+  /** A reference to an element or map value (flytekit's `p[0]`, `p["k"]`), or undefined when the key cannot be one. */
+  attribute?: (key: string) => object | undefined,
 ): object {
   const refuse = (construct: WorkflowConstruct, what: string): never => {
     throw new WorkflowCompileError(workflow, construct, `${what} ${label}: ${STATIC_HINT}`);
@@ -63,6 +68,8 @@ export function standIn(
         return () => refuse('arithmetic', 'computes with (arithmetic, comparison or string conversion)');
       if (typeof key === 'symbol') return undefined;
       if (key === 'then') return undefined;
+      const element = attribute?.(key);
+      if (element !== undefined) return element;
       return refuse('property', `reads '${key}' of`);
     },
     has: (_, key) => typeof key === 'symbol' && key in slots,

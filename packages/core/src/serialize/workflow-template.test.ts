@@ -119,6 +119,23 @@ describe('compileWorkflow', () => {
     expect(n0!.id).toBe('n0');
   });
 
+  it('binds a list element or a map value through an attribute path, as flytekit binds p[0] and p["k"]', async () => {
+    const tally = task({ inputs: { xs: t.list(t.int()) }, outputs: t.map(t.int()) }, function tally({ xs }) {
+      return { n: xs.length };
+    });
+    const wf = workflow({ inputs: { xs: t.list(t.int()) }, outputs: t.int() }, async function picked({ xs }) {
+      const counts = await tally({ xs });
+      return add({ a: xs[1]!, b: counts.n! });
+    });
+    const [, node] = (toJson(WorkflowSpecSchema, (await compile(wf)).spec) as { template: { nodes: Record<string, unknown>[] } }).template
+      .nodes;
+    expect(node!.inputs).toEqual([
+      { var: 'a', binding: { promise: { nodeId: 'start-node', var: 'xs', attrPath: [{ intValue: 1 }] } } },
+      { var: 'b', binding: { promise: { nodeId: 'n0', var: 'o0', attrPath: [{ stringValue: 'n' }] } } },
+    ]);
+    expect(node!.upstreamNodeIds).toEqual(['n0']);
+  });
+
   it('orders a node after an awaited task without outputs (ordering without data)', async () => {
     const wf = workflow({ inputs: { x: t.int() }, outputs: t.int() }, async function wf({ x }) {
       await notify({ text: 'starting' });

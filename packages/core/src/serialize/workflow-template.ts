@@ -26,7 +26,7 @@ import {
   type Literal,
   RetryStrategySchema,
 } from '@tflyte/idl/core/literals';
-import { OutputReferenceSchema } from '@tflyte/idl/core/types';
+import { OutputReferenceSchema, type PromiseAttribute, PromiseAttributeSchema } from '@tflyte/idl/core/types';
 import {
   ArrayNode_ExecutionMode,
   ArrayNodeSchema,
@@ -98,8 +98,30 @@ export async function compileWorkflow(
       version: options.version ?? defaultVersion(task),
     });
 
-  const outputRef = (record: NodeRecord | undefined, nodeId: string, variable: string, type: AnyType, label: string) =>
-    standIn(name, label, { [REF]: { nodeId, variable, type, record, label } satisfies OutputRef });
+  const outputRef = (
+    record: NodeRecord | undefined,
+    nodeId: string,
+    variable: string,
+    type: AnyType,
+    label: string,
+    attrPath: readonly PromiseAttribute[] = [],
+  ): object => {
+    const ref: OutputRef = { nodeId, variable, type, record, label, attrPath };
+    // A list's element by index, a map's value by key, as flytekit's attribute access on promises.
+    const attribute = (key: string): object | undefined => {
+      const lt = type.literalType().type;
+      if (lt.case === 'collectionType' && /^(0|[1-9][0-9]*)$/.test(key)) {
+        const step = create(PromiseAttributeSchema, { value: { case: 'intValue', value: Number(key) } });
+        return outputRef(record, nodeId, variable, typeFromLiteralType(lt.value), `${label}[${key}]`, [...attrPath, step]);
+      }
+      if (lt.case === 'mapValueType') {
+        const step = create(PromiseAttributeSchema, { value: { case: 'stringValue', value: key } });
+        return outputRef(record, nodeId, variable, typeFromLiteralType(lt.value), `${label}.${key}`, [...attrPath, step]);
+      }
+      return undefined;
+    };
+    return standIn(name, label, { [REF]: ref }, undefined, attribute);
+  };
 
   /** Binds `value` to a variable of `type`: a promise, a literal, or a list/map holding promises. */
   const bind = (value: unknown, type: AnyType, where: string, upstream: Set<string>): BindingData => {
@@ -130,7 +152,10 @@ export async function compileWorkflow(
       }
       if (ref.nodeId !== START_NODE) upstream.add(ref.nodeId);
       return create(BindingDataSchema, {
-        value: { case: 'promise', value: create(OutputReferenceSchema, { nodeId: ref.nodeId, var: ref.variable }) },
+        value: {
+          case: 'promise',
+          value: create(OutputReferenceSchema, { nodeId: ref.nodeId, var: ref.variable, attrPath: [...ref.attrPath] }),
+        },
       });
     }
     const lt = type.literalType();

@@ -240,8 +240,19 @@ function literalOf(data: BindingData, outputs: ReadonlyMap<string, LiteralMap>):
         },
       });
     case 'promise': {
-      const literal = outputs.get(v.value.nodeId)?.literals[v.value.var];
+      let literal = outputs.get(v.value.nodeId)?.literals[v.value.var];
       if (literal === undefined) throw new Error(`binding refers to ${v.value.nodeId}.${v.value.var}, which was not produced`);
+      // Propeller resolves an attribute path: a list's element by index, a map's value by key.
+      for (const step of v.value.attrPath) {
+        const inner: Literal | undefined =
+          literal.value.case === 'collection' && step.value.case === 'intValue'
+            ? literal.value.value.literals[step.value.value]
+            : literal.value.case === 'map' && step.value.case === 'stringValue'
+              ? literal.value.value.literals[step.value.value]
+              : undefined;
+        if (inner === undefined) throw new Error(`${v.value.nodeId}.${v.value.var} has nothing at ${String(step.value.value)}`);
+        literal = inner;
+      }
       return literal;
     }
     default:
