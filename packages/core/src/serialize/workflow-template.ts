@@ -278,7 +278,8 @@ export async function compileWorkflow(
         throw new WorkflowCompileError(
           name,
           'not-a-task',
-          `${task.shortName} is a ${task.kind.taskType} composite that does not describe itself as a workflow node (no kind.array)`,
+          `calls ${task.shortName}, a composite (such as a map task) that does not describe the node it becomes ` +
+            '(kind.array for an ArrayNode); a workflow can run it locally but cannot be registered with it yet',
         );
       } else {
         if (!tasks.includes(task)) tasks.push(task);
