@@ -11,7 +11,6 @@ import {
   openStateStore,
   running,
   succeeded,
-  t,
   toLiteralMap,
   toTaskTemplate,
 } from '@tflyte/core';
@@ -71,7 +70,8 @@ async function runFor(ms: number, poll?: WarehousePollPolicy, faults?: (server: 
     handleVersion: 1,
     ...(poll === undefined ? {} : { poll }),
     statusChecks: { initialMs: 100, maxMs: 100 },
-    submit: async (ctx) => (await json(`${server.endpoint}/jobs`, { method: 'POST', body: JSON.stringify({ token: ctx.idempotencyToken, ms }) })).id,
+    submit: async (ctx) =>
+      (await json(`${server.endpoint}/jobs`, { method: 'POST', body: JSON.stringify({ token: ctx.idempotencyToken, ms }) })).id,
     fetch: (id) => json(`${server.endpoint}/jobs/${id}`),
     status: (job) => (job.done === true ? succeeded(toLiteralMap({}, {})) : running()),
     cancel: async () => undefined,
@@ -84,7 +84,14 @@ async function runFor(ms: number, poll?: WarehousePollPolicy, faults?: (server: 
     target: 'sql',
     backend: () => backend,
   });
-  const task = definition.task({ name: 'timed', inputs: {}, outputs: {}, options: {}, config: undefined, body: { kind: 'sql', statement: () => 'WAIT' } });
+  const task = definition.task({
+    name: 'timed',
+    inputs: {},
+    outputs: {},
+    options: {},
+    config: undefined,
+    body: { kind: 'sql', statement: () => 'WAIT' },
+  });
   const dir = await mkdtemp(join(tmpdir(), 'tflyte-poll-'));
   const store = openStateStore(dir);
   cleanups.push(async () => {
@@ -124,7 +131,9 @@ describe('the warehouse polling schedule', () => {
     const delays: number[] = [];
     for (let previous: number | undefined, i = 0; i < 5; i++) delays.push((previous = nextPollDelay(policy, 0, previous)));
     expect(delays).toEqual([1000, 2000, 4000, 5000, 5000]);
-    expect([0, 5000, 20_000, 4_000_000].map((elapsed) => nextPollDelay(WAREHOUSE_POLL, elapsed, undefined))).toEqual([1000, 1000, 2000, 300_000]);
+    expect([0, 5000, 20_000, 4_000_000].map((elapsed) => nextPollDelay(WAREHOUSE_POLL, elapsed, undefined))).toEqual([
+      1000, 1000, 2000, 300_000,
+    ]);
   });
 
   it('refuses a fraction it cannot apply, naming the setting', () => {
@@ -136,7 +145,9 @@ describe('the warehouse polling schedule', () => {
       status: () => running(),
       cancel: async () => undefined,
     };
-    expect(() => webApiBackend({ ...spec, poll: { ...WAREHOUSE_POLL, elapsedFraction: 0 } })).toThrow(/'poll.elapsedFraction' must be a number in \(0, 1\]/);
+    expect(() => webApiBackend({ ...spec, poll: { ...WAREHOUSE_POLL, elapsedFraction: 0 } })).toThrow(
+      /'poll.elapsedFraction' must be a number in \(0, 1\]/,
+    );
     expect(() => webApiBackend({ ...spec, poll: { initialMs: 1000, multiplier: 1, maxMs: 10 } })).toThrow(/'poll.maxMs'/);
   });
 });
