@@ -10,6 +10,8 @@
  * of the fresh one, which is dropped unused (it has no sockets yet). That pool keeps its connections
  * alive between requests; the KubeClient's request limit bounds how many it opens at once. Everything
  * else (authenticators, tokens, TLS files) is the original config's: the view inherits from it.
+ * Tokens travel in headers, set per request, so a refreshed token is used at once; a pool's TLS
+ * client certificate is the one it was made with (as client-node's own agent cache for websockets).
  */
 import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
 
