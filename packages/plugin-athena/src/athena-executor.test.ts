@@ -245,7 +245,7 @@ describe('athena tasks through the executor', () => {
     expect(server.faults.injected.length / server.requests.length).toBeGreaterThan(0.2);
   });
 
-  it('polls a query that runs for a minute 10 times in that minute with the default policy (1 s, ×1.5, capped at 10 s)', async () => {
+  it('polls a query that runs for a minute 29 times in that minute with the default (warehouse) schedule', async () => {
     const server = await startServer({ runningMs: Number.POSITIVE_INFINITY });
     // Virtual time: every executor sleep returns at once and moves the clock; the query ends after 60 s of it.
     let now = 0;
@@ -274,8 +274,8 @@ describe('athena tasks through the executor', () => {
       clock,
     });
     await executor.run(toTaskTemplate(ordersByRegion, { version: 'v1' }), toLiteralMap(ordersByRegion.inputs, { region: 'eu' }));
-    // Polls at 0, 1, 2.5, 4.75, 8.1, 13.2, 20.8, 30.8, 40.8, 50.8 s, then every 10 s.
-    expect(callsInFirstMinute).toBe(10);
+    // Polls at 0, 1, …, 10 s (11), then each after 10% of the elapsed time: 11, 12.1, … 10·1.1^18 = 55.6 s (18).
+    expect(callsInFirstMinute).toBe(29);
   });
 
   it('fails for good on a query error, without spending the task’s retries', async () => {

@@ -6,8 +6,6 @@
  */
 import { runPyTorchFirstStep } from '@tflyte/plugin-pytorch/bench';
 import { runSparkApplications } from '@tflyte/plugin-spark/bench';
-import { runAthenaPolling } from './athena-polling.ts';
-import { runBigQueryPolling } from './bigquery-polling.ts';
 import { runCliStartup } from './cli-startup.ts';
 import { runConnectorLoad } from './connector-load.ts';
 import { runIdlEncoding } from './idl-encoding.ts';
@@ -15,7 +13,7 @@ import { runKubernetesPods } from './kubernetes-pods.ts';
 import { runMapFanout } from './map-fanout.ts';
 import { quick } from './paired.ts';
 import { runPersistedAttempts } from './persisted-attempts.ts';
-import { runSnowflakePolling } from './snowflake-polling.ts';
+import { runWarehouseLateness } from './warehouse-lateness.ts';
 
 const small = quick();
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -25,10 +23,8 @@ const benches: ReadonlyArray<[string, () => string | Promise<string>]> = [
   ['persisted attempts', () => runPersistedAttempts(small ? 200 : 2000, small ? 1 : 3).text],
   ['idl encoding', () => runIdlEncoding(small ? 5000 : 100_000, small ? 1 : 3).text],
   ['cli start-up', () => runCliStartup(small ? 1 : 7).text],
-  ['athena polling', () => runAthenaPolling()],
-  ['bigquery polling', () => runBigQueryPolling()],
-  ['kubernetes pods', () => runKubernetesPods(small ? 100 : 1000)],
-  ['snowflake polling', () => runSnowflakePolling()],
+  ['warehouse lateness', async () => (await runWarehouseLateness(small)).text],
+  ['kubernetes pods', () => runKubernetesPods(small ? [100] : [1000, 10_000])],
   ['spark applications', () => runSparkApplications(small ? 20 : 200)],
   ['pytorch first step', () => runPyTorchFirstStep(small ? 1 : 5)],
   ['connector load', () => runConnectorLoad(small ? 50 : 1000)],

@@ -33,11 +33,11 @@ import {
 } from '@tflyte/core';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import type { TaskTemplate } from '@tflyte/idl/core/tasks';
-import { athenaPlugin, athenaTask, DEFAULT_ATHENA_POLL } from '@tflyte/plugin-athena';
+import { athenaPlugin, athenaTask } from '@tflyte/plugin-athena';
 import { startAthenaServer } from '@tflyte/plugin-athena/testing';
-import { bigqueryPlugin, bigqueryTask, DEFAULT_BIGQUERY_POLL } from '@tflyte/plugin-bigquery';
+import { bigqueryPlugin, bigqueryTask } from '@tflyte/plugin-bigquery';
 import { startBigQueryServer } from '@tflyte/plugin-bigquery/testing';
-import { DEFAULT_SNOWFLAKE_POLL, snowflakePlugin, snowflakeTask } from '@tflyte/plugin-snowflake';
+import { snowflakePlugin, snowflakeTask } from '@tflyte/plugin-snowflake';
 import { startSnowflakeServer } from '@tflyte/plugin-snowflake/testing';
 import { createFakeClock } from '@tflyte/testing';
 import { WAREHOUSE_POLL } from '@tflyte/warehouse';
@@ -92,7 +92,7 @@ async function athena(): Promise<Warehouse> {
   return {
     name: 'Athena',
     statusCall: 'GetQueryExecution',
-    before: DEFAULT_ATHENA_POLL,
+    before: { initialMs: 1000, multiplier: 1.5, maxMs: 10_000 },
     plugin: (poll) =>
       athenaPlugin({
         region: 'us-east-1',
@@ -125,7 +125,7 @@ async function bigquery(): Promise<Warehouse> {
   return {
     name: 'BigQuery',
     statusCall: 'jobs.get',
-    before: DEFAULT_BIGQUERY_POLL,
+    before: { initialMs: 1000, multiplier: 1.5, maxMs: 10_000 },
     plugin: (poll) => bigqueryPlugin({ apiEndpoint: server.endpoint, callTimeoutMs: CALL_DEADLINE_MS, poll }),
     template: toTaskTemplate(task, { version: 'bench' }),
     inputs: toLiteralMap(task.inputs, { region: 'eu' }),
@@ -158,7 +158,7 @@ async function snowflake(): Promise<Warehouse> {
   return {
     name: 'Snowflake',
     statusCall: 'getQueryStatus',
-    before: DEFAULT_SNOWFLAKE_POLL,
+    before: { initialMs: 1000, multiplier: 1.5, maxMs: 15_000 },
     plugin: (poll) => snowflakePlugin({ accessUrl: server.endpoint, password: 'bench', poll }),
     template: toTaskTemplate(task, { version: 'bench' }),
     inputs: toLiteralMap(task.inputs, { region: 'eu' }),

@@ -23,6 +23,8 @@ import {
   type RateLimit,
   renderQuery,
   resultOutputs,
+  WAREHOUSE_POLL,
+  type WarehousePollPolicy,
   type WebApiBackend,
   type WebApiCall,
   webApiBackend,
@@ -39,14 +41,14 @@ export type AthenaHandle = { readonly queryExecutionId: string; readonly region:
 
 export type { PollPolicy };
 
-/** Athena queries take seconds to minutes: 1 s, ×1.5, capped at 10 s (10 status calls in a query's first minute). */
-export const DEFAULT_ATHENA_POLL: PollPolicy = { initialMs: 1000, multiplier: 1.5, maxMs: 10_000 };
+/** The warehouse family's schedule: a status call after 10% of the time the query has run (1 s … 5 min). */
+export const DEFAULT_ATHENA_POLL: WarehousePollPolicy = WAREHOUSE_POLL;
 
 export interface AthenaBackendOptions {
   readonly clients: ClientPool;
   /** Result location when the task sets none. */
   readonly outputLocation?: string;
-  readonly poll?: PollPolicy;
+  readonly poll?: WarehousePollPolicy;
   readonly quota?: number | false;
   readonly rateLimits?: { readonly read?: RateLimit | false; readonly write?: RateLimit | false };
   /** The plugin's reader of TaskTemplate.custom (athena.configOf). */

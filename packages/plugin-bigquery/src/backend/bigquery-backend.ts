@@ -17,6 +17,8 @@ import {
   resultOutputs,
   rowColumnNames,
   templateInputTypes,
+  WAREHOUSE_POLL,
+  type WarehousePollPolicy,
   type WebApiBackend,
   webApiBackend,
   withDeadline,
@@ -41,14 +43,14 @@ export interface BigQueryPluginOptions {
   /** Deadline of every API call, in ms (default 60 s): the SDK's own `timeout` has no effect. */
   readonly callTimeoutMs?: number;
   /** Status polling (default 1 s, ×1.5, capped at 10 s). */
-  readonly poll?: Partial<PollPolicy>;
+  readonly poll?: Partial<WarehousePollPolicy>;
   /** BigQuery jobs running at once through this executor (default 1000); `false` for no quota. */
   readonly quota?: number | false;
   readonly rateLimits?: { readonly read?: RateLimit | false; readonly write?: RateLimit | false };
 }
 
-/** Queries take seconds to hours: 1 s, ×1.5, capped at 10 s. */
-export const DEFAULT_BIGQUERY_POLL: PollPolicy = { initialMs: 1000, multiplier: 1.5, maxMs: 10_000 };
+/** The warehouse family's schedule: a status call after 10% of the time the query has run (1 s … 5 min). */
+export const DEFAULT_BIGQUERY_POLL: WarehousePollPolicy = WAREHOUSE_POLL;
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 export const BIGQUERY_BACKEND_NAME = 'bigquery';
 /** tabledata.list page size for `rows`. */

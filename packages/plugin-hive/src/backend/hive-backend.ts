@@ -16,7 +16,16 @@ import {
   type PollPolicy,
   type StatusCheckPolicy,
 } from '@tflyte/core';
-import { collectRows, parseQueryTemplate, renderQuery, resultOutputs, type WebApiBackend, webApiBackend } from '@tflyte/warehouse';
+import {
+  collectRows,
+  parseQueryTemplate,
+  renderQuery,
+  resultOutputs,
+  WAREHOUSE_POLL,
+  type WarehousePollPolicy,
+  type WebApiBackend,
+  webApiBackend,
+} from '@tflyte/warehouse';
 import { DEFAULT_CLUSTER_LABEL, type HiveTaskConfig } from '../hive-config.ts';
 import { hiveDialect } from '../hive-dialect.ts';
 import { type OperationHandle, type SessionHandle, TCLI } from '../tcli.ts';
@@ -36,7 +45,7 @@ export type HiveHandle = {
 export interface HiveBackendOptions {
   /** HiveServer2 per cluster label; tasks without a label use `default`. */
   readonly clusters: Readonly<Record<string, HiveServerConfig>>;
-  readonly poll: PollPolicy;
+  readonly poll: WarehousePollPolicy;
   /** Rows per FetchResults call. */
   readonly fetchSize: number;
   readonly maxRows: number;
@@ -46,8 +55,8 @@ export interface HiveBackendOptions {
 }
 
 export const HIVE_BACKEND_NAME = 'hive';
-/** Hive queries take seconds to hours: 1 s, ×1.5, capped at 15 s. */
-export const DEFAULT_HIVE_POLL: PollPolicy = { initialMs: 1000, multiplier: 1.5, maxMs: 15_000 };
+/** The warehouse family's schedule: a status call after 10% of the time the query has run (1 s … 5 min). */
+export const DEFAULT_HIVE_POLL: WarehousePollPolicy = WAREHOUSE_POLL;
 
 export function hiveBackend(options: HiveBackendOptions, configOf: (ctx: AttemptContext) => HiveTaskConfig): WebApiBackend<HiveHandle> {
   const connections = new Map<string, HiveConnection>();

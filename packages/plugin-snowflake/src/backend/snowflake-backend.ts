@@ -20,6 +20,8 @@ import {
   renderQuery,
   resultOutputs,
   rowColumnNames,
+  WAREHOUSE_POLL,
+  type WarehousePollPolicy,
   type WebApiBackend,
   webApiBackend,
 } from '@tflyte/warehouse';
@@ -34,14 +36,15 @@ export type SnowflakeHandle = { readonly queryId: string; readonly account: stri
 
 export interface SnowflakeBackendOptions extends ConnectionSettings {
   /** Status polling; default 1 s, ×1.5, capped at 15 s. */
-  readonly poll?: PollPolicy;
+  readonly poll?: WarehousePollPolicy;
   /** Queries running at once across all runs of the executor; default 1000, `false` for none. */
   readonly quota?: number | false;
   readonly rateLimits?: { readonly read?: RateLimit | false; readonly write?: RateLimit | false };
 }
 
 export const SNOWFLAKE_BACKEND_NAME = 'snowflake';
-export const DEFAULT_SNOWFLAKE_POLL: PollPolicy = { initialMs: 1000, multiplier: 1.5, maxMs: 15_000 };
+/** The warehouse family's schedule: a status call after 10% of the time the query has run (1 s … 5 min). */
+export const DEFAULT_SNOWFLAKE_POLL: WarehousePollPolicy = WAREHOUSE_POLL;
 
 const QUERY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

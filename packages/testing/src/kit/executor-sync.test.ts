@@ -89,7 +89,7 @@ describe('executor: a backend with do', () => {
     });
   });
 
-  it("gives do the attempt's generated name, stable idempotency token and locations, with inputs.pb and outputs.pb beside the attempt", async () => {
+  it("gives do the attempt's generated name, stable idempotency token and locations, with inputs.pb beside the attempt and its outputs in the state store", async () => {
     const backend = syncBackend(async () => succeeded(3n));
     const h = await harness({ backends: { 'test-task': backend } });
     await h.executor.run(task(), inputs, { runId: 'nightly', nodeId: 'load' });
@@ -101,7 +101,8 @@ describe('executor: a backend with do', () => {
     expect(ctx.rawOutputPrefix).toBe(`${ctx.outputPrefix}/raw`);
     const files = createFileStore();
     expect(fromBinary(LiteralMapSchema, (await files.get(ctx.inputsUri))!)).toEqual(inputs);
-    expect(primitiveValues(fromBinary(LiteralMapSchema, (await files.get(`${ctx.outputPrefix}/outputs.pb`))!))).toEqual({ y: 3n });
+    expect(primitiveValues(fromBinary(LiteralMapSchema, h.store.getDocument('nightly', 'load', '0/outputs.pb')!))).toEqual({ y: 3n });
+    expect(await files.get(`${ctx.outputPrefix}/outputs.pb`)).toBeUndefined();
   });
 
   it('records the attempt without a handle: creating while do runs, then how it ended', async () => {

@@ -164,7 +164,8 @@ export function webApiBackend<Handle extends JsonValue, Resource>(spec: WebApiSp
     }
     await read?.take(ctx.clock, ctx.signal);
     const resource = await call('fetch', () => spec.fetch(job, ctx));
-    const jobCtx: JobContext<Handle> = { ...ctx, handle: job };
+    // Not a spread: reading the attempt's lazy `inputsUri` would write an inputs.pb no warehouse reads.
+    const jobCtx: JobContext<Handle> = Object.assign(Object.create(ctx) as AttemptContext, { handle: job });
     const status = spec.status(resource, jobCtx);
     if (status.phase === Phase.SUCCEEDED && status.outputs === undefined && spec.outputs !== undefined) {
       const outputs = spec.outputs.bind(spec);
