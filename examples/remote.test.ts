@@ -398,19 +398,24 @@ describe('Ctrl-C on a remote run at a terminal', () => {
         '--release',
         release,
       ]);
-      await until(
-        () => running(name),
-        () => term.screen,
-      );
-      type('\u0003');
-      await until(
-        () => /\[t\]erminate execution \S+, or \[d\]etach/.test(term.screen),
-        () => term.screen,
-      );
-      type(key);
-      expect(await term.exited).toBe(130);
+      try {
+        // The console line comes right before the CLI starts following (and handling Ctrl-C).
+        await until(
+          () => running(name) && /to see execution in the console/.test(term.screen),
+          () => term.screen,
+        );
+        type('\u0003');
+        await until(
+          () => /\[t\]erminate execution \S+, or \[d\]etach/.test(term.screen),
+          () => term.screen,
+        );
+        type(key);
+        expect(await term.exited).toBe(130);
+      } finally {
+        // Whatever happened, the held task may end, so the server's execution (and its close) can finish.
+        writeFileSync(release, '');
+      }
       const stored = admin.executions.get(`flytesnacks/development/${name}`)!;
-      writeFileSync(release, '');
       await stored.done;
       if (key === 'd') {
         expect(term.screen).toMatch(/detached; execution \S+ keeps running/);
