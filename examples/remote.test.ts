@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { clone, create, toBinary, toJson } from '@bufbuild/protobuf';
-import { createFileStore, createStorage, fromLiteralMap, mapTask, toTaskTemplate } from '@tflyte/core';
+import { createFileStore, createStorage, fromLiteralMap, toTaskTemplate } from '@tflyte/core';
 import { LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
 import { TaskSpecSchema } from '@tflyte/idl/admin/task';
 import { WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
@@ -33,7 +33,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersByRegion } from './athena.ts';
 import { mean } from './basics.ts';
 import { calculateEllipseAreaShell } from './container.ts';
-import { sumAndLength } from './parallel.ts';
 import { spread } from './workflows.ts';
 
 const NODE = fileURLToPath(new URL('../node_modules/.bin/node', import.meta.url));
@@ -234,7 +233,16 @@ describe('tflyte run --remote examples/workflows.ts spread (a workflow)', () => 
 });
 
 describe('tflyte register examples/{basics,container,athena,workflows}.ts', () => {
-  it('registers a function task, a raw container, a warehouse task and a workflow, each as its golden template', async () => {
+  it("refuses the Athena task, whose string input propeller's built-in plugin would paste into the SQL, before sending anything", async () => {
+    const before = admin.tasks.size;
+    const result = await tflyte(['register', 'examples/basics.ts', 'examples/athena.ts', '--version', 'refused-1']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/input 'region' \(string\) is pasted into the SQL/);
+    expect(result.stderr).toContain('--connector-task-types presto');
+    expect(admin.tasks.size).toBe(before);
+  });
+
+  it('registers a function task, a raw container, a warehouse task routed to a connector and a workflow, each as its golden template', async () => {
     const result = await tflyte([
       'register',
       'examples/basics.ts',
@@ -245,6 +253,8 @@ describe('tflyte register examples/{basics,container,athena,workflows}.ts', () =
       'golden-1',
       '--image',
       'ghcr.io/example/app:1',
+      '--connector-task-types',
+      'presto',
     ]);
     expect(result.code, result.stderr).toBe(0);
     const stored = (name: string) => admin.tasks.get(`flytesnacks/development/${name}/golden-1`)?.closure?.compiledTask?.template;
@@ -593,10 +603,7 @@ describe('tflyte with authType Pkce (a person logging in)', () => {
   });
 });
 
-// Map tasks become ArrayNodes once the map-task module describes them (kind.array); until then compiling refuses them.
-const mapsCompile = mapTask(sumAndLength).kind.array !== undefined;
-
-describe.skipIf(!mapsCompile)('tflyte run --remote examples/parallel.ts parallelizedMean (a map task as an ArrayNode)', () => {
+describe('tflyte run --remote examples/parallel.ts parallelizedMean (a map task as an ArrayNode)', () => {
   it('prints 3.5, each partition summed by its own array element on the cluster; the launch plan supplies the default nPartitions', async () => {
     const result = await tflyte(['run', '--remote', 'examples/parallel.ts', 'parallelizedMean', '--values', '[1,2,3,4,5,6]']);
     expect(result.code, `${result.stderr}\n${podOutput.join('\n')}`).toBe(0);

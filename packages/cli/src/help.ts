@@ -73,7 +73,7 @@ Default file: tflyte-report-<run-id>.html in the current directory. 'tflyte runs
     name: 'register',
     summary: 'register tasks on a Flyte cluster (fast registration)',
     files: true,
-    flags: ['--project', '--domain', '--version', '--image', '--config', '--copy', '--help'],
+    flags: ['--project', '--domain', '--version', '--image', '--config', '--copy', '--connector-task-types', '--help'],
   },
   {
     name: 'fetch',

@@ -290,6 +290,8 @@ function isUserFixable(error: TflyteError): boolean {
     'TFLYTE_STATE_CONFLICT',
     'TFLYTE_STORAGE',
     'TFLYTE_USAGE',
+    'TFLYTE_WORKFLOW_NOT_STATIC',
+    'REMOTE_COMPILE',
     'REMOTE_CONFIG',
     'REMOTE_AUTH',
     'REMOTE_VERSION_CONFLICT',

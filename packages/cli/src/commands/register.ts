@@ -29,6 +29,7 @@ import { parseArgv } from '../argv.ts';
 import { loadModule } from '../load-entity.ts';
 import type { Io } from '../main.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
+import { forStockPropeller } from './stock-propeller.ts';
 
 /** The image a task runs in when neither the task nor --image names one: it must provide `tflyte` on PATH. */
 export const DEFAULT_IMAGE = `ghcr.io/tflyte/tflyte:${SDK_VERSION}`;
@@ -38,6 +39,8 @@ export interface RemoteTarget {
   readonly domain: string;
   readonly version?: string;
   readonly image?: string;
+  /** Task types the cluster routes to a connector (--connector-task-types): exempt from the stock-propeller check. */
+  readonly connectorTaskTypes?: readonly string[];
 }
 
 export interface RegisteredTask {
@@ -53,6 +56,14 @@ export function remoteTarget(options: Record<string, string | boolean | undefine
     domain: str('domain') ?? env.FLYTE_DEFAULT_DOMAIN ?? 'development',
     ...(str('version') === undefined ? {} : { version: str('version')! }),
     ...(str('image') === undefined ? {} : { image: str('image')! }),
+    ...(str('connector-task-types') === undefined
+      ? {}
+      : {
+          connectorTaskTypes: str('connector-task-types')!
+            .split(',')
+            .map((type) => type.trim())
+            .filter(Boolean),
+        }),
   };
 }
 
@@ -97,7 +108,7 @@ export async function fastRegister(
   const at = { project: target.project, domain: target.domain, version };
   const compiled: { workflow: Task; compiled: CompiledWorkflow }[] = [];
   for (const workflow of entities) {
-    if (workflow.kind.workflow) compiled.push({ workflow, compiled: await workflow.kind.workflow(at).catch(asUsageError) });
+    if (workflow.kind.workflow) compiled.push({ workflow, compiled: await workflow.kind.workflow(at) });
   }
   const tasks: Task[] = [];
   const add = (task: TaskDefinition) => {
@@ -105,6 +116,11 @@ export async function fastRegister(
   };
   for (const entity of entities) if (!entity.kind.composite) add(entity);
   for (const c of compiled) for (const task of c.compiled.tasks) add(task);
+  // Refused before anything is uploaded: a warehouse task propeller's built-in plugin would run wrongly or unsafely.
+  forStockPropeller(
+    tasks.map((task) => toTaskTemplate(task, { ...at, image })),
+    new Set(target.connectorTaskTypes ?? []),
+  );
   const distribution = await uploadThroughDataProxy(remote, {
     project: target.project,
     domain: target.domain,
@@ -125,23 +141,13 @@ export async function fastRegister(
       remote,
       c.spec,
       registered.map((r) => r.template),
-    ).catch(asUsageError);
+    );
     log(`tflyte: ${result === 'created' ? 'registered' : 'already registered'} workflow ${workflow.name} version ${version}`);
     const plan = await registerLaunchPlan(remote, c.launchPlan);
     log(`tflyte: ${plan === 'created' ? 'registered' : 'already registered'} launch plan ${workflow.name} version ${version}`);
     workflows.push({ workflow, compiled: c, result });
   }
   return { tasks: registered, workflows, version };
-}
-
-/**
- * A workflow that does not compile is the user's to fix, and nothing was sent: exit 2 with the
- * compiler's message, not an internal error. (main.ts's list of user-fixable codes lacks these two.)
- */
-function asUsageError(error: unknown): never {
-  if (error instanceof TflyteError && (error.code === 'TFLYTE_WORKFLOW_NOT_STATIC' || error.code === 'REMOTE_COMPILE'))
-    throw new UsageError(error.message);
-  throw error;
 }
 
 /**
@@ -168,6 +174,7 @@ export async function register(args: readonly string[], io: Io): Promise<number>
     image: 'string',
     config: 'string',
     copy: 'string',
+    'connector-task-types': 'string',
     help: 'boolean',
   } as const;
   const { options, positionals } = parseArgv('register', args, spec, Number.POSITIVE_INFINITY);
@@ -220,9 +227,12 @@ function sourceFiles(path: string, given: string): string[] {
 }
 
 export const REGISTER_HELP = `tflyte register <files or dirs> [--project P] [--domain D] [--version V] [--image I] [--copy all|auto] [--config file]
+                       [--connector-task-types <type,…>]
 
 Registers every task and workflow (with a default launch plan each) the files export on the Flyte cluster of ~/.flyte/config.yaml (or
 $FLYTECTL_CONFIG, or FLYTE_PLATFORM_URL), fast: the project's code (what .gitignore keeps) is
 uploaded through the data proxy and fetched by each task's entrypoint, so no image rebuild is
 needed for a code change. Without --version, the version is a digest of the code and the image.
-Project and domain default to FLYTE_DEFAULT_PROJECT / FLYTE_DEFAULT_DOMAIN, else flytesnacks / development.`;
+Project and domain default to FLYTE_DEFAULT_PROJECT / FLYTE_DEFAULT_DOMAIN, else flytesnacks / development.
+A warehouse task propeller's built-in plugin would run wrongly or unsafely is refused before anything is
+sent, unless its task type is in --connector-task-types <type,…> (the cluster routes it to a connector).`;

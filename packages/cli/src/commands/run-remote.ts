@@ -49,6 +49,7 @@ export async function runRemote(args: readonly string[], io: Io): Promise<number
     'poll-interval': 'string',
     'no-wait': 'boolean',
     copy: 'string',
+    'connector-task-types': 'string',
   } as const;
   const { options, positionals, rest } = parseArgv('run --remote', args, spec, 2);
   const [file, name] = positionals;

@@ -7,7 +7,9 @@ import { join, resolve } from 'node:path';
 import { create, toBinary, toJsonString } from '@bufbuild/protobuf';
 import { toTaskTemplate } from '@tflyte/core';
 import { DescriptionEntitySchema } from '@tflyte/idl/admin/description_entity';
+import { LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
 import { TaskSpecSchema } from '@tflyte/idl/admin/task';
+import { WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
 import { loadModule } from '../load-entity.ts';
 import { UsageError } from '../usage-error.ts';
 import { forStockPropeller } from './stock-propeller.ts';
@@ -30,7 +32,17 @@ export interface SerializeArgs {
 
 export async function serialize(args: SerializeArgs, cwd: string, print: (line: string) => void): Promise<string[]> {
   const module = await loadModule(args.file, cwd);
+  const at = {
+    ...(args.version ? { version: args.version } : {}),
+    ...(args.project ? { project: args.project } : {}),
+    ...(args.domain ? { domain: args.domain } : {}),
+  };
+  // Workflows (with their default launch plans) and the tasks their nodes run, as pyflyte serialize writes them.
+  const workflows = [];
+  for (const entity of module.tasks.values()) if (entity.kind.workflow) workflows.push(await entity.kind.workflow(at));
   const tasks = [...module.tasks.values()].filter((task) => !task.kind.composite);
+  for (const w of workflows)
+    for (const task of w.tasks) if (!tasks.some((t) => t.name === task.name)) tasks.push(task as (typeof tasks)[number]);
   if (tasks.length === 0) throw new UsageError(`${args.file} exports no tasks to serialize`);
   const built = tasks.map((task) =>
     toTaskTemplate(task, {
@@ -44,7 +56,7 @@ export async function serialize(args: SerializeArgs, cwd: string, print: (line: 
   const templates = forStockPropeller(built, new Set(args.connectorTaskTypes ?? []));
   const outDir = resolve(cwd, args.out);
   mkdirSync(outDir, { recursive: true });
-  const width = String(tasks.length - 1).length;
+  const width = String(tasks.length + 2 * workflows.length - 1).length;
   const written: string[] = [];
   tasks.forEach((task, idx) => {
     const spec = create(TaskSpecSchema, {
@@ -59,6 +71,21 @@ export async function serialize(args: SerializeArgs, cwd: string, print: (line: 
     );
     written.push(path);
     print(path);
+  });
+  // As pyflyte names them: `_2` an admin WorkflowSpec, `_3` its default LaunchPlan, after the tasks.
+  workflows.forEach((w, i) => {
+    const idx = tasks.length + 2 * i;
+    const files = [
+      [`${String(idx).padStart(width, '0')}_${w.spec.template!.id!.name}_2`, WorkflowSpecSchema, w.spec],
+      [`${String(idx + 1).padStart(width, '0')}_${w.launchPlan.id!.name}_3`, LaunchPlanSchema, w.launchPlan],
+    ] as const;
+    for (const [base, schema, message] of files) {
+      const path = join(outDir, `${base}.${args.format}`);
+      const m = message as never;
+      writeFileSync(path, args.format === 'pb' ? toBinary(schema, m) : `${toJsonString(schema, m, { prettySpaces: 2 })}\n`);
+      written.push(path);
+      print(path);
+    }
   });
   return written;
 }

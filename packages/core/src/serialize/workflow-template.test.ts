@@ -188,38 +188,28 @@ describe('map tasks in a workflow', () => {
   const scaled = mapTask(scale, { concurrency: 4, minSuccessRatio: 0.5, bound: { k: 2 } });
 
   // mapTask describes its ArrayNode through kind.array (the map-task module sets it).
-  it.skipIf(scaled.kind.array === undefined)(
-    'become ArrayNodes: the task as the sub-node, parallelism, success ratio and bound inputs',
-    async () => {
-      const wf = workflow({ inputs: { xs: t.list(t.int()) }, outputs: t.list(t.optional(t.int())) }, function mapped({ xs }) {
-        return scaled({ x: xs });
-      });
-      const { spec, tasks } = await compile(wf);
-      const [node] = (toJson(WorkflowSpecSchema, spec) as { template: { nodes: Record<string, unknown>[] } }).template.nodes;
-      expect(node).toEqual({
-        id: 'n0',
-        metadata: { name: 'map_scale', retries: {} },
-        inputs: [
-          { var: 'k', binding: int(2) },
-          { var: 'x', binding: promise('start-node', 'xs') },
-        ],
-        arrayNode: {
-          node: { id: 'n0-n0', metadata: { name: 'scale', retries: {} }, taskNode: taskRef('scale') },
-          parallelism: 4,
-          minSuccessRatio: 0.5,
-          isOriginalSubNodeInterface: false,
-          boundInputs: ['k'],
-        },
-      });
-      expect(tasks.map((t) => t.shortName)).toEqual(['scale']);
-    },
-  );
-
-  it.skipIf(scaled.kind.array !== undefined)('are refused until the map-task module describes its ArrayNode (kind.array)', async () => {
+  it('become ArrayNodes: the task as the sub-node, parallelism, success ratio and bound inputs', async () => {
     const wf = workflow({ inputs: { xs: t.list(t.int()) }, outputs: t.list(t.optional(t.int())) }, function mapped({ xs }) {
       return scaled({ x: xs });
     });
-    await expect(compile(wf)).rejects.toMatchObject({ code: 'TFLYTE_WORKFLOW_NOT_STATIC', construct: 'not-a-task' });
+    const { spec, tasks } = await compile(wf);
+    const [node] = (toJson(WorkflowSpecSchema, spec) as { template: { nodes: Record<string, unknown>[] } }).template.nodes;
+    expect(node).toEqual({
+      id: 'n0',
+      metadata: { name: 'map_scale', retries: {} },
+      inputs: [
+        { var: 'k', binding: int(2) },
+        { var: 'x', binding: promise('start-node', 'xs') },
+      ],
+      arrayNode: {
+        node: { id: 'n0-n0', metadata: { name: 'scale', retries: {} }, taskNode: taskRef('scale') },
+        parallelism: 4,
+        minSuccessRatio: 0.5,
+        isOriginalSubNodeInterface: false,
+        boundInputs: ['k'],
+      },
+    });
+    expect(tasks.map((t) => t.shortName)).toEqual(['scale']);
   });
 });
 

@@ -100,6 +100,7 @@ export function mapTask(task: Task, options: MapTaskOptions<Record<string, unkno
       taskType: task.kind.taskType,
       taskTypeVersion: 1,
       composite: true,
+      array: { task, concurrency, minSuccessRatio: ratio, bound: create(LiteralMapSchema, { literals: boundLiterals }) },
       target: () => {
         throw new TflyteError(
           'TFLYTE_INVALID_OPTION',
