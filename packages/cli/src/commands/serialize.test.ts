@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
+import { LaunchPlanSchema } from '@tflyte/idl/admin/launch_plan';
 import { TaskSpecSchema } from '@tflyte/idl/admin/task';
+import { WorkflowSpecSchema } from '@tflyte/idl/admin/workflow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../main.ts';
 import { serialize } from './serialize.ts';
@@ -112,5 +114,26 @@ describe('tflyte serialize on a stock propeller (warehouse tasks)', () => {
   it('refuses a Hive task: Flyte 1.16 has no Hive plugin and its Athena plugin claims the type', async () => {
     const [refused] = (await refusal('examples/hive.ts')).refused;
     expect(refused?.problems).toEqual([expect.stringMatching(/no Hive plugin.*would run the query on Athena/)]);
+  });
+});
+
+describe('tflyte serialize of a workflow', () => {
+  it('writes the tasks its nodes run, then its WorkflowSpec (_2) and default LaunchPlan (_3), as pyflyte names them', async () => {
+    const written = await serialize(
+      { file: 'examples/workflows.ts', out, format: 'pb', version: 'v1', image: 'ghcr.io/example/app:1' },
+      repo,
+      () => {},
+    );
+    const names = written.map((p) => p.slice(out.length + 1));
+    expect(names.filter((n) => n.endsWith('_1.pb'))).toHaveLength(3);
+    const [workflowFile] = names.filter((n) => n.endsWith('_2.pb'));
+    const [planFile] = names.filter((n) => n.endsWith('_3.pb'));
+    expect(workflowFile).toBe('3_examples.workflows.spread_2.pb');
+    expect(planFile).toBe('4_examples.workflows.spread_3.pb');
+    const workflow = fromBinary(WorkflowSpecSchema, readFileSync(join(out, workflowFile!))).template!;
+    expect(workflow.id?.name).toBe('examples.workflows.spread');
+    expect(workflow.nodes.length).toBe(4);
+    const plan = fromBinary(LaunchPlanSchema, readFileSync(join(out, planFile!)));
+    expect(plan.spec?.workflowId?.name).toBe('examples.workflows.spread');
   });
 });
