@@ -85,11 +85,16 @@ export type { CreateRegistryOptions, PluginRegistry, RegisterOptions } from './p
 // Running: registry, state, storage, executor, sessions
 export { CORE_VERSION, createRegistry } from './plugin/registry.ts';
 export { aborted, failed, failure, initializing, Phase, queued, running, succeeded, waitingForResources } from './plugin/status.ts';
+// Workflows as flyteidl WorkflowTemplates (compiled from the body's promises, for registration)
+export { castable } from './serialize/bindings.ts';
+export type { WorkflowConstruct } from './serialize/compile-error.ts';
+export { WorkflowCompileError } from './serialize/compile-error.ts';
 export type { ContainerParts } from './serialize/container.ts';
 export { buildContainer, containerTarget } from './serialize/container.ts';
 export { ENTRYPOINT, entrypointArgs } from './serialize/function-target.ts';
 export type { SerializeOptions } from './serialize/task-template.ts';
 export { SDK_FLAVOR, SDK_VERSION, taskTemplateToBinary, taskTemplateToJson, toTaskTemplate } from './serialize/task-template.ts';
+export type { CompiledWorkflow, WorkflowSerializeOptions } from './serialize/workflow-template.ts';
 export type { ExecutorRunnerOptions } from './session/executor-runner.ts';
 export { executorRunner, LOCAL_IMAGE } from './session/executor-runner.ts';
 export type { OpenSessionOptions, Session, StartedRun, StartRunRequest } from './session/open-session.ts';
@@ -104,7 +109,7 @@ export { openStateStore, STATE_DB_FILE } from './store/index.ts';
 export { createMemoryStateStore } from './store/memory-store.ts';
 export type { DefinitionSite } from './task/caller-module.ts';
 export { markTaskFactoryModule } from './task/caller-module.ts';
-export type { DefineTaskInit, TargetContext, Task, TaskDefinition, TaskKind, TaskTarget } from './task/define-task.ts';
+export type { ArrayKind, DefineTaskInit, TargetContext, Task, TaskDefinition, TaskKind, TaskTarget } from './task/define-task.ts';
 export { checkCall, defineTask, isTask, TaskExecutionError } from './task/define-task.ts';
 export { FUNCTION_BACKEND_NAME, FUNCTION_TASK_TYPE, functionBackend, functionPlugin, functionTasks } from './task/function-plugin.ts';
 export type { TaskFunctionInputs, TaskOptions } from './task/function-task.ts';

@@ -6,11 +6,11 @@
  * no dependency cycles. `tflyte register` runs them before sending anything; the FlyteAdmin test
  * server runs them on what it receives. Each problem names the node and variable.
  */
-import { literalTypeEquals } from '@tflyte/core';
+import { castable } from '@tflyte/core';
 import type { Identifier } from '@tflyte/idl/core/identifier';
 import type { TypedInterface } from '@tflyte/idl/core/interface';
 import type { Binding, BindingData } from '@tflyte/idl/core/literals';
-import { type LiteralType, type PromiseAttribute, SimpleType } from '@tflyte/idl/core/types';
+import type { LiteralType, PromiseAttribute } from '@tflyte/idl/core/types';
 import type { Node, WorkflowTemplate } from '@tflyte/idl/core/workflow';
 import { RemoteError } from './errors.ts';
 
@@ -154,19 +154,6 @@ function nodeInterface(node: Node, context: CompileContext, problems: string[]):
       problems.push(`node ${node.id}: ${target.case ?? 'no'} target is not supported here`);
       return undefined;
   }
-}
-
-/** Propeller's AreTypesCastable for the types tflyte writes: the same shape, or into a union holding it. */
-export function castable(source: LiteralType, target: LiteralType): boolean {
-  if (literalTypeEquals(source, target)) return true;
-  if (target.type.case === 'unionType') {
-    if (source.type.case === 'simple' && source.type.value === SimpleType.NONE)
-      return target.type.value.variants.some((v) => v.type.case === 'simple' && v.type.value === SimpleType.NONE);
-    return target.type.value.variants.some((v) => castable(source, v));
-  }
-  if (source.type.case === 'collectionType' && target.type.case === 'collectionType') return castable(source.type.value, target.type.value);
-  if (source.type.case === 'mapValueType' && target.type.case === 'mapValueType') return castable(source.type.value, target.type.value);
-  return false;
 }
 
 /** The type at an attribute path: a list's element by index, a map's value by key; undefined past anything else. */

@@ -5,7 +5,7 @@ export { tokenSource } from './auth.ts';
 export type { ConnectOptions, FlyteRemote } from './client.ts';
 export { connectRemote } from './client.ts';
 export type { CompileContext } from './compiler-rules.ts';
-export { assertWorkflowCompiles, castable, workflowProblems } from './compiler-rules.ts';
+export { assertWorkflowCompiles, workflowProblems } from './compiler-rules.ts';
 export type { AuthType, LoadRemoteConfigOptions, RemoteConfig } from './config.ts';
 export { loadRemoteConfig, toBaseUrl } from './config.ts';
 export type { RemoteErrorCode } from './errors.ts';
