@@ -10,7 +10,7 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { fromLiteralMap, openSession, type RunRecord, type Session } from '@tflyte/core';
 import { WorkflowExecution_Phase } from '@tflyte/idl/core/execution';
 import { ResourceType } from '@tflyte/idl/core/identifier';
-import { duration, type RunView, runView } from '@tflyte/report';
+import { duration, type RunSummary, type RunView, runView, summarizeRun } from '@tflyte/report';
 import { parseArgv } from '../argv.ts';
 import { findEntity, loadModule } from '../load-entity.ts';
 import type { Io } from '../main.ts';
@@ -148,14 +148,20 @@ function list(session: Session, all: boolean, io: Io): void {
   const live = new Map<string, number>();
   for (const a of session.store.listAttemptsByStatus(['creating', 'running'])) live.set(a.runId, (live.get(a.runId) ?? 0) + 1);
   const rows = [
-    ['RUN ID', 'STATUS', 'LIVE JOBS', 'UPDATED', 'TASK'],
-    ...records.map((r: RunRecord) => [
-      r.runId,
-      r.status === 'running' ? 'unfinished' : r.status,
-      String(live.get(r.runId) ?? 0),
-      new Date(r.updatedAt).toISOString(),
-      `${r.entity} (${r.exportName} in ${r.file})`,
-    ]),
+    ['RUN ID', 'STATUS', 'STARTED', 'DURATION', 'ATTEMPTS', 'CACHE HITS', 'LIVE JOBS', 'TASK'],
+    ...records.map((r: RunRecord) => {
+      const summary = summaryOf(session, r);
+      return [
+        r.runId,
+        r.status === 'running' ? 'unfinished' : r.status,
+        summary.startedAt,
+        duration(summary.durationMs),
+        String(summary.attempts),
+        String(summary.cacheHits),
+        String(live.get(r.runId) ?? 0),
+        `${r.entity} (${r.exportName} in ${r.file})`,
+      ];
+    }),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   for (const row of rows) io.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
@@ -181,27 +187,16 @@ function listJson(session: Session, all: boolean, io: Io): void {
   const records = session.runs.list({ unfinished: !all });
   io.out(
     JSON.stringify(
-      records.map((r) => {
-        const view = runView(session, r.runId);
-        const attempts = view.nodes.reduce((sum, n) => sum + n.attempts.length, 0);
-        const cacheHits =
-          view.nodes.filter((n) => n.outcome === 'cached').length + view.nodes.reduce((sum, n) => sum + (n.map?.counts.cached ?? 0), 0);
-        return {
-          runId: r.runId,
-          task: r.entity,
-          status: r.status,
-          startedAt: new Date(view.start).toISOString(),
-          durationMs: view.end - view.start,
-          nodes: view.nodes.length,
-          attempts,
-          cacheHits,
-          hasHistory: view.hasHistory,
-        };
-      }),
+      records.map((r) => summaryOf(session, r)),
       null,
       2,
     ),
   );
+}
+
+/** The run's status is its record's (an unfinished run's view may show a node's last phase). */
+function summaryOf(session: Session, r: RunRecord): RunSummary {
+  return { ...summarizeRun(runView(session, r.runId)), task: r.entity, status: r.status };
 }
 
 /** One run with its nodes and attempts. */
