@@ -101,7 +101,7 @@ export type { OpenSessionOptions, Session, StartedRun, StartRunRequest } from '.
 export { openSession } from './session/open-session.ts';
 export type { RunIdentity } from './session/run-identity.ts';
 export type { RunJournal, RunRecord, RunStatus } from './session/run-journal.ts';
-export type { ObjectStore, Storage } from './storage/index.ts';
+export type { ObjectStore, PutOptions, Storage } from './storage/index.ts';
 export { createFileStore, createStorage, joinUri, toLocalPath, uriScheme } from './storage/index.ts';
 export type { StateStore } from './store/index.ts';
 export { openStateStore, STATE_DB_FILE } from './store/index.ts';

@@ -28,6 +28,11 @@ describe('gcsStore', () => {
     expect(new Uint8Array(server.object('runs', 'exec-1/n0/0/inputs.pb')?.body ?? [])).toEqual(bytes);
   });
 
+  it('stores the content type given (a deck is text/html, so a signed link shows it)', async () => {
+    await store().put('gs://runs/exec-ct/n0/0/deck.html', new TextEncoder().encode('<p>hi</p>'), { contentType: 'text/html' });
+    expect(server.object('runs', 'exec-ct/n0/0/deck.html')?.contentType).toBe('text/html');
+  });
+
   it('returns undefined for a missing object', async () => {
     expect(await store().get('gs://runs/exec-1/n0/0/outputs.pb')).toBeUndefined();
   });

@@ -36,14 +36,17 @@ export function gcsStore(options: GcsStoreOptions = {}, env: NodeJS.ProcessEnv =
         throw gcsFailure(uri, 'read', bucket, error);
       }
     },
-    async put(uri, bytes) {
+    async put(uri, bytes, options) {
       const { bucket, key } = parseObjectUri(uri, SCHEME);
       try {
         // One multipart upload: atomic, and cheaper than a resumable session for small documents.
         await storage
           .bucket(bucket)
           .file(key)
-          .save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { resumable: false });
+          .save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+            resumable: false,
+            ...(options?.contentType === undefined ? {} : { contentType: options.contentType }),
+          });
       } catch (error) {
         throw gcsFailure(uri, 'write', bucket, error);
       }

@@ -39,11 +39,11 @@ export function s3Store(options: S3StoreOptions = {}, env: NodeJS.ProcessEnv = p
         throw s3Failure(uri, 'read', bucket, error);
       }
     },
-    async put(uri, bytes) {
+    async put(uri, bytes, options) {
       const { bucket, key } = parseObjectUri(uri, SCHEME);
       try {
         // A single PutObject is atomic: readers see the old object or the new one, never a part.
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: options?.contentType }));
       } catch (error) {
         throw s3Failure(uri, 'write', bucket, error);
       }

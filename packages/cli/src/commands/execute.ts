@@ -21,6 +21,7 @@ import {
   deckPage,
   errorDocumentFields,
   joinUri,
+  type PutOptions,
   resolveOffloadedLiterals,
   storageCheckpoint,
   type Task,
@@ -62,7 +63,7 @@ export async function execute(args: ExecuteArgs, cwd: string, env: NodeJS.Proces
   const [module, name] = loaderArgs(args.loaderArgs);
   checkOutputPrefix(args.outputPrefix);
   const root = args.additionalDistribution === undefined ? cwd : await fetchDistribution(args.additionalDistribution, args.destDir, cwd);
-  const write = (name: string, bytes: Uint8Array) => storage.put(joinUri(args.outputPrefix, name), bytes);
+  const write = (name: string, bytes: Uint8Array, options?: PutOptions) => storage.put(joinUri(args.outputPrefix, name), bytes, options);
   let task: Task;
   try {
     task = await loadTask(module, name, root);
@@ -87,7 +88,10 @@ export async function execute(args: ExecuteArgs, cwd: string, env: NodeJS.Proces
         : () => withCheckpoint(storageCheckpoint(storage, { checkpointPath, prevCheckpoint: givenPrefix(args.prevCheckpoint) }), run);
     const { result, decks } = await collectDecks(body);
     // Where flytekit's _output_deck puts it, for the Console (TaskMetadata.generatesDeck says to look).
-    if (task.options.enableDeck) await write(DECK_FILE_NAME, new TextEncoder().encode(deckPage(decks, task.name)));
+    if (task.options.enableDeck) {
+      // As flytekit uploads it: a signed link then shows the page instead of downloading it.
+      await write(DECK_FILE_NAME, new TextEncoder().encode(deckPage(decks, task.name)), { contentType: 'text/html' });
+    }
     if (!result.ok) throw result.error;
     const outputs = result.value;
     await uploadLocalBlobs(outputs, givenPrefix(args.rawOutputDataPrefix), storage);

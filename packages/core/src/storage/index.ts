@@ -1,3 +1,3 @@
 export { createFileStore, toLocalPath, writeLocalSync } from './file-store.ts';
-export type { ObjectStore, Storage } from './object-store.ts';
+export type { ObjectStore, PutOptions, Storage } from './object-store.ts';
 export { createStorage, joinUri, uriScheme } from './object-store.ts';

@@ -10,13 +10,18 @@ export interface ObjectStore {
   /** The object's bytes, or undefined when it does not exist. */
   get(uri: string): Promise<Uint8Array | undefined>;
   /** Writes the whole object, replacing any previous one; readers never see a partial object. */
-  put(uri: string, bytes: Uint8Array): Promise<void>;
+  put(uri: string, bytes: Uint8Array, options?: PutOptions): Promise<void>;
+}
+
+export interface PutOptions {
+  /** The object's media type where the store keeps one (a browser shows `text/html` instead of downloading it). */
+  readonly contentType?: string;
 }
 
 /** The object stores of one executor, routed by URI scheme; plain paths go to `file`. */
 export interface Storage {
   get(uri: string): Promise<Uint8Array | undefined>;
-  put(uri: string, bytes: Uint8Array): Promise<void>;
+  put(uri: string, bytes: Uint8Array, options?: PutOptions): Promise<void>;
   /** True when some store handles this URI's scheme. */
   supports(uri: string): boolean;
 }
@@ -50,7 +55,7 @@ export function createStorage(stores: readonly ObjectStore[]): Storage {
   };
   return {
     get: async (uri) => route(uri).get(uri),
-    put: async (uri, bytes) => route(uri).put(uri, bytes),
+    put: async (uri, bytes, options) => route(uri).put(uri, bytes, options),
     supports: (uri) => byScheme.has(uriScheme(uri)),
   };
 }
