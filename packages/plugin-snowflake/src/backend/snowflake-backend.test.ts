@@ -126,6 +126,7 @@ describe('the Snowflake backend through snowflake-sdk, against the test server',
 describe('the Snowflake backend under injected faults', () => {
   it('with 20% of calls failing (5xx, resets, lost responses), ten runs give correct rows and execute ten queries', async () => {
     // Login is left alone: a failed login is retried by the SDK itself, and counts nothing here.
+    // A lost response costs the SDK's own request timeout, so the ten runs take ~25 s on a quiet machine.
     const ops = ['query', 'status', 'result', 'abort'] as const;
     const server = await startSnowflakeServer({
       users: { ada: { publicKey: keys.publicKey } },
@@ -161,5 +162,5 @@ describe('the Snowflake backend under injected faults', () => {
       await server.close();
       await rm(scratch, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
