@@ -261,9 +261,7 @@ describe('examples/report: the run report in a real browser', () => {
     expect(await main(['runs', '--all'], io)).toBe(0);
     expect(out[0]).toMatch(/^RUN ID\s+STATUS\s+STARTED\s+DURATION\s+ATTEMPTS\s+CACHE HITS\s+LIVE JOBS\s+TASK$/);
     expect(out[1]).toMatch(
-      new RegExp(
-        `^${runId}\\s+succeeded\\s+\\d{4}-\\d\\d-\\d\\dT\\S+\\s+.+?\\s+24\\s+0\\s+0\\s+${scoreRows.name.replaceAll('.', '\\.')} `,
-      ),
+      new RegExp(`^${runId}\\s+succeeded\\s+\\d{4}-\\d\\d-\\d\\dT\\S+\\s+.+?\\s+24\\s+0\\s+0\\s+${scoreRows.name.replaceAll('.', '\\.')} `),
     );
     expect(await main(['report', 'no-such-run'], io)).toBe(2);
     expect(err.at(-1)).toMatch(/no run 'no-such-run'/);

@@ -27,7 +27,7 @@ describe('s3Store', () => {
     expect(new Uint8Array(server.object('runs', 'exec-1/n0/0/inputs.pb')?.body ?? [])).toEqual(bytes);
   });
 
-  it('stores the content type given (a deck is text/html, so a signed link shows it), and S3's default otherwise', async () => {
+  it('stores the content type given (a deck is text/html, so a signed link shows it), and S3’s default otherwise', async () => {
     await store().put('s3://runs/exec-ct/n0/0/deck.html', new TextEncoder().encode('<p>hi</p>'), { contentType: 'text/html' });
     await store().put('s3://runs/exec-ct/n0/0/outputs.pb', new Uint8Array([1]));
     expect(server.object('runs', 'exec-ct/n0/0/deck.html')?.contentType).toBe('text/html');
