@@ -149,8 +149,8 @@ describe('athena tasks through the executor', () => {
     const server = await startServer({ runningMs: Number.POSITIVE_INFINITY });
     const dir = await stateDir();
     const real = asyncBackend(server);
-    // This executor stores the handle, then dies before its first status check.
-    const dying: AsyncBackend<WebApiHandle<AthenaHandle>> = { ...real, get: () => new Promise<never>(() => {}) };
+    // This executor stores the handle, then dies before its first status check (no get or watch ever answers).
+    const dying: AsyncBackend<WebApiHandle<AthenaHandle>> = { ...real, get: () => new Promise<never>(() => {}), watch: () => {} };
     const template = toTaskTemplate(ordersByRegion, { version: 'v1' });
     const inputs = toLiteralMap(ordersByRegion.inputs, { region: 'eu' });
     const first = executorOn(dir, { plugin: plugin(server), backend: dying });

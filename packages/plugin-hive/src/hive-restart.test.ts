@@ -73,7 +73,8 @@ function executorOn(dir: string, server: HiveTestServer, backend?: AsyncBackend<
 function dyingBackend(server: HiveTestServer): AsyncBackend<WebApiHandle<HiveHandle>> {
   const real = plugin(server).backend;
   if (isSyncBackend(real)) throw new Error('the Hive backend is asynchronous');
-  return { ...(real as AsyncBackend<WebApiHandle<HiveHandle>>), get: () => new Promise<never>(() => {}) };
+  // Neither a status check nor a watch ever answers: the executor never learns anything after the handle.
+  return { ...(real as AsyncBackend<WebApiHandle<HiveHandle>>), get: () => new Promise<never>(() => {}), watch: () => {} };
 }
 
 const byRegion = hiveTask({
