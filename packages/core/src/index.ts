@@ -63,8 +63,6 @@ export type { ErrorOrigin } from './executor/failure.ts';
 export { classifyError, errorDocumentFields, FAILURE_CODES, failureFromErrorDocument, failureFromStatus } from './executor/failure.ts';
 export { fixedLengthUniqueId } from './executor/generated-name.ts';
 export { isTerminalPhase, phaseName } from './executor/phases.ts';
-// The schedule of status calls a backend's poll policy describes
-export { nextPollDelay } from './executor/poll-delay.ts';
 export type { ElementResult } from './executor/run-elements.ts';
 export type { ConfigCodec, EncodedConfig } from './plugin/config-codec.ts';
 export { noConfig, protoCustom } from './plugin/config-codec.ts';

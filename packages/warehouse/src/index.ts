@@ -38,7 +38,7 @@ export { CallDeadlineError, withDeadline } from './web-api/deadline.ts';
 export { WebApiConfigError } from './web-api/errors.ts';
 export type { WarehousePollPolicy } from './web-api/poll-schedule.ts';
 // When to check a job's status: 1 s apart at first, then a fraction of its elapsed time
-export { WAREHOUSE_POLL } from './web-api/poll-schedule.ts';
+export { nextPollDelay, WAREHOUSE_POLL } from './web-api/poll-schedule.ts';
 export type { RateLimit } from './web-api/rate-limiter.ts';
 export { TokenBucket } from './web-api/rate-limiter.ts';
 export { ResourceQuota } from './web-api/resource-quota.ts';

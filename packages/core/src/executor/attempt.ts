@@ -21,7 +21,6 @@ import { classifyError, FAILURE_CODES, failureFromErrorDocument, failureFromStat
 import { generatedName } from './generated-name.ts';
 import { declaredOutputs, outputMismatch } from './outputs.ts';
 import { classifyPhase, phaseName } from './phases.ts';
-import { nextPollDelay } from './poll-delay.ts';
 import { cancellation, type RunContext } from './run-context.ts';
 
 /** Polling cadence for backends without `poll`: 1 s, ×1.5, capped at 15 s. */
@@ -683,17 +682,16 @@ function follow(
     }
     const poll = backend.poll ?? DEFAULT_POLL;
     void (async () => {
-      const since = ctx.clock.now();
-      let delay: number | undefined;
+      let delay = poll.initialMs;
       while (!settled) {
         const status = await checkedGet(0);
         if (status === undefined || onStatus(status)) return;
-        delay = nextPollDelay(poll, ctx.clock.now() - since, delay);
         try {
           await ctx.clock.sleep(delay, signal);
         } catch {
           return;
         }
+        delay = Math.min(delay * poll.multiplier, poll.maxMs);
       }
     })();
   });

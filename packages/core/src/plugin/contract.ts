@@ -97,12 +97,6 @@ export interface PollPolicy {
   readonly initialMs: number;
   readonly multiplier: number;
   readonly maxMs: number;
-  /**
-   * Wait this fraction of the time since the executor began following the job between status calls
-   * (within initialMs…maxMs), so lateness stays a share of the job's run time. Without it the delay
-   * grows by `multiplier` per call.
-   */
-  readonly elapsedFraction?: number;
 }
 
 /**

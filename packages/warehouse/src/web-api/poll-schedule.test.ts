@@ -8,7 +8,6 @@ import {
   createExecutor,
   createRegistry,
   definePlugin,
-  nextPollDelay,
   openStateStore,
   running,
   succeeded,
@@ -18,7 +17,7 @@ import {
 import { createFakeClock, type FakeClock } from '@tflyte/testing';
 import { startEmulatorServer } from '@tflyte/testing/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WAREHOUSE_POLL, type WarehousePollPolicy } from './poll-schedule.ts';
+import { nextPollDelay, WAREHOUSE_POLL, type WarehousePollPolicy } from './poll-schedule.ts';
 import { webApiBackend } from './web-api-backend.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];

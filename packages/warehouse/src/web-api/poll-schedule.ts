@@ -12,8 +12,24 @@
  */
 import type { PollPolicy } from '@tflyte/core';
 
-/** A poll policy with `elapsedFraction`, which the executor's poll loop honours (core's `nextPollDelay`). */
-export type WarehousePollPolicy = PollPolicy;
+export interface WarehousePollPolicy extends PollPolicy {
+  /**
+   * Wait this fraction of the job's elapsed time between status calls (within initialMs…maxMs).
+   * Without it the delay grows by `multiplier` per call, as the executor's own polling does.
+   */
+  readonly elapsedFraction?: number;
+}
 
 /** Status calls 1 s apart for the first 10 s, then 10 % of the elapsed time apart, at most 5 min. */
 export const WAREHOUSE_POLL: WarehousePollPolicy = { initialMs: 1000, multiplier: 1.1, maxMs: 300_000, elapsedFraction: 0.1 };
+
+/**
+ * The delay before the next status call, `elapsedMs` after submit, the previous delay having been
+ * `previousMs` (undefined before the first).
+ */
+export function nextPollDelay(policy: WarehousePollPolicy, elapsedMs: number, previousMs: number | undefined): number {
+  if (policy.elapsedFraction !== undefined) {
+    return Math.min(policy.maxMs, Math.max(policy.initialMs, policy.elapsedFraction * elapsedMs));
+  }
+  return previousMs === undefined ? policy.initialMs : Math.min(previousMs * policy.multiplier, policy.maxMs);
+}

@@ -1,5 +1,5 @@
-// The backend conformance suite for webApiBackend on the warehouse schedule (the executor polls on it),
-// against a job service whose jobs run until cancelled.
+// The backend conformance suite for webApiBackend on the warehouse schedule (it follows the job
+// itself, with a watch), against a job service whose jobs run until cancelled.
 import { fileURLToPath } from 'node:url';
 import { testTaskTemplate } from '@tflyte/testing';
 import { describeBackendConformance } from '@tflyte/testing/conformance';

@@ -12,7 +12,8 @@
  * deleting or resubmitting the job.
  *
  * Status calls follow the warehouse schedule (poll-schedule.ts: 1 s apart at first, then 10 % of the
- * job's elapsed time), as the spec's `poll`, which the executor's poll loop runs.
+ * job's elapsed time) unless the spec's `poll` has no `elapsedFraction`; then the executor polls with it.
+ * The executor's own loop only multiplies its delay, so this backend follows the job itself (`watch`).
  */
 import {
   type AsyncBackend,
@@ -28,7 +29,7 @@ import {
 } from '@tflyte/core';
 import type { LiteralMap } from '@tflyte/idl/core/literals';
 import { WebApiConfigError } from './errors.ts';
-import { WAREHOUSE_POLL, type WarehousePollPolicy } from './poll-schedule.ts';
+import { nextPollDelay, WAREHOUSE_POLL, type WarehousePollPolicy } from './poll-schedule.ts';
 import { type RateLimit, TokenBucket } from './rate-limiter.ts';
 import { ResourceQuota } from './resource-quota.ts';
 
@@ -185,12 +186,43 @@ export function webApiBackend<Handle extends JsonValue, Resource>(spec: WebApiSp
     if (isTerminalPhase(status.phase)) release(ctx);
     return status;
   };
+  /** When this process first followed each attempt's job: the schedule's elapsed time counts from there. */
+  const followedSince = new Map<string, number>();
+
+  /** Checks the job on the warehouse schedule until it ends; a failed check goes to the executor's retries. */
+  const watch: AsyncBackend<WebApiHandle<Handle>>['watch'] = (handle, ctx, onStatus, signal, onError) => {
+    const token = ctx.idempotencyToken;
+    const since = followedSince.get(token) ?? ctx.clock.now();
+    followedSince.set(token, since);
+    void (async () => {
+      let delay: number | undefined;
+      for (;;) {
+        let status: TaskStatus;
+        try {
+          status = await get(handle, ctx);
+        } catch (error) {
+          if (!signal.aborted) onError(error);
+          return;
+        }
+        if (signal.aborted) return;
+        if (isTerminalPhase(status.phase)) followedSince.delete(token);
+        onStatus(status);
+        if (isTerminalPhase(status.phase)) return;
+        delay = nextPollDelay(poll, ctx.clock.now() - since, delay);
+        try {
+          await ctx.clock.sleep(delay, signal);
+        } catch {
+          return;
+        }
+      }
+    })();
+  };
 
   return {
     name: spec.name,
     handleVersion: spec.handleVersion,
     quota,
-    poll,
+    ...(poll.elapsedFraction === undefined ? { poll } : { watch }),
     ...(spec.statusChecks === undefined ? {} : { statusChecks: spec.statusChecks }),
 
     async create(ctx) {
@@ -215,6 +247,7 @@ export function webApiBackend<Handle extends JsonValue, Resource>(spec: WebApiSp
 
     async finalize(handle, ctx) {
       const job = 'job' in handle ? handle.job : submittedLate.get(ctx.idempotencyToken);
+      followedSince.delete(ctx.idempotencyToken);
       release(ctx);
       if (job !== undefined && spec.finalize !== undefined) await spec.finalize(job, ctx);
     },
